@@ -1,0 +1,17 @@
+package risk
+
+// Signal is one supply-chain observation about a component, a package or
+// a repository, produced by a detector from data the caller provided.
+type Signal struct {
+	// ID names the detector and what it saw ("typosquat", "install-script",
+	// "hash-changed", ...).
+	ID string `json:"id"`
+	// Value is the signal's strength in [0, 1].
+	Value float64 `json:"value"`
+	// Evidence explains the signal in words a reviewer can check
+	// ("name 'crossenv' is one delimiter away from 'cross-env'").
+	Evidence []string `json:"evidence,omitempty"`
+	// Source names what the signal is about: a component ID, a package
+	// name, a file, a commit.
+	Source string `json:"source"`
+}
