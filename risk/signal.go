@@ -1,5 +1,11 @@
 package risk
 
+import (
+	"context"
+
+	"github.com/chaingate/chaingate/sbom"
+)
+
 // Signal is one supply-chain observation about a component, a package or
 // a repository, produced by a detector from data the caller provided.
 type Signal struct {
@@ -14,4 +20,13 @@ type Signal struct {
 	// Source names what the signal is about: a component ID, a package
 	// name, a file, a commit.
 	Source string `json:"source"`
+}
+
+// Detector produces signals about an SBOM. Scan runs the detectors it is
+// given (see the scan options) and puts their signals in the Report.
+type Detector interface {
+	// Name identifies the detector in reasons and errors.
+	Name() string
+	// Detect returns the detector's signals about doc.
+	Detect(ctx context.Context, doc *sbom.Document) ([]Signal, error)
 }
