@@ -1,0 +1,424 @@
+package sbom
+
+import (
+	"crypto/rand"
+	"debug/buildinfo"
+	"encoding/base64"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"runtime/debug"
+	"strings"
+	"time"
+
+	"golang.org/x/mod/modfile"
+	"golang.org/x/mod/semver"
+)
+
+// Property names the generators write. Components and documents made by
+// FromGoBinary, FromGoBuildInfo, FromGoModule and FromNPMLock carry them;
+// where CycloneDX's property taxonomy has a name (cdx:npm:...), it is used.
+const (
+	// PropGoH1 is the go.sum "h1:" hash of a Go module, verbatim. The
+	// component's SHA-256 Hash is the same digest in hex.
+	PropGoH1 = "chaingate:go:h1"
+	// PropGoModH1 is the go.sum "h1:" hash of a module's go.mod file.
+	PropGoModH1 = "chaingate:go:mod:h1"
+	// PropGoReplaces is set on a component that replaced another module
+	// (a go.mod replace directive): "<original path>@<original version>".
+	PropGoReplaces = "chaingate:go:replaces"
+	// PropGoReplacedByDir is set when a module was replaced by a local
+	// directory; the value is that directory as go.mod names it.
+	PropGoReplacedByDir = "chaingate:go:replaced-by-dir"
+	// PropGoVersion is the raw Go version: the toolchain that built a
+	// binary ("go1.26.8") or a module's go directive.
+	PropGoVersion = "chaingate:go:version"
+	// PropGoMainPackage is the import path of a binary's main package.
+	PropGoMainPackage = "chaingate:go:main-package"
+	// PropGoMainVersion is the main module's version as the build info
+	// records it when it is not a module version ("(devel)").
+	PropGoMainVersion = "chaingate:go:main-version"
+	// PropGoDirect is "true" on a module the main module's go.mod
+	// requires directly and "false" on one required indirectly.
+	PropGoDirect = "chaingate:go:direct"
+	// PropGoBuildPrefix prefixes each build setting of a Go binary
+	// ("chaingate:go:build:GOOS", "chaingate:go:build:vcs.revision").
+	PropGoBuildPrefix = "chaingate:go:build:"
+)
+
+// GoStdlib is the name given to the Go toolchain's standard library
+// component (purl pkg:golang/stdlib@v1.26.8), as Go vulnerability
+// databases name it.
+const GoStdlib = "stdlib"
+
+// GenerateOption configures a generator (FromGoBinary, FromGoBuildInfo,
+// FromGoModule, FromNPMLock).
+type GenerateOption func(*genConfig) error
+
+type genConfig struct {
+	created     time.Time
+	serial      string
+	limit       int64
+	goCmd       string
+	noGoCmd     bool
+	excludeDev  bool
+	maxPaths    int
+	hasCreated  bool
+	hasSerialNo bool
+}
+
+// genDefaultLimit is the default size limit of a generator's input file.
+const genDefaultLimit = 256 << 20
+
+func genNewConfig(opts []GenerateOption) (*genConfig, error) {
+	c := &genConfig{limit: genDefaultLimit, goCmd: "go"}
+	for _, o := range opts {
+		if o == nil {
+			continue
+		}
+		if err := o(c); err != nil {
+			return nil, err
+		}
+	}
+	return c, nil
+}
+
+// WithCreated sets the document's creation time (default: the time of
+// the call). A fixed time makes generated documents reproducible.
+func WithCreated(t time.Time) GenerateOption {
+	return func(c *genConfig) error {
+		c.created, c.hasCreated = t.UTC(), true
+		return nil
+	}
+}
+
+// WithSerialNumber sets the document's serial number (default: a random
+// "urn:uuid:..."). An empty serial leaves it unset.
+func WithSerialNumber(serial string) GenerateOption {
+	return func(c *genConfig) error {
+		c.serial, c.hasSerialNo = serial, true
+		return nil
+	}
+}
+
+// WithInputLimit sets the largest input, in bytes, a generator reads
+// (package-lock.json, go.mod, go.sum; default 256 MiB). Larger input is
+// an error wrapping ErrInputTooLarge.
+func WithInputLimit(n int64) GenerateOption {
+	return func(c *genConfig) error {
+		if n <= 0 {
+			return fmt.Errorf("sbom: input limit %d: must be positive", n)
+		}
+		c.limit = n
+		return nil
+	}
+}
+
+// WithGoCommand names the go command FromGoModule runs (default "go",
+// looked up in PATH).
+func WithGoCommand(path string) GenerateOption {
+	return func(c *genConfig) error {
+		if path == "" {
+			return errors.New("sbom: go command: empty path")
+		}
+		c.goCmd = path
+		return nil
+	}
+}
+
+// WithoutGoCommand makes FromGoModule read go.mod and go.sum itself
+// instead of running the go command. The result says what it could not
+// know in Document.Limitations.
+func WithoutGoCommand() GenerateOption {
+	return func(c *genConfig) error {
+		c.noGoCmd = true
+		return nil
+	}
+}
+
+// WithoutDevDependencies makes FromNPMLock leave out development-only
+// packages (those npm marks "dev": true).
+func WithoutDevDependencies() GenerateOption {
+	return func(c *genConfig) error {
+		c.excludeDev = true
+		return nil
+	}
+}
+
+// ErrInputTooLarge is returned (wrapped) when a generator's input is
+// larger than its limit (see WithInputLimit).
+var ErrInputTooLarge = errors.New("sbom: generator input too large")
+
+// genNewDocument returns an empty generated document with its metadata set.
+func (c *genConfig) genNewDocument(name string) *Document {
+	d := &Document{
+		Format:      CycloneDXJSON,
+		SpecVersion: "1.6",
+		Version:     1,
+		Name:        name,
+		Tools:       []Tool{{Vendor: "chaingate", Name: "chaingate"}},
+	}
+	if c.hasCreated {
+		d.Created = c.created
+	} else {
+		d.Created = time.Now().UTC().Truncate(time.Second)
+	}
+	if c.hasSerialNo {
+		d.SerialNumber = c.serial
+	} else {
+		d.SerialNumber = genRandomUUID()
+	}
+	return d
+}
+
+// genRandomUUID returns a random (version 4) UUID URN. Hand-written to
+// keep github.com/google/uuid an indirect dependency: it is sixteen random
+// bytes and two bit fields.
+func genRandomUUID() string {
+	var b [16]byte
+	_, _ = rand.Read(b[:]) // crypto/rand.Read never fails (Go 1.24+).
+	b[6] = b[6]&0x0f | 0x40
+	b[8] = b[8]&0x3f | 0x80
+	h := hex.EncodeToString(b[:])
+	return "urn:uuid:" + h[0:8] + "-" + h[8:12] + "-" + h[12:16] + "-" + h[16:20] + "-" + h[20:]
+}
+
+// genIDs hands out component IDs unique within one document.
+type genIDs map[string]int
+
+func (s genIDs) unique(base string) string {
+	n := s[base]
+	s[base] = n + 1
+	if n == 0 {
+		return base
+	}
+	return fmt.Sprintf("%s#%d", base, n+1)
+}
+
+// genH1Hash turns a go.sum "h1:" hash into a SHA-256 Hash. ok is false
+// for any other form.
+func genH1Hash(sum string) (Hash, bool) {
+	b64, found := strings.CutPrefix(sum, "h1:")
+	if !found {
+		return Hash{}, false
+	}
+	raw, err := base64.StdEncoding.DecodeString(b64)
+	if err != nil || len(raw) != 32 {
+		return Hash{}, false
+	}
+	return Hash{Algorithm: "SHA-256", Value: hex.EncodeToString(raw)}, true
+}
+
+// genGoCanonical returns the canonical form of a Go module version:
+// "v1.2" becomes "v1.2.0"; pre-release, pseudo-version and
+// "+incompatible" suffixes are kept. A string that is not a semantic
+// version is returned unchanged.
+func genGoCanonical(v string) string {
+	if !semver.IsValid(v) {
+		return v
+	}
+	// semver.Canonical drops build metadata, which for Go is only ever
+	// "+incompatible" and is part of the module's identity.
+	return semver.Canonical(v) + semver.Build(v)
+}
+
+// GoToolchainVersion turns a Go toolchain version as build info records it
+// ("go1.26.8", "go1.21rc2", "go1.20", "go1.22.1 X:boringcrypto") into the
+// module-style version the stdlib component carries ("v1.26.8",
+// "v1.21.0-rc.2", "v1.20.0", "v1.22.1"). ok is false for versions with no
+// such form (development toolchains, "devel ...").
+func GoToolchainVersion(goVersion string) (v string, ok bool) {
+	s := strings.TrimSpace(goVersion)
+	if i := strings.IndexAny(s, " \t"); i >= 0 {
+		s = s[:i]
+	}
+	s, found := strings.CutPrefix(s, "go")
+	if !found || s == "" {
+		return "", false
+	}
+	// Vendor suffixes such as "-fips" or "-bigcorp" are not part of the
+	// language version.
+	if i := strings.IndexByte(s, '-'); i >= 0 {
+		s = s[:i]
+	}
+	pre := ""
+	for _, tag := range []string{"rc", "beta", "alpha"} {
+		if i := strings.Index(s, tag); i > 0 {
+			pre = "-" + tag + "." + s[i+len(tag):]
+			if s[i+len(tag):] == "" {
+				pre = "-" + tag
+			}
+			s = s[:i]
+			break
+		}
+	}
+	parts := strings.Split(s, ".")
+	if len(parts) < 2 || len(parts) > 3 {
+		return "", false
+	}
+	for len(parts) < 3 {
+		parts = append(parts, "0")
+	}
+	v = "v" + strings.Join(parts, ".") + pre
+	if !semver.IsValid(v) {
+		return "", false
+	}
+	return v, true
+}
+
+// FromGoBinary reads the build information of a compiled Go binary (ELF,
+// Mach-O, PE, XCOFF or Wasm) and returns its SBOM, as FromGoBuildInfo
+// describes it.
+func FromGoBinary(r io.ReaderAt, opts ...GenerateOption) (*Document, error) {
+	bi, err := buildinfo.Read(r)
+	if err != nil {
+		return nil, fmt.Errorf("sbom: read Go build info: %w", err)
+	}
+	return FromGoBuildInfo(bi, opts...)
+}
+
+// FromGoBinaryFile is FromGoBinary on the named file.
+func FromGoBinaryFile(path string, opts ...GenerateOption) (*Document, error) {
+	bi, err := buildinfo.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("sbom: read Go build info %s: %w", path, err)
+	}
+	return FromGoBuildInfo(bi, opts...)
+}
+
+// FromGoBuildInfo returns the SBOM of a Go binary from its build
+// information (debug/buildinfo.Read, or runtime/debug.ReadBuildInfo for
+// the running program).
+//
+// The root component is the main module (type application). Every
+// dependency module becomes a library component with a pkg:golang purl
+// (module path verbatim, case kept) and, when the binary records a go.sum
+// hash, a SHA-256 Hash with the "h1:" form in PropGoH1. A replaced module
+// is recorded under its replacement's path and version (the code that was
+// linked), with the original in PropGoReplaces. The toolchain is the
+// component "stdlib" at the toolchain's version ("go1.26.8" gives
+// v1.26.8). Build settings (GOOS, GOARCH, CGO_ENABLED, vcs.revision, ...)
+// are properties of the root component (all of them) and of the document
+// (the main ones), named PropGoBuildPrefix+key.
+//
+// Build information has no module graph: every module is recorded as a
+// direct dependency of the root, and Document.Limitations says so.
+func FromGoBuildInfo(bi *debug.BuildInfo, opts ...GenerateOption) (*Document, error) {
+	if bi == nil {
+		return nil, errors.New("sbom: Go build info: nil")
+	}
+	cfg, err := genNewConfig(opts)
+	if err != nil {
+		return nil, err
+	}
+	mainPath := bi.Main.Path
+	if mainPath == "" {
+		// A binary built outside module mode (GOPATH, or "go run x.go")
+		// has a main package path but no main module.
+		mainPath = bi.Path
+	}
+	if mainPath == "" {
+		mainPath = "command-line-arguments"
+	}
+	doc := cfg.genNewDocument(mainPath)
+	ids := genIDs{}
+
+	root := Component{Type: TypeApplication, Name: mainPath}
+	if semver.IsValid(bi.Main.Version) {
+		root.Version = genGoCanonical(bi.Main.Version)
+	} else if bi.Main.Version != "" {
+		root.Properties = append(root.Properties, Property{PropGoMainVersion, bi.Main.Version})
+	}
+	root.PURL = GoPURL(mainPath, root.Version)
+	root.ID = ids.unique(root.PURL)
+	if bi.Path != "" {
+		root.Properties = append(root.Properties, Property{PropGoMainPackage, bi.Path})
+	}
+	genAddSum(&root, bi.Main.Sum)
+	if bi.GoVersion != "" {
+		root.Properties = append(root.Properties, Property{PropGoVersion, bi.GoVersion})
+	}
+	for _, s := range bi.Settings {
+		root.Properties = append(root.Properties, Property{PropGoBuildPrefix + s.Key, s.Value})
+		switch s.Key {
+		case "GOOS", "GOARCH", "CGO_ENABLED", "vcs", "vcs.revision", "vcs.time", "vcs.modified", "-buildmode", "-compiler":
+			doc.Properties = append(doc.Properties, Property{PropGoBuildPrefix + s.Key, s.Value})
+		}
+	}
+	doc.Root = root.ID
+	doc.Components = append(doc.Components, root)
+
+	var deps []string
+	if bi.GoVersion != "" {
+		std := Component{Type: TypeLibrary, Name: GoStdlib, Scope: ScopeRequired,
+			Properties: []Property{{PropGoVersion, bi.GoVersion}}}
+		if v, ok := GoToolchainVersion(bi.GoVersion); ok {
+			std.Version = v
+		} else {
+			doc.Limitations = append(doc.Limitations, fmt.Sprintf(
+				"the Go toolchain version %q has no release version: the stdlib component has no version", bi.GoVersion))
+		}
+		std.PURL = GoPURL(GoStdlib, std.Version)
+		std.ID = ids.unique(std.PURL)
+		doc.Components = append(doc.Components, std)
+		deps = append(deps, std.ID)
+	}
+	for _, m := range bi.Deps {
+		if m == nil {
+			continue
+		}
+		c := genGoModuleComponent(m.Path, m.Version, m.Sum, m.Replace)
+		c.ID = ids.unique(c.PURL)
+		doc.Components = append(doc.Components, c)
+		deps = append(deps, c.ID)
+	}
+	doc.Dependencies = []Dependency{{Ref: root.ID, DependsOn: deps}}
+	doc.Limitations = append(doc.Limitations,
+		"Go build information lists the modules linked into the binary but not which module requires which: every module is recorded as a direct dependency of the main module")
+	return doc, nil
+}
+
+// genGoModuleComponent builds the component of a dependency module, with
+// its replacement (if any) as its identity.
+func genGoModuleComponent(path, version, sum string, rep *debug.Module) Component {
+	c := Component{Type: TypeLibrary, Name: path, Version: genGoCanonical(version), Scope: ScopeRequired}
+	switch {
+	case rep == nil:
+		genAddSum(&c, sum)
+	case rep.Version == "" || rep.Version == "(devel)" || modfile.IsDirectoryPath(rep.Path):
+		// Replaced by a local directory: no module version identifies
+		// the code; keep the original path without a version.
+		c.Version = ""
+		c.Properties = append(c.Properties,
+			Property{PropGoReplaces, genAt(path, genGoCanonical(version))},
+			Property{PropGoReplacedByDir, rep.Path})
+		genAddSum(&c, rep.Sum)
+	default:
+		c.Name = rep.Path
+		c.Version = genGoCanonical(rep.Version)
+		c.Properties = append(c.Properties, Property{PropGoReplaces, genAt(path, genGoCanonical(version))})
+		genAddSum(&c, rep.Sum)
+	}
+	c.PURL = GoPURL(c.Name, c.Version)
+	return c
+}
+
+func genAt(path, version string) string {
+	if version == "" {
+		return path
+	}
+	return path + "@" + version
+}
+
+// genAddSum records a go.sum hash on c: verbatim as PropGoH1 and, for an
+// "h1:" hash, as a SHA-256 Hash.
+func genAddSum(c *Component, sum string) {
+	if sum == "" {
+		return
+	}
+	c.Properties = append(c.Properties, Property{PropGoH1, sum})
+	if h, ok := genH1Hash(sum); ok {
+		c.Hashes = append(c.Hashes, h)
+	}
+}
