@@ -1,0 +1,149 @@
+package provenance
+
+import (
+	"crypto/sha256"
+	"crypto/x509"
+	"encoding/base64"
+	"encoding/json"
+	"encoding/pem"
+	"fmt"
+	"strings"
+
+	protobundle "github.com/sigstore/protobuf-specs/gen/pb-go/bundle/v1"
+	protocommon "github.com/sigstore/protobuf-specs/gen/pb-go/common/v1"
+)
+
+// Annotations cosign writes on signature layers (sha256-<hex>.sig tags).
+const (
+	CosignSignatureAnnotation   = "dev.cosignproject.cosign/signature"
+	CosignCertificateAnnotation = "dev.sigstore.cosign/certificate"
+	CosignChainAnnotation       = "dev.sigstore.cosign/chain"
+	CosignSimpleSigningType     = "application/vnd.dev.cosign.simplesigning.v1+json"
+	CosignSimpleSigningCritical = "cosign container image signature"
+)
+
+// SimpleSigning is the payload cosign signs for an image: the image's
+// manifest digest and the reference it was signed as.
+type SimpleSigning struct {
+	Critical struct {
+		Identity struct {
+			DockerReference string `json:"docker-reference"`
+		} `json:"identity"`
+		Image struct {
+			DockerManifestDigest string `json:"docker-manifest-digest"`
+		} `json:"image"`
+		Type string `json:"type"`
+	} `json:"critical"`
+	Optional map[string]any `json:"optional,omitempty"`
+}
+
+// NewSimpleSigning returns the payload for an image digest ("sha256:...").
+func NewSimpleSigning(dockerReference, manifestDigest string) *SimpleSigning {
+	s := &SimpleSigning{}
+	s.Critical.Identity.DockerReference = dockerReference
+	s.Critical.Image.DockerManifestDigest = manifestDigest
+	s.Critical.Type = CosignSimpleSigningCritical
+	return s
+}
+
+// ParseSimpleSigning decodes and checks a cosign simple-signing payload.
+func ParseSimpleSigning(data []byte) (*SimpleSigning, error) {
+	if len(data) > MaxStatementSize {
+		return nil, fmt.Errorf("provenance: parse simple signing: %w", ErrTooLarge)
+	}
+	var s SimpleSigning
+	if err := json.Unmarshal(data, &s); err != nil {
+		return nil, fmt.Errorf("provenance: parse simple signing: %w", err)
+	}
+	if s.Critical.Type != CosignSimpleSigningCritical {
+		return nil, fmt.Errorf("provenance: parse simple signing: critical.type %q", s.Critical.Type)
+	}
+	if !strings.Contains(s.Critical.Image.DockerManifestDigest, ":") {
+		return nil, fmt.Errorf("provenance: parse simple signing: bad docker-manifest-digest %q", s.Critical.Image.DockerManifestDigest)
+	}
+	return &s, nil
+}
+
+// CosignSignature is a plain signature + certificate pair as cosign writes
+// it: a payload, a base64 signature over it, and optionally a PEM
+// certificate and chain (keyless) — or none (key-signed).
+type CosignSignature struct {
+	Payload     []byte
+	Signature   []byte
+	Certificate *x509.Certificate
+	Chain       []*x509.Certificate
+}
+
+// ParseCosignSignature decodes a cosign signature pair. sigBase64 is the
+// annotation or .sig file content; certPEM and chainPEM may be empty.
+func ParseCosignSignature(payload []byte, sigBase64 string, certPEM, chainPEM []byte) (*CosignSignature, error) {
+	sig, err := base64.StdEncoding.DecodeString(strings.TrimSpace(sigBase64))
+	if err != nil || len(sig) == 0 {
+		return nil, fmt.Errorf("provenance: parse cosign signature: signature is not base64")
+	}
+	cs := &CosignSignature{Payload: payload, Signature: sig}
+	if len(certPEM) > 0 {
+		certs, err := provParseCerts(certPEM)
+		if err != nil {
+			return nil, fmt.Errorf("provenance: parse cosign signature: certificate: %w", err)
+		}
+		cs.Certificate = certs[0]
+	}
+	if len(chainPEM) > 0 {
+		certs, err := provParseCerts(chainPEM)
+		if err != nil {
+			return nil, fmt.Errorf("provenance: parse cosign signature: chain: %w", err)
+		}
+		cs.Chain = certs
+	}
+	return cs, nil
+}
+
+func provParseCerts(data []byte) ([]*x509.Certificate, error) {
+	var out []*x509.Certificate
+	for {
+		var block *pem.Block
+		block, data = pem.Decode(data)
+		if block == nil {
+			break
+		}
+		if block.Type != "CERTIFICATE" {
+			continue
+		}
+		c, err := x509.ParseCertificate(block.Bytes)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, c)
+	}
+	if len(out) == 0 {
+		return nil, fmt.Errorf("no PEM certificate")
+	}
+	return out, nil
+}
+
+// Bundle converts the pair to a v0.3 Sigstore bundle with a SHA-256
+// message signature over the payload, so package verify can check it like
+// any bundle. keyHint is used when there is no certificate. The bundle has
+// no log entry: cosign keeps that in a separate annotation.
+func (c *CosignSignature) Bundle(keyHint string) ([]byte, error) {
+	sum := sha256.Sum256(c.Payload)
+	pb := &protobundle.Bundle{
+		MediaType:            BundleMediaTypeV03,
+		VerificationMaterial: &protobundle.VerificationMaterial{},
+		Content: &protobundle.Bundle_MessageSignature{MessageSignature: &protocommon.MessageSignature{
+			MessageDigest: &protocommon.HashOutput{Algorithm: protocommon.HashAlgorithm_SHA2_256, Digest: sum[:]},
+			Signature:     c.Signature,
+		}},
+	}
+	if c.Certificate != nil {
+		pb.VerificationMaterial.Content = &protobundle.VerificationMaterial_Certificate{
+			Certificate: &protocommon.X509Certificate{RawBytes: c.Certificate.Raw},
+		}
+	} else {
+		pb.VerificationMaterial.Content = &protobundle.VerificationMaterial_PublicKey{
+			PublicKey: &protocommon.PublicKeyIdentifier{Hint: keyHint},
+		}
+	}
+	return marshalProtoBundle(pb)
+}
