@@ -1,0 +1,445 @@
+package gitops
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"sort"
+	"strings"
+	"unicode/utf8"
+
+	yaml "go.yaml.in/yaml/v3"
+)
+
+// ErrUnsafeEdit reports a target that exists but cannot be changed without
+// touching bytes other than its value (a block or multi-line scalar, an
+// aliased anchor, an empty value, an unsupported encoding). Nothing is
+// written when it is returned.
+var ErrUnsafeEdit = errors.New("gitops: edit cannot be spliced safely")
+
+// ErrTooLarge reports an input over the package's size limits.
+var ErrTooLarge = errors.New("gitops: input too large")
+
+// MaxFileSize bounds one YAML file given to EditImage.
+const MaxFileSize = 8 << 20
+
+// maxDocuments bounds the documents of one YAML stream.
+const maxDocuments = 10000
+
+// yamlFile is one parsed YAML stream and the bytes it came from.
+type yamlFile struct {
+	src        []byte
+	docs       []*yaml.Node
+	lineStarts []int
+	bom        int
+	parent     map[*yaml.Node]*yaml.Node
+	aliased    map[string]bool // anchors referenced by an alias
+	flow       map[*yaml.Node]bool
+}
+
+func parseYAMLFile(src []byte) (*yamlFile, error) {
+	if len(src) > MaxFileSize {
+		return nil, fmt.Errorf("%w: %d bytes (limit %d)", ErrTooLarge, len(src), MaxFileSize)
+	}
+	if bytes.HasPrefix(src, []byte{0xFE, 0xFF}) || bytes.HasPrefix(src, []byte{0xFF, 0xFE}) {
+		return nil, fmt.Errorf("%w: UTF-16 input", ErrUnsafeEdit)
+	}
+	if !utf8.Valid(src) {
+		return nil, fmt.Errorf("%w: input is not valid UTF-8", ErrUnsafeEdit)
+	}
+	f := &yamlFile{
+		src:     src,
+		parent:  map[*yaml.Node]*yaml.Node{},
+		aliased: map[string]bool{},
+		flow:    map[*yaml.Node]bool{},
+	}
+	if bytes.HasPrefix(src, []byte("\xEF\xBB\xBF")) {
+		f.bom = 3
+	}
+	dec := yaml.NewDecoder(bytes.NewReader(src))
+	for {
+		var n yaml.Node
+		err := dec.Decode(&n)
+		if errors.Is(err, io.EOF) {
+			break
+		}
+		if err != nil {
+			return nil, fmt.Errorf("gitops: parse YAML document %d: %w", len(f.docs), err)
+		}
+		if len(f.docs) >= maxDocuments {
+			return nil, fmt.Errorf("%w: more than %d documents", ErrTooLarge, maxDocuments)
+		}
+		f.docs = append(f.docs, &n)
+	}
+	f.lineStarts = lineStarts(src)
+	for _, d := range f.docs {
+		f.index(d, nil, false)
+	}
+	return f, nil
+}
+
+func (f *yamlFile) index(n, parent *yaml.Node, inFlow bool) {
+	f.parent[n] = parent
+	f.flow[n] = inFlow
+	if n.Kind == yaml.AliasNode {
+		f.aliased[n.Value] = true
+		return
+	}
+	childFlow := inFlow || n.Style&yaml.FlowStyle != 0
+	for _, c := range n.Content {
+		f.index(c, n, childFlow)
+	}
+}
+
+// lineStarts returns the byte offset of each line, counting line breaks
+// the way the YAML scanner does (CRLF, CR, LF, NEL, LS, PS).
+func lineStarts(src []byte) []int {
+	starts := []int{0}
+	for i := 0; i < len(src); i++ {
+		switch {
+		case src[i] == '\r':
+			if i+1 < len(src) && src[i+1] == '\n' {
+				i++
+			}
+			starts = append(starts, i+1)
+		case src[i] == '\n':
+			starts = append(starts, i+1)
+		case src[i] == 0xC2 && i+1 < len(src) && src[i+1] == 0x85:
+			i++
+			starts = append(starts, i+1)
+		case src[i] == 0xE2 && i+2 < len(src) && src[i+1] == 0x80 && (src[i+2] == 0xA8 || src[i+2] == 0xA9):
+			i += 2
+			starts = append(starts, i+1)
+		}
+	}
+	return starts
+}
+
+// offset converts a node's 1-based line and character column to a byte
+// offset in src.
+func (f *yamlFile) offset(n *yaml.Node) (int, error) {
+	if n.Line < 1 || n.Line > len(f.lineStarts) || n.Column < 1 {
+		return 0, fmt.Errorf("%w: node at line %d column %d is outside the file", ErrUnsafeEdit, n.Line, n.Column)
+	}
+	off := f.lineStarts[n.Line-1]
+	if n.Line == 1 {
+		off += f.bom
+	}
+	for c := 1; c < n.Column; c++ {
+		if off >= len(f.src) {
+			return 0, fmt.Errorf("%w: column %d past end of line %d", ErrUnsafeEdit, n.Column, n.Line)
+		}
+		_, size := utf8.DecodeRune(f.src[off:])
+		off += size
+	}
+	return off, nil
+}
+
+// span is one scalar's bytes in src: [start, end).
+type span struct {
+	start, end int
+	style      yaml.Style // 0 (plain), yaml.SingleQuotedStyle or yaml.DoubleQuotedStyle
+	tagged     bool       // the scalar carries an explicit tag
+}
+
+func isLineBreakAt(src []byte, i int) bool {
+	c := src[i]
+	if c == '\n' || c == '\r' {
+		return true
+	}
+	if c == 0xC2 && i+1 < len(src) && src[i+1] == 0x85 {
+		return true
+	}
+	return c == 0xE2 && i+2 < len(src) && src[i+1] == 0x80 && (src[i+2] == 0xA8 || src[i+2] == 0xA9)
+}
+
+// scalarSpan finds the bytes of a single-line scalar and proves they
+// decode to the node's value; anything else is ErrUnsafeEdit.
+func (f *yamlFile) scalarSpan(n *yaml.Node) (span, error) {
+	where := fmt.Sprintf("line %d column %d", n.Line, n.Column)
+	if n.Kind != yaml.ScalarNode {
+		return span{}, fmt.Errorf("%w: %s is not a scalar", ErrUnsafeEdit, where)
+	}
+	if n.Style&(yaml.LiteralStyle|yaml.FoldedStyle) != 0 {
+		return span{}, fmt.Errorf("%w: %s is a block scalar", ErrUnsafeEdit, where)
+	}
+	pos, err := f.offset(n)
+	if err != nil {
+		return span{}, err
+	}
+	src := f.src
+	sp := span{}
+	// Skip node properties: an anchor (&a) and a tag (!t, !!str, !<uri>).
+	for pos < len(src) && (src[pos] == '&' || src[pos] == '!') {
+		if src[pos] == '!' {
+			sp.tagged = true
+		}
+		for pos < len(src) && src[pos] != ' ' && src[pos] != '\t' && !isLineBreakAt(src, pos) {
+			pos++
+		}
+		for pos < len(src) && (src[pos] == ' ' || src[pos] == '\t') {
+			pos++
+		}
+	}
+	if pos >= len(src) || isLineBreakAt(src, pos) {
+		return span{}, fmt.Errorf("%w: %s has no value on its line", ErrUnsafeEdit, where)
+	}
+	sp.start = pos
+	switch src[pos] {
+	case '\'':
+		sp.style = yaml.SingleQuotedStyle
+		i := pos + 1
+		for ; i < len(src); i++ {
+			if isLineBreakAt(src, i) {
+				return span{}, fmt.Errorf("%w: %s is a multi-line quoted scalar", ErrUnsafeEdit, where)
+			}
+			if src[i] == '\'' {
+				if i+1 < len(src) && src[i+1] == '\'' {
+					i++
+					continue
+				}
+				break
+			}
+		}
+		if i >= len(src) {
+			return span{}, fmt.Errorf("%w: %s: unterminated quoted scalar", ErrUnsafeEdit, where)
+		}
+		sp.end = i + 1
+	case '"':
+		sp.style = yaml.DoubleQuotedStyle
+		i := pos + 1
+		for ; i < len(src); i++ {
+			if isLineBreakAt(src, i) {
+				return span{}, fmt.Errorf("%w: %s is a multi-line quoted scalar", ErrUnsafeEdit, where)
+			}
+			if src[i] == '\\' {
+				i++
+				if i < len(src) && isLineBreakAt(src, i) {
+					return span{}, fmt.Errorf("%w: %s is a multi-line quoted scalar", ErrUnsafeEdit, where)
+				}
+				continue
+			}
+			if src[i] == '"' {
+				break
+			}
+		}
+		if i >= len(src) {
+			return span{}, fmt.Errorf("%w: %s: unterminated quoted scalar", ErrUnsafeEdit, where)
+		}
+		sp.end = i + 1
+	default:
+		if n.Style&(yaml.SingleQuotedStyle|yaml.DoubleQuotedStyle) != 0 {
+			return span{}, fmt.Errorf("%w: %s: quoted scalar not found at its position", ErrUnsafeEdit, where)
+		}
+		i := pos
+		for ; i < len(src) && !isLineBreakAt(src, i); i++ {
+			c := src[i]
+			if c == '#' && i > pos && (src[i-1] == ' ' || src[i-1] == '\t') {
+				break
+			}
+			if f.flow[n] && (c == ',' || c == ']' || c == '}') {
+				break
+			}
+		}
+		for i > pos && (src[i-1] == ' ' || src[i-1] == '\t') {
+			i--
+		}
+		sp.end = i
+		if string(src[sp.start:sp.end]) != n.Value {
+			return span{}, fmt.Errorf("%w: %s is a multi-line or irregular plain scalar", ErrUnsafeEdit, where)
+		}
+		return sp, nil
+	}
+	// Prove that the quoted bytes decode to the node's value.
+	var got string
+	if err := yaml.Unmarshal(src[sp.start:sp.end], &got); err != nil || got != n.Value {
+		return span{}, fmt.Errorf("%w: %s: quoted bytes do not match the parsed value", ErrUnsafeEdit, where)
+	}
+	return sp, nil
+}
+
+// plainResolvesTo reports the tag a plain scalar with text s resolves to,
+// or "" when s is not a valid single-line plain scalar of exactly that text.
+func plainResolvesTo(s string, inFlow bool) string {
+	if s == "" || strings.TrimSpace(s) != s || strings.ContainsAny(s, "\r\n\t") ||
+		strings.Contains(s, " #") || strings.Contains(s, ": ") || strings.HasSuffix(s, ":") {
+		return ""
+	}
+	if inFlow && strings.ContainsAny(s, ",[]{}") {
+		return ""
+	}
+	if strings.ContainsRune("-?:,[]{}#&*!|>'\"%@`", rune(s[0])) {
+		return ""
+	}
+	var n yaml.Node
+	if err := yaml.Unmarshal([]byte(s), &n); err != nil || len(n.Content) != 1 {
+		return ""
+	}
+	c := n.Content[0]
+	if c.Kind != yaml.ScalarNode || c.Value != s || c.Style != 0 {
+		return ""
+	}
+	return c.ShortTag()
+}
+
+func doubleQuote(s string) string {
+	var b strings.Builder
+	b.WriteByte('"')
+	for _, r := range s {
+		switch {
+		case r == '"' || r == '\\':
+			b.WriteByte('\\')
+			b.WriteRune(r)
+		case r < 0x20 || r == 0x7F || r == 0x85 || r == 0x2028 || r == 0x2029 || r == 0xFEFF:
+			fmt.Fprintf(&b, "\\u%04X", r)
+		default:
+			b.WriteRune(r)
+		}
+	}
+	b.WriteByte('"')
+	return b.String()
+}
+
+// scalarEdit is one intended change: node's value becomes value.
+type scalarEdit struct {
+	node  *yaml.Node
+	value string
+}
+
+// render produces the replacement bytes for sp keeping its quoting style
+// where the new value allows it, and the style the re-parse must show.
+func (f *yamlFile) render(n *yaml.Node, sp span, value string) (string, yaml.Style, error) {
+	switch sp.style {
+	case yaml.SingleQuotedStyle:
+		if strings.ContainsAny(value, "\r\n") || strings.ContainsFunc(value, func(r rune) bool { return r < 0x20 && r != '\t' }) {
+			return doubleQuote(value), yaml.DoubleQuotedStyle, nil
+		}
+		return "'" + strings.ReplaceAll(value, "'", "''") + "'", yaml.SingleQuotedStyle, nil
+	case yaml.DoubleQuotedStyle:
+		return doubleQuote(value), yaml.DoubleQuotedStyle, nil
+	}
+	tag := plainResolvesTo(value, f.flow[n])
+	switch {
+	case tag == "":
+	case sp.tagged, tag == "!!str", tag == n.ShortTag():
+		return value, 0, nil
+	}
+	if sp.tagged && n.Style&yaml.TaggedStyle != 0 {
+		return "", 0, fmt.Errorf("%w: line %d column %d: %q cannot be written as a tagged plain scalar", ErrUnsafeEdit, n.Line, n.Column, value)
+	}
+	return doubleQuote(value), yaml.DoubleQuotedStyle, nil
+}
+
+type plannedEdit struct {
+	scalarEdit
+	span
+	text  string
+	style yaml.Style
+}
+
+// apply splices edits into the original bytes and re-parses the result to
+// prove that exactly the intended values changed.
+func (f *yamlFile) apply(edits []scalarEdit) ([]byte, error) {
+	plans := make([]plannedEdit, 0, len(edits))
+	for _, e := range edits {
+		if e.node.Value == e.value {
+			continue
+		}
+		sp, err := f.scalarSpan(e.node)
+		if err != nil {
+			return nil, err
+		}
+		text, style, err := f.render(e.node, sp, e.value)
+		if err != nil {
+			return nil, err
+		}
+		plans = append(plans, plannedEdit{scalarEdit: e, span: sp, text: text, style: style})
+	}
+	if len(plans) == 0 {
+		return f.src, nil
+	}
+	sort.Slice(plans, func(i, j int) bool { return plans[i].start < plans[j].start })
+	var out bytes.Buffer
+	out.Grow(len(f.src) + 256)
+	last := 0
+	for _, p := range plans {
+		if p.start < last {
+			return nil, fmt.Errorf("%w: overlapping edits at line %d", ErrUnsafeEdit, p.node.Line)
+		}
+		out.Write(f.src[last:p.start])
+		out.WriteString(p.text)
+		last = p.end
+	}
+	out.Write(f.src[last:])
+	result := out.Bytes()
+	if err := f.verify(result, plans); err != nil {
+		return nil, err
+	}
+	return result, nil
+}
+
+// verify re-parses result and compares it with the original tree: the same
+// documents, nodes, comments, anchors and lines, and values equal except
+// for the planned edits, which must carry their new values.
+func (f *yamlFile) verify(result []byte, plans []plannedEdit) error {
+	g, err := parseYAMLFile(result)
+	if err != nil {
+		return fmt.Errorf("%w: edited file does not re-parse: %v", ErrUnsafeEdit, err)
+	}
+	if len(g.docs) != len(f.docs) {
+		return fmt.Errorf("%w: edited file has %d documents, want %d", ErrUnsafeEdit, len(g.docs), len(f.docs))
+	}
+	want := make(map[*yaml.Node]*plannedEdit, len(plans))
+	for i := range plans {
+		want[plans[i].node] = &plans[i]
+	}
+	seen := 0
+	var walk func(a, b *yaml.Node) error
+	walk = func(a, b *yaml.Node) error {
+		where := fmt.Sprintf("line %d column %d", a.Line, a.Column)
+		if a.Kind != b.Kind || a.Anchor != b.Anchor || a.Line != b.Line ||
+			a.HeadComment != b.HeadComment || a.LineComment != b.LineComment || a.FootComment != b.FootComment ||
+			len(a.Content) != len(b.Content) {
+			return fmt.Errorf("%w: re-parse differs at %s", ErrUnsafeEdit, where)
+		}
+		if p, ok := want[a]; ok {
+			seen++
+			okTag := b.ShortTag() == a.ShortTag() || b.ShortTag() == "!!str"
+			if b.Value != p.value || b.Style&^yaml.TaggedStyle != p.style || !okTag {
+				return fmt.Errorf("%w: re-parse at %s gives %q (%s), want %q", ErrUnsafeEdit, where, b.Value, b.ShortTag(), p.value)
+			}
+		} else if a.Value != b.Value || a.Style != b.Style || a.ShortTag() != b.ShortTag() {
+			return fmt.Errorf("%w: re-parse changed the value at %s", ErrUnsafeEdit, where)
+		}
+		if a.Kind == yaml.AliasNode {
+			return nil
+		}
+		for i := range a.Content {
+			if err := walk(a.Content[i], b.Content[i]); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+	for i := range f.docs {
+		if err := walk(f.docs[i], g.docs[i]); err != nil {
+			return err
+		}
+	}
+	if seen != len(plans) {
+		return fmt.Errorf("%w: %d of %d edits found on re-parse", ErrUnsafeEdit, seen, len(plans))
+	}
+	return nil
+}
+
+// anchoredAbove reports whether n or one of its ancestors carries an anchor
+// that an alias refers to, so that changing n would change other places.
+func (f *yamlFile) anchoredAbove(n *yaml.Node) bool {
+	for p := n; p != nil; p = f.parent[p] {
+		if p.Anchor != "" && f.aliased[p.Anchor] {
+			return true
+		}
+	}
+	return false
+}
