@@ -1,0 +1,218 @@
+package policy
+
+// InputSchemaVersion is the version of the shape of Input, carried in
+// Input.SchemaVersion and in the JSON Schema file (input.schema.json).
+const InputSchemaVersion = "chaingate.dev/policy-input/v1"
+
+// Input is the one documented document that policies see as `input`. It
+// carries what the other chaingate packages found about one artifact. Every
+// field is optional: a policy decides what a missing part means (the
+// built-in library treats missing evidence as a failure). The JSON names
+// are the Rego names. Its JSON Schema is InputSchema().
+type Input struct {
+	// SchemaVersion is InputSchemaVersion.
+	SchemaVersion string `json:"schemaVersion"`
+	// Time is when the decision is made, RFC 3339. Policies use it instead
+	// of the clock (time.now_ns is removed by default), so decisions are
+	// reproducible.
+	Time string `json:"time,omitempty"`
+	// Artifact is what is being released.
+	Artifact Artifact `json:"artifact"`
+	// SBOM summarises the artifact's SBOM, nil when there is none.
+	SBOM *SBOM `json:"sbom,omitempty"`
+	// Risk holds the vulnerability and supply-chain findings, nil when the
+	// artifact was not scanned.
+	Risk *Risk `json:"risk,omitempty"`
+	// Provenance is the verified build provenance, nil when there is none.
+	Provenance *Provenance `json:"provenance,omitempty"`
+	// GitOps is the promotion being decided, nil outside of a promotion.
+	GitOps *GitOps `json:"gitops,omitempty"`
+	// Context is arbitrary caller data (CI job, ticket, requester, ...).
+	// Values must be JSON-like: nil, bool, numbers, string, []any,
+	// map[string]any (or []string, map[string]string).
+	Context map[string]any `json:"context,omitempty"`
+}
+
+// Artifact names what is being released.
+type Artifact struct {
+	// Name is the artifact's name ("ghcr.io/acme/api" or "api.tar.gz").
+	Name string `json:"name"`
+	// Reference is the full reference as given ("ghcr.io/acme/api:1.2@sha256:...").
+	Reference string `json:"reference,omitempty"`
+	// Digest is the content digest ("sha256:..."), empty when unknown.
+	Digest string `json:"digest,omitempty"`
+	// Registry is the OCI registry host ("ghcr.io"), empty for files.
+	Registry string `json:"registry,omitempty"`
+	// Repository is the repository inside the registry ("acme/api").
+	Repository string `json:"repository,omitempty"`
+	// Tag is the tag, if the reference had one.
+	Tag string `json:"tag,omitempty"`
+	// Type is "image", "file", "module", ...
+	Type string `json:"type,omitempty"`
+}
+
+// SBOM is the part of an SBOM that policies look at.
+type SBOM struct {
+	// Format and SpecVersion are those of the source document.
+	Format      string `json:"format,omitempty"`
+	SpecVersion string `json:"specVersion,omitempty"`
+	// Digest is the digest of the SBOM document, when known.
+	Digest string `json:"digest,omitempty"`
+	// Summary counts the components and what they lack.
+	Summary SBOMSummary `json:"summary"`
+	// Components are the components, the root included.
+	Components []Component `json:"components"`
+}
+
+// SBOMSummary counts an SBOM's components.
+type SBOMSummary struct {
+	Components    int `json:"components"`
+	WithVersion   int `json:"withVersion"`
+	WithPURL      int `json:"withPurl"`
+	WithLicense   int `json:"withLicense"`
+	WithHash      int `json:"withHash"`
+	Direct        int `json:"direct,omitempty"`
+	Dependencies  int `json:"dependencies,omitempty"`
+	Unknown       int `json:"unknown,omitempty"`
+	Limitations   int `json:"limitations,omitempty"`
+	DevComponents int `json:"devComponents,omitempty"`
+}
+
+// Component is one SBOM component.
+type Component struct {
+	// ID is the component's identifier in the SBOM.
+	ID      string `json:"id"`
+	Type    string `json:"type,omitempty"`
+	Group   string `json:"group,omitempty"`
+	Name    string `json:"name"`
+	Version string `json:"version,omitempty"`
+	PURL    string `json:"purl,omitempty"`
+	// License is the concluded licence if known, else the declared one,
+	// as an SPDX expression.
+	License string `json:"license,omitempty"`
+	// Scope is "required", "optional" or "excluded" (dev/test only).
+	Scope string `json:"scope,omitempty"`
+	// Hashes maps an algorithm ("SHA-256") to a lowercase hex digest.
+	Hashes map[string]string `json:"hashes,omitempty"`
+}
+
+// Risk is the result of a risk scan.
+type Risk struct {
+	// Summary counts findings by priority.
+	Summary RiskSummary `json:"summary"`
+	// Findings are all findings, VEX-suppressed ones included (with
+	// Suppressed set), so policies can see and count them.
+	Findings []Finding `json:"findings"`
+}
+
+// RiskSummary counts findings.
+type RiskSummary struct {
+	Total      int `json:"total"`
+	Critical   int `json:"critical"`
+	High       int `json:"high"`
+	Medium     int `json:"medium"`
+	Low        int `json:"low"`
+	KEV        int `json:"kev"`
+	Suppressed int `json:"suppressed"`
+}
+
+// Finding is one vulnerability or supply-chain signal about a component.
+type Finding struct {
+	// ID is the advisory or signal ID ("GHSA-...", "CVE-...", "typosquat").
+	ID string `json:"id"`
+	// Aliases are other IDs of the same advisory.
+	Aliases []string `json:"aliases,omitempty"`
+	// Kind is "vulnerability" or a signal kind.
+	Kind string `json:"kind,omitempty"`
+	// Component is the SBOM component ID, Package/Version/PURL its identity.
+	Component string `json:"component,omitempty"`
+	Package   string `json:"package,omitempty"`
+	Version   string `json:"version,omitempty"`
+	PURL      string `json:"purl,omitempty"`
+	// Severity is the advisory's severity: "critical", "high", "medium",
+	// "low" or "none" (lowercase); CVSS its base score.
+	Severity string  `json:"severity,omitempty"`
+	CVSS     float64 `json:"cvss,omitempty"`
+	// EPSS is the exploit prediction probability (0..1).
+	EPSS float64 `json:"epss,omitempty"`
+	// KEV is true when the vulnerability is in CISA's Known Exploited
+	// Vulnerabilities catalogue.
+	KEV bool `json:"kev,omitempty"`
+	// Priority is the risk model's priority, with Severity's vocabulary;
+	// Score its 0..100 score.
+	Priority string  `json:"priority,omitempty"`
+	Score    float64 `json:"score,omitempty"`
+	// FixedVersions are versions that fix the finding; FixedSince is when
+	// the first fix was published (RFC 3339), when known.
+	FixedVersions []string `json:"fixedVersions,omitempty"`
+	FixedSince    string   `json:"fixedSince,omitempty"`
+	// Published is when the advisory was published (RFC 3339).
+	Published string `json:"published,omitempty"`
+	// Suppressed is true when a VEX statement says the artifact is not
+	// affected (or the finding is fixed); VEXStatus and VEXJustification
+	// are from that statement.
+	Suppressed       bool   `json:"suppressed,omitempty"`
+	VEXStatus        string `json:"vexStatus,omitempty"`
+	VEXJustification string `json:"vexJustification,omitempty"`
+}
+
+// Provenance is verified build provenance for the artifact.
+type Provenance struct {
+	// Present is true when a provenance attestation was found.
+	Present bool `json:"present"`
+	// Verified is true when its signature verified against trusted
+	// material and its subject matched the artifact.
+	Verified bool `json:"verified"`
+	// PredicateType is the in-toto predicate type.
+	PredicateType string `json:"predicateType,omitempty"`
+	// BuilderID is the SLSA builder.id.
+	BuilderID string `json:"builderId,omitempty"`
+	// BuildType is the SLSA buildType.
+	BuildType string `json:"buildType,omitempty"`
+	// SourceRepository, SourceRef and SourceDigest are the source the
+	// artifact was built from ("https://github.com/acme/api",
+	// "refs/heads/main", "sha1:...").
+	SourceRepository string `json:"sourceRepository,omitempty"`
+	SourceRef        string `json:"sourceRef,omitempty"`
+	SourceDigest     string `json:"sourceDigest,omitempty"`
+	// SLSALevel is the SLSA build level (0..3) the verification established.
+	SLSALevel int `json:"slsaLevel"`
+	// Signers are the verified signer identities.
+	Signers []Signer `json:"signers,omitempty"`
+	// Errors are the verification failures, empty when Verified.
+	Errors []string `json:"errors,omitempty"`
+}
+
+// Signer is a verified signer identity.
+type Signer struct {
+	// Issuer is the OIDC issuer of a keyless certificate.
+	Issuer string `json:"issuer,omitempty"`
+	// Subject is the certificate's SAN (email, URI) or the key's name.
+	Subject string `json:"subject,omitempty"`
+	// KeyID identifies a public key, for key-based signatures.
+	KeyID string `json:"keyId,omitempty"`
+}
+
+// GitOps is the promotion being decided.
+type GitOps struct {
+	// Environment is the target environment ("staging", "prod").
+	Environment string `json:"environment"`
+	// Repository is the GitOps repository URL.
+	Repository string `json:"repository,omitempty"`
+	// Commit is the commit being promoted or deployed.
+	Commit string `json:"commit,omitempty"`
+	// Signed is true when Commit carries a verified signature; SignedBy is
+	// the signer's identity (email or key fingerprint).
+	Signed   bool   `json:"signed"`
+	SignedBy string `json:"signedBy,omitempty"`
+	// History are earlier deployments recorded in the repository.
+	History []Deployment `json:"history,omitempty"`
+}
+
+// Deployment is one recorded deployment of an artifact to an environment.
+type Deployment struct {
+	Environment string `json:"environment"`
+	Digest      string `json:"digest"`
+	Commit      string `json:"commit,omitempty"`
+	Time        string `json:"time,omitempty"`
+}
