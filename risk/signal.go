@@ -20,6 +20,9 @@ type Signal struct {
 	// Source names what the signal is about: a component ID, a package
 	// name, a file, a commit.
 	Source string `json:"source"`
+	// Score, when a model produced the signal, is the model's explained
+	// score (per-feature contributions, threshold, model version).
+	Score *Score `json:"score,omitempty"`
 }
 
 // Detector produces signals about an SBOM. Scan runs the detectors it is

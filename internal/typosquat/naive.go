@@ -1,0 +1,35 @@
+package typosquat
+
+import (
+	"fmt"
+
+	"github.com/chaingate/chaingate/risk"
+)
+
+// NaiveEdit returns the naive bar as a risk.Model: flag a name within k
+// (1 or 2) edits of a popular name. It reads the edit1/edit2 features,
+// so "two edits" applies to names of five characters or more.
+func NaiveEdit(k int) risk.Model { return naive{k} }
+
+type naive struct{ k int }
+
+func (n naive) Info() risk.ModelInfo {
+	return risk.ModelInfo{
+		ID: fmt.Sprintf("naive-edit%d", n.k), Version: "1", Kind: "rules",
+		FeatureSchema: risk.TyposquatFeatureSchema, FeatureSchemaHash: risk.TyposquatFeatureSchemaHash(),
+		Features: risk.TyposquatFeatureNames(), Thresholds: map[string]float64{"flag": 0.5},
+	}
+}
+
+func (n naive) Score(f risk.FeatureVector) (risk.Score, error) {
+	if f.SchemaHash != risk.TyposquatFeatureSchemaHash() {
+		return risk.Score{}, risk.ErrSchemaMismatch
+	}
+	e1, _ := f.Get("edit1")
+	e2, _ := f.Get("edit2")
+	v := e1
+	if n.k >= 2 {
+		v = max(e1, e2)
+	}
+	return risk.Score{Value: v, Flagged: v >= 0.5, Threshold: 0.5, Model: n.Info().ID}, nil
+}

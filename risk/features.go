@@ -1,0 +1,574 @@
+package risk
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"math"
+	"slices"
+	"sort"
+	"strconv"
+	"strings"
+	"unicode"
+)
+
+// TyposquatFeatureSchema names the version of the name-confusion feature
+// set. A model artefact records the hash of the schema it was trained on
+// (TyposquatFeatureSchemaHash) and LoadModel refuses any other.
+const TyposquatFeatureSchema = "chaingate.risk.typosquat-features/v1"
+
+// Match kinds: how a name imitates its target.
+const (
+	MatchDelimiter     = "delimiter"      // crossenv vs cross-env
+	MatchHomoglyph     = "homoglyph"      // 1odash vs lodash, rn vs m
+	MatchScopeUnscoped = "scope-unscoped" // types-node vs @types/node
+	MatchScopeAdded    = "scope-added"    // @evil/lodash vs lodash
+	MatchReorder       = "reorder"        // env-cross vs cross-env
+	MatchAffix         = "affix"          // lodash-js, node-lodash, lodash2
+	MatchEdit1         = "edit1"          // one insertion, deletion, substitution or transposition
+	MatchEdit2         = "edit2"          // two edits
+	MatchCombosquat    = "combosquat"     // lodash-utils-secure
+)
+
+// typosquatFeatureNames is the feature schema, in vector order. Every
+// value lies in [0, 1] except popularity_gap, in [-1, 1].
+var typosquatFeatureNames = []string{
+	"edit1",            // best target is one edit away
+	"edit2",            // best target is two edits away (names of 5+ characters)
+	"transposition",    // the one edit swaps two adjacent characters
+	"edit_similarity",  // 1 - distance/len(target) for distance <= 2
+	"delimiter",        // same characters once '-', '_', '.', '@', '/' are dropped
+	"homoglyph",        // same after folding look-alikes (0/o, 1/l/i, rn/m, vv/w)
+	"affix_known",      // target plus a known affix (-js, node-, py-, -cli, ...)
+	"affix_short",      // target plus digits or one or two characters
+	"combosquat",       // target's tokens plus other words
+	"combo_multitoken", // the combosquat target has two or more tokens
+	"scope_unscoped",   // a scoped target's scope flattened into the name
+	"scope_added",      // a scope added to, or swapped on, a target
+	"reorder",          // the target's tokens in another order
+	"target_popularity",
+	"popularity_gap",  // (log10 target downloads - log10 own downloads)/4
+	"short_name",      // the name has four characters or fewer and matches
+	"neighbours",      // other list names one edit away (crowded, generic names)
+	"convention",      // an ecosystem naming convention (eslint-plugin-, types-, django-...)
+	"self_popularity", // the name's own popularity if it is on the list (an established package)
+	"scope_unlisted",  // a resembling scoped name whose scope has no package on the list
+}
+
+// TyposquatFeatureNames returns the feature schema in vector order.
+func TyposquatFeatureNames() []string { return slices.Clone(typosquatFeatureNames) }
+
+// TyposquatFeatureSchemaHash is "sha256:" and the hex SHA-256 of the
+// schema name and its feature names, one a line.
+func TyposquatFeatureSchemaHash() string {
+	h := sha256.New()
+	h.Write([]byte(TyposquatFeatureSchema + "\n"))
+	for _, n := range typosquatFeatureNames {
+		h.Write([]byte(n + "\n"))
+	}
+	return "sha256:" + hex.EncodeToString(h.Sum(nil))
+}
+
+const (
+	featEdit1 = iota
+	featEdit2
+	featTransposition
+	featEditSim
+	featDelimiter
+	featHomoglyph
+	featAffixKnown
+	featAffixShort
+	featCombo
+	featComboMulti
+	featScopeUnscoped
+	featScopeAdded
+	featReorder
+	featTargetPop
+	featPopGap
+	featShort
+	featNeighbours
+	featConvention
+	featSelfPop
+	featScopeUnlisted
+	typosquatNumFeatures
+)
+
+// FeatureVector is what a Model scores: named feature values of one
+// input, plus what the features were computed against.
+type FeatureVector struct {
+	// SchemaHash is the TyposquatFeatureSchemaHash the values follow.
+	SchemaHash string `json:"schemaHash"`
+	// Names and Values are the features in schema order.
+	Names  []string  `json:"names"`
+	Values []float64 `json:"values"`
+	// Ecosystem and Name are the input, Name normalised.
+	Ecosystem string `json:"ecosystem"`
+	Name      string `json:"name"`
+	// Listed is the name's own 1-based rank on the popularity list, 0 if
+	// absent. Absence is not evidence by itself: most real packages are
+	// not popular.
+	Listed int `json:"listed,omitempty"`
+	// Target is the popular name the input most resembles, with its rank,
+	// and Kind how it resembles it (Match… constants); empty if none.
+	Target     string `json:"target,omitempty"`
+	TargetRank int    `json:"targetRank,omitempty"`
+	Kind       string `json:"kind,omitempty"`
+	// Evidence says, in words, every resemblance found.
+	Evidence []string `json:"evidence,omitempty"`
+}
+
+// Get returns the value of the named feature and whether it exists.
+func (f FeatureVector) Get(name string) (float64, bool) {
+	for i, n := range f.Names {
+		if n == name && i < len(f.Values) {
+			return f.Values[i], true
+		}
+	}
+	return 0, false
+}
+
+// Known affixes that typosquats add to a popular name.
+var typosquatAffixes = map[string]bool{
+	"js": true, "node": true, "nodejs": true, "py": true, "python": true, "python3": true, "py3": true,
+	"cli": true, "dev": true, "lib": true, "sdk": true, "api": true, "core": true, "utils": true,
+	"util": true, "tool": true, "tools": true, "pkg": true, "official": true, "new": true, "pro": true,
+	"plus": true, "ts": true, "io": true, "lite": true, "fix": true, "fixed": true, "latest": true,
+	"beta": true, "next": true, "legacy": true, "v2": true, "v3": true, "x": true, "es": true,
+	"module": true, "mod": true, "lang": true, "sync": true,
+}
+
+// Naming conventions under which a legitimate package carries another
+// package's name.
+var typosquatConventions = map[string]struct{ prefixes, suffixes []string }{
+	"npm": {
+		prefixes: []string{"@types/", "eslint-plugin-", "eslint-config-", "babel-plugin-", "babel-preset-", "@babel/",
+			"postcss-", "rollup-plugin-", "vite-plugin-", "gulp-", "grunt-", "karma-", "jest-", "@storybook/",
+			"react-native-", "@vue/", "@angular/", "@aws-sdk/", "@esbuild/", "@rollup/", "@swc/", "stylelint-"},
+		suffixes: []string{"-loader", "-webpack-plugin", "-polyfill"},
+	},
+	"PyPI": {
+		prefixes: []string{"types-", "django-", "flask-", "pytest-", "sphinx-", "sphinxcontrib-", "flake8-", "mkdocs-",
+			"apache-airflow-providers-", "jupyter-", "jupyterlab-", "opentelemetry-", "azure-", "google-cloud-", "mypy-boto3-",
+			"backports-", "types-aiobotocore-", "pyobjc-framework-"},
+		suffixes: []string{"-stubs", "-plugin", "-extension"},
+	},
+}
+
+func typosquatIsDelim(r rune) bool {
+	return r == '-' || r == '_' || r == '.' || r == '@' || r == '/' || r == ' '
+}
+
+// typosquatStrip drops delimiters and scope marks.
+func typosquatStrip(s string) string {
+	return strings.Map(func(r rune) rune {
+		if typosquatIsDelim(r) {
+			return -1
+		}
+		return r
+	}, s)
+}
+
+// typosquatTokens splits a name into lower-case words at delimiters.
+func typosquatTokens(s string) []string {
+	return strings.FieldsFunc(strings.ToLower(s), typosquatIsDelim)
+}
+
+var typosquatGlyphs = strings.NewReplacer("rn", "m", "vv", "w", "cl", "d", "0", "o", "1", "l", "i", "l", "|", "l", "3", "e", "5", "s", "$", "s")
+
+// typosquatSkeleton folds characters that look alike.
+func typosquatSkeleton(stripped string) string {
+	return typosquatGlyphs.Replace(strings.ToLower(stripped))
+}
+
+func typosquatScope(name string) (scope, bare string, ok bool) {
+	if !strings.HasPrefix(name, "@") {
+		return "", name, false
+	}
+	i := strings.IndexByte(name, '/')
+	if i < 0 {
+		return "", name, false
+	}
+	return name[1:i], name[i+1:], true
+}
+
+// typosquatOSA is the optimal-string-alignment (restricted
+// Damerau-Levenshtein) distance between a and b, or max+1 once it exceeds
+// max. Hand-written because the pinned modules offer only plain
+// Levenshtein (agnivade/levenshtein, indirect) without transpositions or
+// an early cut-off, and this runs 10,000 times per scored name.
+func typosquatOSA(a, b []rune, max int) int {
+	la, lb := len(a), len(b)
+	if d := la - lb; d > max || -d > max {
+		return max + 1
+	}
+	if la == 0 || lb == 0 {
+		return la + lb
+	}
+	var buf [3][64]int
+	var rows [3][]int
+	for i := range rows {
+		if lb+1 <= 64 {
+			rows[i] = buf[i][:lb+1]
+		} else {
+			rows[i] = make([]int, lb+1)
+		}
+	}
+	prev2, prev, cur := rows[0], rows[1], rows[2]
+	for j := 0; j <= lb; j++ {
+		prev[j] = j
+	}
+	for i := 1; i <= la; i++ {
+		cur[0] = i
+		rowMin := cur[0]
+		for j := 1; j <= lb; j++ {
+			cost := 1
+			if a[i-1] == b[j-1] {
+				cost = 0
+			}
+			v := min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
+			if i > 1 && j > 1 && a[i-1] == b[j-2] && a[i-2] == b[j-1] {
+				v = min(v, prev2[j-2]+1)
+			}
+			cur[j] = v
+			rowMin = min(rowMin, v)
+		}
+		if rowMin > max {
+			return max + 1
+		}
+		prev2, prev, cur = prev, cur, prev2
+	}
+	if prev[lb] > max {
+		return max + 1
+	}
+	return prev[lb]
+}
+
+func typosquatIsTransposition(a, b []rune) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	diff := -1
+	for i := range a {
+		if a[i] != b[i] {
+			diff = i
+			break
+		}
+	}
+	if diff < 0 || diff+1 >= len(a) {
+		return false
+	}
+	return a[diff] == b[diff+1] && a[diff+1] == b[diff] && string(a[diff+2:]) == string(b[diff+2:])
+}
+
+type typosquatMatch struct {
+	kind   string
+	target int
+	detail string
+}
+
+// typosquatKindOrder ranks kinds from the most to the least specific; the
+// first kind found names the target.
+var typosquatKindOrder = []string{MatchDelimiter, MatchHomoglyph, MatchScopeUnscoped, MatchScopeAdded, MatchReorder, MatchAffix, MatchEdit1, MatchEdit2, MatchCombosquat}
+
+// better prefers the more popular target, then the lower rank index.
+func (l *PopularityList) typosquatBetter(i, j int) bool {
+	if j < 0 {
+		return true
+	}
+	if l.downloads[i] != l.downloads[j] {
+		return l.downloads[i] > l.downloads[j]
+	}
+	return i < j
+}
+
+func (l *PopularityList) typosquatPick(cands []int, self int, skip func(int) bool) int {
+	best := -1
+	for _, c := range cands {
+		if c == self || (skip != nil && skip(c)) {
+			continue
+		}
+		if l.typosquatBetter(c, best) {
+			best = c
+		}
+	}
+	return best
+}
+
+// ExtractTyposquatFeatures computes the name-confusion features of name
+// against the popularity list. It never fails: an empty or unusual name
+// yields a vector without resemblances.
+func (l *PopularityList) ExtractTyposquatFeatures(name string) FeatureVector {
+	name = NormalizePackageName(l.ecosystem, name)
+	if len(name) > typosquatMaxNameLen {
+		name = name[:typosquatMaxNameLen]
+	}
+	fv := FeatureVector{
+		SchemaHash: TyposquatFeatureSchemaHash(),
+		Names:      TyposquatFeatureNames(),
+		Values:     make([]float64, typosquatNumFeatures),
+		Ecosystem:  l.ecosystem,
+		Name:       name,
+	}
+	if strings.TrimFunc(name, func(r rune) bool { return typosquatIsDelim(r) || unicode.IsSpace(r) }) == "" {
+		return fv
+	}
+	self := -1
+	x := fv.Values
+	if i, ok := l.rank[name]; ok {
+		self = i
+		fv.Listed = i + 1
+		x[featSelfPop] = clamp01((math.Log10(l.downloads[i]+1) - 5) / 4)
+	}
+	found := map[string]typosquatMatch{}
+	add := func(kind string, target int, detail string) {
+		if target < 0 {
+			return
+		}
+		if old, ok := found[kind]; ok && !l.typosquatBetter(target, old.target) {
+			return
+		}
+		found[kind] = typosquatMatch{kind, target, detail}
+	}
+
+	nameRunes := []rune(name)
+	stripped := typosquatStrip(name)
+	scope, bare, scoped := typosquatScope(name)
+	toks := typosquatTokens(name)
+
+	// Delimiter and scope flattening: same characters without delimiters.
+	if len(stripped) >= 3 {
+		t := l.typosquatPick(l.stripped[stripped], self, func(c int) bool { return l.names[c] == name })
+		if t >= 0 {
+			_, _, tScoped := typosquatScope(l.names[t])
+			if tScoped != scoped {
+				add(MatchScopeUnscoped, t, "its scope flattened into the name")
+			} else {
+				add(MatchDelimiter, t, "the same characters with other delimiters")
+			}
+		}
+		// Homoglyphs: the same after folding look-alike characters.
+		sk := typosquatSkeleton(stripped)
+		t = l.typosquatPick(l.skeleton[sk], self, func(c int) bool { return typosquatStrip(l.names[c]) == stripped })
+		add(MatchHomoglyph, t, "look-alike characters")
+	}
+
+	// Reordered tokens.
+	if len(toks) >= 2 {
+		sorted := slices.Clone(toks)
+		sort.Strings(sorted)
+		seq := strings.Join(toks, " ")
+		t := l.typosquatPick(l.tokenSet[strings.Join(sorted, " ")], self, func(c int) bool {
+			return strings.Join(typosquatTokens(l.names[c]), " ") == seq
+		})
+		add(MatchReorder, t, "the same words in another order")
+	}
+
+	// A scope added to, or swapped on, a popular name.
+	if scoped && scope != "" {
+		bareKey := strings.Join(typosquatTokens(bare), " ")
+		t := l.typosquatPick(l.tokenSeq[bareKey], self, func(c int) bool {
+			s, _, ok := typosquatScope(l.names[c])
+			return ok && s == scope
+		})
+		add(MatchScopeAdded, t, "a popular name under the scope @"+scope)
+	}
+	// A scoped popular name with the scope dropped or turned into a word.
+	if !scoped {
+		t := l.typosquatPick(l.tokenSeq[strings.Join(toks, " ")], self, func(c int) bool {
+			_, _, ok := typosquatScope(l.names[c])
+			return !ok
+		})
+		add(MatchScopeUnscoped, t, "its scope turned into a word")
+	}
+
+	// Affixes and combosquats: a popular name's words inside more words.
+	bestCombo, bestComboToks := -1, 0
+	var comboExtra []string
+	for i := 0; i < len(toks); i++ {
+		for j := i + 1; j <= len(toks); j++ {
+			if j-i == len(toks) {
+				continue
+			}
+			sub := toks[i:j]
+			if len(strings.Join(sub, "")) < 3 {
+				continue
+			}
+			cands := l.tokenSeq[strings.Join(sub, " ")]
+			t := l.typosquatPick(cands, self, nil)
+			if t < 0 {
+				continue
+			}
+			rest := append(slices.Clone(toks[:i]), toks[j:]...)
+			if scoped && i > 0 && len(typosquatTokens(scope)) == i && j == len(toks) {
+				// "@scope/popular" is handled as scope-added above.
+				continue
+			}
+			allAffix, allShort := true, true
+			for _, r := range rest {
+				if !typosquatAffixes[r] {
+					allAffix = false
+				}
+				if !typosquatIsShortAffix(r) {
+					allShort = false
+				}
+			}
+			switch {
+			case allAffix:
+				add(MatchAffix, t, "with the affix "+strings.Join(rest, "-"))
+				x[featAffixKnown] = 1
+			case allShort:
+				add(MatchAffix, t, "with the affix "+strings.Join(rest, "-"))
+				x[featAffixShort] = 1
+			default:
+				if len(strings.Join(sub, "")) < 4 {
+					continue
+				}
+				if j-i > bestComboToks || (j-i == bestComboToks && l.typosquatBetter(t, bestCombo)) {
+					bestCombo, bestComboToks, comboExtra = t, j-i, rest
+				}
+			}
+		}
+	}
+	// Affixes glued on without a delimiter: markedjs, pylodash, lodash2.
+	if !scoped && len(stripped) >= 5 {
+		for a := range typosquatAffixes {
+			for _, cand := range []string{strings.TrimPrefix(stripped, a), strings.TrimSuffix(stripped, a)} {
+				if cand == stripped || len(cand) < 3 {
+					continue
+				}
+				if t := l.typosquatPick(l.stripped[cand], self, nil); t >= 0 {
+					add(MatchAffix, t, "with the affix "+a)
+					x[featAffixKnown] = 1
+				}
+			}
+		}
+		if trimmed := strings.TrimRightFunc(stripped, unicode.IsDigit); trimmed != stripped && len(trimmed) >= 3 {
+			if t := l.typosquatPick(l.stripped[trimmed], self, nil); t >= 0 {
+				add(MatchAffix, t, "with the affix "+stripped[len(trimmed):])
+				x[featAffixShort] = 1
+			}
+		}
+	}
+	if bestCombo >= 0 {
+		add(MatchCombosquat, bestCombo, "combined with "+strings.Join(comboExtra, "-"))
+		x[featCombo] = 1
+		if bestComboToks >= 2 {
+			x[featComboMulti] = 1
+		}
+	}
+
+	// Edit distance to the nearest popular name.
+	if len(nameRunes) >= 3 {
+		bestD, best := 3, -1
+		neighbours := 0
+		for L := len(nameRunes) - 2; L <= len(nameRunes)+2; L++ {
+			for _, c := range l.byLen[L] {
+				if c == self {
+					continue
+				}
+				d := typosquatOSA(nameRunes, []rune(l.names[c]), 2)
+				if d == 1 {
+					neighbours++
+				}
+				if d < bestD || (d == bestD && d <= 2 && l.typosquatBetter(c, best)) {
+					bestD, best = d, c
+				}
+			}
+		}
+		if best >= 0 && bestD <= 2 {
+			tr := []rune(l.names[best])
+			switch {
+			case bestD == 1:
+				x[featEdit1] = 1
+				if typosquatIsTransposition(nameRunes, tr) {
+					x[featTransposition] = 1
+				}
+				add(MatchEdit1, best, "one edit away")
+			case min(len(nameRunes), len(tr)) >= 5:
+				x[featEdit2] = 1
+				add(MatchEdit2, best, "two edits away")
+			}
+			if x[featEdit1]+x[featEdit2] > 0 {
+				x[featEditSim] = 1 - float64(bestD)/float64(max(len(tr), 1))
+			}
+		}
+		x[featNeighbours] = math.Min(float64(max(neighbours-1, 0))/5, 1)
+	}
+
+	if _, ok := found[MatchDelimiter]; ok {
+		x[featDelimiter] = 1
+	}
+	if _, ok := found[MatchHomoglyph]; ok {
+		x[featHomoglyph] = 1
+	}
+	if _, ok := found[MatchScopeUnscoped]; ok {
+		x[featScopeUnscoped] = 1
+	}
+	if _, ok := found[MatchScopeAdded]; ok {
+		x[featScopeAdded] = 1
+	}
+	if _, ok := found[MatchReorder]; ok {
+		x[featReorder] = 1
+	}
+	conv := typosquatConventions[l.ecosystem]
+	for _, p := range conv.prefixes {
+		if strings.HasPrefix(name, p) {
+			x[featConvention] = 1
+		}
+	}
+	for _, s := range conv.suffixes {
+		if strings.HasSuffix(name, s) {
+			x[featConvention] = 1
+		}
+	}
+
+	for _, kind := range typosquatKindOrder {
+		m, ok := found[kind]
+		if !ok {
+			continue
+		}
+		tgt := l.names[m.target]
+		fv.Evidence = append(fv.Evidence, fmt.Sprintf("%s: %q resembles %q (rank %d, %s downloads): %s",
+			kind, name, tgt, m.target+1, typosquatHumanCount(l.downloads[m.target]), m.detail))
+		if fv.Target != "" {
+			continue
+		}
+		fv.Target, fv.TargetRank, fv.Kind = tgt, m.target+1, kind
+		tdl := math.Log10(l.downloads[m.target] + 1)
+		x[featTargetPop] = clamp01((tdl - 5) / 4)
+		own := l.floor
+		if self >= 0 {
+			own = l.downloads[self]
+		}
+		x[featPopGap] = math.Max(-1, math.Min(1, (tdl-math.Log10(own+1))/4))
+		if len(nameRunes) <= 4 {
+			x[featShort] = 1
+		}
+		if scoped && !l.scopes[scope] {
+			x[featScopeUnlisted] = 1
+		}
+	}
+	return fv
+}
+
+func typosquatIsShortAffix(s string) bool {
+	if len(s) <= 2 {
+		return true
+	}
+	_, err := strconv.Atoi(s)
+	return err == nil
+}
+
+func typosquatHumanCount(v float64) string {
+	switch {
+	case v >= 1e9:
+		return strconv.FormatFloat(v/1e9, 'f', 1, 64) + "G"
+	case v >= 1e6:
+		return strconv.FormatFloat(v/1e6, 'f', 1, 64) + "M"
+	case v >= 1e3:
+		return strconv.FormatFloat(v/1e3, 'f', 1, 64) + "k"
+	}
+	return strconv.FormatFloat(v, 'f', 0, 64)
+}
+
+func clamp01(v float64) float64 { return math.Max(0, math.Min(1, v)) }

@@ -1,0 +1,203 @@
+package risk
+
+import (
+	"context"
+	_ "embed"
+	"errors"
+	"fmt"
+	"strings"
+	"sync"
+
+	"github.com/chaingate/chaingate/sbom"
+)
+
+// The built-in name-confusion model, written by
+// internal/cmd/train-typosquat from the shared training data.
+//
+//go:embed models/typosquat-logistic.json
+var typosquatModelJSON []byte
+
+// BuiltinTyposquatModelJSON returns a copy of the embedded model artefact.
+func BuiltinTyposquatModelJSON() []byte { return append([]byte(nil), typosquatModelJSON...) }
+
+var (
+	typosquatModelOnce sync.Once
+	typosquatModel     Model
+	typosquatModelErr  error
+)
+
+// BuiltinTyposquatModel returns the embedded logistic name-confusion
+// model (see the Model documentation for its model card).
+func BuiltinTyposquatModel() (Model, error) {
+	typosquatModelOnce.Do(func() {
+		typosquatModel, typosquatModelErr = LoadModel(typosquatModelJSON)
+	})
+	return typosquatModel, typosquatModelErr
+}
+
+// ErrEmptyName is returned when asked to score an empty package name.
+var ErrEmptyName = errors.New("risk: empty package name")
+
+// TyposquatScore scores how likely name is a malicious imitation of a
+// popular package of the ecosystem ("npm"; "PyPI" or "pypi"; "Go" or
+// "golang"), with the built-in model and the shipped popularity lists.
+// Score.Value is a calibrated probability in [0, 1]; Score.Flagged says
+// whether it reaches the model's recorded threshold.
+//
+// Go has no shipped popularity list: TyposquatScore returns an error
+// wrapping ErrNoPopularityList that names the missing list, rather than
+// a score that would look like a clean bill. Callers with a list of
+// popular Go modules use NewTyposquatScorer.
+func TyposquatScore(ecosystem, name string) (Score, error) {
+	s, err := defaultTyposquatScorer()
+	if err != nil {
+		return Score{}, err
+	}
+	return s.Score(ecosystem, name)
+}
+
+var (
+	typosquatScorerOnce sync.Once
+	typosquatScorer     *TyposquatScorer
+	typosquatScorerErr  error
+)
+
+func defaultTyposquatScorer() (*TyposquatScorer, error) {
+	typosquatScorerOnce.Do(func() {
+		m, err := BuiltinTyposquatModel()
+		if err != nil {
+			typosquatScorerErr = fmt.Errorf("risk: built-in typosquat model: %w", err)
+			return
+		}
+		var lists []*PopularityList
+		for _, eco := range []string{"npm", "PyPI"} {
+			l, err := BuiltinPopularityList(eco)
+			if err != nil {
+				typosquatScorerErr = err
+				return
+			}
+			lists = append(lists, l)
+		}
+		typosquatScorer = NewTyposquatScorer(m, lists...)
+	})
+	return typosquatScorer, typosquatScorerErr
+}
+
+// TyposquatScorer scores names with a model against popularity lists. It
+// is immutable and safe for concurrent use.
+type TyposquatScorer struct {
+	model Model
+	lists map[string]*PopularityList
+}
+
+// NewTyposquatScorer returns a scorer with model m and one popularity list
+// per ecosystem (a later list for the same ecosystem replaces an earlier
+// one). Ecosystems without a list fail with ErrNoPopularityList.
+func NewTyposquatScorer(m Model, lists ...*PopularityList) *TyposquatScorer {
+	s := &TyposquatScorer{model: m, lists: map[string]*PopularityList{}}
+	for _, l := range lists {
+		if l != nil {
+			s.lists[l.Ecosystem()] = l
+		}
+	}
+	return s
+}
+
+// Model returns the scorer's model.
+func (s *TyposquatScorer) Model() Model { return s.model }
+
+// Features returns the name-confusion features of name.
+func (s *TyposquatScorer) Features(ecosystem, name string) (FeatureVector, error) {
+	eco, err := CanonicalEcosystem(ecosystem)
+	if err != nil {
+		return FeatureVector{}, fmt.Errorf("risk: typosquat score %q: %w", name, err)
+	}
+	if strings.TrimSpace(name) == "" {
+		return FeatureVector{}, fmt.Errorf("risk: typosquat score in %s: %w", eco, ErrEmptyName)
+	}
+	if len(name) > typosquatMaxNameLen {
+		return FeatureVector{}, fmt.Errorf("risk: typosquat score in %s: name of %d bytes is longer than %d", eco, len(name), typosquatMaxNameLen)
+	}
+	l, ok := s.lists[eco]
+	if !ok {
+		if eco == "Go" {
+			return FeatureVector{}, fmt.Errorf("risk: typosquat score %q: %w %s: no go-top.tsv popularity list is shipped or given", name, ErrNoPopularityList, eco)
+		}
+		return FeatureVector{}, fmt.Errorf("risk: typosquat score %q: %w %s", name, ErrNoPopularityList, eco)
+	}
+	return l.ExtractTyposquatFeatures(name), nil
+}
+
+// Score scores name in ecosystem; see TyposquatScore.
+func (s *TyposquatScorer) Score(ecosystem, name string) (Score, error) {
+	fv, err := s.Features(ecosystem, name)
+	if err != nil {
+		return Score{}, err
+	}
+	sc, err := s.model.Score(fv)
+	if err != nil {
+		return Score{}, fmt.Errorf("risk: typosquat score %q: %w", name, err)
+	}
+	return sc, nil
+}
+
+// TyposquatDetector is a Detector that scores every npm and PyPI component
+// of an SBOM for name confusion and reports the flagged ones as
+// "typosquat" signals. Its zero value uses the built-in model and lists.
+type TyposquatDetector struct {
+	// Scorer overrides the built-in model and lists.
+	Scorer *TyposquatScorer
+	// MinValue, when above zero, also reports unflagged components whose
+	// score reaches it.
+	MinValue float64
+}
+
+// Name identifies the detector.
+func (d TyposquatDetector) Name() string { return "typosquat" }
+
+// Detect scores the components of doc. Components whose ecosystem has no
+// popularity list, or without a purl, are skipped.
+func (d TyposquatDetector) Detect(ctx context.Context, doc *sbom.Document) ([]Signal, error) {
+	if doc == nil {
+		return nil, fmt.Errorf("risk: typosquat detector: nil document")
+	}
+	s := d.Scorer
+	if s == nil {
+		var err error
+		if s, err = defaultTyposquatScorer(); err != nil {
+			return nil, err
+		}
+	}
+	var out []Signal
+	for i := range doc.Components {
+		if err := ctx.Err(); err != nil {
+			return nil, fmt.Errorf("risk: typosquat detector: %w", err)
+		}
+		c := &doc.Components[i]
+		eco, name, ok := signalPackageName(c)
+		if !ok {
+			continue
+		}
+		sc, err := s.Score(eco, name)
+		if errors.Is(err, ErrNoPopularityList) {
+			continue
+		}
+		if err != nil {
+			return nil, fmt.Errorf("risk: typosquat detector component %s: %w", c.ID, err)
+		}
+		if !sc.Flagged && (d.MinValue <= 0 || sc.Value < d.MinValue) {
+			continue
+		}
+		ev := []string{fmt.Sprintf("%s score %.3f (threshold %.3f) for %s package %q", sc.Model, sc.Value, sc.Threshold, eco, name)}
+		ev = append(ev, sc.Evidence...)
+		for _, c := range sc.Contributions {
+			if len(ev) >= 8 {
+				break
+			}
+			ev = append(ev, fmt.Sprintf("feature %s=%.2f moved the log-odds by %+.2f", c.Feature, c.Value, c.Effect))
+		}
+		scCopy := sc
+		out = append(out, Signal{ID: "typosquat", Value: sc.Value, Evidence: ev, Source: signalSource(c), Score: &scCopy})
+	}
+	return out, nil
+}
