@@ -104,7 +104,7 @@ func WithSerialNumber(serial string) GenerateOption {
 
 // WithInputLimit sets the largest input, in bytes, a generator reads
 // (package-lock.json, go.mod, go.sum; default 256 MiB). Larger input is
-// an error wrapping ErrInputTooLarge.
+// an error wrapping ErrTooLarge.
 func WithInputLimit(n int64) GenerateOption {
 	return func(c *genConfig) error {
 		if n <= 0 {
@@ -145,10 +145,6 @@ func WithoutDevDependencies() GenerateOption {
 		return nil
 	}
 }
-
-// ErrInputTooLarge is returned (wrapped) when a generator's input is
-// larger than its limit (see WithInputLimit).
-var ErrInputTooLarge = errors.New("sbom: generator input too large")
 
 // genNewDocument returns an empty generated document with its metadata set.
 func (c *genConfig) genNewDocument(name string) *Document {

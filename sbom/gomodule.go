@@ -1,0 +1,455 @@
+package sbom
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"runtime/debug"
+	"slices"
+	"strings"
+
+	"golang.org/x/mod/modfile"
+	"golang.org/x/mod/semver"
+)
+
+// More property names written by FromGoModule.
+const (
+	// PropGoToolchain is the toolchain directive of a go.mod ("go1.22.3").
+	PropGoToolchain = "chaingate:go:toolchain"
+	// PropGoModuleSource says how FromGoModule found the build list:
+	// "go-command" (go list -m all and go mod graph) or "go.mod" (go.mod
+	// and go.sum read without the go command).
+	PropGoModuleSource = "chaingate:go:module-source"
+)
+
+// Format names of generator inputs, used in *ParseError.
+const (
+	genFormatGoMod   Format = "go.mod"
+	genFormatGoSum   Format = "go.sum"
+	genFormatNPMLock Format = "npm-package-lock"
+)
+
+// FromGoModule returns the SBOM of the Go module in dir (the directory
+// holding its go.mod): the main module as the root (type application) and
+// every module of its build list as a library with a pkg:golang purl, the
+// go.sum "h1:" hash as a SHA-256 Hash and PropGoH1, and replacements
+// recorded as FromGoBuildInfo records them. PropGoDirect says whether
+// go.mod requires a module directly.
+//
+// When the go command is present (see WithGoCommand, WithoutGoCommand),
+// the build list is the one `go list -m all` gives and the dependency
+// edges are those of `go mod graph`, each mapped to the selected version.
+// The go command runs offline (GOPROXY=off, GOWORK=off,
+// GOTOOLCHAIN=local) on a temporary copy of go.mod and go.sum, so it never
+// modifies dir and never reaches the network; it needs the go.mod files
+// of the module graph in the module cache. When it is absent or fails,
+// FromGoModule falls back to reading go.mod and go.sum with
+// golang.org/x/mod/modfile and says in Document.Limitations what that
+// cannot know (the module graph, and for go.mod files older than go 1.17,
+// modules required only indirectly).
+func FromGoModule(ctx context.Context, dir string, opts ...GenerateOption) (*Document, error) {
+	cfg, err := genNewConfig(opts)
+	if err != nil {
+		return nil, err
+	}
+	modPath := filepath.Join(dir, "go.mod")
+	modData, err := genReadFile(modPath, cfg.limit)
+	if err != nil {
+		return nil, err
+	}
+	sumData, err := genReadFile(filepath.Join(dir, "go.sum"), cfg.limit)
+	if err != nil && !errors.Is(err, os.ErrNotExist) {
+		return nil, err
+	}
+	mf, sums, err := genParseGoModSum(modPath, modData, sumData)
+	if err != nil {
+		return nil, err
+	}
+	var reason string
+	if cfg.noGoCmd {
+		reason = "the go command was not used (WithoutGoCommand)"
+	} else {
+		doc, err := genGoModuleWithCommand(ctx, cfg, dir, modData, sumData, mf, sums)
+		if err == nil {
+			return doc, nil
+		}
+		if ctx.Err() != nil {
+			return nil, fmt.Errorf("sbom: go module %s: %w", dir, ctx.Err())
+		}
+		reason = err.Error()
+	}
+	return genGoModuleFromFiles(cfg, mf, sums, reason), nil
+}
+
+// genReadFile reads a file of at most limit bytes.
+func genReadFile(path string, limit int64) ([]byte, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, fmt.Errorf("sbom: read %s: %w", path, err)
+	}
+	defer f.Close()
+	return genReadAll(f, limit, path)
+}
+
+// genReadAll reads r to its end, failing with ErrTooLarge past limit bytes.
+func genReadAll(r io.Reader, limit int64, what string) ([]byte, error) {
+	if r == nil {
+		return nil, fmt.Errorf("sbom: read %s: nil reader", what)
+	}
+	data, err := io.ReadAll(io.LimitReader(r, limit+1))
+	if err != nil {
+		return nil, fmt.Errorf("sbom: read %s: %w", what, err)
+	}
+	if int64(len(data)) > limit {
+		return nil, fmt.Errorf("sbom: read %s: more than %d bytes: %w", what, limit, ErrTooLarge)
+	}
+	return data, nil
+}
+
+// genGoSum maps "path@version" to its go.sum hashes.
+type genGoSum map[string]genGoSumEntry
+
+type genGoSumEntry struct{ zip, mod string }
+
+// genParseGoModSum parses go.mod (with modfile.Parse, strict) and go.sum.
+// go.sum is parsed by hand: golang.org/x/mod exports no go.sum parser
+// (the go command's is internal), and its format is one
+// "path version[/go.mod] hash" triple a line.
+func genParseGoModSum(name string, modData, sumData []byte) (*modfile.File, genGoSum, error) {
+	mf, err := modfile.Parse(name, modData, nil)
+	if err != nil {
+		pe := &ParseError{Format: genFormatGoMod, Offset: -1, Err: err}
+		var list modfile.ErrorList
+		var one *modfile.Error
+		if errors.As(err, &list) && len(list) > 0 {
+			pe.Line, pe.Col, pe.Offset = list[0].Pos.Line, list[0].Pos.LineRune, int64(list[0].Pos.Byte)
+		} else if errors.As(err, &one) {
+			pe.Line, pe.Col, pe.Offset = one.Pos.Line, one.Pos.LineRune, int64(one.Pos.Byte)
+		}
+		return nil, nil, pe
+	}
+	if mf.Module == nil || mf.Module.Mod.Path == "" {
+		return nil, nil, &ParseError{Format: genFormatGoMod, Offset: -1, Err: fmt.Errorf("%s: no module directive", name)}
+	}
+	sums := genGoSum{}
+	line := 0
+	for raw := range bytes.Lines(sumData) {
+		line++
+		f := strings.Fields(string(raw))
+		if len(f) == 0 {
+			continue
+		}
+		if len(f) != 3 {
+			return nil, nil, &ParseError{Format: genFormatGoSum, Line: line, Col: 1, Offset: -1,
+				Err: fmt.Errorf("want \"path version hash\", got %d fields", len(f))}
+		}
+		path, version, hash := f[0], f[1], f[2]
+		v, isMod := strings.CutSuffix(version, "/go.mod")
+		if !semver.IsValid(v) || !strings.Contains(hash, ":") {
+			return nil, nil, &ParseError{Format: genFormatGoSum, Line: line, Col: 1, Offset: -1,
+				Err: fmt.Errorf("malformed entry for %s %s", path, version)}
+		}
+		e := sums[path+"@"+v]
+		if isMod {
+			e.mod = hash
+		} else {
+			e.zip = hash
+		}
+		sums[path+"@"+v] = e
+	}
+	return mf, sums, nil
+}
+
+// genGoModRoot returns the root component of a module.
+func genGoModRoot(mf *modfile.File, source string) Component {
+	p := mf.Module.Mod.Path
+	root := Component{Type: TypeApplication, Name: p, PURL: GoPURL(p, ""),
+		Properties: []Property{{PropGoModuleSource, source}}}
+	if mf.Go != nil {
+		root.Properties = append(root.Properties, Property{PropGoVersion, mf.Go.Version})
+	}
+	if mf.Toolchain != nil {
+		root.Properties = append(root.Properties, Property{PropGoToolchain, mf.Toolchain.Name})
+	}
+	return root
+}
+
+// genGoModDirect returns the set of module paths go.mod requires
+// directly (true) or with an "// indirect" comment (false).
+func genGoModDirect(mf *modfile.File) map[string]bool {
+	m := make(map[string]bool, len(mf.Require))
+	for _, r := range mf.Require {
+		m[r.Mod.Path] = m[r.Mod.Path] || !r.Indirect
+	}
+	return m
+}
+
+// genGoModComponent builds a dependency component and marks it direct or
+// indirect.
+func genGoModComponent(path, version string, rep *debug.Module, sums genGoSum, direct map[string]bool) Component {
+	sum := sums[path+"@"+version]
+	c := genGoModuleComponent(path, version, sum.zip, rep)
+	if rep == nil && sum.mod != "" {
+		c.Properties = append(c.Properties, Property{PropGoModH1, sum.mod})
+	}
+	d := "false"
+	if direct[path] {
+		d = "true"
+	}
+	c.Properties = append(c.Properties, Property{PropGoDirect, d})
+	return c
+}
+
+// genGoModuleFromFiles builds the SBOM from go.mod and go.sum alone.
+func genGoModuleFromFiles(cfg *genConfig, mf *modfile.File, sums genGoSum, reason string) *Document {
+	doc := cfg.genNewDocument(mf.Module.Mod.Path)
+	ids := genIDs{}
+	root := genGoModRoot(mf, "go.mod")
+	root.ID = ids.unique(root.PURL)
+	doc.Root = root.ID
+	doc.Components = append(doc.Components, root)
+	direct := genGoModDirect(mf)
+	var deps []string
+	seen := map[string]bool{}
+	for _, r := range mf.Require {
+		key := r.Mod.Path + "@" + r.Mod.Version
+		if seen[key] {
+			continue
+		}
+		seen[key] = true
+		var rep *debug.Module
+		if nr := genFindReplace(mf, r.Mod.Path, r.Mod.Version); nr != nil {
+			rep = &debug.Module{Path: nr.New.Path, Version: nr.New.Version, Sum: sums[nr.New.Path+"@"+nr.New.Version].zip}
+		}
+		c := genGoModComponent(r.Mod.Path, r.Mod.Version, rep, sums, direct)
+		c.ID = ids.unique(c.PURL)
+		doc.Components = append(doc.Components, c)
+		deps = append(deps, c.ID)
+	}
+	if len(deps) > 0 {
+		doc.Dependencies = []Dependency{{Ref: root.ID, DependsOn: deps}}
+	}
+	doc.Properties = append(doc.Properties, Property{PropGoModuleSource, "go.mod"})
+	doc.Limitations = append(doc.Limitations,
+		"built from go.mod and go.sum without the go command ("+reason+"): the module graph is unknown, so every required module is recorded as a dependency of the main module, and modules of the full build list that go.mod does not name (needed only by other modules' tests or by pruned parts of the graph) are missing")
+	if mf.Go == nil || semver.Compare("v"+mf.Go.Version, "v1.17") < 0 {
+		doc.Limitations = append(doc.Limitations,
+			"go.mod declares a go version before 1.17, so it does not list every module the build needs: indirectly required modules are missing")
+	}
+	var noHash []string
+	for _, c := range doc.Components[1:] {
+		if len(c.Hashes) == 0 {
+			if _, local := c.Property(PropGoReplacedByDir); !local {
+				noHash = append(noHash, c.Name+"@"+c.Version)
+			}
+		}
+	}
+	if len(noHash) > 0 {
+		doc.Limitations = append(doc.Limitations, fmt.Sprintf(
+			"go.sum has no hash for %d required module(s): %s", len(noHash), genTruncList(noHash, 10)))
+	}
+	return doc
+}
+
+func genTruncList(s []string, n int) string {
+	if len(s) <= n {
+		return strings.Join(s, ", ")
+	}
+	return strings.Join(s[:n], ", ") + fmt.Sprintf(" and %d more", len(s)-n)
+}
+
+// genFindReplace returns the replacement go.mod applies to path@version:
+// a replace naming the version wins over one for every version.
+func genFindReplace(mf *modfile.File, path, version string) *modfile.Replace {
+	var any *modfile.Replace
+	for _, r := range mf.Replace {
+		if r.Old.Path != path {
+			continue
+		}
+		if r.Old.Version == version {
+			return r
+		}
+		if r.Old.Version == "" {
+			any = r
+		}
+	}
+	return any
+}
+
+// genGoListModule is one module of `go list -m -json` output.
+type genGoListModule struct {
+	Path     string
+	Version  string
+	Main     bool
+	Indirect bool
+	Sum      string
+	GoModSum string
+	Replace  *genGoListModule
+}
+
+// genGoModuleWithCommand builds the SBOM with the go command.
+func genGoModuleWithCommand(ctx context.Context, cfg *genConfig, dir string, modData, sumData []byte,
+	mf *modfile.File, sums genGoSum) (*Document, error) {
+	tmp, err := os.MkdirTemp("", "chaingate-gomod-")
+	if err != nil {
+		return nil, err
+	}
+	defer os.RemoveAll(tmp)
+	if err := os.WriteFile(filepath.Join(tmp, "go.mod"), modData, 0o600); err != nil {
+		return nil, err
+	}
+	if err := os.WriteFile(filepath.Join(tmp, "go.sum"), sumData, 0o600); err != nil {
+		return nil, err
+	}
+	env := append(os.Environ(),
+		"GOFLAGS=-mod=mod -modfile="+filepath.Join(tmp, "go.mod"),
+		"GOPROXY=off", "GOSUMDB=off", "GOWORK=off", "GOTOOLCHAIN=local")
+	run := func(args ...string) ([]byte, error) {
+		cmd := exec.CommandContext(ctx, cfg.goCmd, args...)
+		cmd.Dir = dir
+		cmd.Env = env
+		out := &genLimitedBuffer{limit: cfg.limit}
+		stderr := &genLimitedBuffer{limit: 64 << 10}
+		cmd.Stdout = out
+		cmd.Stderr = stderr
+		if err := cmd.Run(); err != nil {
+			msg := strings.TrimSpace(stderr.buf.String())
+			if i := strings.IndexByte(msg, '\n'); i >= 0 {
+				msg = msg[:i]
+			}
+			if msg != "" {
+				return nil, fmt.Errorf("%s %s failed: %v: %s", cfg.goCmd, strings.Join(args, " "), err, msg)
+			}
+			return nil, fmt.Errorf("%s %s failed: %v", cfg.goCmd, strings.Join(args, " "), err)
+		}
+		if out.over {
+			return nil, fmt.Errorf("%s %s: output of more than %d bytes: %w", cfg.goCmd, strings.Join(args, " "), cfg.limit, ErrTooLarge)
+		}
+		return out.buf.Bytes(), nil
+	}
+	// go mod graph fails when a go.mod of the graph cannot be loaded;
+	// go list -m -e all would instead return a silently shorter list.
+	graph, err := run("mod", "graph")
+	if err != nil {
+		return nil, err
+	}
+	listing, err := run("list", "-m", "-e", "-json", "all")
+	if err != nil {
+		return nil, err
+	}
+	var mods []genGoListModule
+	dec := json.NewDecoder(bytes.NewReader(listing))
+	for {
+		var m genGoListModule
+		if err := dec.Decode(&m); err == io.EOF {
+			break
+		} else if err != nil {
+			return nil, fmt.Errorf("go list -m -json all: %w", err)
+		}
+		mods = append(mods, m)
+	}
+	if len(mods) == 0 || !mods[0].Main {
+		return nil, errors.New("go list -m -json all: no main module")
+	}
+
+	doc := cfg.genNewDocument(mf.Module.Mod.Path)
+	ids := genIDs{}
+	root := genGoModRoot(mf, "go-command")
+	root.ID = ids.unique(root.PURL)
+	doc.Root = root.ID
+	doc.Components = append(doc.Components, root)
+	direct := genGoModDirect(mf)
+	selected := map[string]string{} // path -> selected version
+	idOf := map[string]string{}     // path -> component ID
+	for _, m := range mods[1:] {
+		if m.Main || m.Path == "" {
+			continue
+		}
+		var rep *debug.Module
+		if m.Replace != nil {
+			rs := m.Replace.Sum
+			if rs == "" {
+				rs = sums[m.Replace.Path+"@"+m.Replace.Version].zip
+			}
+			rep = &debug.Module{Path: m.Replace.Path, Version: m.Replace.Version, Sum: rs}
+		} else if m.Sum != "" || m.GoModSum != "" {
+			e := sums[m.Path+"@"+m.Version]
+			if e.zip == "" {
+				e.zip = m.Sum
+			}
+			if e.mod == "" {
+				e.mod = m.GoModSum
+			}
+			sums[m.Path+"@"+m.Version] = e
+		}
+		c := genGoModComponent(m.Path, m.Version, rep, sums, direct)
+		c.ID = ids.unique(c.PURL)
+		selected[m.Path] = m.Version
+		idOf[m.Path] = c.ID
+		doc.Components = append(doc.Components, c)
+	}
+
+	edges := map[string][]string{}
+	mainPath := mods[0].Path
+	sc := bufio.NewScanner(bytes.NewReader(graph))
+	sc.Buffer(make([]byte, 0, 64<<10), 1<<20)
+	for sc.Scan() {
+		from, to, ok := strings.Cut(sc.Text(), " ")
+		if !ok {
+			continue
+		}
+		var fromID string
+		if from == mainPath {
+			fromID = root.ID
+		} else {
+			p, v, _ := strings.Cut(from, "@")
+			if selected[p] != v {
+				continue // an edge of a version MVS did not select
+			}
+			fromID = idOf[p]
+		}
+		tp, _, _ := strings.Cut(to, "@")
+		toID, ok := idOf[tp] // "go@..." and "toolchain@..." have none
+		if !ok || fromID == "" || toID == fromID {
+			continue
+		}
+		edges[fromID] = append(edges[fromID], toID)
+	}
+	if err := sc.Err(); err != nil {
+		return nil, fmt.Errorf("go mod graph: %w", err)
+	}
+	for _, c := range doc.Components {
+		if to := edges[c.ID]; len(to) > 0 {
+			slices.Sort(to)
+			doc.Dependencies = append(doc.Dependencies, Dependency{Ref: c.ID, DependsOn: slices.Compact(to)})
+		}
+	}
+	doc.Properties = append(doc.Properties, Property{PropGoModuleSource, "go-command"})
+	return doc, nil
+}
+
+// genLimitedBuffer is an io.Writer that keeps at most limit bytes and
+// notes that more arrived.
+type genLimitedBuffer struct {
+	buf   bytes.Buffer
+	limit int64
+	over  bool
+}
+
+func (b *genLimitedBuffer) Write(p []byte) (int, error) {
+	if room := b.limit - int64(b.buf.Len()); int64(len(p)) > room {
+		b.over = true
+		if room > 0 {
+			b.buf.Write(p[:room])
+		}
+		return len(p), nil
+	}
+	return b.buf.Write(p)
+}
