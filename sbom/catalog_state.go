@@ -1,0 +1,471 @@
+package sbom
+
+import (
+	"archive/tar"
+	"bytes"
+	"crypto/rand"
+	"debug/buildinfo"
+	"encoding/hex"
+	"fmt"
+	"io"
+	"path"
+	"sort"
+	"strings"
+
+	"github.com/package-url/packageurl-go"
+)
+
+// catKind says which cataloguer wants a file.
+type catKind int
+
+const (
+	catNone catKind = iota
+	catOSRelease
+	catDpkgStatus
+	catDpkgStatusD
+	catApk
+	catRPM
+	catPython
+	catJava
+	catNpmInstalled
+	catNpmLock
+	catELF
+)
+
+// catFile is a file of the squashed image a cataloguer wants.
+type catFile struct {
+	path  string
+	layer string
+	size  int64
+	kind  catKind
+	data  []byte
+}
+
+// catClassify says which cataloguer, if any, wants the regular file at
+// the cleaned absolute path p. It looks at the path and header only.
+func catClassify(p string, h *tar.Header) catKind {
+	dir, base := path.Split(p)
+	dir = strings.TrimSuffix(dir, "/")
+	switch p {
+	case "/etc/os-release", "/usr/lib/os-release":
+		return catOSRelease
+	case "/var/lib/dpkg/status":
+		return catDpkgStatus
+	case "/lib/apk/db/installed", "/usr/lib/apk/db/installed":
+		return catApk
+	}
+	switch {
+	case dir == "/var/lib/dpkg/status.d" && !strings.HasSuffix(base, ".md5sums"):
+		return catDpkgStatusD
+	case (dir == "/var/lib/rpm" || dir == "/usr/lib/sysimage/rpm") &&
+		(base == "Packages" || base == "Packages.db" || base == "rpmdb.sqlite"):
+		return catRPM
+	case base == "METADATA" && strings.HasSuffix(dir, ".dist-info"),
+		base == "PKG-INFO" && strings.HasSuffix(dir, ".egg-info"):
+		return catPython
+	case base == "package.json":
+		parent := path.Dir(dir)
+		if path.Base(parent) == "node_modules" ||
+			(strings.HasPrefix(path.Base(parent), "@") && path.Base(path.Dir(parent)) == "node_modules") {
+			return catNpmInstalled
+		}
+		return catNone
+	case base == "package-lock.json" || base == "npm-shrinkwrap.json":
+		if strings.Contains(p, "/node_modules/") {
+			return catNone // a dependency's own lockfile is not what was installed
+		}
+		return catNpmLock
+	case catIsJavaArchive(base):
+		return catJava
+	case h.FileInfo().Mode().Perm()&0o111 != 0 && h.Size >= 64:
+		return catELF
+	}
+	return catNone
+}
+
+// catPkg is a component found in a file, before purls that need the
+// distribution (OS packages) are finished.
+type catPkg struct {
+	c   Component
+	deb *catDeb
+	apk *catApkPkg
+	// goMain is the purl of the main module of the Go binary a module
+	// was linked into ("" for other packages and for the main module).
+	goMain string
+}
+
+// catState collects what the cataloguers found, keyed by file path so
+// that a later tar entry for the same path in the same layer replaces an
+// earlier one.
+type catState struct {
+	cfg        *imgConfig
+	found      map[string][]catPkg
+	osRelease  map[string]catFile
+	etcIsLink  bool
+	etcSeen    bool
+	rpm        []string
+	limits     []string
+	layerOrder map[string]int
+}
+
+func newCatState(cfg *imgConfig) *catState {
+	return &catState{cfg: cfg, found: map[string][]catPkg{}, osRelease: map[string]catFile{}}
+}
+
+func (st *catState) limitf(format string, args ...any) {
+	st.limits = append(st.limits, fmt.Sprintf(format, args...))
+}
+
+// symlink records a visible symbolic link (only /etc/os-release matters).
+func (st *catState) symlink(p, _ string) {
+	if p == "/etc/os-release" && !st.etcSeen {
+		st.etcSeen, st.etcIsLink = true, true
+	}
+}
+
+func (st *catState) rpmSeen(p string) { st.rpm = append(st.rpm, p) }
+
+// add parses a wanted file. Errors in OS package databases fail the scan
+// (an SBOM missing the OS packages would pass for a clean one);
+// unreadable language metadata is recorded in Document.Limitations.
+func (st *catState) add(f catFile) error {
+	loc := []Location{{Path: f.path, Layer: f.layer}}
+	switch f.kind {
+	case catOSRelease:
+		if f.path == "/etc/os-release" {
+			st.etcSeen = true
+		}
+		st.osRelease[f.path] = f
+	case catDpkgStatus, catDpkgStatusD:
+		debs, err := catParseDpkgStatus(f.data, f.path)
+		if err != nil {
+			return err
+		}
+		pkgs := make([]catPkg, 0, len(debs))
+		for i := range debs {
+			d := &debs[i]
+			c := Component{Type: TypeLibrary, Name: d.Name, Version: d.Version, Supplier: d.Maintainer,
+				Description: d.Description, Locations: loc}
+			c.Properties = []Property{{PropCataloguer, "dpkg"}, {PropOSVPackage, d.Source},
+				{PropDebSource, d.Source}, {PropDebSourceVersion, d.SourceVersion}}
+			pkgs = append(pkgs, catPkg{c: c, deb: d})
+		}
+		st.found[f.path] = pkgs
+	case catApk:
+		apks, err := catParseApkInstalled(f.data, f.path)
+		if err != nil {
+			return err
+		}
+		pkgs := make([]catPkg, 0, len(apks))
+		for i := range apks {
+			a := &apks[i]
+			c := Component{Type: TypeLibrary, Name: a.Name, Version: a.Version, Supplier: a.Maintainer,
+				Description: a.Description, LicenseDeclared: a.License, Locations: loc}
+			c.Properties = []Property{{PropCataloguer, "apk"}, {PropOSVPackage, a.Origin}, {PropApkOrigin, a.Origin}}
+			pkgs = append(pkgs, catPkg{c: c, apk: a})
+		}
+		st.found[f.path] = pkgs
+	case catPython:
+		m, err := catParsePythonMetadata(f.data, f.path)
+		if err != nil {
+			st.limitf("%s (layer %s): %v", f.path, f.layer, err)
+			return nil
+		}
+		n := catPEP503Name(m.Name)
+		c := Component{Type: TypeLibrary, Name: m.Name, Version: m.Version, LicenseDeclared: m.License,
+			Description: m.Summary, Locations: loc,
+			PURL: packageurl.NewPackageURL(packageurl.TypePyPi, "", n, m.Version, nil, "").ToString()}
+		c.Properties = []Property{{PropCataloguer, "python"}, {PropOSVEcosystem, "PyPI"}, {PropOSVPackage, n}}
+		st.found[f.path] = []catPkg{{c: c}}
+	case catJava:
+		ms, err := catScanJar(f.data, f.path, st.cfg.maxFile, 0)
+		if err != nil {
+			st.limitf("%s (layer %s): %v", f.path, f.layer, err)
+			return nil
+		}
+		var pkgs []catPkg
+		for _, m := range ms {
+			c := Component{Type: TypeLibrary, Group: m.GroupID, Name: m.ArtifactID, Version: m.Version,
+				Locations: []Location{{Path: f.path + "!/" + m.Path, Layer: f.layer}},
+				PURL:      packageurl.NewPackageURL(packageurl.TypeMaven, m.GroupID, m.ArtifactID, m.Version, nil, "").ToString()}
+			c.Properties = []Property{{PropCataloguer, "java"}, {PropOSVEcosystem, "Maven"},
+				{PropOSVPackage, m.GroupID + ":" + m.ArtifactID}}
+			pkgs = append(pkgs, catPkg{c: c})
+		}
+		st.found[f.path] = pkgs
+	case catNpmInstalled:
+		p, err := catParseNpmPackageJSON(f.data, f.path)
+		if err != nil {
+			st.limitf("%s (layer %s): %v", f.path, f.layer, err)
+			return nil
+		}
+		if p == nil {
+			return nil
+		}
+		st.found[f.path] = []catPkg{{c: catNpmComponent(*p, "npm-installed", loc)}}
+	case catNpmLock:
+		ps, err := catParseNpmLock(f.data, f.path)
+		if err != nil {
+			st.limitf("%s (layer %s): %v", f.path, f.layer, err)
+			return nil
+		}
+		pkgs := make([]catPkg, 0, len(ps))
+		for _, p := range ps {
+			pkgs = append(pkgs, catPkg{c: catNpmComponent(p, "npm-lock", loc)})
+		}
+		st.found[f.path] = pkgs
+	}
+	return nil
+}
+
+func catNpmComponent(p catNpmPkg, cataloguer string, loc []Location) Component {
+	ns, n := "", p.Name
+	if strings.HasPrefix(p.Name, "@") {
+		if i := strings.IndexByte(p.Name, '/'); i > 0 {
+			ns, n = p.Name[:i], p.Name[i+1:]
+		}
+	}
+	c := Component{Type: TypeLibrary, Group: ns, Name: n, Version: p.Version, LicenseDeclared: p.License,
+		Description: p.Description, Locations: loc,
+		PURL: packageurl.NewPackageURL(packageurl.TypeNPM, ns, n, p.Version, nil, "").ToString()}
+	if p.Dev {
+		c.Scope = ScopeExcluded
+	}
+	c.Properties = []Property{{PropCataloguer, cataloguer}, {PropOSVEcosystem, "npm"}, {PropOSVPackage, p.Name}}
+	return c
+}
+
+// catReadELF reads a candidate executable: when it is an ELF file no
+// larger than the file limit, it is read into buf (reused across files)
+// and its Go build information, if any, is catalogued.
+func catReadELF(r io.Reader, h *tar.Header, f catFile, cfg *imgConfig, st *catState, buf *bytes.Buffer) error {
+	var magic [4]byte
+	if _, err := io.ReadFull(r, magic[:]); err != nil {
+		return fmt.Errorf("read %s: %w", f.path, err)
+	}
+	if string(magic[:]) != "\x7fELF" {
+		return nil
+	}
+	if h.Size > cfg.maxFile {
+		st.limitf("%s (layer %s): ELF file of %d bytes, over the %d-byte file limit: not checked for Go build information", f.path, f.layer, h.Size, cfg.maxFile)
+		return nil
+	}
+	buf.Reset()
+	buf.Write(magic[:])
+	if _, err := io.CopyN(buf, r, h.Size-4); err != nil {
+		return fmt.Errorf("read %s: %w", f.path, err)
+	}
+	bi, err := buildinfo.Read(bytes.NewReader(buf.Bytes()))
+	if err != nil {
+		return nil // not a Go binary (or one without build information)
+	}
+	pkgs, err := catGoBinary(bi, f)
+	if err != nil {
+		st.limitf("%s (layer %s): %v", f.path, f.layer, err)
+		return nil
+	}
+	st.found[f.path] = pkgs
+	return nil
+}
+
+// catDistro picks the image's distribution: /etc/os-release when it is a
+// regular file, else /usr/lib/os-release (what /etc/os-release links to).
+func (st *catState) catDistro() (*Distro, *catFile, error) {
+	order := []string{"/etc/os-release", "/usr/lib/os-release"}
+	if st.etcIsLink {
+		order = order[1:]
+	}
+	for _, p := range order {
+		f, ok := st.osRelease[p]
+		if !ok {
+			continue
+		}
+		d, err := ParseOSRelease(f.data)
+		if err != nil {
+			return nil, nil, fmt.Errorf("%s (layer %s): %w", p, f.layer, err)
+		}
+		return d, &f, nil
+	}
+	return nil, nil, nil
+}
+
+// document assembles the SBOM: finishes OS package purls with the
+// distribution, merges components found in several places (same purl)
+// into one with several locations, and links everything to the image.
+func (st *catState) document(info *ImageInfo) (*Document, error) {
+	distro, _, err := st.catDistro()
+	if err != nil {
+		return nil, err
+	}
+	info.Distro = distro
+	doc := &Document{
+		Format:       CycloneDXJSON,
+		SpecVersion:  "1.6",
+		Version:      1,
+		SerialNumber: catUUID(),
+		Name:         catOr(info.Reference, info.Digest),
+		Tools:        []Tool{{Vendor: "chaingate", Name: "chaingate"}},
+		Image:        info,
+	}
+	root := imgRootComponent(info)
+	root.ID = catOr(root.PURL, "image")
+	doc.Root = root.ID
+	doc.Components = append(doc.Components, root)
+
+	byPURL := map[string]int{}
+	ids := map[string]bool{root.ID: true}
+	var top []string
+	goDeps := map[string][]string{} // main module ID -> module IDs
+	var goOrder []string
+	for _, p := range imgSortedKeys(st.found) {
+		for _, pk := range st.found[p] {
+			c := pk.c
+			switch {
+			case pk.deb != nil:
+				catFinishDeb(&c, pk.deb, distro)
+			case pk.apk != nil:
+				catFinishApk(&c, pk.apk, distro)
+			}
+			key := c.PURL
+			if key == "" {
+				key = c.Name + "@" + c.Version
+			}
+			if i, ok := byPURL[key]; ok {
+				catMergeLocations(&doc.Components[i], c.Locations)
+			} else {
+				c.ID = catUniqueID(ids, key)
+				byPURL[key] = len(doc.Components)
+				doc.Components = append(doc.Components, c)
+				if pk.goMain == "" {
+					top = append(top, c.ID)
+				}
+			}
+			if pk.goMain != "" {
+				mainID := doc.Components[byPURL[pk.goMain]].ID
+				if _, ok := goDeps[mainID]; !ok {
+					goOrder = append(goOrder, mainID)
+				}
+				goDeps[mainID] = catAppendUnique(goDeps[mainID], doc.Components[byPURL[key]].ID)
+			}
+		}
+	}
+	sort.Strings(top)
+	doc.Dependencies = append(doc.Dependencies, Dependency{Ref: root.ID, DependsOn: catDedupe(top)})
+	for _, m := range goOrder {
+		doc.Dependencies = append(doc.Dependencies, Dependency{Ref: m, DependsOn: goDeps[m]})
+	}
+	if len(st.rpm) > 0 {
+		doc.Limitations = append(doc.Limitations, fmt.Sprintf(
+			"RPM database found (%s) but RPM packages are not catalogued: chaingate has no pure-Go reader for RPM's sqlite and ndb databases", strings.Join(st.rpm, ", ")))
+	}
+	if distro == nil {
+		for _, c := range doc.Components {
+			if v, _ := c.Property(PropCataloguer); v == "dpkg" || v == "apk" {
+				doc.Limitations = append(doc.Limitations,
+					"no /etc/os-release or /usr/lib/os-release: OS packages have no distro qualifier and no OSV ecosystem")
+				break
+			}
+		}
+	}
+	doc.Limitations = append(doc.Limitations, st.limits...)
+	return doc, nil
+}
+
+func catDedupe(s []string) []string {
+	out := s[:0]
+	for i, v := range s {
+		if i == 0 || v != s[i-1] {
+			out = append(out, v)
+		}
+	}
+	return out
+}
+
+func catAppendUnique(s []string, v string) []string {
+	for _, x := range s {
+		if x == v {
+			return s
+		}
+	}
+	return append(s, v)
+}
+
+func catMergeLocations(c *Component, locs []Location) {
+	for _, l := range locs {
+		dup := false
+		for _, have := range c.Locations {
+			if have == l {
+				dup = true
+				break
+			}
+		}
+		if !dup {
+			c.Locations = append(c.Locations, l)
+		}
+	}
+}
+
+func catUniqueID(ids map[string]bool, base string) string {
+	id := base
+	for n := 2; ids[id]; n++ {
+		id = fmt.Sprintf("%s#%d", base, n)
+	}
+	ids[id] = true
+	return id
+}
+
+// catFinishDeb sets a Debian package's purl and OSV ecosystem:
+// pkg:deb/<distro id>/<name>@<version>?arch=<arch>&distro=<id>-<version>.
+func catFinishDeb(c *Component, d *catDeb, distro *Distro) {
+	ns := "debian"
+	var q packageurl.Qualifiers
+	if d.Arch != "" {
+		q = append(q, packageurl.Qualifier{Key: "arch", Value: d.Arch})
+	}
+	if distro != nil {
+		ns = distro.ID
+		q = append(q, packageurl.Qualifier{Key: "distro", Value: distro.PURLDistro()})
+		if distro.ID == "debian" || distro.ID == "ubuntu" {
+			if eco := distro.OSVEcosystem(); eco != "" {
+				c.Properties = append(c.Properties, Property{PropOSVEcosystem, eco})
+			}
+		}
+	}
+	if d.Source != d.Name {
+		q = append(q, packageurl.Qualifier{Key: "upstream", Value: d.Source})
+	}
+	c.PURL = packageurl.NewPackageURL(packageurl.TypeDebian, ns, d.Name, d.Version, q, "").ToString()
+}
+
+// catFinishApk sets an Alpine package's purl and OSV ecosystem:
+// pkg:apk/<distro id>/<name>@<version>?arch=<arch>&distro=<id>-<version>.
+func catFinishApk(c *Component, a *catApkPkg, distro *Distro) {
+	ns := "alpine"
+	var q packageurl.Qualifiers
+	if a.Arch != "" {
+		q = append(q, packageurl.Qualifier{Key: "arch", Value: a.Arch})
+	}
+	if distro != nil {
+		ns = distro.ID
+		q = append(q, packageurl.Qualifier{Key: "distro", Value: distro.PURLDistro()})
+		if distro.ID == "alpine" {
+			if eco := distro.OSVEcosystem(); eco != "" {
+				c.Properties = append(c.Properties, Property{PropOSVEcosystem, eco})
+			}
+		}
+	}
+	if a.Origin != a.Name {
+		q = append(q, packageurl.Qualifier{Key: "upstream", Value: a.Origin})
+	}
+	c.PURL = packageurl.NewPackageURL(packageurl.TypeApk, ns, a.Name, a.Version, q, "").ToString()
+}
+
+// catUUID returns a random (version 4) UUID URN for the serial number.
+func catUUID() string {
+	var b [16]byte
+	_, _ = rand.Read(b[:]) // crypto/rand.Read never fails (Go 1.24+).
+	b[6] = b[6]&0x0f | 0x40
+	b[8] = b[8]&0x3f | 0x80
+	h := hex.EncodeToString(b[:])
+	return "urn:uuid:" + h[0:8] + "-" + h[8:12] + "-" + h[12:16] + "-" + h[16:20] + "-" + h[20:]
+}

@@ -1,0 +1,382 @@
+package sbom
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/google/go-containerregistry/pkg/authn"
+	v1 "github.com/google/go-containerregistry/pkg/v1"
+	"github.com/google/go-containerregistry/pkg/v1/remote"
+	"github.com/package-url/packageurl-go"
+)
+
+// Property names FromImage writes on the components it finds in an image.
+const (
+	// PropOSVEcosystem is the OSV ecosystem a component's vulnerabilities
+	// are published under: "Debian:12", "Ubuntu:24.04:LTS", "Alpine:v3.20",
+	// "Go", "npm", "PyPI", "Maven". It is absent on an OS package whose
+	// distribution release is unknown (no os-release in the image).
+	PropOSVEcosystem = "chaingate:osv:ecosystem"
+	// PropOSVPackage is the package name OSV records use for the
+	// component in its ecosystem: the source package for Debian and Ubuntu
+	// (OSV's Debian records name source packages), the origin package for
+	// Alpine, "group:artifact" for Maven, the purl name otherwise.
+	PropOSVPackage = "chaingate:osv:package"
+	// PropCataloguer names the cataloguer that found a component: "dpkg",
+	// "apk", "go-binary", "npm-installed", "npm-lock", "python", "java".
+	PropCataloguer = "chaingate:image:cataloguer"
+	// PropDebSource is the source package of a Debian package (its own
+	// name when the status file records no Source field).
+	PropDebSource = "chaingate:deb:source"
+	// PropDebSourceVersion is the source package's version (the binary
+	// package's version when the status file records none).
+	PropDebSourceVersion = "chaingate:deb:source-version"
+	// PropApkOrigin is the origin (source) package of an Alpine package.
+	PropApkOrigin = "chaingate:apk:origin"
+)
+
+// Default limits of FromImage (see WithMaxFileSize and WithMaxTotalSize).
+const (
+	DefaultImageMaxFileSize  int64 = 512 << 20
+	DefaultImageMaxTotalSize int64 = 32 << 30
+)
+
+// ErrImageTooLarge is returned (wrapped) when an image, a layer or a file
+// FromImage must read is larger than its limit.
+var ErrImageTooLarge = errors.New("sbom: image too large")
+
+// ErrImageNetworkDisabled is returned (wrapped) when a remote image is
+// scanned without WithHTTPClient or WithRemoteOptions: network access
+// is opt-in.
+var ErrImageNetworkDisabled = errors.New("sbom: remote image needs an explicit HTTP client (network is opt-in)")
+
+// ErrImagePlatformNotFound is returned (wrapped) when an image index has
+// no image for the requested platform, or a single image is for another
+// platform than the one WithPlatform named.
+var ErrImagePlatformNotFound = errors.New("sbom: no image for the platform")
+
+// ImageSource is where FromImage reads an image from: a registry
+// (ImageFromRemote), an OCI layout directory (ImageFromLayout), a
+// tarball (ImageFromTarball) or a go-containerregistry image
+// (ImageFromV1). Its methods are unexported: build one with those
+// functions.
+type ImageSource interface {
+	// imgResolve finds the image to scan. It does no layer I/O.
+	imgResolve(ctx context.Context, cfg *imgConfig) (*imgResolved, error)
+	// String names the source in errors.
+	String() string
+}
+
+// imgResolved is a resolved image and what is known of it.
+type imgResolved struct {
+	img v1.Image
+	// ref is the reference the caller named, or the tag recorded in a
+	// tarball, or "".
+	ref string
+	// diffIDs makes layers identified by their diff IDs (uncompressed
+	// digests) instead of their digests: for docker-save tarballs whose
+	// layers are stored uncompressed and have no manifest digest.
+	diffIDs bool
+	// digest, when set, is the image's digest (for diffIDs images the
+	// config digest).
+	digest string
+	// limitations the source knows of.
+	limitations []string
+}
+
+// ImageOption configures FromImage.
+type ImageOption func(*imgConfig) error
+
+type imgConfig struct {
+	platform         v1.Platform
+	platformExplicit bool
+	client           *http.Client
+	auth             authn.Authenticator
+	remoteOpts       []remote.Option
+	network          bool
+	maxFile          int64
+	maxTotal         int64
+	created          time.Time
+	hasCreated       bool
+}
+
+// WithPlatform names the platform to scan when the source is a
+// multi-platform index, as "os/arch[/variant]" ("linux/arm64/v8"). The
+// default is linux/amd64. With an explicit platform a single-platform
+// image for another platform is an error (ErrImagePlatformNotFound).
+func WithPlatform(platform string) ImageOption {
+	return func(c *imgConfig) error {
+		p, err := v1.ParsePlatform(platform)
+		if err != nil || p.OS == "" || p.Architecture == "" {
+			return fmt.Errorf("sbom: image option: platform %q: want os/arch[/variant]", platform)
+		}
+		c.platform = *p
+		c.platformExplicit = true
+		return nil
+	}
+}
+
+// WithHTTPClient lets FromImage reach a registry through client (for
+// ImageFromRemote). Without it (or WithRemoteOptions) a remote source is
+// refused with ErrImageNetworkDisabled.
+func WithHTTPClient(client *http.Client) ImageOption {
+	return func(c *imgConfig) error {
+		if client == nil {
+			return errors.New("sbom: image option: nil HTTP client")
+		}
+		c.client = client
+		c.network = true
+		return nil
+	}
+}
+
+// WithAuth sets the registry credentials for ImageFromRemote (default
+// anonymous). It does not enable the network by itself.
+func WithAuth(auth authn.Authenticator) ImageOption {
+	return func(c *imgConfig) error {
+		if auth == nil {
+			return errors.New("sbom: image option: nil authenticator")
+		}
+		c.auth = auth
+		return nil
+	}
+}
+
+// WithRemoteOptions passes go-containerregistry remote options through to
+// ImageFromRemote (keychains, user agent, retries, transport) and enables
+// the network. Options set by FromImage (context, platform, transport
+// from WithHTTPClient, auth from WithAuth) come first, so these win.
+func WithRemoteOptions(opts ...remote.Option) ImageOption {
+	return func(c *imgConfig) error {
+		c.remoteOpts = append(c.remoteOpts, opts...)
+		c.network = true
+		return nil
+	}
+}
+
+// WithMaxFileSize sets the largest file FromImage reads into memory
+// (default DefaultImageMaxFileSize). A package database or manifest
+// larger than this is an error (ErrImageTooLarge); a larger executable
+// or Java archive is skipped and listed in Document.Limitations.
+func WithMaxFileSize(n int64) ImageOption {
+	return func(c *imgConfig) error {
+		if n <= 0 {
+			return fmt.Errorf("sbom: image option: max file size %d: must be positive", n)
+		}
+		c.maxFile = n
+		return nil
+	}
+}
+
+// WithMaxTotalSize sets the most uncompressed layer bytes FromImage reads
+// from an image, all layers together (default DefaultImageMaxTotalSize).
+// A larger image is an error (ErrImageTooLarge).
+func WithMaxTotalSize(n int64) ImageOption {
+	return func(c *imgConfig) error {
+		if n <= 0 {
+			return fmt.Errorf("sbom: image option: max total size %d: must be positive", n)
+		}
+		c.maxTotal = n
+		return nil
+	}
+}
+
+// WithImageCreated sets the document's creation time (default: now).
+// Tests and reproducible pipelines use it to get identical documents.
+func WithImageCreated(t time.Time) ImageOption {
+	return func(c *imgConfig) error {
+		c.created = t
+		c.hasCreated = true
+		return nil
+	}
+}
+
+// FromImage returns the SBOM of a container image: every OS package
+// (dpkg, apk), Go binary (its modules and toolchain), npm, Python and
+// Java package installed in the image's squashed file system.
+//
+// Layers are streamed one at a time, top layer first, and never
+// extracted to disk; a file deleted by an upper layer (a whiteout or an
+// opaque directory) is not reported. Only the files the cataloguers need
+// are read into memory, each bounded by WithMaxFileSize.
+//
+// Each component has a purl, its location (the file it was found in and
+// the digest of the layer that holds the file) and the properties
+// PropOSVEcosystem and PropOSVPackage that tell a vulnerability matcher
+// where to look. Document.Image describes the image (digest, OS,
+// architecture, labels, layers, distribution). The root component is
+// the image itself (type container, purl pkg:oci/...), depending on
+// every package found; a Go binary's modules depend on the binary's main
+// module.
+//
+// RPM databases are not read (no pure-Go reader for their current
+// formats is available to chaingate): an image that has one gets a
+// Document.Limitations entry saying so.
+func FromImage(ctx context.Context, src ImageSource, opts ...ImageOption) (*Document, error) {
+	if src == nil {
+		return nil, errors.New("sbom: image: nil source")
+	}
+	cfg := &imgConfig{
+		platform: v1.Platform{OS: "linux", Architecture: "amd64"},
+		maxFile:  DefaultImageMaxFileSize,
+		maxTotal: DefaultImageMaxTotalSize,
+	}
+	var errs []error
+	for _, o := range opts {
+		if o == nil {
+			continue
+		}
+		if err := o(cfg); err != nil {
+			errs = append(errs, err)
+		}
+	}
+	if err := errors.Join(errs...); err != nil {
+		return nil, err
+	}
+	if err := ctx.Err(); err != nil {
+		return nil, fmt.Errorf("sbom: image %s: %w", src, err)
+	}
+	res, err := src.imgResolve(ctx, cfg)
+	if err != nil {
+		return nil, err
+	}
+	info, layers, err := imgDescribe(res)
+	if err != nil {
+		return nil, fmt.Errorf("sbom: image %s: %w", src, err)
+	}
+	st := newCatState(cfg)
+	if err := imgSquash(ctx, layers, cfg, st); err != nil {
+		return nil, fmt.Errorf("sbom: image %s: %w", src, err)
+	}
+	doc, err := st.document(info)
+	if err != nil {
+		return nil, fmt.Errorf("sbom: image %s: %w", src, err)
+	}
+	doc.Limitations = append(res.limitations, doc.Limitations...)
+	if cfg.hasCreated {
+		doc.Created = cfg.created
+	} else {
+		doc.Created = time.Now().UTC().Truncate(time.Second)
+	}
+	return doc, nil
+}
+
+// imgLayer is one layer to squash: how to read it and its identity.
+type imgLayer struct {
+	layer  v1.Layer
+	digest string
+}
+
+// imgDescribe reads the image's manifest and config (no layer data).
+func imgDescribe(res *imgResolved) (*ImageInfo, []imgLayer, error) {
+	img := res.img
+	cf, err := img.ConfigFile()
+	if err != nil {
+		return nil, nil, fmt.Errorf("read config: %w", err)
+	}
+	info := &ImageInfo{
+		Reference:    res.ref,
+		OS:           cf.OS,
+		Architecture: cf.Architecture,
+		Variant:      cf.Variant,
+	}
+	if len(cf.Config.Labels) > 0 {
+		info.Labels = make(map[string]string, len(cf.Config.Labels))
+		for k, v := range cf.Config.Labels {
+			info.Labels[k] = v
+		}
+	}
+	ls, err := img.Layers()
+	if err != nil {
+		return nil, nil, fmt.Errorf("list layers: %w", err)
+	}
+	if res.diffIDs {
+		info.Digest = res.digest
+		if mt, err := img.MediaType(); err == nil {
+			info.MediaType = string(mt)
+		}
+	} else {
+		d, err := img.Digest()
+		if err != nil {
+			return nil, nil, fmt.Errorf("manifest digest: %w", err)
+		}
+		info.Digest = d.String()
+		mt, err := img.MediaType()
+		if err != nil {
+			return nil, nil, fmt.Errorf("manifest media type: %w", err)
+		}
+		info.MediaType = string(mt)
+	}
+	layers := make([]imgLayer, 0, len(ls))
+	for i, l := range ls {
+		var h v1.Hash
+		if res.diffIDs {
+			h, err = l.DiffID()
+		} else {
+			h, err = l.Digest()
+		}
+		if err != nil {
+			return nil, nil, fmt.Errorf("layer %d digest: %w", i, err)
+		}
+		layers = append(layers, imgLayer{layer: l, digest: h.String()})
+		info.Layers = append(info.Layers, h.String())
+	}
+	return info, layers, nil
+}
+
+// imgRootComponent is the component describing the image itself.
+func imgRootComponent(info *ImageInfo) Component {
+	name := "image"
+	repo := ""
+	if info.Reference != "" {
+		ref := info.Reference
+		if i := strings.Index(ref, "@"); i >= 0 {
+			ref = ref[:i]
+		}
+		// Strip a tag, but not a registry port.
+		if i := strings.LastIndex(ref, ":"); i > strings.LastIndex(ref, "/") {
+			ref = ref[:i]
+		}
+		repo = ref
+		name = ref[strings.LastIndex(ref, "/")+1:]
+	}
+	c := Component{
+		Type:    TypeContainer,
+		Name:    name,
+		Version: info.Digest,
+	}
+	if strings.HasPrefix(info.Digest, "sha256:") {
+		c.PURL = imgOCIPURL(strings.ToLower(name), info.Digest, info.Architecture, repo)
+	}
+	if info.Reference != "" {
+		c.Properties = append(c.Properties, Property{"chaingate:image:reference", info.Reference})
+	}
+	return c
+}
+
+// imgOCIPURL is pkg:oci/<name>@<digest>?arch=..&repository_url=...
+func imgOCIPURL(name, digest, arch, repo string) string {
+	var q packageurl.Qualifiers
+	if arch != "" {
+		q = append(q, packageurl.Qualifier{Key: "arch", Value: arch})
+	}
+	if repo != "" {
+		q = append(q, packageurl.Qualifier{Key: "repository_url", Value: repo})
+	}
+	return packageurl.NewPackageURL(packageurl.TypeOCI, "", name, digest, q, "").ToString()
+}
+
+// imgSortedKeys returns m's keys in order.
+func imgSortedKeys[V any](m map[string]V) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
+}
