@@ -1,0 +1,140 @@
+# METADATA
+# title: Vulnerabilities
+# description: >-
+#   Known-exploited vulnerabilities and findings above a priority whose fix
+#   has been available for longer than an allowed window. VEX-suppressed
+#   findings are skipped. Configure with data.chaingate.config.vulnerabilities.
+package chaingate.lib.vulnerabilities
+
+defaults := {
+	"enabled": true,
+	"deny_kev": true,
+	"respect_vex": true,
+	"threshold": "high",
+	"fix_window_days": 30,
+	"deny_unfixed": false,
+	"unknown_priority": "critical",
+	"ignore": [],
+}
+
+default settings := {}
+
+# settings are the caller's, from data.chaingate.config.vulnerabilities.
+settings := data.chaingate.config.vulnerabilities
+
+cfg := object.union(defaults, settings)
+
+ranks := {"none": 0, "info": 0, "low": 1, "medium": 2, "moderate": 2, "high": 3, "critical": 4}
+
+# rank is the finding's priority rank, else its severity's; an unknown one
+# counts as cfg.unknown_priority (fail closed).
+rank(f) := ranks[lower(f.priority)]
+
+rank(f) := ranks[lower(f.severity)] if {
+	not ranks[lower(object.get(f, "priority", ""))]
+}
+
+rank(f) := ranks[cfg.unknown_priority] if {
+	not ranks[lower(object.get(f, "priority", ""))]
+	not ranks[lower(object.get(f, "severity", ""))]
+}
+
+suppressed(f) if {
+	cfg.respect_vex
+	f.suppressed == true
+}
+
+suppressed(f) if {
+	cfg.respect_vex
+	f.vexStatus in {"not_affected", "fixed"}
+}
+
+ignored(f) if f.id in cfg.ignore
+
+ignored(f) if {
+	some a in object.get(f, "aliases", [])
+	a in cfg.ignore
+}
+
+# active are the findings that count: not VEX-suppressed, not ignored.
+active contains f if {
+	cfg.enabled
+	some f in input.risk.findings
+	not suppressed(f)
+	not ignored(f)
+}
+
+label(f) := sprintf("%s in %s %s", [f.id, object.get(f, "package", object.get(f, "component", "?")), object.get(f, "version", "?")])
+
+# METADATA
+# title: Known exploited vulnerability
+# description: No finding may be in CISA's Known Exploited Vulnerabilities catalogue.
+# custom:
+#   code: CG-VULN-001
+#   severity: critical
+deny_kev contains result if {
+	cfg.deny_kev
+	some f in active
+	f.kev == true
+	result := {
+		"msg": sprintf("%s is known to be exploited (CISA KEV)", [label(f)]),
+		"finding": f.id,
+		"component": object.get(f, "component", ""),
+	}
+}
+
+fix_known(f) if count(object.get(f, "fixedVersions", [])) > 0
+
+fix_known(f) if object.get(f, "fixedSince", "") != ""
+
+window_ns := cfg.fix_window_days * 86400000000000
+
+# within_window holds when the fix is younger than the window. Without a
+# decision time or a fix date the age is unknown: not within (fail closed).
+within_window(f) if {
+	time.parse_rfc3339_ns(input.time) - time.parse_rfc3339_ns(f.fixedSince) <= window_ns
+}
+
+overdue(f) if {
+	fix_known(f)
+	not within_window(f)
+}
+
+overdue(f) if {
+	not fix_known(f)
+	cfg.deny_unfixed
+}
+
+# METADATA
+# title: Fix overdue
+# description: >-
+#   No finding at or above the threshold priority may stay unfixed once a
+#   fix has been available for longer than fix_window_days (and, with
+#   deny_unfixed, none may be unfixed at all).
+# custom:
+#   code: CG-VULN-002
+#   severity: high
+deny_fix_overdue contains result if {
+	some f in active
+	rank(f) >= ranks[cfg.threshold]
+	overdue(f)
+	result := {
+		"msg": sprintf("%s has priority %s at or above %s and a fix available for more than %d days (fixed in %s)", [label(f), object.get(f, "priority", object.get(f, "severity", "unknown")), cfg.threshold, cfg.fix_window_days, concat(", ", object.get(f, "fixedVersions", []))]),
+		"finding": f.id,
+		"component": object.get(f, "component", ""),
+	}
+}
+
+# METADATA
+# title: Fix within window
+# description: A finding at or above the threshold has a fix that is still inside the allowed window.
+# custom:
+#   code: CG-VULN-003
+#   severity: medium
+warn_fix_pending contains result if {
+	some f in active
+	rank(f) >= ranks[cfg.threshold]
+	fix_known(f)
+	within_window(f)
+	result := {"msg": sprintf("%s has a fix inside the %d-day window: update soon", [label(f), cfg.fix_window_days]), "finding": f.id}
+}

@@ -1,0 +1,104 @@
+package chaingate.lib.vulnerabilities_test
+
+import data.chaingate.lib.vulnerabilities as v
+
+now := "2026-06-01T00:00:00Z"
+
+kev_finding := {"id": "CVE-2021-44228", "package": "log4j-core", "version": "2.14.1", "severity": "critical", "kev": true}
+
+test_kev_denied if {
+	r := v.deny_kev with input as {"time": now, "risk": {"findings": [kev_finding]}}
+	count(r) == 1
+	some x in r
+	x.finding == "CVE-2021-44228"
+}
+
+test_kev_vex_suppressed_not_denied if {
+	f := object.union(kev_finding, {"suppressed": true, "vexStatus": "not_affected"})
+	count(v.deny_kev) == 0 with input as {"time": now, "risk": {"findings": [f]}}
+}
+
+test_kev_vex_status_only_suppresses if {
+	f := object.union(kev_finding, {"vexStatus": "fixed"})
+	count(v.deny_kev) == 0 with input as {"time": now, "risk": {"findings": [f]}}
+}
+
+test_vex_ignored_when_configured if {
+	f := object.union(kev_finding, {"suppressed": true})
+	count(v.deny_kev) == 1 with input as {"time": now, "risk": {"findings": [f]}}
+		with data.chaingate.config.vulnerabilities as {"respect_vex": false}
+}
+
+test_kev_disabled if {
+	count(v.deny_kev) == 0 with input as {"time": now, "risk": {"findings": [kev_finding]}}
+		with data.chaingate.config.vulnerabilities as {"deny_kev": false}
+}
+
+test_ignore_by_alias if {
+	f := object.union(kev_finding, {"aliases": ["GHSA-jfh8-c2jp-5v3q"]})
+	count(v.deny_kev) == 0 with input as {"time": now, "risk": {"findings": [f]}}
+		with data.chaingate.config.vulnerabilities as {"ignore": ["GHSA-jfh8-c2jp-5v3q"]}
+}
+
+old_fix := {"id": "GHSA-1", "package": "x", "version": "1.0.0", "priority": "high", "fixedVersions": ["1.0.1"], "fixedSince": "2026-01-01T00:00:00Z"}
+
+new_fix := object.union(old_fix, {"fixedSince": "2026-05-25T00:00:00Z"})
+
+test_old_fix_denied if {
+	count(v.deny_fix_overdue) == 1 with input as {"time": now, "risk": {"findings": [old_fix]}}
+}
+
+test_new_fix_warned_not_denied if {
+	count(v.deny_fix_overdue) == 0 with input as {"time": now, "risk": {"findings": [new_fix]}}
+	count(v.warn_fix_pending) == 1 with input as {"time": now, "risk": {"findings": [new_fix]}}
+}
+
+test_below_threshold_allowed if {
+	f := object.union(old_fix, {"priority": "medium"})
+	count(v.deny_fix_overdue) == 0 with input as {"time": now, "risk": {"findings": [f]}}
+}
+
+test_threshold_configurable if {
+	f := object.union(old_fix, {"priority": "medium"})
+	count(v.deny_fix_overdue) == 1 with input as {"time": now, "risk": {"findings": [f]}}
+		with data.chaingate.config.vulnerabilities as {"threshold": "medium"}
+}
+
+test_unknown_priority_fails_closed if {
+	f := object.remove(old_fix, ["priority"])
+	count(v.deny_fix_overdue) == 1 with input as {"time": now, "risk": {"findings": [f]}}
+}
+
+test_severity_used_without_priority if {
+	f := object.union(object.remove(old_fix, ["priority"]), {"severity": "low"})
+	count(v.deny_fix_overdue) == 0 with input as {"time": now, "risk": {"findings": [f]}}
+}
+
+test_missing_time_fails_closed if {
+	count(v.deny_fix_overdue) == 1 with input as {"risk": {"findings": [new_fix]}}
+}
+
+test_unfixed_allowed_by_default if {
+	f := object.remove(old_fix, ["fixedVersions", "fixedSince"])
+	count(v.deny_fix_overdue) == 0 with input as {"time": now, "risk": {"findings": [f]}}
+}
+
+test_unfixed_denied_when_configured if {
+	f := object.remove(old_fix, ["fixedVersions", "fixedSince"])
+	count(v.deny_fix_overdue) == 1 with input as {"time": now, "risk": {"findings": [f]}}
+		with data.chaingate.config.vulnerabilities as {"deny_unfixed": true}
+}
+
+test_window_configurable if {
+	count(v.deny_fix_overdue) == 0 with input as {"time": now, "risk": {"findings": [old_fix]}}
+		with data.chaingate.config.vulnerabilities as {"fix_window_days": 365}
+}
+
+test_disabled if {
+	count(v.deny_kev) == 0 with input as {"time": now, "risk": {"findings": [kev_finding]}}
+		with data.chaingate.config.vulnerabilities as {"enabled": false}
+}
+
+test_no_risk_section if {
+	count(v.active) == 0 with input as {"time": now}
+}
