@@ -1,0 +1,484 @@
+package sbom
+
+import (
+	"encoding/base64"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"io"
+	"slices"
+	"sort"
+	"strings"
+
+	"github.com/github/go-spdx/v2/spdxexp"
+)
+
+// Property names written by FromNPMLock. The cdx:npm:package:... names are
+// CycloneDX's npm property taxonomy.
+const (
+	// PropNPMDevelopment is "true" on a package needed only for
+	// development (npm's "dev": true).
+	PropNPMDevelopment = "cdx:npm:package:development"
+	// PropNPMBundled is "true" on a package shipped inside its parent's
+	// tarball (bundleDependencies).
+	PropNPMBundled = "cdx:npm:package:bundled"
+	// PropNPMExtraneous is "true" on a package nothing depends on.
+	PropNPMExtraneous = "cdx:npm:package:extraneous"
+	// PropNPMPrivate is "true" on a package the lockfile marks private.
+	PropNPMPrivate = "cdx:npm:package:private"
+	// PropNPMOptional is "true" on an optional dependency (npm's
+	// "optional": true, or "devOptional": true for one that is optional
+	// in production and required in development).
+	PropNPMOptional = "chaingate:npm:optional"
+	// PropNPMResolved is the URL (or path, for links and workspaces) the
+	// package was resolved from.
+	PropNPMResolved = "chaingate:npm:resolved"
+	// PropNPMIntegrity is the Subresource Integrity string of the
+	// package tarball, verbatim ("sha512-...").
+	PropNPMIntegrity = "chaingate:npm:integrity"
+	// PropNPMAlias is the name a package is installed under when it is
+	// an alias ("my-lodash": "npm:lodash@4.17.21" gives "my-lodash").
+	PropNPMAlias = "chaingate:npm:alias"
+	// PropNPMInstallScript is "true" on a package with install scripts
+	// (preinstall, install, postinstall).
+	PropNPMInstallScript = "chaingate:npm:has-install-script"
+	// PropNPMLicense is a package's license field when it is not a valid
+	// SPDX expression (when it is, it is the LicenseDeclared).
+	PropNPMLicense = "chaingate:npm:license"
+	// PropNPMDeprecated is the deprecation message of a package.
+	PropNPMDeprecated = "chaingate:npm:deprecated"
+	// PropNPMWorkspace is "true" on a workspace package of the project.
+	PropNPMWorkspace = "chaingate:npm:workspace"
+)
+
+// genNPMLock is the part of package-lock.json (lockfileVersion 2 and 3)
+// FromNPMLock reads.
+type genNPMLock struct {
+	Name            string                     `json:"name"`
+	Version         string                     `json:"version"`
+	LockfileVersion int                        `json:"lockfileVersion"`
+	Packages        map[string]genNPMPackage   `json:"packages"`
+	Dependencies    map[string]json.RawMessage `json:"dependencies"`
+}
+
+type genNPMPackage struct {
+	Name                 string            `json:"name"`
+	Version              string            `json:"version"`
+	Resolved             string            `json:"resolved"`
+	Integrity            string            `json:"integrity"`
+	License              json.RawMessage   `json:"license"`
+	Link                 bool              `json:"link"`
+	Dev                  bool              `json:"dev"`
+	Optional             bool              `json:"optional"`
+	DevOptional          bool              `json:"devOptional"`
+	InBundle             bool              `json:"inBundle"`
+	Extraneous           bool              `json:"extraneous"`
+	HasInstallScript     bool              `json:"hasInstallScript"`
+	Deprecated           string            `json:"deprecated"`
+	Dependencies         map[string]string `json:"dependencies"`
+	OptionalDependencies map[string]string `json:"optionalDependencies"`
+	PeerDependencies     map[string]string `json:"peerDependencies"`
+	DevDependencies      map[string]string `json:"devDependencies"`
+	PeerDependenciesMeta map[string]struct {
+		Optional bool `json:"optional"`
+	} `json:"peerDependenciesMeta"`
+}
+
+// FromNPMLock returns the SBOM of an npm project from its package-lock.json
+// (lockfileVersion 2 or 3: the "packages" map; version 1 lockfiles are an
+// error wrapping ErrUnsupportedFormat).
+//
+// The root component is the project (packages[""], type application).
+// Every installed package is a library component with a pkg:npm purl
+// (scope encoded, "pkg:npm/%40babel/core@7.26.0"), its integrity as
+// Hashes (SHA-512, SHA-384, SHA-256 or SHA-1 in hex, the SRI string in
+// PropNPMIntegrity), its resolved URL in PropNPMResolved and its
+// node_modules paths as Locations. A package installed at several paths
+// with the same version, integrity and source is one component. Scope is
+// ScopeExcluded for development-only packages ("dev": true, also marked
+// PropNPMDevelopment), ScopeOptional for optional ones and ScopeRequired
+// otherwise; WithoutDevDependencies leaves development-only packages out.
+//
+// Dependency edges come from each package's dependencies,
+// optionalDependencies and peerDependencies (and devDependencies of the
+// project and its workspaces), each resolved to the installed package
+// with Node's lookup rule: the nearest node_modules folder up the tree.
+// Dependencies the lockfile does not contain (uninstalled optional and
+// peer dependencies aside) are listed in Document.Limitations.
+//
+// The input is read up to the limit of WithInputLimit (default 256 MiB);
+// malformed JSON is a *ParseError with its line and column.
+func FromNPMLock(r io.Reader, opts ...GenerateOption) (*Document, error) {
+	cfg, err := genNewConfig(opts)
+	if err != nil {
+		return nil, err
+	}
+	data, err := genReadAll(r, cfg.limit, "package-lock.json")
+	if err != nil {
+		return nil, err
+	}
+	var lock genNPMLock
+	if err := json.Unmarshal(data, &lock); err != nil {
+		return nil, decParseError(genFormatNPMLock, data, err)
+	}
+	if lock.LockfileVersion < 2 || lock.Packages == nil {
+		return nil, fmt.Errorf("sbom: package-lock.json lockfileVersion %d without a \"packages\" map (npm 6 and older): %w",
+			lock.LockfileVersion, ErrUnsupportedFormat)
+	}
+	if lock.LockfileVersion > 3 {
+		return nil, fmt.Errorf("sbom: package-lock.json lockfileVersion %d (this reads 2 and 3): %w",
+			lock.LockfileVersion, ErrUnsupportedFormat)
+	}
+	return genNPMBuild(cfg, &lock), nil
+}
+
+// genNPMNameFromPath returns the package name a lockfile path installs:
+// the part after the last "node_modules/" ("node_modules/a/node_modules/@s/b"
+// gives "@s/b"), or, for a workspace folder, its last element.
+func genNPMNameFromPath(p string) string {
+	if i := strings.LastIndex(p, "node_modules/"); i >= 0 {
+		return p[i+len("node_modules/"):]
+	}
+	_, name := genSplitLast(p)
+	return name
+}
+
+// genNPMParent returns the folder whose node_modules Node searches after
+// p's own: the package p is nested in, or the project root ("").
+func genNPMParent(p string) string {
+	i := strings.LastIndex(p, "node_modules/")
+	if i <= 0 {
+		return ""
+	}
+	return strings.TrimSuffix(p[:i], "/")
+}
+
+// genNPMResolve finds the lockfile path of the package Node loads when the
+// package at from requires name: from/node_modules/name, then the same
+// in each enclosing package up to the project root.
+func genNPMResolve(pkgs map[string]genNPMPackage, from, name string) (string, bool) {
+	dir := from
+	for depth := 0; depth < 1000; depth++ {
+		cand := "node_modules/" + name
+		if dir != "" {
+			cand = dir + "/" + cand
+		}
+		if _, ok := pkgs[cand]; ok {
+			return cand, true
+		}
+		if dir == "" {
+			return "", false
+		}
+		dir = genNPMParent(dir)
+	}
+	return "", false
+}
+
+// genNPMHashes turns a Subresource Integrity string into Hashes.
+func genNPMHashes(sri string) []Hash {
+	var hs []Hash
+	for _, tok := range strings.Fields(sri) {
+		alg, b64, ok := strings.Cut(tok, "-")
+		if !ok {
+			continue
+		}
+		if i := strings.IndexByte(b64, '?'); i >= 0 { // SRI options
+			b64 = b64[:i]
+		}
+		var name string
+		var size int
+		switch alg {
+		case "sha512":
+			name, size = "SHA-512", 64
+		case "sha384":
+			name, size = "SHA-384", 48
+		case "sha256":
+			name, size = "SHA-256", 32
+		case "sha1":
+			name, size = "SHA-1", 20
+		default:
+			continue
+		}
+		raw, err := base64.StdEncoding.DecodeString(b64)
+		if err != nil || len(raw) != size {
+			continue
+		}
+		h := Hash{Algorithm: name, Value: hex.EncodeToString(raw)}
+		if !slices.Contains(hs, h) {
+			hs = append(hs, h)
+		}
+	}
+	return hs
+}
+
+// genNPMScopeRank orders scopes so that merging keeps the strongest.
+func genNPMScopeRank(s Scope) int {
+	switch s {
+	case ScopeRequired:
+		return 3
+	case ScopeOptional:
+		return 2
+	case ScopeExcluded:
+		return 1
+	}
+	return 0
+}
+
+type genNPMBuilder struct {
+	cfg      *genConfig
+	lock     *genNPMLock
+	doc      *Document
+	ids      genIDs
+	idOfPath map[string]string // lockfile path -> component ID
+	index    map[string]int    // merge key -> component index
+	licences map[string]bool   // licence string -> valid SPDX expression
+}
+
+func genNPMBuild(cfg *genConfig, lock *genNPMLock) *Document {
+	b := &genNPMBuilder{cfg: cfg, lock: lock, ids: genIDs{},
+		idOfPath: make(map[string]string, len(lock.Packages)),
+		index:    make(map[string]int, len(lock.Packages)),
+		licences: map[string]bool{}}
+	rootPkg := lock.Packages[""]
+	name := rootPkg.Name
+	if name == "" {
+		name = lock.Name
+	}
+	version := rootPkg.Version
+	if version == "" {
+		version = lock.Version
+	}
+	b.doc = cfg.genNewDocument(name)
+	b.doc.Components = make([]Component, 0, len(lock.Packages)+1)
+	root := Component{Type: TypeApplication, Name: name, Version: version, PURL: NPMPURL(name, version)}
+	if name == "" {
+		root.PURL = ""
+		root.Name = "package-lock.json"
+	}
+	b.setLicence(&root, rootPkg.License)
+	root.ID = b.ids.unique(genFirst(root.PURL, "npm:"+root.Name))
+	b.doc.Root = root.ID
+	b.doc.Components = append(b.doc.Components, root)
+	b.idOfPath[""] = root.ID
+
+	paths := make([]string, 0, len(lock.Packages))
+	for p := range lock.Packages {
+		if p != "" {
+			paths = append(paths, p)
+		}
+	}
+	sort.Strings(paths)
+	for _, p := range paths {
+		pkg := lock.Packages[p]
+		if pkg.Link {
+			continue // a symlink: its target is an entry of its own
+		}
+		if b.cfg.excludeDev && pkg.Dev {
+			continue
+		}
+		b.add(p, pkg)
+	}
+	// Links point at their target's component.
+	for _, p := range paths {
+		pkg := lock.Packages[p]
+		if pkg.Link {
+			if id, ok := b.idOfPath[genNPMLinkTarget(p, pkg.Resolved)]; ok {
+				b.idOfPath[p] = id
+			}
+		}
+	}
+	b.edges(paths)
+	b.doc.Properties = append(b.doc.Properties, Property{"chaingate:npm:lockfile-version", fmt.Sprint(lock.LockfileVersion)})
+	return b.doc
+}
+
+func genFirst(a, b string) string {
+	if a != "" {
+		return a
+	}
+	return b
+}
+
+// genNPMLinkTarget returns the lockfile path a link entry points at: its
+// "resolved" is relative to the project root.
+func genNPMLinkTarget(p, resolved string) string {
+	if resolved == "" {
+		return p
+	}
+	return strings.TrimPrefix(resolved, "./")
+}
+
+func (b *genNPMBuilder) setLicence(c *Component, raw json.RawMessage) {
+	if len(raw) == 0 {
+		return
+	}
+	var lic string
+	if err := json.Unmarshal(raw, &lic); err != nil {
+		// Old packages write {"type": "MIT", "url": ...}.
+		var obj struct {
+			Type string `json:"type"`
+		}
+		if json.Unmarshal(raw, &obj) != nil {
+			return
+		}
+		lic = obj.Type
+	}
+	if lic == "" {
+		return
+	}
+	valid, seen := b.licences[lic]
+	if !seen {
+		valid, _ = spdxexp.ValidateLicenses([]string{lic})
+		b.licences[lic] = valid
+	}
+	if valid {
+		c.LicenseDeclared = lic
+	} else {
+		c.Properties = append(c.Properties, Property{PropNPMLicense, lic})
+	}
+}
+
+func genNPMScope(pkg genNPMPackage) Scope {
+	switch {
+	case pkg.Dev:
+		return ScopeExcluded
+	case pkg.Optional || pkg.DevOptional:
+		return ScopeOptional
+	}
+	return ScopeRequired
+}
+
+// add records the package at lockfile path p, merging it into an earlier
+// component with the same name, version, integrity and source.
+func (b *genNPMBuilder) add(p string, pkg genNPMPackage) {
+	installedAs := genNPMNameFromPath(p)
+	name := pkg.Name
+	if name == "" {
+		name = installedAs
+	}
+	workspace := !strings.Contains(p, "node_modules/")
+	key := name + "\x00" + pkg.Version + "\x00" + pkg.Integrity + "\x00" + pkg.Resolved
+	if workspace {
+		key = "\x00ws\x00" + p
+	}
+	scope := genNPMScope(pkg)
+	if i, ok := b.index[key]; ok {
+		c := &b.doc.Components[i]
+		c.Locations = append(c.Locations, Location{Path: p})
+		if genNPMScopeRank(scope) > genNPMScopeRank(c.Scope) {
+			c.Scope = scope
+			c.Properties = slices.DeleteFunc(c.Properties, func(pr Property) bool {
+				return pr.Name == PropNPMDevelopment || (scope == ScopeRequired && pr.Name == PropNPMOptional)
+			})
+		}
+		b.idOfPath[p] = c.ID
+		return
+	}
+	c := Component{Type: TypeLibrary, Name: name, Version: pkg.Version, PURL: NPMPURL(name, pkg.Version),
+		Scope: scope, Locations: []Location{{Path: p}}}
+	if strings.HasPrefix(name, "@") {
+		c.Group, _ = genSplitLast(name)
+	}
+	c.Hashes = genNPMHashes(pkg.Integrity)
+	b.setLicence(&c, pkg.License)
+	add := func(n, v string) { c.Properties = append(c.Properties, Property{n, v}) }
+	if pkg.Dev {
+		add(PropNPMDevelopment, "true")
+	}
+	if scope == ScopeOptional {
+		add(PropNPMOptional, "true")
+	}
+	if pkg.InBundle {
+		add(PropNPMBundled, "true")
+	}
+	if pkg.Extraneous {
+		add(PropNPMExtraneous, "true")
+	}
+	if pkg.HasInstallScript {
+		add(PropNPMInstallScript, "true")
+	}
+	if workspace {
+		add(PropNPMWorkspace, "true")
+	}
+	if installedAs != name && !workspace {
+		add(PropNPMAlias, installedAs)
+	}
+	if pkg.Resolved != "" {
+		add(PropNPMResolved, pkg.Resolved)
+	}
+	if pkg.Integrity != "" {
+		add(PropNPMIntegrity, pkg.Integrity)
+	}
+	if pkg.Deprecated != "" {
+		add(PropNPMDeprecated, pkg.Deprecated)
+	}
+	c.ID = b.ids.unique(c.PURL)
+	b.index[key] = len(b.doc.Components)
+	b.idOfPath[p] = c.ID
+	b.doc.Components = append(b.doc.Components, c)
+}
+
+// edges resolves every package's dependencies to installed packages.
+func (b *genNPMBuilder) edges(paths []string) {
+	pkgs := b.lock.Packages
+	deps := map[string][]string{}
+	var missing []string
+	resolve := func(from string, names map[string]string, optional func(string) bool) {
+		fromID, ok := b.idOfPath[from]
+		if !ok {
+			return
+		}
+		for n := range names {
+			to, found := genNPMResolve(pkgs, from, n)
+			if found {
+				if tp := pkgs[to]; tp.Link {
+					to = genNPMLinkTarget(to, tp.Resolved)
+				}
+			}
+			toID, known := b.idOfPath[to]
+			switch {
+			case found && known:
+				if toID != fromID {
+					deps[fromID] = append(deps[fromID], toID)
+				}
+			case found:
+				// Left out by WithoutDevDependencies.
+			case !optional(n):
+				missing = append(missing, genFirst(from, "(root)")+" -> "+n)
+			}
+		}
+	}
+	// The project depends on its workspaces (npm links each into
+	// node_modules and installs it).
+	for _, p := range paths {
+		if id, ok := b.idOfPath[p]; ok && !strings.Contains(p, "node_modules/") && !pkgs[p].Link {
+			deps[b.doc.Root] = append(deps[b.doc.Root], id)
+		}
+	}
+	never := func(string) bool { return false }
+	always := func(string) bool { return true }
+	for _, p := range append([]string{""}, paths...) {
+		pkg := pkgs[p]
+		if pkg.Link {
+			continue
+		}
+		resolve(p, pkg.Dependencies, never)
+		resolve(p, pkg.OptionalDependencies, always)
+		resolve(p, pkg.PeerDependencies, func(n string) bool { return pkg.PeerDependenciesMeta[n].Optional })
+		if !strings.Contains(p, "node_modules/") && !b.cfg.excludeDev {
+			// The project and its workspaces install their devDependencies.
+			resolve(p, pkg.DevDependencies, never)
+		}
+	}
+	for _, c := range b.doc.Components {
+		if to := deps[c.ID]; len(to) > 0 {
+			slices.Sort(to)
+			b.doc.Dependencies = append(b.doc.Dependencies, Dependency{Ref: c.ID, DependsOn: slices.Compact(to)})
+		}
+	}
+	if len(missing) > 0 {
+		slices.Sort(missing)
+		b.doc.Limitations = append(b.doc.Limitations, fmt.Sprintf(
+			"%d dependencies are not in the lockfile, so their edges are missing: %s", len(missing), genTruncList(missing, 10)))
+	}
+}
