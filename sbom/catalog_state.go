@@ -98,14 +98,14 @@ type catPkg struct {
 // that a later tar entry for the same path in the same layer replaces an
 // earlier one.
 type catState struct {
-	cfg        *imgConfig
-	found      map[string][]catPkg
-	osRelease  map[string]catFile
-	etcIsLink  bool
-	etcSeen    bool
-	rpm        []string
-	limits     []string
-	layerOrder map[string]int
+	cfg       *imgConfig
+	found     map[string][]catPkg
+	osRelease map[string]catFile
+	etcIsLink bool
+	etcSeen   bool
+	rpm       []string
+	limits    []string
+	goSeen    bool
 }
 
 func newCatState(cfg *imgConfig) *catState {
@@ -265,6 +265,7 @@ func catReadELF(r io.Reader, h *tar.Header, f catFile, cfg *imgConfig, st *catSt
 		return nil
 	}
 	st.found[f.path] = pkgs
+	st.goSeen = true
 	return nil
 }
 
@@ -366,6 +367,10 @@ func (st *catState) document(info *ImageInfo) (*Document, error) {
 				break
 			}
 		}
+	}
+	if st.goSeen {
+		doc.Limitations = append(doc.Limitations,
+			"Go build information lists the modules linked into a binary but not which module requires which: each binary's modules are recorded as dependencies of its main module")
 	}
 	doc.Limitations = append(doc.Limitations, st.limits...)
 	return doc, nil

@@ -47,8 +47,18 @@ const (
 )
 
 // ErrImageTooLarge is returned (wrapped) when an image, a layer or a file
-// FromImage must read is larger than its limit.
-var ErrImageTooLarge = errors.New("sbom: image too large")
+// FromImage must read is larger than its limit. It matches ErrTooLarge
+// too (errors.Is).
+var ErrImageTooLarge error = &imgError{msg: "sbom: image too large", parent: ErrTooLarge}
+
+// imgError is a sentinel that also matches a more general one.
+type imgError struct {
+	msg    string
+	parent error
+}
+
+func (e *imgError) Error() string { return e.msg }
+func (e *imgError) Unwrap() error { return e.parent }
 
 // ErrImageNetworkDisabled is returned (wrapped) when a remote image is
 // scanned without WithHTTPClient or WithRemoteOptions: network access

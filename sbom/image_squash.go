@@ -4,7 +4,6 @@ import (
 	"archive/tar"
 	"bytes"
 	"context"
-	"errors"
 	"fmt"
 	"io"
 	"path"
@@ -179,6 +178,3 @@ func imgSquashLayer(ctx context.Context, l imgLayer, sq *imgSquashState, cfg *im
 	}
 	return nil
 }
-
-// errImgNotELF marks a candidate executable that is not an ELF file.
-var errImgNotELF = errors.New("not ELF")
