@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"strconv"
 	"strings"
 	"time"
 
@@ -13,7 +14,9 @@ import (
 // Properties through which chaingate carries, in CycloneDX, Document data
 // the format has no field for. Decode reads them back into the model.
 const (
+	cdxPropPrefix     = "chaingate:sbom:"
 	cdxPropCPE        = "chaingate:sbom:cpe"
+	cdxPropConcluded  = "chaingate:sbom:licenseConcluded"
 	cdxPropLimitation = "chaingate:sbom:limitation"
 	cdxPropImage      = "chaingate:sbom:image"
 	cdxLayerPrefix    = "layer:"
@@ -81,9 +84,10 @@ func cdxCount(cs *[]cdx.Component) (n, cpes, hashes, props int) {
 // converting 20,000 components costs a handful of allocations rather than
 // tens of thousands (the speed budget is 1.15x a raw cyclonedx-go decode).
 type cdxArena struct {
-	cpes   []string
-	hashes []Hash
-	props  []Property
+	synthetic bool // a component got a positional ID
+	cpes      []string
+	hashes    []Hash
+	props     []Property
 }
 
 func (a *cdxArena) takeCPE(s string) []string {
@@ -175,14 +179,17 @@ func cdxToDocument(bom *cdx.BOM, f Format) *Document {
 		props:  make([]Property, 0, props),
 	}
 	if root != nil {
-		doc.Root = root.BOMRef
 		doc.Name = root.Name
 		doc.Components = cdxFlatten(doc.Components, arena, root, "")
+		doc.Root = doc.Components[0].ID
 	}
 	if bom.Components != nil {
 		for i := range *bom.Components {
 			doc.Components = cdxFlatten(doc.Components, arena, &(*bom.Components)[i], "")
 		}
+	}
+	if arena.synthetic {
+		cdxFixIDs(doc)
 	}
 	if bom.Dependencies != nil {
 		deps := *bom.Dependencies
@@ -196,6 +203,42 @@ func cdxToDocument(bom *cdx.BOM, f Format) *Document {
 		}
 	}
 	return doc
+}
+
+// cdxSyntheticPrefix starts the IDs given to components without a bom-ref.
+const cdxSyntheticPrefix = "component-"
+
+// cdxFixIDs renames positional IDs that collide with a real bom-ref (a
+// document that uses "component-3" as a bom-ref). Children of a renamed
+// component were given its positional ID as Parent before the rename, and
+// follow it unless the real component of that name is their parent (the
+// two cannot be told apart then; the real one wins).
+func cdxFixIDs(doc *Document) {
+	count := make(map[string]int, len(doc.Components))
+	for i := range doc.Components {
+		count[doc.Components[i].ID]++
+	}
+	rename := map[string]string{}
+	for i := range doc.Components {
+		c := &doc.Components[i]
+		want := cdxSyntheticPrefix + strconv.Itoa(i+1)
+		if c.ID != want || count[want] == 1 {
+			continue
+		}
+		id := want
+		for k := 2; count[id] > 0; k++ {
+			id = want + "~" + strconv.Itoa(k)
+		}
+		count[id] = 1
+		rename[want] = id
+		c.ID = id
+	}
+	if len(rename) == 0 {
+		return
+	}
+	if r, ok := rename[doc.Root]; ok && doc.Components[0].ID == r {
+		doc.Root = r
+	}
 }
 
 // cdxDocProps keeps ordinary document properties and reads back the
@@ -223,8 +266,16 @@ func cdxDocProps(doc *Document, ps []cdx.Property) []Property {
 }
 
 func cdxFlatten(dst []Component, arena *cdxArena, c *cdx.Component, parent string) []Component {
+	id := c.BOMRef
+	if id == "" {
+		// Components without a bom-ref get a positional ID, so that
+		// nesting (Parent) and the root can name them; cdxFixIDs makes
+		// sure it collides with no real bom-ref.
+		id = cdxSyntheticPrefix + strconv.Itoa(len(dst)+1)
+		arena.synthetic = true
+	}
 	dst = append(dst, Component{
-		ID:          c.BOMRef,
+		ID:          id,
 		Type:        ComponentType(c.Type),
 		Group:       c.Group,
 		Name:        c.Name,
@@ -261,16 +312,19 @@ func cdxFlatten(dst []Component, arena *cdxArena, c *cdx.Component, parent strin
 		ps := *c.Properties
 		carried := false
 		for _, p := range ps {
-			if p.Name == cdxPropCPE {
+			if strings.HasPrefix(p.Name, cdxPropPrefix) {
 				carried = true
 				break
 			}
 		}
 		if carried {
 			for _, p := range ps {
-				if p.Name == cdxPropCPE {
+				switch {
+				case p.Name == cdxPropCPE:
 					out.CPEs = append(out.CPEs[:len(out.CPEs):len(out.CPEs)], p.Value)
-				} else {
+				case p.Name == cdxPropConcluded && out.LicenseConcluded == "":
+					out.LicenseConcluded = p.Value
+				default:
 					out.Properties = append(out.Properties, Property{Name: p.Name, Value: p.Value})
 				}
 			}
@@ -287,7 +341,6 @@ func cdxFlatten(dst []Component, arena *cdxArena, c *cdx.Component, parent strin
 			out.Locations = append(out.Locations, loc)
 		}
 	}
-	id := c.BOMRef
 	if c.Components != nil {
 		for i := range *c.Components {
 			dst = cdxFlatten(dst, arena, &(*c.Components)[i], id)
@@ -388,6 +441,9 @@ func cdxLicenseTerm(lc *cdx.LicenseChoice) (string, cdx.LicenseAcknowledgement) 
 			return l.ID, ack
 		}
 		if l.Name != "" {
+			if spdxIDRE.MatchString("SPDXRef-"+strings.TrimPrefix(l.Name, "LicenseRef-")) && strings.HasPrefix(l.Name, "LicenseRef-") {
+				return l.Name, ack
+			}
 			return spdxLicenseRef(l.Name), ack
 		}
 	}

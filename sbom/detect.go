@@ -118,17 +118,27 @@ func decDetectXML(data []byte) Format {
 func decDetectText(data []byte) Format {
 	sc := bufio.NewScanner(bytes.NewReader(data))
 	sc.Buffer(make([]byte, 0, 4096), decSniffSize)
-	for lines := 0; sc.Scan() && lines < 200; lines++ {
-		line := bytes.TrimSpace(sc.Bytes())
+	yamlish := false
+	for sc.Scan() {
+		raw := sc.Bytes()
+		line := bytes.TrimSpace(raw)
 		if len(line) == 0 || line[0] == '#' || bytes.Equal(line, []byte("---")) {
 			continue
 		}
 		switch {
 		case bytes.HasPrefix(line, []byte("SPDXVersion:")):
 			return SPDXTagValue
-		case bytes.HasPrefix(line, []byte("spdxVersion:")), bytes.HasPrefix(line, []byte(`"spdxVersion":`)):
+		case bytes.HasPrefix(raw, []byte("spdxVersion:")):
 			return SPDXYAML
+		case bytes.HasPrefix(raw, []byte("SPDXID:")), bytes.HasPrefix(raw, []byte("dataLicense:")),
+			bytes.HasPrefix(raw, []byte("documentNamespace:")):
+			// SPDX YAML keys at the top level; spdxVersion may come last
+			// (keys sorted), beyond the sniffed prefix.
+			yamlish = true
 		}
+	}
+	if yamlish {
+		return SPDXYAML
 	}
 	return FormatUnknown
 }

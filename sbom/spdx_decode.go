@@ -291,6 +291,23 @@ func spdxFromTools(d *spdx.Document) *spdxRaw {
 		}
 		raw.Packages = append(raw.Packages, rp)
 	}
+	// Tag-value keeps every annotation at document level, naming its element.
+	if len(d.Annotations) > 0 {
+		byID := make(map[string]int, len(raw.Packages))
+		for i := range raw.Packages {
+			byID[raw.Packages[i].SPDXID] = i
+		}
+		for _, a := range d.Annotations {
+			if a == nil {
+				continue
+			}
+			if i, ok := byID[common.RenderDocElementID(a.AnnotationSPDXIdentifier)]; ok {
+				raw.Packages[i].Annotations = append(raw.Packages[i].Annotations, spdxRawAnnotation{
+					Annotator: spdxActorString(a.Annotator.AnnotatorType, a.Annotator.Annotator), Comment: a.AnnotationComment,
+				})
+			}
+		}
+	}
 	for _, f := range d.Files {
 		addFile(f)
 	}
@@ -381,7 +398,8 @@ const (
 
 // spdxToDocument builds the model from spdxRaw. Packages come first, then
 // files (as components of type "file"). DEPENDS_ON and the *_DEPENDENCY_OF
-// relationships become dependency edges (DEV_ and OPTIONAL_DEPENDENCY_OF
+// relationships become dependency edges; a package without a
+// primaryPackagePurpose is a library (DEV_ and OPTIONAL_DEPENDENCY_OF
 // also set the scope of the dependency when it has none); CONTAINS sets
 // Parent; the first element the document DESCRIBES is the root.
 func spdxToDocument(raw *spdxRaw, f Format) (*Document, error) {
@@ -451,6 +469,11 @@ func spdxToDocument(raw *spdxRaw, f Format) (*Document, error) {
 			Supplier:         spdxActorName(p.Supplier),
 			Author:           spdxActorName(p.Originator),
 			Description:      p.Description,
+		}
+		if c.Type == "" {
+			// SPDX 2.2 has no purpose, and 2.3 makes it optional: a package
+			// is a library unless it says otherwise (CycloneDX requires a type).
+			c.Type = TypeLibrary
 		}
 		if p.VersionInfo == "NOASSERTION" {
 			c.Version = ""
@@ -531,6 +554,26 @@ func spdxToDocument(raw *spdxRaw, f Format) (*Document, error) {
 			doc.Components[j].Scope = s
 		}
 	}
+	// setParent records that parent contains child, unless that would make
+	// the nesting a cycle (real documents say both "A CONTAINS B" and
+	// "B CONTAINS A"; the first one read wins).
+	setParent := func(parent, child string) {
+		j, ok := index[child]
+		if _, known := index[parent]; !ok || !known || doc.Components[j].Parent != "" || parent == child {
+			return
+		}
+		for p, steps := parent, 0; p != "" && steps <= len(doc.Components); steps++ {
+			if p == child {
+				return
+			}
+			k, ok := index[p]
+			if !ok {
+				break
+			}
+			p = doc.Components[k].Parent
+		}
+		doc.Components[j].Parent = parent
+	}
 	for _, r := range rels {
 		a, b := r.Element, r.Related
 		switch strings.ToUpper(r.Type) {
@@ -554,13 +597,9 @@ func spdxToDocument(raw *spdxRaw, f Format) (*Document, error) {
 			addEdge(b, a)
 			setScope(a, ScopeOptional)
 		case "CONTAINS":
-			if j, ok := index[b]; ok && doc.Components[j].Parent == "" && a != raw.SPDXID && a != b {
-				doc.Components[j].Parent = a
-			}
+			setParent(a, b)
 		case "CONTAINED_BY":
-			if j, ok := index[a]; ok && doc.Components[j].Parent == "" && b != raw.SPDXID && a != b {
-				doc.Components[j].Parent = b
-			}
+			setParent(b, a)
 		}
 	}
 	return doc, nil
