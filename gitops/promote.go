@@ -218,6 +218,9 @@ type config struct {
 	maxDelay      time.Duration
 	now           func() time.Time
 	prBranchFront string
+	// noLock skips the in-process lock (tests use it to race promoters
+	// inside one process as if they were separate processes).
+	noLock bool
 }
 
 // WithGate sets the Gate every promotion must pass.
@@ -530,8 +533,10 @@ func (p *Promoter) Promote(ctx context.Context, req Request) (*Promotion, error)
 	if ref.Tag == "" && ref.Digest == "" {
 		return nil, fmt.Errorf("%w %q: needs a tag or a digest", ErrInvalidReference, req.Image)
 	}
-	unlock := lockRepo(p.repo.key())
-	defer unlock()
+	if !p.cfg.noLock {
+		unlock := lockRepo(p.repo.key())
+		defer unlock()
+	}
 
 	var decision *Decision
 	var decisionRef string

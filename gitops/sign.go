@@ -169,25 +169,25 @@ func NewSSHVerifier(allowedSigners []byte) (Verifier, error) {
 		if line == "" || strings.HasPrefix(line, "#") {
 			continue
 		}
-		principal := ""
-		pub, comment, _, _, err := ssh.ParseAuthorizedKey([]byte(line))
-		if err != nil {
-			p, rest, ok := strings.Cut(line, " ")
-			if !ok {
-				return nil, fmt.Errorf("gitops: allowed signers line %d: %w", i+1, err)
-			}
+		var (
+			principal string
+			pub       ssh.PublicKey
+			err       error
+		)
+		if first := strings.Fields(line)[0]; strings.HasPrefix(first, "ssh-") || strings.HasPrefix(first, "ecdsa-") || strings.HasPrefix(first, "sk-") {
+			pub, principal, _, _, err = ssh.ParseAuthorizedKey([]byte(line))
+		} else {
+			p, rest, _ := strings.Cut(line, " ")
 			rest = strings.TrimSpace(rest)
 			// Skip git's options such as namespaces="git".
 			if f := strings.Fields(rest); len(f) > 0 && strings.Contains(f[0], "=") {
 				rest = strings.TrimSpace(strings.TrimPrefix(rest, f[0]))
 			}
 			pub, _, _, _, err = ssh.ParseAuthorizedKey([]byte(rest))
-			if err != nil {
-				return nil, fmt.Errorf("gitops: allowed signers line %d: %w", i+1, err)
-			}
 			principal = p
-		} else {
-			principal = comment
+		}
+		if err != nil {
+			return nil, fmt.Errorf("gitops: allowed signers line %d: %w", i+1, err)
 		}
 		v.keys[string(pub.Marshal())] = principal
 	}
