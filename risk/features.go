@@ -53,6 +53,14 @@ var typosquatFeatureNames = []string{
 	"convention",      // an ecosystem naming convention (eslint-plugin-, types-, django-...)
 	"self_popularity", // the name's own popularity if it is on the list (an established package)
 	"scope_unlisted",  // a resembling scoped name whose scope has no package on the list
+	"target_family",   // how many listed names contain the target's words (react-*, eslint-*): a namespace, not a product
+	// Interactions, so that a linear model can weigh a resemblance by its
+	// target: a combination with a very popular, product-like target is
+	// worse than one with a namespace-like or modest target.
+	"combo_target_popularity",
+	"combo_target_family",
+	"scope_target_popularity",
+	"affix_target_popularity",
 }
 
 // TyposquatFeatureNames returns the feature schema in vector order.
@@ -90,6 +98,11 @@ const (
 	featConvention
 	featSelfPop
 	featScopeUnlisted
+	featTargetFamily
+	featComboTargetPop
+	featComboTargetFamily
+	featScopeTargetPop
+	featAffixTargetPop
 	typosquatNumFeatures
 )
 
@@ -546,6 +559,17 @@ func (l *PopularityList) ExtractTyposquatFeatures(name string) FeatureVector {
 		}
 		if scoped && !l.scopes[scope] {
 			x[featScopeUnlisted] = 1
+		}
+		fam := l.family[strings.Join(typosquatTokens(tgt), " ")]
+		x[featTargetFamily] = clamp01(math.Log1p(float64(fam)) / math.Log1p(100))
+		switch kind {
+		case MatchCombosquat:
+			x[featComboTargetPop] = x[featTargetPop]
+			x[featComboTargetFamily] = x[featTargetFamily]
+		case MatchScopeAdded, MatchScopeUnscoped:
+			x[featScopeTargetPop] = x[featTargetPop]
+		case MatchAffix:
+			x[featAffixTargetPop] = x[featTargetPop]
 		}
 	}
 	return fv

@@ -94,6 +94,7 @@ type PopularityList struct {
 	tokenSet  map[string][]int // sorted tokens
 	tokenSeq  map[string][]int // tokens in order, joined by ' '
 	scopes    map[string]bool  // npm scopes with a package on the list
+	family    map[string]int   // token sequence -> listed names containing it with other words
 	floor     float64          // smallest download count on the list
 }
 
@@ -165,7 +166,24 @@ func (l *PopularityList) index() {
 	l.tokenSeq = map[string][]int{}
 	l.floor = math.Inf(1)
 	l.scopes = map[string]bool{}
+	l.family = map[string]int{}
 	for i, n := range l.names {
+		toks := typosquatTokens(n)
+		if len(toks) <= 8 {
+			seen := map[string]bool{}
+			for a := 0; a < len(toks); a++ {
+				for b := a + 1; b <= len(toks); b++ {
+					if b-a == len(toks) {
+						continue
+					}
+					k := strings.Join(toks[a:b], " ")
+					if !seen[k] {
+						seen[k] = true
+						l.family[k]++
+					}
+				}
+			}
+		}
 		if s, _, ok := typosquatScope(n); ok {
 			l.scopes[s] = true
 		}
@@ -174,7 +192,6 @@ func (l *PopularityList) index() {
 		l.stripped[s] = append(l.stripped[s], i)
 		sk := typosquatSkeleton(s)
 		l.skeleton[sk] = append(l.skeleton[sk], i)
-		toks := typosquatTokens(n)
 		l.tokenSeq[strings.Join(toks, " ")] = append(l.tokenSeq[strings.Join(toks, " ")], i)
 		sorted := append([]string(nil), toks...)
 		sort.Strings(sorted)

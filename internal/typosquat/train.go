@@ -39,7 +39,7 @@ var Lambdas = []float64{0.0003, 0.001, 0.003, 0.01, 0.03}
 
 // MaxOOFFPR is the largest out-of-fold false-positive rate the flag
 // threshold may have on the training split's benign names.
-const MaxOOFFPR = 0.02
+const MaxOOFFPR = 0.025
 
 // Result is what Train produces.
 type Result struct {
