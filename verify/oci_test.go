@@ -1,0 +1,215 @@
+package verify_test
+
+import (
+	"context"
+	"encoding/base64"
+	"errors"
+	"io"
+	"log"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+
+	"github.com/chaingate/chaingate/provenance"
+	"github.com/chaingate/chaingate/verify"
+	"github.com/google/go-containerregistry/pkg/name"
+	"github.com/google/go-containerregistry/pkg/registry"
+	v1 "github.com/google/go-containerregistry/pkg/v1"
+	"github.com/google/go-containerregistry/pkg/v1/empty"
+	"github.com/google/go-containerregistry/pkg/v1/mutate"
+	"github.com/google/go-containerregistry/pkg/v1/random"
+	"github.com/google/go-containerregistry/pkg/v1/remote"
+	"github.com/google/go-containerregistry/pkg/v1/static"
+	"github.com/google/go-containerregistry/pkg/v1/types"
+	"github.com/sigstore/sigstore/pkg/signature"
+)
+
+// ociFixture is an in-process registry holding one image.
+type ociFixture struct {
+	srv    *httptest.Server
+	repo   name.Repository
+	ref    string
+	digest v1.Hash
+}
+
+func newOCIFixture(t *testing.T) *ociFixture {
+	t.Helper()
+	srv := httptest.NewServer(registry.New(registry.Logger(log.New(io.Discard, "", 0)), registry.WithReferrersSupport(true)))
+	t.Cleanup(srv.Close)
+	host := strings.TrimPrefix(srv.URL, "http://")
+	repo, err := name.NewRepository(host + "/acme/app")
+	if err != nil {
+		t.Fatal(err)
+	}
+	img, err := random.Image(512, 2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tag := repo.Tag("v1.4.2")
+	if err := remote.Write(tag, img); err != nil {
+		t.Fatal(err)
+	}
+	d, err := img.Digest()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return &ociFixture{srv: srv, repo: repo, ref: tag.String(), digest: d}
+}
+
+// pushCosignSig pushes a cosign-style sha256-<hex>.sig signature.
+func (f *ociFixture) pushCosignSig(t *testing.T, signer signature.Signer, signedDigest string) {
+	t.Helper()
+	payload := []byte(`{"critical":{"identity":{"docker-reference":"` + f.repo.String() + `"},"image":{"docker-manifest-digest":"` + signedDigest + `"},"type":"cosign container image signature"},"optional":null}`)
+	sig, err := signer.SignMessage(strings.NewReader(string(payload)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	layer := static.NewLayer(payload, types.MediaType(provenance.CosignSimpleSigningType))
+	img, err := mutate.Append(empty.Image, mutate.Addendum{Layer: layer, Annotations: map[string]string{
+		provenance.CosignSignatureAnnotation: base64.StdEncoding.EncodeToString(sig),
+	}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := remote.Write(f.repo.Tag("sha256-"+f.digest.Hex+".sig"), img); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// pushCosignAtt pushes a cosign-style .att DSSE attestation.
+func (f *ociFixture) pushCosignAtt(t *testing.T, signer signature.Signer, st *provenance.Statement) {
+	t.Helper()
+	env, err := provenance.SignStatement(context.Background(), st, signer)
+	if err != nil {
+		t.Fatal(err)
+	}
+	data, err := provenance.MarshalEnvelope(env)
+	if err != nil {
+		t.Fatal(err)
+	}
+	img, err := mutate.Append(empty.Image, mutate.Addendum{Layer: static.NewLayer(data, verify.MediaTypeDSSE), Annotations: map[string]string{"predicateType": st.PredicateType}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := remote.Write(f.repo.Tag("sha256-"+f.digest.Hex+".att"), img); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// pushReferrer pushes a Sigstore bundle as an OCI 1.1 referrer of the image.
+func (f *ociFixture) pushReferrer(t *testing.T, bundle []byte) {
+	t.Helper()
+	const bundleType = "application/vnd.dev.sigstore.bundle.v0.3+json"
+	img, err := mutate.Append(empty.Image, mutate.Addendum{Layer: static.NewLayer(bundle, bundleType)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	img = mutate.ConfigMediaType(img, bundleType)
+	img = mutate.MediaType(img, types.OCIManifestSchema1)
+	sub, err := remote.Head(f.repo.Digest(f.digest.String()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	withSubject, ok := mutate.Subject(img, *sub).(v1.Image)
+	if !ok {
+		t.Fatal("subject did not keep an image")
+	}
+	d, err := withSubject.Digest()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := remote.Write(f.repo.Digest(d.String()), withSubject); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func imageStatement(t *testing.T, f *ociFixture) *provenance.Statement {
+	t.Helper()
+	st, err := provenance.NewSLSABuilder("https://github.com/actions/runner/github-hosted", "https://slsa-framework.github.io/github-actions-buildtypes/workflow/v1").
+		Subject(f.repo.String(), map[string]string{"sha256": f.digest.Hex}).
+		ExternalParameter("workflow", map[string]any{"repository": "https://github.com/acme/app", "ref": "refs/tags/v1.4.2"}).
+		Statement()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return st
+}
+
+func TestVerifyImageEndToEnd(t *testing.T) {
+	ctx := context.Background()
+	keys := genKeys(t)
+	signer := keys[0]
+	ro := verify.RegistryOptions{Client: http.DefaultClient}
+	v := newVerifier(t, nil, verify.WithPublicKey(signer.pem), verify.WithKeySignaturesWithoutTlogUnsafe())
+	slsaReq := &verify.SLSARequirements{BuilderIDs: []string{"https://github.com/actions/runner/github-hosted"}, SourceURI: "github.com/acme/app", Tag: "v1.4.2"}
+
+	t.Run("cosign tags", func(t *testing.T) {
+		f := newOCIFixture(t)
+		f.pushCosignSig(t, signer.signer, f.digest.String())
+		f.pushCosignAtt(t, signer.signer, imageStatement(t, f))
+		res, err := v.VerifyImage(ctx, f.ref, verify.ImageRequirements{
+			Requirements:     verify.Requirements{PredicateType: provenance.PredicateSLSAProvenanceV1, SLSA: slsaReq},
+			RequireSignature: true, RequireAttestation: true,
+		}, ro)
+		if err != nil {
+			t.Fatalf("VerifyImage: %v\n%+v", err, res)
+		}
+		if res.Digest != f.digest.String() || len(res.Signatures) != 1 || len(res.Attestations) != 1 {
+			t.Fatalf("result %+v", res)
+		}
+		if res.Attestations[0].SLSA == nil || res.Attestations[0].SLSA.SourceURI != "https://github.com/acme/app" {
+			t.Errorf("slsa %+v", res.Attestations[0].SLSA)
+		}
+		// Another key verifies nothing.
+		vo := newVerifier(t, nil, verify.WithPublicKey(keys[1].pem), verify.WithKeySignaturesWithoutTlogUnsafe())
+		if _, err := vo.VerifyImage(ctx, f.ref, verify.ImageRequirements{}, ro); !errors.Is(err, verify.ErrNoTrustedSignature) {
+			t.Errorf("other key: %v", err)
+		}
+	})
+	t.Run("OCI 1.1 referrers", func(t *testing.T) {
+		f := newOCIFixture(t)
+		b, err := provenance.SignStatementBundle(ctx, signer.signer, imageStatement(t, f))
+		if err != nil {
+			t.Fatal(err)
+		}
+		f.pushReferrer(t, b)
+		res, err := v.VerifyImage(ctx, f.ref, verify.ImageRequirements{Requirements: verify.Requirements{SLSA: slsaReq}, RequireAttestation: true}, ro)
+		if err != nil {
+			t.Fatalf("VerifyImage: %v\n%+v", err, res)
+		}
+		if len(res.Attestations) != 1 || res.Attestations[0].Statement == nil {
+			t.Fatalf("result %+v", res)
+		}
+	})
+	t.Run("signature for another digest", func(t *testing.T) {
+		f := newOCIFixture(t)
+		f.pushCosignSig(t, signer.signer, "sha256:"+strings.Repeat("ab", 32))
+		_, err := v.VerifyImage(ctx, f.ref, verify.ImageRequirements{RequireSignature: true}, ro)
+		if !errors.Is(err, verify.ErrNoTrustedSignature) {
+			t.Fatalf("err = %v", err)
+		}
+	})
+	t.Run("attestation about another image", func(t *testing.T) {
+		f := newOCIFixture(t)
+		other := newOCIFixture(t)
+		f.pushCosignAtt(t, signer.signer, imageStatement(t, other))
+		_, err := v.VerifyImage(ctx, f.ref, verify.ImageRequirements{RequireAttestation: true}, ro)
+		if err == nil {
+			t.Fatal("attestation for another digest verified")
+		}
+	})
+	t.Run("nothing published", func(t *testing.T) {
+		f := newOCIFixture(t)
+		_, err := v.VerifyImage(ctx, f.ref, verify.ImageRequirements{}, ro)
+		if !errors.Is(err, verify.ErrNotFound) {
+			t.Fatalf("err = %v", err)
+		}
+	})
+	t.Run("no client, no network", func(t *testing.T) {
+		_, err := v.VerifyImage(ctx, "example.com/a:b", verify.ImageRequirements{}, verify.RegistryOptions{})
+		if !errors.Is(err, verify.ErrInvalidInput) {
+			t.Fatalf("err = %v", err)
+		}
+	})
+}
