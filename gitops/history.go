@@ -128,7 +128,8 @@ var ErrNoHistory = errors.New("gitops: no earlier promotion recorded")
 
 // Rollback promotes a previously recorded image again, as a new promotion
 // (never a revert: other promotions may have landed since). It passes the
-// Gate and respects the stage's pin like any promotion.
+// Gate and respects the stage's pin like any promotion; the stage's
+// RequireLiveIn rule is waived, since the value was live there before.
 func (p *Promoter) Rollback(ctx context.Context, req RollbackRequest) (*Promotion, error) {
 	if req.Stage == "" {
 		return nil, fmt.Errorf("%w: rollback needs a stage", ErrInvalidTarget)
@@ -172,7 +173,7 @@ func (p *Promoter) Rollback(ctx context.Context, req RollbackRequest) (*Promotio
 			return nil, fmt.Errorf("%w: %s was never recorded for stage %s", ErrNoHistory, to, req.Stage)
 		}
 	}
-	return p.Promote(ctx, Request{Image: to, Stage: req.Stage, Evidence: req.Evidence, Message: req.Message, Rollback: true})
+	return p.Promote(ctx, Request{Image: to, Stage: req.Stage, Evidence: req.Evidence, Message: req.Message, rollback: true})
 }
 
 // AllowedSigner is one trusted committer and the paths it may change.

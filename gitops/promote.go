@@ -171,8 +171,9 @@ type Request struct {
 	Evidence []Evidence `json:"evidence,omitempty"`
 	// Message is an optional commit message body.
 	Message string `json:"message,omitempty"`
-	// Rollback marks the promotion as a rollback to a recorded value.
-	Rollback bool `json:"rollback,omitempty"`
+	// rollback is set only by Rollback, after it found the image in the
+	// stage's history; it waives the stage's RequireLiveIn rule.
+	rollback bool
 }
 
 // FileChange lists the values one file had changed.
@@ -412,7 +413,7 @@ func (p *Promoter) makePlan(snap *snapshot, req Request, ref Reference) (*plan, 
 		if st.Pin != "" && ref.Digest != st.Pin {
 			return nil, nil, fmt.Errorf("%w: %s is pinned to %s, not %q", ErrPinned, st.Name, st.Pin, ref.Digest)
 		}
-		if st.RequireLiveIn != "" {
+		if st.RequireLiveIn != "" && !req.rollback {
 			src, _ := pl.Stage(st.RequireLiveIn)
 			live, err := p.stageImages(snap, src)
 			if err != nil {
@@ -611,7 +612,7 @@ func (p *Promoter) check(ctx context.Context, req Request, ref Reference, pl *pl
 	sort.Strings(files)
 	cand := Candidate{
 		SchemaVersion: SchemaVersion, Repository: p.repo.URL, Branch: p.repo.branch(), Stage: req.Stage,
-		Image: ref, Previous: pl.previous, Files: files, Evidence: req.Evidence, Rollback: req.Rollback,
+		Image: ref, Previous: pl.previous, Files: files, Evidence: req.Evidence, Rollback: req.rollback,
 	}
 	if p.cfg.gate == nil {
 		d := Decision{Allow: true, Reasons: []string{"no gate (WithoutGateUnsafe)"}}
@@ -671,7 +672,7 @@ func (p *Promoter) commit(snap *snapshot, req Request, ref Reference, pl *plan, 
 	if req.Stage != "" {
 		subject += " to " + req.Stage
 	}
-	if req.Rollback {
+	if req.rollback {
 		subject = "rollback: " + subject
 	}
 	msg.WriteString("chaingate: " + subject + "\n\n")
@@ -699,7 +700,7 @@ func (p *Promoter) commit(snap *snapshot, req Request, ref Reference, pl *plan, 
 		}
 		fmt.Fprintf(&msg, "%s: %s\n", TrailerEvidence, v)
 	}
-	if req.Rollback {
+	if req.rollback {
 		fmt.Fprintf(&msg, "%s: true\n", TrailerRollback)
 	}
 	now := p.cfg.now()
