@@ -88,8 +88,9 @@ func (r *DiffResult) Empty() bool {
 // decides.
 //
 // Components with the same identity and version are ChangeModified when
-// a hash of the same algorithm differs, or the resolved URL, the Go
-// replacement or the purl (qualifiers such as repository_url) differs.
+// a hash of the same algorithm differs, every hash was removed, or the
+// resolved URL (when both sides record one), the Go replacement or the
+// purl (qualifiers such as repository_url) differs.
 func Diff(a, b *Document) (*DiffResult, error) {
 	if a == nil || b == nil {
 		return nil, fmt.Errorf("sbom: diff: nil document")
@@ -313,6 +314,9 @@ func diffModified(a, b *Component) []string {
 				reasons = append(reasons, fmt.Sprintf("%s hash differs: %s before, %s after", ha.Algorithm, ha.Value, hb.Value))
 			}
 		}
+	}
+	if len(a.Hashes) > 0 && len(b.Hashes) == 0 {
+		reasons = append(reasons, fmt.Sprintf("hashes removed: %d before, none after", len(a.Hashes)))
 	}
 	for _, p := range []string{PropGoH1, PropNPMIntegrity, PropNPMResolved, PropGoReplaces, PropGoReplacedByDir} {
 		va, oka := a.Property(p)

@@ -93,6 +93,18 @@ func TestDiff(t *testing.T) {
 			modif:  "npm/@babel/core 7.26.0->7.26.0", reason: "SHA-512 hash differs",
 		},
 		{
+			name:   "npm integrity stripped",
+			before: []Component{genNPMComp("left-pad", "1.3.0", genSRIa, "")},
+			after:  []Component{genNPMComp("left-pad", "1.3.0", "", "")},
+			modif:  "npm/left-pad 1.3.0->1.3.0", reason: "hashes removed",
+		},
+		{
+			name:      "hashes added is not a change",
+			before:    []Component{genNPMComp("left-pad", "1.3.0", "", "")},
+			after:     []Component{genNPMComp("left-pad", "1.3.0", genSRIa, "")},
+			unchanged: 1,
+		},
+		{
 			name:   "npm source moved",
 			before: []Component{genNPMComp("lodash", "4.17.21", genSRIa, "https://registry.npmjs.org/lodash/-/lodash-4.17.21.tgz")},
 			after:  []Component{genNPMComp("lodash", "4.17.21", genSRIa, "https://evil.example/lodash-4.17.21.tgz")},
