@@ -21,7 +21,16 @@ const MaxTrustedRootSize = 4 << 20
 // and timestamp authorities from a trusted_root.json. It is immutable and
 // safe for concurrent use.
 type TrustedRoot struct {
-	root *root.TrustedRoot
+	root root.TrustedMaterial
+}
+
+// NewTrustedMaterial wraps any sigstore-go trust material (a
+// *root.TrustedRoot, a collection, or a test VirtualSigstore).
+func NewTrustedMaterial(m root.TrustedMaterial) *TrustedRoot {
+	if m == nil {
+		return nil
+	}
+	return &TrustedRoot{root: m}
 }
 
 // LoadTrustedRoot reads a Sigstore trusted_root.json from path. Nothing is

@@ -97,6 +97,18 @@ func WithTimestampThreshold(n int) Option {
 	}
 }
 
+// WithoutSCTUnsafe stops requiring a signed certificate timestamp (SCT)
+// from a trusted CT log in Fulcio certificates. Only for private Sigstore
+// deployments without CT (and in-process test deployments): without SCTs a
+// mis-issued certificate is never publicly visible, and a wrong CT log key
+// goes unnoticed.
+func WithoutSCTUnsafe() Option {
+	return func(c *config) error {
+		c.sctThreshold = 0
+		return nil
+	}
+}
+
 // WithWorkers sets how many goroutines VerifyAll and VerifyBundles use
 // (default GOMAXPROCS).
 func WithWorkers(n int) Option {
@@ -159,10 +171,14 @@ func New(trust *TrustedRoot, opts ...Option) (*Verifier, error) {
 	}
 	v := &Verifier{trust: trust, cfg: cfg}
 	if trust != nil {
-		cv, err := sgverify.NewVerifier(trust.root,
+		certOpts := []sgverify.VerifierOption{
 			sgverify.WithTransparencyLog(cfg.tlogThreshold),
 			sgverify.WithObserverTimestamps(cfg.observerThresh),
-			sgverify.WithSignedCertificateTimestamps(cfg.sctThreshold))
+		}
+		if cfg.sctThreshold > 0 {
+			certOpts = append(certOpts, sgverify.WithSignedCertificateTimestamps(cfg.sctThreshold))
+		}
+		cv, err := sgverify.NewVerifier(trust.root, certOpts...)
 		if err != nil {
 			return nil, fmt.Errorf("verify: new: %w", err)
 		}
@@ -319,6 +335,20 @@ func (v *Verifier) verifyParsed(ctx context.Context, b *provenance.Bundle, req R
 		}
 	}
 	v.fillResult(b, sgRes, tlogUsed, res)
+	// sigstore-go counts valid RFC 3161 timestamps against the threshold
+	// and skips broken ones. A bundle carrying a timestamp that does not
+	// verify has been tampered with: fail closed.
+	if n := len(b.GetVerificationMaterial().GetTimestampVerificationData().GetRfc3161Timestamps()); n > 0 {
+		verified := 0
+		for _, ts := range res.Timestamps {
+			if ts.Kind == "TimestampAuthority" {
+				verified++
+			}
+		}
+		if verified < n {
+			return res.fail(checkErr(CheckTimestamp, ErrNoTrustedSignature, fmt.Errorf("%d of %d RFC 3161 timestamps in the bundle do not verify", n-verified, n)))
+		}
+	}
 
 	if err := ctx.Err(); err != nil {
 		return res.fail(checkErr(CheckSignature, ErrInvalidInput, err))
@@ -400,6 +430,8 @@ func (v *Verifier) verifyWithKeys(b *provenance.Bundle, req Requirements, idOpts
 func (v *Verifier) classify(b *provenance.Bundle, req Requirements, idOpts []sgverify.PolicyOption, sv *sgverify.Verifier, err error) *CheckError {
 	msg := err.Error()
 	switch {
+	case strings.Contains(msg, "outside certificate validity"):
+		return checkErr(CheckCertificate, ErrNoTrustedSignature, err)
 	case strings.HasPrefix(msg, "failed to verify log inclusion"):
 		return checkErr(CheckTransparencyLog, ErrNoTrustedSignature, err)
 	case strings.HasPrefix(msg, "failed to verify timestamps"), strings.Contains(msg, "must provide timestamp"):
@@ -476,7 +508,11 @@ func (v *Verifier) fillResult(b *provenance.Bundle, r *sgverify.VerificationResu
 			Extensions:             &ext,
 		}
 		res.pass(CheckCertificate, "chains to a trusted Fulcio CA at the verified time")
-		res.pass(CheckSCT, "embedded SCT verified against a trusted CT log")
+		if v.cfg.sctThreshold > 0 {
+			res.pass(CheckSCT, "embedded SCT verified against a trusted CT log")
+		} else {
+			res.pass(CheckSCT, "not required (WithoutSCTUnsafe)")
+		}
 	} else {
 		s := &Signer{Kind: "key"}
 		if r.Signature != nil && r.Signature.PublicKeyID != nil {

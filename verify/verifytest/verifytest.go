@@ -1,0 +1,179 @@
+// Package verifytest provides an in-process Sigstore (CA, transparency
+// log, CT log and timestamp authority, from sigstore-go's VirtualSigstore)
+// that issues real Sigstore bundles, so code using package verify can be
+// tested with certificate-signed bundles, positive and negative, offline.
+package verifytest
+
+import (
+	"encoding/base64"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"time"
+
+	"github.com/chaingate/chaingate/verify"
+	protobundle "github.com/sigstore/protobuf-specs/gen/pb-go/bundle/v1"
+	protocommon "github.com/sigstore/protobuf-specs/gen/pb-go/common/v1"
+	protodsse "github.com/sigstore/protobuf-specs/gen/pb-go/dsse"
+	protorekor "github.com/sigstore/protobuf-specs/gen/pb-go/rekor/v1"
+	"github.com/sigstore/sigstore-go/pkg/bundle"
+	"github.com/sigstore/sigstore-go/pkg/testing/ca"
+	"github.com/sigstore/sigstore-go/pkg/tlog"
+	"google.golang.org/protobuf/encoding/protojson"
+)
+
+// Sigstore is an in-process Sigstore deployment. Its certificates carry no
+// SCTs, so verifiers for it need verify.WithoutSCTUnsafe (and a default
+// verifier rejecting its bundles is itself a useful negative test).
+type Sigstore struct {
+	vs *ca.VirtualSigstore
+}
+
+// New creates a fresh deployment with new keys.
+func New() (*Sigstore, error) {
+	vs, err := ca.NewVirtualSigstore()
+	if err != nil {
+		return nil, fmt.Errorf("verifytest: %w", err)
+	}
+	return &Sigstore{vs: vs}, nil
+}
+
+// TrustedRoot returns the deployment's trust material.
+func (s *Sigstore) TrustedRoot() *verify.TrustedRoot {
+	return verify.NewTrustedMaterial(s.vs)
+}
+
+// BundleOptions shapes a generated bundle.
+type BundleOptions struct {
+	// IntegratedTime is the log entry time (default: now + 5 minutes,
+	// inside the leaf certificate's validity).
+	IntegratedTime time.Time
+	// WithTimestamp adds an RFC 3161 timestamp from the deployment's TSA.
+	WithTimestamp bool
+}
+
+// Attest signs an in-toto statement (JSON) as a keyless DSSE bundle for
+// identity (the certificate SAN) and issuer, logged in the deployment's log.
+func (s *Sigstore) Attest(identity, issuer string, statement []byte, opts BundleOptions) ([]byte, error) {
+	t := opts.IntegratedTime
+	if t.IsZero() {
+		t = time.Now().Add(5 * time.Minute)
+	}
+	e, err := s.vs.AttestAtTime(identity, issuer, statement, t, false)
+	if err != nil {
+		return nil, fmt.Errorf("verifytest: attest: %w", err)
+	}
+	return s.toBundle(e, opts)
+}
+
+// Sign signs artifact bytes as a keyless message-signature bundle.
+func (s *Sigstore) Sign(identity, issuer string, artifact []byte, opts BundleOptions) ([]byte, error) {
+	t := opts.IntegratedTime
+	if t.IsZero() {
+		t = time.Now().Add(5 * time.Minute)
+	}
+	e, err := s.vs.SignAtTime(identity, issuer, artifact, t)
+	if err != nil {
+		return nil, fmt.Errorf("verifytest: sign: %w", err)
+	}
+	return s.toBundle(e, opts)
+}
+
+func (s *Sigstore) toBundle(e *ca.TestEntity, opts BundleOptions) ([]byte, error) {
+	vc, err := e.VerificationContent()
+	if err != nil {
+		return nil, err
+	}
+	leaf := vc.Certificate()
+	if leaf == nil {
+		return nil, fmt.Errorf("verifytest: entity has no certificate")
+	}
+	pb := &protobundle.Bundle{
+		MediaType: "application/vnd.dev.sigstore.bundle+json;version=0.1",
+		VerificationMaterial: &protobundle.VerificationMaterial{
+			Content: &protobundle.VerificationMaterial_X509CertificateChain{X509CertificateChain: &protocommon.X509CertificateChain{
+				Certificates: []*protocommon.X509Certificate{{RawBytes: leaf.Raw}},
+			}},
+		},
+	}
+	entries, err := e.TlogEntries()
+	if err != nil {
+		return nil, err
+	}
+	for _, ent := range entries {
+		tle, err := s.fullEntry(ent)
+		if err != nil {
+			return nil, err
+		}
+		pb.VerificationMaterial.TlogEntries = append(pb.VerificationMaterial.TlogEntries, tle)
+	}
+	if opts.WithTimestamp {
+		ts, err := e.Timestamps()
+		if err != nil {
+			return nil, err
+		}
+		tvd := &protobundle.TimestampVerificationData{}
+		for _, t := range ts {
+			tvd.Rfc3161Timestamps = append(tvd.Rfc3161Timestamps, &protocommon.RFC3161SignedTimestamp{SignedTimestamp: t})
+		}
+		pb.VerificationMaterial.TimestampVerificationData = tvd
+	}
+	sc, err := e.SignatureContent()
+	if err != nil {
+		return nil, err
+	}
+	if env, ok := sc.(*bundle.Envelope); ok {
+		payload, err := env.DecodeB64Payload()
+		if err != nil {
+			return nil, err
+		}
+		pe := &protodsse.Envelope{Payload: payload, PayloadType: env.PayloadType}
+		for _, sig := range env.Signatures {
+			raw, err := base64.StdEncoding.DecodeString(sig.Sig)
+			if err != nil {
+				return nil, err
+			}
+			pe.Signatures = append(pe.Signatures, &protodsse.Signature{Sig: raw, Keyid: sig.KeyID})
+		}
+		pb.Content = &protobundle.Bundle_DsseEnvelope{DsseEnvelope: pe}
+	} else if ms := sc.MessageSignatureContent(); ms != nil {
+		alg := protocommon.HashAlgorithm(protocommon.HashAlgorithm_value[ms.DigestAlgorithm()])
+		pb.Content = &protobundle.Bundle_MessageSignature{MessageSignature: &protocommon.MessageSignature{
+			MessageDigest: &protocommon.HashOutput{Algorithm: alg, Digest: ms.Digest()},
+			Signature:     ms.Signature(),
+		}}
+	}
+	return protojson.Marshal(pb)
+}
+
+// fullEntry completes the entry's protobuf form with its kind and the
+// log's signed entry timestamp, which tlog.Entry keeps private.
+func (s *Sigstore) fullEntry(ent *tlog.Entry) (*protorekor.TransparencyLogEntry, error) {
+	tle := ent.TransparencyLogEntry()
+	var head struct {
+		Kind       string `json:"kind"`
+		APIVersion string `json:"apiVersion"`
+	}
+	if err := json.Unmarshal(tle.GetCanonicalizedBody(), &head); err != nil {
+		return nil, fmt.Errorf("verifytest: log entry body: %w", err)
+	}
+	set, err := s.vs.RekorSignPayload(tlog.RekorPayload{
+		Body:           base64.StdEncoding.EncodeToString(tle.GetCanonicalizedBody()),
+		IntegratedTime: tle.GetIntegratedTime(),
+		LogIndex:       tle.GetLogIndex(),
+		LogID:          hex.EncodeToString(tle.GetLogId().GetKeyId()),
+	})
+	if err != nil {
+		return nil, fmt.Errorf("verifytest: sign log entry: %w", err)
+	}
+	out := &protorekor.TransparencyLogEntry{
+		LogIndex:          tle.GetLogIndex(),
+		LogId:             tle.GetLogId(),
+		KindVersion:       &protorekor.KindVersion{Kind: head.Kind, Version: head.APIVersion},
+		IntegratedTime:    tle.GetIntegratedTime(),
+		InclusionPromise:  &protorekor.InclusionPromise{SignedEntryTimestamp: set},
+		InclusionProof:    tle.GetInclusionProof(),
+		CanonicalizedBody: tle.GetCanonicalizedBody(),
+	}
+	return out, nil
+}
