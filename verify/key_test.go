@@ -13,6 +13,7 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/chaingate/chaingate/provenance"
@@ -27,7 +28,34 @@ type testKey struct {
 	pem    []byte
 }
 
+var (
+	keysOnce   sync.Once
+	cachedKeys []testKey
+)
+
+// genKeys returns one key of each supported type, generated once per run.
 func genKeys(t testing.TB) []testKey {
+	t.Helper()
+	keysOnce.Do(func() { cachedKeys = makeKeys(t) })
+	return cachedKeys
+}
+
+// freshKey returns a new ECDSA P-256 key no fixture signed with.
+func freshKey(t testing.TB) testKey {
+	t.Helper()
+	p256, _ := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	s, err := signature.LoadDefaultSigner(p256)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pemBytes, err := cryptoutils.MarshalPublicKeyToPEM(p256.Public())
+	if err != nil {
+		t.Fatal(err)
+	}
+	return testKey{name: "fresh", signer: s, pem: pemBytes}
+}
+
+func makeKeys(t testing.TB) []testKey {
 	t.Helper()
 	var out []testKey
 	add := func(name string, priv crypto.PrivateKey) {
@@ -114,7 +142,7 @@ func TestOwnSignerBundles(t *testing.T) {
 			_, err = v.VerifyBundle(ctx, bundle, verify.Requirements{Artifact: verify.ArtifactBytes([]byte("other"))})
 			wantCheck(t, err, verify.CheckArtifact, verify.ErrArtifactMismatch)
 			// Another key.
-			other := genKeys(t)[0]
+			other := freshKey(t)
 			vo := newVerifier(t, nil, verify.WithPublicKey(other.pem), verify.WithKeySignaturesWithoutTlogUnsafe())
 			_, err = vo.VerifyBundle(ctx, bundle, verify.Requirements{Artifact: verify.ArtifactBytes(artifact)})
 			wantCheck(t, err, verify.CheckSignature, verify.ErrNoTrustedSignature)
@@ -212,7 +240,7 @@ func TestRealKeySignedBundles(t *testing.T) {
 		}
 	})
 	t.Run("npm publish with another key", func(t *testing.T) {
-		vo := newVerifier(t, current, verify.WithPublicKey(genKeys(t)[0].pem))
+		vo := newVerifier(t, current, verify.WithPublicKey(freshKey(t).pem))
 		_, err := vo.VerifyBundle(ctx, readFile(t, "sigstore-go", "bundle-publish.json"), verify.Requirements{Artifact: verify.ArtifactDigest("sha512", sigstoreJS1Dig)})
 		// The log entry embeds npm's key, so the log check fails first.
 		wantCheck(t, err, verify.CheckTransparencyLog, verify.ErrNoTrustedSignature)

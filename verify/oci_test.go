@@ -162,7 +162,7 @@ func TestVerifyImageEndToEnd(t *testing.T) {
 			t.Errorf("slsa %+v", res.Attestations[0].SLSA)
 		}
 		// Another key verifies nothing.
-		vo := newVerifier(t, nil, verify.WithPublicKey(keys[1].pem), verify.WithKeySignaturesWithoutTlogUnsafe())
+		vo := newVerifier(t, nil, verify.WithPublicKey(freshKey(t).pem), verify.WithKeySignaturesWithoutTlogUnsafe())
 		if _, err := vo.VerifyImage(ctx, f.ref, verify.ImageRequirements{}, ro); !errors.Is(err, verify.ErrNoTrustedSignature) {
 			t.Errorf("other key: %v", err)
 		}

@@ -1,0 +1,95 @@
+package verify_test
+
+import (
+	"context"
+	"testing"
+
+	"github.com/chaingate/chaingate/verify"
+)
+
+// Cases follow slsa-verifier v2.7.1's npm regression tests
+// (cli/slsa-verifier/main_regression_test.go): same artifacts, sources,
+// builder IDs and expected outcomes.
+func TestSLSANpmRegression(t *testing.T) {
+	ctx := context.Background()
+	v := newVerifier(t, loadRoot(t, "trusted_root_public_good.json"))
+	anyGH := &verify.Identity{Issuer: ghIssuer, SubjectAlternativeNameRegexp: `https://github\.com/.+`}
+	const (
+		ghHosted = "https://github.com/actions/runner/github-hosted"
+		ghRunner = "https://github.com/actions/runner"
+	)
+	tests := []struct {
+		name     string
+		artifact string
+		pred     string
+		slsa     verify.SLSARequirements
+		wantFail string
+	}{
+		{"v0.2 github-hosted", "supreme-googles-cli-v02-tag", "https://slsa.dev/provenance/v0.2",
+			verify.SLSARequirements{BuilderIDs: []string{ghHosted, ghRunner}, SourceURI: "github.com/trishankatdatadog/supreme-goggles"}, ""},
+		{"v0.2 short runner name", "supreme-googles-cli-v02-tag", "https://slsa.dev/provenance/v0.2",
+			verify.SLSARequirements{BuilderIDs: []string{ghRunner}, SourceURI: "github.com/trishankatdatadog/supreme-goggles", Tag: "v1.0.5", VersionedTag: "^1.0"}, ""},
+		{"v1 github-hosted", "gundam-visor-cli-v1-tag", "https://slsa.dev/provenance/v1",
+			verify.SLSARequirements{BuilderIDs: []string{ghHosted}, SourceURI: "github.com/ramonpetgrave64/gundam-visor", Tag: "v1.0.1", BuildType: "https://slsa-framework.github.io/github-actions-buildtypes/workflow/v1"}, ""},
+		{"v1 short runner name is not v1's builder", "gundam-visor-cli-v1-tag", "https://slsa.dev/provenance/v1",
+			verify.SLSARequirements{BuilderIDs: []string{ghRunner}, SourceURI: "github.com/ramonpetgrave64/gundam-visor"}, verify.CheckSLSABuilder},
+		{"v1 mismatch builder", "gundam-visor-cli-v1-tag", "https://slsa.dev/provenance/v1",
+			verify.SLSARequirements{BuilderIDs: []string{ghHosted + "2"}, SourceURI: "github.com/ramonpetgrave64/gundam-visor"}, verify.CheckSLSABuilder},
+		{"v0.2 mismatch builder", "supreme-googles-cli-v02-tag", "https://slsa.dev/provenance/v0.2",
+			verify.SLSARequirements{BuilderIDs: []string{ghRunner + "2"}}, verify.CheckSLSABuilder},
+		{"no builder allow-list", "gundam-visor-cli-v1-tag", "https://slsa.dev/provenance/v1",
+			verify.SLSARequirements{SourceURI: "github.com/ramonpetgrave64/gundam-visor"}, verify.CheckSLSABuilder},
+		{"v1 mismatch source", "gundam-visor-cli-v1-tag", "https://slsa.dev/provenance/v1",
+			verify.SLSARequirements{BuilderIDs: []string{ghHosted}, SourceURI: "github.com/ramonpetgrave64/gundam-visor2"}, verify.CheckSLSASource},
+		{"v0.2 mismatch source", "supreme-googles-cli-v02-tag", "https://slsa.dev/provenance/v0.2",
+			verify.SLSARequirements{BuilderIDs: []string{ghRunner}, SourceURI: "github.com/trishankatdatadog/supreme-goggles-other"}, verify.CheckSLSASource},
+		{"tag, not branch", "gundam-visor-cli-v1-tag", "https://slsa.dev/provenance/v1",
+			verify.SLSARequirements{BuilderIDs: []string{ghHosted}, Branch: "main"}, verify.CheckSLSABranch},
+		{"wrong tag", "gundam-visor-cli-v1-tag", "https://slsa.dev/provenance/v1",
+			verify.SLSARequirements{BuilderIDs: []string{ghHosted}, Tag: "v1.0.2"}, verify.CheckSLSATag},
+		{"versioned tag too new", "gundam-visor-cli-v1-tag", "https://slsa.dev/provenance/v1",
+			verify.SLSARequirements{BuilderIDs: []string{ghHosted}, VersionedTag: ">= 1.1"}, verify.CheckSLSAVersionedTag},
+		{"wrong build type", "supreme-googles-cli-v02-tag", "https://slsa.dev/provenance/v0.2",
+			verify.SLSARequirements{BuilderIDs: []string{ghRunner}, BuildType: "https://github.com/npm/cli/gha/v1"}, verify.CheckSLSABuildType},
+		{"publish attestation is not provenance", "gundam-visor-cli-v1-tag", "https://github.com/npm/attestation/tree/main/specs/publish/v0.1",
+			verify.SLSARequirements{BuilderIDs: []string{ghHosted}}, verify.CheckIdentity},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			b := npmAttestation(t, tc.artifact+".tgz.json", tc.pred)
+			slsa := tc.slsa
+			res, err := v.VerifyBundle(ctx, b, verify.Requirements{
+				Artifact: verify.ArtifactBytes(readFile(t, "slsa-verifier", tc.artifact+".tgz")),
+				Identity: anyGH,
+				SLSA:     &slsa,
+			})
+			if tc.wantFail != "" {
+				wantCheck(t, err, tc.wantFail, nil)
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			if res.SLSA == nil || res.SLSA.BuilderID == "" || res.SLSA.SourceURI == "" {
+				t.Errorf("summary %+v", res.SLSA)
+			}
+		})
+	}
+}
+
+func TestSLSABuilderIDVersions(t *testing.T) {
+	st := testStatement(t, []byte("x"))
+	for _, tc := range []struct {
+		allowed []string
+		ok      bool
+	}{
+		{[]string{"https://github.com/actions/runner/github-hosted"}, true},
+		{[]string{"https://github.com/actions/runner/github-hosted@v2"}, false},
+		{[]string{"https://github.com/actions/runner"}, false},
+	} {
+		_, err := verify.CheckSLSA(st, &verify.SLSARequirements{BuilderIDs: tc.allowed})
+		if (err == nil) != tc.ok {
+			t.Errorf("%v: err = %v, want ok=%v", tc.allowed, err, tc.ok)
+		}
+	}
+}
