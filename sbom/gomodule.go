@@ -98,19 +98,36 @@ func genReadFile(path string, limit int64) ([]byte, error) {
 	return genReadAll(f, limit, path)
 }
 
-// genReadAll reads r to its end, failing with ErrTooLarge past limit bytes.
+// genReadAll reads r to its end, failing with ErrTooLarge past limit
+// bytes. A reader that knows its length (bytes.Reader, strings.Reader,
+// *os.File) is read into one allocation of that size.
 func genReadAll(r io.Reader, limit int64, what string) ([]byte, error) {
 	if r == nil {
 		return nil, fmt.Errorf("sbom: read %s: nil reader", what)
 	}
-	data, err := io.ReadAll(io.LimitReader(r, limit+1))
-	if err != nil {
+	size := int64(-1)
+	switch v := r.(type) {
+	case interface{ Len() int }:
+		size = int64(v.Len())
+	case *os.File:
+		if fi, err := v.Stat(); err == nil && fi.Mode().IsRegular() {
+			size = fi.Size()
+		}
+	}
+	if size > limit {
+		return nil, fmt.Errorf("sbom: read %s: %d bytes, limit %d: %w", what, size, limit, ErrTooLarge)
+	}
+	var buf bytes.Buffer
+	if size >= 0 {
+		buf.Grow(int(size) + bytes.MinRead)
+	}
+	if _, err := buf.ReadFrom(io.LimitReader(r, limit+1)); err != nil {
 		return nil, fmt.Errorf("sbom: read %s: %w", what, err)
 	}
-	if int64(len(data)) > limit {
+	if int64(buf.Len()) > limit {
 		return nil, fmt.Errorf("sbom: read %s: more than %d bytes: %w", what, limit, ErrTooLarge)
 	}
-	return data, nil
+	return buf.Bytes(), nil
 }
 
 // genGoSum maps "path@version" to its go.sum hashes.

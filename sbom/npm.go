@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"io"
 	"slices"
-	"sort"
 	"strings"
 
 	"github.com/github/go-spdx/v2/spdxexp"
@@ -153,27 +152,6 @@ func genNPMParent(p string) string {
 	return strings.TrimSuffix(p[:i], "/")
 }
 
-// genNPMResolve finds the lockfile path of the package Node loads when the
-// package at from requires name: from/node_modules/name, then the same
-// in each enclosing package up to the project root.
-func genNPMResolve(pkgs map[string]genNPMPackage, from, name string) (string, bool) {
-	dir := from
-	for depth := 0; depth < 1000; depth++ {
-		cand := "node_modules/" + name
-		if dir != "" {
-			cand = dir + "/" + cand
-		}
-		if _, ok := pkgs[cand]; ok {
-			return cand, true
-		}
-		if dir == "" {
-			return "", false
-		}
-		dir = genNPMParent(dir)
-	}
-	return "", false
-}
-
 // genNPMHashes turns a Subresource Integrity string into Hashes.
 func genNPMHashes(sri string) []Hash {
 	var hs []Hash
@@ -225,20 +203,26 @@ func genNPMScopeRank(s Scope) int {
 }
 
 type genNPMBuilder struct {
-	cfg      *genConfig
-	lock     *genNPMLock
-	doc      *Document
-	ids      genIDs
-	idOfPath map[string]string // lockfile path -> component ID
-	index    map[string]int    // merge key -> component index
-	licences map[string]bool   // licence string -> valid SPDX expression
+	cfg       *genConfig
+	lock      *genNPMLock
+	doc       *Document
+	ids       genIDs
+	idxOfPath map[string]int    // lockfile path -> component index
+	index     map[genNPMKey]int // merge key -> component index
+	licences  map[string]bool   // licence string -> valid SPDX expression
+	buf       []byte            // scratch for lookups
 }
 
+// genNPMKey identifies one installed package for merging: the same name,
+// version, integrity and source at several paths is one component.
+// Workspaces are keyed by their folder.
+type genNPMKey struct{ name, version, integrity, resolved, workspace string }
+
 func genNPMBuild(cfg *genConfig, lock *genNPMLock) *Document {
-	b := &genNPMBuilder{cfg: cfg, lock: lock, ids: genIDs{},
-		idOfPath: make(map[string]string, len(lock.Packages)),
-		index:    make(map[string]int, len(lock.Packages)),
-		licences: map[string]bool{}}
+	b := &genNPMBuilder{cfg: cfg, lock: lock, ids: make(genIDs, len(lock.Packages)),
+		idxOfPath: make(map[string]int, len(lock.Packages)),
+		index:     make(map[genNPMKey]int, len(lock.Packages)),
+		licences:  map[string]bool{}}
 	rootPkg := lock.Packages[""]
 	name := rootPkg.Name
 	if name == "" {
@@ -259,7 +243,7 @@ func genNPMBuild(cfg *genConfig, lock *genNPMLock) *Document {
 	root.ID = b.ids.unique(genFirst(root.PURL, "npm:"+root.Name))
 	b.doc.Root = root.ID
 	b.doc.Components = append(b.doc.Components, root)
-	b.idOfPath[""] = root.ID
+	b.idxOfPath[""] = 0
 
 	paths := make([]string, 0, len(lock.Packages))
 	for p := range lock.Packages {
@@ -267,7 +251,7 @@ func genNPMBuild(cfg *genConfig, lock *genNPMLock) *Document {
 			paths = append(paths, p)
 		}
 	}
-	sort.Strings(paths)
+	slices.Sort(paths)
 	for _, p := range paths {
 		pkg := lock.Packages[p]
 		if pkg.Link {
@@ -276,14 +260,14 @@ func genNPMBuild(cfg *genConfig, lock *genNPMLock) *Document {
 		if b.cfg.excludeDev && pkg.Dev {
 			continue
 		}
-		b.add(p, pkg)
+		b.add(p, &pkg)
 	}
 	// Links point at their target's component.
 	for _, p := range paths {
 		pkg := lock.Packages[p]
 		if pkg.Link {
-			if id, ok := b.idOfPath[genNPMLinkTarget(p, pkg.Resolved)]; ok {
-				b.idOfPath[p] = id
+			if i, ok := b.idxOfPath[genNPMLinkTarget(p, pkg.Resolved)]; ok {
+				b.idxOfPath[p] = i
 			}
 		}
 	}
@@ -350,18 +334,18 @@ func genNPMScope(pkg genNPMPackage) Scope {
 
 // add records the package at lockfile path p, merging it into an earlier
 // component with the same name, version, integrity and source.
-func (b *genNPMBuilder) add(p string, pkg genNPMPackage) {
+func (b *genNPMBuilder) add(p string, pkg *genNPMPackage) {
 	installedAs := genNPMNameFromPath(p)
 	name := pkg.Name
 	if name == "" {
 		name = installedAs
 	}
 	workspace := !strings.Contains(p, "node_modules/")
-	key := name + "\x00" + pkg.Version + "\x00" + pkg.Integrity + "\x00" + pkg.Resolved
+	key := genNPMKey{name: name, version: pkg.Version, integrity: pkg.Integrity, resolved: pkg.Resolved}
 	if workspace {
-		key = "\x00ws\x00" + p
+		key = genNPMKey{workspace: p}
 	}
-	scope := genNPMScope(pkg)
+	scope := genNPMScope(*pkg)
 	if i, ok := b.index[key]; ok {
 		c := &b.doc.Components[i]
 		c.Locations = append(c.Locations, Location{Path: p})
@@ -371,11 +355,11 @@ func (b *genNPMBuilder) add(p string, pkg genNPMPackage) {
 				return pr.Name == PropNPMDevelopment || (scope == ScopeRequired && pr.Name == PropNPMOptional)
 			})
 		}
-		b.idOfPath[p] = c.ID
+		b.idxOfPath[p] = i
 		return
 	}
 	c := Component{Type: TypeLibrary, Name: name, Version: pkg.Version, PURL: NPMPURL(name, pkg.Version),
-		Scope: scope, Locations: []Location{{Path: p}}}
+		Scope: scope, Locations: []Location{{Path: p}}, Properties: make([]Property, 0, 4)}
 	if strings.HasPrefix(name, "@") {
 		c.Group, _ = genSplitLast(name)
 	}
@@ -413,33 +397,57 @@ func (b *genNPMBuilder) add(p string, pkg genNPMPackage) {
 		add(PropNPMDeprecated, pkg.Deprecated)
 	}
 	c.ID = b.ids.unique(c.PURL)
-	b.index[key] = len(b.doc.Components)
-	b.idOfPath[p] = c.ID
+	i := len(b.doc.Components)
+	b.index[key] = i
+	b.idxOfPath[p] = i
 	b.doc.Components = append(b.doc.Components, c)
+}
+
+// resolve finds the lockfile path of the package Node loads when the
+// package at from requires name: from/node_modules/name, then the same in
+// each enclosing package up to the project root. Candidates are built in
+// a scratch buffer: a map lookup with string(bytes) does not allocate.
+func (b *genNPMBuilder) resolve(from, name string) (string, bool) {
+	dir := from
+	for depth := 0; depth < 1000; depth++ {
+		b.buf = b.buf[:0]
+		if dir != "" {
+			b.buf = append(append(b.buf, dir...), '/')
+		}
+		b.buf = append(append(b.buf, "node_modules/"...), name...)
+		if _, ok := b.lock.Packages[string(b.buf)]; ok {
+			return string(b.buf), true
+		}
+		if dir == "" {
+			return "", false
+		}
+		dir = genNPMParent(dir)
+	}
+	return "", false
 }
 
 // edges resolves every package's dependencies to installed packages.
 func (b *genNPMBuilder) edges(paths []string) {
 	pkgs := b.lock.Packages
-	deps := map[string][]string{}
+	deps := make([][]int, len(b.doc.Components))
 	var missing []string
 	resolve := func(from string, names map[string]string, optional func(string) bool) {
-		fromID, ok := b.idOfPath[from]
+		fromIdx, ok := b.idxOfPath[from]
 		if !ok {
 			return
 		}
 		for n := range names {
-			to, found := genNPMResolve(pkgs, from, n)
+			to, found := b.resolve(from, n)
 			if found {
 				if tp := pkgs[to]; tp.Link {
 					to = genNPMLinkTarget(to, tp.Resolved)
 				}
 			}
-			toID, known := b.idOfPath[to]
+			toIdx, known := b.idxOfPath[to]
 			switch {
 			case found && known:
-				if toID != fromID {
-					deps[fromID] = append(deps[fromID], toID)
+				if toIdx != fromIdx {
+					deps[fromIdx] = append(deps[fromIdx], toIdx)
 				}
 			case found:
 				// Left out by WithoutDevDependencies.
@@ -451,8 +459,8 @@ func (b *genNPMBuilder) edges(paths []string) {
 	// The project depends on its workspaces (npm links each into
 	// node_modules and installs it).
 	for _, p := range paths {
-		if id, ok := b.idOfPath[p]; ok && !strings.Contains(p, "node_modules/") && !pkgs[p].Link {
-			deps[b.doc.Root] = append(deps[b.doc.Root], id)
+		if i, ok := b.idxOfPath[p]; ok && !strings.Contains(p, "node_modules/") && !pkgs[p].Link {
+			deps[0] = append(deps[0], i)
 		}
 	}
 	never := func(string) bool { return false }
@@ -470,11 +478,18 @@ func (b *genNPMBuilder) edges(paths []string) {
 			resolve(p, pkg.DevDependencies, never)
 		}
 	}
-	for _, c := range b.doc.Components {
-		if to := deps[c.ID]; len(to) > 0 {
-			slices.Sort(to)
-			b.doc.Dependencies = append(b.doc.Dependencies, Dependency{Ref: c.ID, DependsOn: slices.Compact(to)})
+	for i, to := range deps {
+		if len(to) == 0 {
+			continue
 		}
+		slices.Sort(to)
+		to = slices.Compact(to)
+		ids := make([]string, len(to))
+		for k, j := range to {
+			ids[k] = b.doc.Components[j].ID
+		}
+		slices.Sort(ids)
+		b.doc.Dependencies = append(b.doc.Dependencies, Dependency{Ref: b.doc.Components[i].ID, DependsOn: ids})
 	}
 	if len(missing) > 0 {
 		slices.Sort(missing)

@@ -303,3 +303,88 @@ func FuzzFromNPMLock(f *testing.F) {
 		}
 	})
 }
+
+// genLargeNPMLock generates a lockfileVersion 3 file of n packages, each
+// with an integrity, a resolved URL, a licence and three dependencies,
+// one in ten nested under another package (as npm does on version
+// conflicts), one in five a dev dependency.
+func genLargeNPMLock(n int) []byte {
+	pkgs := make(map[string]any, n+1)
+	rootDeps := map[string]string{}
+	names := make([]string, n)
+	for i := range names {
+		names[i] = fmt.Sprintf("pkg-%d", i)
+		if i%7 == 0 {
+			names[i] = fmt.Sprintf("@scope%d/pkg-%d", i%13, i)
+		}
+	}
+	for i, name := range names {
+		path := "node_modules/" + name
+		if i%10 == 9 {
+			path = fmt.Sprintf("node_modules/%s/node_modules/%s", names[i-1], name)
+		} else if i < 50 {
+			rootDeps[name] = "^1.0.0"
+		}
+		sum := make([]byte, 64)
+		for j := range sum {
+			sum[j] = byte(i*31 + j*7)
+		}
+		deps := map[string]string{}
+		for k := 1; k <= 3; k++ {
+			if d := (i*k + 17) % n; d%10 != 9 { // nested ones are not reachable from everywhere
+				deps[names[d]] = "^1.0.0"
+			}
+		}
+		pkgs[path] = map[string]any{
+			"version":      fmt.Sprintf("1.%d.%d", i%50, i%7),
+			"resolved":     fmt.Sprintf("https://registry.npmjs.org/%s/-/pkg-%d-1.0.0.tgz", name, i),
+			"integrity":    "sha512-" + base64.StdEncoding.EncodeToString(sum),
+			"license":      "MIT",
+			"dev":          i%5 == 0,
+			"dependencies": deps,
+		}
+	}
+	pkgs[""] = map[string]any{"name": "big", "version": "1.0.0", "dependencies": rootDeps}
+	data, err := json.Marshal(map[string]any{"name": "big", "version": "1.0.0", "lockfileVersion": 3, "packages": pkgs})
+	if err != nil {
+		panic(err)
+	}
+	return data
+}
+
+func BenchmarkFromNPMLock(b *testing.B) {
+	data := genLargeNPMLock(20000)
+	b.Run("chaingate", func(b *testing.B) {
+		b.SetBytes(int64(len(data)))
+		b.ReportAllocs()
+		for b.Loop() {
+			doc, err := FromNPMLock(bytes.NewReader(data))
+			if err != nil || len(doc.Components) < 20000 || len(doc.Limitations) != 0 {
+				b.Fatal(err, len(doc.Components), doc.Limitations)
+			}
+		}
+	})
+	// The same bytes decoded by encoding/json into the lockfile's struct
+	// (what FromNPMLock decodes before building the document) and into
+	// an untyped value.
+	b.Run("raw-encoding-json-struct", func(b *testing.B) {
+		b.SetBytes(int64(len(data)))
+		b.ReportAllocs()
+		for b.Loop() {
+			var lock genNPMLock
+			if err := json.Unmarshal(data, &lock); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+	b.Run("raw-encoding-json-any", func(b *testing.B) {
+		b.SetBytes(int64(len(data)))
+		b.ReportAllocs()
+		for b.Loop() {
+			var v any
+			if err := json.Unmarshal(data, &v); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+}
