@@ -156,8 +156,8 @@ setup(name="tok")
 			name: "plain sdist", file: "plain-1.0.tar.gz", malicious: false, eco: "PyPI",
 			archive: func(t testing.TB) []byte {
 				return contentTarGz(t, map[string]string{
-					"plain-1.0/PKG-INFO":         "Name: plain\nVersion: 1.0\n",
-					"plain-1.0/setup.py":         "from setuptools import setup\nsetup(name='plain')\n",
+					"plain-1.0/PKG-INFO":          "Name: plain\nVersion: 1.0\n",
+					"plain-1.0/setup.py":          "from setuptools import setup\nsetup(name='plain')\n",
 					"plain-1.0/plain/__init__.py": "import os\nHOME = os.environ.get('HOME')\n",
 				})
 			},
@@ -217,8 +217,8 @@ func TestScanRealBenignNPM(t *testing.T) {
 		file string
 		hook string
 	}{
-		{"esbuild-0.25.0.tgz", "node install.js"},             // downloads its platform binary from the npm registry
-		{"bufferutil-4.0.9.tgz", "node-gyp-build"},            // native-module builder
+		{"esbuild-0.25.0.tgz", "node install.js"},            // downloads its platform binary from the npm registry
+		{"bufferutil-4.0.9.tgz", "node-gyp-build"},           // native-module builder
 		{"es5-ext-0.10.64.tgz", "require('./_postinstall')"}, // prints a message in some time zones
 	} {
 		t.Run(tc.file, func(t *testing.T) {
