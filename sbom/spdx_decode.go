@@ -9,6 +9,7 @@ import (
 	"strings"
 	"time"
 
+	gojson "github.com/goccy/go-json"
 	spdxjson "github.com/spdx/tools-golang/json"
 	"github.com/spdx/tools-golang/rdf"
 	"github.com/spdx/tools-golang/spdx"
@@ -18,11 +19,13 @@ import (
 )
 
 // spdxRaw is the part of an SPDX 2.x document the model uses, in the
-// shape of SPDX JSON. Both decoding paths produce it: the hot path
-// unmarshals SPDX JSON straight into it with encoding/json (one pass; the
-// tools-golang JSON reader unmarshals every document three times and every
-// package twice, which makes it several times slower), and the
-// tools-golang path (tag-value, YAML, RDF, and JSON that the hot path does
+// shape of SPDX JSON. Both decoding paths produce it. The hot path
+// unmarshals SPDX JSON straight into it, once, with github.com/goccy/go-json
+// (a drop-in encoding/json replacement that follows its rules, key case
+// folding and null handling included, several times faster); tools-golang's
+// JSON reader unmarshals every document three times and every package
+// twice with encoding/json, which makes it about six times slower than
+// the same content read as CycloneDX. The tools-golang path (tag-value, YAML, RDF, and JSON that the hot path does
 // not take) converts tools-golang's model into it. spdxToDocument then
 // builds the Document from it, so both paths give the same Document.
 type spdxRaw struct {
@@ -144,8 +147,10 @@ func spdxReadTools(data []byte, f Format) (*spdx.Document, error) {
 // tools-golang path, which gives the same result or its error.
 func spdxFastJSON(data []byte) (raw *spdxRaw, ok bool, err error) {
 	raw = &spdxRaw{}
-	if err := json.Unmarshal(data, raw); err != nil {
-		return nil, false, err
+	if err := gojson.Unmarshal(data, raw); err != nil {
+		// Let the tools-golang path report the error: encoding/json gives
+		// its byte offset.
+		return nil, false, nil
 	}
 	if raw.SPDXVersion != "SPDX-2.2" && raw.SPDXVersion != "SPDX-2.3" {
 		return nil, false, nil
@@ -183,7 +188,10 @@ func spdxFastJSON(data []byte) (raw *spdxRaw, ok bool, err error) {
 		}
 	}
 	for _, r := range raw.Relationships {
-		if r != nil && (!spdxValidDocElementID(r.Element) || !spdxValidDocElementID(r.Related)) {
+		// A missing element (an empty object, as in real documents) is
+		// what tools-golang leaves empty too; the relationship then has no
+		// type and no effect.
+		if r != nil && ((r.Element != "" && !spdxValidDocElementID(r.Element)) || (r.Related != "" && !spdxValidDocElementID(r.Related))) {
 			return nil, false, nil
 		}
 	}
