@@ -1,0 +1,242 @@
+package risk
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+)
+
+// DB is a loaded OSV vulnerability database, indexed by ecosystem and
+// normalised package name. It is immutable after LoadOSV or ReadIndex
+// returns and safe for concurrent use by any number of Scans.
+type DB struct {
+	entries []osvEntry
+	index   map[string][]dbRef
+	info    DBInfo
+	// prepared caches each affected[] element's parsed, sorted range
+	// events, filled on first use (indexed by dbRef.slot).
+	prepared []atomic.Pointer[matchParsed]
+
+	linearOnce sync.Once
+	linear     []dbLinear
+}
+
+// dbRef points to one affected[] element of one entry.
+type dbRef struct {
+	entry, affected, slot int32
+}
+
+// Option configures LoadOSV and ReadIndex.
+type Option func(*dbConfig) error
+
+type dbConfig struct {
+	maxEntryBytes int64
+	maxTotalBytes int64
+	ecosystems    map[string]bool
+}
+
+func dbNewConfig(opts []Option) (*dbConfig, error) {
+	c := &dbConfig{maxEntryBytes: MaxOSVEntryBytes, maxTotalBytes: 4 << 30}
+	for _, o := range opts {
+		if o == nil {
+			continue
+		}
+		if err := o(c); err != nil {
+			return nil, err
+		}
+	}
+	return c, nil
+}
+
+// WithMaxEntryBytes limits the size of one OSV entry (default
+// MaxOSVEntryBytes).
+func WithMaxEntryBytes(n int64) Option {
+	return func(c *dbConfig) error {
+		if n <= 0 {
+			return fmt.Errorf("risk: WithMaxEntryBytes(%d): must be positive", n)
+		}
+		c.maxEntryBytes = n
+		return nil
+	}
+}
+
+// WithMaxTotalBytes limits the total uncompressed size read (default 4
+// GiB), which bounds what a hostile zip can make LoadOSV read.
+func WithMaxTotalBytes(n int64) Option {
+	return func(c *dbConfig) error {
+		if n <= 0 {
+			return fmt.Errorf("risk: WithMaxTotalBytes(%d): must be positive", n)
+		}
+		c.maxTotalBytes = n
+		return nil
+	}
+}
+
+// WithEcosystems keeps only the affected packages of the named OSV
+// ecosystems ("Go", "npm", "Debian:12"; a base name such as "Debian"
+// keeps every release). Entries with no affected package left are
+// dropped.
+func WithEcosystems(ecosystems ...string) Option {
+	return func(c *dbConfig) error {
+		if len(ecosystems) == 0 {
+			return fmt.Errorf("risk: WithEcosystems: no ecosystem named")
+		}
+		c.ecosystems = map[string]bool{}
+		for _, e := range ecosystems {
+			c.ecosystems[ecosystemCanonical(e)] = true
+		}
+		return nil
+	}
+}
+
+func (c *dbConfig) keep(ecosystem string) bool {
+	if c.ecosystems == nil {
+		return true
+	}
+	canon := ecosystemCanonical(ecosystem)
+	if c.ecosystems[canon] {
+		return true
+	}
+	base := canon
+	for i := 0; i < len(canon); i++ {
+		if canon[i] == ':' {
+			base = canon[:i]
+			break
+		}
+	}
+	return c.ecosystems[base]
+}
+
+func dbKey(ecosystem, name string) string {
+	return ecosystem + "\x00" + name
+}
+
+// dbBuild indexes entries (sorted by ID for a stable order).
+func dbBuild(entries []osvEntry, source string, cfg *dbConfig) *DB {
+	if cfg != nil && cfg.ecosystems != nil {
+		kept := entries[:0]
+		for _, e := range entries {
+			var af []osvAffected
+			for _, a := range e.Affected {
+				if cfg.keep(a.Ecosystem) {
+					af = append(af, a)
+				}
+			}
+			if len(af) > 0 {
+				e.Affected = af
+				kept = append(kept, e)
+			}
+		}
+		entries = kept
+	}
+	slices.SortFunc(entries, func(a, b osvEntry) int {
+		if a.ID < b.ID {
+			return -1
+		}
+		if a.ID > b.ID {
+			return 1
+		}
+		return 0
+	})
+	db := &DB{entries: entries, index: make(map[string][]dbRef, len(entries)), info: DBInfo{Source: source, Entries: len(entries)}}
+	ecos := map[string]bool{}
+	slots := 0
+	var modified time.Time
+	for i := range entries {
+		e := &entries[i]
+		if !e.Withdrawn.IsZero() {
+			db.info.Withdrawn++
+		}
+		if e.Modified.After(modified) {
+			modified = e.Modified
+		}
+		for j := range e.Affected {
+			a := &e.Affected[j]
+			eco := ecosystemCanonical(a.Ecosystem)
+			ecos[eco] = true
+			k := dbKey(eco, ecosystemNormName(eco, a.Name))
+			db.index[k] = append(db.index[k], dbRef{int32(i), int32(j), int32(slots)})
+			slots++
+		}
+	}
+	for e := range ecos {
+		db.info.Ecosystems = append(db.info.Ecosystems, e)
+	}
+	slices.Sort(db.info.Ecosystems)
+	db.info.Modified = modified
+	db.prepared = make([]atomic.Pointer[matchParsed], slots)
+	return db
+}
+
+// Info describes the database.
+func (db *DB) Info() DBInfo {
+	info := db.info
+	info.Ecosystems = slices.Clone(info.Ecosystems)
+	return info
+}
+
+// Len returns the number of entries, withdrawn ones included.
+func (db *DB) Len() int { return len(db.entries) }
+
+// Has reports whether the database has an entry with the given OSV id.
+func (db *DB) Has(id string) bool {
+	_, ok := slices.BinarySearchFunc(db.entries, id, func(e osvEntry, id string) int {
+		switch {
+		case e.ID < id:
+			return -1
+		case e.ID > id:
+			return 1
+		}
+		return 0
+	})
+	return ok
+}
+
+func (db *DB) lookup(ecosystem, name string) []dbRef {
+	return db.index[dbKey(ecosystem, name)]
+}
+
+// prepare returns the parsed ranges of the affected[] element r points
+// to, parsing them on first use. Concurrent first uses may both parse;
+// the results are equal and one wins.
+func (db *DB) prepare(r dbRef, ecosystem string) *matchParsed {
+	slot := &db.prepared[r.slot]
+	if p := slot.Load(); p != nil {
+		return p
+	}
+	p := matchPrepare(&db.entries[r.entry].Affected[r.affected], ecosystem)
+	slot.CompareAndSwap(nil, p)
+	return slot.Load()
+}
+
+// linearLookup finds the affected packages of a package by walking every
+// affected package of every entry, as a database without an index would
+// (identities are normalised once, so the walk is only comparisons). It
+// exists as the benchmark baseline for the index.
+func (db *DB) linearLookup(ecosystem, name string) []dbRef {
+	db.linearOnce.Do(func() {
+		for k, refs := range db.index {
+			eco, n, _ := strings.Cut(k, "\x00")
+			for _, r := range refs {
+				db.linear = append(db.linear, dbLinear{eco, n, r})
+			}
+		}
+		slices.SortFunc(db.linear, func(a, b dbLinear) int { return int(a.ref.slot - b.ref.slot) })
+	})
+	var out []dbRef
+	for i := range db.linear {
+		l := &db.linear[i]
+		if l.name == name && l.ecosystem == ecosystem {
+			out = append(out, l.ref)
+		}
+	}
+	return out
+}
+
+type dbLinear struct {
+	ecosystem, name string
+	ref             dbRef
+}

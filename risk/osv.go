@@ -1,0 +1,258 @@
+package risk
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/ossf/osv-schema/bindings/go/osvschema"
+	"google.golang.org/protobuf/encoding/protojson"
+	"google.golang.org/protobuf/types/known/structpb"
+)
+
+// MaxOSVEntryBytes is the default size limit of one OSV JSON entry
+// (see WithMaxEntryBytes). The largest entry in the Go vulndb is about
+// 200 KB; OSV's Linux kernel entries reach a few MB.
+const MaxOSVEntryBytes = 16 << 20
+
+// ErrTooLarge reports an input over its size limit.
+var ErrTooLarge = errors.New("risk: input too large")
+
+// ErrInvalidOSV reports an OSV entry that does not follow the OSV schema.
+var ErrInvalidOSV = errors.New("risk: invalid OSV entry")
+
+// ParseOSV parses one OSV JSON entry with the osv-schema Go bindings.
+// Unknown fields are ignored (the schema grows); an entry without an id
+// or with a malformed range is an error wrapping ErrInvalidOSV.
+func ParseOSV(data []byte) (*osvschema.Vulnerability, error) {
+	if len(data) > MaxOSVEntryBytes {
+		return nil, fmt.Errorf("risk: parse OSV entry: %w (%d bytes, limit %d)", ErrTooLarge, len(data), MaxOSVEntryBytes)
+	}
+	var v osvschema.Vulnerability
+	if err := (protojson.UnmarshalOptions{DiscardUnknown: true}).Unmarshal(data, &v); err != nil {
+		return nil, fmt.Errorf("risk: parse OSV entry: %w: %v", ErrInvalidOSV, err)
+	}
+	if _, err := osvConvert(&v); err != nil {
+		return nil, err
+	}
+	return &v, nil
+}
+
+// osvEntry is the compact form of an OSV entry that the DB keeps and the
+// serialised index stores: only what matching and findings need.
+type osvEntry struct {
+	ID         string
+	Aliases    []string
+	Related    []string
+	Summary    string
+	Details    string
+	Published  time.Time
+	Modified   time.Time
+	Withdrawn  time.Time
+	Severity   []osvSeverity
+	References []Reference
+	URL        string // database_specific.url (the Go vulndb's pkg.go.dev page)
+	Affected   []osvAffected
+}
+
+type osvSeverity struct {
+	Type  string
+	Score string
+}
+
+type osvAffected struct {
+	Ecosystem string
+	Name      string
+	PURL      string
+	Ranges    []osvRange
+	Versions  []string
+	Imports   []AffectedPackage
+	Severity  []osvSeverity
+}
+
+type osvRange struct {
+	Type   string
+	Events []osvEvent
+}
+
+type osvEventKind uint8
+
+const (
+	osvIntroduced osvEventKind = iota + 1
+	osvFixed
+	osvLastAffected
+	osvLimit
+)
+
+func (k osvEventKind) String() string {
+	switch k {
+	case osvIntroduced:
+		return "introduced"
+	case osvFixed:
+		return "fixed"
+	case osvLastAffected:
+		return "last_affected"
+	case osvLimit:
+		return "limit"
+	}
+	return "unknown"
+}
+
+type osvEvent struct {
+	Kind    osvEventKind
+	Version string
+}
+
+func osvTime(ts interface {
+	AsTime() time.Time
+	IsValid() bool
+}) time.Time {
+	if ts == nil || !ts.IsValid() {
+		return time.Time{}
+	}
+	t := ts.AsTime().UTC()
+	if t.Year() <= 1 {
+		return time.Time{}
+	}
+	return t
+}
+
+// osvConvert checks an entry and returns its compact form.
+func osvConvert(v *osvschema.Vulnerability) (*osvEntry, error) {
+	id := v.GetId()
+	bad := func(format string, a ...any) error {
+		return fmt.Errorf("risk: OSV entry %q: %w: %s", id, ErrInvalidOSV, fmt.Sprintf(format, a...))
+	}
+	if id == "" {
+		return nil, bad("no id")
+	}
+	e := &osvEntry{
+		ID:       id,
+		Aliases:  v.GetAliases(),
+		Related:  v.GetRelated(),
+		Summary:  v.GetSummary(),
+		Details:  v.GetDetails(),
+		Severity: osvSeverities(v.GetSeverity()),
+	}
+	if v.Published != nil {
+		e.Published = osvTime(v.Published)
+	}
+	if v.Modified != nil {
+		e.Modified = osvTime(v.Modified)
+	}
+	if v.Withdrawn != nil {
+		e.Withdrawn = v.Withdrawn.AsTime().UTC()
+		if e.Withdrawn.IsZero() {
+			e.Withdrawn = time.Unix(0, 0).UTC()
+		}
+	}
+	for _, r := range v.GetReferences() {
+		e.References = append(e.References, Reference{Type: r.GetType().String(), URL: r.GetUrl()})
+	}
+	if ds := v.GetDatabaseSpecific(); ds != nil {
+		if u, ok := ds.GetFields()["url"]; ok {
+			e.URL = u.GetStringValue()
+		}
+	}
+	for i, a := range v.GetAffected() {
+		pkg := a.GetPackage()
+		af := osvAffected{
+			Ecosystem: pkg.GetEcosystem(),
+			Name:      pkg.GetName(),
+			PURL:      pkg.GetPurl(),
+			Versions:  a.GetVersions(),
+			Severity:  osvSeverities(a.GetSeverity()),
+		}
+		if af.Name == "" || af.Ecosystem == "" {
+			// OSV allows affected[] without a package for GIT-only
+			// entries; they cannot match a package and are skipped.
+			if len(a.GetRanges()) > 0 && osvAllGit(a.GetRanges()) {
+				continue
+			}
+			return nil, bad("affected[%d] has no package name or ecosystem", i)
+		}
+		for j, r := range a.GetRanges() {
+			rr := osvRange{Type: r.GetType().String()}
+			if r.GetType() == osvschema.Range_UNSPECIFIED {
+				return nil, bad("affected[%d].ranges[%d] has no valid type", i, j)
+			}
+			for k, ev := range r.GetEvents() {
+				var oe osvEvent
+				n := 0
+				if s := ev.GetIntroduced(); s != "" {
+					oe, n = osvEvent{osvIntroduced, s}, n+1
+				}
+				if s := ev.GetFixed(); s != "" {
+					oe, n = osvEvent{osvFixed, s}, n+1
+				}
+				if s := ev.GetLastAffected(); s != "" {
+					oe, n = osvEvent{osvLastAffected, s}, n+1
+				}
+				if s := ev.GetLimit(); s != "" {
+					oe, n = osvEvent{osvLimit, s}, n+1
+				}
+				if n != 1 {
+					return nil, bad("affected[%d].ranges[%d].events[%d] must set exactly one of introduced, fixed, last_affected, limit", i, j, k)
+				}
+				rr.Events = append(rr.Events, oe)
+			}
+			if len(rr.Events) == 0 {
+				return nil, bad("affected[%d].ranges[%d] has no events", i, j)
+			}
+			af.Ranges = append(af.Ranges, rr)
+		}
+		af.Imports = osvImports(a.GetEcosystemSpecific())
+		e.Affected = append(e.Affected, af)
+	}
+	return e, nil
+}
+
+func osvAllGit(rs []*osvschema.Range) bool {
+	for _, r := range rs {
+		if r.GetType() != osvschema.Range_GIT {
+			return false
+		}
+	}
+	return true
+}
+
+func osvSeverities(ss []*osvschema.Severity) []osvSeverity {
+	var out []osvSeverity
+	for _, s := range ss {
+		out = append(out, osvSeverity{Type: s.GetType().String(), Score: s.GetScore()})
+	}
+	return out
+}
+
+// osvImports reads the Go vulndb's ecosystem_specific.imports: the
+// affected packages and symbols.
+func osvImports(s *structpb.Struct) []AffectedPackage {
+	if s == nil {
+		return nil
+	}
+	imps := s.GetFields()["imports"].GetListValue()
+	var out []AffectedPackage
+	for _, iv := range imps.GetValues() {
+		f := iv.GetStructValue().GetFields()
+		p := AffectedPackage{Path: f["path"].GetStringValue()}
+		if p.Path == "" {
+			continue
+		}
+		p.Symbols = osvStrings(f["symbols"])
+		p.GOOS = osvStrings(f["goos"])
+		p.GOARCH = osvStrings(f["goarch"])
+		out = append(out, p)
+	}
+	return out
+}
+
+func osvStrings(v *structpb.Value) []string {
+	var out []string
+	for _, x := range v.GetListValue().GetValues() {
+		if s := strings.TrimSpace(x.GetStringValue()); s != "" {
+			out = append(out, s)
+		}
+	}
+	return out
+}

@@ -1,0 +1,399 @@
+package risk
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+
+	"github.com/chaingate/chaingate/sbom"
+)
+
+// ScanOption configures Scan.
+type ScanOption func(*scanConfig) error
+
+type scanConfig struct {
+	detectors []Detector
+	epss      *EPSS
+	kev       *KEV
+	vex       []*VEX
+	sarif     []*SARIFInput
+	priority  PriorityConfig
+	// naive disables the index and the per-scan memo: every component is
+	// compared with every affected package. Only the benchmark baseline
+	// sets it.
+	naive bool
+}
+
+// WithDetectors runs each detector on the document and puts its signals
+// in Report.Signals. A detector's error fails the Scan (fail closed).
+func WithDetectors(ds ...Detector) ScanOption {
+	return func(c *scanConfig) error {
+		for i, d := range ds {
+			if d == nil {
+				return fmt.Errorf("risk: WithDetectors: detector %d is nil", i)
+			}
+		}
+		c.detectors = append(c.detectors, ds...)
+		return nil
+	}
+}
+
+// WithEPSS enriches findings with EPSS scores (see ReadEPSS).
+func WithEPSS(e *EPSS) ScanOption {
+	return func(c *scanConfig) error {
+		if e == nil {
+			return errors.New("risk: WithEPSS: nil EPSS")
+		}
+		c.epss = e
+		return nil
+	}
+}
+
+// WithKEV marks findings whose CVE is in the CISA KEV catalogue (see
+// ReadKEV).
+func WithKEV(k *KEV) ScanOption {
+	return func(c *scanConfig) error {
+		if k == nil {
+			return errors.New("risk: WithKEV: nil KEV")
+		}
+		c.kev = k
+		return nil
+	}
+}
+
+// WithVEX applies VEX documents (see ReadOpenVEX and ReadCycloneDXVEX):
+// findings a statement says are not affected or fixed are kept in the
+// report, marked Suppressed.
+func WithVEX(vs ...*VEX) ScanOption {
+	return func(c *scanConfig) error {
+		for i, v := range vs {
+			if v == nil {
+				return fmt.Errorf("risk: WithVEX: document %d is nil", i)
+			}
+		}
+		c.vex = append(c.vex, vs...)
+		return nil
+	}
+}
+
+// WithSARIF adds the results of SAST/DAST tools (see ReadSARIF) to the
+// report, prioritised with the vulnerabilities.
+func WithSARIF(ss ...*SARIFInput) ScanOption {
+	return func(c *scanConfig) error {
+		for i, s := range ss {
+			if s == nil {
+				return fmt.Errorf("risk: WithSARIF: input %d is nil", i)
+			}
+		}
+		c.sarif = append(c.sarif, ss...)
+		return nil
+	}
+}
+
+// WithPriorityConfig sets the prioritisation weights (the zero value is
+// the default).
+func WithPriorityConfig(p PriorityConfig) ScanOption {
+	return func(c *scanConfig) error {
+		c.priority = p
+		return nil
+	}
+}
+
+// Scan matches every component of doc against db and returns the
+// findings, enriched, VEX-applied and prioritised, with the components
+// it could not assess. Components are identified by purl (Go module paths
+// keep their case); versions are compared with their ecosystem's rules.
+// A component whose version is empty, "UNKNOWN" or "(devel)" is never
+// matched: it is listed in Report.Unassessed. Withdrawn entries never
+// match. Scan does no I/O; db is only read, so many Scans may share it.
+func Scan(ctx context.Context, doc *sbom.Document, db *DB, opts ...ScanOption) (*Report, error) {
+	if doc == nil {
+		return nil, errors.New("risk: scan: nil document")
+	}
+	if db == nil {
+		return nil, errors.New("risk: scan: nil database")
+	}
+	var cfg scanConfig
+	for _, o := range opts {
+		if o == nil {
+			continue
+		}
+		if err := o(&cfg); err != nil {
+			return nil, err
+		}
+	}
+	rep := &Report{
+		SchemaVersion: ReportSchemaVersion,
+		Document:      DocumentRef{Name: doc.Name, SerialNumber: doc.SerialNumber, Root: doc.Root, Components: len(doc.Components)},
+		DB:            db.Info(),
+		Findings:      []Finding{},
+	}
+	rel := scanRelationships(doc)
+	memo := map[vulnIdentity]*scanMatches{}
+	for i := range doc.Components {
+		if i%1024 == 0 {
+			if err := ctx.Err(); err != nil {
+				return nil, fmt.Errorf("risk: scan: %w", err)
+			}
+		}
+		c := &doc.Components[i]
+		scanComponent(db, c, rel, memo, rep, cfg.naive)
+	}
+	if err := scanEnrich(ctx, doc, &cfg, rep); err != nil {
+		return nil, err
+	}
+	return rep, nil
+}
+
+// scanRelationships returns "direct" or "transitive" per component ID
+// from the dependency graph, when the document has a root and edges.
+func scanRelationships(doc *sbom.Document) map[string]string {
+	if doc.Root == "" || len(doc.Dependencies) == 0 {
+		return nil
+	}
+	rel := make(map[string]string, len(doc.Components))
+	for _, d := range doc.Dependencies {
+		for _, to := range d.DependsOn {
+			if d.Ref == doc.Root {
+				rel[to] = "direct"
+			} else if rel[to] == "" {
+				rel[to] = "transitive"
+			}
+		}
+	}
+	return rel
+}
+
+// scanMatches is what one (ecosystem, name, version) matched: finding
+// templates without the component, and the entries it could not be
+// compared with.
+type scanMatches struct {
+	findings   []Finding
+	unassessed []string
+	why        error
+}
+
+// scanMatch matches one identity against the database.
+func scanMatch(db *DB, id vulnIdentity, refs []dbRef) *scanMatches {
+	out := &scanMatches{}
+	vc := &matchVersionCache{version: id.Version}
+	for _, r := range refs {
+		e := &db.entries[r.entry]
+		if !e.Withdrawn.IsZero() {
+			continue
+		}
+		a := &e.Affected[r.affected]
+		m, err := matchPrepared(a, db.prepare(r, id.Ecosystem), id.Ecosystem, vc)
+		if err != nil {
+			if !slices.Contains(out.unassessed, e.ID) {
+				out.unassessed = append(out.unassessed, e.ID)
+			}
+			if out.why == nil {
+				out.why = err
+			}
+			continue
+		}
+		if !m.affected {
+			continue
+		}
+		// One entry may list the same package in several affected[]
+		// elements: merge them into one finding.
+		if j := slices.IndexFunc(out.findings, func(f Finding) bool { return f.ID == e.ID }); j >= 0 {
+			f := &out.findings[j]
+			f.Range += "; " + m.rng
+			for _, v := range m.fixed {
+				if !slices.Contains(f.Fixed, v) {
+					f.Fixed = append(f.Fixed, v)
+				}
+			}
+			f.AffectedPackages = append(slices.Clip(f.AffectedPackages), a.Imports...)
+			continue
+		}
+		f := Finding{
+			ID:               e.ID,
+			Aliases:          e.Aliases,
+			Source:           "osv",
+			Summary:          e.Summary,
+			Ecosystem:        id.Ecosystem,
+			Package:          a.Name,
+			Version:          id.Version,
+			Range:            m.rng,
+			Fixed:            m.fixed,
+			AffectedPackages: a.Imports,
+			References:       e.References,
+			URL:              e.URL,
+		}
+		if f.Summary == "" {
+			f.Summary = scanFirstLine(e.Details)
+		}
+		f.Severity, _ = cvssScore(append(slices.Clip(e.Severity), a.Severity...))
+		out.findings = append(out.findings, f)
+	}
+	return out
+}
+
+func scanComponent(db *DB, c *sbom.Component, rel map[string]string, memo map[vulnIdentity]*scanMatches, rep *Report, naive bool) {
+	id, err := ecosystemIdentify(c)
+	if err != nil {
+		rep.Unassessed = append(rep.Unassessed, Unassessed{Component: *c, Reason: err.Error()})
+		return
+	}
+	if vulnIsUnknownVersion(id.Version) {
+		u := Unassessed{Component: *c, Reason: fmt.Sprintf("version %q is unknown: not matched", id.Version)}
+		for _, r := range db.lookup(id.Ecosystem, id.Name) {
+			if e := &db.entries[r.entry]; e.Withdrawn.IsZero() && !slices.Contains(u.IDs, e.ID) {
+				u.IDs = append(u.IDs, e.ID)
+			}
+		}
+		rep.Unassessed = append(rep.Unassessed, u)
+		return
+	}
+	var m *scanMatches
+	if naive {
+		m = scanMatch(db, id, db.linearLookup(id.Ecosystem, id.Name))
+	} else {
+		var ok bool
+		if m, ok = memo[id]; !ok {
+			refs := db.lookup(id.Ecosystem, id.Name)
+			if len(refs) == 0 {
+				return
+			}
+			m = scanMatch(db, id, refs)
+			memo[id] = m
+		}
+	}
+	for _, t := range m.findings {
+		f := t
+		// Slices in the template are shared with the DB and other
+		// findings: clone them so a caller may modify its report.
+		f.Aliases = slices.Clone(t.Aliases)
+		f.Fixed = slices.Clone(t.Fixed)
+		f.AffectedPackages = slices.Clone(t.AffectedPackages)
+		f.References = slices.Clone(t.References)
+		f.Severity = slices.Clone(t.Severity)
+		f.Component = *c
+		f.Relationship = rel[c.ID]
+		f.Evidence = scanEvidence(c, id.Ecosystem, f.AffectedPackages)
+		rep.Findings = append(rep.Findings, f)
+	}
+	if len(m.unassessed) > 0 {
+		rep.Unassessed = append(rep.Unassessed, Unassessed{Component: *c, Reason: fmt.Sprintf("version %q could not be compared: %v", id.Version, m.why), IDs: slices.Clone(m.unassessed)})
+	}
+}
+
+func scanFirstLine(s string) string {
+	s, _, _ = strings.Cut(strings.TrimSpace(s), "\n")
+	if len(s) > 200 {
+		s = s[:200] + "…"
+	}
+	return s
+}
+
+// scanEvidence decides the evidence level of a Go finding: when the
+// component lists the packages in the build (PropertyGoPackages) and the
+// entry lists affected packages, it is package-level (or proven absent).
+func scanEvidence(c *sbom.Component, ecosystem string, affected []AffectedPackage) Evidence {
+	ev := Evidence{Level: EvidenceModule, Reason: "component version is in an affected range"}
+	if ecosystem != "Go" || len(affected) == 0 {
+		return ev
+	}
+	list, ok := c.Property(PropertyGoPackages)
+	if !ok {
+		ev.Reason += "; the SBOM does not list the packages in the build"
+		return ev
+	}
+	inBuild := map[string]bool{}
+	for p := range strings.SplitSeq(list, ",") {
+		if p = strings.TrimSpace(p); p != "" {
+			inBuild[p] = true
+		}
+	}
+	for _, a := range affected {
+		if inBuild[a.Path] && !slices.Contains(ev.Packages, a.Path) {
+			ev.Packages = append(ev.Packages, a.Path)
+		}
+	}
+	if len(ev.Packages) > 0 {
+		ev.Level, ev.Reason = EvidencePackage, "affected package in the build: "+strings.Join(ev.Packages, ", ")
+	} else {
+		ev.Level, ev.Reason = EvidencePackageAbsent, "none of the affected packages is in the build"
+	}
+	return ev
+}
+
+// scanEnrich adds EPSS, KEV, VEX, SARIF, signals and priorities, sorts
+// the findings and fills the summary.
+func scanEnrich(ctx context.Context, doc *sbom.Document, cfg *scanConfig, rep *Report) error {
+	for _, s := range cfg.sarif {
+		rep.Findings = append(rep.Findings, s.findings()...)
+		rep.Enrichment.SARIF = append(rep.Enrichment.SARIF, s.Tool)
+	}
+	if cfg.epss != nil {
+		rep.Enrichment.EPSSModelVersion, rep.Enrichment.EPSSScoreDate = cfg.epss.ModelVersion, cfg.epss.ScoreDate
+	}
+	if cfg.kev != nil {
+		rep.Enrichment.KEVVersion = cfg.kev.Version
+	}
+	for _, v := range cfg.vex {
+		rep.Enrichment.VEX = append(rep.Enrichment.VEX, v.Format+":"+v.ID)
+	}
+	for i := range rep.Findings {
+		f := &rep.Findings[i]
+		for _, cve := range f.CVEs() {
+			if s, ok := cfg.epss.Lookup(cve); ok && (f.EPSS == nil || s.Score > f.EPSS.Score) {
+				f.EPSS = &s
+			}
+			if k, ok := cfg.kev.Lookup(cve); ok && f.KEV == nil {
+				f.KEV = &k
+			}
+		}
+		for _, v := range cfg.vex {
+			if s := v.suppresses(doc, f); s != nil {
+				f.Suppressed = s
+				break
+			}
+		}
+		f.Priority = cfg.priority.Prioritize(f)
+	}
+	order := make([]int, len(rep.Findings))
+	for i := range order {
+		order[i] = i
+	}
+	slices.SortStableFunc(order, func(i, j int) int {
+		a, b := &rep.Findings[i], &rep.Findings[j]
+		switch {
+		case a.Priority.Score > b.Priority.Score:
+			return -1
+		case a.Priority.Score < b.Priority.Score:
+			return 1
+		}
+		if c := strings.Compare(a.ID, b.ID); c != 0 {
+			return c
+		}
+		return strings.Compare(a.Component.ID, b.Component.ID)
+	})
+	sorted := make([]Finding, len(order))
+	for i, j := range order {
+		sorted[i] = rep.Findings[j]
+	}
+	rep.Findings = sorted
+	for _, d := range cfg.detectors {
+		sigs, err := d.Detect(ctx, doc)
+		if err != nil {
+			return fmt.Errorf("risk: scan: detector %s: %w", d.Name(), err)
+		}
+		rep.Signals = append(rep.Signals, sigs...)
+	}
+	rep.Summary = Summary{Unassessed: len(rep.Unassessed), ByDecision: map[Decision]int{}}
+	for _, f := range rep.Findings {
+		if f.Suppressed != nil {
+			rep.Summary.Suppressed++
+			continue
+		}
+		rep.Summary.Findings++
+		rep.Summary.ByDecision[f.Priority.Decision]++
+	}
+	return nil
+}
