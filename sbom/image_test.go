@@ -90,7 +90,12 @@ func imgTestTar(t testing.TB, files []imgTestFile) []byte {
 
 func imgTestLayer(t testing.TB, files ...imgTestFile) v1.Layer {
 	t.Helper()
-	b := imgTestTar(t, files)
+	return imgTestLayerBytes(t, imgTestTar(t, files))
+}
+
+// imgTestLayerBytes is a layer whose uncompressed tar stream is b.
+func imgTestLayerBytes(t testing.TB, b []byte) v1.Layer {
+	t.Helper()
 	l, err := tarball.LayerFromOpener(func() (io.ReadCloser, error) {
 		return io.NopCloser(bytes.NewReader(b)), nil
 	})

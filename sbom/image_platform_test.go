@@ -1,0 +1,154 @@
+package sbom
+
+import (
+	"context"
+	"errors"
+	"io"
+	"log"
+	"net/http/httptest"
+	"net/url"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/google/go-containerregistry/pkg/authn"
+	"github.com/google/go-containerregistry/pkg/name"
+	"github.com/google/go-containerregistry/pkg/registry"
+	v1 "github.com/google/go-containerregistry/pkg/v1"
+	"github.com/google/go-containerregistry/pkg/v1/empty"
+	"github.com/google/go-containerregistry/pkg/v1/layout"
+	"github.com/google/go-containerregistry/pkg/v1/mutate"
+	"github.com/google/go-containerregistry/pkg/v1/remote"
+	"github.com/google/go-containerregistry/pkg/v1/types"
+)
+
+// imgTestIndex is a multi-platform index: a Debian amd64 image, an Alpine
+// arm64 image and a buildkit-style attestation manifest (unknown/unknown).
+func imgTestIndex(t *testing.T) (v1.ImageIndex, v1.Image, v1.Image) {
+	t.Helper()
+	deb := imgTestImage(t, "amd64", nil, imgTestLayer(t,
+		imgTestReg("etc/os-release", imgTestdata(t, "os-release-debian12")),
+		imgTestReg("var/lib/dpkg/status", []byte("Package: bash\nStatus: install ok installed\nArchitecture: amd64\nVersion: 5.2.15-2+b7\n"))))
+	alp := imgTestImage(t, "arm64", nil, imgTestLayer(t,
+		imgTestReg("etc/os-release", imgTestdata(t, "alpine/os-release")),
+		imgTestReg("lib/apk/db/installed", imgTestdata(t, "alpine/installed"))))
+	att := imgTestImage(t, "unknown", nil, imgTestLayer(t, imgTestReg("in-toto.json", []byte("{}"))))
+	idx := mutate.AppendManifests(mutate.IndexMediaType(empty.Index, types.OCIImageIndex),
+		mutate.IndexAddendum{Add: att, Descriptor: v1.Descriptor{Platform: &v1.Platform{OS: "unknown", Architecture: "unknown"}}},
+		mutate.IndexAddendum{Add: deb, Descriptor: v1.Descriptor{Platform: &v1.Platform{OS: "linux", Architecture: "amd64"}}},
+		mutate.IndexAddendum{Add: alp, Descriptor: v1.Descriptor{Platform: &v1.Platform{OS: "linux", Architecture: "arm64", Variant: "v8"}}},
+	)
+	return idx, deb, alp
+}
+
+func TestFromImagePlatforms(t *testing.T) {
+	ctx := context.Background()
+	idx, deb, alp := imgTestIndex(t)
+	debDigest, _ := deb.Digest()
+	alpDigest, _ := alp.Digest()
+
+	srv := httptest.NewServer(registry.New(registry.Logger(log.New(io.Discard, "", 0))))
+	defer srv.Close()
+	u, _ := url.Parse(srv.URL)
+	ref, err := name.ParseReference(u.Host + "/multi/app:latest")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := remote.WriteIndex(ref, idx, remote.WithTransport(srv.Client().Transport)); err != nil {
+		t.Fatal(err)
+	}
+	dir := filepath.Join(t.TempDir(), "layout")
+	lp, err := layout.Write(dir, empty.Index)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// A layout whose index.json points at the multi-platform index.
+	if err := lp.AppendIndex(idx); err != nil {
+		t.Fatal(err)
+	}
+	ociTar := filepath.Join(t.TempDir(), "multi.tar")
+	imgTestTarDir(t, dir, ociTar)
+
+	sources := map[string]func() (ImageSource, []ImageOption){
+		"remote": func() (ImageSource, []ImageOption) {
+			return ImageFromRemote(ref.String()), []ImageOption{WithHTTPClient(srv.Client()), WithAuth(authn.Anonymous)}
+		},
+		"remote-options": func() (ImageSource, []ImageOption) {
+			return ImageFromRemote(ref.String()), []ImageOption{WithRemoteOptions(remote.WithTransport(srv.Client().Transport))}
+		},
+		"layout":      func() (ImageSource, []ImageOption) { return ImageFromLayout(dir), nil },
+		"oci-tarball": func() (ImageSource, []ImageOption) { return ImageFromTarball(ociTar), nil },
+	}
+	for name, mk := range sources {
+		t.Run(name, func(t *testing.T) {
+			src, opts := mk()
+			doc, err := FromImage(ctx, src, opts...)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if doc.Image.Digest != debDigest.String() || doc.Image.Architecture != "amd64" {
+				t.Errorf("default platform: got %s %s, want the amd64 image %s", doc.Image.Digest, doc.Image.Architecture, debDigest)
+			}
+			if c := imgTestFind(doc, "pkg:deb/debian/bash@5.2.15-2%2Bb7?arch=amd64&distro=debian-12"); c == nil {
+				t.Errorf("bash not found in the amd64 image")
+			}
+			doc, err = FromImage(ctx, src, append(opts, WithPlatform("linux/arm64"))...)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if doc.Image.Digest != alpDigest.String() || doc.Image.Distro == nil || doc.Image.Distro.ID != "alpine" {
+				t.Errorf("linux/arm64: got %s %+v, want the alpine image %s", doc.Image.Digest, doc.Image.Distro, alpDigest)
+			}
+			if len(imgTestNames(doc, "apk")) != 4 {
+				t.Errorf("apk packages %v", imgTestNames(doc, "apk"))
+			}
+			_, err = FromImage(ctx, src, append(opts, WithPlatform("linux/s390x"))...)
+			if !errors.Is(err, ErrImagePlatformNotFound) || !strings.Contains(err.Error(), "linux/s390x") {
+				t.Errorf("linux/s390x: err = %v, want ErrImagePlatformNotFound", err)
+			}
+		})
+	}
+	// A single-platform image for another platform than the one named.
+	if _, err := FromImage(ctx, ImageFromV1(deb, ""), WithPlatform("linux/arm64")); !errors.Is(err, ErrImagePlatformNotFound) {
+		t.Errorf("single image, other platform: err = %v", err)
+	}
+}
+
+func TestFromImageDistrolessAndRPM(t *testing.T) {
+	ctx := context.Background()
+	img := imgTestImage(t, "amd64", nil, imgTestLayer(t,
+		imgTestReg("etc/os-release", imgTestdata(t, "os-release-debian12")),
+		imgTestReg("var/lib/dpkg/status.d/base", []byte("Package: base-files\nVersion: 12.4+deb12u5\nArchitecture: amd64\n")),
+		imgTestReg("var/lib/dpkg/status.d/base.md5sums", []byte("d41d8cd98f00b204e9800998ecf8427e  etc/debian_version\n")),
+		imgTestReg("var/lib/dpkg/status.d/tzdata", []byte("Package: tzdata\nVersion: 2024a-0+deb12u1\nArchitecture: all\n")),
+		imgTestReg("var/lib/rpm/rpmdb.sqlite", []byte("SQLite format 3\x00")),
+	))
+	doc, err := FromImage(ctx, ImageFromV1(img, ""))
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := imgTestNames(doc, "dpkg")
+	if strings.Join(got, ",") != "base-files@12.4+deb12u5,tzdata@2024a-0+deb12u1" {
+		t.Errorf("status.d packages %v", got)
+	}
+	if c := imgTestFind(doc, "pkg:deb/debian/tzdata@"); c == nil || c.Locations[0].Path != "/var/lib/dpkg/status.d/tzdata" {
+		t.Errorf("tzdata location: %+v", c)
+	}
+	if !strings.Contains(strings.Join(doc.Limitations, "\n"), "RPM database found (/var/lib/rpm/rpmdb.sqlite)") {
+		t.Errorf("limitations %q: want the RPM database", doc.Limitations)
+	}
+	// Without os-release, OS packages get no distro and say why.
+	img = imgTestImage(t, "amd64", nil, imgTestLayer(t,
+		imgTestReg("var/lib/dpkg/status.d/tzdata", []byte("Package: tzdata\nVersion: 2024a-0+deb12u1\nArchitecture: all\n"))))
+	doc, err = FromImage(ctx, ImageFromV1(img, ""))
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := imgTestFind(doc, "pkg:deb/debian/tzdata@")
+	if c == nil || strings.Contains(c.PURL, "distro=") {
+		t.Errorf("no os-release: %+v", c)
+	}
+	if _, ok := c.Property(PropOSVEcosystem); ok || doc.Image.Distro != nil || len(doc.Limitations) == 0 {
+		t.Errorf("no os-release: ecosystem set or no limitation: %+v %q", c.Properties, doc.Limitations)
+	}
+}
