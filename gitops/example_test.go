@@ -1,0 +1,114 @@
+package gitops_test
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+
+	"github.com/chaingate/chaingate/gitops"
+)
+
+func ExampleEditImage() {
+	manifest := []byte(`apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: web
+spec:
+  template:
+    spec:
+      containers:
+        - name: web
+          image: "ghcr.io/acme/web:v1.4.0"   # pinned by the release gate
+`)
+	out, err := gitops.EditImage(manifest, gitops.ImageTarget{Name: "ghcr.io/acme/web"},
+		"ghcr.io/acme/web:v1.5.0@sha256:6c3c624b58dbbcd3c0dd82b4c53f04194d1247c6eebdaab7c610cf7d66709b3b")
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	fmt.Print(string(out))
+	// Output:
+	// apiVersion: apps/v1
+	// kind: Deployment
+	// metadata:
+	//   name: web
+	// spec:
+	//   template:
+	//     spec:
+	//       containers:
+	//         - name: web
+	//           image: "ghcr.io/acme/web:v1.5.0@sha256:6c3c624b58dbbcd3c0dd82b4c53f04194d1247c6eebdaab7c610cf7d66709b3b"   # pinned by the release gate
+}
+
+func ExampleEditImage_helmValues() {
+	values := []byte("image:\n    repository: ghcr.io/acme/api\n    tag: \"2.3.1\"   # chart default\n")
+	out, err := gitops.EditImage(values, gitops.ImageTarget{Path: "image.tag"}, "ghcr.io/acme/api:2.4.0")
+	fmt.Print(string(out), err)
+	// Output:
+	// image:
+	//     repository: ghcr.io/acme/api
+	//     tag: "2.4.0"   # chart default
+	// <nil>
+}
+
+func ExamplePromoter_Promote() {
+	ctx := context.Background()
+	dir, err := os.MkdirTemp("", "gitops-example")
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	defer os.RemoveAll(dir)
+
+	// A GitOps repository with one environment.
+	bare := filepath.Join(dir, "gitops.git")
+	err = gitops.InitRepository(ctx, bare, "main", map[string][]byte{
+		"apps/web/prod/kustomization.yaml": []byte("resources: [../base]\nimages:\n  - name: ghcr.io/acme/web\n    newTag: v1.4.0 # current\n"),
+	})
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+
+	// The gate: in a real release this is the policy decision.
+	gate := gitops.GateFunc(func(ctx context.Context, c gitops.Candidate) (gitops.Decision, error) {
+		if c.Image.Digest == "" {
+			return gitops.Decision{Allow: false, Reasons: []string{"an image must be promoted by digest"}}, nil
+		}
+		return gitops.Decision{Allow: true, Reasons: []string{"verified provenance"}}, nil
+	})
+	p, err := gitops.NewPromoter(gitops.Repository{URL: bare, Branch: "main"}, gitops.WithGate(gate))
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	edits := []gitops.Edit{{File: "apps/web/prod/kustomization.yaml", Target: gitops.ImageTarget{Name: "ghcr.io/acme/web"}}}
+
+	_, err = p.Promote(ctx, gitops.Request{Image: "ghcr.io/acme/web:v1.5.0", Edits: edits})
+	fmt.Println("by tag:", err)
+
+	prom, err := p.Promote(ctx, gitops.Request{
+		Image: "ghcr.io/acme/web:v1.5.0@sha256:6c3c624b58dbbcd3c0dd82b4c53f04194d1247c6eebdaab7c610cf7d66709b3b",
+		Edits: edits,
+	})
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	for _, f := range prom.Files {
+		for _, c := range f.Changes {
+			fmt.Printf("%s line %d: %s -> %s\n", f.File, c.Line, c.Old, c.New)
+		}
+	}
+	recs, err := p.History(ctx, gitops.HistoryOptions{})
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	fmt.Println("recorded:", recs[0].Image.Tag, "previous:", recs[0].Previous)
+	// Output:
+	// by tag: gitops: promotion denied: an image must be promoted by digest
+	// apps/web/prod/kustomization.yaml line 4: v1.4.0 -> v1.5.0@sha256:6c3c624b58dbbcd3c0dd82b4c53f04194d1247c6eebdaab7c610cf7d66709b3b
+	// recorded: v1.5.0 previous: [ghcr.io/acme/web:v1.4.0]
+}
