@@ -63,7 +63,6 @@ type genConfig struct {
 	goCmd       string
 	noGoCmd     bool
 	excludeDev  bool
-	maxPaths    int
 	hasCreated  bool
 	hasSerialNo bool
 }

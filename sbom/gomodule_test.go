@@ -7,6 +7,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"runtime/debug"
 	"slices"
 	"strings"
 	"testing"
@@ -295,6 +296,13 @@ func TestFromGoModuleErrors(t *testing.T) {
 			}
 		})
 	}
+	cancelled, cancel := context.WithCancel(ctx)
+	cancel()
+	if _, err := FromGoModule(cancelled, filepath.Join("testdata", "gen", "gomod", "cobra")); !errors.Is(err, context.Canceled) {
+		if _, lookErr := exec.LookPath("go"); lookErr == nil {
+			t.Errorf("cancelled context: %v", err)
+		}
+	}
 	dir := t.TempDir()
 	genWriteFiles(t, dir, map[string]string{"go.mod": "module example.com/a\n\ngo 1.22\n" + strings.Repeat("// padding\n", 200)})
 	if _, err := FromGoModule(ctx, dir, WithoutGoCommand(), WithInputLimit(100)); !errors.Is(err, ErrTooLarge) {
@@ -343,4 +351,65 @@ func FuzzFromGoMod(f *testing.F) {
 			t.Fatal("root missing")
 		}
 	})
+}
+
+// TestGeneratedDocumentsValidate checks every generator's output with
+// Validate and through a CycloneDX JSON round trip (Encode, Decode):
+// purls (Go module case included) and dependency edges must survive.
+func TestGeneratedDocumentsValidate(t *testing.T) {
+	bi, err := debug.ParseBuildInfo("path\tgithub.com/Example/Tool\nmod\tgithub.com/Example/Tool\tv1.0.0\t\n" +
+		"dep\tgithub.com/Azure/go-autorest\tv14.2.0+incompatible\th1:V5VMDjClKFSiaHE5aMSWsaxhhNcVnNOqi3MAxlEovl8=\n")
+	if err != nil {
+		t.Fatal(err)
+	}
+	bi.GoVersion = "go1.26.8"
+	docs := map[string]func() (*Document, error){
+		"build info": func() (*Document, error) { return FromGoBuildInfo(bi) },
+		"go module": func() (*Document, error) {
+			return FromGoModule(context.Background(), filepath.Join("testdata", "gen", "gomod", "sigstore-go"), WithoutGoCommand())
+		},
+		"npm v3": func() (*Document, error) { return FromNPMLock(bytes.NewReader(genReadNPMLock(t, "v3-workspaces"))) },
+		"npm v2": func() (*Document, error) { return FromNPMLock(bytes.NewReader(genReadNPMLock(t, "v2-peer"))) },
+	}
+	for name, gen := range docs {
+		t.Run(name, func(t *testing.T) {
+			doc, err := gen()
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := Validate(doc); err != nil {
+				t.Errorf("Validate: %v", err)
+			}
+			var buf bytes.Buffer
+			if err := Encode(&buf, doc, CycloneDXJSON); err != nil {
+				t.Fatalf("Encode: %v", err)
+			}
+			back, err := Decode(&buf)
+			if err != nil {
+				t.Fatalf("Decode: %v", err)
+			}
+			want, got := map[string]bool{}, map[string]bool{}
+			for _, c := range doc.Components {
+				want[c.PURL] = true
+			}
+			for _, c := range back.Components {
+				got[c.PURL] = true
+			}
+			for p := range want {
+				if !got[p] {
+					t.Errorf("purl %s lost in the round trip", p)
+				}
+			}
+			edges := func(d *Document) int {
+				n := 0
+				for _, dep := range d.Dependencies {
+					n += len(dep.DependsOn)
+				}
+				return n
+			}
+			if edges(back) != edges(doc) {
+				t.Errorf("%d edges after the round trip, %d before", edges(back), edges(doc))
+			}
+		})
+	}
 }

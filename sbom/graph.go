@@ -235,3 +235,45 @@ func (g *Graph) PathsTo(id string, max int) (paths [][]string, complete bool) {
 	slices.SortStableFunc(paths, func(a, b []string) int { return len(a) - len(b) })
 	return paths, complete
 }
+
+// WhySchemaVersion is the version of the JSON shape of WhyResult.
+const WhySchemaVersion = "chaingate.dev/sbom-why/v1"
+
+// WhyResult explains why a component is in an SBOM, as a value that can
+// be serialised and fed to a policy.
+type WhyResult struct {
+	SchemaVersion string `json:"schemaVersion"`
+	// Component is the ID asked about.
+	Component string `json:"component"`
+	// Found is false when the document has no such component.
+	Found bool `json:"found"`
+	// Reachable is false when no root depends on it, even transitively.
+	Reachable bool `json:"reachable"`
+	// Depth is the length of the shortest path from the root (0 for the
+	// root, 1 for a direct dependency).
+	Depth int `json:"depth"`
+	// Direct is true for a direct dependency of the root.
+	Direct bool `json:"direct"`
+	// Paths are dependency paths from the root to the component,
+	// shortest first (see PathsTo).
+	Paths [][]string `json:"paths"`
+	// Complete is false when there are more paths than Paths holds.
+	Complete bool `json:"complete"`
+}
+
+// Why gathers what the graph knows about why id is present: its depth,
+// whether it is direct, and up to max paths from the root (see PathsTo).
+func (g *Graph) Why(id string, max int) WhyResult {
+	r := WhyResult{SchemaVersion: WhySchemaVersion, Component: id, Paths: [][]string{}, Complete: true}
+	if _, ok := g.index[id]; !ok {
+		return r
+	}
+	r.Found = true
+	d, ok := g.Depth(id)
+	if !ok {
+		return r
+	}
+	r.Reachable, r.Depth, r.Direct = true, d, d == 1
+	r.Paths, r.Complete = g.PathsTo(id, max)
+	return r
+}

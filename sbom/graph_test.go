@@ -2,6 +2,7 @@ package sbom
 
 import (
 	"bytes"
+	"encoding/json"
 	"fmt"
 	"slices"
 	"testing"
@@ -69,6 +70,28 @@ func TestGraphHand(t *testing.T) {
 		got, complete := g.PathsTo(tc.id, tc.max)
 		if fmt.Sprint(got) != fmt.Sprint(tc.want) || complete != tc.complete {
 			t.Errorf("PathsTo(%s, %d) = %v, %v; want %v, %v", tc.id, tc.max, got, complete, tc.want, tc.complete)
+		}
+	}
+}
+
+func TestGraphWhy(t *testing.T) {
+	g := NewGraph(genHandGraph())
+	tests := []struct {
+		id   string
+		want string
+	}{
+		{"c", `{"schemaVersion":"chaingate.dev/sbom-why/v1","component":"c","found":true,"reachable":true,"depth":2,"direct":false,"paths":[["root","a","c"],["root","b","c"]],"complete":true}`},
+		{"a", `{"schemaVersion":"chaingate.dev/sbom-why/v1","component":"a","found":true,"reachable":true,"depth":1,"direct":true,"paths":[["root","a"],["root","b","c","d","a"]],"complete":true}`},
+		{"e", `{"schemaVersion":"chaingate.dev/sbom-why/v1","component":"e","found":true,"reachable":false,"depth":0,"direct":false,"paths":[],"complete":true}`},
+		{"zz", `{"schemaVersion":"chaingate.dev/sbom-why/v1","component":"zz","found":false,"reachable":false,"depth":0,"direct":false,"paths":[],"complete":true}`},
+	}
+	for _, tc := range tests {
+		got, err := json.Marshal(g.Why(tc.id, 10))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if string(got) != tc.want {
+			t.Errorf("Why(%s) =\n%s\nwant\n%s", tc.id, got, tc.want)
 		}
 	}
 }
