@@ -341,8 +341,9 @@ func spdxFromTools(d *spdx.Document) *spdxRaw {
 }
 
 func spdxElemString(id common.ElementID) string {
-	if id == "" {
-		return ""
+	if id == "" || strings.HasPrefix(string(id), "SPDXRef-") {
+		// tools-golang's RDF reader keeps the prefix on the document's ID.
+		return string(id)
 	}
 	return "SPDXRef-" + string(id)
 }
