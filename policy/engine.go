@@ -44,6 +44,7 @@ const DefaultNamespace = "main"
 // safe for concurrent use by many goroutines.
 type Engine struct {
 	cfg      *config
+	query    string
 	pq       rego.PreparedEvalQuery
 	rules    []policyRule
 	allows   []int // indexes into rules of allow rules
@@ -635,6 +636,7 @@ func New(ctx context.Context, opts ...Option) (*Engine, error) {
 		}
 	}
 	e.rules = rules
+	e.query = q.String()
 
 	store := inmem.NewFromObject(data)
 	ropts := []func(*rego.Rego){
@@ -916,6 +918,11 @@ func policyDigestFiles(files []policyFile, data []policyDataItem) string {
 	}
 	return "sha256:" + hex.EncodeToString(h.Sum(nil))
 }
+
+// Query returns the Rego query the engine prepared: one array
+// comprehension per decision rule, so a rule that is undefined yields [].
+// Useful to reproduce a decision with raw OPA.
+func (e *Engine) Query() string { return e.query }
 
 // Policy returns the identity of the engine's policies.
 func (e *Engine) Policy() PolicyInfo {

@@ -66,6 +66,10 @@ type policyConv struct {
 	size  int64
 	slab  []ast.Term
 	err   error
+	// stack holds the pairs of the objects being built, innermost last:
+	// ast.NewObject copies them, so the space is reused (a child object is
+	// always finished before its parent takes its next pair).
+	stack [][2]*ast.Term
 }
 
 func (c *policyConv) grow(n int) {
@@ -90,13 +94,13 @@ func (c *policyConv) term(v ast.Value) *ast.Term {
 
 func (c *policyConv) str(s string) *ast.Term {
 	c.grow(len(s))
-	if len(s) <= 16 {
-		// Short strings (severities, types, small versions) are often
-		// interned by OPA: no allocation.
-		return ast.InternedTerm(s)
+	if s == "" {
+		return policyEmptyString
 	}
 	return c.term(ast.String(s))
 }
+
+var policyEmptyString = ast.StringTerm("")
 
 func (c *policyConv) num(f float64) *ast.Term {
 	c.grow(8)
@@ -362,22 +366,26 @@ var (
 // policyKV accumulates an object's pairs, following encoding/json's
 // omitempty rules so the value equals the JSON form of the struct.
 type policyKV struct {
-	c  *policyConv
-	kv [][2]*ast.Term
+	c     *policyConv
+	start int
+}
+
+func (o *policyKV) add(k, v *ast.Term) {
+	o.c.stack = append(o.c.stack, [2]*ast.Term{k, v})
 }
 
 func (o *policyKV) str(k *ast.Term, v string, omitEmpty bool) {
 	if omitEmpty && v == "" {
 		return
 	}
-	o.kv = append(o.kv, [2]*ast.Term{k, o.c.str(v)})
+	o.add(k, o.c.str(v))
 }
 
 func (o *policyKV) int(k *ast.Term, v int, omitEmpty bool) {
 	if omitEmpty && v == 0 {
 		return
 	}
-	o.kv = append(o.kv, [2]*ast.Term{k, o.c.int(v)})
+	o.add(k, o.c.int(v))
 }
 
 func (o *policyKV) num(k *ast.Term, v float64) { // always omitempty
@@ -388,14 +396,14 @@ func (o *policyKV) num(k *ast.Term, v float64) { // always omitempty
 		o.c.err = fmt.Errorf("policy: input field %s is %v, not a JSON number: %w", k, v, ErrInvalidInput)
 		return
 	}
-	o.kv = append(o.kv, [2]*ast.Term{k, o.c.num(v)})
+	o.add(k, o.c.num(v))
 }
 
 func (o *policyKV) bool(k *ast.Term, v bool, omitEmpty bool) {
 	if omitEmpty && !v {
 		return
 	}
-	o.kv = append(o.kv, [2]*ast.Term{k, o.c.bool(v)})
+	o.add(k, o.c.bool(v))
 }
 
 func (o *policyKV) strs(k *ast.Term, v []string) { // always omitempty
@@ -406,20 +414,26 @@ func (o *policyKV) strs(k *ast.Term, v []string) { // always omitempty
 	for i, s := range v {
 		ts[i] = o.c.str(s)
 	}
-	o.kv = append(o.kv, [2]*ast.Term{k, o.c.term(ast.NewArray(ts...))})
+	o.add(k, o.c.term(ast.NewArray(ts...)))
 }
 
 func (o *policyKV) term(k *ast.Term, v *ast.Term) {
-	o.kv = append(o.kv, [2]*ast.Term{k, v})
+	o.add(k, v)
 }
 
+// obj builds the object from the pairs added since kv and pops them.
 func (o *policyKV) obj() *ast.Term {
 	o.c.grow(0)
-	return o.c.term(ast.NewObject(o.kv...))
+	t := o.c.term(ast.NewObject(o.c.stack[o.start:]...))
+	o.c.stack = o.c.stack[:o.start]
+	return t
 }
 
-func (c *policyConv) kv(n int) policyKV {
-	return policyKV{c: c, kv: make([][2]*ast.Term, 0, n)}
+func (c *policyConv) kv(int) policyKV {
+	if c.stack == nil {
+		c.stack = make([][2]*ast.Term, 0, 64)
+	}
+	return policyKV{c: c, start: len(c.stack)}
 }
 
 func (c *policyConv) input(in *Input) ast.Value {
@@ -507,7 +521,7 @@ func (c *policyConv) component(p *Component) *ast.Term {
 	if len(p.Hashes) > 0 {
 		h := c.kv(len(p.Hashes))
 		for k, v := range p.Hashes {
-			h.kv = append(h.kv, [2]*ast.Term{c.str(k), c.str(v)})
+			h.add(c.str(k), c.str(v))
 		}
 		o.term(kHashes, h.obj())
 	}
@@ -666,24 +680,51 @@ func (w *policyHasher) value(v ast.Value) {
 		w.value(v.Sorted())
 	case ast.Object:
 		w.buf = append(w.buf, '{')
-		for i, k := range v.Keys() {
-			if i > 0 {
+		first := true
+		v.Foreach(func(k, e *ast.Term) { // sorted by key
+			if !first {
 				w.buf = append(w.buf, ',')
 			}
+			first = false
 			if s, ok := k.Value.(ast.String); ok {
 				w.str(string(s))
 			} else {
 				w.str(k.Value.String())
 			}
 			w.buf = append(w.buf, ':')
-			w.value(v.Get(k).Value)
-		}
+			w.value(e.Value)
+		})
 		w.buf = append(w.buf, '}')
 	default:
 		w.str(v.String())
 	}
 }
 
+// str appends s as a JSON string: quote, backslash and control
+// characters escaped, everything else (UTF-8 included) as is.
 func (w *policyHasher) str(s string) {
-	w.buf = strconv.AppendQuote(w.buf, s)
+	w.buf = append(w.buf, '"')
+	start := 0
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if c >= 0x20 && c != '"' && c != '\\' {
+			continue
+		}
+		w.buf = append(w.buf, s[start:i]...)
+		switch c {
+		case '"', '\\':
+			w.buf = append(w.buf, '\\', c)
+		case '\n':
+			w.buf = append(w.buf, '\\', 'n')
+		case '\t':
+			w.buf = append(w.buf, '\\', 't')
+		case '\r':
+			w.buf = append(w.buf, '\\', 'r')
+		default:
+			w.buf = append(w.buf, '\\', 'u', '0', '0', "0123456789abcdef"[c>>4], "0123456789abcdef"[c&15])
+		}
+		start = i + 1
+	}
+	w.buf = append(w.buf, s[start:]...)
+	w.buf = append(w.buf, '"')
 }
