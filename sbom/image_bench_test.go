@@ -1,0 +1,124 @@
+package sbom
+
+import (
+	"archive/tar"
+	"bytes"
+	"compress/gzip"
+	"context"
+	"fmt"
+	"io"
+	"math/rand"
+	"testing"
+
+	v1 "github.com/google/go-containerregistry/pkg/v1"
+	"github.com/google/go-containerregistry/pkg/v1/mutate"
+	"github.com/google/go-containerregistry/pkg/v1/tarball"
+)
+
+// imgBenchImage is a generated Debian-like image of four gzip-compressed
+// layers and about 12,000 files: the real dpkg database, a Go binary,
+// 2,000 installed npm packages, 300 Python distributions, and ~9,000
+// other files (text and non-Go executables) of 512 B to 16 KiB.
+func imgBenchImage(b *testing.B) (v1.Image, int) {
+	b.Helper()
+	rng := rand.New(rand.NewSource(1))
+	blob := func(n int) []byte {
+		p := make([]byte, n)
+		rng.Read(p)
+		return p
+	}
+	nfiles := 0
+	layer := func(files []imgTestFile) v1.Layer {
+		nfiles += len(files)
+		raw := imgTestTar(b, files)
+		var gz bytes.Buffer
+		zw := gzip.NewWriter(&gz)
+		zw.Write(raw)
+		zw.Close()
+		data := gz.Bytes()
+		l, err := tarball.LayerFromOpener(func() (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(data)), nil })
+		if err != nil {
+			b.Fatal(err)
+		}
+		return l
+	}
+	var base []imgTestFile
+	base = append(base, imgTestReg("etc/os-release", imgTestdata(b, "os-release-debian12")),
+		imgTestReg("var/lib/dpkg/status", imgTestdata(b, "dpkg-status.gz")))
+	for i := 0; i < 4000; i++ {
+		base = append(base, imgTestReg(fmt.Sprintf("usr/share/doc/pkg%d/file%d.txt", i/10, i), blob(512+rng.Intn(4096))))
+	}
+	for i := 0; i < 500; i++ {
+		exe := append([]byte("\x7fELF"), blob(1024+rng.Intn(16384))...)
+		base = append(base, imgTestFile{name: fmt.Sprintf("usr/lib/x86_64-linux-gnu/lib%d.so.1", i), data: exe, mode: 0o755, typ: tar.TypeReg})
+	}
+	var langs []imgTestFile
+	for i := 0; i < 2000; i++ {
+		langs = append(langs,
+			imgTestReg(fmt.Sprintf("app/node_modules/pkg-%d/package.json", i), []byte(fmt.Sprintf(`{"name":"pkg-%d","version":"1.%d.0","license":"MIT"}`, i, i))),
+			imgTestReg(fmt.Sprintf("app/node_modules/pkg-%d/index.js", i), blob(2048)))
+	}
+	for i := 0; i < 300; i++ {
+		langs = append(langs, imgTestReg(fmt.Sprintf("usr/lib/python3/dist-packages/proj_%d-2.%d.dist-info/METADATA", i, i),
+			[]byte(fmt.Sprintf("Metadata-Version: 2.1\nName: proj_%d\nVersion: 2.%d\nLicense: MIT\n\nlong description\n", i, i))))
+	}
+	upper := []imgTestFile{
+		imgTestFile{name: "usr/local/bin/imgapp", data: imgTestGoBinary(b), mode: 0o755, typ: tar.TypeReg},
+		imgTestReg("app/node_modules/.wh.pkg-7", nil),
+	}
+	for i := 0; i < 1500; i++ {
+		upper = append(upper, imgTestReg(fmt.Sprintf("srv/data/%d.bin", i), blob(512+rng.Intn(8192))))
+	}
+	img, err := mutate.AppendLayers(imgTestImage(b, "amd64", nil), layer(base), layer(langs), layer(upper))
+	if err != nil {
+		b.Fatal(err)
+	}
+	return img, nfiles
+}
+
+// BenchmarkFromImage scans a generated image with ~12,000 files
+// (chaingate), beside go-containerregistry reading the same squashed
+// file system (mutate.Extract and a tar walk reading every file: the
+// least work any scanner must do).
+func BenchmarkFromImage(b *testing.B) {
+	img, nfiles := imgBenchImage(b)
+	ctx := context.Background()
+	b.Run("chaingate", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			doc, err := FromImage(ctx, ImageFromV1(img, ""))
+			if err != nil {
+				b.Fatal(err)
+			}
+			if len(doc.Components) < 2000 {
+				b.Fatalf("%d components", len(doc.Components))
+			}
+		}
+		b.ReportMetric(float64(nfiles), "files")
+	})
+	b.Run("raw-ggcr-extract", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			rc := mutate.Extract(img)
+			tr := tar.NewReader(rc)
+			n := 0
+			for {
+				_, err := tr.Next()
+				if err == io.EOF {
+					break
+				}
+				if err != nil {
+					b.Fatal(err)
+				}
+				if _, err := io.Copy(io.Discard, tr); err != nil {
+					b.Fatal(err)
+				}
+				n++
+			}
+			rc.Close()
+			if n < nfiles/2 {
+				b.Fatalf("%d entries", n)
+			}
+		}
+	})
+}
