@@ -54,6 +54,11 @@ const (
 // golang.org/x/mod/modfile and says in Document.Limitations what that
 // cannot know (the module graph, and for go.mod files older than go 1.17,
 // modules required only indirectly).
+//
+// The standard library is not a component: a module does not fix the
+// toolchain it is built with (its go and toolchain lines are the root's
+// PropGoVersion and PropGoToolchain). Use FromGoBinary for what a build
+// really linked.
 func FromGoModule(ctx context.Context, dir string, opts ...GenerateOption) (*Document, error) {
 	cfg, err := genNewConfig(opts)
 	if err != nil {
