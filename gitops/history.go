@@ -82,6 +82,7 @@ func recordOf(c *object.Commit) (Record, bool) {
 // History returns the promotion records on the branch, newest first,
 // following first parents from the tip.
 func (p *Promoter) History(ctx context.Context, opts HistoryOptions) ([]Record, error) {
+	defer p.lockShared()()
 	snap, err := fetchTip(ctx, p.repo, 0)
 	if err != nil {
 		return nil, err
@@ -230,6 +231,7 @@ func (r *AuditReport) OK() bool { return len(r.Findings) == 0 }
 // signed by a key that does not verify or is not allowed, or that change
 // paths outside what their signer may change.
 func (p *Promoter) Audit(ctx context.Context, opts AuditOptions) (*AuditReport, error) {
+	defer p.lockShared()()
 	if opts.Verifier == nil {
 		return nil, errors.New("gitops: audit needs a Verifier")
 	}
@@ -391,6 +393,7 @@ type DriftReport struct {
 
 // Drift compares what stages from and to run, from the repository alone.
 func (p *Promoter) Drift(ctx context.Context, from, to string) (*DriftReport, error) {
+	defer p.lockShared()()
 	snap, err := fetchTip(ctx, p.repo, 1)
 	if err != nil {
 		return nil, err

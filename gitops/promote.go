@@ -363,6 +363,16 @@ func NewPromoter(repo Repository, opts ...Option) (*Promoter, error) {
 	return &Promoter{repo: repo, cfg: cfg}, nil
 }
 
+// lockShared serialises reads of a caller's clone with promotions into it:
+// a go-git repository on disk is not safe for concurrent fetches. Reads
+// of a remote use their own in-memory clone and need no lock.
+func (p *Promoter) lockShared() func() {
+	if p.repo.Clone == nil {
+		return func() {}
+	}
+	return lockRepo(p.repo.key())
+}
+
 // pipelineAt returns the configured pipeline or reads it from the tree.
 func (p *Promoter) pipelineAt(snap *snapshot) (Pipeline, error) {
 	if p.cfg.pipeline != nil {

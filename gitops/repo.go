@@ -92,11 +92,12 @@ func fetchTip(ctx context.Context, r Repository, depth int) (*snapshot, error) {
 			}
 		}
 		track := plumbing.NewRemoteReferenceName(remote, r.branch())
+		// No depth here: a shallow fetch would make the caller's full
+		// clone shallow. An incremental fetch is cheap anyway.
 		err := r.Clone.FetchContext(ctx, &git.FetchOptions{
 			RemoteName: remote,
 			RefSpecs:   []gitconfig.RefSpec{gitconfig.RefSpec("+" + branch.String() + ":" + track.String())},
 			Auth:       r.Auth,
-			Depth:      depth,
 			Tags:       git.NoTags,
 		})
 		if err != nil && !errors.Is(err, git.NoErrAlreadyUpToDate) {

@@ -7,6 +7,8 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"os"
+	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -258,6 +260,9 @@ func TestExistingClone(t *testing.T) {
 	}
 	if tip(t, bare) != prom.Commit {
 		t.Error("promotion from an existing clone did not land")
+	}
+	if _, err := os.Stat(filepath.Join(dir, ".git", "shallow")); err == nil {
+		t.Error("the caller's full clone was made shallow")
 	}
 	headAfter, _ := clone.Head()
 	if headAfter.Hash() != headBefore.Hash() {
