@@ -115,6 +115,13 @@ func TestStagesRulesAndHistory(t *testing.T) {
 	if _, err := p.Rollback(ctx, RollbackRequest{Stage: "prod", To: "ghcr.io/acme/app:v9"}); !errors.Is(err, ErrNoHistory) {
 		t.Errorf("rollback to an unrecorded value: %v", err)
 	}
+	// A pin holds against rollbacks too.
+	pl, _ := ParsePipeline([]byte(testStages))
+	pl.Stages[2].Pin = dgA
+	pinned, _ := NewPromoter(Repository{URL: bare}, WithGate(allowAll), WithPipeline(pl))
+	if _, err := pinned.Rollback(ctx, RollbackRequest{Stage: "prod", To: v3}); !errors.Is(err, ErrPinned) {
+		t.Errorf("rollback against a pin: err = %v, want ErrPinned", err)
+	}
 	gitCmd(t, bare, "fsck", "--strict")
 }
 

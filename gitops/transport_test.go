@@ -2,6 +2,7 @@ package gitops
 
 import (
 	"context"
+	"net"
 	"net/http"
 	"net/http/cgi"
 	"net/http/httptest"
@@ -53,6 +54,42 @@ func TestPromoteOverSmartHTTP(t *testing.T) {
 	}
 	if got := showFile(t, bare, "main", "d.yaml"); !strings.Contains(got, "image: ghcr.io/acme/app:v2") {
 		t.Errorf("d.yaml:\n%s", got)
+	}
+	gitCmd(t, bare, "fsck", "--strict")
+}
+
+// TestPromoteOverGitProtocol serves the bare repository with git daemon
+// (one --inetd process per connection accepted on 127.0.0.1).
+func TestPromoteOverGitProtocol(t *testing.T) {
+	bare := newBareRepo(t, map[string]string{"d.yaml": testDeployment})
+	root := filepath.Dir(bare)
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Skip("no loopback listener:", err)
+	}
+	defer ln.Close()
+	go func() {
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			go func() {
+				defer c.Close()
+				cmd := exec.Command("git", "daemon", "--inetd", "--export-all", "--enable=receive-pack", "--base-path="+root, root)
+				cmd.Stdin, cmd.Stdout = c, c
+				_ = cmd.Run()
+			}()
+		}
+	}()
+	url := "git://" + ln.Addr().String() + "/" + filepath.Base(bare)
+	p, _ := NewPromoter(Repository{URL: url}, WithGate(allowAll))
+	prom, err := p.Promote(context.Background(), Request{Image: "ghcr.io/acme/app:v4", Edits: []Edit{{File: "d.yaml", Target: ImageTarget{Name: "ghcr.io/acme/app"}}}})
+	if err != nil {
+		t.Fatalf("Promote over git://: %v", err)
+	}
+	if tip(t, bare) != prom.Commit {
+		t.Fatal("git:// promotion did not land")
 	}
 	gitCmd(t, bare, "fsck", "--strict")
 }
