@@ -6,6 +6,7 @@ import (
 	"crypto/rand"
 	"debug/buildinfo"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"io"
 	"path"
@@ -204,30 +205,62 @@ func (st *catState) add(f catFile) error {
 		}
 		st.found[f.path] = []catPkg{{c: catNpmComponent(*p, "npm-installed", loc)}}
 	case catNpmLock:
-		ps, err := catParseNpmLock(f.data, f.path)
+		pkgs, err := catNpmLockPackages(f, st.cfg.maxFile)
 		if err != nil {
 			st.limitf("%s (layer %s): %v", f.path, f.layer, err)
 			return nil
-		}
-		pkgs := make([]catPkg, 0, len(ps))
-		for _, p := range ps {
-			pkgs = append(pkgs, catPkg{c: catNpmComponent(p, "npm-lock", loc)})
 		}
 		st.found[f.path] = pkgs
 	}
 	return nil
 }
 
+// catNpmLockPackages lists a lockfile's packages with FromNPMLock (the
+// same logic as for a project's lockfile), falling back to chaingate's
+// small reader for version 1 lockfiles, which FromNPMLock does not take.
+// Every package is located at the lockfile.
+func catNpmLockPackages(f catFile, limit int64) ([]catPkg, error) {
+	loc := []Location{{Path: f.path, Layer: f.layer}}
+	d, err := FromNPMLock(bytes.NewReader(f.data), WithInputLimit(limit))
+	if errors.Is(err, ErrUnsupportedFormat) {
+		ps, err := catParseNpmLock(f.data, f.path)
+		if err != nil {
+			return nil, err
+		}
+		pkgs := make([]catPkg, 0, len(ps))
+		for _, p := range ps {
+			pkgs = append(pkgs, catPkg{c: catNpmComponent(p, "npm-lock", loc)})
+		}
+		return pkgs, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	pkgs := make([]catPkg, 0, len(d.Components))
+	for _, c := range d.Components {
+		if c.ID == d.Root || c.PURL == "" || c.Version == "" {
+			continue
+		}
+		c.ID = ""
+		c.Locations = loc
+		c.Properties = append([]Property{{PropCataloguer, "npm-lock"}, {PropOSVEcosystem, "npm"},
+			{PropOSVPackage, c.Name}}, c.Properties...)
+		pkgs = append(pkgs, catPkg{c: c})
+	}
+	return pkgs, nil
+}
+
+// catNpmComponent is the component of an npm package: Name is the full
+// name ("@npmcli/arborist"), Group its scope, as FromNPMLock writes them.
 func catNpmComponent(p catNpmPkg, cataloguer string, loc []Location) Component {
-	ns, n := "", p.Name
+	ns := ""
 	if strings.HasPrefix(p.Name, "@") {
 		if i := strings.IndexByte(p.Name, '/'); i > 0 {
-			ns, n = p.Name[:i], p.Name[i+1:]
+			ns = p.Name[:i]
 		}
 	}
-	c := Component{Type: TypeLibrary, Group: ns, Name: n, Version: p.Version, LicenseDeclared: p.License,
-		Description: p.Description, Locations: loc,
-		PURL: packageurl.NewPackageURL(packageurl.TypeNPM, ns, n, p.Version, nil, "").ToString()}
+	c := Component{Type: TypeLibrary, Group: ns, Name: p.Name, Version: p.Version, LicenseDeclared: p.License,
+		Description: p.Description, Locations: loc, PURL: NPMPURL(p.Name, p.Version)}
 	if p.Dev {
 		c.Scope = ScopeExcluded
 	}

@@ -62,7 +62,7 @@ func TestFromImageWhiteouts(t *testing.T) {
 		{
 			name:   "no upper layer",
 			python: []string{"PyYAML@6.0", "pip@23.0.1"},
-			npm:    []string{"arborist@9.9.1", "semver@7.8.5"},
+			npm:    []string{"@npmcli/arborist@9.9.1", "semver@7.8.5"},
 			apk:    []string{"busybox@1.36.1-r29", "libcrypto3@3.3.2-r0", "libssl3@3.3.2-r0", "musl@1.2.5-r0"},
 			java:   []string{"demo@0.0.1-SNAPSHOT", "log4j-core@2.14.1"},
 		},
@@ -73,7 +73,7 @@ func TestFromImageWhiteouts(t *testing.T) {
 				imgTestReg("opt/lib/.wh.demo.jar", nil),
 			},
 			python: []string{"pip@23.0.1"},
-			npm:    []string{"arborist@9.9.1", "semver@7.8.5"},
+			npm:    []string{"@npmcli/arborist@9.9.1", "semver@7.8.5"},
 			apk:    []string{"busybox@1.36.1-r29", "libcrypto3@3.3.2-r0", "libssl3@3.3.2-r0", "musl@1.2.5-r0"},
 		},
 		{
@@ -94,7 +94,7 @@ func TestFromImageWhiteouts(t *testing.T) {
 				imgTestReg("lib/apk/db/installed", apkDBNoSSL),
 			},
 			python: []string{"PyYAML@6.0", "pip@23.0.1"},
-			npm:    []string{"arborist@9.9.1", "semver@7.8.5"},
+			npm:    []string{"@npmcli/arborist@9.9.1", "semver@7.8.5"},
 			apk:    []string{"busybox@1.36.1-r29", "libcrypto3@3.3.2-r0", "musl@1.2.5-r0"},
 			java:   []string{"demo@0.0.1-SNAPSHOT", "log4j-core@2.14.1"},
 		},
@@ -105,7 +105,7 @@ func TestFromImageWhiteouts(t *testing.T) {
 				imgTestReg("opt/lib", []byte("now a file")),
 				imgTestReg("lib/apk/db/.wh.installed", nil),
 			},
-			npm: []string{"arborist@9.9.1", "semver@7.8.5"},
+			npm: []string{"@npmcli/arborist@9.9.1", "semver@7.8.5"},
 		},
 	}
 	for _, tc := range tests {
