@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"sort"
 	"strconv"
 	"strings"
 	"time"
@@ -191,6 +192,7 @@ func cdxToDocument(bom *cdx.BOM, f Format) *Document {
 	if arena.synthetic {
 		cdxFixIDs(doc)
 	}
+	doc.Unmodelled = cdxUnmodelled(bom, root)
 	if bom.Dependencies != nil {
 		deps := *bom.Dependencies
 		doc.Dependencies = make([]Dependency, 0, len(deps))
@@ -203,6 +205,109 @@ func cdxToDocument(bom *cdx.BOM, f Format) *Document {
 		}
 	}
 	return doc
+}
+
+// cdxUnmodelled lists the parts of a BOM the model does not represent.
+func cdxUnmodelled(bom *cdx.BOM, root *cdx.Component) []string {
+	var out []string
+	section := func(name string, n int) {
+		if n > 0 {
+			out = append(out, "cyclonedx "+name+": "+strconv.Itoa(n))
+		}
+	}
+	lenOf := func(n int, ok bool) int {
+		if !ok {
+			return 0
+		}
+		return n
+	}
+	section("services", lenOf(cdxLen(bom.Services)))
+	section("externalReferences", lenOf(cdxLen(bom.ExternalReferences)))
+	section("compositions", lenOf(cdxLen(bom.Compositions)))
+	section("vulnerabilities", lenOf(cdxLen(bom.Vulnerabilities)))
+	section("annotations", lenOf(cdxLen(bom.Annotations)))
+	section("formulation", lenOf(cdxLen(bom.Formulation)))
+	if bom.Declarations != nil {
+		section("declarations", 1)
+	}
+	if bom.Definitions != nil {
+		section("definitions", 1)
+	}
+	if bom.Signature != nil {
+		section("signature", 1)
+	}
+	if md := bom.Metadata; md != nil {
+		if md.Licenses != nil || md.Supplier != nil || md.Manufacturer != nil || md.Manufacture != nil || md.Lifecycles != nil {
+			section("metadata licenses, supplier, manufacturer or lifecycles", 1)
+		}
+	}
+	fields := map[string]int{}
+	var walk func(cs *[]cdx.Component)
+	count := func(c *cdx.Component) {
+		if c.ExternalReferences != nil {
+			fields["externalReferences"]++
+		}
+		if c.Copyright != "" {
+			fields["copyright"]++
+		}
+		if c.Pedigree != nil {
+			fields["pedigree"]++
+		}
+		if c.SWID != nil {
+			fields["swid"]++
+		}
+		if c.Publisher != "" || c.Manufacturer != nil {
+			fields["publisher or manufacturer"]++
+		}
+		if c.ReleaseNotes != nil || c.ModelCard != nil || c.Data != nil || c.CryptoProperties != nil {
+			fields["releaseNotes, modelCard, data or cryptoProperties"]++
+		}
+		if c.OmniborID != nil || c.SWHID != nil {
+			fields["omniborId or swhid"]++
+		}
+		if c.Evidence != nil && (c.Evidence.Identity != nil || c.Evidence.Licenses != nil || c.Evidence.Copyright != nil || c.Evidence.Callstack != nil) {
+			fields["evidence other than occurrences"]++
+		}
+		if c.Licenses != nil {
+			for _, l := range *c.Licenses {
+				if l.License != nil && (l.License.Text != nil || l.License.URL != "" || l.License.Licensing != nil) {
+					fields["licence text, url or licensing"]++
+					break
+				}
+			}
+		}
+		walk(c.Components)
+	}
+	walk = func(cs *[]cdx.Component) {
+		if cs == nil {
+			return
+		}
+		for i := range *cs {
+			count(&(*cs)[i])
+		}
+	}
+	if root != nil {
+		count(root)
+	}
+	walk(bom.Components)
+	if len(fields) > 0 {
+		names := make([]string, 0, len(fields))
+		for k := range fields {
+			names = append(names, k)
+		}
+		sort.Strings(names)
+		for _, k := range names {
+			out = append(out, "cyclonedx component "+k+": "+strconv.Itoa(fields[k]))
+		}
+	}
+	return out
+}
+
+func cdxLen[T any](p *[]T) (int, bool) {
+	if p == nil {
+		return 0, false
+	}
+	return len(*p), true
 }
 
 // cdxSyntheticPrefix starts the IDs given to components without a bom-ref.

@@ -7,6 +7,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	cdx "github.com/CycloneDX/cyclonedx-go"
 )
 
 // coreFiles lists the real documents under testdata/<dir>.
@@ -232,5 +234,38 @@ func TestDecodeSizeLimitWhileReading(t *testing.T) {
 	}
 	if _, err := Decode(strings.NewReader("{}"), WithMaxSize(0)); err == nil {
 		t.Error("WithMaxSize(0) accepted")
+	}
+}
+
+// TestDecodeCycloneDX17 reads CycloneDX 1.7 as cyclonedx-go writes it (no
+// 1.7 test document ships with the module, so one is made from a real
+// 1.6 one). Strict cannot check 1.7 JSON (its schema needs a file the
+// module does not ship) and fails closed.
+func TestDecodeCycloneDX17(t *testing.T) {
+	data, err := os.ReadFile("testdata/cyclonedx/valid-bom.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var bom cdx.BOM
+	if err := cdx.NewBOMDecoder(bytes.NewReader(data), cdx.BOMFileFormatJSON).Decode(&bom); err != nil {
+		t.Fatal(err)
+	}
+	for _, ff := range []cdx.BOMFileFormat{cdx.BOMFileFormatJSON, cdx.BOMFileFormatXML} {
+		var buf bytes.Buffer
+		if err := cdx.NewBOMEncoder(&buf, ff).EncodeVersion(&bom, cdx.SpecVersion1_7); err != nil {
+			t.Fatal(err)
+		}
+		doc, err := Decode(bytes.NewReader(buf.Bytes()))
+		if err != nil {
+			t.Fatalf("Decode 1.7: %v", err)
+		}
+		if doc.SpecVersion != "1.7" || len(doc.Components) != 3 {
+			t.Errorf("spec %q, %d components", doc.SpecVersion, len(doc.Components))
+		}
+		if ff == cdx.BOMFileFormatJSON {
+			if _, err := Decode(bytes.NewReader(buf.Bytes()), Strict()); err == nil {
+				t.Error("Strict accepted CycloneDX 1.7 JSON it has no schema for")
+			}
+		}
 	}
 }

@@ -73,6 +73,11 @@ type Document struct {
 	// Limitations says what a generator could not know (for example a
 	// module SBOM built from go.mod alone, without the go command).
 	Limitations []string `json:"limitations,omitempty"`
+	// Unmodelled names the parts of the decoded source document that this
+	// model does not represent ("cyclonedx services: 2", "spdx
+	// relationships GENERATED_FROM: 3"), so that a conversion can report
+	// them instead of dropping them silently. Empty for generated documents.
+	Unmodelled []string `json:"unmodelled,omitempty"`
 }
 
 // Tool is a tool that produced a document.

@@ -68,6 +68,9 @@ func EncodeWithReport(w io.Writer, doc *Document, f Format) (*ConversionReport, 
 		return nil, errors.New("sbom: encode: nil document")
 	}
 	rep := &ConversionReport{SchemaVersion: ReportSchemaVersion, From: doc.Format, To: f}
+	for _, u := range doc.Unmodelled {
+		rep.lose("", "source", u, "part of the source document the model does not represent")
+	}
 	var err error
 	switch f {
 	case CycloneDXJSON, CycloneDXXML:

@@ -6,6 +6,8 @@ import (
 	"errors"
 	"fmt"
 	"regexp"
+	"sort"
+	"strconv"
 	"strings"
 	"time"
 
@@ -583,6 +585,7 @@ func spdxToDocument(raw *spdxRaw, f Format) (*Document, error) {
 		}
 		doc.Components[j].Parent = parent
 	}
+	other := map[string]int{}
 	for _, r := range rels {
 		a, b := r.Element, r.Related
 		switch strings.ToUpper(r.Type) {
@@ -609,9 +612,39 @@ func spdxToDocument(raw *spdxRaw, f Format) (*Document, error) {
 			setParent(a, b)
 		case "CONTAINED_BY":
 			setParent(b, a)
+		case "":
+		default:
+			other[r.Type]++
 		}
 	}
+	doc.Unmodelled = spdxUnmodelled(raw, other)
 	return doc, nil
+}
+
+// spdxUnmodelled lists the parts of an SPDX document the model does not
+// represent: relationships of other types and package download locations.
+func spdxUnmodelled(raw *spdxRaw, rels map[string]int) []string {
+	var out []string
+	types := make([]string, 0, len(rels))
+	for t := range rels {
+		types = append(types, t)
+	}
+	sort.Strings(types)
+	for _, t := range types {
+		out = append(out, "spdx relationships "+t+": "+strconv.Itoa(rels[t]))
+	}
+	n := 0
+	for i := range raw.Packages {
+		switch raw.Packages[i].DownloadLocation {
+		case "", "NOASSERTION", "NONE":
+		default:
+			n++
+		}
+	}
+	if n > 0 {
+		out = append(out, "spdx package downloadLocation: "+strconv.Itoa(n))
+	}
+	return out
 }
 
 func spdxHashes(cs []spdxRawChecksum) []Hash {
