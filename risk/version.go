@@ -175,7 +175,7 @@ type vulnNPMScheme struct{}
 
 type vulnMMVersion struct{ v *mmsemver.Version }
 
-func (v vulnMMVersion) vulnCmp(o vulnVersion) int { return v.v.Compare(o.(vulnMMVersion).v) }
+func (v vulnMMVersion) vulnCmp(o vulnVersion) int { return vulnSign(v.v.Compare(o.(vulnMMVersion).v)) }
 
 func (vulnNPMScheme) name() string { return "npm" }
 
@@ -196,7 +196,7 @@ type vulnPyPIScheme struct{}
 
 type vulnPEP440 struct{ v pep440.Version }
 
-func (v vulnPEP440) vulnCmp(o vulnVersion) int { return v.v.Compare(o.(vulnPEP440).v) }
+func (v vulnPEP440) vulnCmp(o vulnVersion) int { return vulnSign(v.v.Compare(o.(vulnPEP440).v)) }
 
 func (vulnPyPIScheme) name() string { return "PyPI" }
 
@@ -217,7 +217,7 @@ type vulnMavenScheme struct{}
 
 type vulnMaven struct{ v mvnversion.Version }
 
-func (v vulnMaven) vulnCmp(o vulnVersion) int { return v.v.Compare(o.(vulnMaven).v) }
+func (v vulnMaven) vulnCmp(o vulnVersion) int { return vulnSign(v.v.Compare(o.(vulnMaven).v)) }
 
 func (vulnMavenScheme) name() string { return "Maven" }
 
@@ -239,8 +239,7 @@ type vulnDebScheme struct{}
 type vulnDeb struct{ v debversion.Version }
 
 func (v vulnDeb) vulnCmp(o vulnVersion) int {
-	ov := o.(vulnDeb).v
-	return v.v.Compare(ov)
+	return vulnSign(v.v.Compare(o.(vulnDeb).v))
 }
 
 func (vulnDebScheme) name() string { return "Debian" }
@@ -254,4 +253,15 @@ func (vulnDebScheme) parse(s string) (vulnVersion, error) {
 		return nil, fmt.Errorf("%w: %q: %v", ErrUnassessableVersion, s, err)
 	}
 	return vulnDeb{v}, nil
+}
+
+// vulnSign maps a library's comparison result to -1, 0 or 1.
+func vulnSign(c int) int {
+	switch {
+	case c < 0:
+		return -1
+	case c > 0:
+		return 1
+	}
+	return 0
 }

@@ -1,0 +1,110 @@
+package risk
+
+import (
+	"fmt"
+	"io"
+	"strings"
+)
+
+// MarkdownOptions tunes WriteMarkdown. The zero value lists at most 20
+// active findings.
+type MarkdownOptions struct {
+	// MaxFindings limits the findings table (default 20; negative: no
+	// limit).
+	MaxFindings int
+}
+
+// WriteMarkdown writes a summary of the report fit for a pull-request
+// comment: counts by decision, the top findings with their reasons and
+// fixes, the suppressed findings with the VEX statements that suppressed
+// them, and how many components could not be assessed.
+func (r *Report) WriteMarkdown(w io.Writer, opts MarkdownOptions) error {
+	limit := opts.MaxFindings
+	if limit == 0 {
+		limit = 20
+	}
+	var b strings.Builder
+	s := r.Summary
+	fmt.Fprintf(&b, "### chaingate risk report\n\n")
+	fmt.Fprintf(&b, "**%d** active finding(s): %d Act, %d Attend, %d Track\\*, %d Track; %d suppressed by VEX; %d component(s) not assessed.\n\n",
+		s.Findings, s.ByDecision[Act], s.ByDecision[Attend], s.ByDecision[TrackStar], s.ByDecision[Track], s.Suppressed, s.Unassessed)
+	var active, suppressed []*Finding
+	for i := range r.Findings {
+		if r.Findings[i].Suppressed == nil {
+			active = append(active, &r.Findings[i])
+		} else {
+			suppressed = append(suppressed, &r.Findings[i])
+		}
+	}
+	if len(active) > 0 {
+		b.WriteString("| Priority | ID | Component | Fixed in | Why |\n|---|---|---|---|---|\n")
+		for i, f := range active {
+			if limit > 0 && i >= limit {
+				fmt.Fprintf(&b, "\n…and %d more.\n", len(active)-limit)
+				break
+			}
+			fixed := "no fix"
+			if len(f.Fixed) > 0 {
+				fixed = strings.Join(f.Fixed, ", ")
+			}
+			fmt.Fprintf(&b, "| %s (%.1f) | %s | %s | %s | %s |\n",
+				mdEscape(string(f.Priority.Decision)), f.Priority.Score, mdLink(f.ID, f.URL)+mdAliases(f.Aliases),
+				mdEscape(f.Component.Name+" "+f.Version), mdEscape(fixed), mdEscape(mdWhy(f)))
+		}
+	}
+	if len(suppressed) > 0 {
+		b.WriteString("\n<details><summary>Suppressed by VEX</summary>\n\n| ID | Component | Status | Statement |\n|---|---|---|---|\n")
+		for _, f := range suppressed {
+			st := f.Suppressed
+			fmt.Fprintf(&b, "| %s | %s | %s %s | %s %s %s |\n", mdEscape(f.ID), mdEscape(f.Component.Name+" "+f.Version),
+				mdEscape(st.Status), mdEscape(st.Justification), mdEscape(st.Format), mdEscape(st.Document), mdEscape(st.Statement))
+		}
+		b.WriteString("\n</details>\n")
+	}
+	if len(r.Signals) > 0 {
+		fmt.Fprintf(&b, "\n%d supply-chain signal(s) reported.\n", len(r.Signals))
+	}
+	if _, err := io.WriteString(w, b.String()); err != nil {
+		return fmt.Errorf("risk: write Markdown: %w", err)
+	}
+	return nil
+}
+
+func mdWhy(f *Finding) string {
+	var parts []string
+	if f.KEV != nil {
+		parts = append(parts, "known exploited (KEV)")
+	}
+	if f.EPSS != nil {
+		parts = append(parts, fmt.Sprintf("EPSS %.1f%%", 100*f.EPSS.Score))
+	}
+	if sev, ok := cvssMax(f.Severity); ok {
+		parts = append(parts, fmt.Sprintf("%s %.1f", sev.Rating, sev.Score))
+	}
+	if f.Relationship != "" {
+		parts = append(parts, f.Relationship)
+	}
+	parts = append(parts, string(f.Evidence.Level)+"-level")
+	return strings.Join(parts, "; ")
+}
+
+func mdAliases(a []string) string {
+	if len(a) == 0 {
+		return ""
+	}
+	return " (" + mdEscape(strings.Join(a, ", ")) + ")"
+}
+
+func mdLink(text, url string) string {
+	if url == "" || strings.ContainsAny(url, "()<> \n") {
+		return mdEscape(text)
+	}
+	return "[" + mdEscape(text) + "](" + url + ")"
+}
+
+// mdEscape keeps untrusted text (package names and summaries come from
+// the SBOM and the database) from breaking the table or injecting HTML.
+func mdEscape(s string) string {
+	r := strings.NewReplacer("|", "\\|", "\n", " ", "\r", " ", "<", "&lt;", ">", "&gt;", "*", "\\*", "_", "\\_", "`", "\\`", "[", "\\[", "]", "\\]")
+	return r.Replace(s)
+}
