@@ -1,6 +1,7 @@
 package sbom
 
 import (
+	"bytes"
 	"encoding/base64"
 	"encoding/hex"
 	"encoding/json"
@@ -297,7 +298,9 @@ func (b *genNPMBuilder) setLicence(c *Component, raw json.RawMessage) {
 		return
 	}
 	var lic string
-	if err := json.Unmarshal(raw, &lic); err != nil {
+	if n := len(raw); n >= 2 && raw[0] == '"' && raw[n-1] == '"' && !bytes.ContainsAny(raw[1:n-1], "\\\"") {
+		lic = string(raw[1 : n-1]) // a plain JSON string, the common case
+	} else if err := json.Unmarshal(raw, &lic); err != nil {
 		// Old packages write {"type": "MIT", "url": ...}.
 		var obj struct {
 			Type string `json:"type"`

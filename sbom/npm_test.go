@@ -400,3 +400,30 @@ func BenchmarkFromNPMLock(b *testing.B) {
 		}
 	})
 }
+
+func TestFromNPMLockLicences(t *testing.T) {
+	lock := `{"lockfileVersion":3,"packages":{"":{"name":"p","version":"1.0.0","license":"(MIT OR Apache-2.0)"},
+		"node_modules/a":{"version":"1.0.0","license":{"type":"BSD-3-Clause","url":"https://example.com"}},
+		"node_modules/b":{"version":"1.0.0","license":"SEE LICENSE IN LICENSE.md"},
+		"node_modules/c":{"version":"1.0.0","license":"Apache\u002d2.0"}}}`
+	doc, err := FromNPMLock(strings.NewReader(lock))
+	if err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct{ name, declared, prop string }{
+		{"p", "(MIT OR Apache-2.0)", ""},
+		{"a", "BSD-3-Clause", ""},
+		{"b", "", "SEE LICENSE IN LICENSE.md"},
+		{"c", "Apache-2.0", ""},
+	}
+	for _, tc := range tests {
+		c := genFindNPM(doc, tc.name, "1.0.0")
+		prop, _ := c.Property(PropNPMLicense)
+		if c.LicenseDeclared != tc.declared || prop != tc.prop {
+			t.Errorf("%s: declared %q property %q; want %q, %q", tc.name, c.LicenseDeclared, prop, tc.declared, tc.prop)
+		}
+	}
+	if err := Validate(doc); err != nil {
+		t.Errorf("Validate: %v", err)
+	}
+}
