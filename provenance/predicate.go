@@ -7,6 +7,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/chaingate/chaingate/sbom"
 	vsav1 "github.com/in-toto/attestation/go/predicates/vsa/v1"
 	slsa02 "github.com/in-toto/in-toto-golang/in_toto/slsa_provenance/v0.2"
 	slsa1 "github.com/in-toto/in-toto-golang/in_toto/slsa_provenance/v1"
@@ -190,4 +191,24 @@ func (s *Statement) SLSAv02() (*SLSAProvenanceV02, error) {
 		return nil, err
 	}
 	return p.(*SLSAProvenanceV02), nil
+}
+
+// Document decodes the SBOM predicate into a chaingate sbom.Document
+// (format detected by sbom.Decode unless an option names it).
+func (p *SBOMPredicate) Document(opts ...sbom.DecodeOption) (*sbom.Document, error) {
+	if p == nil || len(p.Raw) == 0 {
+		return nil, fmt.Errorf("provenance: SBOM predicate %q: empty", p.predicateTypeOrEmpty())
+	}
+	doc, err := sbom.Decode(bytes.NewReader(p.Raw), opts...)
+	if err != nil {
+		return nil, fmt.Errorf("provenance: SBOM predicate %q: %w", p.PredicateType, err)
+	}
+	return doc, nil
+}
+
+func (p *SBOMPredicate) predicateTypeOrEmpty() string {
+	if p == nil {
+		return ""
+	}
+	return p.PredicateType
 }
