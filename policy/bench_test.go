@@ -77,8 +77,14 @@ func libraryPolicy(tb testing.TB, f *benchFixture) benchSetup {
 	if err != nil {
 		tb.Fatal(err)
 	}
+	return benchSetup{e, rawQuery(tb, e.Query(), f.config, libMods(tb))}
+}
+
+// libMods returns the library's modules, without their tests.
+func libMods(tb testing.TB) map[string]string {
+	tb.Helper()
 	mods := map[string]string{}
-	err = fs.WalkDir(policy.Library(), ".", func(p string, d fs.DirEntry, err error) error {
+	err := fs.WalkDir(policy.Library(), ".", func(p string, d fs.DirEntry, err error) error {
 		if err != nil || d.IsDir() || !strings.HasSuffix(p, ".rego") || strings.HasSuffix(p, "_test.rego") {
 			return err
 		}
@@ -89,7 +95,7 @@ func libraryPolicy(tb testing.TB, f *benchFixture) benchSetup {
 	if err != nil {
 		tb.Fatal(err)
 	}
-	return benchSetup{e, rawQuery(tb, e.Query(), f.config, mods)}
+	return mods
 }
 
 func rawQuery(tb testing.TB, query string, data map[string]any, modules map[string]string) rego.PreparedEvalQuery {

@@ -30,16 +30,19 @@ cfg := object.union(defaults, settings)
 
 sbom := object.get(input, "sbom", null)
 
-components contains c if {
+# skipped_scope is the scope whose components are left out.
+default skipped_scope := "\u0000"
+
+skipped_scope := "excluded" if cfg.ignore_excluded_scope
+
+# comps are the components the rules look at, computed once. The rules
+# below first work on the few distinct licences, then pass over comps only
+# when there is something to report: 200 components cost little.
+comps := [c |
 	cfg.enabled
 	some c in sbom.components
-	not skipped(c)
-}
-
-skipped(c) if {
-	cfg.ignore_excluded_scope
-	c.scope == "excluded"
-}
+	object.get(c, "scope", "") != skipped_scope
+]
 
 label(c) := sprintf("%s@%s", [c.name, object.get(c, "version", "?")])
 
@@ -63,29 +66,43 @@ deny_missing contains msg if {
 #   severity: medium
 deny_incomplete contains result if {
 	cfg.require_complete
-	some c in components
+	some c in incomplete
 	not c.type in cfg.complete_ignore_types
 	missing := [f | some f in ["version", "purl"]; object.get(c, f, "") == ""]
-	count(missing) > 0
 	result := {"msg": sprintf("component %s (%s) has no %s", [c.name, c.id, concat(" or ", missing)]), "component": c.id, "missing": missing}
 }
 
-# banned_match holds when component c matches ban entry b: by name
-# (exact or glob) or purl prefix, and by version list (empty: any version).
-banned_match(c, b) if {
-	glob.match(b.name, ["/"], c.name)
-	version_banned(c, b)
+# incomplete are the components without a version or a purl (one cheap
+# pass each, as most components are complete).
+incomplete contains c if {
+	some c in comps
+	object.get(c, "version", "") == ""
 }
 
-banned_match(c, b) if {
-	not b.name
-	startswith(object.get(c, "purl", ""), b.purl)
-	version_banned(c, b)
+incomplete contains c if {
+	some c in comps
+	object.get(c, "purl", "") == ""
+}
+
+# banned_names maps the names of bans that are plain names (no glob
+# characters) to their bans, so components are matched by lookup.
+banned_names[name] contains b if {
+	some b in cfg.banned
+	name := b.name
+	not regex.match(`[*?\[{]`, name)
+}
+
+# banned_other are the bans by glob or purl prefix.
+banned_other contains b if {
+	some b in cfg.banned
+	not banned_names[object.get(b, "name", "\u0000")]
 }
 
 version_banned(_, b) if count(object.get(b, "versions", [])) == 0
 
 version_banned(c, b) if object.get(c, "version", "") in b.versions
+
+ban_result(c, b) := {"msg": sprintf("component %s is banned: %s", [label(c), object.get(b, "reason", "listed in sbom.banned")]), "component": c.id}
 
 # METADATA
 # title: Banned package
@@ -93,23 +110,41 @@ version_banned(c, b) if object.get(c, "version", "") in b.versions
 # custom:
 #   code: CG-SBOM-003
 #   severity: critical
-deny_banned contains result if {
-	some c in components
-	some b in cfg.banned
-	banned_match(c, b)
-	result := {"msg": sprintf("component %s is banned: %s", [label(c), object.get(b, "reason", "listed in sbom.banned")]), "component": c.id}
+deny_banned contains ban_result(c, b) if {
+	count(banned_names) > 0
+	some c in comps
+	some b in banned_names[c.name]
+	version_banned(c, b)
 }
 
-license_of(c) := l if {
+deny_banned contains ban_result(c, b) if {
+	some b in banned_other
+	some c in comps
+	glob.match(b.name, ["/"], c.name)
+	version_banned(c, b)
+}
+
+deny_banned contains ban_result(c, b) if {
+	some b in banned_other
+	not b.name
+	some c in comps
+	startswith(object.get(c, "purl", ""), b.purl)
+	version_banned(c, b)
+}
+
+no_license := {"", "NOASSERTION", "NONE"}
+
+# licenses are the distinct licence expressions of comps.
+licenses := {l |
+	some c in comps
 	l := object.get(c, "license", "")
-	l != ""
-	l != "NOASSERTION"
-	l != "NONE"
+	not l in no_license
 }
 
-valid_license(c) := l if {
-	l := license_of(c)
-	chaingate.spdx_valid(l)
+invalid_licenses := {l |
+	count(cfg.licenses.allowed) + count(cfg.licenses.denied) > 0
+	some l in licenses
+	not chaingate.spdx_valid(l)
 }
 
 # METADATA
@@ -118,11 +153,17 @@ valid_license(c) := l if {
 #   code: CG-SBOM-004
 #   severity: medium
 deny_license_invalid contains msg if {
-	count(cfg.licenses.allowed) + count(cfg.licenses.denied) > 0
-	some c in components
-	l := license_of(c)
-	not chaingate.spdx_valid(l)
-	msg := sprintf("component %s has an invalid SPDX licence expression %q", [label(c), l])
+	count(invalid_licenses) > 0
+	some c in comps
+	c.license in invalid_licenses
+	msg := sprintf("component %s has an invalid SPDX licence expression %q", [label(c), c.license])
+}
+
+not_allowed_licenses := {l |
+	count(cfg.licenses.allowed) > 0
+	some l in licenses
+	not l in invalid_licenses
+	not chaingate.spdx_satisfies(l, cfg.licenses.allowed)
 }
 
 # METADATA
@@ -132,11 +173,23 @@ deny_license_invalid contains msg if {
 #   code: CG-SBOM-005
 #   severity: high
 deny_license_not_allowed contains result if {
-	count(cfg.licenses.allowed) > 0
-	some c in components
-	l := valid_license(c)
-	not chaingate.spdx_satisfies(l, cfg.licenses.allowed)
-	result := {"msg": sprintf("component %s licence %q is not satisfied by the allowed licences", [label(c), l]), "component": c.id, "license": l}
+	count(not_allowed_licenses) > 0
+	some c in comps
+	c.license in not_allowed_licenses
+	result := {"msg": sprintf("component %s licence %q is not satisfied by the allowed licences", [label(c), c.license]), "component": c.id, "license": c.license}
+}
+
+# denied_licenses maps an expression that needs a denied licence to the
+# denied licences it names.
+denied_licenses[l] := needs if {
+	count(cfg.licenses.denied) > 0
+	some l in licenses
+	not l in invalid_licenses
+	ids := chaingate.spdx_licenses(l)
+	needs := [id | some id in ids; id in cfg.licenses.denied]
+	count(needs) > 0
+	rest := [x | some x in ids; not x in cfg.licenses.denied]
+	not chaingate.spdx_satisfies(l, rest)
 }
 
 # METADATA
@@ -146,21 +199,17 @@ deny_license_not_allowed contains result if {
 #   code: CG-SBOM-006
 #   severity: high
 deny_license_denied contains result if {
-	count(cfg.licenses.denied) > 0
-	some c in components
-	l := valid_license(c)
-	ids := chaingate.spdx_licenses(l)
-	some id in ids
-	id in cfg.licenses.denied
-	rest := [x | some x in ids; not x in cfg.licenses.denied]
-	not chaingate.spdx_satisfies(l, rest)
-	result := {"msg": sprintf("component %s licence %q requires denied licence %s", [label(c), l, id]), "component": c.id, "license": l}
+	count(denied_licenses) > 0
+	some c in comps
+	needs := denied_licenses[c.license]
+	result := {"msg": sprintf("component %s licence %q requires denied licence %s", [label(c), c.license, concat(", ", needs)]), "component": c.id, "license": c.license}
 }
 
 missing_license contains c if {
 	count(cfg.licenses.allowed) > 0
-	some c in components
-	not license_of(c)
+	cfg.licenses.missing != "ignore"
+	some c in comps
+	object.get(c, "license", "") in no_license
 }
 
 # METADATA

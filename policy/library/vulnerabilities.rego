@@ -27,17 +27,9 @@ cfg := object.union(defaults, settings)
 ranks := {"none": 0, "info": 0, "low": 1, "medium": 2, "moderate": 2, "high": 3, "critical": 4}
 
 # rank is the finding's priority rank, else its severity's; an unknown one
-# counts as cfg.unknown_priority (fail closed).
-rank(f) := ranks[lower(f.priority)]
-
-rank(f) := ranks[lower(f.severity)] if {
-	not ranks[lower(object.get(f, "priority", ""))]
-}
-
-rank(f) := ranks[cfg.unknown_priority] if {
-	not ranks[lower(object.get(f, "priority", ""))]
-	not ranks[lower(object.get(f, "severity", ""))]
-}
+# counts as cfg.unknown_priority (fail closed). One expression, no rule
+# lookups: it runs for every finding.
+rank(f) := object.get(ranks, lower(object.get(f, "priority", object.get(f, "severity", ""))), ranks[cfg.unknown_priority])
 
 suppressed(f) if {
 	cfg.respect_vex
@@ -57,12 +49,12 @@ ignored(f) if {
 }
 
 # active are the findings that count: not VEX-suppressed, not ignored.
-active contains f if {
+active := [f |
 	cfg.enabled
 	some f in input.risk.findings
 	not suppressed(f)
 	not ignored(f)
-}
+]
 
 label(f) := sprintf("%s in %s %s", [f.id, object.get(f, "package", object.get(f, "component", "?")), object.get(f, "version", "?")])
 
