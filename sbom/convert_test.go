@@ -173,6 +173,14 @@ func TestRoundTripCycloneDXSPDX(t *testing.T) {
 				if r1 != r2 {
 					t.Errorf("root %d, round trip %d", r1, r2)
 				}
+				// An empty name or creation time is filled in for SPDX,
+				// which requires them, and the report says so.
+				if orig.Name != back.Name && !coreNoted(rep, "name") {
+					t.Errorf("name %q, round trip %q", orig.Name, back.Name)
+				}
+				if !orig.Created.Equal(back.Created) && !coreNoted(rep, "created") {
+					t.Errorf("created %v, round trip %v", orig.Created, back.Created)
+				}
 				if diff := cmp.Diff(e1, e2); diff != "" {
 					t.Errorf("dependency edges changed (-orig +round trip):\n%s", diff)
 				}
@@ -189,6 +197,16 @@ func TestRoundTripCycloneDXSPDX(t *testing.T) {
 			})
 		}
 	}
+}
+
+// coreNoted reports whether the report lists a loss or note for field.
+func coreNoted(rep *ConversionReport, field string) bool {
+	for _, l := range append(append([]Loss(nil), rep.Losses...), rep.Notes...) {
+		if l.Field == field {
+			return true
+		}
+	}
+	return false
 }
 
 func coreReported(rep *ConversionReport, field, value string) bool {
@@ -229,6 +247,14 @@ func TestSPDXToCycloneDXRoundTrip(t *testing.T) {
 				}
 				if r1 != r2 {
 					t.Errorf("root %d, round trip %d", r1, r2)
+				}
+				// An empty name or creation time is filled in for SPDX,
+				// which requires them, and the report says so.
+				if orig.Name != back.Name && !coreNoted(rep, "name") {
+					t.Errorf("name %q, round trip %q", orig.Name, back.Name)
+				}
+				if !orig.Created.Equal(back.Created) && !coreNoted(rep, "created") {
+					t.Errorf("created %v, round trip %v", orig.Created, back.Created)
 				}
 				if diff := cmp.Diff(e1, e2); diff != "" {
 					t.Errorf("edges changed (-orig +round trip):\n%s", diff)

@@ -20,6 +20,7 @@ const (
 	cdxPropConcluded  = "chaingate:sbom:licenseConcluded"
 	cdxPropLimitation = "chaingate:sbom:limitation"
 	cdxPropImage      = "chaingate:sbom:image"
+	cdxPropName       = "chaingate:sbom:name"
 	cdxLayerPrefix    = "layer:"
 )
 
@@ -180,7 +181,9 @@ func cdxToDocument(bom *cdx.BOM, f Format) *Document {
 		props:  make([]Property, 0, props),
 	}
 	if root != nil {
-		doc.Name = root.Name
+		if doc.Name == "" {
+			doc.Name = root.Name
+		}
 		doc.Components = cdxFlatten(doc.Components, arena, root, "")
 		doc.Root = doc.Components[0].ID
 	}
@@ -354,6 +357,9 @@ func cdxDocProps(doc *Document, ps []cdx.Property) []Property {
 		switch p.Name {
 		case cdxPropLimitation:
 			doc.Limitations = append(doc.Limitations, p.Value)
+			continue
+		case cdxPropName:
+			doc.Name = p.Value
 			continue
 		case cdxPropImage:
 			var img ImageInfo

@@ -78,6 +78,13 @@ func cdxFromDocument(doc *Document, rep *ConversionReport) *cdx.BOM {
 	for _, l := range doc.Limitations {
 		mprops = append(mprops, cdx.Property{Name: cdxPropLimitation, Value: l})
 	}
+	// CycloneDX names a BOM by its root component; another document name
+	// (an SPDX document's) travels as a property.
+	if doc.Name != "" {
+		if r := doc.Component(doc.Root); r == nil || r.Name != doc.Name {
+			mprops = append(mprops, cdx.Property{Name: cdxPropName, Value: doc.Name})
+		}
+	}
 	if doc.Image != nil {
 		if b, err := json.Marshal(doc.Image); err == nil {
 			mprops = append(mprops, cdx.Property{Name: cdxPropImage, Value: string(b)})

@@ -6,6 +6,8 @@ import (
 	"encoding/xml"
 	"errors"
 	"fmt"
+	"regexp"
+	"strconv"
 )
 
 // ErrTooLarge is returned (wrapped) by Decode when the input is larger than
@@ -71,6 +73,8 @@ func decLineCol(data []byte, off int64) (line, col int) {
 	return line, col
 }
 
+var decLineRE = regexp.MustCompile(`\bline (\d+)\b`)
+
 // decParseError builds a *ParseError for err, finding the location from
 // the error types of encoding/json and encoding/xml when it can.
 func decParseError(f Format, data []byte, err error) *ParseError {
@@ -93,6 +97,11 @@ func decParseError(f Format, data []byte, err error) *ParseError {
 		}
 	case errors.As(err, &xsyn):
 		e.Line = xsyn.Line
+	default:
+		// YAML and tag-value readers put the line in the message only.
+		if m := decLineRE.FindStringSubmatch(err.Error()); m != nil {
+			e.Line, _ = strconv.Atoi(m[1])
+		}
 	}
 	if off >= 0 {
 		e.Offset = off

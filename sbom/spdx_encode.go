@@ -82,6 +82,7 @@ func spdxFromDocument(doc *Document, f Format, rep *ConversionReport) *spdx.Docu
 				sd.DocumentName = r.Name
 			}
 		}
+		rep.note("", "name", "", "SPDX requires a document name; the document has none, so "+sd.DocumentName+" is written")
 	}
 	switch {
 	case doc.SerialNumber != "" && strings.Contains(doc.SerialNumber, ":") && !strings.Contains(doc.SerialNumber, "#"):
@@ -130,6 +131,9 @@ func spdxFromDocument(doc *Document, f Format, rep *ConversionReport) *spdx.Docu
 		// Tag-value carries annotations at document level, naming their element.
 		a.AnnotationSPDXIdentifier = common.DocElementID{ElementRefID: target}
 		sd.Annotations = append(sd.Annotations, &a)
+	}
+	if doc.Version > 1 {
+		rep.lose("", "version", strconv.Itoa(doc.Version), "SPDX 2.3 has no document version")
 	}
 	for _, p := range doc.Properties {
 		rep.lose("", "properties", p.Name+"="+p.Value, "SPDX 2.3 has no document properties")
