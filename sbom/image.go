@@ -1,6 +1,7 @@
 package sbom
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -59,6 +60,13 @@ type imgError struct {
 
 func (e *imgError) Error() string { return e.msg }
 func (e *imgError) Unwrap() error { return e.parent }
+
+// ErrImageDigestMismatch is returned (wrapped) when an image's content
+// does not match its digests: a config whose digest is not the one the
+// manifest names, or a layer whose uncompressed bytes do not hash to the
+// diff ID the config records. The SBOM would otherwise describe other
+// content than the digest a signature or policy vouches for.
+var ErrImageDigestMismatch = errors.New("sbom: image content does not match its digest")
 
 // ErrImageNetworkDisabled is returned (wrapped) when a remote image is
 // scanned without WithHTTPClient or WithRemoteOptions: network access
@@ -280,6 +288,9 @@ func FromImage(ctx context.Context, src ImageSource, opts ...ImageOption) (*Docu
 type imgLayer struct {
 	layer  v1.Layer
 	digest string
+	// diffID is the uncompressed digest the (verified) config records;
+	// the squasher checks the bytes it read against it.
+	diffID v1.Hash
 }
 
 // imgDescribe reads the image's manifest and config (no layer data).
@@ -304,6 +315,33 @@ func imgDescribe(res *imgResolved) (*ImageInfo, []imgLayer, error) {
 	ls, err := img.Layers()
 	if err != nil {
 		return nil, nil, fmt.Errorf("list layers: %w", err)
+	}
+	// The SBOM must describe the image the digest names: check the config
+	// against its digest (the manifest names it) and, while squashing,
+	// every layer's bytes against the config's diff IDs.
+	raw, err := img.RawConfigFile()
+	if err != nil {
+		return nil, nil, fmt.Errorf("read config: %w", err)
+	}
+	var cn v1.Hash
+	if res.diffIDs {
+		// docker-save: the archive's manifest.json names the config file
+		// by its digest, which go-containerregistry reports as ConfigName.
+		cn, err = img.ConfigName()
+	} else {
+		var m *v1.Manifest
+		if m, err = img.Manifest(); err == nil {
+			cn = m.Config.Digest
+		}
+	}
+	if err != nil {
+		return nil, nil, fmt.Errorf("config digest: %w", err)
+	}
+	if got, _, err := v1.SHA256(bytes.NewReader(raw)); err != nil || got != cn {
+		return nil, nil, fmt.Errorf("%w: config is %s, manifest names %s", ErrImageDigestMismatch, got, cn)
+	}
+	if len(cf.RootFS.DiffIDs) != len(ls) {
+		return nil, nil, fmt.Errorf("%w: config lists %d diff IDs for %d layers", ErrImageDigestMismatch, len(cf.RootFS.DiffIDs), len(ls))
 	}
 	if res.diffIDs {
 		info.Digest = res.digest
@@ -333,7 +371,7 @@ func imgDescribe(res *imgResolved) (*ImageInfo, []imgLayer, error) {
 		if err != nil {
 			return nil, nil, fmt.Errorf("layer %d digest: %w", i, err)
 		}
-		layers = append(layers, imgLayer{layer: l, digest: h.String()})
+		layers = append(layers, imgLayer{layer: l, digest: h.String(), diffID: cf.RootFS.DiffIDs[i]})
 		info.Layers = append(info.Layers, h.String())
 	}
 	return info, layers, nil

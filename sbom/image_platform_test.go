@@ -1,12 +1,14 @@
 package sbom
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"io"
 	"log"
 	"net/http/httptest"
 	"net/url"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -150,5 +152,58 @@ func TestFromImageDistrolessAndRPM(t *testing.T) {
 	}
 	if _, ok := c.Property(PropOSVEcosystem); ok || doc.Image.Distro != nil || len(doc.Limitations) == 0 {
 		t.Errorf("no os-release: ecosystem set or no limitation: %+v %q", c.Properties, doc.Limitations)
+	}
+}
+
+// TestFromImageTampered proves the SBOM describes the content the image
+// digest names: a layout whose layer or config blob was swapped is refused.
+func TestFromImageTampered(t *testing.T) {
+	ctx := context.Background()
+	img := imgTestImage(t, "amd64", nil, imgTestLayer(t,
+		imgTestReg("etc/os-release", imgTestdata(t, "alpine/os-release")),
+		imgTestReg("lib/apk/db/installed", imgTestdata(t, "alpine/installed"))))
+	evil := imgTestImage(t, "amd64", nil, imgTestLayer(t,
+		imgTestReg("etc/os-release", imgTestdata(t, "alpine/os-release"))))
+	layers, _ := img.Layers()
+	ld, _ := layers[0].Digest()
+	evilLayers, _ := evil.Layers()
+	cn, _ := img.ConfigName()
+
+	for _, tc := range []struct {
+		name string
+		blob v1.Hash
+		data func() []byte
+	}{
+		{"layer", ld, func() []byte {
+			rc, _ := evilLayers[0].Compressed()
+			defer rc.Close()
+			b, _ := io.ReadAll(rc)
+			return b
+		}},
+		{"config", cn, func() []byte {
+			raw, _ := img.RawConfigFile()
+			return bytes.Replace(raw, []byte(`"amd64"`), []byte(`"arm64"`), 1)
+		}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			dir := filepath.Join(t.TempDir(), "layout")
+			lp, err := layout.Write(dir, empty.Index)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := lp.AppendImage(img); err != nil {
+				t.Fatal(err)
+			}
+			if _, err := FromImage(ctx, ImageFromLayout(dir)); err != nil {
+				t.Fatalf("untampered: %v", err)
+			}
+			p := filepath.Join(dir, "blobs", tc.blob.Algorithm, tc.blob.Hex)
+			if err := os.WriteFile(p, tc.data(), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			if _, err := FromImage(ctx, ImageFromLayout(dir)); !errors.Is(err, ErrImageDigestMismatch) {
+				t.Errorf("tampered %s: err = %v, want ErrImageDigestMismatch", tc.name, err)
+			}
+		})
 	}
 }

@@ -4,6 +4,8 @@ import (
 	"archive/tar"
 	"bytes"
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"fmt"
 	"io"
 	"path"
@@ -96,7 +98,9 @@ func imgSquashLayer(ctx context.Context, l imgLayer, sq *imgSquashState, cfg *im
 		return fmt.Errorf("open: %w", err)
 	}
 	defer rc.Close()
-	tr := tar.NewReader(&imgCountingReader{r: rc, n: total, limit: cfg.maxTotal})
+	hasher := sha256.New()
+	counted := &imgCountingReader{r: io.TeeReader(rc, hasher), n: total, limit: cfg.maxTotal}
+	tr := tar.NewReader(counted)
 	// Entries of this layer, whiteouts and opaque markers apply to lower
 	// layers only: collect them and merge after the layer.
 	here := map[string]bool{}
@@ -165,6 +169,15 @@ func imgSquashLayer(ctx context.Context, l imgLayer, sq *imgSquashState, cfg *im
 		f.data = data
 		if err := st.add(f); err != nil {
 			return err
+		}
+	}
+	// Hash what follows the tar trailer too, then check the diff ID.
+	if _, err := io.Copy(io.Discard, counted); err != nil {
+		return fmt.Errorf("read: %w", err)
+	}
+	if l.diffID.Algorithm == "sha256" {
+		if got := "sha256:" + hex.EncodeToString(hasher.Sum(nil)); got != l.diffID.String() {
+			return fmt.Errorf("%w: layer content hashes to %s, config diff ID is %s", ErrImageDigestMismatch, got, l.diffID)
 		}
 	}
 	for p, isDir := range here {
