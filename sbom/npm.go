@@ -104,7 +104,10 @@ type genNPMPackage struct {
 // project and its workspaces), each resolved to the installed package
 // with Node's lookup rule: the nearest node_modules folder up the tree.
 // Dependencies the lockfile does not contain (uninstalled optional and
-// peer dependencies aside) are listed in Document.Limitations.
+// peer dependencies aside) are listed in Document.Limitations. A hidden
+// lockfile (node_modules/.package-lock.json) has no project entry: its
+// top-level packages become the root's dependencies, and a limitation
+// says so.
 //
 // The input is read up to the limit of WithInputLimit (default 256 MiB);
 // malformed JSON is a *ParseError with its line and column.
@@ -458,6 +461,18 @@ func (b *genNPMBuilder) edges(paths []string) {
 				missing = append(missing, genFirst(from, "(root)")+" -> "+n)
 			}
 		}
+	}
+	// A hidden lockfile (node_modules/.package-lock.json) has no entry
+	// for the project: the root depends on every top-level package.
+	if _, ok := pkgs[""]; !ok {
+		for _, p := range paths {
+			i, ok := b.idxOfPath[p]
+			if ok && strings.HasPrefix(p, "node_modules/") && !strings.Contains(p[len("node_modules/"):], "/node_modules/") {
+				deps[0] = append(deps[0], i)
+			}
+		}
+		b.doc.Limitations = append(b.doc.Limitations,
+			`the lockfile has no entry for the project (packages[""]), as in node_modules/.package-lock.json: the project's own dependencies are unknown, so every top-level package is recorded as a direct dependency`)
 	}
 	// The project depends on its workspaces (npm links each into
 	// node_modules and installs it).

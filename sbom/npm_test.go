@@ -427,3 +427,28 @@ func TestFromNPMLockLicences(t *testing.T) {
 		t.Errorf("Validate: %v", err)
 	}
 }
+
+func TestFromNPMLockHidden(t *testing.T) {
+	// The shape of node_modules/.package-lock.json: no packages[""].
+	lock := `{"name":"proj","lockfileVersion":3,"requires":true,"packages":{
+		"node_modules/a":{"version":"1.0.0","dependencies":{"b":"1"}},
+		"node_modules/a/node_modules/b":{"version":"1.0.0"},
+		"node_modules/@s/c":{"version":"2.0.0"}}}`
+	doc, err := FromNPMLock(strings.NewReader(lock))
+	if err != nil {
+		t.Fatal(err)
+	}
+	g := NewGraph(doc)
+	if got := g.Direct(); !slices.Equal(got, []string{"pkg:npm/%40s/c@2.0.0", "pkg:npm/a@1.0.0"}) {
+		t.Errorf("Direct = %v", got)
+	}
+	if got := g.Transitive(); !slices.Equal(got, []string{"pkg:npm/b@1.0.0"}) {
+		t.Errorf("Transitive = %v", got)
+	}
+	if len(doc.Limitations) != 1 || !strings.Contains(doc.Limitations[0], ".package-lock.json") {
+		t.Errorf("limitations = %q", doc.Limitations)
+	}
+	if doc.Component(doc.Root).Name != "proj" {
+		t.Errorf("root = %+v", doc.Component(doc.Root))
+	}
+}
