@@ -358,8 +358,11 @@ func (b *genNPMBuilder) add(p string, pkg *genNPMPackage) {
 		if genNPMScopeRank(scope) > genNPMScopeRank(c.Scope) {
 			c.Scope = scope
 			c.Properties = slices.DeleteFunc(c.Properties, func(pr Property) bool {
-				return pr.Name == PropNPMDevelopment || (scope == ScopeRequired && pr.Name == PropNPMOptional)
+				return pr.Name == PropNPMDevelopment || pr.Name == PropNPMOptional
 			})
+			if scope == ScopeOptional {
+				c.Properties = append(c.Properties, Property{PropNPMOptional, "true"})
+			}
 		}
 		b.idxOfPath[p] = i
 		return

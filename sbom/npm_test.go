@@ -452,3 +452,32 @@ func TestFromNPMLockHidden(t *testing.T) {
 		t.Errorf("root = %+v", doc.Component(doc.Root))
 	}
 }
+
+func TestFromNPMLockMergedScope(t *testing.T) {
+	// The same package installed twice: dev-only at one path, optional at
+	// another, required at a third. The component takes the strongest.
+	base := `{"lockfileVersion":3,"packages":{"":{"name":"p","version":"1.0.0"},
+		"node_modules/x/node_modules/m":{"version":"1.0.0","dev":true}%s}}`
+	tests := []struct {
+		extra string
+		scope Scope
+		dev   bool
+		opt   bool
+	}{
+		{``, ScopeExcluded, true, false},
+		{`,"node_modules/y/node_modules/m":{"version":"1.0.0","optional":true}`, ScopeOptional, false, true},
+		{`,"node_modules/y/node_modules/m":{"version":"1.0.0","optional":true},"node_modules/z/node_modules/m":{"version":"1.0.0"}`, ScopeRequired, false, false},
+	}
+	for _, tc := range tests {
+		doc, err := FromNPMLock(strings.NewReader(fmt.Sprintf(base, tc.extra)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		m := genFindNPM(doc, "m", "1.0.0")
+		_, dev := m.Property(PropNPMDevelopment)
+		_, opt := m.Property(PropNPMOptional)
+		if m.Scope != tc.scope || dev != tc.dev || opt != tc.opt {
+			t.Errorf("%s: scope %q dev %v optional %v; want %q %v %v", tc.extra, m.Scope, dev, opt, tc.scope, tc.dev, tc.opt)
+		}
+	}
+}
