@@ -207,3 +207,36 @@ func TestFromImageTampered(t *testing.T) {
 		})
 	}
 }
+
+// TestFromImageTarballOnePlatform is `docker save` of a multi-platform
+// image from the containerd store: the index lists every platform but the
+// archive holds only one platform's blobs.
+func TestFromImageTarballOnePlatform(t *testing.T) {
+	ctx := context.Background()
+	idx, deb, alp := imgTestIndex(t)
+	dir := filepath.Join(t.TempDir(), "layout")
+	lp, err := layout.Write(dir, empty.Index)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := lp.AppendIndex(idx); err != nil {
+		t.Fatal(err)
+	}
+	dd, _ := deb.Digest()
+	if err := os.Remove(filepath.Join(dir, "blobs", dd.Algorithm, dd.Hex)); err != nil {
+		t.Fatal(err)
+	}
+	ociTar := filepath.Join(t.TempDir(), "one.tar")
+	imgTestTarDir(t, dir, ociTar)
+	doc, err := FromImage(ctx, ImageFromTarball(ociTar))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ad, _ := alp.Digest()
+	if doc.Image.Digest != ad.String() {
+		t.Errorf("digest %s, want the only platform present %s", doc.Image.Digest, ad)
+	}
+	if _, err := FromImage(ctx, ImageFromTarball(ociTar), WithPlatform("linux/amd64")); err == nil {
+		t.Error("explicit linux/amd64 whose blobs are missing: no error")
+	}
+}

@@ -175,6 +175,7 @@ func imgFromIndex(idx v1.ImageIndex, cfg *imgConfig, depth int) (v1.Image, strin
 		return nil, "", fmt.Errorf("read index: %w", err)
 	}
 	var seen []string
+	var others []v1.Descriptor
 	for _, d := range im.Manifests {
 		ref := d.Annotations["org.opencontainers.image.ref.name"]
 		switch {
@@ -197,9 +198,15 @@ func imgFromIndex(idx v1.ImageIndex, cfg *imgConfig, depth int) (v1.Image, strin
 		case d.MediaType.IsImage():
 			if d.Platform != nil {
 				seen = append(seen, d.Platform.String())
+				if d.Platform.OS != "unknown" {
+					others = append(others, d)
+				}
 				if d.Platform.Satisfies(cfg.platform) {
 					img, err := idx.Image(d.Digest)
 					if err != nil {
+						if !cfg.platformExplicit && errors.Is(err, errImgBlobMissing) {
+							continue // a docker-save archive holds one platform's blobs
+						}
 						return nil, "", fmt.Errorf("image %s: %w", d.Digest, err)
 					}
 					return img, ref, nil
@@ -221,6 +228,28 @@ func imgFromIndex(idx v1.ImageIndex, cfg *imgConfig, depth int) (v1.Image, strin
 			if have.Satisfies(cfg.platform) || (!cfg.platformExplicit && len(im.Manifests) == 1) {
 				return img, ref, nil
 			}
+		}
+	}
+	// Without an explicit platform, an archive that holds the blobs of
+	// exactly one platform's image (docker save of a multi-platform
+	// image from the containerd store) means that image.
+	if !cfg.platformExplicit {
+		var found v1.Image
+		var foundRef string
+		n := 0
+		for _, d := range others {
+			img, err := idx.Image(d.Digest)
+			if errors.Is(err, errImgBlobMissing) {
+				continue
+			}
+			if err != nil {
+				return nil, "", fmt.Errorf("image %s: %w", d.Digest, err)
+			}
+			found, foundRef = img, d.Annotations["org.opencontainers.image.ref.name"]
+			n++
+		}
+		if n == 1 {
+			return found, foundRef, nil
 		}
 	}
 	return nil, "", fmt.Errorf("%w: want %s, index has %v", ErrImagePlatformNotFound, cfg.platform.String(), seen)
@@ -361,7 +390,7 @@ func (t *imgTar) memberDepth(name string, depth int) (io.ReadCloser, int64, erro
 		h, err := tr.Next()
 		if err == io.EOF {
 			rc.Close()
-			return nil, 0, fmt.Errorf("%s: not in archive", name)
+			return nil, 0, fmt.Errorf("%s: %w", name, errImgBlobMissing)
 		}
 		if err != nil {
 			rc.Close()
@@ -394,6 +423,9 @@ func (t *imgTar) read(name string, limit int64) ([]byte, error) {
 	}
 	return io.ReadAll(io.LimitReader(rc, limit))
 }
+
+// errImgBlobMissing marks a member an archive does not have.
+var errImgBlobMissing = errors.New("not in archive")
 
 func imgBlobName(h v1.Hash) string { return "blobs/" + h.Algorithm + "/" + h.Hex }
 

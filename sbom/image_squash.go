@@ -18,6 +18,11 @@ const (
 	imgOpaqueMarker   = ".wh..wh..opq"
 )
 
+// imgMaxEntries bounds the tar entries of an image, all layers together
+// (the squasher remembers every path); real images have up to a few
+// hundred thousand.
+const imgMaxEntries = 4 << 20
+
 // imgSquashState tracks, walking layers from the top down, which paths
 // of lower layers are hidden by upper ones.
 type imgSquashState struct {
@@ -29,6 +34,8 @@ type imgSquashState struct {
 	whiteouts map[string]struct{}
 	// opaque are directories whose lower-layer contents were hidden.
 	opaque map[string]struct{}
+	// entries counts tar entries read so far.
+	entries int
 }
 
 // hidden reports whether a lower layer's entry at p is invisible in the
@@ -117,6 +124,9 @@ func imgSquashLayer(ctx context.Context, l imgLayer, sq *imgSquashState, cfg *im
 		}
 		if err != nil {
 			return fmt.Errorf("read tar: %w", err)
+		}
+		if sq.entries++; sq.entries > imgMaxEntries {
+			return fmt.Errorf("%w: more than %d files", ErrImageTooLarge, imgMaxEntries)
 		}
 		p := path.Clean("/" + h.Name)
 		dir, base := path.Split(p)
