@@ -78,7 +78,7 @@ var policyConfig = map[string]any{
 		// Go vulndb entries carry no CVSS: rank by chaingate's priority,
 		// and deny any finding whose fix is older than the window.
 		"vulnerabilities": map[string]any{"threshold": "low", "fix_window_days": 30},
-		"image": map[string]any{"allowed_registries": []any{"registry.npmjs.org", "ghcr.io"}},
+		"image":           map[string]any{"allowed_registries": []any{"registry.npmjs.org", "ghcr.io"}},
 		"sbom": map[string]any{"licenses": map[string]any{
 			"allowed": []any{"MIT", "ISC", "Apache-2.0", "BSD-2-Clause", "BSD-3-Clause", "BlueOak-1.0.0", "0BSD", "Python-2.0", "CC0-1.0", "Unlicense"},
 			"missing": "warn",
