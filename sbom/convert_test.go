@@ -316,3 +316,26 @@ func coreGolden(t *testing.T, name string, got []byte) {
 		t.Errorf("%s differs from golden (-want +got):\n%s", name, diff)
 	}
 }
+
+// TestTagValueNoInjection: a line break in a value cannot start a new tag
+// in tag-value output; the change is reported.
+func TestTagValueNoInjection(t *testing.T) {
+	d := &Document{Name: "d", Components: []Component{{
+		ID: "a", Name: "evil\nPackageName: injected", Version: "1\r\nSPDXID: SPDXRef-x",
+		Description: "ends </text>\nPackageName: injected",
+	}}}
+	out, rep := coreEncode(t, d, SPDXTagValue)
+	back := coreRedecode(t, out, SPDXTagValue)
+	if len(back.Components) != 1 {
+		t.Fatalf("%d components after decoding, want 1:\n%s", len(back.Components), out)
+	}
+	c := back.Components[0]
+	if c.Name != "evil PackageName: injected" || c.Version != "1 SPDXID: SPDXRef-x" {
+		t.Errorf("name %q version %q", c.Name, c.Version)
+	}
+	for _, field := range []string{"name", "version", "description"} {
+		if !coreNoted(rep, field) {
+			t.Errorf("change of %s not reported: %+v", field, rep.Losses)
+		}
+	}
+}

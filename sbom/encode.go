@@ -63,15 +63,20 @@ func Encode(w io.Writer, doc *Document, f Format) error {
 // EncodeWithReport is Encode that also returns the conversion report: every
 // value of doc the target format could not carry. The report is returned
 // even when writing fails.
-func EncodeWithReport(w io.Writer, doc *Document, f Format) (*ConversionReport, error) {
+func EncodeWithReport(w io.Writer, doc *Document, f Format) (rep *ConversionReport, err error) {
+	defer func() {
+		// The format libraries must not crash the caller on odd values.
+		if p := recover(); p != nil {
+			err = fmt.Errorf("sbom: encode %s: %v", f, p)
+		}
+	}()
 	if doc == nil {
 		return nil, errors.New("sbom: encode: nil document")
 	}
-	rep := &ConversionReport{SchemaVersion: ReportSchemaVersion, From: doc.Format, To: f}
+	rep = &ConversionReport{SchemaVersion: ReportSchemaVersion, From: doc.Format, To: f}
 	for _, u := range doc.Unmodelled {
 		rep.lose("", "source", u, "part of the source document the model does not represent")
 	}
-	var err error
 	switch f {
 	case CycloneDXJSON, CycloneDXXML:
 		err = cdxEncode(w, doc, f, rep)

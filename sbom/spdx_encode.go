@@ -44,7 +44,58 @@ func spdxEncode(w io.Writer, doc *Document, f Format, rep *ConversionReport) err
 	if f == SPDXJSON {
 		return spdxjson.Write(sd, w, spdxjson.Indent("  "))
 	}
+	spdxTagValueSafe(sd, rep)
 	return tagvalue.Write(sd, w)
+}
+
+// spdxTagValueSafe keeps values from breaking the line structure of
+// tag-value: tools-golang writes one-line fields as they are, so a
+// newline in a name would start a new tag (an injection), and "</text>"
+// would end a multi-line field early. Such characters are replaced and
+// the change is reported.
+func spdxTagValueSafe(sd *spdx.Document, rep *ConversionReport) {
+	line := func(comp, field string, s *string) {
+		if strings.ContainsAny(*s, "\r\n") {
+			orig := *s
+			*s = strings.NewReplacer("\r\n", " ", "\n", " ", "\r", " ").Replace(*s)
+			rep.lose(comp, field, orig, "tag-value cannot hold a line break in this field; written with spaces")
+		}
+	}
+	text := func(comp, field string, s *string) {
+		if strings.Contains(*s, "</text>") {
+			orig := *s
+			*s = strings.ReplaceAll(*s, "</text>", "</ text>")
+			rep.lose(comp, field, orig, "tag-value cannot hold </text> in a text field; written as </ text>")
+		}
+	}
+	line("", "name", &sd.DocumentName)
+	line("", "serialNumber", &sd.DocumentNamespace)
+	for i := range sd.CreationInfo.Creators {
+		line("", "creators", &sd.CreationInfo.Creators[i].Creator)
+	}
+	for _, p := range sd.Packages {
+		id := "SPDXRef-" + string(p.PackageSPDXIdentifier)
+		line(id, "name", &p.PackageName)
+		line(id, "version", &p.PackageVersion)
+		line(id, "licenseConcluded", &p.PackageLicenseConcluded)
+		line(id, "licenseDeclared", &p.PackageLicenseDeclared)
+		text(id, "description", &p.PackageDescription)
+		if p.PackageSupplier != nil {
+			line(id, "supplier", &p.PackageSupplier.Supplier)
+		}
+		if p.PackageOriginator != nil {
+			line(id, "author", &p.PackageOriginator.Originator)
+		}
+		for j := range p.PackageChecksums {
+			line(id, "hashes", &p.PackageChecksums[j].Value)
+		}
+		for _, e := range p.PackageExternalReferences {
+			line(id, "purl or cpes", &e.Locator)
+		}
+	}
+	for _, a := range sd.Annotations {
+		text("", "annotation", &a.AnnotationComment)
+	}
 }
 
 // spdxSanitizeID makes an SPDXRef- identifier from any ID.
