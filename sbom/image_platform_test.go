@@ -240,3 +240,25 @@ func TestFromImageTarballOnePlatform(t *testing.T) {
 		t.Error("explicit linux/amd64 whose blobs are missing: no error")
 	}
 }
+
+func TestFromImageUbuntu(t *testing.T) {
+	osr := "PRETTY_NAME=\"Ubuntu 24.04.1 LTS\"\nNAME=\"Ubuntu\"\nVERSION_ID=\"24.04\"\nVERSION=\"24.04.1 LTS (Noble Numbat)\"\nVERSION_CODENAME=noble\nID=ubuntu\nID_LIKE=debian\n"
+	status := "Package: libssl3t64\nStatus: install ok installed\nArchitecture: amd64\nSource: openssl\nVersion: 3.0.13-0ubuntu3.4\n"
+	img := imgTestImage(t, "amd64", nil, imgTestLayer(t,
+		imgTestReg("usr/lib/os-release", []byte(osr)),
+		imgTestReg("var/lib/dpkg/status", []byte(status))))
+	doc, err := FromImage(context.Background(), ImageFromV1(img, ""))
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := imgTestFind(doc, "pkg:deb/ubuntu/libssl3t64@3.0.13-0ubuntu3.4?arch=amd64&distro=ubuntu-24.04&upstream=openssl")
+	if c == nil {
+		t.Fatalf("components %+v", doc.Components)
+	}
+	if e, _ := c.Property(PropOSVEcosystem); e != "Ubuntu:24.04:LTS" {
+		t.Errorf("ecosystem %q", e)
+	}
+	if n, _ := c.Property(PropOSVPackage); n != "openssl" {
+		t.Errorf("OSV package %q, want the source package", n)
+	}
+}

@@ -318,6 +318,22 @@ func TestFromImageSources(t *testing.T) {
 		t.Fatal(err)
 	}
 
+	// The OCI archive gzip-compressed (.tar.gz).
+	ociTarGz := filepath.Join(dir, "oci.tar.gz")
+	{
+		raw, err := os.ReadFile(ociTar)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var gz bytes.Buffer
+		zw := gzip.NewWriter(&gz)
+		zw.Write(raw)
+		zw.Close()
+		if err := os.WriteFile(ociTarGz, gz.Bytes(), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+
 	sources := []struct {
 		name       string
 		src        ImageSource
@@ -327,6 +343,7 @@ func TestFromImageSources(t *testing.T) {
 		{"remote", ImageFromRemote(ref.String()), []ImageOption{WithHTTPClient(srv.Client())}, true},
 		{"layout", ImageFromLayout(filepath.Join(dir, "layout")), nil, true},
 		{"oci-tarball", ImageFromTarball(ociTar), nil, true},
+		{"oci-tarball-gz", ImageFromTarball(ociTarGz), nil, true},
 		{"docker-tarball", ImageFromTarball(dockerTar), nil, false},
 		{"v1", ImageFromV1(img, "demo/app:1.0"), nil, true},
 	}
