@@ -3,6 +3,7 @@ package sbom
 import (
 	"bufio"
 	"bytes"
+	"context"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -10,6 +11,9 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"golang.org/x/mod/module"
+	modzip "golang.org/x/mod/zip"
 )
 
 // genGoVersionM is one binary as `go version -m` prints it.
@@ -209,6 +213,86 @@ func TestFromGoBinaryBuilt(t *testing.T) {
 		t.Fatal(err)
 	}
 	genCheckAgainstGoVersionM(t, byPath, want)
+}
+
+// TestFromGoBinaryVersionedReplacement builds a program whose dependency
+// is replaced by a fork at another version, served from a file-system
+// module proxy made in the test (no network), and compares the SBOM
+// with `go version -m`.
+func TestFromGoBinaryVersionedReplacement(t *testing.T) {
+	if _, err := exec.LookPath("go"); err != nil {
+		t.Skip("no go command")
+	}
+	root := t.TempDir()
+	// The fork keeps the original module line, as forks must.
+	fork := filepath.Join(root, "fork")
+	genWriteFiles(t, fork, map[string]string{
+		"go.mod":  "module example.com/orig\n\ngo 1.22\n",
+		"orig.go": "package orig\n\nfunc Name() string { return \"fork\" }\n",
+	})
+	escaped, err := module.EscapePath("example.com/Fork") // "example.com/!fork"
+	if err != nil {
+		t.Fatal(err)
+	}
+	proxy := filepath.Join(root, "proxy", filepath.FromSlash(escaped), "@v")
+	if err := os.MkdirAll(proxy, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	var zbuf bytes.Buffer
+	if err := modzip.CreateFromDir(&zbuf, module.Version{Path: "example.com/Fork", Version: "v1.5.0"}, fork); err != nil {
+		t.Fatal(err)
+	}
+	genWriteFiles(t, proxy, map[string]string{
+		"list":        "v1.5.0\n",
+		"v1.5.0.info": `{"Version":"v1.5.0","Time":"2026-01-02T03:04:05Z"}`,
+		"v1.5.0.mod":  "module example.com/orig\n\ngo 1.22\n",
+		"v1.5.0.zip":  zbuf.String(),
+	})
+	app := filepath.Join(root, "app")
+	genWriteFiles(t, app, map[string]string{
+		"go.mod":  "module example.com/app\n\ngo 1.22\n\nrequire example.com/orig v1.0.0\n\nreplace example.com/orig v1.0.0 => example.com/Fork v1.5.0\n",
+		"main.go": "package main\n\nimport \"example.com/orig\"\n\nfunc main() { println(orig.Name()) }\n",
+	})
+	env := genGoEnv(t, "GOPROXY=file://"+filepath.ToSlash(filepath.Join(root, "proxy")),
+		"GOMODCACHE="+filepath.Join(root, "modcache"), "GONOSUMDB=*", "GOFLAGS=-mod=mod -modcacherw")
+	bin := genGoBuild(t, app, env)
+	want := genRunGoVersionM(t, bin)
+	if r, ok := want.replaced["example.com/orig"]; !ok || r[1] != "v1.5.0" {
+		t.Fatalf("go version -m shows no versioned replacement: %+v", want)
+	}
+	doc, err := FromGoBinaryFile(bin)
+	if err != nil {
+		t.Fatal(err)
+	}
+	genCheckAgainstGoVersionM(t, doc, want)
+	c := doc.Component("pkg:golang/example.com/Fork@v1.5.0")
+	if c == nil {
+		t.Fatalf("fork missing: %+v", doc.Components)
+	}
+	if len(c.Hashes) != 1 || c.Hashes[0].Algorithm != "SHA-256" {
+		t.Errorf("fork hashes %v (go.sum h1 of the fork expected)", c.Hashes)
+	}
+
+	// FromGoModule on the same module, with the fork now in the (test's)
+	// module cache: the go command path records the same replacement.
+	t.Setenv("GOMODCACHE", filepath.Join(root, "modcache"))
+	mod, err := FromGoModule(context.Background(), app)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if src, _ := mod.Component(mod.Root).Property(PropGoModuleSource); src != "go-command" {
+		t.Fatalf("module source %q: %v", src, mod.Limitations)
+	}
+	mc := mod.Component("pkg:golang/example.com/Fork@v1.5.0")
+	if mc == nil {
+		t.Fatalf("fork missing from the module SBOM: %+v", mod.Components)
+	}
+	if r, _ := mc.Property(PropGoReplaces); r != "example.com/orig@v1.0.0" {
+		t.Errorf("replaces %q", r)
+	}
+	if len(mc.Hashes) != 1 || mc.Hashes[0] != c.Hashes[0] {
+		t.Errorf("module SBOM hash %v, binary SBOM hash %v", mc.Hashes, c.Hashes)
+	}
 }
 
 func TestFromGoBinaryTestExecutable(t *testing.T) {
