@@ -9,6 +9,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	yaml "go.yaml.in/yaml/v3"
 )
 
 // benchRepo generates a bare repository with files files and commits
@@ -97,6 +99,49 @@ func BenchmarkPromote(b *testing.B) {
 			}
 			gitCmd(b, dir, "commit", "-q", "-am", "promote")
 			gitCmd(b, dir, "push", "-q", "origin", "main")
+		}
+	})
+}
+
+// BenchmarkEditImage compares EditImage (locate, splice, re-parse to
+// verify) with the raw go.yaml.in/yaml/v3 round trip (decode to nodes,
+// set the value, encode), which is what most tools do and which rewrites
+// the rest of the file.
+func BenchmarkEditImage(b *testing.B) {
+	src, err := os.ReadFile("testdata/real/docker-cli-compose-full-example.yml")
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Run("chaingate", func(b *testing.B) {
+		b.SetBytes(int64(len(src)))
+		for i := 0; i < b.N; i++ {
+			if _, err := EditImage(src, ImageTarget{Name: "redis"}, "redis:7.2"); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+	b.Run("raw-yaml-v3-roundtrip", func(b *testing.B) {
+		b.SetBytes(int64(len(src)))
+		for i := 0; i < b.N; i++ {
+			var n yaml.Node
+			if err := yaml.Unmarshal(src, &n); err != nil {
+				b.Fatal(err)
+			}
+			var set func(*yaml.Node)
+			set = func(n *yaml.Node) {
+				for j := 0; j+1 < len(n.Content); j += 2 {
+					if n.Kind == yaml.MappingNode && n.Content[j].Value == "image" && n.Content[j+1].Value == "redis" {
+						n.Content[j+1].Value = "redis:7.2"
+					}
+				}
+				for _, c := range n.Content {
+					set(c)
+				}
+			}
+			set(&n)
+			if _, err := yaml.Marshal(&n); err != nil {
+				b.Fatal(err)
+			}
 		}
 	})
 }
