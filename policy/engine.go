@@ -1022,7 +1022,14 @@ func (e *Engine) decide(ctx context.Context, v ast.Value, digest string, tracer 
 			continue
 		}
 		vals, _ := b[r.binding].([]any)
-		for _, val := range vals {
+		if len(vals) == 0 {
+			continue
+		}
+		elems, ok := vals[0].([]any) // the exception set
+		if !ok {
+			elems = vals[:1]
+		}
+		for _, val := range elems {
 			for _, name := range policyExceptionNames(val) {
 				if excepted == nil {
 					excepted = map[string]bool{}
