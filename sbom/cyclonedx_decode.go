@@ -239,6 +239,15 @@ func cdxUnmodelled(bom *cdx.BOM, root *cdx.Component) []string {
 	if bom.Signature != nil {
 		section("signature", 1)
 	}
+	if bom.Dependencies != nil {
+		n := 0
+		for _, d := range *bom.Dependencies {
+			if d.Provides != nil && len(*d.Provides) > 0 {
+				n++
+			}
+		}
+		section("dependencies provides", n)
+	}
 	if md := bom.Metadata; md != nil {
 		if md.Licenses != nil || md.Supplier != nil || md.Manufacturer != nil || md.Manufacture != nil || md.Lifecycles != nil {
 			section("metadata licenses, supplier, manufacturer or lifecycles", 1)
@@ -264,6 +273,20 @@ func cdxUnmodelled(bom *cdx.BOM, root *cdx.Component) []string {
 		}
 		if c.ReleaseNotes != nil || c.ModelCard != nil || c.Data != nil || c.CryptoProperties != nil {
 			fields["releaseNotes, modelCard, data or cryptoProperties"]++
+		}
+		if c.Supplier != nil && (c.Supplier.URL != nil || c.Supplier.Contact != nil || c.Supplier.Address != nil) {
+			fields["supplier url, address or contact"]++
+		}
+		if c.Authors != nil {
+			for _, a := range *c.Authors {
+				if a.Phone != "" {
+					fields["author phone"]++
+					break
+				}
+			}
+		}
+		if c.Tags != nil || c.MIMEType != "" || c.Modified != nil || c.VersionRange != "" || c.IsExternal != nil {
+			fields["tags, mime-type, modified, versionRange or isExternal"]++
 		}
 		if c.OmniborID != nil || c.SWHID != nil {
 			fields["omniborId or swhid"]++

@@ -633,17 +633,39 @@ func spdxUnmodelled(raw *spdxRaw, rels map[string]int) []string {
 	for _, t := range types {
 		out = append(out, "spdx relationships "+t+": "+strconv.Itoa(rels[t]))
 	}
-	n := 0
-	for i := range raw.Packages {
-		switch raw.Packages[i].DownloadLocation {
-		case "", "NOASSERTION", "NONE":
-		default:
-			n++
+	count := func(what string, n int) {
+		if n > 0 {
+			out = append(out, "spdx "+what+": "+strconv.Itoa(n))
 		}
 	}
-	if n > 0 {
-		out = append(out, "spdx package downloadLocation: "+strconv.Itoa(n))
+	var download, personSupplier, orgOriginator, orgCreator int
+	for i := range raw.Packages {
+		p := &raw.Packages[i]
+		switch p.DownloadLocation {
+		case "", "NOASSERTION", "NONE":
+		default:
+			download++
+		}
+		// The model keeps names; Encode writes suppliers as organisations
+		// and originators and creators as persons.
+		if strings.HasPrefix(p.Supplier, "Person") {
+			personSupplier++
+		}
+		if strings.HasPrefix(p.Originator, "Organization") {
+			orgOriginator++
+		}
 	}
+	if raw.CreationInfo != nil {
+		for _, c := range raw.CreationInfo.Creators {
+			if strings.HasPrefix(c, "Organization") {
+				orgCreator++
+			}
+		}
+	}
+	count("package downloadLocation", download)
+	count("package supplier of type Person", personSupplier)
+	count("package originator of type Organization", orgOriginator)
+	count("creator of type Organization", orgCreator)
 	return out
 }
 
