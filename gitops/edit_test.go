@@ -232,6 +232,7 @@ func TestEditImageErrors(t *testing.T) {
 		{"ref without tag or digest", "a: b\n", ImageTarget{Name: "x"}, "x", ErrInvalidReference},
 		{"bad policy", "a: b\n", ImageTarget{Policy: "nocolon"}, "x:1", ErrInvalidTarget},
 		{"duplicate key on path", "a: x:1\na: x:2\n", ImageTarget{Path: "a"}, "x:3", ErrUnsafeEdit},
+		{"explicit non-string tag", "tag: !!int 5\n", ImageTarget{Path: "tag"}, "x:v6", ErrUnsafeEdit},
 		{"utf-16", "\xff\xfea\x00", ImageTarget{Name: "x"}, "x:1", ErrUnsafeEdit},
 	}
 	for _, tc := range tests {

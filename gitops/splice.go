@@ -310,6 +310,9 @@ type scalarEdit struct {
 // render produces the replacement bytes for sp keeping its quoting style
 // where the new value allows it, and the style the re-parse must show.
 func (f *yamlFile) render(n *yaml.Node, sp span, value string) (string, yaml.Style, error) {
+	if sp.tagged && n.ShortTag() != "!!str" {
+		return "", 0, fmt.Errorf("%w: line %d column %d carries the explicit tag %s", ErrUnsafeEdit, n.Line, n.Column, n.Tag)
+	}
 	switch sp.style {
 	case yaml.SingleQuotedStyle:
 		if strings.ContainsAny(value, "\r\n") || strings.ContainsFunc(value, func(r rune) bool { return r < 0x20 && r != '\t' }) {
@@ -324,9 +327,6 @@ func (f *yamlFile) render(n *yaml.Node, sp span, value string) (string, yaml.Sty
 	case tag == "":
 	case sp.tagged, tag == "!!str", tag == n.ShortTag():
 		return value, 0, nil
-	}
-	if sp.tagged && n.Style&yaml.TaggedStyle != 0 {
-		return "", 0, fmt.Errorf("%w: line %d column %d: %q cannot be written as a tagged plain scalar", ErrUnsafeEdit, n.Line, n.Column, value)
 	}
 	return doubleQuote(value), yaml.DoubleQuotedStyle, nil
 }
