@@ -79,10 +79,15 @@ func ReadEPSS(r io.Reader) (*EPSS, error) {
 		if err == io.EOF {
 			break
 		}
-		line, _ := cr.FieldPos(0)
 		if err != nil {
+			line := 0
+			var pe *csv.ParseError
+			if errors.As(err, &pe) {
+				line = pe.Line
+			}
 			return fail(line, "%v", err)
 		}
+		line, _ := cr.FieldPos(0)
 		cve := strings.TrimSpace(rec[0])
 		if !isCVE(cve) {
 			return fail(line, "%q is not a CVE id", cve)
