@@ -97,8 +97,13 @@ func Diff(a, b *Document) (*DiffResult, error) {
 	}
 	res := &DiffResult{SchemaVersion: DiffSchemaVersion,
 		Added: []Change{}, Removed: []Change{}, Upgraded: []Change{}, Downgraded: []Change{}, Modified: []Change{}}
-	before, order := diffGroup(a, nil)
-	after, order := diffGroup(b, order)
+	before, order := diffGroup(a)
+	after, orderB := diffGroup(b)
+	for _, k := range orderB {
+		if _, ok := before[k]; !ok {
+			order = append(order, k)
+		}
+	}
 	for _, key := range order {
 		olds, news := before[key], after[key]
 		var leftOld, leftNew []*Component
@@ -174,22 +179,18 @@ func diffVersion(c Change) string {
 	return c.After.Version
 }
 
-// diffGroup groups a document's components by identity, appending new
-// keys to order.
-func diffGroup(d *Document, order []string) (map[string][]*Component, []string) {
-	m := make(map[string][]*Component, len(d.Components))
-	seen := make(map[string]bool, len(order))
-	for _, k := range order {
-		seen[k] = true
-	}
+// diffGroup groups a document's components by identity; order lists the
+// keys in the order they first appear.
+func diffGroup(d *Document) (m map[string][]*Component, order []string) {
+	m = make(map[string][]*Component, len(d.Components))
 	for i := range d.Components {
 		c := &d.Components[i]
 		k := DiffKey(c)
-		m[k] = append(m[k], c)
-		if !seen[k] {
-			seen[k] = true
+		prev, seen := m[k]
+		if !seen {
 			order = append(order, k)
 		}
+		m[k] = append(prev, c)
 	}
 	return m, order
 }
