@@ -269,12 +269,12 @@ func (v *Verifier) verifyParsed(ctx context.Context, b *provenance.Bundle, req R
 	}
 	res.Artifact = req.Artifact.describe()
 
-	vc, err := b.VerificationContent()
-	if err != nil {
-		return res.fail(checkErr(CheckBundle, ErrInvalidInput, err))
-	}
-	isCert := vc.Certificate() != nil
-	if !isCert && vc.PublicKey() == nil {
+	// Read the kind of verification material from the protobuf rather
+	// than VerificationContent, which parses the certificate (sigstore-go
+	// parses it again in Verify).
+	vmat := b.GetVerificationMaterial()
+	isCert := vmat.GetCertificate() != nil || vmat.GetX509CertificateChain() != nil
+	if !isCert && vmat.GetPublicKey() == nil {
 		return res.fail(checkErr(CheckBundle, ErrInvalidInput, errors.New("bundle has neither certificate nor public key")))
 	}
 	identities := req.Identities
@@ -317,6 +317,7 @@ func (v *Verifier) verifyParsed(ctx context.Context, b *provenance.Bundle, req R
 	var (
 		sgRes    *sgverify.VerificationResult
 		tlogUsed bool
+		err      error
 	)
 	if isCert {
 		sgRes, err = v.cert.Verify(b.Bundle, sgverify.NewPolicy(artifactPolicy(req.Artifact), idOpts...))
@@ -567,6 +568,14 @@ func (v *Verifier) postChecks(b *provenance.Bundle, req Requirements, identities
 // checkGitHub checks the GitHub Actions extensions of the first identity
 // that matches the certificate's issuer and SAN.
 func checkGitHub(res *Result, identities []Identity) *CheckError {
+	needed := false
+	for i := range identities {
+		id := &identities[i]
+		needed = needed || id.GitHubRepository != "" || id.GitHubRef != "" || id.GitHubTrigger != "" || id.GitHubWorkflowDigest != ""
+	}
+	if !needed {
+		return nil // sigstore-go matched issuer and SAN already
+	}
 	var firstErr *CheckError
 	for i := range identities {
 		id := &identities[i]
