@@ -818,12 +818,10 @@ func policyFindRules(c *ast.Compiler, namespaces []string, explicit bool) ([]pol
 				for _, a := range as.GetRuleScope(d) {
 					pr.applyAnnotations(a)
 				}
-				ast.WalkRefs(d, func(r ast.Ref) bool {
-					if r.HasPrefix(ast.InputRootRef) {
-						paths[policyInputPath(r)] = true
-					}
-					return false
-				})
+				policyCollectInputPaths(c, d, paths, map[*ast.Rule]bool{}, 0)
+			}
+			if len(paths) > 1 {
+				delete(paths, "input") // object.get(input, ...): the others say more
 			}
 			if doc := as.GetDocumentScope(first.Path()); doc != nil {
 				pr.applyAnnotations(doc)
@@ -848,6 +846,27 @@ func policyFindRules(c *ast.Compiler, namespaces []string, explicit bool) ([]pol
 		return nil, fmt.Errorf("policy: namespaces %s: %w: define deny, violation, warn or allow rules", strings.Join(namespaces, ", "), ErrNoRules)
 	}
 	return out, nil
+}
+
+// policyCollectInputPaths adds the input refs of rule r and of the rules
+// and functions it uses (transitively, up to a depth), so a reason names
+// the input paths behind helper rules too.
+func policyCollectInputPaths(c *ast.Compiler, r *ast.Rule, paths map[string]bool, seen map[*ast.Rule]bool, depth int) {
+	if seen[r] || depth > 8 {
+		return
+	}
+	seen[r] = true
+	ast.WalkRefs(r, func(ref ast.Ref) bool {
+		switch {
+		case ref.HasPrefix(ast.InputRootRef):
+			paths[policyInputPath(ref)] = true
+		case ref.HasPrefix(ast.DefaultRootRef):
+			for _, dep := range c.GetRules(ref.GroundPrefix()) {
+				policyCollectInputPaths(c, dep, paths, seen, depth+1)
+			}
+		}
+		return false
+	})
 }
 
 func (pr *policyRule) applyAnnotations(a *ast.Annotations) {

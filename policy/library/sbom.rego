@@ -28,7 +28,9 @@ settings := data.chaingate.config.sbom
 
 cfg := object.union(defaults, settings)
 
-sbom := object.get(input, "sbom", null)
+default sbom := null
+
+sbom := input.sbom
 
 # skipped_scope is the scope whose components are left out.
 default skipped_scope := "\u0000"
