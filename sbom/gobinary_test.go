@@ -450,3 +450,40 @@ func TestFromGoBinaryNotGo(t *testing.T) {
 		t.Error("nil build info accepted")
 	}
 }
+
+// FuzzFromGoBuildInfo feeds FromGoBuildInfo the build information text
+// `go version -m` prints (parsed by debug.ParseBuildInfo): odd module
+// paths, versions, sums and replacements must give a document with
+// unique IDs and valid references, never a panic.
+func FuzzFromGoBuildInfo(f *testing.F) {
+	f.Add("path\texample.com/a\nmod\texample.com/a\t(devel)\t\ndep\texample.com/b\tv1.0.0\th1:47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU=\n=>\texample.com/c\tv1.1.0\th1:x\nbuild\tGOOS=linux\n", "go1.26.8")
+	f.Add("path\tcommand-line-arguments\ndep\tgithub.com/Azure/go-autorest\tv14.2.0+incompatible\t\ndep\tx\tv0.0.0-20200101000000-abcdefabcdef\t\n=>\t../x\t(devel)\t\n", "devel go1.27-abcdef")
+	f.Fuzz(func(t *testing.T, text, goVersion string) {
+		bi, err := debug.ParseBuildInfo(text)
+		if err != nil {
+			return
+		}
+		bi.GoVersion = goVersion
+		doc, err := FromGoBuildInfo(bi)
+		if err != nil {
+			t.Fatal(err)
+		}
+		ids := map[string]bool{}
+		for _, c := range doc.Components {
+			if c.ID == "" || ids[c.ID] {
+				t.Fatalf("empty or duplicate ID %q", c.ID)
+			}
+			ids[c.ID] = true
+		}
+		if !ids[doc.Root] {
+			t.Fatalf("root %q is not a component", doc.Root)
+		}
+		for _, d := range doc.Dependencies {
+			for _, to := range d.DependsOn {
+				if !ids[to] {
+					t.Fatalf("dangling %q", to)
+				}
+			}
+		}
+	})
+}
