@@ -165,7 +165,7 @@ func imgCheckPlatform(img v1.Image, cfg *imgConfig) error {
 // descending into nested indexes (at most a few levels). An index
 // holding a single image without platform information (a typical OCI
 // layout) yields that image when its config matches. ref is the
-// org.opencontainers.image.ref.name annotation of the picked descriptor.
+// reference recorded in the picked descriptor's annotations (imgRefFromAnnotations).
 func imgFromIndex(idx v1.ImageIndex, cfg *imgConfig, depth int) (v1.Image, string, error) {
 	if depth > 4 {
 		return nil, "", errors.New("image indexes nested too deeply")
@@ -177,7 +177,7 @@ func imgFromIndex(idx v1.ImageIndex, cfg *imgConfig, depth int) (v1.Image, strin
 	var seen []string
 	var others []v1.Descriptor
 	for _, d := range im.Manifests {
-		ref := d.Annotations["org.opencontainers.image.ref.name"]
+		ref := imgRefFromAnnotations(d.Annotations)
 		switch {
 		case d.MediaType.IsIndex():
 			child, err := idx.ImageIndex(d.Digest)
@@ -245,7 +245,7 @@ func imgFromIndex(idx v1.ImageIndex, cfg *imgConfig, depth int) (v1.Image, strin
 			if err != nil {
 				return nil, "", fmt.Errorf("image %s: %w", d.Digest, err)
 			}
-			found, foundRef = img, d.Annotations["org.opencontainers.image.ref.name"]
+			found, foundRef = img, imgRefFromAnnotations(d.Annotations)
 			n++
 		}
 		if n == 1 {
@@ -253,6 +253,19 @@ func imgFromIndex(idx v1.ImageIndex, cfg *imgConfig, depth int) (v1.Image, strin
 		}
 	}
 	return nil, "", fmt.Errorf("%w: want %s, index has %v", ErrImagePlatformNotFound, cfg.platform.String(), seen)
+}
+
+// imgRefFromAnnotations is the image reference an index descriptor
+// records: containerd's full name, else the OCI ref.name when it is a full
+// reference (it is often only a tag, "latest", which names nothing).
+func imgRefFromAnnotations(a map[string]string) string {
+	if n := a["io.containerd.image.name"]; n != "" {
+		return n
+	}
+	if n := a["org.opencontainers.image.ref.name"]; strings.Contains(n, "/") {
+		return n
+	}
+	return ""
 }
 
 type imgTarballSource struct{ path string }
