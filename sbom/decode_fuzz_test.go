@@ -116,3 +116,48 @@ func FuzzDetect(f *testing.F) {
 		}
 	})
 }
+
+// FuzzDecodeAs drives each decoder directly (WithFormat), so mutated
+// inputs reach every one of them even when detection would reject them.
+func FuzzDecodeAs(f *testing.F) {
+	formats := []Format{CycloneDXJSON, CycloneDXXML, SPDXJSON, SPDXTagValue, SPDXYAML, SPDXRDF}
+	for _, p := range []string{"testdata/cyclonedx/*", "testdata/spdx/*"} {
+		files, err := filepath.Glob(p)
+		if err != nil {
+			f.Fatal(err)
+		}
+		for _, file := range files {
+			data, err := os.ReadFile(file)
+			if err != nil {
+				f.Fatal(err)
+			}
+			if len(data) > 64<<10 {
+				continue
+			}
+			fm, err := Detect(bytes.NewReader(data))
+			if err != nil {
+				continue
+			}
+			for i, x := range formats {
+				if x == fm {
+					f.Add(data, uint8(i))
+				}
+			}
+		}
+	}
+	f.Fuzz(func(t *testing.T, data []byte, which uint8) {
+		fm := formats[int(which)%len(formats)]
+		doc, err := Decode(bytes.NewReader(data), WithFormat(fm), WithMaxSize(1<<20))
+		if err != nil {
+			var pe *ParseError
+			if !errors.Is(err, ErrTooLarge) && !errors.As(err, &pe) {
+				t.Fatalf("%s: error %v (%T) is not a *ParseError", fm, err, err)
+			}
+			return
+		}
+		if doc.Format != fm {
+			t.Fatalf("decoded as %s, want %s", doc.Format, fm)
+		}
+		_ = Validate(doc)
+	})
+}

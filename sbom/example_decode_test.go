@@ -131,3 +131,23 @@ func mustTime(s string) time.Time {
 	}
 	return t
 }
+
+// Detect names a document's format from its first bytes.
+func ExampleDetect() {
+	for _, in := range []string{
+		`{"bomFormat": "CycloneDX", "specVersion": "1.6"}`,
+		`<bom xmlns="http://cyclonedx.org/schema/bom/1.5" version="1"/>`,
+		"SPDXVersion: SPDX-2.3\nDataLicense: CC0-1.0\n",
+		`{"spdxVersion": "SPDX-2.3"}`,
+		"hello",
+	} {
+		f, err := sbom.Detect(strings.NewReader(in))
+		fmt.Println(f, errors.Is(err, sbom.ErrUnsupportedFormat))
+	}
+	// Output:
+	// cyclonedx-json false
+	// cyclonedx-xml false
+	// spdx-tag-value false
+	// spdx-json false
+	// unknown true
+}
