@@ -9,6 +9,7 @@ import (
 	"sort"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/google/go-cmp/cmp"
 )
@@ -337,5 +338,63 @@ func TestTagValueNoInjection(t *testing.T) {
 		if !coreNoted(rep, field) {
 			t.Errorf("change of %s not reported: %+v", field, rep.Losses)
 		}
+	}
+}
+
+// TestEncodeCarriesWholeModel encodes a document that uses every field of
+// the model to each output format and decodes it again: what the format
+// has no field for travels as chaingate properties (CycloneDX) or
+// annotations (SPDX), so the report lists no loss and the model survives.
+func TestEncodeCarriesWholeModel(t *testing.T) {
+	full := &Document{
+		Name:        "full",
+		Version:     1,
+		Created:     time.Date(2026, 3, 4, 5, 6, 7, 0, time.UTC),
+		Tools:       []Tool{{Name: "gen", Version: "1.0"}},
+		Authors:     []string{"Jane Doe (jane@example.com)"},
+		Root:        "app",
+		Properties:  []Property{{Name: "build", Value: "42"}},
+		Limitations: []string{"built from go.mod alone"},
+		Image: &ImageInfo{Reference: "registry.example/app:1", Digest: "sha256:" + strings.Repeat("a", 64),
+			Layers: []string{"sha256:" + strings.Repeat("b", 64)}, Distro: &Distro{ID: "debian", VersionID: "12"}},
+		Components: []Component{
+			{ID: "app", Type: TypeApplication, Name: "app", Version: "v1.0.0", PURL: "pkg:golang/example.com/App@v1.0.0"},
+			{ID: "lib", Type: TypeLibrary, Group: "@scope", Name: "lib", Version: "2.0.0",
+				PURL:            "pkg:npm/%40scope/lib@2.0.0",
+				CPEs:            []string{"cpe:2.3:a:scope:lib:2.0.0:*:*:*:*:*:*:*", "cpe:/a:scope:lib:2.0.0"},
+				Hashes:          []Hash{{Algorithm: "SHA-512", Value: strings.Repeat("c", 128)}, {Algorithm: "SHA-1", Value: strings.Repeat("d", 40)}},
+				LicenseDeclared: "MIT OR Apache-2.0", LicenseConcluded: "MIT",
+				Supplier: "Scope Inc", Author: "Jane Doe", Description: "a library\nover two lines",
+				Scope: ScopeExcluded, Parent: "app",
+				Locations:  []Location{{Path: "/usr/lib/node_modules/lib/package.json", Layer: "sha256:" + strings.Repeat("b", 64)}},
+				Properties: []Property{{Name: "cdx:npm:package:development", Value: "true"}}},
+			{ID: "os", Type: TypePlatform, Name: "linux", Version: "6.1", Scope: ScopeRequired},
+		},
+		Dependencies: []Dependency{{Ref: "app", DependsOn: []string{"lib", "os"}}, {Ref: "lib", DependsOn: []string{"os"}}},
+	}
+	if err := Validate(full); err != nil {
+		t.Fatalf("fixture does not validate: %v", err)
+	}
+	for _, f := range []Format{CycloneDXJSON, CycloneDXXML, SPDXJSON, SPDXTagValue} {
+		t.Run(string(f), func(t *testing.T) {
+			out, rep := coreEncode(t, full, f)
+			if len(rep.Losses) != 0 {
+				t.Errorf("losses: %+v", rep.Losses)
+			}
+			back := coreRedecode(t, out, f)
+			c1, r1, e1, _ := coreProject(full)
+			c2, r2, e2, _ := coreProject(back)
+			if diff := cmp.Diff(c1, c2); diff != "" {
+				t.Errorf("components (-want +got):\n%s", diff)
+			}
+			if r1 != r2 || !cmp.Equal(e1, e2) {
+				t.Errorf("root %d edges %v, got %d %v", r1, e1, r2, e2)
+			}
+			if diff := cmp.Diff(
+				[]any{full.Name, full.Created, full.Tools, full.Authors, full.Properties, full.Limitations, full.Image},
+				[]any{back.Name, back.Created, back.Tools, back.Authors, back.Properties, back.Limitations, back.Image}); diff != "" {
+				t.Errorf("document fields (-want +got):\n%s", diff)
+			}
+		})
 	}
 }

@@ -41,6 +41,8 @@ type spdxRaw struct {
 	Packages          []spdxRawPackage `json:"packages"`
 	Files             []spdxRawFile    `json:"files"`
 	Relationships     []*spdxRawRel    `json:"relationships"`
+	// Annotations are the document's own annotations.
+	Annotations []spdxRawAnnotation `json:"annotations"`
 }
 
 type spdxRawCreation struct {
@@ -179,6 +181,11 @@ func spdxFastJSON(data []byte) (raw *spdxRaw, ok bool, err error) {
 			}
 		}
 	}
+	for _, a := range raw.Annotations {
+		if !strings.Contains(a.Annotator, ":") {
+			return nil, false, nil
+		}
+	}
 	for i := range raw.Files {
 		if !spdxValidElementID(raw.Files[i].SPDXID) {
 			return nil, false, nil
@@ -311,10 +318,14 @@ func spdxFromTools(d *spdx.Document) *spdxRaw {
 			if a == nil {
 				continue
 			}
-			if i, ok := byID[common.RenderDocElementID(a.AnnotationSPDXIdentifier)]; ok {
-				raw.Packages[i].Annotations = append(raw.Packages[i].Annotations, spdxRawAnnotation{
-					Annotator: spdxActorString(a.Annotator.AnnotatorType, a.Annotator.Annotator), Comment: a.AnnotationComment,
-				})
+			ra := spdxRawAnnotation{
+				Annotator: spdxActorString(a.Annotator.AnnotatorType, a.Annotator.Annotator), Comment: a.AnnotationComment,
+			}
+			target := a.AnnotationSPDXIdentifier
+			if i, ok := byID[common.RenderDocElementID(target)]; ok && target.ElementRefID != "" {
+				raw.Packages[i].Annotations = append(raw.Packages[i].Annotations, ra)
+			} else if target.ElementRefID == "" || spdxElemString(target.ElementRefID) == raw.SPDXID {
+				raw.Annotations = append(raw.Annotations, ra)
 			}
 		}
 	}
@@ -405,6 +416,9 @@ const (
 	spdxAnnotProp    = spdxAnnotPrefix + "property="
 	spdxAnnotLoc     = spdxAnnotPrefix + "location="
 	spdxAnnotVersion = spdxAnnotPrefix + "version="
+	spdxAnnotDocProp = spdxAnnotPrefix + "docproperty="
+	spdxAnnotLimit   = spdxAnnotPrefix + "limitation="
+	spdxAnnotImage   = spdxAnnotPrefix + "image="
 )
 
 // spdxToDocument builds the model from spdxRaw. Packages come first, then
@@ -440,6 +454,14 @@ func spdxToDocument(raw *spdxRaw, f Format) (*Document, error) {
 				doc.Authors = append(doc.Authors, name)
 			}
 		}
+	}
+	foreignAnnotations := 0
+	for _, a := range raw.Annotations {
+		if a.Annotator != spdxAnnotator || !strings.HasPrefix(a.Comment, spdxAnnotPrefix) {
+			foreignAnnotations++
+			continue
+		}
+		spdxApplyDocAnnotation(doc, a.Comment)
 	}
 	nPkgs := len(raw.Packages)
 	doc.Components = make([]Component, 0, nPkgs+len(raw.Files))
@@ -501,6 +523,7 @@ func spdxToDocument(raw *spdxRaw, f Format) (*Document, error) {
 		}
 		for _, a := range p.Annotations {
 			if a.Annotator != spdxAnnotator || !strings.HasPrefix(a.Comment, spdxAnnotPrefix) {
+				foreignAnnotations++
 				continue
 			}
 			spdxApplyAnnotation(&c, a.Comment)
@@ -618,6 +641,9 @@ func spdxToDocument(raw *spdxRaw, f Format) (*Document, error) {
 		}
 	}
 	doc.Unmodelled = spdxUnmodelled(raw, other)
+	if foreignAnnotations > 0 {
+		doc.Unmodelled = append(doc.Unmodelled, "spdx annotations: "+strconv.Itoa(foreignAnnotations))
+	}
 	return doc, nil
 }
 
@@ -704,6 +730,25 @@ func spdxApplyAnnotation(c *Component, comment string) {
 		var l Location
 		if json.Unmarshal([]byte(comment[len(spdxAnnotLoc):]), &l) == nil {
 			c.Locations = append(c.Locations, l)
+		}
+	}
+}
+
+// spdxApplyDocAnnotation restores one chaingate carrier annotation of the
+// document.
+func spdxApplyDocAnnotation(doc *Document, comment string) {
+	switch {
+	case strings.HasPrefix(comment, spdxAnnotDocProp):
+		var p Property
+		if json.Unmarshal([]byte(comment[len(spdxAnnotDocProp):]), &p) == nil {
+			doc.Properties = append(doc.Properties, p)
+		}
+	case strings.HasPrefix(comment, spdxAnnotLimit):
+		doc.Limitations = append(doc.Limitations, comment[len(spdxAnnotLimit):])
+	case strings.HasPrefix(comment, spdxAnnotImage):
+		var img ImageInfo
+		if json.Unmarshal([]byte(comment[len(spdxAnnotImage):]), &img) == nil && doc.Image == nil {
+			doc.Image = &img
 		}
 	}
 }

@@ -186,14 +186,17 @@ func spdxFromDocument(doc *Document, f Format, rep *ConversionReport) *spdx.Docu
 	if doc.Version > 1 {
 		rep.lose("", "version", strconv.Itoa(doc.Version), "SPDX 2.3 has no document version")
 	}
+	// Document values SPDX has no field for travel as document annotations.
 	for _, p := range doc.Properties {
-		rep.lose("", "properties", p.Name+"="+p.Value, "SPDX 2.3 has no document properties")
+		b, _ := json.Marshal(p)
+		annotate("DOCUMENT", nil, spdxAnnotDocProp+string(b))
 	}
 	for _, l := range doc.Limitations {
-		rep.lose("", "limitations", l, "SPDX 2.3 has no place for generator limitations")
+		annotate("DOCUMENT", nil, spdxAnnotLimit+l)
 	}
 	if doc.Image != nil {
-		rep.lose("", "image", doc.Image.Digest, "SPDX 2.3 has no place for the image description")
+		b, _ := json.Marshal(doc.Image)
+		annotate("DOCUMENT", nil, spdxAnnotImage+string(b))
 	}
 
 	// Identifiers: keep valid SPDXIDs, sanitise the rest, keep them unique.
