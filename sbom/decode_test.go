@@ -194,6 +194,7 @@ func TestDecodeErrors(t *testing.T) {
 		{"unknown xml namespace", `<bom xmlns="http://cyclonedx.org/schema/bom/0.9"></bom>`, nil, nil, CycloneDXXML, 0},
 		{"broken spdx json", "{\"spdxVersion\": \"SPDX-2.3\",\n\"packages\": [}", nil, nil, SPDXJSON, 2},
 		{"broken spdx yaml", "spdxVersion: SPDX-2.3\nSPDXID: SPDXRef-DOCUMENT\nname: [unclosed\n", nil, nil, SPDXYAML, 3},
+		{"unknown tag-value tag", "SPDXVersion: SPDX-2.3\nDataLicense: CC0-1.0\nSPDXID: SPDXRef-DOCUMENT\nPackageName: p\nSPDXID: SPDXRef-p\nFileSPDXIDx: nope\n", nil, nil, SPDXTagValue, 6},
 		{"too large", `{"bomFormat": "CycloneDX", "specVersion": "1.6", "version": 1}`, []DecodeOption{WithMaxSize(10)}, ErrTooLarge, "", 0},
 	}
 	for _, tt := range tests {

@@ -73,7 +73,10 @@ func decLineCol(data []byte, off int64) (line, col int) {
 	return line, col
 }
 
-var decLineRE = regexp.MustCompile(`\bline (\d+)\b`)
+var (
+	decLineRE = regexp.MustCompile(`\bline (\d+)\b`)
+	decTagRE  = regexp.MustCompile(`\btag ([A-Za-z][A-Za-z0-9]*)\b`)
+)
 
 // decParseError builds a *ParseError for err, finding the location from
 // the error types of encoding/json and encoding/xml when it can.
@@ -101,6 +104,16 @@ func decParseError(f Format, data []byte, err error) *ParseError {
 		// YAML and tag-value readers put the line in the message only.
 		if m := decLineRE.FindStringSubmatch(err.Error()); m != nil {
 			e.Line, _ = strconv.Atoi(m[1])
+		} else if m := decTagRE.FindStringSubmatch(err.Error()); m != nil && f == SPDXTagValue {
+			// tools-golang names the offending tag, not its line: find
+			// the first line with that tag.
+			tag := []byte(m[1] + ":")
+			for i, line := range bytes.Split(data, []byte{'\n'}) {
+				if bytes.HasPrefix(bytes.TrimSpace(line), tag) {
+					e.Line, e.Col = i+1, 1
+					break
+				}
+			}
 		}
 	}
 	if off >= 0 {
