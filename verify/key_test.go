@@ -325,3 +325,43 @@ func TestDSSEThreshold(t *testing.T) {
 	_, err = v.VerifyBundles(ctx, bundles, verify.Requirements{Artifact: verify.ArtifactBytes(artifact), Threshold: 4})
 	wantCheck(t, err, verify.CheckThreshold, verify.ErrThresholdNotMet)
 }
+
+// A real VSA (Google BCID) signed by a key, as a bare DSSE envelope.
+func TestVerifyEnvelopeRealVSA(t *testing.T) {
+	ctx := context.Background()
+	env := readFile(t, "slsa-verifier", "gke-gce-pre.bcid-vsa.jsonl")
+	key := readFile(t, "slsa-verifier", "vsa_signing_public_key.pem")
+	v := newVerifier(t, nil, verify.WithPublicKey(key), verify.WithKeySignaturesWithoutTlogUnsafe())
+	req := verify.Requirements{Artifact: verify.NoArtifactUnsafe(), PredicateType: provenance.PredicateVSAV1}
+	res, err := v.VerifyEnvelope(ctx, env, req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !res.Statement.MatchesDigest("gce_image_id", "8970095005306000053") {
+		t.Errorf("subject %+v", res.Statement.Subject)
+	}
+	p, err := res.Statement.DecodePredicate()
+	if err != nil {
+		t.Fatal(err)
+	}
+	vsa := p.(*provenance.VerificationSummary)
+	if vsa.GetVerificationResult() != "PASSED" || vsa.GetResourceUri() != "gce_image://gke-node-images:gke-12615-gke1418000-cos-101-17162-463-29-c-cgpv1-pre" {
+		t.Errorf("vsa %v", vsa)
+	}
+	// Another key, a tampered payload, a wrong predicate type: all fail.
+	vo := newVerifier(t, nil, verify.WithPublicKey(freshKey(t).pem), verify.WithKeySignaturesWithoutTlogUnsafe())
+	_, err = vo.VerifyEnvelope(ctx, env, req)
+	wantCheck(t, err, verify.CheckSignature, verify.ErrNoTrustedSignature)
+	var m map[string]any
+	if err := json.Unmarshal(env, &m); err != nil {
+		t.Fatal(err)
+	}
+	payload, _ := base64.StdEncoding.DecodeString(m["payload"].(string))
+	m["payload"] = base64.StdEncoding.EncodeToString([]byte(strings.Replace(string(payload), "PASSED", "FAILED", 1)))
+	tampered, _ := json.Marshal(m)
+	_, err = v.VerifyEnvelope(ctx, tampered, req)
+	wantCheck(t, err, verify.CheckSignature, verify.ErrNoTrustedSignature)
+	req.PredicateType = provenance.PredicateSLSAProvenanceV1
+	_, err = v.VerifyEnvelope(ctx, env, req)
+	wantCheck(t, err, verify.CheckPredicateType, verify.ErrPredicateMismatch)
+}
