@@ -369,6 +369,8 @@ func TestEncodeCarriesWholeModel(t *testing.T) {
 				Locations:  []Location{{Path: "/usr/lib/node_modules/lib/package.json", Layer: "sha256:" + strings.Repeat("b", 64)}},
 				Properties: []Property{{Name: "cdx:npm:package:development", Value: "true"}}},
 			{ID: "os", Type: TypePlatform, Name: "linux", Version: "6.1", Scope: ScopeRequired},
+			{ID: "two", Name: "two", LicenseDeclared: "Apache-2.0", LicenseConcluded: "LicenseRef-custom", Type: TypeFile},
+			{ID: "expr", Name: "expr", LicenseConcluded: "GPL-2.0-only WITH Classpath-exception-2.0", Type: TypeFirmware},
 		},
 		Dependencies: []Dependency{{Ref: "app", DependsOn: []string{"lib", "os"}}, {Ref: "lib", DependsOn: []string{"os"}}},
 	}
