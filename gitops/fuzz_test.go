@@ -5,6 +5,7 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	yaml "go.yaml.in/yaml/v3"
@@ -109,6 +110,78 @@ func FuzzEditImage(f *testing.F) {
 				if ea != eb {
 					t.Fatalf("line %d ending changed %q -> %q", i+1, ea, eb)
 				}
+			}
+		}
+	})
+}
+
+// FuzzParseReference: a parsed reference renders back to its input, and
+// every rendering parses to the same reference.
+func FuzzParseReference(f *testing.F) {
+	for _, s := range []string{"nginx", "nginx:1.25", "ghcr.io/a/b:v1@" + dgA, "localhost:5000/x@" + dgB, "A/b:c", "x@sha512:" + dgA[7:] + dgA[7:]} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		r, err := ParseReference(s)
+		if err != nil {
+			if !errors.Is(err, ErrInvalidReference) {
+				t.Fatalf("unexpected error %v", err)
+			}
+			return
+		}
+		if r.String() != s {
+			t.Fatalf("%q renders as %q", s, r.String())
+		}
+		again, err := ParseReference(r.String())
+		if err != nil || again != r {
+			t.Fatalf("round trip of %q: %+v, %v", s, again, err)
+		}
+	})
+}
+
+// FuzzParsePipeline: a pipeline either fails to parse or is internally
+// consistent (unique names, safe paths, known RequireLiveIn stages).
+func FuzzParsePipeline(f *testing.F) {
+	f.Add([]byte(testStages))
+	f.Add([]byte(`{"stages":[{"name":"a","edits":[{"file":"x.yaml","target":{"name":"x"}}],"pin":"` + dgA + `"}]}`))
+	f.Fuzz(func(t *testing.T, b []byte) {
+		p, err := ParsePipeline(b)
+		if err != nil {
+			return
+		}
+		names := map[string]bool{}
+		for _, s := range p.Stages {
+			if s.Name == "" || names[s.Name] {
+				t.Fatalf("bad stage name %q accepted", s.Name)
+			}
+			names[s.Name] = true
+			for _, e := range s.Edits {
+				if _, err := cleanRepoPath(e.File); err != nil {
+					t.Fatalf("unsafe path accepted: %v", err)
+				}
+			}
+		}
+		for _, s := range p.Stages {
+			if s.RequireLiveIn != "" && !names[s.RequireLiveIn] {
+				t.Fatalf("unknown stage %q accepted", s.RequireLiveIn)
+			}
+		}
+	})
+}
+
+// FuzzParseTrailers: commit messages never panic the record reader, and a
+// record's image always parses.
+func FuzzParseTrailers(f *testing.F) {
+	f.Add("chaingate: promote x\n\nChaingate-Image: ghcr.io/a/b:v1\nChaingate-Stage: prod\n")
+	f.Add("subject\n\nbody\n\nChaingate-Image: bad ref\n")
+	f.Fuzz(func(t *testing.T, msg string) {
+		if len(msg) > 1<<16 {
+			return
+		}
+		tr := parseTrailers(msg)
+		for k := range tr {
+			if strings.ContainsAny(k, " \t\n") {
+				t.Fatalf("trailer key %q", k)
 			}
 		}
 	})
