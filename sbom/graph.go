@@ -188,14 +188,21 @@ func (g *Graph) PathsTo(id string, max int) (paths [][]string, complete bool) {
 			}
 		}
 	}
+	// The neighbours of v that reach the target, nearest first; built
+	// when the walk first enters v.
 	next := make([][]int, len(g.out))
-	for v, ws := range g.out {
-		for _, w := range ws {
-			if dist[w] >= 0 {
-				next[v] = append(next[v], w)
+	built := make([]bool, len(g.out))
+	nextOf := func(v int) []int {
+		if !built[v] {
+			built[v] = true
+			for _, w := range g.out[v] {
+				if dist[w] >= 0 {
+					next[v] = append(next[v], w)
+				}
 			}
+			slices.SortStableFunc(next[v], func(a, b int) int { return dist[a] - dist[b] })
 		}
-		slices.SortStableFunc(next[v], func(a, b int) int { return dist[a] - dist[b] })
+		return next[v]
 	}
 	onPath := make([]bool, len(g.out))
 	var stack []int
@@ -220,7 +227,7 @@ func (g *Graph) PathsTo(id string, max int) (paths [][]string, complete bool) {
 		}
 		onPath[v] = true
 		defer func() { onPath[v] = false }()
-		for _, w := range next[v] {
+		for _, w := range nextOf(v) {
 			if !onPath[w] && !walk(w) {
 				return false
 			}

@@ -6,6 +6,10 @@ import (
 	"fmt"
 	"slices"
 	"testing"
+
+	"gonum.org/v1/gonum/graph"
+	"gonum.org/v1/gonum/graph/simple"
+	"gonum.org/v1/gonum/graph/traverse"
 )
 
 // genHandGraph: root -> a, b; a -> c; b -> c; c -> d; d -> a (a cycle);
@@ -185,4 +189,61 @@ func TestGraphNPMLock(t *testing.T) {
 	if len(g.Direct())+len(g.Transitive())+1 != len(doc.Components) {
 		t.Errorf("direct %d + transitive %d + root != %d", len(g.Direct()), len(g.Transitive()), len(doc.Components))
 	}
+}
+
+// BenchmarkGraph indexes the graph of 20,000 npm packages and computes
+// every component's depth, then answers "why" for one deep component,
+// beside gonum (graph/simple and traverse.BreadthFirst) doing the index
+// and the depths.
+func BenchmarkGraph(b *testing.B) {
+	doc, err := FromNPMLock(bytes.NewReader(genLargeNPMLock(20000)))
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Run("chaingate", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			g := NewGraph(doc)
+			if len(g.Transitive()) == 0 {
+				b.Fatal("no transitive dependencies")
+			}
+		}
+	})
+	b.Run("chaingate-why", func(b *testing.B) {
+		g := NewGraph(doc)
+		deep := g.Transitive()[len(g.Transitive())-1]
+		b.ReportAllocs()
+		for b.Loop() {
+			if w := g.Why(deep, 10); len(w.Paths) == 0 {
+				b.Fatal("no path")
+			}
+		}
+	})
+	b.Run("raw-gonum", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			gg := simple.NewDirectedGraph()
+			id := make(map[string]int64, len(doc.Components))
+			for i, c := range doc.Components {
+				id[c.ID] = int64(i)
+				gg.AddNode(simple.Node(i))
+			}
+			for _, d := range doc.Dependencies {
+				for _, to := range d.DependsOn {
+					if from, t := id[d.Ref], id[to]; from != t {
+						gg.SetEdge(gg.NewEdge(simple.Node(from), simple.Node(t)))
+					}
+				}
+			}
+			depth := make(map[int64]int, len(doc.Components))
+			bf := traverse.BreadthFirst{}
+			bf.Walk(gg, simple.Node(id[doc.Root]), func(n graph.Node, d int) bool {
+				depth[n.ID()] = d
+				return false
+			})
+			if len(depth) < 2 {
+				b.Fatal("no depths")
+			}
+		}
+	})
 }
