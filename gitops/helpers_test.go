@@ -77,7 +77,7 @@ func tip(t testing.TB, bare string) string {
 }
 
 var allowAll = GateFunc(func(ctx context.Context, c Candidate) (Decision, error) {
-	return Decision{Allow: true, Reasons: []string{"test allows " + c.Image.String()}}, nil
+	return Decision{Allow: true, Reasons: []string{"test allows " + c.Image.String()}, PolicyRevision: "policy@v1"}, nil
 })
 
 var fixedClock = WithClock(func() time.Time { return time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC) })

@@ -15,17 +15,18 @@ import (
 
 // Record is one promotion read back from a commit's trailers.
 type Record struct {
-	SchemaVersion string    `json:"schemaVersion"`
-	Commit        string    `json:"commit"`
-	Time          time.Time `json:"time"`
-	Author        string    `json:"author"`
-	Stage         string    `json:"stage,omitempty"`
-	Image         Reference `json:"image"`
-	Previous      []string  `json:"previous,omitempty"`
-	Decision      string    `json:"decisionDigest,omitempty"`
-	Evidence      []string  `json:"evidence,omitempty"`
-	Rollback      bool      `json:"rollback,omitempty"`
-	Signed        bool      `json:"signed"`
+	SchemaVersion  string    `json:"schemaVersion"`
+	Commit         string    `json:"commit"`
+	Time           time.Time `json:"time"`
+	Author         string    `json:"author"`
+	Stage          string    `json:"stage,omitempty"`
+	Image          Reference `json:"image"`
+	Previous       []string  `json:"previous,omitempty"`
+	Decision       string    `json:"decisionDigest,omitempty"`
+	PolicyRevision string    `json:"policyRevision,omitempty"`
+	Evidence       []string  `json:"evidence,omitempty"`
+	Rollback       bool      `json:"rollback,omitempty"`
+	Signed         bool      `json:"signed"`
 }
 
 // HistoryOptions filters History.
@@ -75,6 +76,9 @@ func recordOf(c *object.Commit) (Record, bool) {
 	}
 	if d := tr[TrailerDecision]; len(d) > 0 {
 		r.Decision = d[0]
+	}
+	if pr := tr[TrailerPolicy]; len(pr) > 0 {
+		r.PolicyRevision = pr[0]
 	}
 	return r, true
 }

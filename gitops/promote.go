@@ -576,7 +576,7 @@ func (p *Promoter) Promote(ctx context.Context, req Request) (*Promotion, error)
 			prom.NoChange = true
 			return prom, nil
 		}
-		commit, err := p.commit(snap, req, ref, pl, decisionRef)
+		commit, err := p.commit(snap, req, ref, pl, *decision, decisionRef)
 		if err != nil {
 			return nil, err
 		}
@@ -665,13 +665,14 @@ const (
 	TrailerDecision = "Chaingate-Decision"
 	TrailerEvidence = "Chaingate-Evidence"
 	TrailerRollback = "Chaingate-Rollback"
+	TrailerPolicy   = "Chaingate-Policy-Revision"
 )
 
 func trailerValue(s string) string {
 	return strings.Join(strings.Fields(s), " ")
 }
 
-func (p *Promoter) commit(snap *snapshot, req Request, ref Reference, pl *plan, decisionRef string) (plumbing.Hash, error) {
+func (p *Promoter) commit(snap *snapshot, req Request, ref Reference, pl *plan, decision Decision, decisionRef string) (plumbing.Hash, error) {
 	st := snap.repo.Storer
 	tree, err := writeTree(st, snap.tree, pl.files)
 	if err != nil {
@@ -700,6 +701,9 @@ func (p *Promoter) commit(snap *snapshot, req Request, ref Reference, pl *plan, 
 		fmt.Fprintf(&msg, "%s: %s\n", TrailerPrevious, trailerValue(prev))
 	}
 	fmt.Fprintf(&msg, "%s: %s\n", TrailerDecision, decisionRef)
+	if decision.PolicyRevision != "" {
+		fmt.Fprintf(&msg, "%s: %s\n", TrailerPolicy, trailerValue(decision.PolicyRevision))
+	}
 	for _, e := range req.Evidence {
 		v := trailerValue(e.Kind)
 		if e.Ref != "" {

@@ -95,7 +95,7 @@ func TestStagesRulesAndHistory(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(recs) != 2 || recs[0].Image.String() != v3 || recs[1].Image.String() != v2 || recs[1].Previous[0] != "ghcr.io/acme/app:v1" || recs[0].Decision == "" {
+	if len(recs) != 2 || recs[0].Image.String() != v3 || recs[1].Image.String() != v2 || recs[1].Previous[0] != "ghcr.io/acme/app:v1" || recs[0].Decision == "" || recs[0].PolicyRevision != "policy@v1" {
 		b, _ := json.MarshalIndent(recs, "", " ")
 		t.Fatalf("history:\n%s", b)
 	}
