@@ -4,6 +4,7 @@ import (
 	"crypto/sha256"
 	"crypto/x509"
 	"encoding/base64"
+	"encoding/hex"
 	"encoding/json"
 	"encoding/pem"
 	"fmt"
@@ -11,6 +12,7 @@ import (
 
 	protobundle "github.com/sigstore/protobuf-specs/gen/pb-go/bundle/v1"
 	protocommon "github.com/sigstore/protobuf-specs/gen/pb-go/common/v1"
+	protorekor "github.com/sigstore/protobuf-specs/gen/pb-go/rekor/v1"
 )
 
 // Annotations cosign writes on signature layers (sha256-<hex>.sig tags).
@@ -18,6 +20,7 @@ const (
 	CosignSignatureAnnotation   = "dev.cosignproject.cosign/signature"
 	CosignCertificateAnnotation = "dev.sigstore.cosign/certificate"
 	CosignChainAnnotation       = "dev.sigstore.cosign/chain"
+	CosignBundleAnnotation      = "dev.sigstore.cosign/bundle"
 	CosignSimpleSigningType     = "application/vnd.dev.cosign.simplesigning.v1+json"
 	CosignSimpleSigningCritical = "cosign container image signature"
 )
@@ -72,6 +75,37 @@ type CosignSignature struct {
 	Signature   []byte
 	Certificate *x509.Certificate
 	Chain       []*x509.Certificate
+	// Rekor is the transparency-log entry cosign stores in the
+	// dev.sigstore.cosign/bundle annotation, if any.
+	Rekor *CosignRekorBundle
+}
+
+// CosignRekorBundle is cosign's dev.sigstore.cosign/bundle annotation: a
+// Rekor entry with its signed entry timestamp (inclusion promise).
+type CosignRekorBundle struct {
+	SignedEntryTimestamp []byte `json:"SignedEntryTimestamp"`
+	Payload              struct {
+		Body           string `json:"body"`
+		IntegratedTime int64  `json:"integratedTime"`
+		LogIndex       int64  `json:"logIndex"`
+		LogID          string `json:"logID"`
+	} `json:"Payload"`
+}
+
+// SetRekorBundle parses cosign's dev.sigstore.cosign/bundle annotation.
+func (c *CosignSignature) SetRekorBundle(annotation []byte) error {
+	if len(annotation) > 1<<20 {
+		return fmt.Errorf("provenance: cosign rekor bundle: %w", ErrTooLarge)
+	}
+	var rb CosignRekorBundle
+	if err := json.Unmarshal(annotation, &rb); err != nil {
+		return fmt.Errorf("provenance: cosign rekor bundle: %w", err)
+	}
+	if len(rb.SignedEntryTimestamp) == 0 || rb.Payload.Body == "" || rb.Payload.LogID == "" {
+		return fmt.Errorf("provenance: cosign rekor bundle: missing signed entry timestamp, body or log ID")
+	}
+	c.Rekor = &rb
+	return nil
 }
 
 // ParseCosignSignature decodes a cosign signature pair. sigBase64 is the
@@ -124,8 +158,9 @@ func provParseCerts(data []byte) ([]*x509.Certificate, error) {
 
 // Bundle converts the pair to a v0.3 Sigstore bundle with a SHA-256
 // message signature over the payload, so package verify can check it like
-// any bundle. keyHint is used when there is no certificate. The bundle has
-// no log entry: cosign keeps that in a separate annotation.
+// any bundle. keyHint is used when there is no certificate. With a Rekor
+// entry (SetRekorBundle) the result is a v0.1 bundle carrying that entry
+// and its inclusion promise; without one it has no log entry.
 func (c *CosignSignature) Bundle(keyHint string) ([]byte, error) {
 	sum := sha256.Sum256(c.Payload)
 	pb := &protobundle.Bundle{
@@ -136,9 +171,42 @@ func (c *CosignSignature) Bundle(keyHint string) ([]byte, error) {
 			Signature:     c.Signature,
 		}},
 	}
+	if c.Rekor != nil {
+		// A log entry with only an inclusion promise fits bundle v0.1.
+		body, err := base64.StdEncoding.DecodeString(c.Rekor.Payload.Body)
+		if err != nil {
+			return nil, fmt.Errorf("provenance: cosign rekor bundle body: %w", err)
+		}
+		logID, err := hex.DecodeString(c.Rekor.Payload.LogID)
+		if err != nil {
+			return nil, fmt.Errorf("provenance: cosign rekor bundle log ID: %w", err)
+		}
+		var head struct {
+			Kind       string `json:"kind"`
+			APIVersion string `json:"apiVersion"`
+		}
+		if err := json.Unmarshal(body, &head); err != nil {
+			return nil, fmt.Errorf("provenance: cosign rekor bundle body: %w", err)
+		}
+		pb.MediaType = BundleMediaTypeV01
+		pb.VerificationMaterial.TlogEntries = []*protorekor.TransparencyLogEntry{{
+			LogIndex:          c.Rekor.Payload.LogIndex,
+			LogId:             &protocommon.LogId{KeyId: logID},
+			KindVersion:       &protorekor.KindVersion{Kind: head.Kind, Version: head.APIVersion},
+			IntegratedTime:    c.Rekor.Payload.IntegratedTime,
+			InclusionPromise:  &protorekor.InclusionPromise{SignedEntryTimestamp: c.Rekor.SignedEntryTimestamp},
+			CanonicalizedBody: body,
+		}}
+	}
 	if c.Certificate != nil {
-		pb.VerificationMaterial.Content = &protobundle.VerificationMaterial_Certificate{
-			Certificate: &protocommon.X509Certificate{RawBytes: c.Certificate.Raw},
+		if c.Rekor != nil {
+			pb.VerificationMaterial.Content = &protobundle.VerificationMaterial_X509CertificateChain{
+				X509CertificateChain: &protocommon.X509CertificateChain{Certificates: []*protocommon.X509Certificate{{RawBytes: c.Certificate.Raw}}},
+			}
+		} else {
+			pb.VerificationMaterial.Content = &protobundle.VerificationMaterial_Certificate{
+				Certificate: &protocommon.X509Certificate{RawBytes: c.Certificate.Raw},
+			}
 		}
 	} else {
 		pb.VerificationMaterial.Content = &protobundle.VerificationMaterial_PublicKey{

@@ -265,6 +265,11 @@ func ociLayers(img v1.Image, source string, att bool) ([]ociItem, error) {
 			if err != nil {
 				return nil, fmt.Errorf("%s: %w", src, err)
 			}
+			if rb := ld.Annotations[provenance.CosignBundleAnnotation]; rb != "" {
+				if err := cs.SetRekorBundle([]byte(rb)); err != nil {
+					return nil, fmt.Errorf("%s: %w", src, err)
+				}
+			}
 			b, err := cs.Bundle("")
 			if err != nil {
 				return nil, fmt.Errorf("%s: %w", src, err)

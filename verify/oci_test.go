@@ -3,6 +3,7 @@ package verify_test
 import (
 	"context"
 	"encoding/base64"
+	"encoding/json"
 	"errors"
 	"io"
 	"log"
@@ -13,6 +14,7 @@ import (
 
 	"github.com/chaingate/chaingate/provenance"
 	"github.com/chaingate/chaingate/verify"
+	"github.com/chaingate/chaingate/verify/verifytest"
 	"github.com/google/go-containerregistry/pkg/name"
 	"github.com/google/go-containerregistry/pkg/registry"
 	v1 "github.com/google/go-containerregistry/pkg/v1"
@@ -212,4 +214,73 @@ func TestVerifyImageEndToEnd(t *testing.T) {
 			t.Fatalf("err = %v", err)
 		}
 	})
+}
+
+// A keyless cosign signature (certificate + Rekor bundle annotations),
+// issued by the in-process Sigstore, verified from the registry offline.
+func TestVerifyImageKeylessCosign(t *testing.T) {
+	ctx := context.Background()
+	vs, err := verifytest.New()
+	if err != nil {
+		t.Fatal(err)
+	}
+	f := newOCIFixture(t)
+	payload := []byte(`{"critical":{"identity":{"docker-reference":"` + f.repo.String() + `"},"image":{"docker-manifest-digest":"` + f.digest.String() + `"},"type":"cosign container image signature"},"optional":null}`)
+	sig, certPEM, rekor, err := vs.CosignSignature(vsSAN, vsIssuer, payload)
+	if err != nil {
+		t.Fatal(err)
+	}
+	push := func(ann map[string]string) {
+		t.Helper()
+		img, err := mutate.Append(empty.Image, mutate.Addendum{Layer: static.NewLayer(payload, types.MediaType(provenance.CosignSimpleSigningType)), Annotations: ann})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := remote.Write(f.repo.Tag("sha256-"+f.digest.Hex+".sig"), img); err != nil {
+			t.Fatal(err)
+		}
+	}
+	full := map[string]string{
+		provenance.CosignSignatureAnnotation:   sig,
+		provenance.CosignCertificateAnnotation: string(certPEM),
+		provenance.CosignBundleAnnotation:      string(rekor),
+	}
+	push(full)
+	ro := verify.RegistryOptions{Client: http.DefaultClient}
+	v := newVerifier(t, vs.TrustedRoot(), verify.WithoutSCTUnsafe())
+	req := verify.ImageRequirements{Requirements: verify.Requirements{Identity: &verify.Identity{Issuer: vsIssuer, SubjectAlternativeName: vsSAN}}, RequireSignature: true}
+	res, err := v.VerifyImage(ctx, f.ref, req, ro)
+	if err != nil {
+		t.Fatalf("VerifyImage: %v\n%+v", err, res)
+	}
+	if len(res.Signatures) != 1 || res.Signatures[0].Signer.SubjectAlternativeName != vsSAN || len(res.Signatures[0].TransparencyLog) != 1 {
+		t.Fatalf("signatures %+v", res.Signatures)
+	}
+	// Wrong identity, no log entry, tampered log entry: all refused.
+	bad := req
+	bad.Identity = &verify.Identity{Issuer: vsIssuer, SubjectAlternativeName: "https://github.com/evil/x/.github/workflows/a.yml@refs/heads/main"}
+	if _, err := v.VerifyImage(ctx, f.ref, bad, ro); err == nil {
+		t.Error("wrong identity verified")
+	}
+	noLog := map[string]string{provenance.CosignSignatureAnnotation: sig, provenance.CosignCertificateAnnotation: string(certPEM)}
+	push(noLog)
+	if _, err := v.VerifyImage(ctx, f.ref, req, ro); err == nil {
+		t.Error("keyless signature without a log entry verified")
+	}
+	tampered := map[string]string{}
+	for k, val := range full {
+		tampered[k] = val
+	}
+	var rb map[string]any
+	if err := json.Unmarshal(rekor, &rb); err != nil {
+		t.Fatal(err)
+	}
+	p := rb["Payload"].(map[string]any)
+	p["logIndex"] = p["logIndex"].(float64) + 1
+	tamperedJSON, _ := json.Marshal(rb)
+	tampered[provenance.CosignBundleAnnotation] = string(tamperedJSON)
+	push(tampered)
+	if _, err := v.VerifyImage(ctx, f.ref, req, ro); err == nil {
+		t.Error("tampered Rekor bundle verified")
+	}
 }

@@ -8,6 +8,7 @@ import (
 	"encoding/base64"
 	"encoding/hex"
 	"encoding/json"
+	"encoding/pem"
 	"fmt"
 	"time"
 
@@ -176,4 +177,55 @@ func (s *Sigstore) fullEntry(ent *tlog.Entry) (*protorekor.TransparencyLogEntry,
 		CanonicalizedBody: tle.GetCanonicalizedBody(),
 	}
 	return out, nil
+}
+
+// CosignSignature signs payload (a cosign simple-signing document) the way
+// keyless cosign does and returns the values cosign stores on the
+// signature layer: the base64 signature, the PEM certificate, and the
+// dev.sigstore.cosign/bundle annotation (Rekor entry and SET).
+func (s *Sigstore) CosignSignature(identity, issuer string, payload []byte) (sigB64 string, certPEM, rekorBundle []byte, err error) {
+	e, err := s.vs.SignAtTime(identity, issuer, payload, time.Now().Add(5*time.Minute))
+	if err != nil {
+		return "", nil, nil, fmt.Errorf("verifytest: cosign sign: %w", err)
+	}
+	vc, err := e.VerificationContent()
+	if err != nil {
+		return "", nil, nil, err
+	}
+	sc, err := e.SignatureContent()
+	if err != nil {
+		return "", nil, nil, err
+	}
+	ms := sc.MessageSignatureContent()
+	if ms == nil {
+		return "", nil, nil, fmt.Errorf("verifytest: cosign sign: no message signature")
+	}
+	entries, err := e.TlogEntries()
+	if err != nil || len(entries) == 0 {
+		return "", nil, nil, fmt.Errorf("verifytest: cosign sign: no log entry: %v", err)
+	}
+	tle, err := s.fullEntry(entries[0])
+	if err != nil {
+		return "", nil, nil, err
+	}
+	var rb struct {
+		SignedEntryTimestamp []byte `json:"SignedEntryTimestamp"`
+		Payload              struct {
+			Body           string `json:"body"`
+			IntegratedTime int64  `json:"integratedTime"`
+			LogIndex       int64  `json:"logIndex"`
+			LogID          string `json:"logID"`
+		} `json:"Payload"`
+	}
+	rb.SignedEntryTimestamp = tle.GetInclusionPromise().GetSignedEntryTimestamp()
+	rb.Payload.Body = base64.StdEncoding.EncodeToString(tle.GetCanonicalizedBody())
+	rb.Payload.IntegratedTime = tle.GetIntegratedTime()
+	rb.Payload.LogIndex = tle.GetLogIndex()
+	rb.Payload.LogID = hex.EncodeToString(tle.GetLogId().GetKeyId())
+	rekorBundle, err = json.Marshal(rb)
+	if err != nil {
+		return "", nil, nil, err
+	}
+	certPEM = pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: vc.Certificate().Raw})
+	return base64.StdEncoding.EncodeToString(ms.Signature()), certPEM, rekorBundle, nil
 }
