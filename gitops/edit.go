@@ -443,7 +443,7 @@ func (s *editSelector) selectPath() error {
 		return fmt.Errorf("%w: path %q ends at alias *%s", ErrUnsafeEdit, s.target.Path, n.Value)
 	}
 	if n.Kind != yaml.ScalarNode {
-		return fmt.Errorf("%w: path %q addresses a %s, not a scalar", ErrInvalidTarget, s.target.Path, kindName(n.Kind))
+		return fmt.Errorf("%w: %w: path %q addresses a %s, not a scalar", ErrNoTarget, ErrInvalidTarget, s.target.Path, kindName(n.Kind))
 	}
 	where := "path " + s.target.Path
 	switch lastKey {
