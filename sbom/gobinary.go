@@ -10,6 +10,7 @@ import (
 	"io"
 	"runtime/debug"
 	"strings"
+	"sync"
 	"time"
 
 	"golang.org/x/mod/modfile"
@@ -152,7 +153,7 @@ func (c *genConfig) genNewDocument(name string) *Document {
 		SpecVersion: "1.6",
 		Version:     1,
 		Name:        name,
-		Tools:       []Tool{{Vendor: "chaingate", Name: "chaingate"}},
+		Tools:       []Tool{{Vendor: "chaingate", Name: "chaingate", Version: genToolVersion()}},
 	}
 	if c.hasCreated {
 		d.Created = c.created
@@ -166,6 +167,25 @@ func (c *genConfig) genNewDocument(name string) *Document {
 	}
 	return d
 }
+
+// genToolVersion is the version of the chaingate module in the running
+// program, when its build information records one.
+var genToolVersion = sync.OnceValue(func() string {
+	bi, ok := debug.ReadBuildInfo()
+	if !ok {
+		return ""
+	}
+	const self = "github.com/chaingate/chaingate"
+	if bi.Main.Path == self && semver.IsValid(bi.Main.Version) {
+		return bi.Main.Version
+	}
+	for _, m := range bi.Deps {
+		if m != nil && m.Path == self && semver.IsValid(m.Version) {
+			return m.Version
+		}
+	}
+	return ""
+})
 
 // genRandomUUID returns a random (version 4) UUID URN. Hand-written to
 // keep github.com/google/uuid an indirect dependency: it is sixteen random
