@@ -49,6 +49,7 @@ type ImageTarget struct {
 	Policy string `json:"policy,omitempty"`
 }
 
+// String describes the target for error messages.
 func (t ImageTarget) String() string {
 	var parts []string
 	if t.Name != "" {

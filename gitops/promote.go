@@ -641,6 +641,7 @@ func (p *Promoter) check(ctx context.Context, req Request, ref Reference, pl *pl
 // DeniedError carries the Gate's deny; errors.Is(err, ErrDenied) holds.
 type DeniedError struct{ Decision Decision }
 
+// Error lists the deny reasons.
 func (e *DeniedError) Error() string {
 	return fmt.Sprintf("gitops: promotion denied: %s", strings.Join(e.Decision.Reasons, "; "))
 }

@@ -75,6 +75,7 @@ func NewOpenPGPSigner(armoredPrivateKey, passphrase []byte) (Signer, error) {
 	return openPGPSigner{e: e}, nil
 }
 
+// Sign makes an armored detached OpenPGP signature.
 func (s openPGPSigner) Sign(message io.Reader) ([]byte, error) {
 	var b bytes.Buffer
 	if err := openpgp.ArmoredDetachSign(&b, s.e, message, &packet.Config{}); err != nil {
@@ -110,6 +111,7 @@ func NewSSHSignerFromPEM(pemBytes, passphrase []byte) (Signer, error) {
 	return sshSigner{s: s}, nil
 }
 
+// Sign makes an armored SSHSIG signature in the "git" namespace.
 func (s sshSigner) Sign(message io.Reader) ([]byte, error) {
 	sig, err := sshsig.Sign(message, s.s, sshsig.HashSHA512, "git")
 	if err != nil {
@@ -132,6 +134,7 @@ func NewOpenPGPVerifier(armoredKeyring []byte) (Verifier, error) {
 	return openPGPVerifier{keyring: kr}, nil
 }
 
+// Verify checks one detached OpenPGP signature against the keyring.
 func (v openPGPVerifier) Verify(payload, signature []byte) (Identity, error) {
 	if !bytes.Contains(signature, []byte("BEGIN PGP SIGNATURE")) {
 		return Identity{}, fmt.Errorf("%w: not an OpenPGP signature", ErrUntrustedSignature)
@@ -197,6 +200,7 @@ func NewSSHVerifier(allowedSigners []byte) (Verifier, error) {
 	return v, nil
 }
 
+// Verify checks an SSHSIG signature made by an allowed key.
 func (v sshVerifier) Verify(payload, signature []byte) (Identity, error) {
 	if !bytes.Contains(signature, []byte("BEGIN SSH SIGNATURE")) {
 		return Identity{}, fmt.Errorf("%w: not an SSH signature", ErrUntrustedSignature)
@@ -221,6 +225,7 @@ func MultiVerifier(vs ...Verifier) Verifier { return multiVerifier(vs) }
 
 type multiVerifier []Verifier
 
+// Verify returns the first verifier's identity that verifies.
 func (m multiVerifier) Verify(payload, signature []byte) (Identity, error) {
 	var errs []error
 	for _, v := range m {
