@@ -180,3 +180,31 @@ func FuzzPrepareInput(f *testing.F) {
 		}
 	})
 }
+
+func TestValidateInput(t *testing.T) {
+	f := loadBenchFixture(t)
+	if err := policy.ValidateInput(&f.typed); err != nil {
+		t.Fatalf("fixture does not match the schema: %v", err)
+	}
+	b, err := os.ReadFile("testdata/bench/input.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := policy.ValidateInput(b); err != nil {
+		t.Fatalf("fixture JSON: %v", err)
+	}
+	for name, in := range map[string]string{
+		"wrong version":   `{"schemaVersion":"v0","artifact":{"name":"x"}}`,
+		"unknown field":   `{"schemaVersion":"chaingate.dev/policy-input/v1","artifact":{"name":"x"},"extra":1}`,
+		"wrong type":      `{"schemaVersion":"chaingate.dev/policy-input/v1","artifact":{"name":5}}`,
+		"missing":         `{"schemaVersion":"chaingate.dev/policy-input/v1"}`,
+		"kev not boolean": `{"schemaVersion":"chaingate.dev/policy-input/v1","artifact":{"name":"x"},"risk":{"summary":{"total":1,"critical":0,"high":0,"medium":0,"low":0,"kev":0,"suppressed":0},"findings":[{"id":"x","kev":"yes"}]}}`,
+	} {
+		if err := policy.ValidateInput([]byte(in)); !errors.Is(err, policy.ErrInvalidInput) {
+			t.Errorf("%s: err = %v", name, err)
+		}
+	}
+	if !strings.Contains(string(policy.InputSchema()), policy.InputSchemaVersion) {
+		t.Error("schema does not carry its version")
+	}
+}
