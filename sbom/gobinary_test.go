@@ -487,3 +487,22 @@ func FuzzFromGoBuildInfo(f *testing.F) {
 		}
 	})
 }
+
+func TestGenGoCanonical(t *testing.T) {
+	for in, want := range map[string]string{
+		"v1.2":                               "v1.2.0",
+		"v1":                                 "v1.0.0",
+		"v1.2.3":                             "v1.2.3",
+		"v14.2.0+incompatible":               "v14.2.0+incompatible",
+		"v0.0.0-20240101000000-abcdefabcdef": "v0.0.0-20240101000000-abcdefabcdef",
+		"v1.2.4-0.20240101000000-abcdefabcdef+incompatible": "v1.2.4-0.20240101000000-abcdefabcdef+incompatible",
+		"v2.0.0-rc.1": "v2.0.0-rc.1",
+		"1.2.3":       "1.2.3",
+		"(devel)":     "(devel)",
+		"":            "",
+	} {
+		if got := genGoCanonical(in); got != want {
+			t.Errorf("genGoCanonical(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
