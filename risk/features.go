@@ -61,6 +61,16 @@ var typosquatFeatureNames = []string{
 	"combo_target_family",
 	"scope_target_popularity",
 	"affix_target_popularity",
+	// Kinds of typing error: two edits of which one is a delimiter
+	// (jasminecor, httpsrver), a doubled or dropped repeated letter
+	// (chalkk, tkcallendar), a neighbouring key on a QWERTY keyboard.
+	"delimiter_typo",
+	"edit_repeat",
+	"edit_keyboard",
+	// Any of the specific resemblances (delimiter, homoglyph, reorder,
+	// flattened scope): each is rare, together they are frequent enough
+	// to weigh.
+	"specific_kind",
 }
 
 // TyposquatFeatureNames returns the feature schema in vector order.
@@ -103,6 +113,10 @@ const (
 	featComboTargetFamily
 	featScopeTargetPop
 	featAffixTargetPop
+	featDelimTypo
+	featEditRepeat
+	featEditKeyboard
+	featSpecificKind
 	typosquatNumFeatures
 )
 
@@ -227,13 +241,29 @@ func typosquatOSA(a, b []rune, max int) int {
 		}
 	}
 	prev2, prev, cur := rows[0], rows[1], rows[2]
+	inf := max + 1
 	for j := 0; j <= lb; j++ {
-		prev[j] = j
+		prev[j] = min(j, inf)
+		prev2[j] = inf
 	}
+	// Only cells within max of the diagonal can stay within max: the band
+	// makes this O(len·max) instead of O(len²).
 	for i := 1; i <= la; i++ {
-		cur[0] = i
-		rowMin := cur[0]
-		for j := 1; j <= lb; j++ {
+		lo, hi := i-max, i+max
+		if lo < 1 {
+			lo = 1
+		}
+		if hi > lb {
+			hi = lb
+		}
+		for j := range cur {
+			cur[j] = inf
+		}
+		if i <= max {
+			cur[0] = i
+		}
+		rowMin := inf
+		for j := lo; j <= hi; j++ {
 			cost := 1
 			if a[i-1] == b[j-1] {
 				cost = 0
@@ -242,16 +272,19 @@ func typosquatOSA(a, b []rune, max int) int {
 			if i > 1 && j > 1 && a[i-1] == b[j-2] && a[i-2] == b[j-1] {
 				v = min(v, prev2[j-2]+1)
 			}
+			if v > inf {
+				v = inf
+			}
 			cur[j] = v
 			rowMin = min(rowMin, v)
 		}
 		if rowMin > max {
-			return max + 1
+			return inf
 		}
 		prev2, prev, cur = prev, cur, prev2
 	}
 	if prev[lb] > max {
-		return max + 1
+		return inf
 	}
 	return prev[lb]
 }
@@ -479,7 +512,7 @@ func (l *PopularityList) ExtractTyposquatFeatures(name string) FeatureVector {
 				if c == self {
 					continue
 				}
-				d := typosquatOSA(nameRunes, []rune(l.names[c]), 2)
+				d := typosquatOSA(nameRunes, l.runes[c], 2)
 				if d == 1 {
 					neighbours++
 				}
@@ -504,6 +537,17 @@ func (l *PopularityList) ExtractTyposquatFeatures(name string) FeatureVector {
 			if x[featEdit1]+x[featEdit2] > 0 {
 				x[featEditSim] = 1 - float64(bestD)/float64(max(len(tr), 1))
 			}
+			if bestD == 2 && typosquatOSA([]rune(stripped), []rune(typosquatStrip(l.names[best])), 1) == 1 {
+				x[featDelimTypo] = 1
+			}
+			if bestD == 1 {
+				if typosquatIsRepeatEdit(nameRunes, tr) {
+					x[featEditRepeat] = 1
+				}
+				if typosquatIsKeyboardEdit(nameRunes, tr) {
+					x[featEditKeyboard] = 1
+				}
+			}
 		}
 		x[featNeighbours] = math.Min(float64(max(neighbours-1, 0))/5, 1)
 	}
@@ -523,6 +567,7 @@ func (l *PopularityList) ExtractTyposquatFeatures(name string) FeatureVector {
 	if _, ok := found[MatchReorder]; ok {
 		x[featReorder] = 1
 	}
+	x[featSpecificKind] = max(x[featDelimiter], x[featHomoglyph], x[featReorder], x[featScopeUnscoped])
 	conv := typosquatConventions[l.ecosystem]
 	for _, p := range conv.prefixes {
 		if strings.HasPrefix(name, p) {
@@ -573,6 +618,61 @@ func (l *PopularityList) ExtractTyposquatFeatures(name string) FeatureVector {
 		}
 	}
 	return fv
+}
+
+// typosquatIsRepeatEdit reports whether a and b differ by one repeated
+// letter added or dropped (chalk/chalkk).
+func typosquatIsRepeatEdit(a, b []rune) bool {
+	if len(a) == len(b) {
+		return false
+	}
+	if len(a) < len(b) {
+		a, b = b, a
+	}
+	for i := range a {
+		if string(a[:i])+string(a[i+1:]) == string(b) {
+			return (i > 0 && a[i-1] == a[i]) || (i+1 < len(a) && a[i+1] == a[i])
+		}
+	}
+	return false
+}
+
+var typosquatKeyboardRows = []string{"1234567890", "qwertyuiop", "asdfghjkl", "zxcvbnm"}
+
+func typosquatKeyPos(r rune) (row, col int, ok bool) {
+	for i, k := range typosquatKeyboardRows {
+		if j := strings.IndexRune(k, r); j >= 0 {
+			return i, j, true
+		}
+	}
+	return 0, 0, false
+}
+
+// typosquatIsKeyboardEdit reports whether a and b differ by one
+// substitution of neighbouring keys on a QWERTY keyboard.
+func typosquatIsKeyboardEdit(a, b []rune) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	diff := -1
+	for i := range a {
+		if a[i] != b[i] {
+			if diff >= 0 {
+				return false
+			}
+			diff = i
+		}
+	}
+	if diff < 0 {
+		return false
+	}
+	r1, c1, ok1 := typosquatKeyPos(unicode.ToLower(a[diff]))
+	r2, c2, ok2 := typosquatKeyPos(unicode.ToLower(b[diff]))
+	if !ok1 || !ok2 {
+		return false
+	}
+	dr, dc := r1-r2, c1-c2
+	return dr >= -1 && dr <= 1 && dc >= -1 && dc <= 1
 }
 
 func typosquatIsShortAffix(s string) bool {

@@ -131,6 +131,10 @@ type ModelArtefact struct {
 	Logistic *LogisticParams `json:"logistic,omitempty"`
 	// Rules are the rule model's points per feature.
 	Rules map[string]float64 `json:"rules,omitempty"`
+	// Floor, beside Logistic, are rule points whose verdict (at
+	// thresholds.floor) the logistic model cannot overrule: a name the
+	// rules flag stays flagged (see FlooredModel).
+	Floor map[string]float64 `json:"floor,omitempty"`
 }
 
 // LoadModel reads a model artefact. It refuses an artefact whose schema
@@ -174,20 +178,77 @@ func LoadModel(data []byte) (Model, error) {
 			return nil, fmt.Errorf("risk: load model %s: calibrationA must be positive", a.Info.ID)
 		}
 		a.Info.Kind = "logistic"
-		return &LogisticModel{info: a.Info, p: *p}, nil
-	case a.Rules != nil && a.Logistic == nil:
-		for k, v := range a.Rules {
-			if !slices.Contains(typosquatFeatureNames, k) {
-				return nil, fmt.Errorf("risk: load model %s: rule on unknown feature %q", a.Info.ID, k)
-			}
-			if math.IsNaN(v) || math.IsInf(v, 0) {
-				return nil, fmt.Errorf("risk: load model %s: non-finite rule weight", a.Info.ID)
-			}
+		lm := &LogisticModel{info: a.Info, p: *p}
+		if a.Floor == nil {
+			return lm, nil
+		}
+		ft, ok := a.Info.Thresholds["floor"]
+		if !ok || !(ft > 0 && ft <= 1) {
+			return nil, fmt.Errorf("risk: load model %s: a floor needs thresholds.floor in (0,1]", a.Info.ID)
+		}
+		if err := modelCheckRules(a.Info.ID, a.Floor); err != nil {
+			return nil, err
+		}
+		return &FlooredModel{Model: lm, Floor: &RuleModel{info: ModelInfo{
+			ID: a.Info.ID + "/floor", Version: a.Info.Version, Kind: "rules",
+			FeatureSchema: a.Info.FeatureSchema, FeatureSchemaHash: a.Info.FeatureSchemaHash, Features: a.Info.Features,
+			Thresholds: map[string]float64{"flag": ft},
+		}, points: a.Floor}}, nil
+	case a.Rules != nil && a.Logistic == nil && a.Floor == nil:
+		if err := modelCheckRules(a.Info.ID, a.Rules); err != nil {
+			return nil, err
 		}
 		a.Info.Kind = "rules"
 		return &RuleModel{info: a.Info, points: a.Rules}, nil
 	}
 	return nil, fmt.Errorf("risk: load model %s: want exactly one of logistic or rules", a.Info.ID)
+}
+
+func modelCheckRules(id string, rules map[string]float64) error {
+	for k, v := range rules {
+		if !slices.Contains(typosquatFeatureNames, k) {
+			return fmt.Errorf("risk: load model %s: rule on unknown feature %q", id, k)
+		}
+		if math.IsNaN(v) || math.IsInf(v, 0) {
+			return fmt.Errorf("risk: load model %s: non-finite rule weight", id)
+		}
+	}
+	return nil
+}
+
+// FlooredModel scores with Model, and keeps a name flagged whenever the
+// transparent Floor model flags it: the learned model can add detections
+// to the rules but not remove theirs. When the floor decides, the score
+// is raised to the model's threshold, marked uncalibrated, and the floor's
+// contributions are appended (prefixed "floor:").
+type FlooredModel struct {
+	Model Model
+	Floor Model
+}
+
+// Info describes the primary model.
+func (m *FlooredModel) Info() ModelInfo { return m.Model.Info() }
+
+// Score scores f with both models; see FlooredModel.
+func (m *FlooredModel) Score(f FeatureVector) (Score, error) {
+	s, err := m.Model.Score(f)
+	if err != nil {
+		return Score{}, err
+	}
+	fl, err := m.Floor.Score(f)
+	if err != nil {
+		return Score{}, err
+	}
+	if fl.Flagged && !s.Flagged {
+		s.Value = math.Max(s.Value, s.Threshold)
+		s.Flagged, s.Calibrated = true, false
+		for _, c := range fl.Contributions {
+			c.Feature = "floor:" + c.Feature
+			s.Contributions = append(s.Contributions, c)
+		}
+		s.Evidence = append(s.Evidence, fmt.Sprintf("the rule floor %s flags it (%.2f >= %.2f)", fl.Model, fl.Value, fl.Threshold))
+	}
+	return s, nil
 }
 
 func modelCheckVector(info ModelInfo, f FeatureVector) error {
@@ -261,17 +322,20 @@ type RuleModel struct {
 	points map[string]float64
 }
 
-// DefaultTyposquatRules are the rule model's points. A strong, specific
-// resemblance (delimiter, homoglyph, scope, reorder, one edit) is enough
-// on its own; weaker ones (two edits, a combination with other words)
-// need a very popular target; a target less popular than the name itself
-// and ecosystem naming conventions take points away.
+// DefaultTyposquatRules are the rule model's points. Only the specific
+// resemblances (delimiter, homoglyph, reordered words, a flattened scope)
+// reach the 0.5 threshold on their own; one edit needs a transposition, a
+// doubled letter or a very popular target; an affix needs a popular
+// target; two edits, combinations and added scopes never suffice. A name
+// on the popularity list itself, an ecosystem naming convention and a
+// crowded neighbourhood of similar names take points away.
 func DefaultTyposquatRules() map[string]float64 {
 	return map[string]float64{
-		"edit1": 0.45, "edit2": 0.25, "transposition": 0.15, "delimiter": 0.6, "homoglyph": 0.6,
-		"affix_known": 0.45, "affix_short": 0.35, "combosquat": 0.15, "combo_multitoken": 0.1,
-		"scope_unscoped": 0.55, "scope_added": 0.4, "reorder": 0.55, "target_popularity": 0.25,
-		"popularity_gap": 0.2, "short_name": -0.3, "neighbours": -0.3, "convention": -0.4,
+		"delimiter": 0.55, "homoglyph": 0.6, "reorder": 0.55, "scope_unscoped": 0.55,
+		"edit1": 0.3, "transposition": 0.2, "edit_repeat": 0.2, "target_popularity": 0.15,
+		"affix_known": 0.3, "affix_short": 0.25, "edit2": 0.1, "delimiter_typo": 0.2,
+		"combosquat": 0.1, "scope_added": 0.1,
+		"self_popularity": -1, "convention": -0.3, "neighbours": -0.3, "short_name": -0.2,
 	}
 }
 

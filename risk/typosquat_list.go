@@ -86,6 +86,7 @@ type PopularityList struct {
 	ecosystem string
 	source    string
 	names     []string
+	runes     [][]rune // names as runes, for edit distances
 	downloads []float64
 	rank      map[string]int   // name -> index
 	byLen     map[int][]int    // rune length -> indexes
@@ -167,7 +168,9 @@ func (l *PopularityList) index() {
 	l.floor = math.Inf(1)
 	l.scopes = map[string]bool{}
 	l.family = map[string]int{}
+	l.runes = make([][]rune, len(l.names))
 	for i, n := range l.names {
+		l.runes[i] = []rune(n)
 		toks := typosquatTokens(n)
 		if len(toks) <= 8 {
 			seen := map[string]bool{}
@@ -187,7 +190,7 @@ func (l *PopularityList) index() {
 		if s, _, ok := typosquatScope(n); ok {
 			l.scopes[s] = true
 		}
-		l.byLen[len([]rune(n))] = append(l.byLen[len([]rune(n))], i)
+		l.byLen[len(l.runes[i])] = append(l.byLen[len(l.runes[i])], i)
 		s := typosquatStrip(n)
 		l.stripped[s] = append(l.stripped[s], i)
 		sk := typosquatSkeleton(s)

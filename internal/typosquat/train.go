@@ -35,11 +35,11 @@ const (
 
 // Lambdas are the L2 strengths tried; the one with the best grouped
 // out-of-fold log-loss on the training split is kept.
-var Lambdas = []float64{0.0003, 0.001, 0.003, 0.01, 0.03}
+var Lambdas = []float64{0.00001, 0.00003, 0.0001, 0.0003, 0.001, 0.003, 0.01}
 
 // MaxOOFFPR is the largest out-of-fold false-positive rate the flag
 // threshold may have on the training split's benign names.
-const MaxOOFFPR = 0.025
+const MaxOOFFPR = 0.02
 
 // Result is what Train produces.
 type Result struct {
@@ -217,6 +217,16 @@ func platt(z []float64, s []sample) (a, b float64, err error) {
 	return w[1], w[0], nil
 }
 
+func slicesCompact(s []float64) []float64 {
+	out := s[:0]
+	for i, v := range s {
+		if i == 0 || v != s[i-1] {
+			out = append(out, v)
+		}
+	}
+	return out
+}
+
 func round6(v float64) float64 {
 	r, _ := strconv.ParseFloat(strconv.FormatFloat(v, 'g', 6, 64), 64)
 	if r == 0 {
@@ -263,44 +273,54 @@ func Train(rows []risk.LabelledName, files []risk.DataFile) (*Result, error) {
 		return nil, err
 	}
 
-	// Threshold: best out-of-fold F1 with FPR <= MaxOOFFPR.
-	type pt struct{ p, y float64 }
-	pts := make([]pt, len(s))
+	// Threshold: best out-of-fold F1 of the floored model (logistic
+	// score at or above the threshold, or flagged by the rule floor) with
+	// FPR <= MaxOOFFPR.
+	floor := risk.NewRuleModel()
+	p := make([]float64, len(s))
+	floored := make([]bool, len(s))
 	neg, pos := 0, 0
 	for i := range s {
-		pts[i] = pt{sigmoid(a*bestZ[i] + b), s[i].y}
+		p[i] = sigmoid(a*bestZ[i] + b)
+		fs, err := floor.Score(trainFV[i])
+		if err != nil {
+			return nil, err
+		}
+		floored[i] = fs.Flagged
 		if s[i].y == 1 {
 			pos++
 		} else {
 			neg++
 		}
 	}
-	sort.Slice(pts, func(i, j int) bool { return pts[i].p > pts[j].p })
+	cands := append([]float64(nil), p...)
+	sort.Float64s(cands)
+	cands = slicesCompact(cands)
 	thr, bestF1 := 0.5, -1.0
-	tp, fp := 0, 0
-	for i := 0; i < len(pts); {
-		j := i
-		for j < len(pts) && pts[j].p == pts[i].p {
-			if pts[j].y == 1 {
-				tp++
-			} else {
-				fp++
-			}
-			j++
-		}
-		if float64(fp) <= MaxOOFFPR*float64(neg) && tp > 0 {
-			prec, rec := float64(tp)/float64(tp+fp), float64(tp)/float64(pos)
-			if f1 := 2 * prec * rec / (prec + rec); f1 > bestF1 {
-				bestF1 = f1
-				// midway to the next lower score, so rounding cannot move it
-				next := 0.0
-				if j < len(pts) {
-					next = pts[j].p
+	for ci, t := range cands {
+		tp, fp := 0, 0
+		for i := range s {
+			if p[i] >= t || floored[i] {
+				if s[i].y == 1 {
+					tp++
+				} else {
+					fp++
 				}
-				thr = (pts[i].p + next) / 2
 			}
 		}
-		i = j
+		if tp == 0 || float64(fp) > MaxOOFFPR*float64(neg) {
+			continue
+		}
+		prec, rec := float64(tp)/float64(tp+fp), float64(tp)/float64(pos)
+		if f1 := 2 * prec * rec / (prec + rec); f1 > bestF1 {
+			bestF1 = f1
+			// midway to the next lower score, so rounding cannot move it
+			lower := 0.0
+			if ci > 0 {
+				lower = cands[ci-1]
+			}
+			thr = (t + lower) / 2
+		}
 	}
 
 	params := &risk.LogisticParams{Intercept: round6(w[0]), CalibrationA: round6(a), CalibrationB: round6(b), Lambda: bestLambda}
@@ -318,7 +338,7 @@ func Train(rows []risk.LabelledName, files []risk.DataFile) (*Result, error) {
 				Data: files,
 				Split: fmt.Sprintf("group split on the imitated package (benign rows: their own name): FNV-1a-64(ecosystem, normalised name) mod %d; fold 0 is validation (risk.SplitByTarget)",
 					risk.SplitFolds),
-				Method: fmt.Sprintf("logistic regression, L2 lambda %g chosen from %v by grouped out-of-fold log-loss on the training folds; gonum optimize.LBFGS; Platt calibration on the out-of-fold scores; flag threshold = best out-of-fold F1 with FPR <= %g",
+				Method: fmt.Sprintf("logistic regression, L2 lambda %g chosen from %v by grouped out-of-fold log-loss on the training folds; gonum optimize.LBFGS; Platt calibration on the out-of-fold scores; the rule floor (risk.DefaultTyposquatRules at thresholds.floor) keeps its flags; flag threshold = best out-of-fold F1 of the floored model with FPR <= %g",
 					bestLambda, Lambdas, MaxOOFFPR),
 				TrainRows: nTrain, ValidationRows: nVal,
 				Distribution: risk.FeatureDistribution(trainFV),
@@ -326,7 +346,9 @@ func Train(rows []risk.LabelledName, files []risk.DataFile) (*Result, error) {
 			Thresholds: map[string]float64{"flag": round6(thr)},
 		},
 		Logistic: params,
+		Floor:    risk.DefaultTyposquatRules(),
 	}
+	art.Info.Thresholds["floor"] = floor.Info().Thresholds["flag"]
 	// Load to score the validation split with exactly the shipped numbers.
 	tmp, err := json.Marshal(art)
 	if err != nil {
