@@ -92,19 +92,56 @@ type CosignRekorBundle struct {
 	} `json:"Payload"`
 }
 
-// SetRekorBundle parses cosign's dev.sigstore.cosign/bundle annotation.
-func (c *CosignSignature) SetRekorBundle(annotation []byte) error {
+// TransparencyLogEntry converts the annotation to the bundle's log-entry
+// form (body, kind, index, log ID, integrated time, inclusion promise).
+func (rb *CosignRekorBundle) TransparencyLogEntry() (*protorekor.TransparencyLogEntry, error) {
+	body, err := base64.StdEncoding.DecodeString(rb.Payload.Body)
+	if err != nil {
+		return nil, fmt.Errorf("provenance: cosign rekor bundle body: %w", err)
+	}
+	logID, err := hex.DecodeString(rb.Payload.LogID)
+	if err != nil {
+		return nil, fmt.Errorf("provenance: cosign rekor bundle log ID: %w", err)
+	}
+	var head struct {
+		Kind       string `json:"kind"`
+		APIVersion string `json:"apiVersion"`
+	}
+	if err := json.Unmarshal(body, &head); err != nil {
+		return nil, fmt.Errorf("provenance: cosign rekor bundle body: %w", err)
+	}
+	return &protorekor.TransparencyLogEntry{
+		LogIndex:          rb.Payload.LogIndex,
+		LogId:             &protocommon.LogId{KeyId: logID},
+		KindVersion:       &protorekor.KindVersion{Kind: head.Kind, Version: head.APIVersion},
+		IntegratedTime:    rb.Payload.IntegratedTime,
+		InclusionPromise:  &protorekor.InclusionPromise{SignedEntryTimestamp: rb.SignedEntryTimestamp},
+		CanonicalizedBody: body,
+	}, nil
+}
+
+// ParseCosignRekorBundle parses cosign's dev.sigstore.cosign/bundle annotation.
+func ParseCosignRekorBundle(annotation []byte) (*CosignRekorBundle, error) {
 	if len(annotation) > 1<<20 {
-		return fmt.Errorf("provenance: cosign rekor bundle: %w", ErrTooLarge)
+		return nil, fmt.Errorf("provenance: cosign rekor bundle: %w", ErrTooLarge)
 	}
 	var rb CosignRekorBundle
 	if err := json.Unmarshal(annotation, &rb); err != nil {
-		return fmt.Errorf("provenance: cosign rekor bundle: %w", err)
+		return nil, fmt.Errorf("provenance: cosign rekor bundle: %w", err)
 	}
 	if len(rb.SignedEntryTimestamp) == 0 || rb.Payload.Body == "" || rb.Payload.LogID == "" {
-		return fmt.Errorf("provenance: cosign rekor bundle: missing signed entry timestamp, body or log ID")
+		return nil, fmt.Errorf("provenance: cosign rekor bundle: missing signed entry timestamp, body or log ID")
 	}
-	c.Rekor = &rb
+	return &rb, nil
+}
+
+// SetRekorBundle parses cosign's dev.sigstore.cosign/bundle annotation.
+func (c *CosignSignature) SetRekorBundle(annotation []byte) error {
+	rb, err := ParseCosignRekorBundle(annotation)
+	if err != nil {
+		return err
+	}
+	c.Rekor = rb
 	return nil
 }
 
@@ -173,30 +210,12 @@ func (c *CosignSignature) Bundle(keyHint string) ([]byte, error) {
 	}
 	if c.Rekor != nil {
 		// A log entry with only an inclusion promise fits bundle v0.1.
-		body, err := base64.StdEncoding.DecodeString(c.Rekor.Payload.Body)
+		tle, err := c.Rekor.TransparencyLogEntry()
 		if err != nil {
-			return nil, fmt.Errorf("provenance: cosign rekor bundle body: %w", err)
-		}
-		logID, err := hex.DecodeString(c.Rekor.Payload.LogID)
-		if err != nil {
-			return nil, fmt.Errorf("provenance: cosign rekor bundle log ID: %w", err)
-		}
-		var head struct {
-			Kind       string `json:"kind"`
-			APIVersion string `json:"apiVersion"`
-		}
-		if err := json.Unmarshal(body, &head); err != nil {
-			return nil, fmt.Errorf("provenance: cosign rekor bundle body: %w", err)
+			return nil, err
 		}
 		pb.MediaType = BundleMediaTypeV01
-		pb.VerificationMaterial.TlogEntries = []*protorekor.TransparencyLogEntry{{
-			LogIndex:          c.Rekor.Payload.LogIndex,
-			LogId:             &protocommon.LogId{KeyId: logID},
-			KindVersion:       &protorekor.KindVersion{Kind: head.Kind, Version: head.APIVersion},
-			IntegratedTime:    c.Rekor.Payload.IntegratedTime,
-			InclusionPromise:  &protorekor.InclusionPromise{SignedEntryTimestamp: c.Rekor.SignedEntryTimestamp},
-			CanonicalizedBody: body,
-		}}
+		pb.VerificationMaterial.TlogEntries = []*protorekor.TransparencyLogEntry{tle}
 	}
 	if c.Certificate != nil {
 		if c.Rekor != nil {

@@ -304,12 +304,31 @@ func dsseToBundle(data []byte, ann map[string]string) ([]byte, error) {
 		pe.Signatures = append(pe.Signatures, &protodsse.Signature{Sig: sig})
 	}
 	vm := &protobundle.VerificationMaterial{}
+	mediaType := provenance.BundleMediaTypeV03
+	if rbJSON := ann[provenance.CosignBundleAnnotation]; rbJSON != "" {
+		rb, err := provenance.ParseCosignRekorBundle([]byte(rbJSON))
+		if err != nil {
+			return nil, err
+		}
+		tle, err := rb.TransparencyLogEntry()
+		if err != nil {
+			return nil, err
+		}
+		vm.TlogEntries = append(vm.TlogEntries, tle)
+		mediaType = provenance.BundleMediaTypeV01 // inclusion promise only
+	}
 	if certPEM := ann[provenance.CosignCertificateAnnotation]; certPEM != "" {
 		cs, err := provenance.ParseCosignSignature(nil, "AA==", []byte(certPEM), nil)
 		if err != nil {
 			return nil, err
 		}
-		vm.Content = &protobundle.VerificationMaterial_Certificate{Certificate: &protocommon.X509Certificate{RawBytes: cs.Certificate.Raw}}
+		if mediaType == provenance.BundleMediaTypeV01 {
+			vm.Content = &protobundle.VerificationMaterial_X509CertificateChain{X509CertificateChain: &protocommon.X509CertificateChain{
+				Certificates: []*protocommon.X509Certificate{{RawBytes: cs.Certificate.Raw}},
+			}}
+		} else {
+			vm.Content = &protobundle.VerificationMaterial_Certificate{Certificate: &protocommon.X509Certificate{RawBytes: cs.Certificate.Raw}}
+		}
 	} else {
 		hint := ""
 		if len(env.Signatures) > 0 {
@@ -317,7 +336,7 @@ func dsseToBundle(data []byte, ann map[string]string) ([]byte, error) {
 		}
 		vm.Content = &protobundle.VerificationMaterial_PublicKey{PublicKey: &protocommon.PublicKeyIdentifier{Hint: hint}}
 	}
-	pb := &protobundle.Bundle{MediaType: provenance.BundleMediaTypeV03, VerificationMaterial: vm, Content: &protobundle.Bundle_DsseEnvelope{DsseEnvelope: pe}}
+	pb := &protobundle.Bundle{MediaType: mediaType, VerificationMaterial: vm, Content: &protobundle.Bundle_DsseEnvelope{DsseEnvelope: pe}}
 	return protojson.Marshal(pb)
 }
 

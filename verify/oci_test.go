@@ -284,3 +284,49 @@ func TestVerifyImageKeylessCosign(t *testing.T) {
 		t.Error("tampered Rekor bundle verified")
 	}
 }
+
+// A keyless cosign attestation (.att with certificate and Rekor bundle
+// annotations) from the in-process Sigstore, verified with SLSA checks.
+func TestVerifyImageKeylessCosignAttestation(t *testing.T) {
+	ctx := context.Background()
+	vs, err := verifytest.New()
+	if err != nil {
+		t.Fatal(err)
+	}
+	f := newOCIFixture(t)
+	st, err := imageStatement(t, f).Marshal()
+	if err != nil {
+		t.Fatal(err)
+	}
+	env, certPEM, rekor, err := vs.CosignAttestation(vsSAN, vsIssuer, st)
+	if err != nil {
+		t.Fatal(err)
+	}
+	img, err := mutate.Append(empty.Image, mutate.Addendum{Layer: static.NewLayer(env, verify.MediaTypeDSSE), Annotations: map[string]string{
+		provenance.CosignCertificateAnnotation: string(certPEM),
+		provenance.CosignBundleAnnotation:      string(rekor),
+	}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := remote.Write(f.repo.Tag("sha256-"+f.digest.Hex+".att"), img); err != nil {
+		t.Fatal(err)
+	}
+	v := newVerifier(t, vs.TrustedRoot(), verify.WithoutSCTUnsafe())
+	req := verify.ImageRequirements{Requirements: verify.Requirements{
+		Identity:      &verify.Identity{Issuer: vsIssuer, SubjectAlternativeName: vsSAN},
+		PredicateType: provenance.PredicateSLSAProvenanceV1,
+		SLSA:          &verify.SLSARequirements{BuilderIDs: []string{"https://github.com/actions/runner/github-hosted"}, SourceURI: "github.com/acme/app"},
+	}, RequireAttestation: true}
+	res, err := v.VerifyImage(ctx, f.ref, req, verify.RegistryOptions{Client: http.DefaultClient})
+	if err != nil {
+		t.Fatalf("VerifyImage: %v\n%+v", err, res)
+	}
+	if len(res.Attestations) != 1 || res.Attestations[0].SLSA == nil {
+		t.Fatalf("attestations %+v", res.Attestations)
+	}
+	req.SLSA.SourceURI = "github.com/acme/other"
+	if _, err := v.VerifyImage(ctx, f.ref, req, verify.RegistryOptions{Client: http.DefaultClient}); err == nil {
+		t.Error("wrong source accepted")
+	}
+}

@@ -204,9 +204,55 @@ func (s *Sigstore) CosignSignature(identity, issuer string, payload []byte) (sig
 	if err != nil || len(entries) == 0 {
 		return "", nil, nil, fmt.Errorf("verifytest: cosign sign: no log entry: %v", err)
 	}
-	tle, err := s.fullEntry(entries[0])
+	rekorBundle, err = s.rekorAnnotation(entries[0])
 	if err != nil {
 		return "", nil, nil, err
+	}
+	certPEM = pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: vc.Certificate().Raw})
+	return base64.StdEncoding.EncodeToString(ms.Signature()), certPEM, rekorBundle, nil
+}
+
+// CosignAttestation signs an in-toto statement the way keyless
+// `cosign attest` does and returns what cosign stores on the .att layer:
+// the DSSE envelope JSON, the PEM certificate and the
+// dev.sigstore.cosign/bundle annotation.
+func (s *Sigstore) CosignAttestation(identity, issuer string, statement []byte) (envelope, certPEM, rekorBundle []byte, err error) {
+	e, err := s.vs.AttestAtTime(identity, issuer, statement, time.Now().Add(5*time.Minute), false)
+	if err != nil {
+		return nil, nil, nil, fmt.Errorf("verifytest: cosign attest: %w", err)
+	}
+	vc, err := e.VerificationContent()
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	sc, err := e.SignatureContent()
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	env, ok := sc.(*bundle.Envelope)
+	if !ok {
+		return nil, nil, nil, fmt.Errorf("verifytest: cosign attest: no envelope")
+	}
+	envelope, err = json.Marshal(env.Envelope)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	entries, err := e.TlogEntries()
+	if err != nil || len(entries) == 0 {
+		return nil, nil, nil, fmt.Errorf("verifytest: cosign attest: no log entry: %v", err)
+	}
+	rekorBundle, err = s.rekorAnnotation(entries[0])
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	certPEM = pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: vc.Certificate().Raw})
+	return envelope, certPEM, rekorBundle, nil
+}
+
+func (s *Sigstore) rekorAnnotation(ent *tlog.Entry) ([]byte, error) {
+	tle, err := s.fullEntry(ent)
+	if err != nil {
+		return nil, err
 	}
 	var rb struct {
 		SignedEntryTimestamp []byte `json:"SignedEntryTimestamp"`
@@ -222,10 +268,5 @@ func (s *Sigstore) CosignSignature(identity, issuer string, payload []byte) (sig
 	rb.Payload.IntegratedTime = tle.GetIntegratedTime()
 	rb.Payload.LogIndex = tle.GetLogIndex()
 	rb.Payload.LogID = hex.EncodeToString(tle.GetLogId().GetKeyId())
-	rekorBundle, err = json.Marshal(rb)
-	if err != nil {
-		return "", nil, nil, err
-	}
-	certPEM = pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: vc.Certificate().Raw})
-	return base64.StdEncoding.EncodeToString(ms.Signature()), certPEM, rekorBundle, nil
+	return json.Marshal(rb)
 }
