@@ -140,6 +140,11 @@ func spdxReadTools(data []byte, f Format) (*spdx.Document, error) {
 	case SPDXYAML:
 		return spdxyaml.Read(r)
 	case SPDXRDF:
+		// Known upstream problem: the RDF/XML parser under tools-golang
+		// (github.com/spdx/gordf) parses blocks in goroutines that write a
+		// shared error without synchronisation, so the race detector flags
+		// it and an error from one block can in rare interleavings be
+		// overwritten. Prefer SPDX JSON or tag-value where it matters.
 		return rdf.Read(r)
 	}
 	return nil, ErrUnsupportedFormat

@@ -1,0 +1,6 @@
+//go:build !race
+
+package sbom
+
+// decRaceEnabled is true under the race detector (see decode_race_test.go).
+const decRaceEnabled = false
