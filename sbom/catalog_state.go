@@ -95,124 +95,147 @@ type catPkg struct {
 	goMain string
 }
 
-// catState collects what the cataloguers found, keyed by file path so
-// that a later tar entry for the same path in the same layer replaces an
-// earlier one.
+// catResult is what one file of one layer yields. It takes effect only
+// when the file is visible in the squashed image (catState.apply), so a
+// layer can be read before the layers above it are known.
+type catResult struct {
+	path, layer string
+	kind        catKind
+	// symlink is set for a symbolic link at /etc/os-release.
+	symlink bool
+	// osRelease is an os-release file's content.
+	osRelease []byte
+	// pkgs replace whatever an earlier entry at the same path yielded.
+	pkgs     []catPkg
+	goBinary bool
+	limits   []string
+	// err fails the scan if the file is visible: errors in OS package
+	// databases (an SBOM missing the OS packages would pass for a clean
+	// one) and databases over the file size limit.
+	err error
+}
+
+// catState collects what the cataloguers found in visible files, keyed
+// by file path so that a later tar entry for the same path in the same
+// layer replaces an earlier one.
 type catState struct {
-	cfg       *imgConfig
 	found     map[string][]catPkg
 	osRelease map[string]catFile
 	etcIsLink bool
-	etcSeen   bool
 	rpm       []string
 	limits    []string
 	goSeen    bool
 }
 
-func newCatState(cfg *imgConfig) *catState {
-	return &catState{cfg: cfg, found: map[string][]catPkg{}, osRelease: map[string]catFile{}}
+func newCatState() *catState {
+	return &catState{found: map[string][]catPkg{}, osRelease: map[string]catFile{}}
 }
 
-func (st *catState) limitf(format string, args ...any) {
-	st.limits = append(st.limits, fmt.Sprintf(format, args...))
-}
-
-// symlink records a visible symbolic link (only /etc/os-release matters).
-func (st *catState) symlink(p, _ string) {
-	if p == "/etc/os-release" && !st.etcSeen {
-		st.etcSeen, st.etcIsLink = true, true
+// apply records the result of a visible file.
+func (st *catState) apply(r *catResult) error {
+	if r.err != nil {
+		return r.err
 	}
+	st.limits = append(st.limits, r.limits...)
+	switch {
+	case r.symlink:
+		st.etcIsLink = true
+	case r.kind == catOSRelease:
+		if r.path == "/etc/os-release" {
+			st.etcIsLink = false
+		}
+		st.osRelease[r.path] = catFile{path: r.path, layer: r.layer, data: r.osRelease}
+	case r.kind == catRPM:
+		st.rpm = append(st.rpm, r.path)
+	default:
+		st.found[r.path] = r.pkgs
+		st.goSeen = st.goSeen || r.goBinary
+	}
+	return nil
 }
 
-func (st *catState) rpmSeen(p string) { st.rpm = append(st.rpm, p) }
-
-// add parses a wanted file. Errors in OS package databases fail the scan
-// (an SBOM missing the OS packages would pass for a clean one);
-// unreadable language metadata is recorded in Document.Limitations.
-func (st *catState) add(f catFile) error {
+// catParse runs the cataloguer a file's kind calls for. It has no side
+// effects, so layers are parsed concurrently.
+func catParse(f catFile, maxFile int64) *catResult {
+	r := &catResult{path: f.path, layer: f.layer, kind: f.kind}
+	limitf := func(err error) { r.limits = append(r.limits, fmt.Sprintf("%s (layer %s): %v", f.path, f.layer, err)) }
 	loc := []Location{{Path: f.path, Layer: f.layer}}
 	switch f.kind {
 	case catOSRelease:
-		if f.path == "/etc/os-release" {
-			st.etcSeen = true
-		}
-		st.osRelease[f.path] = f
+		r.osRelease = f.data
 	case catDpkgStatus, catDpkgStatusD:
 		debs, err := catParseDpkgStatus(f.data, f.path)
 		if err != nil {
-			return err
+			r.err = err
+			return r
 		}
-		pkgs := make([]catPkg, 0, len(debs))
+		r.pkgs = make([]catPkg, 0, len(debs))
 		for i := range debs {
 			d := &debs[i]
 			c := Component{Type: TypeLibrary, Name: d.Name, Version: d.Version, Supplier: d.Maintainer,
 				Description: d.Description, Locations: loc}
 			c.Properties = []Property{{PropCataloguer, "dpkg"}, {PropOSVPackage, d.Source},
 				{PropDebSource, d.Source}, {PropDebSourceVersion, d.SourceVersion}}
-			pkgs = append(pkgs, catPkg{c: c, deb: d})
+			r.pkgs = append(r.pkgs, catPkg{c: c, deb: d})
 		}
-		st.found[f.path] = pkgs
 	case catApk:
 		apks, err := catParseApkInstalled(f.data, f.path)
 		if err != nil {
-			return err
+			r.err = err
+			return r
 		}
-		pkgs := make([]catPkg, 0, len(apks))
+		r.pkgs = make([]catPkg, 0, len(apks))
 		for i := range apks {
 			a := &apks[i]
 			c := Component{Type: TypeLibrary, Name: a.Name, Version: a.Version, Supplier: a.Maintainer,
 				Description: a.Description, LicenseDeclared: a.License, Locations: loc}
 			c.Properties = []Property{{PropCataloguer, "apk"}, {PropOSVPackage, a.Origin}, {PropApkOrigin, a.Origin}}
-			pkgs = append(pkgs, catPkg{c: c, apk: a})
+			r.pkgs = append(r.pkgs, catPkg{c: c, apk: a})
 		}
-		st.found[f.path] = pkgs
 	case catPython:
 		m, err := catParsePythonMetadata(f.data, f.path)
 		if err != nil {
-			st.limitf("%s (layer %s): %v", f.path, f.layer, err)
-			return nil
+			limitf(err)
+			return r
 		}
 		n := catPEP503Name(m.Name)
 		c := Component{Type: TypeLibrary, Name: m.Name, Version: m.Version, LicenseDeclared: m.License,
 			Description: m.Summary, Locations: loc,
 			PURL: packageurl.NewPackageURL(packageurl.TypePyPi, "", n, m.Version, nil, "").ToString()}
 		c.Properties = []Property{{PropCataloguer, "python"}, {PropOSVEcosystem, "PyPI"}, {PropOSVPackage, n}}
-		st.found[f.path] = []catPkg{{c: c}}
+		r.pkgs = []catPkg{{c: c}}
 	case catJava:
-		ms, err := catScanJar(f.data, f.path, st.cfg.maxFile, 0)
+		ms, err := catScanJar(f.data, f.path, maxFile, 0)
 		if err != nil {
-			st.limitf("%s (layer %s): %v", f.path, f.layer, err)
-			return nil
+			limitf(err)
+			return r
 		}
-		var pkgs []catPkg
 		for _, m := range ms {
 			c := Component{Type: TypeLibrary, Group: m.GroupID, Name: m.ArtifactID, Version: m.Version,
 				Locations: []Location{{Path: f.path + "!/" + m.Path, Layer: f.layer}},
 				PURL:      packageurl.NewPackageURL(packageurl.TypeMaven, m.GroupID, m.ArtifactID, m.Version, nil, "").ToString()}
 			c.Properties = []Property{{PropCataloguer, "java"}, {PropOSVEcosystem, "Maven"},
 				{PropOSVPackage, m.GroupID + ":" + m.ArtifactID}}
-			pkgs = append(pkgs, catPkg{c: c})
+			r.pkgs = append(r.pkgs, catPkg{c: c})
 		}
-		st.found[f.path] = pkgs
 	case catNpmInstalled:
 		p, err := catParseNpmPackageJSON(f.data, f.path)
 		if err != nil {
-			st.limitf("%s (layer %s): %v", f.path, f.layer, err)
-			return nil
+			limitf(err)
+			return r
 		}
-		if p == nil {
-			return nil
+		if p != nil {
+			r.pkgs = []catPkg{{c: catNpmComponent(*p, "npm-installed", loc)}}
 		}
-		st.found[f.path] = []catPkg{{c: catNpmComponent(*p, "npm-installed", loc)}}
 	case catNpmLock:
-		pkgs, err := catNpmLockPackages(f, st.cfg.maxFile)
+		pkgs, err := catNpmLockPackages(f, maxFile)
 		if err != nil {
-			st.limitf("%s (layer %s): %v", f.path, f.layer, err)
-			return nil
+			limitf(err)
+			return r
 		}
-		st.found[f.path] = pkgs
+		r.pkgs = pkgs
 	}
-	return nil
+	return r
 }
 
 // catNpmLockPackages lists a lockfile's packages with FromNPMLock (the
@@ -270,36 +293,37 @@ func catNpmComponent(p catNpmPkg, cataloguer string, loc []Location) Component {
 
 // catReadELF reads a candidate executable: when it is an ELF file no
 // larger than the file limit, it is read into buf (reused across files)
-// and its Go build information, if any, is catalogued.
-func catReadELF(r io.Reader, h *tar.Header, f catFile, cfg *imgConfig, st *catState, buf *bytes.Buffer) error {
+// and its Go build information, if any, is catalogued. It returns nil
+// for a file that is not a Go binary.
+func catReadELF(r io.Reader, h *tar.Header, f catFile, maxFile int64, buf *bytes.Buffer) (*catResult, error) {
 	var magic [4]byte
 	if _, err := io.ReadFull(r, magic[:]); err != nil {
-		return fmt.Errorf("read %s: %w", f.path, err)
+		return nil, fmt.Errorf("read %s: %w", f.path, err)
 	}
 	if string(magic[:]) != "\x7fELF" {
-		return nil
+		return nil, nil
 	}
-	if h.Size > cfg.maxFile {
-		st.limitf("%s (layer %s): ELF file of %d bytes, over the %d-byte file limit: not checked for Go build information", f.path, f.layer, h.Size, cfg.maxFile)
-		return nil
+	res := &catResult{path: f.path, layer: f.layer, kind: catELF}
+	if h.Size > maxFile {
+		res.limits = []string{fmt.Sprintf("%s (layer %s): ELF file of %d bytes, over the %d-byte file limit: not checked for Go build information", f.path, f.layer, h.Size, maxFile)}
+		return res, nil
 	}
 	buf.Reset()
 	buf.Write(magic[:])
 	if _, err := io.CopyN(buf, r, h.Size-4); err != nil {
-		return fmt.Errorf("read %s: %w", f.path, err)
+		return nil, fmt.Errorf("read %s: %w", f.path, err)
 	}
 	bi, err := buildinfo.Read(bytes.NewReader(buf.Bytes()))
 	if err != nil {
-		return nil // not a Go binary (or one without build information)
+		return nil, nil // not a Go binary (or one without build information)
 	}
 	pkgs, err := catGoBinary(bi, f)
 	if err != nil {
-		st.limitf("%s (layer %s): %v", f.path, f.layer, err)
-		return nil
+		res.limits = []string{fmt.Sprintf("%s (layer %s): %v", f.path, f.layer, err)}
+		return res, nil
 	}
-	st.found[f.path] = pkgs
-	st.goSeen = true
-	return nil
+	res.pkgs, res.goBinary = pkgs, true
+	return res, nil
 }
 
 // catDistro picks the image's distribution: /etc/os-release when it is a

@@ -267,7 +267,7 @@ func FromImage(ctx context.Context, src ImageSource, opts ...ImageOption) (*Docu
 	if err != nil {
 		return nil, fmt.Errorf("sbom: image %s: %w", src, err)
 	}
-	st := newCatState(cfg)
+	st := newCatState()
 	if err := imgSquash(ctx, layers, cfg, st); err != nil {
 		return nil, fmt.Errorf("sbom: image %s: %w", src, err)
 	}
