@@ -218,23 +218,47 @@ func WithImageCreated(t time.Time) ImageOption {
 // (dpkg, apk), Go binary (its modules and toolchain), npm, Python and
 // Java package installed in the image's squashed file system.
 //
-// Layers are streamed one at a time, top layer first, and never
-// extracted to disk; a file deleted by an upper layer (a whiteout or an
-// opaque directory) is not reported. Only the files the cataloguers need
-// are read into memory, each bounded by WithMaxFileSize.
+// Layers are streamed, never extracted to disk; several are read at once
+// and a file deleted or replaced by an upper layer (a whiteout, an opaque
+// directory, a newer file at the same path or above it) is not reported.
+// Only the files cataloguers need are held in memory, each bounded by
+// WithMaxFileSize, all layers by WithMaxTotalSize. Every layer's bytes
+// are checked against the diff ID of the config, and the config against
+// the manifest (ErrImageDigestMismatch), so the SBOM describes the image
+// Document.Image.Digest names.
 //
-// Each component has a purl, its location (the file it was found in and
-// the digest of the layer that holds the file) and the properties
-// PropOSVEcosystem and PropOSVPackage that tell a vulnerability matcher
-// where to look. Document.Image describes the image (digest, OS,
-// architecture, labels, layers, distribution). The root component is
-// the image itself (type container, purl pkg:oci/...), depending on
-// every package found; a Go binary's modules depend on the binary's main
-// module.
+// What is read, from the squashed file system:
+//   - /etc/os-release (or /usr/lib/os-release): Document.Image.Distro;
+//   - /var/lib/dpkg/status and /var/lib/dpkg/status.d/*: Debian and Ubuntu
+//     packages, pkg:deb/<distro>/<name>@<version>?arch=..&distro=debian-12
+//     (&upstream=<source> when the source package differs);
+//   - /lib/apk/db/installed: Alpine packages,
+//     pkg:apk/alpine/<name>@<version>?arch=..&distro=alpine-3.20.3;
+//   - executable ELF files with Go build information: FromGoBuildInfo's
+//     components (main module, stdlib, modules), pkg:golang/...;
+//   - node_modules/**/package.json, package-lock.json and
+//     npm-shrinkwrap.json (outside node_modules): pkg:npm/...;
+//   - *.dist-info/METADATA and *.egg-info/PKG-INFO: pkg:pypi/<PEP 503
+//     name>@<version>;
+//   - *.jar, *.war, *.ear (and jars nested one level inside them):
+//     META-INF/maven/**/pom.properties, pkg:maven/<group>/<artifact>@<version>.
 //
-// RPM databases are not read (no pure-Go reader for their current
-// formats is available to chaingate): an image that has one gets a
-// Document.Limitations entry saying so.
+// Each component has a purl, its location (the file it was found in, with
+// "!/" into archives, and the digest of the layer that holds the file) and
+// the properties PropCataloguer, PropOSVEcosystem and PropOSVPackage that
+// tell a vulnerability matcher which OSV ecosystem and package name to
+// look up. A package found in several files is one component with several
+// locations. Document.Image describes the image (digest, media type, OS,
+// architecture, labels, layers, distribution). The root component is the
+// image itself (type container, purl pkg:oci/<name>@<digest>), depending
+// on every package found; each Go binary's main module depends on its
+// modules.
+//
+// A damaged OS package database fails the scan (an SBOM without the OS
+// packages would pass for a clean one); unreadable language metadata,
+// executables over the file limit and RPM databases are listed in
+// Document.Limitations instead. RPM databases are not read: no pure-Go
+// reader of RPM's sqlite and ndb formats is available to chaingate.
 func FromImage(ctx context.Context, src ImageSource, opts ...ImageOption) (*Document, error) {
 	if src == nil {
 		return nil, errors.New("sbom: image: nil source")
