@@ -42,6 +42,7 @@ const (
 	CheckKey              = "public-key"
 	CheckArtifact         = "artifact"
 	CheckIdentity         = "identity"
+	CheckGitHub           = "identity.github"
 	CheckGitHubRepo       = "identity.github.repository"
 	CheckGitHubRef        = "identity.github.ref"
 	CheckGitHubTrigger    = "identity.github.trigger"

@@ -486,7 +486,7 @@ func (v *Verifier) fillResult(b *provenance.Bundle, r *sgverify.VerificationResu
 		res.TransparencyLog = append(res.TransparencyLog, le)
 	}
 	if tlogUsed {
-		res.pass(CheckTransparencyLog, fmt.Sprintf("%d verified log entr(y/ies), threshold %d", len(res.TransparencyLog), v.cfg.tlogThreshold))
+		res.pass(CheckTransparencyLog, fmt.Sprintf("log entries verified: %d (threshold %d)", len(res.TransparencyLog), v.cfg.tlogThreshold))
 	} else {
 		res.pass(CheckTransparencyLog, "not required: key-signed bundle without log entries (WithKeySignaturesWithoutTlogUnsafe)")
 	}
@@ -494,7 +494,7 @@ func (v *Verifier) fillResult(b *provenance.Bundle, r *sgverify.VerificationResu
 		res.Timestamps = append(res.Timestamps, Timestamp{Kind: ts.Type, URI: ts.URI, Time: ts.Timestamp.UTC()})
 	}
 	if len(res.Timestamps) > 0 {
-		res.pass(CheckTimestamp, fmt.Sprintf("%d verified observer timestamp(s)", len(res.Timestamps)))
+		res.pass(CheckTimestamp, fmt.Sprintf("observer timestamps verified: %d (threshold %d)", len(res.Timestamps), v.cfg.observerThresh))
 	} else {
 		res.pass(CheckTimestamp, "not required: key-signed bundle (WithKeySignaturesWithoutTlogUnsafe)")
 	}
@@ -585,7 +585,7 @@ func checkGitHub(res *Result, identities []Identity) *CheckError {
 		ce := githubExtensions(id, res.Signer)
 		if ce == nil {
 			if id.GitHubRepository != "" || id.GitHubRef != "" || id.GitHubTrigger != "" || id.GitHubWorkflowDigest != "" {
-				res.pass("identity.github", "GitHub Actions extensions match")
+				res.pass(CheckGitHub, "GitHub Actions certificate extensions match")
 			}
 			return nil
 		}

@@ -193,3 +193,47 @@ func TestVirtualSigstore(t *testing.T) {
 		})
 	}
 }
+
+// Two-of-two keyless signers over separate bundles: distinct identities
+// count, the same identity twice does not.
+func TestVerifyBundlesKOfNIdentities(t *testing.T) {
+	ctx := context.Background()
+	vs, err := verifytest.New()
+	if err != nil {
+		t.Fatal(err)
+	}
+	artifact := []byte("release")
+	st, err := testStatement(t, artifact).Marshal()
+	if err != nil {
+		t.Fatal(err)
+	}
+	const (
+		alice = "https://github.com/acme/app/.github/workflows/build.yml@refs/tags/v1.4.2"
+		bob   = "https://github.com/acme/audit/.github/workflows/review.yml@refs/heads/main"
+	)
+	mk := func(san string) []byte {
+		b, err := vs.Attest(san, vsIssuer, st, verifytest.BundleOptions{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return b
+	}
+	v := newVerifier(t, vs.TrustedRoot(), verify.WithoutSCTUnsafe())
+	req := verify.Requirements{
+		Artifact:   verify.ArtifactBytes(artifact),
+		Identities: []verify.Identity{{Issuer: vsIssuer, SubjectAlternativeName: alice}, {Issuer: vsIssuer, SubjectAlternativeName: bob}},
+		Threshold:  2,
+	}
+	res, err := v.VerifyBundles(ctx, [][]byte{mk(alice), mk(bob)}, req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(res.Signers) != 2 {
+		t.Errorf("signers %+v", res.Signers)
+	}
+	_, err = v.VerifyBundles(ctx, [][]byte{mk(alice), mk(alice)}, req)
+	wantCheck(t, err, verify.CheckThreshold, verify.ErrThresholdNotMet)
+	// An outsider's bundle does not count.
+	_, err = v.VerifyBundles(ctx, [][]byte{mk(alice), mk("https://github.com/evil/x/.github/workflows/a.yml@refs/heads/main")}, req)
+	wantCheck(t, err, verify.CheckThreshold, verify.ErrThresholdNotMet)
+}
