@@ -31,7 +31,6 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
-	"time"
 
 	"github.com/chaingate/chaingate"
 	"github.com/chaingate/chaingate/gitops"
@@ -442,13 +441,8 @@ func short(commit string) string {
 // signer service's Helm values pin sigstore 1.9.0, and shop-api's
 // Deployment runs 1.3.2.
 func seedRepository(ctx context.Context, bare string) error {
-	work, err := os.MkdirTemp("", "chaingate-seed-")
-	if err != nil {
-		return err
-	}
-	defer os.RemoveAll(work)
-	files := map[string]string{
-		"apps/signer/values.yaml": `# Helm values of the signer service.
+	files := map[string][]byte{
+		"apps/signer/values.yaml": []byte(`# Helm values of the signer service.
 replicaCount: 2
 
 # The sigstore-js release the service runs, pinned by the digest its
@@ -461,8 +455,8 @@ sigstoreJS:
 resources:
   limits:
     memory: 256Mi
-`,
-		"apps/shop-api/deployment.yaml": `apiVersion: apps/v1
+`),
+		"apps/shop-api/deployment.yaml": []byte(`apiVersion: apps/v1
 kind: Deployment
 metadata:
   name: shop-api
@@ -475,32 +469,9 @@ spec:
           image: ghcr.io/acme/shop-api:1.3.2 # the last release that passed the gate
           ports:
             - containerPort: 8080
-`,
+`),
 	}
-	for name, content := range files {
-		p := filepath.Join(work, filepath.FromSlash(name))
-		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
-			return err
-		}
-		if err := os.WriteFile(p, []byte(content), 0o644); err != nil {
-			return err
-		}
-	}
-	steps := [][]string{
-		{"init", "-q", "--bare", "-b", "main", bare},
-		{"-C", work, "init", "-q", "-b", "main"},
-		{"-C", work, "add", "."},
-		{"-C", work, "-c", "user.name=platform-team", "-c", "user.email=platform@acme.invalid", "commit", "-q", "-m", "Initial desired state"},
-		{"-C", work, "push", "-q", bare, "main"},
-	}
-	for _, s := range steps {
-		cmd := exec.CommandContext(ctx, "git", s...)
-		cmd.Env = append(os.Environ(), "GIT_CONFIG_NOSYSTEM=1", "GIT_COMMITTER_DATE="+time.Date(2026, 11, 1, 9, 0, 0, 0, time.UTC).Format(time.RFC3339), "GIT_AUTHOR_DATE="+time.Date(2026, 11, 1, 9, 0, 0, 0, time.UTC).Format(time.RFC3339))
-		if out, err := cmd.CombinedOutput(); err != nil {
-			return fmt.Errorf("git %s: %w: %s", strings.Join(s, " "), err, out)
-		}
-	}
-	return nil
+	return gitops.InitRepository(ctx, bare, "main", files)
 }
 
 func headCommit(ctx context.Context, bare string) (string, error) {
