@@ -15,6 +15,7 @@ import (
 	"context"
 	"fmt"
 	"io/fs"
+	"regexp"
 	"slices"
 	"sort"
 	"strings"
@@ -28,6 +29,7 @@ import (
 	"github.com/open-policy-agent/opa/v1/storage"
 	"github.com/open-policy-agent/opa/v1/storage/inmem"
 	"github.com/open-policy-agent/opa/v1/tester"
+	"github.com/open-policy-agent/opa/v1/topdown"
 )
 
 // Option configures Run.
@@ -84,8 +86,10 @@ func WithModules(fsys fs.FS) Option {
 	return func(c *config) { c.withExtra = append(c.withExtra, fsys) }
 }
 
-// Report is what Run measured.
+// Report is what Check and Run measured.
 type Report struct {
+	// Results are the Rego tests in the order OPA ran them.
+	Results []Result
 	// Passed, Failed and Skipped count the Rego tests.
 	Passed, Failed, Skipped int
 	// Coverage is the percentage of lines of the non-test modules that the
@@ -95,92 +99,90 @@ type Report struct {
 	NotCovered []string
 }
 
-// Run loads every .rego file (tests included) and data.json/data.yaml file
-// under the fs.FS and runs each test_* rule as a subtest of t. It fails t
-// when a file does not load or compile, when no test is found, when a test
-// fails or errors, or when coverage is below WithCoverage's threshold.
-func Run(t *testing.T, fsys fs.FS, opts ...Option) *Report {
-	t.Helper()
+// Result is one Rego test's outcome.
+type Result struct {
+	// Name is "<package>/<rule>" without "data." ("main/test_deny").
+	Name string
+	// Location is the test rule's "file:line".
+	Location string
+	// Outcome is "pass", "fail", "error" or "skip".
+	Outcome string
+	// Message says why a test failed or errored: the expression that was
+	// false (with its "file:line") or the error, and any print output.
+	Message string
+}
+
+// Check loads every .rego file (tests included) and data.json/data.yaml
+// file under the fs.FS and runs each test_* rule, as Run does, outside of
+// go test (a CI step, a CLI). It returns an error when the files do not
+// load or compile or contain no test; failing tests are in the Report.
+func Check(ctx context.Context, fsys fs.FS, opts ...Option) (*Report, error) {
 	cfg := &config{dir: ".", timeout: 30 * time.Second}
 	for _, o := range opts {
 		o(cfg)
 	}
-	rep := &Report{}
 	modules, store, err := load(fsys, cfg)
 	if err != nil {
-		t.Fatalf("policytest: %v", err)
-		return rep
+		return nil, fmt.Errorf("policytest: %w", err)
 	}
-	caps := policy.Capabilities()
-	custom := []*tester.Builtin{}
-	for _, b := range append(slices.Clone(policy.Builtins()), cfg.builtins...) {
-		custom = append(custom, &tester.Builtin{Decl: b.Decl(), Func: b.RegoOption()})
-		if !slices.ContainsFunc(caps.Builtins, func(x *ast.Builtin) bool { return x.Name == b.Name() }) {
-			caps.Builtins = append(caps.Builtins, b.Decl())
-		}
-	}
-	compiler := ast.NewCompiler().
-		WithCapabilities(caps).
-		WithDefaultRegoVersion(ast.RegoV1).
-		WithEnablePrintStatements(true)
-	ctx := context.Background()
 	var cov *cover.Cover
-	runner := tester.NewRunner().
-		SetCompiler(compiler).
-		SetStore(store).
-		AddCustomBuiltins(custom).
-		SetTimeout(cfg.timeout).
-		SetModules(modules).
-		SetDefaultRegoVersion(ast.RegoV1).
-		RaiseBuiltinErrors(true).
-		CapturePrintOutput(true)
-	if cfg.filter != "" {
-		runner = runner.Filter(cfg.filter)
-	}
 	if cfg.covOn {
 		cov = cover.New()
-		runner = runner.SetCoverageQueryTracer(cov)
 	}
-	txn, err := store.NewTransaction(ctx)
+	results, err := runTests(ctx, cfg, modules, store, cfg.filter, cov, false)
 	if err != nil {
-		t.Fatalf("policytest: %v", err)
-		return rep
+		return nil, err
 	}
-	defer store.Abort(ctx, txn)
-	ch, err := runner.RunTests(ctx, txn)
-	if err != nil {
-		t.Fatalf("policytest: compile: %v", err)
-		return rep
-	}
-	var results []*tester.Result
-	for r := range ch {
-		results = append(results, r)
-	}
-	if len(results) == 0 {
-		t.Fatalf("policytest: no test_ rules found under %s", cfg.dir)
-		return rep
-	}
+	// Rerun the failed tests with tracing to find the expression that was
+	// false (tracing every test would be slow).
+	var failed []string
 	for _, r := range results {
-		name := strings.TrimPrefix(r.Package, "data.") + "/" + r.Name
-		t.Run(name, func(t *testing.T) {
-			switch {
-			case r.Skip:
-				rep.Skipped++
-				t.Skipf("%s: skipped (todo_ prefix)", loc(r.Location))
-			case r.Error != nil:
-				rep.Failed++
-				t.Errorf("%s: %s errored: %v%s", loc(r.Location), r.Name, r.Error, output(r))
-			case r.Fail:
-				rep.Failed++
-				at := ""
-				if r.FailedAt != nil {
-					at = fmt.Sprintf("\n\tfailed at %s: %s", loc(r.FailedAt.Location), r.FailedAt.String())
+		if r.Fail && r.Error == nil {
+			failed = append(failed, regexp.QuoteMeta(r.Package+"."+r.Name))
+		}
+	}
+	traced := map[string]*ast.Expr{}
+	if len(failed) > 0 {
+		again, err := runTests(ctx, cfg, modules, store, "^("+strings.Join(failed, "|")+")$", nil, true)
+		if err == nil {
+			for _, r := range again {
+				if e := failedExpr(r); e != nil {
+					traced[r.Package+"."+r.Name] = e
 				}
-				t.Errorf("%s: %s failed%s%s", loc(r.Location), r.Name, at, output(r))
-			default:
-				rep.Passed++
 			}
-		})
+		}
+	}
+	rep := &Report{}
+	for _, r := range results {
+		res := Result{Name: strings.TrimPrefix(r.Package, "data.") + "/" + r.Name, Location: loc(r.Location)}
+		switch {
+		case r.Skip:
+			res.Outcome = "skip"
+			rep.Skipped++
+		case r.Error != nil:
+			res.Outcome = "error"
+			res.Message = r.Error.Error() + output(r)
+			rep.Failed++
+		case r.Fail:
+			res.Outcome = "fail"
+			if e := traced[r.Package+"."+r.Name]; e != nil {
+				res.Message = fmt.Sprintf("failed at %s: %s", loc(e.Location), e.String())
+			} else {
+				res.Message = "failed"
+			}
+			res.Message += output(r)
+			rep.Failed++
+		default:
+			res.Outcome = "pass"
+			rep.Passed++
+		}
+		rep.Results = append(rep.Results, res)
+	}
+	if err := ctx.Err(); err != nil {
+		return nil, fmt.Errorf("policytest: %w", err)
+	}
+	if len(rep.Results) == 0 {
+		return nil, fmt.Errorf("policytest: no test_ rules found under %s", cfg.dir)
 	}
 	if cov != nil {
 		policies := map[string]*ast.Module{}
@@ -201,11 +203,105 @@ func Run(t *testing.T, fsys fs.FS, opts ...Option) *Report {
 				rep.NotCovered = append(rep.NotCovered, fmt.Sprintf("%s:%d-%d", f, rg.Start.Row, rg.End.Row))
 			}
 		}
-		if cr.Coverage < cfg.coverage {
-			t.Errorf("policytest: coverage %.1f%% is below %.1f%%; not covered:\n\t%s", cr.Coverage, cfg.coverage, strings.Join(rep.NotCovered, "\n\t"))
-		}
+	}
+	return rep, nil
+}
+
+// Run runs Check and reports each Rego test as a subtest of t named
+// "<package>/<rule>", failing it with the Rego location when the test
+// fails or errors. It fails t when the files do not load or compile, when
+// no test is found, or when coverage is below WithCoverage's threshold.
+func Run(t *testing.T, fsys fs.FS, opts ...Option) *Report {
+	t.Helper()
+	cfg := &config{}
+	for _, o := range opts {
+		o(cfg)
+	}
+	rep, err := Check(t.Context(), fsys, opts...)
+	if err != nil {
+		t.Fatal(err)
+		return &Report{}
+	}
+	for _, r := range rep.Results {
+		t.Run(r.Name, func(t *testing.T) {
+			switch r.Outcome {
+			case "skip":
+				t.Skipf("%s: skipped (todo_ prefix)", r.Location)
+			case "fail", "error":
+				t.Errorf("%s: %s %sed: %s", r.Location, r.Name, strings.TrimSuffix(r.Outcome, "e"), r.Message)
+			}
+		})
+	}
+	if cfg.covOn && rep.Coverage < cfg.coverage {
+		t.Errorf("policytest: coverage %.1f%% is below %.1f%%; not covered:\n\t%s", rep.Coverage, cfg.coverage, strings.Join(rep.NotCovered, "\n\t"))
 	}
 	return rep
+}
+
+// runTests compiles the modules afresh (the runner adds compiler stages)
+// and runs the tests matching filter.
+func runTests(ctx context.Context, cfg *config, modules map[string]*ast.Module, store storage.Store, filter string, cov *cover.Cover, trace bool) ([]*tester.Result, error) {
+	caps := policy.Capabilities()
+	custom := []*tester.Builtin{}
+	for _, b := range append(slices.Clone(policy.Builtins()), cfg.builtins...) {
+		custom = append(custom, &tester.Builtin{Decl: b.Decl(), Func: b.RegoOption()})
+		if !slices.ContainsFunc(caps.Builtins, func(x *ast.Builtin) bool { return x.Name == b.Name() }) {
+			caps.Builtins = append(caps.Builtins, b.Decl())
+		}
+	}
+	compiler := ast.NewCompiler().
+		WithCapabilities(caps).
+		WithDefaultRegoVersion(ast.RegoV1).
+		WithEnablePrintStatements(true)
+	runner := tester.NewRunner().
+		SetCompiler(compiler).
+		SetStore(store).
+		AddCustomBuiltins(custom).
+		SetTimeout(cfg.timeout).
+		SetModules(modules).
+		SetDefaultRegoVersion(ast.RegoV1).
+		RaiseBuiltinErrors(true).
+		CapturePrintOutput(true).
+		EnableTracing(trace)
+	if filter != "" {
+		runner = runner.Filter(filter)
+	}
+	if cov != nil {
+		runner = runner.SetCoverageQueryTracer(cov)
+	}
+	txn, err := store.NewTransaction(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("policytest: %w", err)
+	}
+	defer store.Abort(ctx, txn)
+	ch, err := runner.RunTests(ctx, txn)
+	if err != nil {
+		return nil, fmt.Errorf("policytest: compile: %w", err)
+	}
+	var out []*tester.Result
+	for r := range ch {
+		out = append(out, r)
+	}
+	return out, nil
+}
+
+// failedExpr returns the first expression of the test's own body that
+// failed, from its trace.
+func failedExpr(r *tester.Result) *ast.Expr {
+	if r.Location == nil {
+		return nil
+	}
+	for _, ev := range r.Trace {
+		if ev.Op != topdown.FailOp {
+			continue
+		}
+		e, ok := ev.Node.(*ast.Expr)
+		if !ok || e.Location == nil || e.Location.File != r.Location.File || e.Location.Row < r.Location.Row {
+			continue
+		}
+		return e
+	}
+	return nil
 }
 
 func loc(l *ast.Location) string {

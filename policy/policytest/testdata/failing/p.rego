@@ -1,0 +1,3 @@
+package p
+
+deny contains "always" if input.x
