@@ -59,6 +59,15 @@ func cdxDecode(data []byte, f Format, strict bool) (*Document, error) {
 	return cdxToDocument(&bom, f), nil
 }
 
+// cdxSpecVersion names a spec version ("1.6"); empty when the document
+// has none.
+func cdxSpecVersion(v cdx.SpecVersion) string {
+	if v < cdx.SpecVersion1_0 || v > cdx.SpecVersion1_7 {
+		return ""
+	}
+	return v.String()
+}
+
 // cdxCount counts a component tree, for one allocation of the flat list.
 func cdxCount(cs *[]cdx.Component) (n, cpes, hashes, props int) {
 	if cs == nil {
@@ -139,7 +148,7 @@ func (a *cdxArena) takeProps(ps []cdx.Property) []Property {
 func cdxToDocument(bom *cdx.BOM, f Format) *Document {
 	doc := &Document{
 		Format:       f,
-		SpecVersion:  bom.SpecVersion.String(),
+		SpecVersion:  cdxSpecVersion(bom.SpecVersion),
 		SerialNumber: bom.SerialNumber,
 		Version:      bom.Version,
 	}

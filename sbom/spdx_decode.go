@@ -12,6 +12,7 @@ import (
 	"time"
 
 	gojson "github.com/goccy/go-json"
+	"github.com/package-url/packageurl-go"
 	spdxjson "github.com/spdx/tools-golang/json"
 	"github.com/spdx/tools-golang/rdf"
 	"github.com/spdx/tools-golang/spdx"
@@ -830,6 +831,16 @@ func spdxStrictCheck(raw *spdxRaw, f Format) error {
 			case "SECURITY", "PACKAGE-MANAGER", "PERSISTENT-ID", "OTHER":
 			default:
 				add(fmt.Sprintf("%s.externalRefs[%d]", path, j), "reference category %q is not an SPDX category", e.Category)
+			}
+			if e.Category == "PACKAGE-MANAGER" && e.Type == "purl" {
+				if _, err := packageurl.FromString(e.Locator); err != nil {
+					add(fmt.Sprintf("%s.externalRefs[%d]", path, j), "invalid package URL %q: %v", e.Locator, err)
+				}
+			}
+		}
+		for _, l := range [2][2]string{{"licenseDeclared", p.LicenseDeclared}, {"licenseConcluded", p.LicenseConcluded}} {
+			if l[1] != "" && !spdxValidExpression(l[1]) {
+				add(path+"."+l[0], "%q is not a valid SPDX licence expression", l[1])
 			}
 		}
 	}

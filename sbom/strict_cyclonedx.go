@@ -10,6 +10,7 @@ import (
 	"sync"
 
 	cdx "github.com/CycloneDX/cyclonedx-go"
+	"github.com/package-url/packageurl-go"
 	"github.com/santhosh-tekuri/jsonschema/v6"
 )
 
@@ -147,7 +148,7 @@ func cdxStrictCheck(bom *cdx.BOM, f Format) error {
 	if bom.SerialNumber != "" && !cdxSerialRE.MatchString(bom.SerialNumber) {
 		add("serialNumber", "serial number %q is not a urn:uuid", bom.SerialNumber)
 	}
-	if bom.Version < 1 && !(f == CycloneDXXML && bom.Version == 0) {
+	if bom.Version < 0 {
 		add("version", "version %d is below 1", bom.Version)
 	}
 	var walk func(cs *[]cdx.Component, path string)
@@ -169,10 +170,23 @@ func cdxStrictCheck(bom *cdx.BOM, f Format) error {
 				}
 			}
 		}
+		if c.PackageURL != "" {
+			// The specification: "The purl, if specified, MUST be valid
+			// and conform to the specification."
+			if _, err := packageurl.FromString(c.PackageURL); err != nil {
+				add(path+"/purl", "invalid package URL %q: %v", c.PackageURL, err)
+			}
+		}
 		if c.Licenses != nil {
 			for j, l := range *c.Licenses {
-				if l.Expression == "" && (l.License == nil || (l.License.ID == "" && l.License.Name == "")) {
-					add(fmt.Sprintf("%s/licenses/%d", path, j), "licence has neither id, name nor expression")
+				lp := fmt.Sprintf("%s/licenses/%d", path, j)
+				switch {
+				case l.Expression != "":
+					if !spdxValidExpression(l.Expression) {
+						add(lp+"/expression", "%q is not a valid SPDX licence expression", l.Expression)
+					}
+				case l.License == nil || (l.License.ID == "" && l.License.Name == ""):
+					add(lp, "licence has neither id, name nor expression")
 				}
 			}
 		}

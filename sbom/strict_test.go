@@ -51,6 +51,25 @@ func TestStrictAcceptsRealDocuments(t *testing.T) {
 	}
 }
 
+func TestStrictAcceptsMinimal(t *testing.T) {
+	for _, in := range []string{
+		`{"bomFormat": "CycloneDX", "specVersion": "1.6"}`, // version defaults to 1
+		`{"bomFormat": "CycloneDX", "specVersion": "1.2", "version": 1, "components": []}`,
+		`<bom xmlns="http://cyclonedx.org/schema/bom/1.0"/>`,
+	} {
+		if _, err := Decode(strings.NewReader(in), Strict()); err != nil {
+			t.Errorf("Decode(Strict) of %s: %v", in, err)
+		}
+	}
+	d, err := Decode(strings.NewReader(`{"bomFormat": "CycloneDX"}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d.SpecVersion != "" {
+		t.Errorf("no specVersion in the input, SpecVersion %q", d.SpecVersion)
+	}
+}
+
 func TestStrictRejects(t *testing.T) {
 	valid16 := func(extra string) string {
 		return `{"bomFormat": "CycloneDX", "specVersion": "1.6", "version": 1` + extra + `}`
@@ -67,6 +86,11 @@ func TestStrictRejects(t *testing.T) {
 		{"cdx json: bad hash", valid16(`, "components": [{"type": "library", "name": "x", "hashes": [{"alg": "SHA-256", "content": "zz"}]}]`), CycloneDXJSON, "/components/0/hashes/0/content"},
 		{"cdx json: unknown property", valid16(`, "colour": "red"`), CycloneDXJSON, "/"},
 		{"cdx json 1.2: unknown licence id", `{"bomFormat": "CycloneDX", "specVersion": "1.2", "version": 1, "components": [{"type": "library", "name": "x", "licenses": [{"license": {"id": "Not-A-Licence"}}]}]}`, CycloneDXJSON, "/components/0/licenses/0/license"},
+		{"cdx json: invalid purl", valid16(`, "components": [{"type": "library", "name": "x", "purl": "not a purl"}]`), CycloneDXJSON, "components/0/purl"},
+		{"cdx json: invalid licence expression", valid16(`, "components": [{"type": "library", "name": "x", "licenses": [{"expression": "MIT AND"}]}]`), CycloneDXJSON, "components/0/licenses/0/expression"},
+		{"cdx xml: invalid purl", `<bom xmlns="http://cyclonedx.org/schema/bom/1.6" version="1"><components><component type="library"><name>x</name><purl>pkg:</purl></component></components></bom>`, CycloneDXXML, "components/0/purl"},
+		{"spdx json: invalid purl", `{"spdxVersion": "SPDX-2.3", "dataLicense": "CC0-1.0", "SPDXID": "SPDXRef-DOCUMENT", "name": "d", "documentNamespace": "https://x/y", "creationInfo": {"created": "2024-01-01T00:00:00Z", "creators": ["Tool: x"]}, "packages": [{"name": "p", "SPDXID": "SPDXRef-p", "downloadLocation": "NOASSERTION", "externalRefs": [{"referenceCategory": "PACKAGE-MANAGER", "referenceType": "purl", "referenceLocator": "npm/left-pad"}]}]}`, SPDXJSON, "packages[0].externalRefs[0]"},
+		{"spdx json: invalid licence", `{"spdxVersion": "SPDX-2.3", "dataLicense": "CC0-1.0", "SPDXID": "SPDXRef-DOCUMENT", "name": "d", "documentNamespace": "https://x/y", "creationInfo": {"created": "2024-01-01T00:00:00Z", "creators": ["Tool: x"]}, "packages": [{"name": "p", "SPDXID": "SPDXRef-p", "downloadLocation": "NOASSERTION", "licenseDeclared": "GPL-2.0 OR"}]}`, SPDXJSON, "packages[0].licenseDeclared"},
 		{"cdx json 1.7: no schema", `{"bomFormat": "CycloneDX", "specVersion": "1.7", "version": 1}`, CycloneDXJSON, "/specVersion"},
 		{"cdx xml: component without name", `<bom xmlns="http://cyclonedx.org/schema/bom/1.6" version="1"><components><component type="library"></component></components></bom>`, CycloneDXXML, "components/0/name"},
 		{"cdx xml: bad hash", `<bom xmlns="http://cyclonedx.org/schema/bom/1.5" version="1"><components><component type="library"><name>x</name><hashes><hash alg="SHA-256">nothex</hash></hashes></component></components></bom>`, CycloneDXXML, "components/0/hashes/0"},
