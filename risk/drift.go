@@ -17,10 +17,6 @@ const (
 	DriftRetrainPSI = 0.25
 )
 
-// driftEdges are the histogram bin upper edges shared by every feature:
-// (-inf,0) [0,0] (0,.25] (.25,.5] (.5,.75] (.75,+inf).
-var driftEdges = []float64{0, 0.25, 0.5, 0.75}
-
 // FeatureHistogram is the share of inputs in each bin of one feature.
 // Bins: below 0, exactly 0, (0,0.25], (0.25,0.5], (0.5,0.75], above 0.75.
 type FeatureHistogram struct {

@@ -9,6 +9,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 	"unicode"
 )
 
@@ -78,14 +79,16 @@ func TyposquatFeatureNames() []string { return slices.Clone(typosquatFeatureName
 
 // TyposquatFeatureSchemaHash is "sha256:" and the hex SHA-256 of the
 // schema name and its feature names, one a line.
-func TyposquatFeatureSchemaHash() string {
+func TyposquatFeatureSchemaHash() string { return typosquatSchemaHash() }
+
+var typosquatSchemaHash = sync.OnceValue(func() string {
 	h := sha256.New()
 	h.Write([]byte(TyposquatFeatureSchema + "\n"))
 	for _, n := range typosquatFeatureNames {
 		h.Write([]byte(n + "\n"))
 	}
 	return "sha256:" + hex.EncodeToString(h.Sum(nil))
-}
+})
 
 const (
 	featEdit1 = iota

@@ -56,18 +56,6 @@ type Contribution struct {
 	Effect  float64 `json:"effect"` // Value × Weight, in the score's units
 }
 
-// Model turns a feature vector into an explained Score. The built-in
-// models are immutable and safe for concurrent use; users may plug in
-// their own.
-type Model interface {
-	// Info describes the model: identity, feature schema, training data,
-	// evaluation metrics and thresholds.
-	Info() ModelInfo
-	// Score scores one feature vector. It fails with ErrSchemaMismatch
-	// if the vector does not follow the model's feature schema.
-	Score(f FeatureVector) (Score, error)
-}
-
 // ModelInfo describes a model, as recorded in its artefact.
 type ModelInfo struct {
 	ID      string `json:"id"`

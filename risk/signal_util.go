@@ -1,6 +1,8 @@
 package risk
 
 import (
+	"context"
+	"fmt"
 	"net/url"
 	"strings"
 
@@ -77,4 +79,20 @@ func signalSource(c *sbom.Component) string {
 		return c.ID
 	}
 	return c.Name
+}
+
+// StaticSignals is a Detector that returns signals computed beforehand
+// (package content, Git history), so that Scan puts them in the Report
+// beside the SBOM detectors' signals.
+type StaticSignals []Signal
+
+// Name identifies the detector.
+func (s StaticSignals) Name() string { return "static" }
+
+// Detect returns a copy of the signals; doc is not read.
+func (s StaticSignals) Detect(ctx context.Context, _ *sbom.Document) ([]Signal, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, fmt.Errorf("risk: static signals: %w", err)
+	}
+	return append([]Signal(nil), s...), nil
 }

@@ -1,0 +1,121 @@
+package risk_test
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"os"
+
+	"github.com/chaingate/chaingate/risk"
+	"github.com/chaingate/chaingate/sbom"
+)
+
+// Score one name against the shipped npm popularity list.
+func ExampleTyposquatScore() {
+	s, err := risk.TyposquatScore("npm", "crossenv")
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	fmt.Println(s.Flagged, s.Kind, s.Target)
+
+	s, _ = risk.TyposquatScore("npm", "cross-env")
+	fmt.Println(s.Flagged)
+
+	_, err = risk.TyposquatScore("Go", "github.com/sirupsen/logrus")
+	fmt.Println(err != nil)
+	// Output:
+	// true delimiter cross-env
+	// false
+	// true
+}
+
+// Explain a score: each feature's part in the log-odds.
+func ExampleScore_contributions() {
+	s, _ := risk.TyposquatScore("PyPI", "reqeusts")
+	fmt.Printf("flagged=%v calibrated=%v target=%s\n", s.Flagged, s.Calibrated, s.Target)
+	for _, c := range s.Contributions[:2] {
+		fmt.Printf("%s moves the score\n", c.Feature)
+	}
+	// Output:
+	// flagged=true calibrated=true target=requests
+	// edit_similarity moves the score
+	// edit1 moves the score
+}
+
+// Score the npm and PyPI components of an SBOM.
+func ExampleTyposquatDetector() {
+	doc := &sbom.Document{Components: []sbom.Component{
+		{ID: "a", Name: "crossenv", Version: "1.0.0", PURL: "pkg:npm/crossenv@1.0.0"},
+		{ID: "b", Name: "express", Version: "4.21.2", PURL: "pkg:npm/express@4.21.2"},
+	}}
+	sigs, err := risk.TyposquatDetector{}.Detect(context.Background(), doc)
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	for _, s := range sigs {
+		fmt.Println(s.ID, s.Source)
+	}
+	// Output:
+	// typosquat pkg:npm/crossenv@1.0.0
+}
+
+// Evaluate the built-in model on the validation split of the labelled
+// names, and compare it with its recorded numbers.
+func ExampleEvaluate() {
+	data, err := os.ReadFile("testdata/signals/typosquat-train.jsonl")
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	rows, _ := risk.ReadLabelledNames("train.jsonl", bytes.NewReader(data))
+	_, validation := risk.SplitByTarget(rows)
+	m, _ := risk.BuiltinTyposquatModel()
+	got, _ := risk.Evaluate(m, validation)
+	rec := m.Info().Metrics["validation"]
+	fmt.Println(got.N == rec.N, got.F1 >= rec.F1, got.FPR <= rec.FPR)
+	// Output: true true true
+}
+
+// Scan an npm tarball for install-time behaviour.
+func ExampleScanPackageArchive() {
+	f, err := os.Open("testdata/signals/npm/bufferutil-4.0.9.tgz")
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	defer f.Close()
+	rep, err := risk.ScanPackageArchive(context.Background(), "bufferutil-4.0.9.tgz", f)
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	fmt.Println(rep.Name, rep.Version, rep.Malicious)
+	fmt.Println(rep.InstallHooks)
+	// Output:
+	// bufferutil 4.0.9 false
+	// [scripts.install: node-gyp-build]
+}
+
+// Compare two lockfile SBOMs for supply-chain anomalies.
+func ExampleDependencyChangeSignals() {
+	load := func(name string) *sbom.Document {
+		f, _ := os.Open("testdata/signals/lock/" + name)
+		defer f.Close()
+		doc, _ := sbom.FromNPMLock(f)
+		return doc
+	}
+	sigs, err := risk.DependencyChangeSignals(load("after-package-lock.json"), load("tampered-package-lock.json"))
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	for _, s := range sigs {
+		fmt.Println(s.ID, s.Source)
+	}
+	// Output:
+	// tampered pkg:npm/%40types/ms@0.7.34
+	// tampered pkg:npm/debug@4.3.3
+	// registry-moved pkg:npm/%40types/ms@0.7.34
+}
