@@ -335,6 +335,11 @@ func (v *Verifier) verifyParsed(ctx context.Context, b *provenance.Bundle, req R
 			return res.fail(checkErr(CheckSignature, ErrNoTrustedSignature, err))
 		}
 	}
+	if tlogUsed {
+		if err := checkInclusionConsistency(b); err != nil {
+			return res.fail(checkErr(CheckTransparencyLog, ErrNoTrustedSignature, err))
+		}
+	}
 	v.fillResult(b, sgRes, tlogUsed, res)
 	// sigstore-go counts valid RFC 3161 timestamps against the threshold
 	// and skips broken ones. A bundle carrying a timestamp that does not

@@ -1,11 +1,13 @@
 package verify_test
 
 import (
+	"bytes"
 	"context"
 	"crypto/sha256"
 	"encoding/base64"
 	"encoding/hex"
 	"encoding/json"
+	"strings"
 	"testing"
 	"time"
 
@@ -236,4 +238,59 @@ func TestVerifyBundlesKOfNIdentities(t *testing.T) {
 	// An outsider's bundle does not count.
 	_, err = v.VerifyBundles(ctx, [][]byte{mk(alice), mk("https://github.com/evil/x/.github/workflows/a.yml@refs/heads/main")}, req)
 	wantCheck(t, err, verify.CheckThreshold, verify.ErrThresholdNotMet)
+}
+
+// Rekor v2 (tiles): a checkpoint + inclusion proof and an RFC 3161
+// timestamp. DESIGN.md's trap: a tampered checkpoint must fail, which a
+// "log entry OR signed timestamp" policy would let through.
+func TestRekorV2(t *testing.T) {
+	ctx := context.Background()
+	vs, err := verifytest.New()
+	if err != nil {
+		t.Fatal(err)
+	}
+	artifact := []byte("artifact")
+	st, err := testStatement(t, artifact).Marshal()
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := vs.Attest(vsSAN, vsIssuer, st, verifytest.BundleOptions{RekorV2: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	v := newVerifier(t, vs.TrustedRoot(), verify.WithoutSCTUnsafe())
+	req := verify.Requirements{Artifact: verify.ArtifactBytes(artifact), Identity: &verify.Identity{Issuer: vsIssuer, SubjectAlternativeName: vsSAN}}
+	res, err := v.VerifyBundle(ctx, b, req)
+	if err != nil {
+		t.Fatalf("Rekor v2 bundle: %v", err)
+	}
+	if res.BundleVersion != "v0.3" || len(res.Timestamps) == 0 {
+		t.Errorf("result %+v", res)
+	}
+	for name, f := range map[string]func(m map[string]any){
+		"checkpoint": func(m map[string]any) {
+			cp := tlogEntry(m)["inclusionProof"].(map[string]any)["checkpoint"].(map[string]any)
+			env := cp["envelope"].(string)
+			cp["envelope"] = strings.Replace(env, "\n1\n", "\n2\n", 1)
+		},
+		"root hash": func(m map[string]any) {
+			p := tlogEntry(m)["inclusionProof"].(map[string]any)
+			p["rootHash"] = flipB64(p["rootHash"].(string))
+		},
+		"body": func(m map[string]any) {
+			e := tlogEntry(m)
+			e["canonicalizedBody"] = flipB64(e["canonicalizedBody"].(string))
+		},
+		"timestamp removed": func(m map[string]any) { delete(vm(m), "timestampVerificationData") },
+	} {
+		t.Run("tampered "+name, func(t *testing.T) {
+			tb := mutateBundle(t, b, f)
+			if bytes.Equal(tb, b) {
+				t.Fatal("mutation changed nothing")
+			}
+			if _, err := v.VerifyBundle(ctx, tb, req); err == nil {
+				t.Fatal("tampered Rekor v2 bundle verified")
+			}
+		})
+	}
 }

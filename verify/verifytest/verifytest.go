@@ -51,6 +51,11 @@ type BundleOptions struct {
 	IntegratedTime time.Time
 	// WithTimestamp adds an RFC 3161 timestamp from the deployment's TSA.
 	WithTimestamp bool
+	// RekorV2 logs a Rekor v2 (tiles) hashedrekord entry with a signed
+	// checkpoint and inclusion proof instead of a Rekor v1 entry with a
+	// signed entry timestamp. Rekor v2 has no integrated time, so the
+	// bundle always carries an RFC 3161 timestamp. Attest only.
+	RekorV2 bool
 }
 
 // Attest signs an in-toto statement (JSON) as a keyless DSSE bundle for
@@ -60,7 +65,16 @@ func (s *Sigstore) Attest(identity, issuer string, statement []byte, opts Bundle
 	if t.IsZero() {
 		t = time.Now().Add(5 * time.Minute)
 	}
-	e, err := s.vs.AttestAtTime(identity, issuer, statement, t, false)
+	var (
+		e   *ca.TestEntity
+		err error
+	)
+	if opts.RekorV2 {
+		e, err = s.vs.AttestAtTimeHashedRekordV2(identity, issuer, statement, t)
+		opts.WithTimestamp = true
+	} else {
+		e, err = s.vs.AttestAtTime(identity, issuer, statement, t, false)
+	}
 	if err != nil {
 		return nil, fmt.Errorf("verifytest: attest: %w", err)
 	}
@@ -101,7 +115,16 @@ func (s *Sigstore) toBundle(e *ca.TestEntity, opts BundleOptions) ([]byte, error
 	if err != nil {
 		return nil, err
 	}
+	if opts.RekorV2 {
+		// Rekor v2 entries carry an inclusion proof: bundle v0.3.
+		pb.MediaType = "application/vnd.dev.sigstore.bundle.v0.3+json"
+		pb.VerificationMaterial.Content = &protobundle.VerificationMaterial_Certificate{Certificate: &protocommon.X509Certificate{RawBytes: leaf.Raw}}
+	}
 	for _, ent := range entries {
+		if ent.IsRekorV2() {
+			pb.VerificationMaterial.TlogEntries = append(pb.VerificationMaterial.TlogEntries, ent.TransparencyLogEntry())
+			continue
+		}
 		tle, err := s.fullEntry(ent)
 		if err != nil {
 			return nil, err
