@@ -1,9 +1,9 @@
 package risk
 
 import (
+	"encoding/json"
 	"fmt"
 	"slices"
-	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -14,11 +14,14 @@ import (
 // returns and safe for concurrent use by any number of Scans.
 type DB struct {
 	entries []osvEntry
-	index   map[string][]dbRef
+	index   map[string]map[string][]dbRef // ecosystem → normalised name → refs
 	info    DBInfo
 	// prepared caches each affected[] element's parsed, sorted range
 	// events, filled on first use (indexed by dbRef.slot).
 	prepared []atomic.Pointer[matchParsed]
+	// extras holds each entry's decoded osvExtra (indexed like entries),
+	// filled at build time from JSON or on first use from an index.
+	extras []atomic.Pointer[osvExtra]
 
 	linearOnce sync.Once
 	linear     []dbLinear
@@ -110,10 +113,6 @@ func (c *dbConfig) keep(ecosystem string) bool {
 	return c.ecosystems[base]
 }
 
-func dbKey(ecosystem, name string) string {
-	return ecosystem + "\x00" + name
-}
-
 // dbBuild indexes entries (sorted by ID for a stable order).
 func dbBuild(entries []osvEntry, source string, cfg *dbConfig) *DB {
 	if cfg != nil && cfg.ecosystems != nil {
@@ -141,7 +140,7 @@ func dbBuild(entries []osvEntry, source string, cfg *dbConfig) *DB {
 		}
 		return 0
 	})
-	db := &DB{entries: entries, index: make(map[string][]dbRef, len(entries)), info: DBInfo{Source: source, Entries: len(entries)}}
+	db := &DB{entries: entries, index: map[string]map[string][]dbRef{}, info: DBInfo{Source: source, Entries: len(entries)}}
 	ecos := map[string]bool{}
 	slots := 0
 	var modified time.Time
@@ -157,8 +156,13 @@ func dbBuild(entries []osvEntry, source string, cfg *dbConfig) *DB {
 			a := &e.Affected[j]
 			eco := ecosystemCanonical(a.Ecosystem)
 			ecos[eco] = true
-			k := dbKey(eco, ecosystemNormName(eco, a.Name))
-			db.index[k] = append(db.index[k], dbRef{int32(i), int32(j), int32(slots)})
+			byName := db.index[eco]
+			if byName == nil {
+				byName = map[string][]dbRef{}
+				db.index[eco] = byName
+			}
+			k := ecosystemNormName(eco, a.Name)
+			byName[k] = append(byName[k], dbRef{int32(i), int32(j), int32(slots)})
 			slots++
 		}
 	}
@@ -168,6 +172,13 @@ func dbBuild(entries []osvEntry, source string, cfg *dbConfig) *DB {
 	slices.Sort(db.info.Ecosystems)
 	db.info.Modified = modified
 	db.prepared = make([]atomic.Pointer[matchParsed], slots)
+	db.extras = make([]atomic.Pointer[osvExtra], len(entries))
+	for i := range entries {
+		if entries[i].extra != nil {
+			db.extras[i].Store(entries[i].extra)
+			entries[i].extra = nil
+		}
+	}
 	return db
 }
 
@@ -196,7 +207,7 @@ func (db *DB) Has(id string) bool {
 }
 
 func (db *DB) lookup(ecosystem, name string) []dbRef {
-	return db.index[dbKey(ecosystem, name)]
+	return db.index[ecosystem][name]
 }
 
 // prepare returns the parsed ranges of the affected[] element r points
@@ -218,10 +229,11 @@ func (db *DB) prepare(r dbRef, ecosystem string) *matchParsed {
 // exists as the benchmark baseline for the index.
 func (db *DB) linearLookup(ecosystem, name string) []dbRef {
 	db.linearOnce.Do(func() {
-		for k, refs := range db.index {
-			eco, n, _ := strings.Cut(k, "\x00")
-			for _, r := range refs {
-				db.linear = append(db.linear, dbLinear{eco, n, r})
+		for eco, byName := range db.index {
+			for n, refs := range byName {
+				for _, r := range refs {
+					db.linear = append(db.linear, dbLinear{eco, n, r})
+				}
 			}
 		}
 		slices.SortFunc(db.linear, func(a, b dbLinear) int { return int(a.ref.slot - b.ref.slot) })
@@ -239,4 +251,23 @@ func (db *DB) linearLookup(ecosystem, name string) []dbRef {
 type dbLinear struct {
 	ecosystem, name string
 	ref             dbRef
+}
+
+// extra returns the finding-only data of entry i, decoding it from the
+// compact index on first use. A corrupt blob yields an extra whose
+// summary says so (matching does not depend on it).
+func (db *DB) extra(i int32) *osvExtra {
+	slot := &db.extras[i]
+	if x := slot.Load(); x != nil {
+		return x
+	}
+	x := &osvExtra{}
+	if err := json.Unmarshal([]byte(db.entries[i].Extra), x); err != nil {
+		x = &osvExtra{Summary: fmt.Sprintf("(details unreadable in the compact index: %v)", err)}
+	}
+	if len(x.Affected) != len(db.entries[i].Affected) {
+		x.Affected = append(x.Affected, make([]osvAffectedExtra, max(0, len(db.entries[i].Affected)-len(x.Affected)))...)
+	}
+	slot.CompareAndSwap(nil, x)
+	return slot.Load()
 }

@@ -282,6 +282,19 @@ func ecosystemNormName(ecosystem, name string) string {
 // ecosystemPEP503 normalises a Python project name (PEP 503): lowercase,
 // runs of '-', '_' and '.' become one '-'.
 func ecosystemPEP503(name string) string {
+	normal := true
+	for i := 0; i < len(name) && normal; i++ {
+		c := name[i]
+		switch {
+		case c >= 'A' && c <= 'Z', c == '_', c == '.':
+			normal = false
+		case c == '-' && (i == 0 || i == len(name)-1 || name[i-1] == '-'):
+			normal = false
+		}
+	}
+	if normal {
+		return name
+	}
 	var b strings.Builder
 	b.Grow(len(name))
 	sep := false

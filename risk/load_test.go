@@ -147,7 +147,8 @@ func TestLoadOSVSources(t *testing.T) {
 	// The index keeps everything a finding needs.
 	a, b := fromDir.entries, fromIndex.entries
 	for i := range a {
-		if a[i].ID != b[i].ID || a[i].Summary != b[i].Summary || len(a[i].Affected) != len(b[i].Affected) || !a[i].Withdrawn.Equal(b[i].Withdrawn) || len(a[i].References) != len(b[i].References) {
+		xa, xb := fromDir.extra(int32(i)), fromIndex.extra(int32(i))
+		if a[i].ID != b[i].ID || xa.Summary != xb.Summary || xa.Details != xb.Details || len(a[i].Affected) != len(b[i].Affected) || !a[i].Withdrawn.Equal(b[i].Withdrawn) || len(xa.References) != len(xb.References) || len(xa.Affected) != len(xb.Affected) {
 			t.Fatalf("index lost data of %s", a[i].ID)
 		}
 	}

@@ -40,35 +40,51 @@ func ParseOSV(data []byte) (*osvschema.Vulnerability, error) {
 }
 
 // osvEntry is the compact form of an OSV entry that the DB keeps and the
-// serialised index stores: only what matching and findings need.
+// serialised index stores: what matching needs, decoded eagerly, and the
+// rest (texts, references, affected packages and symbols) as extra,
+// decoded only for entries that match (see (*DB).extra).
 type osvEntry struct {
-	ID         string
-	Aliases    []string
-	Related    []string
-	Summary    string
-	Details    string
-	Published  time.Time
-	Modified   time.Time
-	Withdrawn  time.Time
-	Severity   []osvSeverity
-	References []Reference
-	URL        string // database_specific.url (the Go vulndb's pkg.go.dev page)
-	Affected   []osvAffected
+	ID        string
+	Aliases   []string
+	Modified  time.Time
+	Withdrawn time.Time
+	Affected  []osvAffected
+	// Extra is the JSON of the entry's osvExtra, set only in a compact
+	// index; extra is the decoded form, set when parsed from OSV JSON.
+	Extra string
+	extra *osvExtra
+}
+
+// osvExtra is the part of an entry only findings need.
+type osvExtra struct {
+	Related    []string           `json:"related,omitempty"`
+	Summary    string             `json:"summary,omitempty"`
+	Details    string             `json:"details,omitempty"`
+	Published  time.Time          `json:"published,omitzero"`
+	Severity   []osvSeverity      `json:"severity,omitempty"`
+	References []Reference        `json:"references,omitempty"`
+	URL        string             `json:"url,omitempty"`
+	Affected   []osvAffectedExtra `json:"affected,omitempty"`
+}
+
+// osvAffectedExtra is the finding-only part of an affected[] element
+// (parallel to osvEntry.Affected).
+type osvAffectedExtra struct {
+	PURL     string            `json:"purl,omitempty"`
+	Imports  []AffectedPackage `json:"imports,omitempty"`
+	Severity []osvSeverity     `json:"severity,omitempty"`
 }
 
 type osvSeverity struct {
-	Type  string
-	Score string
+	Type  string `json:"type"`
+	Score string `json:"score"`
 }
 
 type osvAffected struct {
 	Ecosystem string
 	Name      string
-	PURL      string
 	Ranges    []osvRange
 	Versions  []string
-	Imports   []AffectedPackage
-	Severity  []osvSeverity
 }
 
 type osvRange struct {
@@ -127,16 +143,15 @@ func osvConvert(v *osvschema.Vulnerability) (*osvEntry, error) {
 	if id == "" {
 		return nil, bad("no id")
 	}
-	e := &osvEntry{
-		ID:       id,
-		Aliases:  v.GetAliases(),
+	x := &osvExtra{
 		Related:  v.GetRelated(),
 		Summary:  v.GetSummary(),
 		Details:  v.GetDetails(),
 		Severity: osvSeverities(v.GetSeverity()),
 	}
+	e := &osvEntry{ID: id, Aliases: v.GetAliases(), extra: x}
 	if v.Published != nil {
-		e.Published = osvTime(v.Published)
+		x.Published = osvTime(v.Published)
 	}
 	if v.Modified != nil {
 		e.Modified = osvTime(v.Modified)
@@ -148,11 +163,11 @@ func osvConvert(v *osvschema.Vulnerability) (*osvEntry, error) {
 		}
 	}
 	for _, r := range v.GetReferences() {
-		e.References = append(e.References, Reference{Type: r.GetType().String(), URL: r.GetUrl()})
+		x.References = append(x.References, Reference{Type: r.GetType().String(), URL: r.GetUrl()})
 	}
 	if ds := v.GetDatabaseSpecific(); ds != nil {
 		if u, ok := ds.GetFields()["url"]; ok {
-			e.URL = u.GetStringValue()
+			x.URL = u.GetStringValue()
 		}
 	}
 	for i, a := range v.GetAffected() {
@@ -160,10 +175,9 @@ func osvConvert(v *osvschema.Vulnerability) (*osvEntry, error) {
 		af := osvAffected{
 			Ecosystem: pkg.GetEcosystem(),
 			Name:      pkg.GetName(),
-			PURL:      pkg.GetPurl(),
 			Versions:  a.GetVersions(),
-			Severity:  osvSeverities(a.GetSeverity()),
 		}
+		ax := osvAffectedExtra{PURL: pkg.GetPurl(), Severity: osvSeverities(a.GetSeverity())}
 		if af.Name == "" || af.Ecosystem == "" {
 			// OSV allows affected[] without a package for GIT-only
 			// entries; they cannot match a package and are skipped.
@@ -202,8 +216,9 @@ func osvConvert(v *osvschema.Vulnerability) (*osvEntry, error) {
 			}
 			af.Ranges = append(af.Ranges, rr)
 		}
-		af.Imports = osvImports(a.GetEcosystemSpecific())
+		ax.Imports = osvImports(a.GetEcosystemSpecific())
 		e.Affected = append(e.Affected, af)
+		x.Affected = append(x.Affected, ax)
 	}
 	return e, nil
 }

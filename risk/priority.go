@@ -173,6 +173,9 @@ func (c PriorityConfig) Prioritize(f *Finding) Priority {
 		fs = append(fs, factor{"relationship", "unknown", "dependency relationship unknown", 0.5, cfg.RelationshipWeight})
 	}
 	runtime := f.Component.Scope != sbom.ScopeExcluded
+	if dev, _ := f.Component.Property("cdx:npm:package:development"); dev == "true" {
+		runtime = false
+	}
 	if runtime {
 		fs = append(fs, factor{"scope", "runtime", "component is in the runtime", 1, cfg.ScopeWeight})
 	} else {

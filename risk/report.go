@@ -82,6 +82,12 @@ type Summary struct {
 
 // Finding is one vulnerability (or, for SARIF input, one tool result) in
 // one component.
+//
+// A Report is a read-only value: to keep Scan fast, the slices and
+// pointers of a Finding (aliases, references, affected packages, EPSS,
+// KEV, priority reasons) may share memory with the DB and with other
+// findings of the same vulnerability. Copy a Finding's slices before
+// modifying them.
 type Finding struct {
 	// ID is the OSV id ("GO-2024-2687") or, for SARIF input, the rule id.
 	ID string `json:"id"`

@@ -130,8 +130,12 @@ func Scan(ctx context.Context, doc *sbom.Document, db *DB, opts ...ScanOption) (
 		DB:            db.Info(),
 		Findings:      []Finding{},
 	}
-	rel := scanRelationships(doc)
 	memo := map[vulnIdentity]*scanMatches{}
+	// Two passes: match every component (memoised per identity), then
+	// allocate the findings once and fill them.
+	matched := make([]*scanMatches, len(doc.Components))
+	ids := make([]string, len(doc.Components))
+	total := 0
 	for i := range doc.Components {
 		if i%1024 == 0 {
 			if err := ctx.Err(); err != nil {
@@ -139,31 +143,59 @@ func Scan(ctx context.Context, doc *sbom.Document, db *DB, opts ...ScanOption) (
 			}
 		}
 		c := &doc.Components[i]
-		scanComponent(db, c, rel, memo, rep, cfg.naive)
+		if m, eco := scanComponent(db, c, memo, rep, cfg.naive); m != nil {
+			matched[i], ids[i] = m, eco
+			total += len(m.findings)
+		}
 	}
+	rep.Findings = make([]Finding, 0, total)
+	for i, m := range matched {
+		if m == nil {
+			continue
+		}
+		c := &doc.Components[i]
+		for _, t := range m.findings {
+			f := t // slices shared with the DB and other findings (see Finding)
+			f.Component = *c
+			f.Evidence = scanEvidence(c, ids[i], f.AffectedPackages)
+			rep.Findings = append(rep.Findings, f)
+		}
+	}
+	scanRelationships(doc, rep.Findings)
 	if err := scanEnrich(ctx, doc, &cfg, rep); err != nil {
 		return nil, err
 	}
 	return rep, nil
 }
 
-// scanRelationships returns "direct" or "transitive" per component ID
-// from the dependency graph, when the document has a root and edges.
-func scanRelationships(doc *sbom.Document) map[string]string {
-	if doc.Root == "" || len(doc.Dependencies) == 0 {
-		return nil
+// scanRelationships sets each finding's Relationship, "direct" or
+// "transitive", from the dependency graph when the document has a root
+// and edges. Only the components with findings are tracked, so a large
+// clean SBOM costs one pass over its edges.
+func scanRelationships(doc *sbom.Document, fs []Finding) {
+	if doc.Root == "" || len(doc.Dependencies) == 0 || len(fs) == 0 {
+		return
 	}
-	rel := make(map[string]string, len(doc.Components))
+	rel := make(map[string]string, len(fs))
+	for i := range fs {
+		rel[fs[i].Component.ID] = ""
+	}
 	for _, d := range doc.Dependencies {
 		for _, to := range d.DependsOn {
+			cur, ok := rel[to]
+			if !ok {
+				continue
+			}
 			if d.Ref == doc.Root {
 				rel[to] = "direct"
-			} else if rel[to] == "" {
+			} else if cur == "" {
 				rel[to] = "transitive"
 			}
 		}
 	}
-	return rel
+	for i := range fs {
+		fs[i].Relationship = rel[fs[i].Component.ID]
+	}
 }
 
 // scanMatches is what one (ecosystem, name, version) matched: finding
@@ -198,6 +230,8 @@ func scanMatch(db *DB, id vulnIdentity, refs []dbRef) *scanMatches {
 		if !m.affected {
 			continue
 		}
+		x := db.extra(r.entry)
+		ax := &x.Affected[r.affected]
 		// One entry may list the same package in several affected[]
 		// elements: merge them into one finding.
 		if j := slices.IndexFunc(out.findings, func(f Finding) bool { return f.ID == e.ID }); j >= 0 {
@@ -208,37 +242,39 @@ func scanMatch(db *DB, id vulnIdentity, refs []dbRef) *scanMatches {
 					f.Fixed = append(f.Fixed, v)
 				}
 			}
-			f.AffectedPackages = append(slices.Clip(f.AffectedPackages), a.Imports...)
+			f.AffectedPackages = append(slices.Clip(f.AffectedPackages), ax.Imports...)
 			continue
 		}
 		f := Finding{
 			ID:               e.ID,
 			Aliases:          e.Aliases,
 			Source:           "osv",
-			Summary:          e.Summary,
+			Summary:          x.Summary,
 			Ecosystem:        id.Ecosystem,
 			Package:          a.Name,
 			Version:          id.Version,
 			Range:            m.rng,
 			Fixed:            m.fixed,
-			AffectedPackages: a.Imports,
-			References:       e.References,
-			URL:              e.URL,
+			AffectedPackages: ax.Imports,
+			References:       x.References,
+			URL:              x.URL,
 		}
 		if f.Summary == "" {
-			f.Summary = scanFirstLine(e.Details)
+			f.Summary = scanFirstLine(x.Details)
 		}
-		f.Severity, _ = cvssScore(append(slices.Clip(e.Severity), a.Severity...))
+		f.Severity, _ = cvssScore(append(slices.Clip(x.Severity), ax.Severity...))
 		out.findings = append(out.findings, f)
 	}
 	return out
 }
 
-func scanComponent(db *DB, c *sbom.Component, rel map[string]string, memo map[vulnIdentity]*scanMatches, rep *Report, naive bool) {
+// scanComponent matches one component, recording it as unassessed when
+// it must be, and returns its matches and OSV ecosystem (nil when none).
+func scanComponent(db *DB, c *sbom.Component, memo map[vulnIdentity]*scanMatches, rep *Report, naive bool) (*scanMatches, string) {
 	id, err := ecosystemIdentify(c)
 	if err != nil {
 		rep.Unassessed = append(rep.Unassessed, Unassessed{Component: *c, Reason: err.Error()})
-		return
+		return nil, ""
 	}
 	if vulnIsUnknownVersion(id.Version) {
 		u := Unassessed{Component: *c, Reason: fmt.Sprintf("version %q is unknown: not matched", id.Version)}
@@ -248,7 +284,7 @@ func scanComponent(db *DB, c *sbom.Component, rel map[string]string, memo map[vu
 			}
 		}
 		rep.Unassessed = append(rep.Unassessed, u)
-		return
+		return nil, ""
 	}
 	var m *scanMatches
 	if naive {
@@ -258,29 +294,19 @@ func scanComponent(db *DB, c *sbom.Component, rel map[string]string, memo map[vu
 		if m, ok = memo[id]; !ok {
 			refs := db.lookup(id.Ecosystem, id.Name)
 			if len(refs) == 0 {
-				return
+				return nil, ""
 			}
 			m = scanMatch(db, id, refs)
 			memo[id] = m
 		}
 	}
-	for _, t := range m.findings {
-		f := t
-		// Slices in the template are shared with the DB and other
-		// findings: clone them so a caller may modify its report.
-		f.Aliases = slices.Clone(t.Aliases)
-		f.Fixed = slices.Clone(t.Fixed)
-		f.AffectedPackages = slices.Clone(t.AffectedPackages)
-		f.References = slices.Clone(t.References)
-		f.Severity = slices.Clone(t.Severity)
-		f.Component = *c
-		f.Relationship = rel[c.ID]
-		f.Evidence = scanEvidence(c, id.Ecosystem, f.AffectedPackages)
-		rep.Findings = append(rep.Findings, f)
-	}
 	if len(m.unassessed) > 0 {
 		rep.Unassessed = append(rep.Unassessed, Unassessed{Component: *c, Reason: fmt.Sprintf("version %q could not be compared: %v", id.Version, m.why), IDs: slices.Clone(m.unassessed)})
 	}
+	if len(m.findings) == 0 {
+		return nil, ""
+	}
+	return m, id.Ecosystem
 }
 
 func scanFirstLine(s string) string {
@@ -301,7 +327,7 @@ func scanEvidence(c *sbom.Component, ecosystem string, affected []AffectedPackag
 	}
 	list, ok := c.Property(PropertyGoPackages)
 	if !ok {
-		ev.Reason += "; the SBOM does not list the packages in the build"
+		ev.Reason = "component version is in an affected range; the SBOM does not list the packages in the build"
 		return ev
 	}
 	inBuild := map[string]bool{}
@@ -339,23 +365,56 @@ func scanEnrich(ctx context.Context, doc *sbom.Document, cfg *scanConfig, rep *R
 	for _, v := range cfg.vex {
 		rep.Enrichment.VEX = append(rep.Enrichment.VEX, v.Format+":"+v.ID)
 	}
+	// EPSS and KEV depend only on the vulnerability, the priority only on
+	// its inputs: compute each once per distinct key, not per finding.
+	type enrichment struct {
+		epss *EPSSScore
+		kev  *KEVEntry
+	}
+	byID := map[string]enrichment{}
+	type prioKey struct {
+		id, rel  string
+		runtime  bool
+		evidence EvidenceLevel
+		sev      float64
+		hasSev   bool
+		hasFix   bool
+	}
+	prios := map[prioKey]Priority{}
 	for i := range rep.Findings {
 		f := &rep.Findings[i]
-		for _, cve := range f.CVEs() {
-			if s, ok := cfg.epss.Lookup(cve); ok && (f.EPSS == nil || s.Score > f.EPSS.Score) {
-				f.EPSS = &s
+		en, ok := byID[f.ID]
+		if !ok {
+			for _, cve := range f.CVEs() {
+				if s, ok := cfg.epss.Lookup(cve); ok && (en.epss == nil || s.Score > en.epss.Score) {
+					en.epss = &s
+				}
+				if k, ok := cfg.kev.Lookup(cve); ok && en.kev == nil {
+					en.kev = &k
+				}
 			}
-			if k, ok := cfg.kev.Lookup(cve); ok && f.KEV == nil {
-				f.KEV = &k
-			}
+			byID[f.ID] = en
 		}
+		f.EPSS, f.KEV = en.epss, en.kev
 		for _, v := range cfg.vex {
 			if s := v.suppresses(doc, f); s != nil {
 				f.Suppressed = s
 				break
 			}
 		}
-		f.Priority = cfg.priority.Prioritize(f)
+		if f.Suppressed != nil || f.Source != "osv" {
+			f.Priority = cfg.priority.Prioritize(f)
+			continue
+		}
+		sev, hasSev := cvssMax(f.Severity)
+		dev, _ := f.Component.Property("cdx:npm:package:development")
+		k := prioKey{f.ID, f.Relationship, f.Component.Scope != sbom.ScopeExcluded && dev != "true", f.Evidence.Level, sev.Score, hasSev, len(f.Fixed) > 0}
+		p, ok := prios[k]
+		if !ok {
+			p = cfg.priority.Prioritize(f)
+			prios[k] = p
+		}
+		f.Priority = p
 	}
 	order := make([]int, len(rep.Findings))
 	for i := range order {
@@ -374,11 +433,7 @@ func scanEnrich(ctx context.Context, doc *sbom.Document, cfg *scanConfig, rep *R
 		}
 		return strings.Compare(a.Component.ID, b.Component.ID)
 	})
-	sorted := make([]Finding, len(order))
-	for i, j := range order {
-		sorted[i] = rep.Findings[j]
-	}
-	rep.Findings = sorted
+	scanPermute(rep.Findings, order)
 	for _, d := range cfg.detectors {
 		sigs, err := d.Detect(ctx, doc)
 		if err != nil {
@@ -396,4 +451,26 @@ func scanEnrich(ctx context.Context, doc *sbom.Document, cfg *scanConfig, rep *R
 		rep.Summary.ByDecision[f.Priority.Decision]++
 	}
 	return nil
+}
+
+// scanPermute reorders fs in place so that fs[i] becomes the old
+// fs[order[i]], following cycles (no second slice of large Findings).
+func scanPermute(fs []Finding, order []int) {
+	for i := range order {
+		if order[i] < 0 {
+			continue
+		}
+		tmp := fs[i]
+		j := i
+		for {
+			k := order[j]
+			order[j] = -1
+			if k == i {
+				fs[j] = tmp
+				break
+			}
+			fs[j] = fs[k]
+			j = k
+		}
+	}
 }

@@ -47,7 +47,7 @@ func FuzzReadSARIF(f *testing.F) {
 		if err != nil {
 			return
 		}
-		rep, err := Scan(context.Background(), &sbom.Document{}, &DB{index: map[string][]dbRef{}}, WithSARIF(in))
+		rep, err := Scan(context.Background(), &sbom.Document{}, &DB{index: map[string]map[string][]dbRef{}}, WithSARIF(in))
 		if err != nil {
 			t.Fatal(err)
 		}
