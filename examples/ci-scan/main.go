@@ -1,0 +1,594 @@
+// Command ci-scan is the CI step a platform team runs after `docker build`:
+// it generates the image's SBOM, scans it against an OSV database, fails
+// on findings at or above a threshold and on policy violations, writes
+// SARIF for the code-scanning dashboard and, only when everything passes,
+// updates the deployment manifest in the GitOps repository and commits.
+//
+//	go run ./examples/ci-scan                # blocked: greeter 1.4.0 has known-vulnerable modules
+//	go run ./examples/ci-scan -demo fixed    # passes: greeter 1.4.1 is promoted
+//
+// With no -image it builds a small real image in a temporary directory
+// (Debian 12's distroless base packages plus the greeter binary, see
+// data/README.md), scans it against an embedded subset of the Go
+// vulnerability database and promotes into a GitOps repository it
+// creates there too. Everything runs offline.
+//
+// Your own image: -image app.tar (docker save, or an OCI archive) or
+// -image ./oci-layout-dir, with -name ghcr.io/acme/app, -osv, -kev, -vex,
+// -fail-on, -policy, -sarif, -repo, -manifest, -json.
+//
+// Exit codes: 0 passed and promoted, 1 blocked by findings or policy,
+// 2 error (usage, I/O, anything that stopped the scan).
+package main
+
+import (
+	"archive/tar"
+	"bytes"
+	"compress/gzip"
+	"context"
+	"embed"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/chaingate/chaingate/gitops"
+	"github.com/chaingate/chaingate/policy"
+	"github.com/chaingate/chaingate/risk"
+	"github.com/chaingate/chaingate/sbom"
+	"github.com/google/go-containerregistry/pkg/name"
+	"github.com/google/go-containerregistry/pkg/v1/empty"
+	"github.com/google/go-containerregistry/pkg/v1/mutate"
+	"github.com/google/go-containerregistry/pkg/v1/tarball"
+)
+
+//go:embed data/vulndb.idx data/dpkg-status data/os-release data/greeter-v1.4.0.gz data/greeter-v1.4.1.gz
+var data embed.FS
+
+// Exit codes, as a CI system reads them.
+const (
+	exitPassed  = 0 // scanned, allowed, promoted
+	exitBlocked = 1 // findings at or above the threshold, or a policy deny
+	exitError   = 2 // the step could not run: fail the pipeline
+)
+
+// SchemaVersion is the version of the -json output.
+const SchemaVersion = "chaingate.dev/examples/ci-scan/v1"
+
+// policyConfig configures the built-in policy library (its areas
+// vulnerabilities, sbom and image; see policy/library/README.md). Replace
+// it with -policy-data, or the whole library with -policy.
+var policyConfig = map[string]any{
+	"chaingate": map[string]any{"config": map[string]any{
+		// Known-exploited findings always deny, and so does any finding
+		// whose fix has been out for over 30 days. Go vulndb entries carry
+		// no CVSS, so rank by chaingate's priority down to Track ("low").
+		"vulnerabilities": map[string]any{"threshold": "low", "fix_window_days": 30},
+		// Every component must have a version and a purl.
+		"sbom": map[string]any{"require_complete": true},
+		// Images are released by digest.
+		"image": map[string]any{"require_digest": true},
+	}},
+}
+
+type options struct {
+	image, name, demo           string
+	osv, kev, epss, vex         string
+	failOn                      string
+	policyDir, policyData       string
+	sarif                       string
+	repo, branch, manifest, env string
+	json                        bool
+	tmpDir                      string // where demo images and repositories go ("" = the system's)
+}
+
+func main() {
+	os.Exit(cli(context.Background(), os.Args[1:], os.Stdout, os.Stderr))
+}
+
+// cli runs the step with command-line arguments and returns the exit code.
+func cli(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	var o options
+	fs := flag.NewFlagSet("ci-scan", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.StringVar(&o.image, "image", "", "image to scan: a docker-save or OCI tarball, or an OCI layout directory (default: build the demo image)")
+	fs.StringVar(&o.name, "name", "", "image name to promote, e.g. ghcr.io/acme/app (default: the tarball's tag)")
+	fs.StringVar(&o.demo, "demo", "vulnerable", "demo image when -image is empty: vulnerable (greeter 1.4.0) or fixed (greeter 1.4.1)")
+	fs.StringVar(&o.osv, "osv", "", "OSV database: directory, all.zip, Go vulndb layout or compact index (default: embedded Go vulndb subset)")
+	fs.StringVar(&o.kev, "kev", "", "CISA KEV catalogue JSON (optional)")
+	fs.StringVar(&o.epss, "epss", "", "FIRST EPSS scores CSV (optional)")
+	fs.StringVar(&o.vex, "vex", "", "OpenVEX document whose statements suppress findings (optional)")
+	fs.StringVar(&o.failOn, "fail-on", "track", "block on active findings at or above: act|attend|track*|track (priority) or critical|high|medium|low (severity), or none")
+	fs.StringVar(&o.policyDir, "policy", "", "directory of Rego policies (default: built-in library)")
+	fs.StringVar(&o.policyData, "policy-data", "", "JSON/YAML data file configuring the built-in library (default: the example's)")
+	fs.StringVar(&o.sarif, "sarif", "ci-scan.sarif", "where to write the SARIF 2.1.0 report")
+	fs.StringVar(&o.repo, "repo", "", "GitOps repository URL or path (default: a new one in a temporary directory)")
+	fs.StringVar(&o.branch, "branch", "main", "branch that holds the desired state")
+	fs.StringVar(&o.manifest, "manifest", "apps/greeter/deployment.yaml", "manifest whose image reference is updated")
+	fs.StringVar(&o.env, "env", "prod", "environment (stage) being deployed to")
+	fs.BoolVar(&o.json, "json", false, "print the result as JSON instead of a summary")
+	if err := fs.Parse(args); err != nil {
+		return exitError
+	}
+	if fs.NArg() > 0 {
+		fmt.Fprintf(stderr, "ci-scan: unexpected arguments %q\n", fs.Args())
+		return exitError
+	}
+	res, err := run(ctx, o)
+	if err != nil {
+		fmt.Fprintln(stderr, "ci-scan:", err)
+		if res == nil {
+			return exitError
+		}
+		res.Status, res.Error = "error", err.Error()
+	}
+	if o.json {
+		enc := json.NewEncoder(stdout)
+		enc.SetIndent("", "  ")
+		if err := enc.Encode(res); err != nil {
+			return exitError
+		}
+	} else {
+		res.print(stdout)
+	}
+	switch res.Status {
+	case "passed":
+		return exitPassed
+	case "blocked":
+		return exitBlocked
+	}
+	return exitError
+}
+
+// Result is what the step did, printed with -json.
+type Result struct {
+	SchemaVersion string `json:"schemaVersion"`
+	// Status is "passed" (and promoted), "blocked" or "error".
+	Status string `json:"status"`
+	Error  string `json:"error,omitempty"`
+	Image  string `json:"image"`
+	Digest string `json:"digest"`
+	// Components is how many components the SBOM has.
+	Components int    `json:"components"`
+	DB         string `json:"db"`
+	// FailOn is the threshold; Blocking are the findings at or above it.
+	FailOn   string         `json:"failOn"`
+	Findings risk.Summary   `json:"findings"`
+	Blocking []risk.Finding `json:"blocking,omitempty"`
+	// Unassessed are the components the scan could not assess, with why.
+	Unassessed []risk.Unassessed `json:"unassessed,omitempty"`
+	// Policy is the policy decision.
+	Policy *policy.Decision `json:"policy,omitempty"`
+	SARIF  string           `json:"sarif"`
+	// Repository and Promotion say where the release went.
+	Repository string            `json:"repository,omitempty"`
+	Promotion  *gitops.Promotion `json:"promotion,omitempty"`
+}
+
+func run(ctx context.Context, o options) (*Result, error) {
+	res := &Result{SchemaVersion: SchemaVersion, FailOn: o.failOn, SARIF: o.sarif}
+	threshold, err := parseThreshold(o.failOn)
+	if err != nil {
+		return nil, err
+	}
+	if o.image == "" {
+		if o.image, o.name, err = buildDemoImage(o.tmpDir, o.demo); err != nil {
+			return nil, fmt.Errorf("build the demo image: %w", err)
+		}
+		defer os.RemoveAll(filepath.Dir(o.image))
+	}
+
+	// 1. The SBOM, generated in-process from the image's layers.
+	src := sbom.ImageFromTarball(o.image)
+	if fi, err := os.Stat(o.image); err == nil && fi.IsDir() {
+		src = sbom.ImageFromLayout(o.image)
+	}
+	doc, err := sbom.FromImage(ctx, src)
+	if err != nil {
+		return nil, err
+	}
+	res.Digest, res.Components = doc.Image.Digest, len(doc.Components)
+	res.Image = imageName(o.name, doc.Image.Reference)
+
+	// 2. The vulnerability scan, with KEV and VEX when given.
+	db, err := loadDB(o.osv)
+	if err != nil {
+		return nil, err
+	}
+	info := db.Info()
+	res.DB = fmt.Sprintf("%d OSV entries (%s, %s)", info.Entries, info.Source, strings.Join(info.Ecosystems, ", "))
+	var scanOpts []risk.ScanOption
+	if o.kev != "" {
+		kev, err := readWith(o.kev, risk.ReadKEV)
+		if err != nil {
+			return nil, err
+		}
+		scanOpts = append(scanOpts, risk.WithKEV(kev))
+	}
+	if o.epss != "" {
+		epss, err := readWith(o.epss, risk.ReadEPSS)
+		if err != nil {
+			return nil, err
+		}
+		scanOpts = append(scanOpts, risk.WithEPSS(epss))
+	}
+	if o.vex != "" {
+		vex, err := readWith(o.vex, risk.ReadOpenVEX)
+		if err != nil {
+			return nil, err
+		}
+		scanOpts = append(scanOpts, risk.WithVEX(vex))
+	}
+	report, err := risk.Scan(ctx, doc, db, scanOpts...)
+	if err != nil {
+		return nil, err
+	}
+	res.Findings, res.Unassessed = report.Summary, report.Unassessed
+	for _, f := range report.Findings {
+		if f.Active() && threshold > 0 && rank(f) >= threshold {
+			res.Blocking = append(res.Blocking, f)
+		}
+	}
+
+	// 3. SARIF, written whether or not the step passes: the dashboard
+	// shows what blocked it.
+	if err := writeSARIF(o.sarif, report); err != nil {
+		return nil, err
+	}
+
+	// 4. The policy decision over the SBOM and the scan.
+	engine, err := newEngine(ctx, o)
+	if err != nil {
+		return nil, err
+	}
+	in, err := policy.NewInputBuilder().
+		WithArtifactRef(res.Image+"@"+res.Digest).
+		WithSBOM(doc).
+		WithRisk(report).
+		WithTime(time.Now()).
+		WithContext("ci", map[string]any{"step": "ci-scan", "failOn": o.failOn}).
+		Build()
+	if err != nil {
+		return nil, err
+	}
+	if res.Policy, err = engine.Decide(ctx, in); err != nil {
+		return nil, err
+	}
+	passed := len(res.Blocking) == 0 && res.Policy.Allow
+	if !passed {
+		res.Status = "blocked"
+		return res, nil
+	}
+
+	// 5. Promote: edit the manifest and commit, through a gate that allows
+	// exactly the image that passed.
+	res.Repository = o.repo
+	if res.Repository == "" {
+		if res.Repository, err = demoRepository(ctx, o); err != nil {
+			return nil, fmt.Errorf("create the GitOps repository: %w", err)
+		}
+	}
+	if res.Promotion, err = promote(ctx, o, res, engine.Policy()); err != nil {
+		return res, err
+	}
+	res.Status = "passed"
+	return res, nil
+}
+
+// The threshold's ranks: a priority decision and a severity of the same
+// rank are interchangeable (policy.InputBuilder maps them the same way).
+var ranks = map[string]int{
+	"none": 0, "off": 0,
+	"track": 1, "low": 1,
+	"track*": 2, "medium": 2,
+	"attend": 3, "high": 3,
+	"act": 4, "critical": 4,
+}
+
+func parseThreshold(s string) (int, error) {
+	r, ok := ranks[strings.ToLower(s)]
+	if !ok {
+		return 0, fmt.Errorf("-fail-on %q: want act, attend, track*, track, critical, high, medium, low or none", s)
+	}
+	return r, nil
+}
+
+// rank is the higher of a finding's priority decision and its worst CVSS
+// rating.
+func rank(f risk.Finding) int {
+	r := ranks[strings.ToLower(string(f.Priority.Decision))]
+	for _, s := range f.Severity {
+		r = max(r, ranks[strings.ToLower(s.Rating)])
+	}
+	return r
+}
+
+func loadDB(path string) (*risk.DB, error) {
+	if path != "" {
+		return risk.LoadOSV(path)
+	}
+	idx, err := data.ReadFile("data/vulndb.idx")
+	if err != nil {
+		return nil, err
+	}
+	return risk.ReadIndex(bytes.NewReader(idx))
+}
+
+func readWith[T any](path string, read func(io.Reader) (T, error)) (T, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		var zero T
+		return zero, err
+	}
+	defer f.Close()
+	return read(f)
+}
+
+func writeSARIF(path string, report *risk.Report) error {
+	var buf bytes.Buffer
+	if err := report.WriteSARIF(&buf); err != nil {
+		return err
+	}
+	if dir := filepath.Dir(path); dir != "." {
+		if err := os.MkdirAll(dir, 0o755); err != nil {
+			return err
+		}
+	}
+	return os.WriteFile(path, buf.Bytes(), 0o644)
+}
+
+func newEngine(ctx context.Context, o options) (*policy.Engine, error) {
+	if o.policyDir != "" {
+		return policy.New(ctx, policy.FromDir(o.policyDir))
+	}
+	areas := policy.WithLibrary(policy.LibraryVulnerabilities, policy.LibrarySBOM, policy.LibraryImage)
+	if o.policyData != "" {
+		return policy.New(ctx, areas, policy.WithDataFile(o.policyData))
+	}
+	return policy.New(ctx, areas, policy.WithData(policyConfig))
+}
+
+// imageName is the name to promote: the flag, else the reference the
+// image was saved under, without its tag or digest.
+func imageName(flagName, ref string) string {
+	if flagName != "" {
+		return flagName
+	}
+	if r, err := name.ParseReference(ref); err == nil {
+		return r.Context().Name()
+	}
+	return "unknown"
+}
+
+func promote(ctx context.Context, o options, res *Result, pol policy.PolicyInfo) (*gitops.Promotion, error) {
+	// The gate re-checks what was decided above and fails closed: it
+	// allows only the digest that was scanned, and only if it passed.
+	gate := gitops.GateFunc(func(ctx context.Context, c gitops.Candidate) (gitops.Decision, error) {
+		if c.Image.Digest != res.Digest {
+			return gitops.Decision{Reasons: []string{"ci-scan: " + c.Image.Digest + " is not the scanned image " + res.Digest}}, nil
+		}
+		if len(res.Blocking) > 0 || res.Policy == nil || !res.Policy.Allow {
+			return gitops.Decision{Reasons: []string{"ci-scan: the scan or the policy blocked " + res.Digest}}, nil
+		}
+		return gitops.Decision{
+			Allow:          true,
+			Reasons:        []string{fmt.Sprintf("no finding at or above %s; policy %s allowed", o.failOn, pol.Digest)},
+			Digest:         res.Policy.InputDigest,
+			PolicyRevision: pol.Digest,
+		}, nil
+	})
+	p, err := gitops.NewPromoter(
+		gitops.Repository{URL: res.Repository, Branch: o.branch},
+		gitops.WithGate(gate),
+		gitops.WithAuthor("chaingate ci-scan", "ci-scan@chaingate.invalid"),
+		gitops.WithPipeline(gitops.Pipeline{Stages: []gitops.Stage{{
+			Name:  o.env,
+			Edits: []gitops.Edit{{File: o.manifest, Target: gitops.ImageTarget{Name: res.Image}}},
+		}}}),
+	)
+	if err != nil {
+		return nil, err
+	}
+	return p.Promote(ctx, gitops.Request{
+		Image: res.Image + "@" + res.Digest,
+		Stage: o.env,
+		Evidence: []gitops.Evidence{
+			{Kind: "sarif", Ref: o.sarif},
+			{Kind: "policy", Ref: "ci-scan", Digest: res.Policy.InputDigest},
+		},
+		Message: fmt.Sprintf("ci-scan: %d components scanned against %s; %d finding(s), none at or above %s.", res.Components, res.DB, res.Findings.Findings, o.failOn),
+	})
+}
+
+func (r *Result) print(w io.Writer) {
+	fmt.Fprintf(w, "ci-scan %s@%s\n", r.Image, short(r.Digest, 19))
+	if r.Digest == "" {
+		return
+	}
+	fmt.Fprintf(w, "  sbom      %d components\n", r.Components)
+	fmt.Fprintf(w, "  scan      %s: %d finding(s) %v, %d suppressed, %d unassessed\n",
+		r.DB, r.Findings.Findings, r.Findings.ByDecision, r.Findings.Suppressed, r.Findings.Unassessed)
+	fmt.Fprintf(w, "  sarif     %s\n", r.SARIF)
+	fmt.Fprintf(w, "  threshold %d finding(s) at or above %s\n", len(r.Blocking), r.FailOn)
+	for i, f := range r.Blocking {
+		if i == 8 {
+			fmt.Fprintf(w, "    … and %d more (see the SARIF file or -json)\n", len(r.Blocking)-i)
+			break
+		}
+		fmt.Fprintf(w, "    - %s %-7s %s %s, fixed in %s: %s\n", f.ID, f.Priority.Decision, f.Package, f.Version, strings.Join(f.Fixed, ", "), f.Summary)
+	}
+	if p := r.Policy; p != nil {
+		verdict := "allowed"
+		if !p.Allow {
+			verdict = "denied"
+		}
+		fmt.Fprintf(w, "  policy    %s (%d deny, %d warn)\n", verdict, len(p.Deny), len(p.Warn))
+		for i, d := range p.Deny {
+			if i == 5 {
+				fmt.Fprintf(w, "    … and %d more (-json for all)\n", len(p.Deny)-i)
+				break
+			}
+			fmt.Fprintf(w, "    - %s %s\n", d.Code, d.Message)
+		}
+	}
+	switch {
+	case r.Promotion != nil:
+		fmt.Fprintf(w, "PASSED: promoted to %s, commit %s on %s\n", r.Repository, short(r.Promotion.Commit, 12), r.Promotion.Branch)
+		for _, f := range r.Promotion.Files {
+			for _, c := range f.Changes {
+				fmt.Fprintf(w, "  %s:%d  %s → %s\n", f.File, c.Line, c.Old, c.New)
+			}
+		}
+	case r.Status == "blocked":
+		fmt.Fprintln(w, "BLOCKED: not promoted (exit 1)")
+	case r.Error != "":
+		fmt.Fprintln(w, "ERROR:", r.Error)
+	}
+}
+
+func short(s string, n int) string {
+	if len(s) > n {
+		return s[:n]
+	}
+	return s
+}
+
+// buildDemoImage writes the demo image as a docker-save tarball: a base
+// layer with Debian 12's /etc/os-release and the dpkg database of
+// distroless/static's five packages, and an application layer with the
+// greeter binary (real Go build information) and its configuration.
+func buildDemoImage(tmpDir, demo string) (path, imageName string, err error) {
+	versions := map[string]string{"vulnerable": "1.4.0", "fixed": "1.4.1"}
+	version, ok := versions[demo]
+	if !ok {
+		return "", "", fmt.Errorf("-demo %q: want vulnerable or fixed", demo)
+	}
+	files := func(names ...string) (map[string][]byte, error) {
+		m := map[string][]byte{}
+		for i := 0; i < len(names); i += 2 {
+			b, err := data.ReadFile("data/" + names[i+1])
+			if err != nil {
+				return nil, err
+			}
+			m[names[i]] = b
+		}
+		return m, nil
+	}
+	base, err := files("etc/os-release", "os-release", "var/lib/dpkg/status", "dpkg-status")
+	if err != nil {
+		return "", "", err
+	}
+	app, err := files("usr/local/bin/greeter", "greeter-v"+version+".gz")
+	if err != nil {
+		return "", "", err
+	}
+	if app["usr/local/bin/greeter"], err = gunzip(app["usr/local/bin/greeter"]); err != nil {
+		return "", "", err
+	}
+	app["etc/greeter/greetings.yaml"] = []byte("en: Hello\nfr: Bonjour\nde: Hallo\n")
+
+	img := empty.Image
+	for _, layer := range []map[string][]byte{base, app} {
+		b, err := tarLayer(layer)
+		if err != nil {
+			return "", "", err
+		}
+		l, err := tarball.LayerFromOpener(func() (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(b)), nil })
+		if err != nil {
+			return "", "", err
+		}
+		if img, err = mutate.AppendLayers(img, l); err != nil {
+			return "", "", err
+		}
+	}
+	dir, err := os.MkdirTemp(tmpDir, "chaingate-ci-scan-image-")
+	if err != nil {
+		return "", "", err
+	}
+	tag, err := name.NewTag("ghcr.io/acme/greeter:" + version)
+	if err != nil {
+		return "", "", err
+	}
+	path = filepath.Join(dir, "greeter-"+version+".tar")
+	return path, "ghcr.io/acme/greeter", tarball.WriteToFile(path, tag, img)
+}
+
+func gunzip(b []byte) ([]byte, error) {
+	zr, err := gzip.NewReader(bytes.NewReader(b))
+	if err != nil {
+		return nil, err
+	}
+	return io.ReadAll(zr)
+}
+
+// tarLayer writes files as a layer, in a fixed order so the image digest
+// is the same on every run; executables get mode 0755.
+func tarLayer(files map[string][]byte) ([]byte, error) {
+	names := make([]string, 0, len(files))
+	for n := range files {
+		names = append(names, n)
+	}
+	slices.Sort(names)
+	var buf bytes.Buffer
+	tw := tar.NewWriter(&buf)
+	for _, n := range names {
+		mode := int64(0o644)
+		if strings.Contains(n, "/bin/") {
+			mode = 0o755
+		}
+		if err := tw.WriteHeader(&tar.Header{Name: n, Mode: mode, Size: int64(len(files[n])), Typeflag: tar.TypeReg}); err != nil {
+			return nil, err
+		}
+		if _, err := tw.Write(files[n]); err != nil {
+			return nil, err
+		}
+	}
+	if err := tw.Close(); err != nil {
+		return nil, err
+	}
+	return buf.Bytes(), nil
+}
+
+// demoRepository creates a bare GitOps repository whose Deployment runs
+// greeter 1.3.9.
+func demoRepository(ctx context.Context, o options) (string, error) {
+	dir, err := os.MkdirTemp(o.tmpDir, "chaingate-ci-scan-gitops-")
+	if err != nil {
+		return "", err
+	}
+	repo := filepath.Join(dir, "gitops.git")
+	err = gitops.InitRepository(ctx, repo, o.branch, map[string][]byte{o.manifest: []byte(demoDeployment)})
+	if err != nil {
+		return "", errors.Join(err, os.RemoveAll(dir))
+	}
+	return repo, nil
+}
+
+const demoDeployment = `apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: greeter
+  labels:
+    app: greeter
+spec:
+  replicas: 2
+  selector:
+    matchLabels:
+      app: greeter
+  template:
+    metadata:
+      labels:
+        app: greeter
+    spec:
+      containers:
+        - name: greeter
+          # Updated by ci-scan when a build passes.
+          image: ghcr.io/acme/greeter:1.3.9
+          args: ["en"]
+`
