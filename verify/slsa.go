@@ -176,6 +176,15 @@ func checkSLSA(st *provenance.Statement, req *SLSARequirements, res *Result) *Ch
 	if !builderAllowed(req.BuilderIDs, sum.BuilderID) {
 		return checkErr(CheckSLSABuilder, ErrSLSARequirement, fmt.Errorf("builder %q not in allow-list %q", sum.BuilderID, req.BuilderIDs))
 	}
+	// A builder ID naming a GitHub workflow is only a claim inside the
+	// provenance; the certificate says which workflow really signed. They
+	// must agree, as slsa-verifier requires, or anyone could copy a
+	// trusted builder's provenance into their own attestation.
+	if s := res.Signer; s != nil && s.Kind == "certificate" && s.Extensions != nil && strings.Contains(sum.BuilderID, "/.github/workflows/") {
+		if s.Extensions.BuildSignerURI != sum.BuilderID {
+			return checkErr(CheckSLSABuilder, ErrSLSARequirement, fmt.Errorf("provenance claims builder %q but the certificate was issued to workflow %q", sum.BuilderID, s.Extensions.BuildSignerURI))
+		}
+	}
 	res.pass(CheckSLSABuilder, sum.BuilderID)
 	if req.BuildType != "" {
 		if sum.BuildType != req.BuildType {

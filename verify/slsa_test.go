@@ -2,6 +2,7 @@ package verify_test
 
 import (
 	"context"
+	"regexp"
 	"testing"
 
 	"github.com/chaingate/chaingate/verify"
@@ -93,3 +94,52 @@ func TestSLSABuilderIDVersions(t *testing.T) {
 		}
 	}
 }
+
+// slsa-verifier's Bazel Central Registry cases (GitHub artifact
+// attestations, bundle v0.3, 2025): the builder is the reusable workflow
+// in the certificate, and a look-alike attestation from another workflow
+// ("wrong signer") must fail.
+func TestBCRGitHubAttestations(t *testing.T) {
+	ctx := context.Background()
+	v := newVerifier(t, loadRoot(t, "trusted_root_public_good.json"))
+	const publisher = "https://github.com/bazel-contrib/publish-to-bcr/.github/workflows/publish.yaml"
+	req := verify.Requirements{
+		Artifact: verify.ArtifactBytes(readFile(t, "slsa-verifier", "bcr", "MODULE.bazel")),
+		Identity: &verify.Identity{
+			Issuer:                       ghIssuer,
+			SubjectAlternativeNameRegexp: regexpQuote(publisher) + `@refs/tags/v.*`,
+			GitHubRepository:             "aspect-build/rules_lint",
+		},
+		PredicateType: "https://slsa.dev/provenance/v1",
+		SLSA: &verify.SLSARequirements{
+			BuilderIDs: []string{publisher},
+			SourceURI:  "github.com/aspect-build/rules_lint",
+			Branch:     "publish-to-bcr",
+			BuildType:  "https://actions.github.io/buildtypes/workflow/v1",
+		},
+	}
+	res, err := v.VerifyBundle(ctx, readFile(t, "slsa-verifier", "bcr", "MODULE.bazel.intoto.jsonl"), req)
+	if err != nil {
+		t.Fatalf("MODULE.bazel: %v", err)
+	}
+	if res.BundleVersion != "v0.3" {
+		t.Errorf("bundle version %s", res.BundleVersion)
+	}
+	if res.SLSA.BuilderID != publisher+"@refs/tags/v0.0.1" {
+		t.Errorf("builder %q", res.SLSA.BuilderID)
+	}
+	_, err = v.VerifyBundle(ctx, readFile(t, "slsa-verifier", "bcr", "MODULE-wrong-signer.bazel.intoto.jsonl"), req)
+	wantCheck(t, err, verify.CheckIdentity, verify.ErrIdentityMismatch)
+	// Even with any identity accepted, the SLSA builder allow-list refuses it.
+	loose := req
+	loose.Identity = nil
+	loose.AnyIdentityUnsafe = true
+	_, err = v.VerifyBundle(ctx, readFile(t, "slsa-verifier", "bcr", "MODULE-wrong-signer.bazel.intoto.jsonl"), loose)
+	wantCheck(t, err, verify.CheckSLSABuilder, verify.ErrSLSARequirement)
+	// Another builder in the allow-list: the release workflow did not make this one.
+	loose.SLSA = &verify.SLSARequirements{BuilderIDs: []string{"https://github.com/bazel-contrib/.github/.github/workflows/release_ruleset.yaml"}}
+	_, err = v.VerifyBundle(ctx, readFile(t, "slsa-verifier", "bcr", "MODULE.bazel.intoto.jsonl"), loose)
+	wantCheck(t, err, verify.CheckSLSABuilder, verify.ErrSLSARequirement)
+}
+
+func regexpQuote(s string) string { return regexp.QuoteMeta(s) }
