@@ -111,3 +111,58 @@ func ExampleReadOpenVEX() {
 	// GO-2022-0956 active: Track
 	// GO-2020-0036 suppressed: fixed by statements[1]
 }
+
+// Load the compact index of a curated Go vulndb subset (the file a
+// program can embed with go:embed) and scan with it.
+func ExampleReadIndex() {
+	f, err := os.Open("testdata/osv-go-subset.idx")
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer f.Close()
+	db, err := risk.ReadIndex(f)
+	if err != nil {
+		log.Fatal(err)
+	}
+	info := db.Info()
+	fmt.Println(info.Entries, "entries,", info.Withdrawn, "withdrawn, ecosystems", info.Ecosystems)
+	doc := &sbom.Document{Components: []sbom.Component{
+		{ID: "jwt", Name: "github.com/dgrijalva/jwt-go", Version: "v3.2.0+incompatible", PURL: "pkg:golang/github.com/dgrijalva/jwt-go@v3.2.0%2Bincompatible"},
+	}}
+	rep, err := risk.Scan(context.Background(), doc, db)
+	if err != nil {
+		log.Fatal(err)
+	}
+	for _, f := range rep.Findings {
+		fmt.Println(f.ID, f.Summary)
+	}
+	// Output:
+	// 441 entries, 18 withdrawn, ecosystems [Go]
+	// GO-2020-0017 Authorization bypass in github.com/dgrijalva/jwt-go
+}
+
+// Write the Markdown summary a CI step posts on a pull request.
+func ExampleReport_WriteMarkdown() {
+	db, err := risk.LoadOSV("testdata/osv/other")
+	if err != nil {
+		log.Fatal(err)
+	}
+	doc := &sbom.Document{Components: []sbom.Component{
+		{ID: "log4j", Name: "log4j-core", Version: "2.14.1", PURL: "pkg:maven/org.apache.logging.log4j/log4j-core@2.14.1"},
+	}}
+	rep, err := risk.Scan(context.Background(), doc, db)
+	if err != nil {
+		log.Fatal(err)
+	}
+	if err := rep.WriteMarkdown(os.Stdout, risk.MarkdownOptions{}); err != nil {
+		log.Fatal(err)
+	}
+	// Output:
+	// ### chaingate risk report
+	//
+	// **1** active finding(s): 0 Act, 0 Attend, 1 Track\*, 0 Track; 0 suppressed by VEX; 0 component(s) not assessed.
+	//
+	// | Priority | ID | Component | Fixed in | Why |
+	// |---|---|---|---|---|
+	// | Track\* (34.6) | GHSA-jfh8-c2jp-5v3q (CVE-2021-44228) | log4j-core 2.14.1 | 2.15.0 | CRITICAL 10.0; module-level |
+}

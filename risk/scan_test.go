@@ -2,6 +2,7 @@ package risk
 
 import (
 	"bufio"
+	"bytes"
 	"context"
 	"encoding/json"
 	"os"
@@ -126,5 +127,40 @@ func TestCrossCheckGovulncheck(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestScanConcurrent runs Scans in parallel on one DB (whose range and
+// detail caches fill lazily) and checks they agree; run with -race.
+func TestScanConcurrent(t *testing.T) {
+	raw, err := os.ReadFile(filepath.Join("testdata", "osv-go-subset.idx"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	db, err := ReadIndex(bytes.NewReader(raw))
+	if err != nil {
+		t.Fatal(err)
+	}
+	doc := testModuleSBOM(t, filepath.Join("testdata", "crosscheck", "sigstore-go-v1.3.0.sbom.json"))
+	const n = 8
+	counts := make([]int, n)
+	var wg sync.WaitGroup
+	for i := range n {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			rep, err := Scan(context.Background(), doc, db)
+			if err != nil {
+				t.Error(err)
+				return
+			}
+			counts[i] = len(rep.Findings)
+		}()
+	}
+	wg.Wait()
+	for i := range counts {
+		if counts[i] == 0 || counts[i] != counts[0] {
+			t.Fatalf("concurrent scans disagree: %v", counts)
+		}
 	}
 }
