@@ -2,6 +2,7 @@ package policy
 
 import (
 	"fmt"
+	"slices"
 
 	"github.com/Masterminds/semver/v3"
 	"github.com/github/go-spdx/v2/spdxexp"
@@ -47,7 +48,7 @@ func NewBuiltin(decl *rego.Function, impl rego.BuiltinDyn) Builtin {
 //   - chaingate.purl_parse(purl) -> {"type", "namespace", "name", "version",
 //     "qualifiers": {...}, "subpath"} (an invalid purl is an error)
 //   - chaingate.spdx_valid(expr) -> bool: expr is a valid SPDX expression
-//   - chaingate.spdx_licenses(expr) -> array of the licence IDs in expr
+//   - chaingate.spdx_licenses(expr) -> sorted array of the licence IDs in expr
 //   - chaingate.spdx_satisfies(expr, allowed) -> bool: expr can be met
 //     with only the licences of the array allowed (SPDX semantics: "MIT OR
 //     GPL-3.0-only" is satisfied by ["MIT"], "MIT AND Apache-2.0" is not)
@@ -138,6 +139,7 @@ var policyBuiltins = []Builtin{
 		if err != nil {
 			return nil, fmt.Errorf("chaingate.spdx_licenses: %q: %w", string(s), err)
 		}
+		slices.Sort(ids) // go-spdx returns them in map order
 		ts := make([]*ast.Term, len(ids))
 		for i, id := range ids {
 			ts[i] = ast.StringTerm(id)

@@ -35,6 +35,9 @@ const (
 	MaxPolicyFiles = 10000
 )
 
+// MaxTraceBytes bounds Decision.Trace from Explain.
+const MaxTraceBytes = 4 << 20
+
 // DefaultNamespace is the Rego package queried when WithNamespaces is not
 // given, as in conftest.
 const DefaultNamespace = "main"
@@ -580,8 +583,23 @@ func New(ctx context.Context, opts ...Option) (*Engine, error) {
 	if len(l.modules) == 0 {
 		return nil, fmt.Errorf("policy: %w: no Rego modules loaded (use FromDir, FromFS, FromModule, FromBundle or WithLibrary)", ErrLoad)
 	}
+	// Copy the caller's Go values (JSON round trip): the engine must not
+	// change when the caller later changes its maps, and the values must
+	// be JSON.
+	owned := make([]policyDataItem, 0, len(cfg.data))
+	for _, d := range cfg.data {
+		b, err := json.Marshal(d.value)
+		if err != nil {
+			return nil, fmt.Errorf("policy: WithData: %w: %w", ErrLoad, err)
+		}
+		v, err := policyDecodeData("WithData.json", b)
+		if err != nil {
+			return nil, err
+		}
+		owned = append(owned, policyDataItem{origin: d.origin, value: v})
+	}
 	data := map[string]any{}
-	for _, d := range append(l.data, cfg.data...) {
+	for _, d := range append(l.data, owned...) {
 		if err := policyMerge(data, d.value, ""); err != nil {
 			return nil, fmt.Errorf("policy: data from %s: %w: %w", d.origin, ErrLoad, err)
 		}
@@ -658,7 +676,7 @@ func New(ctx context.Context, opts ...Option) (*Engine, error) {
 	if rev == "" {
 		rev = l.revision
 	}
-	e.info = PolicyInfo{Digest: policyDigestFiles(l.files, cfg.data), Revision: rev, Namespaces: namespaces}
+	e.info = PolicyInfo{Digest: policyDigestFiles(l.files, owned), Revision: rev, Namespaces: namespaces}
 	return e, nil
 }
 
@@ -1001,6 +1019,9 @@ func (e *Engine) Explain(ctx context.Context, input any) (*Decision, error) {
 	var sb strings.Builder
 	topdown.PrettyTraceWithLocation(&sb, *buf)
 	d.Trace = sb.String()
+	if len(d.Trace) > MaxTraceBytes {
+		d.Trace = d.Trace[:MaxTraceBytes] + "\n... trace truncated"
+	}
 	return d, nil
 }
 
@@ -1030,7 +1051,7 @@ func (e *Engine) decide(ctx context.Context, v ast.Value, digest string, tracer 
 		SchemaVersion: DecisionSchemaVersion,
 		Deny:          []Reason{},
 		Warn:          []Reason{},
-		Policy:        e.info,
+		Policy:        e.Policy(),
 		InputDigest:   digest,
 	}
 	// Exceptions first: they name rules of their namespace.

@@ -328,7 +328,7 @@ deny contains "semver_valid" if chaingate.semver_valid("banana")
 deny contains "purl" if chaingate.purl_parse("pkg:npm/%40scope/name@1.0.0?arch=x86").namespace != "@scope"
 deny contains "spdx or" if not chaingate.spdx_satisfies("MIT OR GPL-3.0-only", ["MIT"])
 deny contains "spdx and" if chaingate.spdx_satisfies("MIT AND GPL-3.0-only", ["MIT"])
-deny contains "spdx ids" if chaingate.spdx_licenses("(MIT OR Apache-2.0) AND BSD-3-Clause") != ["MIT", "Apache-2.0", "BSD-3-Clause"]
+deny contains "spdx ids" if chaingate.spdx_licenses("(MIT OR Apache-2.0) AND BSD-3-Clause") != ["Apache-2.0", "BSD-3-Clause", "MIT"]
 deny contains "spdx invalid" if chaingate.spdx_valid("MIT AND")
 deny contains "bad purl" if {
 	input.purl
@@ -503,4 +503,25 @@ func FuzzBundle(f *testing.F) {
 			t.Fatalf("loaded bundle fails oddly: %v", err)
 		}
 	})
+}
+
+func TestEngineIsImmutable(t *testing.T) {
+	ctx := t.Context()
+	cfg := map[string]any{"limits": map[string]any{"max": 3}}
+	e, err := policy.New(ctx, policy.FromModule("m.rego", "package main\ndeny contains \"over\" if input.x > data.limits.max\n"), policy.WithData(cfg))
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg["limits"].(map[string]any)["max"] = 100 // the caller changes its map afterwards
+	d, err := e.Decide(ctx, map[string]any{"x": 4})
+	if err != nil || d.Allow {
+		t.Fatalf("engine followed the caller's map: %+v %v", d, err)
+	}
+	d.Policy.Namespaces[0] = "changed"
+	if e.Policy().Namespaces[0] != "main" {
+		t.Error("a decision shares the engine's namespaces")
+	}
+	if _, err := policy.New(ctx, policy.FromModule("m.rego", "package main\ndeny contains 1 if false\n"), policy.WithData(map[string]any{"f": func() {}})); !errors.Is(err, policy.ErrLoad) {
+		t.Errorf("non-JSON data: %v", err)
+	}
 }
