@@ -365,3 +365,37 @@ func TestVerifyEnvelopeRealVSA(t *testing.T) {
 	_, err = v.VerifyEnvelope(ctx, env, req)
 	wantCheck(t, err, verify.CheckPredicateType, verify.ErrPredicateMismatch)
 }
+
+// Every invalid-signature variant slsa-verifier ships fails, whichever
+// attestation (provenance or publish) was corrupted.
+func TestNpmInvalidSignatureVariants(t *testing.T) {
+	ctx := context.Background()
+	tr := loadRoot(t, "trusted_root_public_good.json")
+	v := newVerifier(t, tr, verify.WithPublicKey(readFile(t, "sigstore-go", "publish_key.pub")))
+	const publish = "https://github.com/npm/attestation/tree/main/specs/publish/v0.1"
+	for _, pkg := range []struct{ name, prov string }{
+		{"gundam-visor-cli-v1-tag", "https://slsa.dev/provenance/v1"},
+		{"supreme-googles-cli-v02-tag", "https://slsa.dev/provenance/v0.2"},
+	} {
+		tgz := readFile(t, "slsa-verifier", pkg.name+".tgz")
+		for _, variant := range []string{"", "-invalidsigprov", "-invalidsigpub"} {
+			for _, pred := range []string{pkg.prov, publish} {
+				name := pkg.name + variant + " " + pred
+				t.Run(name, func(t *testing.T) {
+					req := verify.Requirements{Artifact: verify.ArtifactBytes(tgz)}
+					if pred != publish {
+						req.Identity = &verify.Identity{Issuer: ghIssuer, SubjectAlternativeNameRegexp: `https://github\.com/.*`}
+					}
+					_, err := v.VerifyBundle(ctx, npmAttestation(t, pkg.name+variant+".tgz.json", pred), req)
+					corrupted := (variant == "-invalidsigprov" && pred != publish) || (variant == "-invalidsigpub" && pred == publish)
+					if corrupted && err == nil {
+						t.Fatal("corrupted attestation verified")
+					}
+					if !corrupted && err != nil {
+						t.Fatalf("intact attestation failed: %v", err)
+					}
+				})
+			}
+		}
+	}
+}
