@@ -119,3 +119,18 @@ func TestDependencyConfusionAndUnpinned(t *testing.T) {
 		t.Error("signals not sorted strongest first")
 	}
 }
+
+func FuzzSignalParsePURL(f *testing.F) {
+	for _, s := range []string{"pkg:npm/%40types/node@20.0.0", "pkg:pypi/requests@2.31.0?x=y#sub", "pkg:golang/github.com/Azure/x@v1.0.0", "pkg:", "pkg:npm/", "npm/x"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, purl string) {
+		typ, _, name, _, ok := signalParsePURL(purl)
+		if ok && (typ == "" || name == "") {
+			t.Fatalf("%q: ok with empty type or name", purl)
+		}
+		c := &sbom.Component{PURL: purl, Version: purl}
+		UnpinnedSignals(&sbom.Document{Components: []sbom.Component{*c}})
+		DependencyConfusionSignals(&sbom.Document{Components: []sbom.Component{*c}}, []string{"@acme/"})
+	})
+}

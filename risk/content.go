@@ -312,17 +312,16 @@ var (
 	contentNetworkRe = regexp.MustCompile(`(require\(['"](node:)?https?['"]\)|\bhttps?\.(get|request)|http\.client|fetch\s*\(|axios\b|XMLHttpRequest|net\.connect|net\.Socket|dns\.(lookup|resolve\w*)\s*\(|requests\.(get|post|put)\s*\(|urllib\d?\.request|urlopen\s*\(|socket\.socket\s*\(|httpx\.|aiohttp\.|Invoke-WebRequest|\bcurl\s|\bwget\s)`)
 	contentExecRe    = regexp.MustCompile(`\b(child_process|execSync|spawnSync|exec\s*\(|spawn\s*\(|subprocess\.|os\.system\s*\(|os\.popen\s*\(|Popen\s*\()`)
 	// eval/Function/exec applied to something decoded on the spot.
-	contentEvalDecodedRe = regexp.MustCompile(`(?s)\b(eval|Function|exec|compile)\s*\((.{0,200}?)\b(atob\s*\(|Buffer\.from\s*\([^)]{0,200}?['"](base64|hex)['"]|fromCharCode|b64decode|b32decode|decodebytes|codecs\.decode|zlib\.decompress|marshal\.loads|bytes\.fromhex|unhexlify)`)
+	contentEvalDecodedRe = regexp.MustCompile(`(?s)\b(eval|Function|exec|compile)\s*\((.{0,100}?)\b(atob\s*\(|Buffer\.from\s*\([^)]{0,100}?['"](base64|hex)['"]|fromCharCode|b64decode|b32decode|decodebytes|codecs\.decode|zlib\.decompress|marshal\.loads|bytes\.fromhex|unhexlify)`)
 	// Serialising the whole environment (not spreading it into a child
 	// process's env, which installers do).
 	contentEnvDumpRe = regexp.MustCompile(`(JSON\.stringify\s*\(\s*process\.env\b|Buffer\.from\s*\(\s*JSON\.stringify\s*\(\s*process\.env|json\.dumps\s*\(\s*(dict\s*\()?os\.environ|str\s*\(\s*os\.environ\s*\)|b64encode\s*\([^)]{0,40}os\.environ)`)
 	// eval/exec of what a network call returned.
 	contentEvalRemoteRe = regexp.MustCompile(`(?s)\b(eval|exec|Function)\s*\(.{0,120}?(urlopen|requests\.get|https?\.get|fetch\s*\(|\.read\(\))`)
 	contentEnvSecretRe  = regexp.MustCompile(`(?i)(process\.env\.|process\.env\[['"]|os\.environ\[['"]|os\.environ\.get\s*\(\s*['"]|os\.getenv\s*\(\s*['"])([A-Z0-9_]*(TOKEN|SECRET|PASSWORD|PASSWD|API_?KEY|ACCESS_?KEY|PRIVATE_?KEY|CREDENTIAL)[A-Z0-9_]*)`)
-	contentPipeShellRe  = regexp.MustCompile(`(?i)((curl|wget)[^|;&\n]{0,300}\|\s*(ba|z)?sh\b|(curl|wget)[^\n]{0,300}&&\s*(chmod\s+\+x|sh\s|bash\s|\./)|powershell[^\n]{0,40}-e(nc|ncodedcommand)?\s|Invoke-Expression|\biex\s*\()`)
+	contentPipeShellRe  = regexp.MustCompile(`(?i)((curl|wget)[^|;&\n]{0,200}\|\s*(ba|z)?sh\b|(curl|wget)[^\n]{0,200}&&\s*(chmod\s+\+x|sh\s|bash\s|\./)|powershell[^\n]{0,40}-e(nc|ncodedcommand)?\s|Invoke-Expression|\biex\s*\()`)
 	contentURLRe        = regexp.MustCompile(`https?://([A-Za-z0-9.-]+)`)
 	contentObfuscatedRe = regexp.MustCompile(`\b_0x[0-9a-f]{4,6}\b`)
-	contentBlobRe       = regexp.MustCompile(`[A-Za-z0-9+/=_-]{256,}`)
 )
 
 // Hosts that package installers legitimately download from.
@@ -519,13 +518,27 @@ func (a *contentAnalysis) code(f contentFile, install bool) {
 		}
 		return v
 	}
-	if m := contentEvalDecodedRe.FindStringIndex(text); m != nil {
+	// Cheap substring checks first: the bounded repetitions in these
+	// expressions make them slow on large bundles that cannot match.
+	has := func(subs ...string) bool {
+		for _, x := range subs {
+			if strings.Contains(text, x) {
+				return true
+			}
+		}
+		return false
+	}
+	evalish := has("eval", "Function", "exec", "compile")
+	decodes := evalish && has("atob", "Buffer.from", "fromCharCode", "b64decode", "b32decode", "decodebytes", "codecs.decode", "zlib.decompress", "marshal.loads", "fromhex", "unhexlify")
+	remote := evalish && has("urlopen", "requests.get", ".get", "fetch", ".read()")
+	shell := has("curl", "wget", "CURL", "WGET", "owershell", "OWERSHELL", "Invoke-Expression", "iex")
+	if m := contentMatchIf(decodes, contentEvalDecodedRe, text); m != nil {
 		a.add("eval-decoded", bump(0.85), f.name, fmt.Sprintf("%s line %d evaluates decoded data%s: %q", f.name, contentLine(text, m[0]), where, contentQuote(text[m[0]:m[1]])))
 	}
-	if m := contentEvalRemoteRe.FindStringIndex(text); m != nil {
+	if m := contentMatchIf(remote, contentEvalRemoteRe, text); m != nil {
 		a.add("eval-remote", bump(0.85), f.name, fmt.Sprintf("%s line %d runs code it downloads%s: %q", f.name, contentLine(text, m[0]), where, contentQuote(text[m[0]:m[1]])))
 	}
-	if m := contentPipeShellRe.FindStringIndex(text); m != nil {
+	if m := contentMatchIf(shell, contentPipeShellRe, text); m != nil {
 		a.add("download-exec", bump(0.7), f.name, fmt.Sprintf("%s line %d downloads and runs a program%s: %q", f.name, contentLine(text, m[0]), where, contentQuote(text[m[0]:m[1]])))
 	}
 	net := contentNetworkRe.FindStringIndex(text)
@@ -566,7 +579,7 @@ func (a *contentAnalysis) code(f contentFile, install bool) {
 	if n := len(contentObfuscatedRe.FindAllStringIndex(text, 200)); n >= 50 {
 		a.add("obfuscated", bump(0.5), f.name, fmt.Sprintf("%s has %d or more _0x… identifiers, the mark of javascript-obfuscator", f.name, n))
 	}
-	for _, m := range contentBlobRe.FindAllStringIndex(text, 20) {
+	for _, m := range contentBlobs(text, 256, 20) {
 		blob := text[m[0]:m[1]]
 		pre := text[max(0, m[0]-48):m[0]]
 		if strings.Contains(pre, "base64,") || strings.Contains(pre, "sourceMappingURL") || strings.Contains(pre, "integrity") || strings.Contains(pre, "sha512-") {
@@ -577,6 +590,42 @@ func (a *contentAnalysis) code(f contentFile, install bool) {
 			a.add("high-entropy-blob", bump(v), f.name, fmt.Sprintf("%s line %d has a %d-character string of entropy %.2f bits/char", f.name, contentLine(text, m[0]), len(blob), h))
 		}
 	}
+}
+
+// contentBlobs returns the offsets of up to max runs of at least minLen
+// base64/base64url/hex characters. A loop, not a regular expression:
+// RE2 expands a {256,} repetition into 256 states and is slow on bundles.
+func contentBlobs(text string, minLen, max int) [][2]int {
+	var out [][2]int
+	start := -1
+	for i := 0; i <= len(text); i++ {
+		in := false
+		if i < len(text) {
+			c := text[i]
+			in = c >= 'A' && c <= 'Z' || c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '+' || c == '/' || c == '=' || c == '_' || c == '-'
+		}
+		switch {
+		case in && start < 0:
+			start = i
+		case !in && start >= 0:
+			if i-start >= minLen {
+				out = append(out, [2]int{start, i})
+				if len(out) >= max {
+					return out
+				}
+			}
+			start = -1
+		}
+	}
+	return out
+}
+
+// contentMatchIf runs re only when the cheap pre-check passed.
+func contentMatchIf(ok bool, re *regexp.Regexp, text string) []int {
+	if !ok {
+		return nil
+	}
+	return re.FindStringIndex(text)
 }
 
 func contentHosts(text string) []string {
