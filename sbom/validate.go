@@ -92,6 +92,17 @@ func Validate(doc *Document) error {
 	add := func(path, comp, field, value, format string, args ...any) {
 		probs = append(probs, &Problem{Path: path, Component: comp, Field: field, Value: value, Message: fmt.Sprintf(format, args...)})
 	}
+	// Real documents repeat a handful of licence expressions thousands of
+	// times; parse each once.
+	licOK := map[string]bool{}
+	validLicence := func(l string) bool {
+		ok, seen := licOK[l]
+		if !seen {
+			ok = spdxValidExpression(l)
+			licOK[l] = ok
+		}
+		return ok
+	}
 	ids := make(map[string]int, len(doc.Components))
 	for i := range doc.Components {
 		c := &doc.Components[i]
@@ -111,10 +122,10 @@ func Validate(doc *Document) error {
 				add(path, c.ID, "purl", c.PURL, "invalid package URL: %v", err)
 			}
 		}
-		if l := c.LicenseDeclared; l != "" && !spdxValidExpression(l) {
+		if l := c.LicenseDeclared; l != "" && !validLicence(l) {
 			add(path, c.ID, "licenseDeclared", l, "not a valid SPDX licence expression")
 		}
-		if l := c.LicenseConcluded; l != "" && !spdxValidExpression(l) {
+		if l := c.LicenseConcluded; l != "" && !validLicence(l) {
 			add(path, c.ID, "licenseConcluded", l, "not a valid SPDX licence expression")
 		}
 		for j, h := range c.Hashes {
