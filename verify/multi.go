@@ -76,7 +76,9 @@ func (v *Verifier) VerifyBundles(ctx context.Context, bundles [][]byte, req Requ
 		}
 		req.Artifact = ArtifactBytes(data)
 	}
-	results, errs := v.VerifyAll(ctx, bundles, req)
+	one := req
+	one.Threshold = 0
+	results, errs := v.VerifyAll(ctx, bundles, one)
 	seen := map[string]bool{}
 	var failures []error
 	for i, r := range results {

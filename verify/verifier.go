@@ -260,6 +260,9 @@ func (v *Verifier) verifyParsed(ctx context.Context, b *provenance.Bundle, req R
 	res.BundleVersion = b.BundleVersion()
 	res.pass(CheckBundle, "Sigstore bundle "+res.BundleVersion)
 
+	if req.Threshold > 1 {
+		return res.fail(checkErr(CheckThreshold, ErrInvalidInput, fmt.Errorf("threshold %d: one bundle has one signer; use VerifyBundles for k-of-n", req.Threshold)))
+	}
 	// Artifact option.
 	if req.Artifact.isZero() {
 		return res.fail(checkErr(CheckArtifact, ErrInvalidInput, errors.New("no artifact given: use ArtifactBytes, ArtifactReader or ArtifactDigest")))
