@@ -7,6 +7,7 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -331,5 +332,48 @@ func TestParseCVSS(t *testing.T) {
 		if _, err := ParseCVSS(bad); !errors.Is(err, ErrInvalidCVSS) {
 			t.Errorf("%q: %v", bad, err)
 		}
+	}
+}
+
+func TestVEXCycloneDXBOMRefAndUpstream(t *testing.T) {
+	vexDoc := `{"bomFormat": "CycloneDX", "specVersion": "1.6", "version": 1,
+	  "components": [{"bom-ref": "comp-yaml", "type": "library", "name": "yaml.v2", "purl": "pkg:golang/gopkg.in/yaml.v2@v2.2.2"}],
+	  "vulnerabilities": [{"id": "CVE-2021-4235", "analysis": {"state": "false_positive"}, "affects": [{"ref": "comp-yaml"}]}]}`
+	v, err := ReadCycloneDXVEX(strings.NewReader(vexDoc))
+	if err != nil {
+		t.Fatal(err)
+	}
+	rep, err := Scan(context.Background(), testVEXDoc(), testDB(t), WithVEX(v))
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The VEX names the CVE alias and the component by its bom-ref in the
+	// VEX document; the SBOM's component has another ID but the same purl.
+	if f := testFinding(rep, "yaml", "GO-2021-0061"); f == nil || f.Suppressed == nil || f.Suppressed.Status != "not_affected" {
+		t.Errorf("GO-2021-0061: %+v", f)
+	}
+	if f := testFinding(rep, "yaml", "GO-2020-0036"); f == nil || f.Suppressed != nil {
+		t.Errorf("another CVE of the same component must stay active: %+v", f)
+	}
+
+	// A distro advisory's upstream CVEs count for KEV, EPSS and VEX.
+	db, err := LoadOSV(filepath.Join("testdata", "osv", "other"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	doc := &sbom.Document{Components: []sbom.Component{testComp("ssl", "pkg:deb/debian/openssl@3.0.11-1~deb12u2?distro=debian-12")}}
+	ov := `{"@context": "https://openvex.dev/ns/v0.2.0", "@id": "x", "author": "a", "statements": [
+	  {"vulnerability": {"name": "CVE-2024-5535"}, "products": [{"@id": "pkg:deb/debian/openssl"}], "status": "not_affected", "justification": "vulnerable_code_not_in_execute_path"}]}`
+	vx, err := ReadOpenVEX(strings.NewReader(ov))
+	if err != nil {
+		t.Fatal(err)
+	}
+	rep, err = Scan(context.Background(), doc, db, WithVEX(vx))
+	if err != nil {
+		t.Fatal(err)
+	}
+	f := testFinding(rep, "ssl", "DSA-5764-1")
+	if f == nil || !slices.Contains(f.CVEs(), "CVE-2024-5535") || f.Suppressed == nil {
+		t.Errorf("DSA-5764-1: %+v", f)
 	}
 }

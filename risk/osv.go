@@ -58,6 +58,7 @@ type osvEntry struct {
 // osvExtra is the part of an entry only findings need.
 type osvExtra struct {
 	Related    []string           `json:"related,omitempty"`
+	Upstream   []string           `json:"upstream,omitempty"`
 	Summary    string             `json:"summary,omitempty"`
 	Details    string             `json:"details,omitempty"`
 	Published  time.Time          `json:"published,omitzero"`
@@ -145,6 +146,7 @@ func osvConvert(v *osvschema.Vulnerability) (*osvEntry, error) {
 	}
 	x := &osvExtra{
 		Related:  v.GetRelated(),
+		Upstream: v.GetUpstream(),
 		Summary:  v.GetSummary(),
 		Details:  v.GetDetails(),
 		Severity: osvSeverities(v.GetSeverity()),

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"slices"
 	"time"
 
 	"github.com/chaingate/chaingate/sbom"
@@ -93,6 +94,9 @@ type Finding struct {
 	ID string `json:"id"`
 	// Aliases are the entry's other ids (CVE, GHSA).
 	Aliases []string `json:"aliases,omitempty"`
+	// Upstream are the ids of the upstream vulnerabilities a distro
+	// advisory covers (OSV "upstream": a DSA's CVEs).
+	Upstream []string `json:"upstream,omitempty"`
 	// Component is the SBOM component the finding is about.
 	Component sbom.Component `json:"component"`
 	// Source is "osv" for database matches, "sarif:<tool>" for SARIF input.
@@ -204,14 +208,20 @@ type Unassessed struct {
 // Active reports whether the finding is not suppressed by VEX.
 func (f *Finding) Active() bool { return f.Suppressed == nil }
 
-// CVEs returns the finding's CVE ids: its ID if it is one, then aliases.
+// CVEs returns the finding's CVE ids: its ID if it is one, then its
+// aliases and upstream ids that are.
 func (f *Finding) CVEs() []string {
 	var out []string
 	if isCVE(f.ID) {
 		out = append(out, f.ID)
 	}
 	for _, a := range f.Aliases {
-		if isCVE(a) {
+		if isCVE(a) && !slices.Contains(out, a) {
+			out = append(out, a)
+		}
+	}
+	for _, a := range f.Upstream {
+		if isCVE(a) && !slices.Contains(out, a) {
 			out = append(out, a)
 		}
 	}

@@ -248,6 +248,7 @@ func scanMatch(db *DB, id vulnIdentity, refs []dbRef) *scanMatches {
 		f := Finding{
 			ID:               e.ID,
 			Aliases:          e.Aliases,
+			Upstream:         x.Upstream,
 			Source:           "osv",
 			Summary:          x.Summary,
 			Ecosystem:        id.Ecosystem,

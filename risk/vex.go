@@ -162,6 +162,26 @@ func ReadCycloneDXVEX(r io.Reader) (*VEX, error) {
 	if bom.Vulnerabilities == nil {
 		return v, nil
 	}
+	// affects[].ref names a bom-ref; when it is a component of this BOM,
+	// its purl identifies the component in other SBOMs too.
+	refPURL := map[string]string{}
+	var walk func([]cdx.Component)
+	walk = func(cs []cdx.Component) {
+		for _, c := range cs {
+			if c.BOMRef != "" && c.PackageURL != "" {
+				refPURL[c.BOMRef] = c.PackageURL
+			}
+			if c.Components != nil {
+				walk(*c.Components)
+			}
+		}
+	}
+	if bom.Metadata != nil && bom.Metadata.Component != nil {
+		walk([]cdx.Component{*bom.Metadata.Component})
+	}
+	if bom.Components != nil {
+		walk(*bom.Components)
+	}
 	for i, vu := range *bom.Vulnerabilities {
 		where := fmt.Sprintf("vulnerabilities[%d]", i)
 		if vu.ID == "" {
@@ -196,9 +216,14 @@ func ReadCycloneDXVEX(r io.Reader) (*VEX, error) {
 			s.ts = t
 		}
 		for _, a := range *vu.Affects {
-			if a.Ref != "" {
-				s.products = append(s.products, vexProduct{ids: []string{a.Ref}})
+			if a.Ref == "" {
+				continue
 			}
+			p := vexProduct{ids: []string{a.Ref}}
+			if purl, ok := refPURL[a.Ref]; ok && purl != a.Ref {
+				p.ids = append(p.ids, purl)
+			}
+			s.products = append(s.products, p)
 		}
 		if len(s.products) == 0 {
 			return nil, fmt.Errorf("risk: read CycloneDX VEX %s: %w: affects names no component", where, ErrInvalidVEX)
@@ -253,7 +278,7 @@ func vexMatchID(id string, doc *sbom.Document, c *sbom.Component) bool {
 // another component. The latest applicable statement wins; only
 // not_affected and fixed suppress.
 func (v *VEX) suppresses(doc *sbom.Document, f *Finding) *Suppression {
-	ids := append([]string{f.ID}, f.Aliases...)
+	ids := append(append([]string{f.ID}, f.Aliases...), f.Upstream...)
 	var root *sbom.Component
 	if doc != nil && doc.Root != "" {
 		root = doc.Component(doc.Root)
