@@ -196,3 +196,38 @@ func ExampleVerifier_VerifyImage() {
 	// verified: true attestations: 1
 	// builder: https://github.com/actions/runner/github-hosted
 }
+
+// Verify a bundle made by chaingate's own key signer
+// (provenance.SignStatementBundle): it has no transparency-log entry, so
+// it verifies only with the explicit opt-in, and with no trusted root.
+func ExampleWithKeySignaturesWithoutTlogUnsafe() {
+	key, _ := os.ReadFile("testdata/release-gate/public_key.pem")
+	bundle, _ := os.ReadFile("testdata/release-gate/provenance.sigstore.json")
+	digest, _ := os.ReadFile("testdata/release-gate/image.digest")
+	alg, hexDigest, _ := strings.Cut(strings.TrimSpace(string(digest)), ":")
+	req := verify.Requirements{
+		Artifact: verify.ArtifactDigest(alg, hexDigest),
+		SLSA:     &verify.SLSARequirements{BuilderIDs: []string{"https://github.com/actions/runner/github-hosted"}, SourceURI: "github.com/acme/app", Tag: "v1.4.2"},
+	}
+
+	// Default policy: a key-signed bundle needs a verified log entry.
+	trust, _ := verify.LoadTrustedRoot("testdata/trusted_root_public_good.json")
+	strict, _ := verify.New(trust, verify.WithPublicKey(key))
+	_, err := strict.VerifyBundle(context.Background(), bundle, req)
+	var ce *verify.CheckError
+	errors.As(err, &ce)
+	fmt.Println("default:", ce.Check)
+
+	v, err := verify.New(nil, verify.WithPublicKey(key), verify.WithKeySignaturesWithoutTlogUnsafe())
+	if err != nil {
+		log.Fatal(err)
+	}
+	res, err := v.VerifyBundle(context.Background(), bundle, req)
+	if err != nil {
+		log.Fatal(err)
+	}
+	fmt.Println("opt-in:", res.Verified, res.Signer.Kind, res.SLSA.Ref)
+	// Output:
+	// default: transparency-log
+	// opt-in: true key refs/tags/v1.4.2
+}
