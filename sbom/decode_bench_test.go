@@ -5,6 +5,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
+	"io"
 	"runtime"
 	"sync"
 	"testing"
@@ -192,5 +193,57 @@ func TestDecodeCycloneDXAllocBudget(t *testing.T) {
 	t.Logf("bytes allocated: chaingate %d, cyclonedx-go %d, ratio %.3f", ours, raw, ratio)
 	if ratio > 1.3 {
 		t.Errorf("Decode allocates %.2fx the bytes of a raw cyclonedx-go decode; budget 1.3x", ratio)
+	}
+}
+
+// BenchmarkEncode compares Encode (model conversion plus writing) with
+// the libraries writing an already-built document of the same content.
+func BenchmarkEncode(b *testing.B) {
+	doc := benchDoc(benchComponents)
+	bom := cdxFromDocument(doc, &ConversionReport{})
+	sd := spdxFromDocument(doc, SPDXJSON, &ConversionReport{})
+	b.Run("chaingate-cyclonedx-json", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			if err := Encode(io.Discard, doc, CycloneDXJSON); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+	b.Run("raw-cyclonedx-go", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			if err := cdx.NewBOMEncoder(io.Discard, cdx.BOMFileFormatJSON).SetPretty(true).Encode(bom); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+	b.Run("chaingate-spdx-json", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			if err := Encode(io.Discard, doc, SPDXJSON); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+	b.Run("raw-tools-golang", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			if err := spdxjson.Write(sd, io.Discard, spdxjson.Indent("  ")); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+}
+
+// BenchmarkValidate measures Validate on the generated document (purls
+// parsed with packageurl-go, licences with go-spdx).
+func BenchmarkValidate(b *testing.B) {
+	doc := benchDoc(benchComponents)
+	b.ReportAllocs()
+	for b.Loop() {
+		if err := Validate(doc); err != nil {
+			b.Fatal(err)
+		}
 	}
 }
