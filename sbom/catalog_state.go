@@ -12,7 +12,9 @@ import (
 	"path"
 	"sort"
 	"strings"
+	"sync"
 
+	"github.com/github/go-spdx/v2/spdxexp"
 	"github.com/package-url/packageurl-go"
 )
 
@@ -93,6 +95,30 @@ type catPkg struct {
 	// goMain is the purl of the main module of the Go binary a module
 	// was linked into ("" for other packages and for the main module).
 	goMain string
+}
+
+// catLicenceValid caches whether a licence string is an SPDX expression
+// (layers are parsed concurrently).
+var catLicenceValid sync.Map
+
+// catSetLicence records a package's declared licence: as LicenseDeclared
+// when it is a valid SPDX expression (checked with go-spdx), else
+// verbatim in PropLicenseUnparsed ("BSD License", "Apache 2.0", ...).
+func catSetLicence(c *Component, lic string) {
+	lic = strings.TrimSpace(lic)
+	if lic == "" {
+		return
+	}
+	v, ok := catLicenceValid.Load(lic)
+	if !ok {
+		valid, _ := spdxexp.ValidateLicenses([]string{lic})
+		v, _ = catLicenceValid.LoadOrStore(lic, valid)
+	}
+	if v.(bool) {
+		c.LicenseDeclared = lic
+	} else {
+		c.Properties = append(c.Properties, Property{PropLicenseUnparsed, lic})
+	}
 }
 
 // catResult is what one file of one layer yields. It takes effect only
@@ -188,8 +214,9 @@ func catParse(f catFile, maxFile int64) *catResult {
 		for i := range apks {
 			a := &apks[i]
 			c := Component{Type: TypeLibrary, Name: a.Name, Version: a.Version, Supplier: a.Maintainer,
-				Description: a.Description, LicenseDeclared: a.License, Locations: loc}
+				Description: a.Description, Locations: loc}
 			c.Properties = []Property{{PropCataloguer, "apk"}, {PropOSVPackage, a.Origin}, {PropApkOrigin, a.Origin}}
+			catSetLicence(&c, a.License)
 			r.pkgs = append(r.pkgs, catPkg{c: c, apk: a})
 		}
 	case catPython:
@@ -199,10 +226,11 @@ func catParse(f catFile, maxFile int64) *catResult {
 			return r
 		}
 		n := catPEP503Name(m.Name)
-		c := Component{Type: TypeLibrary, Name: m.Name, Version: m.Version, LicenseDeclared: m.License,
+		c := Component{Type: TypeLibrary, Name: m.Name, Version: m.Version,
 			Description: m.Summary, Locations: loc,
 			PURL: packageurl.NewPackageURL(packageurl.TypePyPi, "", n, m.Version, nil, "").ToString()}
 		c.Properties = []Property{{PropCataloguer, "python"}, {PropOSVEcosystem, "PyPI"}, {PropOSVPackage, n}}
+		catSetLicence(&c, m.License)
 		r.pkgs = []catPkg{{c: c}}
 	case catJava:
 		ms, err := catScanJar(f.data, f.path, maxFile, 0)
@@ -282,12 +310,13 @@ func catNpmComponent(p catNpmPkg, cataloguer string, loc []Location) Component {
 			ns = p.Name[:i]
 		}
 	}
-	c := Component{Type: TypeLibrary, Group: ns, Name: p.Name, Version: p.Version, LicenseDeclared: p.License,
+	c := Component{Type: TypeLibrary, Group: ns, Name: p.Name, Version: p.Version,
 		Description: p.Description, Locations: loc, PURL: NPMPURL(p.Name, p.Version)}
 	if p.Dev {
 		c.Scope = ScopeExcluded
 	}
 	c.Properties = []Property{{PropCataloguer, cataloguer}, {PropOSVEcosystem, "npm"}, {PropOSVPackage, p.Name}}
+	catSetLicence(&c, p.License)
 	return c
 }
 

@@ -39,6 +39,10 @@ const (
 	PropDebSourceVersion = "chaingate:deb:source-version"
 	// PropApkOrigin is the origin (source) package of an Alpine package.
 	PropApkOrigin = "chaingate:apk:origin"
+	// PropLicenseUnparsed is a package's declared licence, verbatim, when
+	// it is not a valid SPDX expression ("BSD License", "Apache 2.0");
+	// valid ones are in Component.LicenseDeclared.
+	PropLicenseUnparsed = "chaingate:license:unparsed"
 )
 
 // Default limits of FromImage (see WithMaxFileSize and WithMaxTotalSize).

@@ -492,3 +492,38 @@ func imgTestCheckDebianDoc(t *testing.T, doc *Document) {
 		ids[c.ID] = true
 	}
 }
+
+// TestFromImageDocumentIsValid checks that an image SBOM passes Validate
+// and survives CycloneDX and SPDX encoding with every purl.
+func TestFromImageDocumentIsValid(t *testing.T) {
+	doc, err := FromImage(context.Background(), ImageFromV1(imgTestDebianImage(t), "registry.example/demo/app:1.0"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := Validate(doc); err != nil {
+		t.Fatalf("Validate: %v", err)
+	}
+	want := map[string]bool{}
+	for _, c := range doc.Components {
+		want[c.PURL] = true
+	}
+	for _, f := range []Format{CycloneDXJSON, SPDXJSON} {
+		var buf bytes.Buffer
+		if err := Encode(&buf, doc, f); err != nil {
+			t.Fatalf("Encode %s: %v", f, err)
+		}
+		back, err := Decode(&buf)
+		if err != nil {
+			t.Fatalf("Decode %s: %v", f, err)
+		}
+		got := map[string]bool{}
+		for _, c := range back.Components {
+			got[c.PURL] = true
+		}
+		for p := range want {
+			if !got[p] {
+				t.Errorf("%s: purl %s lost", f, p)
+			}
+		}
+	}
+}
