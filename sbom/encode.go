@@ -16,6 +16,7 @@ const ReportSchemaVersion = "chaingate.dev/sbom/conversion/v1"
 // the target format has no place for is listed here. An empty report
 // means the conversion kept the whole Document.
 type ConversionReport struct {
+	// SchemaVersion is ReportSchemaVersion.
 	SchemaVersion string `json:"schemaVersion"`
 	// From is the format the Document came from; To the format written.
 	From Format `json:"from"`

@@ -47,6 +47,7 @@ func (p *Problem) Error() string {
 // unwraps to the problems (as errors.Join does), so errors.As finds a
 // single *Problem as well as the whole *ValidationError.
 type ValidationError struct {
+	// Problems are every problem found, in document order.
 	Problems []*Problem `json:"problems"`
 }
 
