@@ -8,20 +8,24 @@ import (
 // Sentinel errors. Every verification failure is a *CheckError that also
 // matches one of these with errors.Is.
 var (
-	// ErrNoTrustedSignature: no signature could be verified against the
-	// trust material (bad signature, untrusted or tampered certificate,
-	// log entry or timestamp, unknown key).
+	// ErrNoTrustedSignature: no signature verified against the trust
+	// material and the requirements (bad signature, untrusted or tampered
+	// certificate, log entry or timestamp, unknown key — and also, with
+	// the more specific sentinel beside it, a signer identity or artifact
+	// that does not match, or too few signers).
 	ErrNoTrustedSignature = errors.New("no trusted signature")
 	// ErrIdentityMismatch: the signer is trusted but is not the identity
-	// the requirements ask for.
+	// the requirements ask for. Also matches ErrNoTrustedSignature.
 	ErrIdentityMismatch = errors.New("signer identity does not match")
-	// ErrArtifactMismatch: the signature is valid but over another artifact.
+	// ErrArtifactMismatch: the signature is valid but over another
+	// artifact. Also matches ErrNoTrustedSignature.
 	ErrArtifactMismatch = errors.New("artifact does not match")
 	// ErrPredicateMismatch: the attestation has another predicate type.
 	ErrPredicateMismatch = errors.New("predicate type does not match")
 	// ErrSLSARequirement: the verified provenance breaks a SLSA requirement.
 	ErrSLSARequirement = errors.New("SLSA requirement not met")
 	// ErrThresholdNotMet: fewer distinct trusted signers than required.
+	// Also matches ErrNoTrustedSignature.
 	ErrThresholdNotMet = errors.New("signer threshold not met")
 	// ErrInvalidInput: the bundle, envelope or requirements are malformed.
 	ErrInvalidInput = errors.New("invalid input")
@@ -77,6 +81,11 @@ func (e *CheckError) Error() string {
 func (e *CheckError) Unwrap() error { return e.Err }
 
 func checkErr(check string, sentinel, cause error) *CheckError {
+	// A signer or artifact that does not match, or too few signers, also
+	// means there is no trusted signature for what was asked.
+	if sentinel == ErrIdentityMismatch || sentinel == ErrArtifactMismatch || sentinel == ErrThresholdNotMet {
+		sentinel = fmt.Errorf("%w: %w", ErrNoTrustedSignature, sentinel)
+	}
 	if cause == nil {
 		return &CheckError{Check: check, Err: sentinel}
 	}

@@ -258,3 +258,23 @@ func TestVerifyRealBundles(t *testing.T) {
 		})
 	}
 }
+
+func TestSentinelUmbrella(t *testing.T) {
+	v := newVerifier(t, loadRoot(t, "sigstore-go", "trusted_root_public_good_2023.json"))
+	b := readFile(t, "sigstore-go", "sigstore.js@2.0.0-provenance.sigstore.json")
+	_, err := v.VerifyBundle(context.Background(), b, verify.Requirements{
+		Artifact: verify.ArtifactDigest("sha512", sigstoreJS2Dig),
+		Identity: &verify.Identity{Issuer: ghIssuer, SubjectAlternativeName: "https://github.com/someone/else/.github/workflows/x.yml@refs/heads/main"},
+	})
+	if !errors.Is(err, verify.ErrIdentityMismatch) || !errors.Is(err, verify.ErrNoTrustedSignature) {
+		t.Errorf("identity mismatch %v should match both sentinels", err)
+	}
+	_, err = v.VerifyBundle(context.Background(), b, verify.Requirements{
+		Artifact:      verify.ArtifactDigest("sha512", sigstoreJS2Dig),
+		Identity:      &verify.Identity{Issuer: ghIssuer, SubjectAlternativeName: sigstoreJSSAN},
+		PredicateType: "https://example.com/other",
+	})
+	if !errors.Is(err, verify.ErrPredicateMismatch) || errors.Is(err, verify.ErrNoTrustedSignature) {
+		t.Errorf("predicate mismatch %v: the signature itself is trusted", err)
+	}
+}
