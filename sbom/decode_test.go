@@ -3,6 +3,7 @@ package sbom
 import (
 	"bytes"
 	"errors"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -272,5 +273,29 @@ func TestDecodeCycloneDX17(t *testing.T) {
 				t.Error("Strict accepted CycloneDX 1.7 JSON it has no schema for")
 			}
 		}
+	}
+}
+
+func TestDecodeWithFormat(t *testing.T) {
+	data, err := os.ReadFile("testdata/spdx/hello.spdx")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d, err := Decode(bytes.NewReader(data), WithFormat(SPDXTagValue)); err != nil || d.Format != SPDXTagValue {
+		t.Fatalf("WithFormat(SPDXTagValue): %v", err)
+	}
+	_, err = Decode(bytes.NewReader(data), WithFormat(CycloneDXJSON))
+	var pe *ParseError
+	if !errors.As(err, &pe) || pe.Format != CycloneDXJSON {
+		t.Errorf("tag-value read as CycloneDX JSON: %v, want a *ParseError", err)
+	}
+	if _, err := Decode(bytes.NewReader(data), WithFormat("docx")); !errors.Is(err, ErrUnsupportedFormat) {
+		t.Errorf("WithFormat(docx): %v, want ErrUnsupportedFormat", err)
+	}
+	if err := Encode(io.Discard, &Document{}, SPDXYAML); !errors.Is(err, ErrUnsupportedFormat) {
+		t.Errorf("Encode as SPDX YAML: %v, want ErrUnsupportedFormat", err)
+	}
+	if err := Encode(io.Discard, nil, CycloneDXJSON); err == nil {
+		t.Error("Encode(nil) succeeded")
 	}
 }
