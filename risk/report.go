@@ -174,7 +174,8 @@ const (
 	// EvidencePackage: an affected package is in the build too.
 	EvidencePackage EvidenceLevel = "package"
 	// EvidencePackageAbsent: the SBOM lists the packages in the build and
-	// none of the affected packages is among them.
+	// none of the affected packages is among them, or the entry restricts
+	// them to other platforms (GOOS/GOARCH) than the build's.
 	EvidencePackageAbsent EvidenceLevel = "package-absent"
 )
 

@@ -149,6 +149,7 @@ func Scan(ctx context.Context, doc *sbom.Document, db *DB, opts ...ScanOption) (
 		}
 	}
 	rep.Findings = make([]Finding, 0, total)
+	target := scanTargetOf(doc)
 	for i, m := range matched {
 		if m == nil {
 			continue
@@ -157,7 +158,7 @@ func Scan(ctx context.Context, doc *sbom.Document, db *DB, opts ...ScanOption) (
 		for _, t := range m.findings {
 			f := t // slices shared with the DB and other findings (see Finding)
 			f.Component = *c
-			f.Evidence = scanEvidence(c, ids[i], f.AffectedPackages)
+			f.Evidence = scanEvidence(c, ids[i], f.AffectedPackages, target)
 			rep.Findings = append(rep.Findings, f)
 		}
 	}
@@ -173,6 +174,18 @@ func Scan(ctx context.Context, doc *sbom.Document, db *DB, opts ...ScanOption) (
 // and edges. Only the components with findings are tracked, so a large
 // clean SBOM costs one pass over its edges.
 func scanRelationships(doc *sbom.Document, fs []Finding) {
+	defer func() {
+		// A Go generator's own record of go.mod's direct requirements
+		// is more exact than a flattened build-info graph.
+		for i := range fs {
+			switch d, _ := fs[i].Component.Property("chaingate:go:direct"); d {
+			case "true":
+				fs[i].Relationship = "direct"
+			case "false":
+				fs[i].Relationship = "transitive"
+			}
+		}
+	}()
 	if doc.Root == "" || len(doc.Dependencies) == 0 || len(fs) == 0 {
 		return
 	}
@@ -318,13 +331,66 @@ func scanFirstLine(s string) string {
 	return s
 }
 
-// scanEvidence decides the evidence level of a Go finding: when the
-// component lists the packages in the build (PropertyGoPackages) and the
-// entry lists affected packages, it is package-level (or proven absent).
-func scanEvidence(c *sbom.Component, ecosystem string, affected []AffectedPackage) Evidence {
+// scanTarget is the platform a Go SBOM was built for, when it says so
+// (the build settings of a Go binary, or the image's platform).
+type scanTarget struct{ goos, goarch string }
+
+func scanTargetOf(doc *sbom.Document) scanTarget {
+	var t scanTarget
+	for _, p := range doc.Properties {
+		switch p.Name {
+		case "chaingate:go:build:GOOS":
+			t.goos = p.Value
+		case "chaingate:go:build:GOARCH":
+			t.goarch = p.Value
+		}
+	}
+	if doc.Image != nil {
+		if t.goos == "" {
+			t.goos = doc.Image.OS
+		}
+		if t.goarch == "" {
+			t.goarch = doc.Image.Architecture
+		}
+	}
+	return t
+}
+
+// applies reports whether an affected package can be in a build for the
+// target platform (an unknown target or an unrestricted package: yes).
+func (t scanTarget) applies(a AffectedPackage) bool {
+	if t.goos != "" && len(a.GOOS) > 0 && !slices.Contains(a.GOOS, t.goos) {
+		return false
+	}
+	if t.goarch != "" && len(a.GOARCH) > 0 && !slices.Contains(a.GOARCH, t.goarch) {
+		return false
+	}
+	return true
+}
+
+// scanEvidence decides the evidence level of a Go finding. When the
+// entry restricts every affected package to other platforms than the
+// build's, or the component lists the packages in the build
+// (PropertyGoPackages) and none is affected, the vulnerable code is not
+// in the build (package-absent); when one is listed, it is package-level.
+func scanEvidence(c *sbom.Component, ecosystem string, affected []AffectedPackage, target scanTarget) Evidence {
 	ev := Evidence{Level: EvidenceModule, Reason: "component version is in an affected range"}
 	if ecosystem != "Go" || len(affected) == 0 {
 		return ev
+	}
+	onTarget := affected
+	if target != (scanTarget{}) {
+		onTarget = nil
+		for _, a := range affected {
+			if target.applies(a) {
+				onTarget = append(onTarget, a)
+			}
+		}
+		if len(onTarget) == 0 {
+			ev.Level = EvidencePackageAbsent
+			ev.Reason = "the affected packages are vulnerable only on other platforms than the build's (" + target.goos + "/" + target.goarch + ")"
+			return ev
+		}
 	}
 	list, ok := c.Property(PropertyGoPackages)
 	if !ok {
@@ -337,7 +403,7 @@ func scanEvidence(c *sbom.Component, ecosystem string, affected []AffectedPackag
 			inBuild[p] = true
 		}
 	}
-	for _, a := range affected {
+	for _, a := range onTarget {
 		if inBuild[a.Path] && !slices.Contains(ev.Packages, a.Path) {
 			ev.Packages = append(ev.Packages, a.Path)
 		}

@@ -251,3 +251,33 @@ func (testFailingDetector) Name() string { return "failing" }
 func (testFailingDetector) Detect(context.Context, *sbom.Document) ([]Signal, error) {
 	return nil, context.DeadlineExceeded
 }
+
+// TestScanPlatformAndDirect: a Go binary SBOM records its GOOS/GOARCH
+// and which modules go.mod requires directly; a windows-only
+// vulnerability is not in a linux build.
+func TestScanPlatformAndDirect(t *testing.T) {
+	db := testDB(t)
+	std := testComp("stdlib", "pkg:golang/stdlib@go1.12.0")
+	yaml := testComp("yaml", "pkg:golang/gopkg.in/yaml.v2@v2.2.2")
+	yaml.Properties = []sbom.Property{{Name: "chaingate:go:direct", Value: "false"}}
+	doc := &sbom.Document{Root: "app", Properties: []sbom.Property{{Name: "chaingate:go:build:GOOS", Value: "linux"}, {Name: "chaingate:go:build:GOARCH", Value: "amd64"}},
+		Components:   []sbom.Component{{ID: "app", Name: "example.com/app", Version: "v1.0.0", PURL: "pkg:golang/example.com/app@v1.0.0"}, std, yaml},
+		Dependencies: []sbom.Dependency{{Ref: "app", DependsOn: []string{"stdlib", "yaml"}}}}
+	rep, err := Scan(context.Background(), doc, db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	win := testFinding(rep, "stdlib", "GO-2022-0535") // crypto/x509 on windows only
+	if win == nil || win.Evidence.Level != EvidencePackageAbsent || !strings.Contains(win.Evidence.Reason, "linux/amd64") {
+		t.Errorf("windows-only GO-2022-0535 on linux: %+v", win)
+	}
+	if f := testFinding(rep, "stdlib", "GO-2024-2687"); f == nil || f.Evidence.Level != EvidenceModule {
+		t.Errorf("net/http GO-2024-2687 applies on linux: %+v", f)
+	}
+	if f := testFinding(rep, "yaml", "GO-2020-0036"); f == nil || f.Relationship != "transitive" {
+		t.Errorf("chaingate:go:direct=false must win over the flat graph: %+v", f)
+	}
+	if f := testFinding(rep, "stdlib", "GO-2024-2687"); f.Relationship != "direct" {
+		t.Errorf("stdlib relationship %q", f.Relationship)
+	}
+}
