@@ -32,6 +32,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"maps"
 	"os"
 	"path/filepath"
 	"slices"
@@ -161,6 +162,9 @@ type Result struct {
 	FailOn   string         `json:"failOn"`
 	Findings risk.Summary   `json:"findings"`
 	Blocking []risk.Finding `json:"blocking,omitempty"`
+	// Uncovered counts components per OSV ecosystem that the database
+	// has no entries for: they were not really checked.
+	Uncovered map[string]int `json:"uncovered,omitempty"`
 	// Unassessed are the components the scan could not assess, with why.
 	Unassessed []risk.Unassessed `json:"unassessed,omitempty"`
 	// Policy is the policy decision.
@@ -203,6 +207,7 @@ func run(ctx context.Context, o options) (*Result, error) {
 	}
 	info := db.Info()
 	res.DB = fmt.Sprintf("%d OSV entries (%s, %s)", info.Entries, info.Source, strings.Join(info.Ecosystems, ", "))
+	res.Uncovered = uncovered(doc, info.Ecosystems)
 	var scanOpts []risk.ScanOption
 	if o.kev != "" {
 		kev, err := readWith(o.kev, risk.ReadKEV)
@@ -279,6 +284,20 @@ func run(ctx context.Context, o options) (*Result, error) {
 	}
 	res.Status = "passed"
 	return res, nil
+}
+
+// uncovered counts doc's components by OSV ecosystem ("Debian:12") when
+// the database has no entries for that ecosystem.
+func uncovered(doc *sbom.Document, have []string) map[string]int {
+	out := map[string]int{}
+	for _, c := range doc.Components {
+		eco, ok := c.Property(sbom.PropOSVEcosystem)
+		base, _, _ := strings.Cut(eco, ":")
+		if ok && !slices.Contains(have, eco) && !slices.Contains(have, base) {
+			out[eco]++
+		}
+	}
+	return out
 }
 
 // The threshold's ranks: a priority decision and a severity of the same
@@ -366,11 +385,12 @@ func imageName(flagName, ref string) string {
 	return "unknown"
 }
 
-func promote(ctx context.Context, o options, res *Result, pol policy.PolicyInfo) (*gitops.Promotion, error) {
-	// The gate re-checks what was decided above and fails closed: it
-	// allows only the digest that was scanned, and only if it passed.
-	gate := gitops.GateFunc(func(ctx context.Context, c gitops.Candidate) (gitops.Decision, error) {
-		if c.Image.Digest != res.Digest {
+// scanGate is the promotion's gitops.Gate. It re-checks what was decided
+// and fails closed: it allows only the digest that was scanned, and only
+// when the scan and the policy passed.
+func scanGate(res *Result, failOn string, pol policy.PolicyInfo) gitops.Gate {
+	return gitops.GateFunc(func(ctx context.Context, c gitops.Candidate) (gitops.Decision, error) {
+		if res.Digest == "" || c.Image.Digest != res.Digest {
 			return gitops.Decision{Reasons: []string{"ci-scan: " + c.Image.Digest + " is not the scanned image " + res.Digest}}, nil
 		}
 		if len(res.Blocking) > 0 || res.Policy == nil || !res.Policy.Allow {
@@ -378,14 +398,17 @@ func promote(ctx context.Context, o options, res *Result, pol policy.PolicyInfo)
 		}
 		return gitops.Decision{
 			Allow:          true,
-			Reasons:        []string{fmt.Sprintf("no finding at or above %s; policy %s allowed", o.failOn, pol.Digest)},
+			Reasons:        []string{fmt.Sprintf("no finding at or above %s; policy %s allowed", failOn, pol.Digest)},
 			Digest:         res.Policy.InputDigest,
 			PolicyRevision: pol.Digest,
 		}, nil
 	})
+}
+
+func promote(ctx context.Context, o options, res *Result, pol policy.PolicyInfo) (*gitops.Promotion, error) {
 	p, err := gitops.NewPromoter(
 		gitops.Repository{URL: res.Repository, Branch: o.branch},
-		gitops.WithGate(gate),
+		gitops.WithGate(scanGate(res, o.failOn, pol)),
 		gitops.WithAuthor("chaingate ci-scan", "ci-scan@chaingate.invalid"),
 		gitops.WithPipeline(gitops.Pipeline{Stages: []gitops.Stage{{
 			Name:  o.env,
@@ -412,8 +435,17 @@ func (r *Result) print(w io.Writer) {
 		return
 	}
 	fmt.Fprintf(w, "  sbom      %d components\n", r.Components)
-	fmt.Fprintf(w, "  scan      %s: %d finding(s) %v, %d suppressed, %d unassessed\n",
-		r.DB, r.Findings.Findings, r.Findings.ByDecision, r.Findings.Suppressed, r.Findings.Unassessed)
+	var byDecision []string
+	for _, d := range []risk.Decision{risk.Act, risk.Attend, risk.TrackStar, risk.Track} {
+		if n := r.Findings.ByDecision[d]; n > 0 {
+			byDecision = append(byDecision, fmt.Sprintf("%d %s", n, d))
+		}
+	}
+	fmt.Fprintf(w, "  scan      %s: %d finding(s) %s, %d suppressed by VEX, %d unassessed\n",
+		r.DB, r.Findings.Findings, "("+strings.Join(byDecision, ", ")+")", r.Findings.Suppressed, r.Findings.Unassessed)
+	for _, eco := range slices.Sorted(maps.Keys(r.Uncovered)) {
+		fmt.Fprintf(w, "            %d %s component(s) not covered: the database has no %s entries (-osv)\n", r.Uncovered[eco], eco, eco)
+	}
 	fmt.Fprintf(w, "  sarif     %s\n", r.SARIF)
 	fmt.Fprintf(w, "  threshold %d finding(s) at or above %s\n", len(r.Blocking), r.FailOn)
 	for i, f := range r.Blocking {
