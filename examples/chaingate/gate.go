@@ -3,6 +3,7 @@ package main
 import (
 	"fmt"
 	"io"
+	"sort"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -206,8 +207,8 @@ func writeVerdictText(w io.Writer, v *chaingate.Verdict, evalErr error) error {
 				t.row(kind, r.Severity, r.Code, truncate(r.Message, 120))
 			}
 		}
-		add("deny", v.Reasons)
-		add("warn", v.Warnings)
+		add("deny", firstOfEachCode(v.Reasons))
+		add("warn", firstOfEachCode(v.Warnings))
 		if err := t.flush(); err != nil {
 			return err
 		}
@@ -216,4 +217,39 @@ func writeVerdictText(w io.Writer, v *chaingate.Verdict, evalErr error) error {
 		fmt.Fprintf(w, "error    %v\n", evalErr)
 	}
 	return nil
+}
+
+var severityRank = map[string]int{"critical": 0, "high": 1, "medium": 2, "low": 3}
+
+// firstOfEachCode orders reasons for a reader: one reason of each code
+// first, most severe first, then the repeats, each group in input order.
+func firstOfEachCode(rs []policy.Reason) []policy.Reason {
+	rank := func(s string) int {
+		if r, ok := severityRank[strings.ToLower(s)]; ok {
+			return r
+		}
+		return len(severityRank)
+	}
+	seen := map[string]bool{}
+	repeat := make(map[int]bool, len(rs))
+	for i, r := range rs {
+		repeat[i] = seen[r.Code]
+		seen[r.Code] = true
+	}
+	idx := make([]int, len(rs))
+	for i := range idx {
+		idx[i] = i
+	}
+	sort.SliceStable(idx, func(a, b int) bool {
+		ia, ib := idx[a], idx[b]
+		if repeat[ia] != repeat[ib] {
+			return !repeat[ia]
+		}
+		return rank(rs[ia].Severity) < rank(rs[ib].Severity)
+	})
+	out := make([]policy.Reason, len(rs))
+	for i, k := range idx {
+		out[i] = rs[k]
+	}
+	return out
 }

@@ -180,8 +180,8 @@ markdown (a pull-request comment).
 }
 
 func writeRiskTable(w io.Writer, rep *risk.Report) error {
-	fmt.Fprintf(w, "%s: %d components matched against %d OSV entries (%s)\n",
-		docName(rep), len(rep.Findings)+len(rep.Unassessed), rep.DB.Entries, rep.DB.Source)
+	fmt.Fprintf(w, "%s: %d components scanned against %d OSV entries (%s: %s)\n",
+		docName(rep), rep.Document.Components, rep.DB.Entries, rep.DB.Source, strings.Join(rep.DB.Ecosystems, ", "))
 	fmt.Fprintf(w, "%d findings (%d suppressed by VEX), %d components not assessed\n",
 		rep.Summary.Findings, rep.Summary.Suppressed, rep.Summary.Unassessed)
 	if len(rep.Findings) == 0 {
@@ -286,9 +286,10 @@ threshold).
 				for _, r := range rep.Results {
 					top := ""
 					if len(r.Score.Contributions) > 0 {
-						top = fmt.Sprintf("%+v", r.Score.Contributions[0])
+						c := r.Score.Contributions[0]
+						top = fmt.Sprintf("%s=%.3g (%+.2f)", c.Feature, c.Value, c.Effect)
 					}
-					t.row(r.Name, strconv.FormatFloat(r.Score.Value, 'f', 3, 64), strconv.FormatBool(r.Score.Flagged), r.Score.Target, r.Score.Kind, truncate(top, 50))
+					t.row(r.Name, strconv.FormatFloat(r.Score.Value, 'f', 3, 64), strconv.FormatBool(r.Score.Flagged), r.Score.Target, r.Score.Kind, top)
 				}
 				if err := t.flush(); err != nil {
 					return err
@@ -335,6 +336,10 @@ a terminal.
 			res, err := risk.DownloadOSV(cmd.Context(), &http.Client{}, args[0], dir,
 				risk.WithBaseURL(baseURL),
 				risk.WithProgress(func(d risk.DownloadProgress) {
+					if d.Phase == "verify" {
+						p.step("verifying %s: %d/%d entries", d.Ecosystem, d.Done, d.Total)
+						return
+					}
 					p.bar(d.Phase+" "+d.Ecosystem, d.Done, d.Total)
 				}))
 			p.finish()

@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"os"
 	"strings"
+	"time"
 
 	"github.com/google/go-containerregistry/pkg/name"
 	"github.com/spf13/cobra"
@@ -254,7 +255,7 @@ func writeResultText(w io.Writer, what string, res *verify.Result, verr error) e
 		}
 	}
 	for _, ts := range res.Timestamps {
-		fmt.Fprintf(w, "  timestamp  %+v\n", ts)
+		fmt.Fprintf(w, "  timestamp  %s %s %s\n", ts.Kind, ts.URI, ts.Time.UTC().Format(time.RFC3339))
 	}
 	t := newTable(w, "CHECK", "RESULT", "DETAIL")
 	for _, c := range res.Checks {
