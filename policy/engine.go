@@ -70,6 +70,13 @@ type policyRule struct {
 	meta     map[string]any
 	loc      *Location
 	paths    []string
+	spans    []policySpan // where the rule's definitions are
+}
+
+// policySpan is a file's row range.
+type policySpan struct {
+	file     string
+	from, to int
 }
 
 // config is what the options set.
@@ -833,6 +840,9 @@ func policyFindRules(c *ast.Compiler, namespaces []string, explicit bool) ([]pol
 			pr.loc = &Location{File: first.Location.File, Row: first.Location.Row, Col: first.Location.Col}
 			paths := map[string]bool{}
 			for _, d := range defs {
+				if d.Location != nil {
+					pr.spans = append(pr.spans, policySpan{d.Location.File, d.Location.Row, d.Location.Row + bytes.Count(d.Location.Text, []byte("\n"))})
+				}
 				for _, a := range as.GetRuleScope(d) {
 					pr.applyAnnotations(a)
 				}
@@ -1003,8 +1013,10 @@ func (e *Engine) DecideValue(ctx context.Context, in *PreparedInput) (*Decision,
 }
 
 // Explain decides like Decide and also fills Decision.Trace with OPA's
-// evaluation trace (with source locations), to see which rule and which
-// input values led to a denial. It is much slower than Decide.
+// evaluation trace (with source locations) of the rules that denied or
+// warned: each expression they evaluated, with the input values it read,
+// to see which rule and which input led to the result. Without any deny
+// or warning the whole trace is given. It is much slower than Decide.
 func (e *Engine) Explain(ctx context.Context, input any) (*Decision, error) {
 	c := policyConv{limit: e.cfg.maxInputBytes}
 	v, err := c.value(input)
@@ -1016,8 +1028,34 @@ func (e *Engine) Explain(ctx context.Context, input any) (*Decision, error) {
 	if err != nil {
 		return nil, err
 	}
+	events := *buf
+	var spans []policySpan
+	for _, rs := range [][]Reason{d.Deny, d.Warn} {
+		for _, r := range rs {
+			for i := range e.rules {
+				if e.rules[i].name == r.Rule && e.rules[i].ns == r.Namespace {
+					spans = append(spans, e.rules[i].spans...)
+				}
+			}
+		}
+	}
+	if len(spans) > 0 {
+		var kept []*topdown.Event
+		for _, ev := range events {
+			if ev.Location == nil {
+				continue
+			}
+			for _, sp := range spans {
+				if ev.Location.File == sp.file && ev.Location.Row >= sp.from && ev.Location.Row <= sp.to {
+					kept = append(kept, ev)
+					break
+				}
+			}
+		}
+		events = kept
+	}
 	var sb strings.Builder
-	topdown.PrettyTraceWithLocation(&sb, *buf)
+	topdown.PrettyTraceWithLocation(&sb, events)
 	d.Trace = sb.String()
 	if len(d.Trace) > MaxTraceBytes {
 		d.Trace = d.Trace[:MaxTraceBytes] + "\n... trace truncated"
