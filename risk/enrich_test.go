@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"flag"
 	"os"
 	"path/filepath"
 	"slices"
@@ -12,6 +13,7 @@ import (
 	"testing"
 
 	"github.com/chaingate/chaingate/sbom"
+	"github.com/google/go-cmp/cmp"
 )
 
 func testOpen(t testing.TB, parts ...string) *os.File {
@@ -375,5 +377,54 @@ func TestVEXCycloneDXBOMRefAndUpstream(t *testing.T) {
 	f := testFinding(rep, "ssl", "DSA-5764-1")
 	if f == nil || !slices.Contains(f.CVEs(), "CVE-2024-5535") || f.Suppressed == nil {
 		t.Errorf("DSA-5764-1: %+v", f)
+	}
+}
+
+var reportUpdate = flag.Bool("update-risk-golden", false, "rewrite testdata/golden/*")
+
+// TestReportGolden pins the JSON, SARIF and Markdown of one enriched,
+// VEX-applied scan (run with -update-risk-golden to rewrite).
+func TestReportGolden(t *testing.T) {
+	e, k := testEnrichData(t)
+	ov, err := ReadOpenVEX(testOpen(t, "vex", "openvex-app.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	doc := testVEXDoc()
+	evil := testComp("evil", "pkg:golang/golang.org/x/text@v0.3.5")
+	evil.Name = "x|<script>alert(1)</script>"
+	doc.Components = append(doc.Components, evil)
+	rep, err := Scan(context.Background(), doc, testDB(t), WithEPSS(e), WithKEV(k), WithVEX(ov))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var js, sf, md bytes.Buffer
+	if err := rep.WriteJSON(&js); err != nil {
+		t.Fatal(err)
+	}
+	if err := rep.WriteSARIF(&sf); err != nil {
+		t.Fatal(err)
+	}
+	if err := rep.WriteMarkdown(&md, MarkdownOptions{MaxFindings: 10}); err != nil {
+		t.Fatal(err)
+	}
+	if strings.Contains(md.String(), "<script>") || strings.Contains(md.String(), "x|<") {
+		t.Error("Markdown lets a component name inject HTML or break the table")
+	}
+	for name, got := range map[string][]byte{"report.json": js.Bytes(), "report.sarif": sf.Bytes(), "report.md": md.Bytes()} {
+		path := filepath.Join("testdata", "golden", name)
+		if *reportUpdate {
+			os.MkdirAll(filepath.Dir(path), 0o755)
+			if err := os.WriteFile(path, got, 0o644); err != nil {
+				t.Fatal(err)
+			}
+		}
+		want, err := os.ReadFile(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if diff := cmp.Diff(string(want), string(got)); diff != "" {
+			t.Errorf("%s differs from the golden file (-want +got):\n%s", name, diff)
+		}
 	}
 }
