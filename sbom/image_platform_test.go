@@ -6,6 +6,7 @@ import (
 	"errors"
 	"io"
 	"log"
+	"net/http"
 	"net/http/httptest"
 	"net/url"
 	"os"
@@ -260,5 +261,43 @@ func TestFromImageUbuntu(t *testing.T) {
 	}
 	if n, _ := c.Property(PropOSVPackage); n != "openssl" {
 		t.Errorf("OSV package %q, want the source package", n)
+	}
+}
+
+// TestFromImageRemoteAuth scans from a registry that wants credentials:
+// the caller's WithAuth reaches it, and without credentials the scan fails.
+func TestFromImageRemoteAuth(t *testing.T) {
+	reg := registry.New(registry.Logger(log.New(io.Discard, "", 0)))
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if u, p, ok := r.BasicAuth(); !ok || u != "ci" || p != "s3cret" {
+			w.Header().Set("WWW-Authenticate", `Basic realm="test"`)
+			w.WriteHeader(http.StatusUnauthorized)
+			return
+		}
+		reg.ServeHTTP(w, r)
+	}))
+	defer srv.Close()
+	u, _ := url.Parse(srv.URL)
+	ref, err := name.ParseReference(u.Host + "/private/app:1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	auth := &authn.Basic{Username: "ci", Password: "s3cret"}
+	img := imgTestImage(t, "amd64", nil, imgTestLayer(t,
+		imgTestReg("etc/os-release", imgTestdata(t, "alpine/os-release")),
+		imgTestReg("lib/apk/db/installed", imgTestdata(t, "alpine/installed"))))
+	if err := remote.Write(ref, img, remote.WithTransport(srv.Client().Transport), remote.WithAuth(auth)); err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	doc, err := FromImage(ctx, ImageFromRemote(ref.String()), WithHTTPClient(srv.Client()), WithAuth(auth))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(imgTestNames(doc, "apk")) != 4 || doc.Image.Reference != ref.String() {
+		t.Errorf("apk packages %v, reference %q", imgTestNames(doc, "apk"), doc.Image.Reference)
+	}
+	if _, err := FromImage(ctx, ImageFromRemote(ref.String()), WithHTTPClient(srv.Client())); err == nil {
+		t.Error("anonymous scan of a private registry succeeded")
 	}
 }
