@@ -145,7 +145,9 @@ func WithPlatform(platform string) ImageOption {
 
 // WithHTTPClient lets FromImage reach a registry through client (for
 // ImageFromRemote). Without it (or WithRemoteOptions) a remote source is
-// refused with ErrImageNetworkDisabled.
+// refused with ErrImageNetworkDisabled. go-containerregistry takes a
+// RoundTripper, so the client's Transport is what is used (its Timeout
+// is not: cancel through the context).
 func WithHTTPClient(client *http.Client) ImageOption {
 	return func(c *imgConfig) error {
 		if client == nil {
