@@ -103,10 +103,25 @@ func matchAffected(a *osvAffected, ecosystem, version string) (matchResult, erro
 func matchPrepared(a *osvAffected, p *matchParsed, ecosystem string, vc *matchVersionCache) (matchResult, error) {
 	var res matchResult
 	version := vc.version
-	for _, v := range a.Versions {
-		if v == version || (ecosystem == "Go" && "v"+v == version) {
-			res.affected, res.rng = true, "versions list: "+v
-			return res, nil
+	if len(a.Versions) > 0 {
+		// Compare with the ecosystem's equality ("2.10" is "2.10.0" in
+		// PyPI, "1.2.3" is "v1.2.3" in Go); fall back to the strings.
+		scheme := vulnSchemeFor(ecosystem, "ECOSYSTEM")
+		var cv vulnVersion
+		if scheme != nil {
+			cv, _ = vc.get(scheme)
+		}
+		for _, v := range a.Versions {
+			eq := v == version
+			if !eq && cv != nil {
+				if pv, err := scheme.parse(v); err == nil && cv.vulnCmp(pv) == 0 {
+					eq = true
+				}
+			}
+			if eq {
+				res.affected, res.rng = true, "versions list: "+v
+				return res, nil
+			}
 		}
 	}
 	var firstErr error

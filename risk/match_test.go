@@ -34,6 +34,8 @@ func TestMatchRangeSemantics(t *testing.T) {
 		{"limit bounds", "crates.io", osvAffected{Ranges: []osvRange{{"SEMVER", []osvEvent{ev(osvIntroduced, "0.2.7"), ev(osvLimit, "0.3.0")}}}}, "0.3.1", false, "", nil},
 		{"below limit", "crates.io", osvAffected{Ranges: []osvRange{{"SEMVER", []osvEvent{ev(osvIntroduced, "0.2.7"), ev(osvLimit, "0.3.0")}}}}, "0.2.9", true, ">=0.2.7", nil},
 		{"versions list", "PyPI", osvAffected{Versions: []string{"2.10", "2.9.6"}}, "2.9.6", true, "versions list: 2.9.6", nil},
+		{"versions list equal version", "PyPI", osvAffected{Versions: []string{"2.10"}}, "2.10.0", true, "versions list: 2.10", nil},
+		{"versions list Go prefix", "Go", osvAffected{Versions: []string{"1.2.3"}}, "v1.2.3", true, "versions list: 1.2.3", nil},
 		{"versions list miss", "PyPI", osvAffected{Versions: []string{"2.10"}}, "2.10.1", false, "", nil},
 		{"GIT ranges ignored", "Go", osvAffected{Ranges: []osvRange{{"GIT", []osvEvent{ev(osvIntroduced, "abc")}}}}, "v1.0.0", false, "", nil},
 		{"pre-release inside", "Go", osvAffected{Ranges: []osvRange{{"SEMVER", []osvEvent{ev(osvIntroduced, "1.22.0-0"), ev(osvFixed, "1.22.2")}}}}, "v1.22.0-rc.1", true, ">=1.22.0-0, <1.22.2", []string{"1.22.2"}},

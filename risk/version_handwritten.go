@@ -151,6 +151,11 @@ type vulnGem struct{ segs []vulnGemSeg }
 
 func (vulnGemScheme) parse(s string) (vulnVersion, error) {
 	s = strings.TrimSpace(s)
+	if s == "0" {
+		// OSV's "introduced: 0" is below every version, pre-releases
+		// ("0.a") included: an empty string segment sorts first.
+		return vulnGem{[]vulnGemSeg{{isStr: true}}}, nil
+	}
 	if s == "" {
 		return nil, fmt.Errorf("%w: empty gem version", ErrUnassessableVersion)
 	}

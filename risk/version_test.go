@@ -62,6 +62,7 @@ func TestVersionOrdering(t *testing.T) {
 		{"gem numeric", "RubyGems", "ECOSYSTEM", "1.10", "1.9", 1},
 		{"gem letters", "RubyGems", "ECOSYSTEM", "1.0.a", "1.0.b", -1},
 		{"gem dash is pre", "RubyGems", "ECOSYSTEM", "1.0.0-rc1", "1.0.0", -1},
+		{"gem zero below prerelease", "RubyGems", "ECOSYSTEM", "0", "0.a", -1},
 		// NuGet (hand-written).
 		{"nuget four parts", "NuGet", "ECOSYSTEM", "1.0.0.1", "1.0.0", 1},
 		{"nuget padding", "NuGet", "ECOSYSTEM", "1.0", "1.0.0.0", 0},
