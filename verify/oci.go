@@ -42,7 +42,8 @@ type RegistryOptions struct {
 
 // ImageRequirements are what VerifyImage demands of an image. The
 // artifact is always the image's manifest digest; Requirements.Artifact
-// is ignored.
+// is ignored. Requirements.Threshold counts distinct signers over all
+// verified signatures and attestations.
 type ImageRequirements struct {
 	Requirements
 	// RequireSignature needs at least one verified image signature
@@ -118,6 +119,7 @@ func (v *Verifier) VerifyImage(ctx context.Context, ref string, req ImageRequire
 	}
 	itemReq := req.Requirements
 	itemReq.Artifact = ArtifactDigest(digest.Algorithm, digest.Hex)
+	itemReq.Threshold = 0 // counted over items below
 	for _, it := range items {
 		r := itemReq
 		if it.simpleSigning != nil {
@@ -150,6 +152,16 @@ func (v *Verifier) VerifyImage(ctx context.Context, ref string, req ImageRequire
 		return fail(checkErr(CheckStatement, ErrNoTrustedSignature, fmt.Errorf("no verified attestation among %d item(s)", len(items))))
 	case len(out.Signatures)+len(out.Attestations) == 0:
 		return fail(checkErr(CheckSignature, ErrNoTrustedSignature, fmt.Errorf("none of %d item(s) verified", len(items))))
+	}
+	if req.Threshold > 1 {
+		seen := map[string]bool{}
+		for _, r := range append(append([]*Result{}, out.Signatures...), out.Attestations...) {
+			seen[signerKey(r.Signer)] = true
+		}
+		if len(seen) < req.Threshold {
+			return fail(checkErr(CheckThreshold, ErrThresholdNotMet, fmt.Errorf("%d distinct trusted signer(s), need %d", len(seen), req.Threshold)))
+		}
+		out.Checks = append(out.Checks, Check{Name: CheckThreshold, Passed: true, Detail: fmt.Sprintf("%d distinct signers, need %d", len(seen), req.Threshold)})
 	}
 	out.Verified = true
 	return out, nil

@@ -163,6 +163,11 @@ func TestVerifyImageEndToEnd(t *testing.T) {
 		if res.Attestations[0].SLSA == nil || res.Attestations[0].SLSA.SourceURI != "https://github.com/acme/app" {
 			t.Errorf("slsa %+v", res.Attestations[0].SLSA)
 		}
+		// One key signed both: a threshold of two distinct signers fails.
+		_, err = v.VerifyImage(ctx, f.ref, verify.ImageRequirements{Requirements: verify.Requirements{Threshold: 2}}, ro)
+		if !errors.Is(err, verify.ErrThresholdNotMet) {
+			t.Errorf("threshold 2 with one signer: %v", err)
+		}
 		// Another key verifies nothing.
 		vo := newVerifier(t, nil, verify.WithPublicKey(freshKey(t).pem), verify.WithKeySignaturesWithoutTlogUnsafe())
 		if _, err := vo.VerifyImage(ctx, f.ref, verify.ImageRequirements{}, ro); !errors.Is(err, verify.ErrNoTrustedSignature) {
