@@ -26,7 +26,9 @@ import (
 	"bytes"
 	"compress/gzip"
 	"context"
+	"crypto/sha256"
 	"embed"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"flag"
@@ -43,6 +45,7 @@ import (
 	"github.com/chaingate/chaingate/policy"
 	"github.com/chaingate/chaingate/risk"
 	"github.com/chaingate/chaingate/sbom"
+	githttp "github.com/go-git/go-git/v5/plumbing/transport/http"
 	"github.com/google/go-containerregistry/pkg/name"
 	"github.com/google/go-containerregistry/pkg/v1/empty"
 	"github.com/google/go-containerregistry/pkg/v1/mutate"
@@ -79,14 +82,15 @@ var policyConfig = map[string]any{
 }
 
 type options struct {
-	image, name, demo           string
-	osv, kev, epss, vex         string
-	failOn                      string
-	policyDir, policyData       string
-	sarif                       string
-	repo, branch, manifest, env string
-	json                        bool
-	tmpDir                      string // where demo images and repositories go ("" = the system's)
+	image, name, demo     string
+	osv, kev, epss, vex   string
+	failOn                string
+	policyDir, policyData string
+	sarif                 string
+	repo, repoUser        string
+	branch, manifest, env string
+	json                  bool
+	tmpDir                string // where demo images and repositories go ("" = the system's)
 }
 
 func main() {
@@ -110,6 +114,7 @@ func cli(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	fs.StringVar(&o.policyData, "policy-data", "", "JSON/YAML data file configuring the built-in library (default: the example's)")
 	fs.StringVar(&o.sarif, "sarif", "ci-scan.sarif", "where to write the SARIF 2.1.0 report")
 	fs.StringVar(&o.repo, "repo", "", "GitOps repository URL or path (default: a new one in a temporary directory)")
+	fs.StringVar(&o.repoUser, "repo-user", "x-access-token", "HTTPS user name sent with $GITOPS_TOKEN (GitHub: x-access-token, GitLab: oauth2)")
 	fs.StringVar(&o.branch, "branch", "main", "branch that holds the desired state")
 	fs.StringVar(&o.manifest, "manifest", "apps/greeter/deployment.yaml", "manifest whose image reference is updated")
 	fs.StringVar(&o.env, "env", "prod", "environment (stage) being deployed to")
@@ -170,6 +175,8 @@ type Result struct {
 	// Policy is the policy decision.
 	Policy *policy.Decision `json:"policy,omitempty"`
 	SARIF  string           `json:"sarif"`
+	// SARIFDigest is "sha256:" of the SARIF file, recorded in the commit.
+	SARIFDigest string `json:"sarifDigest,omitempty"`
 	// Repository and Promotion say where the release went.
 	Repository string            `json:"repository,omitempty"`
 	Promotion  *gitops.Promotion `json:"promotion,omitempty"`
@@ -243,7 +250,7 @@ func run(ctx context.Context, o options) (*Result, error) {
 
 	// 3. SARIF, written whether or not the step passes: the dashboard
 	// shows what blocked it.
-	if err := writeSARIF(o.sarif, report); err != nil {
+	if res.SARIFDigest, err = writeSARIF(o.sarif, report); err != nil {
 		return nil, err
 	}
 
@@ -349,17 +356,19 @@ func readWith[T any](path string, read func(io.Reader) (T, error)) (T, error) {
 	return read(f)
 }
 
-func writeSARIF(path string, report *risk.Report) error {
+// writeSARIF writes the report as SARIF to path and returns its digest.
+func writeSARIF(path string, report *risk.Report) (string, error) {
 	var buf bytes.Buffer
 	if err := report.WriteSARIF(&buf); err != nil {
-		return err
+		return "", err
 	}
 	if dir := filepath.Dir(path); dir != "." {
 		if err := os.MkdirAll(dir, 0o755); err != nil {
-			return err
+			return "", err
 		}
 	}
-	return os.WriteFile(path, buf.Bytes(), 0o644)
+	sum := sha256.Sum256(buf.Bytes())
+	return "sha256:" + hex.EncodeToString(sum[:]), os.WriteFile(path, buf.Bytes(), 0o644)
 }
 
 func newEngine(ctx context.Context, o options) (*policy.Engine, error) {
@@ -406,8 +415,14 @@ func scanGate(res *Result, failOn string, pol policy.PolicyInfo) gitops.Gate {
 }
 
 func promote(ctx context.Context, o options, res *Result, pol policy.PolicyInfo) (*gitops.Promotion, error) {
+	repo := gitops.Repository{URL: res.Repository, Branch: o.branch}
+	// HTTPS credentials come from the environment, never from a flag (flags
+	// show up in process listings and CI logs).
+	if token := os.Getenv("GITOPS_TOKEN"); token != "" && strings.HasPrefix(res.Repository, "https://") {
+		repo.Auth = &githttp.BasicAuth{Username: o.repoUser, Password: token}
+	}
 	p, err := gitops.NewPromoter(
-		gitops.Repository{URL: res.Repository, Branch: o.branch},
+		repo,
 		gitops.WithGate(scanGate(res, o.failOn, pol)),
 		gitops.WithAuthor("chaingate ci-scan", "ci-scan@chaingate.invalid"),
 		gitops.WithPipeline(gitops.Pipeline{Stages: []gitops.Stage{{
@@ -422,7 +437,7 @@ func promote(ctx context.Context, o options, res *Result, pol policy.PolicyInfo)
 		Image: res.Image + "@" + res.Digest,
 		Stage: o.env,
 		Evidence: []gitops.Evidence{
-			{Kind: "sarif", Ref: o.sarif},
+			{Kind: "sarif", Ref: o.sarif, Digest: res.SARIFDigest},
 			{Kind: "policy", Ref: "ci-scan", Digest: res.Policy.InputDigest},
 		},
 		Message: fmt.Sprintf("ci-scan: %d components scanned against %s; %d finding(s), none at or above %s.", res.Components, res.DB, res.Findings.Findings, o.failOn),

@@ -71,6 +71,19 @@ func fileAt(t *testing.T, repo, commit, path string) (string, *plumbing.Hash) {
 	return s, parent
 }
 
+func commitMessage(t *testing.T, repo, commit string) string {
+	t.Helper()
+	r, err := git.PlainOpen(repo)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, err := r.CommitObject(plumbing.NewHash(commit))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c.Message
+}
+
 // runCLI runs the program in-process with -json and returns its exit
 // code and result.
 func runCLI(t *testing.T, args ...string) (int, *Result, string) {
@@ -204,6 +217,18 @@ func TestPassedAndPromoted(t *testing.T) {
 	wantImage := "image: ghcr.io/acme/greeter@" + res.Digest
 	if !strings.HasPrefix(res.Digest, "sha256:") || !strings.Contains(content, wantImage) {
 		t.Errorf("manifest after promotion lacks %q:\n%s", wantImage, content)
+	}
+	// The commit records what the decision rested on.
+	msg := commitMessage(t, repo, p.Commit)
+	for _, want := range []string{
+		"Chaingate-Digest: " + res.Digest,
+		"Chaingate-Stage: prod",
+		"Chaingate-Evidence: sarif " + sarif + " " + res.SARIFDigest,
+		"Chaingate-Evidence: policy ci-scan " + res.Policy.InputDigest,
+	} {
+		if !strings.Contains(msg, want) {
+			t.Errorf("commit message lacks %q:\n%s", want, msg)
+		}
 	}
 	// Nothing but the image line changed.
 	if strings.Replace(content, wantImage, "image: ghcr.io/acme/greeter:1.3.9", 1) != demoDeployment {
