@@ -320,6 +320,7 @@ func (v *Verifier) verifyParsed(ctx context.Context, b *provenance.Bundle, req R
 	var (
 		sgRes    *sgverify.VerificationResult
 		tlogUsed bool
+		keyHint  string
 		err      error
 	)
 	if isCert {
@@ -329,7 +330,7 @@ func (v *Verifier) verifyParsed(ctx context.Context, b *provenance.Bundle, req R
 			return res.fail(v.classify(b, req, idOpts, v.cert, err))
 		}
 	} else {
-		sgRes, tlogUsed, err = v.verifyWithKeys(b, req, idOpts)
+		sgRes, tlogUsed, keyHint, err = v.verifyWithKeys(b, req, idOpts)
 		if err != nil {
 			var ce *CheckError
 			if errors.As(err, &ce) {
@@ -344,6 +345,11 @@ func (v *Verifier) verifyParsed(ctx context.Context, b *provenance.Bundle, req R
 		}
 	}
 	v.fillResult(b, sgRes, tlogUsed, res)
+	if keyHint != "" {
+		// Identify the signer by the configured key that verified, not by
+		// the hint the bundle claims.
+		res.Signer.KeyID = keyHint
+	}
 	// sigstore-go counts valid RFC 3161 timestamps against the threshold
 	// and skips broken ones. A bundle carrying a timestamp that does not
 	// verify has been tampered with: fail closed.
@@ -377,7 +383,7 @@ func artifactPolicy(a Artifact) sgverify.ArtifactPolicyOption {
 }
 
 // verifyWithKeys tries the configured keys, the hint-matching one first.
-func (v *Verifier) verifyWithKeys(b *provenance.Bundle, req Requirements, idOpts []sgverify.PolicyOption) (*sgverify.VerificationResult, bool, error) {
+func (v *Verifier) verifyWithKeys(b *provenance.Bundle, req Requirements, idOpts []sgverify.PolicyOption) (*sgverify.VerificationResult, bool, string, error) {
 	hint := ""
 	if pk := b.GetVerificationMaterial().GetPublicKey(); pk != nil {
 		hint = pk.GetHint()
@@ -396,10 +402,10 @@ func (v *Verifier) verifyWithKeys(b *provenance.Bundle, req Requirements, idOpts
 	if art.reader != nil && len(order) > 1 {
 		data, err := io.ReadAll(io.LimitReader(art.reader, maxReaderBuffer+1))
 		if err != nil {
-			return nil, false, checkErr(CheckArtifact, ErrInvalidInput, err)
+			return nil, false, "", checkErr(CheckArtifact, ErrInvalidInput, err)
 		}
 		if len(data) > maxReaderBuffer {
-			return nil, false, checkErr(CheckArtifact, ErrInvalidInput, fmt.Errorf("artifact over %d bytes with several candidate keys: pass ArtifactDigest", maxReaderBuffer))
+			return nil, false, "", checkErr(CheckArtifact, ErrInvalidInput, fmt.Errorf("artifact over %d bytes with several candidate keys: pass ArtifactDigest", maxReaderBuffer))
 		}
 		art = ArtifactBytes(data)
 	}
@@ -410,12 +416,12 @@ func (v *Verifier) verifyWithKeys(b *provenance.Bundle, req Requirements, idOpts
 		switch {
 		case hasTlog || !v.cfg.keysWithoutTlog:
 			if k.strict == nil {
-				return nil, false, checkErr(CheckTransparencyLog, ErrNoTrustedSignature, errors.New("bundle has transparency-log entries but the Verifier has no trusted root to verify them"))
+				return nil, false, "", checkErr(CheckTransparencyLog, ErrNoTrustedSignature, errors.New("bundle has transparency-log entries but the Verifier has no trusted root to verify them"))
 			}
 			sv, tlogUsed = k.strict, true
 		case hasTSA:
 			if k.tsa == nil {
-				return nil, false, checkErr(CheckTimestamp, ErrNoTrustedSignature, errors.New("bundle has RFC 3161 timestamps but the Verifier has no trusted root to verify them"))
+				return nil, false, "", checkErr(CheckTimestamp, ErrNoTrustedSignature, errors.New("bundle has RFC 3161 timestamps but the Verifier has no trusted root to verify them"))
 			}
 			sv = k.tsa
 		default:
@@ -423,7 +429,7 @@ func (v *Verifier) verifyWithKeys(b *provenance.Bundle, req Requirements, idOpts
 		}
 		r, err := sv.Verify(b.Bundle, sgverify.NewPolicy(artifactPolicy(art), idOpts...))
 		if err == nil {
-			return r, tlogUsed, nil
+			return r, tlogUsed, k.hint, nil
 		}
 		if firstErr == nil {
 			firstErr = v.classify(b, Requirements{Artifact: art}, idOpts, sv, err)
@@ -432,7 +438,7 @@ func (v *Verifier) verifyWithKeys(b *provenance.Bundle, req Requirements, idOpts
 			break // a reader is consumed by the first attempt
 		}
 	}
-	return nil, false, firstErr
+	return nil, false, "", firstErr
 }
 
 // classify turns a sigstore-go error into a CheckError naming the check.
