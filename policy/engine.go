@@ -1,7 +1,9 @@
 package policy
 
 import (
+	"archive/tar"
 	"bytes"
+	"compress/gzip"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
@@ -490,19 +492,40 @@ func policyYAMLToJSON(v any) (any, error) {
 	}
 }
 
+// MaxBundleBytes bounds the total uncompressed size of a bundle.
+const MaxBundleBytes = 10 * MaxPolicyFileBytes
+
 func policyLoadBundle(p string, vc *bundle.VerificationConfig, l *policyLoaded) error {
 	st, err := os.Stat(p)
 	if err != nil {
 		return fmt.Errorf("policy: bundle %s: %w: %w", p, ErrLoad, err)
 	}
-	if !st.IsDir() && st.Size() > 10*MaxPolicyFileBytes {
-		return fmt.Errorf("policy: bundle %s: %w: larger than %d bytes", p, ErrLoad, 10*MaxPolicyFileBytes)
+	var dl bundle.DirectoryLoader
+	if st.IsDir() {
+		dl, _, err = loader.GetBundleDirectoryLoader(p)
+		if err != nil {
+			return fmt.Errorf("policy: bundle %s: %w: %w", p, ErrLoad, err)
+		}
+	} else {
+		if err := policyCheckTarball(p); err != nil {
+			return fmt.Errorf("policy: bundle %s: %w: %w", p, ErrLoad, err)
+		}
+		f, err := os.Open(p)
+		if err != nil {
+			return fmt.Errorf("policy: bundle %s: %w: %w", p, ErrLoad, err)
+		}
+		defer f.Close()
+		dl = bundle.NewTarballLoaderWithBaseURL(f, p)
 	}
-	fl := loader.NewFileLoader().
+	br := bundle.NewCustomReader(dl.WithSizeLimitBytes(MaxPolicyFileBytes)).
+		WithBundleVerificationConfig(vc).
+		WithProcessAnnotations(true).
 		WithRegoVersion(ast.RegoV1).
-		WithProcessAnnotation(true).
-		WithBundleVerificationConfig(vc)
-	b, err := fl.AsBundle(p)
+		WithBundleName(p)
+	if st.IsDir() {
+		br = br.WithBaseDir(p)
+	}
+	b, err := br.Read()
 	if err != nil {
 		msg := err.Error()
 		if strings.Contains(msg, "signature") || strings.Contains(msg, "verification") || strings.Contains(msg, "verify") {
@@ -531,6 +554,42 @@ func policyLoadBundle(p string, vc *bundle.VerificationConfig, l *policyLoaded) 
 		l.revision = b.Manifest.Revision
 	}
 	return nil
+}
+
+// policyCheckTarball reads a .tar.gz bundle once, without keeping it, to
+// refuse archives that would decompress beyond MaxBundleBytes or hold more
+// than MaxPolicyFiles entries before OPA reads them.
+func policyCheckTarball(p string) error {
+	f, err := os.Open(p)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	zr, err := gzip.NewReader(f)
+	if err != nil {
+		return fmt.Errorf("not a gzip file: %w", err)
+	}
+	defer zr.Close()
+	tr := tar.NewReader(io.LimitReader(zr, MaxBundleBytes+1<<20))
+	var total int64
+	for n := 0; ; n++ {
+		hdr, err := tr.Next()
+		if err == io.EOF {
+			return nil
+		}
+		if err != nil {
+			return fmt.Errorf("tar entry %d: %w", n, err)
+		}
+		if n >= MaxPolicyFiles {
+			return fmt.Errorf("more than %d files", MaxPolicyFiles)
+		}
+		if hdr.Size > MaxPolicyFileBytes {
+			return fmt.Errorf("%s: %d bytes, more than %d", hdr.Name, hdr.Size, MaxPolicyFileBytes)
+		}
+		if total += hdr.Size; total > MaxBundleBytes {
+			return fmt.Errorf("more than %d bytes uncompressed", MaxBundleBytes)
+		}
+	}
 }
 
 // policyMerge deep-merges src into dst; a leaf present in both is an error.

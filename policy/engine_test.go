@@ -1,7 +1,9 @@
 package policy_test
 
 import (
+	"archive/tar"
 	"bytes"
+	"compress/gzip"
 	"context"
 	"encoding/json"
 	"errors"
@@ -463,6 +465,21 @@ func TestBundles(t *testing.T) {
 	}
 	if _, err := policy.New(ctx, policy.FromBundle(tampered), policy.WithBundleKey("k1", "s3cret", "HS256")); err == nil {
 		t.Error("corrupt bundle accepted")
+	}
+	// A gzip bomb: a small file that decompresses past the limits.
+	var bomb bytes.Buffer
+	zw := gzip.NewWriter(&bomb)
+	tw := tar.NewWriter(zw)
+	_ = tw.WriteHeader(&tar.Header{Name: "/data.json", Mode: 0o644, Size: policy.MaxPolicyFileBytes + 1})
+	_, _ = tw.Write(make([]byte, policy.MaxPolicyFileBytes+1))
+	_ = tw.Close()
+	_ = zw.Close()
+	bombPath := filepath.Join(tmp, "bomb.tar.gz")
+	if err := os.WriteFile(bombPath, bomb.Bytes(), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := policy.New(ctx, policy.FromBundle(bombPath)); !errors.Is(err, policy.ErrLoad) || !strings.Contains(err.Error(), "more than") {
+		t.Errorf("oversize bundle (%d bytes compressed): %v", bomb.Len(), err)
 	}
 	// A bundle directory.
 	bdir := filepath.Join(tmp, "dir")
