@@ -72,6 +72,11 @@ var typosquatFeatureNames = []string{
 	// flattened scope): each is rare, together they are frequent enough
 	// to weigh.
 	"specific_kind",
+	// The target's length (letters and digits, /12, at most 1): short,
+	// generic targets (xml, uid, temp) collide by chance; long product
+	// names (beautifulsoup4, typescript) do not.
+	"target_length",
+	"affix_target_length",
 }
 
 // TyposquatFeatureNames returns the feature schema in vector order.
@@ -120,6 +125,8 @@ const (
 	featEditRepeat
 	featEditKeyboard
 	featSpecificKind
+	featTargetLength
+	featAffixTargetLength
 	typosquatNumFeatures
 )
 
@@ -607,6 +614,10 @@ func (l *PopularityList) ExtractTyposquatFeatures(name string) FeatureVector {
 		}
 		if scoped && !l.scopes[scope] {
 			x[featScopeUnlisted] = 1
+		}
+		x[featTargetLength] = math.Min(float64(len([]rune(typosquatStrip(tgt))))/12, 1)
+		if kind == MatchAffix {
+			x[featAffixTargetLength] = x[featTargetLength]
 		}
 		fam := l.family[strings.Join(typosquatTokens(tgt), " ")]
 		x[featTargetFamily] = clamp01(math.Log1p(float64(fam)) / math.Log1p(100))

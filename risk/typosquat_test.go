@@ -233,7 +233,7 @@ func TestShippedModelMetrics(t *testing.T) {
 			t.Errorf("family %s recall %.3f not above naive %.3f", fam, got.FamilyRecall[fam], naive.FamilyRecall[fam])
 		}
 	}
-	if got.TierFPR["unlisted"] > 0.03 {
+	if got.TierFPR["unlisted"] > naive.TierFPR["unlisted"] {
 		t.Errorf("FPR on less popular legitimate names %.4f", got.TierFPR["unlisted"])
 	}
 }
@@ -251,12 +251,12 @@ func TestFamilyRecallAllRows(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Logf("all rows: %s; family recall %v; tier FPR %v", got, got.FamilyRecall, got.TierFPR)
-	for fam, min := range map[string]float64{"affix": 0.3, "combosquat": 0.03, "scope-confusion": 0.2, "reorder": 0.3, "delimiter": 0.5, "homoglyph": 0.5, "typo-dl1": 0.6, "typo-dl2": 0.3} {
+	for fam, min := range map[string]float64{"affix": 0.2, "combosquat": 0.02, "scope-confusion": 0.2, "reorder": 0.3, "delimiter": 0.5, "homoglyph": 0.5, "typo-dl1": 0.6, "typo-dl2": 0.3} {
 		if got.FamilyRecall[fam] < min {
 			t.Errorf("family %s recall %.3f below %.2f", fam, got.FamilyRecall[fam], min)
 		}
 	}
-	if got.EcosystemFPR["npm"] > 0.025 || got.TierFPR["unlisted"] > 0.03 {
+	if got.EcosystemFPR["npm"] > 0.02 || got.TierFPR["unlisted"] > 0.02 {
 		t.Errorf("FPR npm %.4f, unlisted %.4f", got.EcosystemFPR["npm"], got.TierFPR["unlisted"])
 	}
 }

@@ -41,6 +41,11 @@ var Lambdas = []float64{0.00001, 0.00003, 0.0001, 0.0003, 0.001, 0.003, 0.01}
 // threshold may have on the training split's benign names.
 const MaxOOFFPR = 0.02
 
+// MaxOOFUnlistedFPR bounds the out-of-fold false-positive rate on benign
+// names that are not on the popularity list (less popular, legitimate
+// packages), so that the threshold is not bought with their flags.
+const MaxOOFUnlistedFPR = 0.02
+
 // Result is what Train produces.
 type Result struct {
 	// Artefact is the model JSON, as embedded in risk/models.
@@ -279,8 +284,11 @@ func Train(rows []risk.LabelledName, files []risk.DataFile) (*Result, error) {
 	floor := risk.NewRuleModel()
 	p := make([]float64, len(s))
 	floored := make([]bool, len(s))
-	neg, pos := 0, 0
+	neg, pos, negUnlisted := 0, 0, 0
 	for i := range s {
+		if s[i].y == 0 && trainFV[i].Listed == 0 {
+			negUnlisted++
+		}
 		p[i] = sigmoid(a*bestZ[i] + b)
 		fs, err := floor.Score(trainFV[i])
 		if err != nil {
@@ -298,17 +306,20 @@ func Train(rows []risk.LabelledName, files []risk.DataFile) (*Result, error) {
 	cands = slicesCompact(cands)
 	thr, bestF1 := 0.5, -1.0
 	for ci, t := range cands {
-		tp, fp := 0, 0
+		tp, fp, fpUnlisted := 0, 0, 0
 		for i := range s {
 			if p[i] >= t || floored[i] {
 				if s[i].y == 1 {
 					tp++
 				} else {
 					fp++
+					if trainFV[i].Listed == 0 {
+						fpUnlisted++
+					}
 				}
 			}
 		}
-		if tp == 0 || float64(fp) > MaxOOFFPR*float64(neg) {
+		if tp == 0 || float64(fp) > MaxOOFFPR*float64(neg) || float64(fpUnlisted) > MaxOOFUnlistedFPR*float64(negUnlisted) {
 			continue
 		}
 		prec, rec := float64(tp)/float64(tp+fp), float64(tp)/float64(pos)
@@ -338,8 +349,8 @@ func Train(rows []risk.LabelledName, files []risk.DataFile) (*Result, error) {
 				Data: files,
 				Split: fmt.Sprintf("group split on the imitated package (benign rows: their own name): FNV-1a-64(ecosystem, normalised name) mod %d; fold 0 is validation (risk.SplitByTarget)",
 					risk.SplitFolds),
-				Method: fmt.Sprintf("logistic regression, L2 lambda %g chosen from %v by grouped out-of-fold log-loss on the training folds; gonum optimize.LBFGS; Platt calibration on the out-of-fold scores; the rule floor (risk.DefaultTyposquatRules at thresholds.floor) keeps its flags; flag threshold = best out-of-fold F1 of the floored model with FPR <= %g",
-					bestLambda, Lambdas, MaxOOFFPR),
+				Method: fmt.Sprintf("logistic regression, L2 lambda %g chosen from %v by grouped out-of-fold log-loss on the training folds; gonum optimize.LBFGS; Platt calibration on the out-of-fold scores; the rule floor (risk.DefaultTyposquatRules at thresholds.floor) keeps its flags; flag threshold = best out-of-fold F1 of the floored model with FPR <= %g overall and <= %g on unlisted benign names",
+					bestLambda, Lambdas, MaxOOFFPR, MaxOOFUnlistedFPR),
 				TrainRows: nTrain, ValidationRows: nVal,
 				Distribution: risk.FeatureDistribution(trainFV),
 			},
