@@ -73,6 +73,7 @@ type CheckError struct {
 	Err   error
 }
 
+// Error names the failed check and its cause.
 func (e *CheckError) Error() string {
 	return fmt.Sprintf("verify: check %s failed: %v", e.Check, e.Err)
 }
