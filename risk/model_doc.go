@@ -26,7 +26,7 @@ package risk
 // # Model
 //
 // Feature schema TyposquatFeatureSchema (TyposquatFeatureNames, hash
-// TyposquatFeatureSchemaHash): 29 features, each in [0, 1] except
+// TyposquatFeatureSchemaHash): 31 features, each in [0, 1] except
 // popularity_gap in [-1, 1]. "Not on the popularity list" is never a
 // feature: a name only scores when it resembles a popular name, and a
 // name that is itself on the list (self_popularity) scores low.
