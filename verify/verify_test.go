@@ -210,7 +210,7 @@ func TestVerifyRealBundles(t *testing.T) {
 			name:     "npm gundam-visor SLSA v1 provenance (2024)",
 			root:     current,
 			bundle:   npmAttestation(t, "gundam-visor-cli-v1-tag.tgz.json", "https://slsa.dev/provenance/v1"),
-			req:      verify.Requirements{Artifact: verify.ArtifactBytes(gundamTgz), Identity: &verify.Identity{Issuer: ghIssuer, SubjectAlternativeName: "https://github.com/ramonpetgrave64/gundam-visor/.github/workflows/npm-publish.yml@refs/tags/v1.0.1", GitHubRepository: "ramonpetgrave64/gundam-visor", GitHubRef: "refs/tags/v1.0.1", GitHubTrigger: "release"}},
+			req:      verify.Requirements{Artifact: verify.ArtifactBytes(gundamTgz), Identity: &verify.Identity{Issuer: ghIssuer, SubjectAlternativeName: "https://github.com/ramonpetgrave64/gundam-visor/.github/workflows/npm-publish.yml@refs/tags/v1.0.1", GitHubRepository: "ramonpetgrave64/gundam-visor", GitHubRef: "refs/tags/v1.0.1", GitHubTrigger: "release", GitHubWorkflowDigest: "599500821344b070902a7a5666064bfdaba715df"}},
 			wantPred: "https://slsa.dev/provenance/v1",
 		},
 		{
@@ -219,6 +219,20 @@ func TestVerifyRealBundles(t *testing.T) {
 			bundle:    npmAttestation(t, "gundam-visor-cli-v1-tag.tgz.json", "https://slsa.dev/provenance/v1"),
 			req:       verify.Requirements{Artifact: verify.ArtifactBytes(gundamTgz), Identity: &verify.Identity{Issuer: ghIssuer, SubjectAlternativeNameRegexp: `https://github\.com/ramonpetgrave64/gundam-visor/.*`, GitHubTrigger: "push"}},
 			wantCheck: verify.CheckGitHubTrigger, wantErr: verify.ErrIdentityMismatch,
+		},
+		{
+			name:      "npm gundam-visor wrong workflow digest",
+			root:      current,
+			bundle:    npmAttestation(t, "gundam-visor-cli-v1-tag.tgz.json", "https://slsa.dev/provenance/v1"),
+			req:       verify.Requirements{Artifact: verify.ArtifactBytes(gundamTgz), Identity: &verify.Identity{Issuer: ghIssuer, SubjectAlternativeNameRegexp: `https://github\.com/ramonpetgrave64/gundam-visor/.*`, GitHubWorkflowDigest: "0000000000000000000000000000000000000000"}},
+			wantCheck: verify.CheckGitHubDigest, wantErr: verify.ErrIdentityMismatch,
+		},
+		{
+			name:      "npm gundam-visor wrong ref",
+			root:      current,
+			bundle:    npmAttestation(t, "gundam-visor-cli-v1-tag.tgz.json", "https://slsa.dev/provenance/v1"),
+			req:       verify.Requirements{Artifact: verify.ArtifactBytes(gundamTgz), Identity: &verify.Identity{Issuer: ghIssuer, SubjectAlternativeNameRegexp: `https://github\.com/ramonpetgrave64/gundam-visor/.*`, GitHubRef: "refs/heads/main"}},
+			wantCheck: verify.CheckGitHubRef, wantErr: verify.ErrIdentityMismatch,
 		},
 		{
 			name:      "npm gundam-visor wrong repository",
