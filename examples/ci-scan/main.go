@@ -30,7 +30,6 @@ import (
 	"embed"
 	"encoding/hex"
 	"encoding/json"
-	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -112,7 +111,7 @@ func cli(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	fs.StringVar(&o.failOn, "fail-on", "track", "block on active findings at or above: act|attend|track*|track (priority) or critical|high|medium|low (severity), or none")
 	fs.StringVar(&o.policyDir, "policy", "", "directory of Rego policies (default: built-in library)")
 	fs.StringVar(&o.policyData, "policy-data", "", "JSON/YAML data file configuring the built-in library (default: the example's)")
-	fs.StringVar(&o.sarif, "sarif", "ci-scan.sarif", "where to write the SARIF 2.1.0 report")
+	fs.StringVar(&o.sarif, "sarif", "", "where to write the SARIF 2.1.0 report (default: ci-scan.sarif; for the demo, in its temporary directory)")
 	fs.StringVar(&o.repo, "repo", "", "GitOps repository URL or path (default: a new one in a temporary directory)")
 	fs.StringVar(&o.repoUser, "repo-user", "x-access-token", "HTTPS user name sent with $GITOPS_TOKEN (GitHub: x-access-token, GitLab: oauth2)")
 	fs.StringVar(&o.branch, "branch", "main", "branch that holds the desired state")
@@ -183,17 +182,40 @@ type Result struct {
 }
 
 func run(ctx context.Context, o options) (*Result, error) {
-	res := &Result{SchemaVersion: SchemaVersion, FailOn: o.failOn, SARIF: o.sarif}
+	res := &Result{SchemaVersion: SchemaVersion, FailOn: o.failOn}
 	threshold, err := parseThreshold(o.failOn)
 	if err != nil {
 		return nil, err
 	}
+	// The demo works in a temporary directory: its image (removed at the
+	// end), its SARIF file and its GitOps repository (kept to look at).
+	var work string
+	workDir := func() (string, error) {
+		if work == "" {
+			work, err = os.MkdirTemp(o.tmpDir, "chaingate-ci-scan-")
+		}
+		return work, err
+	}
 	if o.image == "" {
-		if o.image, o.name, err = buildDemoImage(o.tmpDir, o.demo); err != nil {
+		dir, err := workDir()
+		if err != nil {
+			return nil, err
+		}
+		if o.image, o.name, err = buildDemoImage(dir, o.demo); err != nil {
 			return nil, fmt.Errorf("build the demo image: %w", err)
 		}
-		defer os.RemoveAll(filepath.Dir(o.image))
+		defer func() {
+			os.Remove(o.image)
+			os.Remove(dir) // only if nothing else was kept there
+		}()
+		if o.sarif == "" {
+			o.sarif = filepath.Join(dir, "ci-scan.sarif")
+		}
 	}
+	if o.sarif == "" {
+		o.sarif = "ci-scan.sarif"
+	}
+	res.SARIF = o.sarif
 
 	// 1. The SBOM, generated in-process from the image's layers.
 	src := sbom.ImageFromTarball(o.image)
@@ -205,7 +227,9 @@ func run(ctx context.Context, o options) (*Result, error) {
 		return nil, err
 	}
 	res.Digest, res.Components = doc.Image.Digest, len(doc.Components)
-	res.Image = imageName(o.name, doc.Image.Reference)
+	if res.Image = imageName(o.name, doc.Image.Reference); res.Image == "" {
+		return nil, fmt.Errorf("%s: the image has no name to promote it under: give -name", o.image)
+	}
 
 	// 2. The vulnerability scan, with KEV and VEX when given.
 	db, err := loadDB(o.osv)
@@ -282,7 +306,12 @@ func run(ctx context.Context, o options) (*Result, error) {
 	// exactly the image that passed.
 	res.Repository = o.repo
 	if res.Repository == "" {
-		if res.Repository, err = demoRepository(ctx, o); err != nil {
+		dir, err := workDir()
+		if err != nil {
+			return nil, err
+		}
+		res.Repository = filepath.Join(dir, "gitops.git")
+		if err := gitops.InitRepository(ctx, res.Repository, o.branch, map[string][]byte{o.manifest: []byte(demoDeployment)}); err != nil {
 			return nil, fmt.Errorf("create the GitOps repository: %w", err)
 		}
 	}
@@ -388,10 +417,10 @@ func imageName(flagName, ref string) string {
 	if flagName != "" {
 		return flagName
 	}
-	if r, err := name.ParseReference(ref); err == nil {
+	if r, err := name.ParseReference(ref); err == nil && ref != "" {
 		return r.Context().Name()
 	}
-	return "unknown"
+	return ""
 }
 
 // scanGate is the promotion's gitops.Gate. It re-checks what was decided
@@ -506,11 +535,11 @@ func short(s string, n int) string {
 	return s
 }
 
-// buildDemoImage writes the demo image as a docker-save tarball: a base
+// buildDemoImage writes the demo image into dir as a docker-save tarball: a base
 // layer with Debian 12's /etc/os-release and the dpkg database of
 // distroless/static's five packages, and an application layer with the
 // greeter binary (real Go build information) and its configuration.
-func buildDemoImage(tmpDir, demo string) (path, imageName string, err error) {
+func buildDemoImage(dir, demo string) (path, imageName string, err error) {
 	versions := map[string]string{"vulnerable": "1.4.0", "fixed": "1.4.1"}
 	version, ok := versions[demo]
 	if !ok {
@@ -553,10 +582,6 @@ func buildDemoImage(tmpDir, demo string) (path, imageName string, err error) {
 		if img, err = mutate.AppendLayers(img, l); err != nil {
 			return "", "", err
 		}
-	}
-	dir, err := os.MkdirTemp(tmpDir, "chaingate-ci-scan-image-")
-	if err != nil {
-		return "", "", err
 	}
 	tag, err := name.NewTag("ghcr.io/acme/greeter:" + version)
 	if err != nil {
@@ -602,21 +627,8 @@ func tarLayer(files map[string][]byte) ([]byte, error) {
 	return buf.Bytes(), nil
 }
 
-// demoRepository creates a bare GitOps repository whose Deployment runs
-// greeter 1.3.9.
-func demoRepository(ctx context.Context, o options) (string, error) {
-	dir, err := os.MkdirTemp(o.tmpDir, "chaingate-ci-scan-gitops-")
-	if err != nil {
-		return "", err
-	}
-	repo := filepath.Join(dir, "gitops.git")
-	err = gitops.InitRepository(ctx, repo, o.branch, map[string][]byte{o.manifest: []byte(demoDeployment)})
-	if err != nil {
-		return "", errors.Join(err, os.RemoveAll(dir))
-	}
-	return repo, nil
-}
-
+// demoDeployment is the manifest of the demo's GitOps repository:
+// greeter 1.3.9 runs in production.
 const demoDeployment = `apiVersion: apps/v1
 kind: Deployment
 metadata:

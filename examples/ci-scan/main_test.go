@@ -88,6 +88,7 @@ func commitMessage(t *testing.T, repo, commit string) string {
 // code and result.
 func runCLI(t *testing.T, args ...string) (int, *Result, string) {
 	t.Helper()
+	t.Setenv("TMPDIR", t.TempDir()) // where the demo image is built
 	var stdout, stderr bytes.Buffer
 	code := cli(context.Background(), append([]string{"-json"}, args...), &stdout, &stderr)
 	var res Result
