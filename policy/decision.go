@@ -77,9 +77,9 @@ type Reason struct {
 
 // Location is a place in a Rego source file.
 type Location struct {
-	File string `json:"file"`
-	Row  int    `json:"row"`
-	Col  int    `json:"col,omitempty"`
+	File string `json:"file"`          // the module's file name
+	Row  int    `json:"row"`           // 1-based line
+	Col  int    `json:"col,omitempty"` // 1-based column
 }
 
 // String returns "file:row".

@@ -54,8 +54,8 @@ type Artifact struct {
 // SBOM is the part of an SBOM that policies look at.
 type SBOM struct {
 	// Format and SpecVersion are those of the source document.
-	Format      string `json:"format,omitempty"`
-	SpecVersion string `json:"specVersion,omitempty"`
+	Format      string `json:"format,omitempty"`      // "cyclonedx-json", "spdx-json", ...
+	SpecVersion string `json:"specVersion,omitempty"` // the format's specification version
 	// Digest is the digest of the SBOM document, when known.
 	Digest string `json:"digest,omitempty"`
 	// Summary counts the components and what they lack.
@@ -66,27 +66,27 @@ type SBOM struct {
 
 // SBOMSummary counts an SBOM's components.
 type SBOMSummary struct {
-	Components    int `json:"components"`
-	WithVersion   int `json:"withVersion"`
-	WithPURL      int `json:"withPurl"`
-	WithLicense   int `json:"withLicense"`
-	WithHash      int `json:"withHash"`
-	Direct        int `json:"direct,omitempty"`
-	Dependencies  int `json:"dependencies,omitempty"`
-	Unknown       int `json:"unknown,omitempty"`
-	Limitations   int `json:"limitations,omitempty"`
-	DevComponents int `json:"devComponents,omitempty"`
+	Components    int `json:"components"`              // all components, the root included
+	WithVersion   int `json:"withVersion"`             // components with a version
+	WithPURL      int `json:"withPurl"`                // components with a purl
+	WithLicense   int `json:"withLicense"`             // components with a licence (not NOASSERTION)
+	WithHash      int `json:"withHash"`                // components with at least one hash
+	Direct        int `json:"direct,omitempty"`        // direct dependencies of the root
+	Dependencies  int `json:"dependencies,omitempty"`  // dependency edges
+	Unknown       int `json:"unknown,omitempty"`       // components the generator could not identify
+	Limitations   int `json:"limitations,omitempty"`   // limitations the generator recorded
+	DevComponents int `json:"devComponents,omitempty"` // components with scope "excluded"
 }
 
 // Component is one SBOM component.
 type Component struct {
 	// ID is the component's identifier in the SBOM.
 	ID      string `json:"id"`
-	Type    string `json:"type,omitempty"`
-	Group   string `json:"group,omitempty"`
-	Name    string `json:"name"`
-	Version string `json:"version,omitempty"`
-	PURL    string `json:"purl,omitempty"`
+	Type    string `json:"type,omitempty"`    // CycloneDX component type ("library", "application", ...)
+	Group   string `json:"group,omitempty"`   // Maven groupId, npm scope
+	Name    string `json:"name"`              // the package name
+	Version string `json:"version,omitempty"` // the package version
+	PURL    string `json:"purl,omitempty"`    // the package URL, verbatim
 	// License is the concluded licence if known, else the declared one,
 	// as an SPDX expression.
 	License string `json:"license,omitempty"`
@@ -107,13 +107,13 @@ type Risk struct {
 
 // RiskSummary counts findings.
 type RiskSummary struct {
-	Total      int `json:"total"`
-	Critical   int `json:"critical"`
-	High       int `json:"high"`
-	Medium     int `json:"medium"`
-	Low        int `json:"low"`
-	KEV        int `json:"kev"`
-	Suppressed int `json:"suppressed"`
+	Total      int `json:"total"`      // all findings, suppressed ones included
+	Critical   int `json:"critical"`   // findings of priority critical
+	High       int `json:"high"`       // findings of priority high
+	Medium     int `json:"medium"`     // findings of priority medium
+	Low        int `json:"low"`        // findings of priority low
+	KEV        int `json:"kev"`        // findings in CISA's KEV catalogue
+	Suppressed int `json:"suppressed"` // findings suppressed by VEX
 }
 
 // Finding is one vulnerability or supply-chain signal about a component.
@@ -126,13 +126,13 @@ type Finding struct {
 	Kind string `json:"kind,omitempty"`
 	// Component is the SBOM component ID, Package/Version/PURL its identity.
 	Component string `json:"component,omitempty"`
-	Package   string `json:"package,omitempty"`
-	Version   string `json:"version,omitempty"`
-	PURL      string `json:"purl,omitempty"`
+	Package   string `json:"package,omitempty"` // the affected package's name
+	Version   string `json:"version,omitempty"` // the affected version found
+	PURL      string `json:"purl,omitempty"`    // the component's package URL
 	// Severity is the advisory's severity: "critical", "high", "medium",
 	// "low" or "none" (lowercase); CVSS its base score.
 	Severity string  `json:"severity,omitempty"`
-	CVSS     float64 `json:"cvss,omitempty"`
+	CVSS     float64 `json:"cvss,omitempty"` // the highest CVSS base score
 	// EPSS is the exploit prediction probability (0..1).
 	EPSS float64 `json:"epss,omitempty"`
 	// KEV is true when the vulnerability is in CISA's Known Exploited
@@ -141,19 +141,19 @@ type Finding struct {
 	// Priority is the risk model's priority, with Severity's vocabulary;
 	// Score its 0..100 score.
 	Priority string  `json:"priority,omitempty"`
-	Score    float64 `json:"score,omitempty"`
+	Score    float64 `json:"score,omitempty"` // the risk model's score, 0..100
 	// FixedVersions are versions that fix the finding; FixedSince is when
 	// the first fix was published (RFC 3339), when known.
 	FixedVersions []string `json:"fixedVersions,omitempty"`
-	FixedSince    string   `json:"fixedSince,omitempty"`
+	FixedSince    string   `json:"fixedSince,omitempty"` // RFC 3339
 	// Published is when the advisory was published (RFC 3339).
 	Published string `json:"published,omitempty"`
 	// Suppressed is true when a VEX statement says the artifact is not
 	// affected (or the finding is fixed); VEXStatus and VEXJustification
 	// are from that statement.
 	Suppressed       bool   `json:"suppressed,omitempty"`
-	VEXStatus        string `json:"vexStatus,omitempty"`
-	VEXJustification string `json:"vexJustification,omitempty"`
+	VEXStatus        string `json:"vexStatus,omitempty"`        // "not_affected", "fixed", ...
+	VEXJustification string `json:"vexJustification,omitempty"` // the VEX justification
 }
 
 // Provenance is verified build provenance for the artifact.
@@ -173,8 +173,8 @@ type Provenance struct {
 	// artifact was built from ("https://github.com/acme/api",
 	// "refs/heads/main", "sha1:...").
 	SourceRepository string `json:"sourceRepository,omitempty"`
-	SourceRef        string `json:"sourceRef,omitempty"`
-	SourceDigest     string `json:"sourceDigest,omitempty"`
+	SourceRef        string `json:"sourceRef,omitempty"`    // the source ref ("refs/tags/v1.2.3")
+	SourceDigest     string `json:"sourceDigest,omitempty"` // the source commit ("sha1:...")
 	// SLSALevel is the SLSA build level (0..3) the verification established.
 	SLSALevel int `json:"slsaLevel"`
 	// Signers are the verified signer identities.
@@ -204,15 +204,15 @@ type GitOps struct {
 	// Signed is true when Commit carries a verified signature; SignedBy is
 	// the signer's identity (email or key fingerprint).
 	Signed   bool   `json:"signed"`
-	SignedBy string `json:"signedBy,omitempty"`
+	SignedBy string `json:"signedBy,omitempty"` // the commit signer's identity
 	// History are earlier deployments recorded in the repository.
 	History []Deployment `json:"history,omitempty"`
 }
 
 // Deployment is one recorded deployment of an artifact to an environment.
 type Deployment struct {
-	Environment string `json:"environment"`
-	Digest      string `json:"digest"`
-	Commit      string `json:"commit,omitempty"`
-	Time        string `json:"time,omitempty"`
+	Environment string `json:"environment"`      // where it was deployed
+	Digest      string `json:"digest"`           // the artifact digest deployed
+	Commit      string `json:"commit,omitempty"` // the GitOps commit of the deployment
+	Time        string `json:"time,omitempty"`   // when, RFC 3339
 }
