@@ -1,10 +1,15 @@
 package risk_test
 
 import (
+	"archive/zip"
+	"bytes"
 	"context"
 	"fmt"
 	"log"
+	"net/http"
+	"net/http/httptest"
 	"os"
+	"path/filepath"
 	"strings"
 
 	"github.com/chaingate/chaingate/risk"
@@ -165,4 +170,53 @@ func ExampleReport_WriteMarkdown() {
 	// | Priority | ID | Component | Fixed in | Why |
 	// |---|---|---|---|---|
 	// | Track\* (34.6) | GHSA-jfh8-c2jp-5v3q (CVE-2021-44228) | log4j-core 2.14.1 | 2.15.0 | CRITICAL 10.0; module-level |
+}
+
+// Fetch an ecosystem's all.zip (here from a local test server standing in
+// for OSV's bucket), then refresh it: the second request is conditional
+// and nothing is rewritten.
+func ExampleDownloadOSV() {
+	var zipData bytes.Buffer
+	zw := zip.NewWriter(&zipData)
+	for _, name := range []string{"GO-2020-0036.json", "GO-2022-0956.json"} {
+		data, err := os.ReadFile("testdata/osv/go/" + name)
+		if err != nil {
+			log.Fatal(err)
+		}
+		w, _ := zw.Create(name)
+		w.Write(data)
+	}
+	zw.Close()
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("ETag", `"snapshot-1"`)
+		if r.Header.Get("If-None-Match") == `"snapshot-1"` {
+			w.WriteHeader(http.StatusNotModified)
+			return
+		}
+		w.Write(zipData.Bytes())
+	}))
+	defer srv.Close()
+	dir, err := os.MkdirTemp("", "osv")
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer os.RemoveAll(dir)
+
+	ctx := context.Background()
+	for range 2 {
+		res, err := risk.DownloadOSV(ctx, srv.Client(), "Go", dir, risk.WithBaseURL(srv.URL))
+		if err != nil {
+			log.Fatal(err)
+		}
+		fmt.Println("updated:", res.Updated, "entries verified:", res.Entries)
+	}
+	db, err := risk.LoadOSV(filepath.Join(dir, "Go", "all.zip"))
+	if err != nil {
+		log.Fatal(err)
+	}
+	fmt.Println(db.Len(), "entries loaded from", db.Info().Source)
+	// Output:
+	// updated: true entries verified: 2
+	// updated: false entries verified: 0
+	// 2 entries loaded from zip
 }
