@@ -3,8 +3,14 @@ package risk_test
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/go-git/go-git/v5"
+	"github.com/go-git/go-git/v5/plumbing/object"
 
 	"github.com/chaingate/chaingate/risk"
 	"github.com/chaingate/chaingate/sbom"
@@ -118,4 +124,76 @@ func ExampleDependencyChangeSignals() {
 	// tampered pkg:npm/%40types/ms@0.7.34
 	// tampered pkg:npm/debug@4.3.3
 	// registry-moved pkg:npm/%40types/ms@0.7.34
+}
+
+// Load a model artefact; an artefact made for other features is refused.
+func ExampleLoadModel() {
+	m, err := risk.LoadModel(risk.BuiltinTyposquatModelJSON())
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	info := m.Info()
+	fmt.Println(info.ID, info.Kind, info.FeatureSchemaHash == risk.TyposquatFeatureSchemaHash())
+
+	other := bytes.Replace(risk.BuiltinTyposquatModelJSON(), []byte(info.FeatureSchemaHash), []byte("sha256:00"), 1)
+	_, err = risk.LoadModel(other)
+	fmt.Println(errors.Is(err, risk.ErrSchemaMismatch))
+	// Output:
+	// typosquat-logistic logistic true
+	// true
+}
+
+// Check whether a batch of names looks like the training data.
+func ExampleCheckDrift() {
+	m, _ := risk.BuiltinTyposquatModel()
+	npm, _ := risk.BuiltinPopularityList("npm")
+	var batch []risk.FeatureVector
+	for _, name := range []string{"lodash-utils", "react-helper", "axios-retry-x", "express-js", "chalk-cli", "vue-lib"} {
+		batch = append(batch, npm.ExtractTyposquatFeatures(name))
+	}
+	rep, err := risk.CheckDrift(m.Info(), batch)
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	fmt.Println(rep.Retrain)
+	// Output: true
+}
+
+// Read a repository's history for risky changes.
+func ExampleGitHistorySignals() {
+	dir, err := os.MkdirTemp("", "gitsignal")
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	defer os.RemoveAll(dir)
+	repo, _ := git.PlainInit(dir, false)
+	wt, _ := repo.Worktree()
+	when := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	commit := func(who, file, body string) {
+		os.MkdirAll(filepath.Join(dir, filepath.Dir(file)), 0o755)
+		os.WriteFile(filepath.Join(dir, file), []byte(body), 0o644)
+		wt.Add(file)
+		when = when.Add(time.Hour)
+		sig := &object.Signature{Name: who, Email: who + "@example.com", When: when}
+		wt.Commit("change "+file, &git.CommitOptions{Author: sig, Committer: sig})
+	}
+	commit("maintainer", "main.go", "package main\n")
+	commit("maintainer", ".github/workflows/ci.yml", "on: push\n")
+	commit("newcomer", ".github/workflows/ci.yml", "on: push\njobs: {}\n")
+
+	sigs, err := risk.GitHistorySignals(context.Background(), repo, risk.GitOptions{Report: 1})
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	for _, s := range sigs {
+		fmt.Println(s.ID, s.Value)
+	}
+	// Output:
+	// sensitive-change-by-newcomer 0.8
+	// new-author 0.3
+	// unsigned-commit 0.2
 }
