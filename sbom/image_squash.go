@@ -116,7 +116,7 @@ func imgSquash(ctx context.Context, layers []imgLayer, cfg *imgConfig, st *catSt
 			defer wg.Done()
 			buf := &bytes.Buffer{}
 			for i := range next {
-				scans[i], errs[i] = imgScanLayer(ctx, layers[i], cfg, &total, &entries, buf)
+				scans[i], errs[i] = imgScanLayerSafe(ctx, layers[i], cfg, &total, &entries, buf)
 				if errs[i] != nil {
 					cancel()
 				}
@@ -170,6 +170,18 @@ func imgSquash(ctx context.Context, layers []imgLayer, cfg *imgConfig, st *catSt
 		}
 	}
 	return nil
+}
+
+// imgScanLayerSafe is imgScanLayer turning a panic of a parser library
+// on hostile input (it runs on a goroutine of ours, where the caller
+// could not recover it) into an error.
+func imgScanLayerSafe(ctx context.Context, l imgLayer, cfg *imgConfig, total, entries *atomic.Int64, buf *bytes.Buffer) (sc *imgLayerScan, err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			sc, err = nil, fmt.Errorf("internal error reading the layer: %v", p)
+		}
+	}()
+	return imgScanLayer(ctx, l, cfg, total, entries, buf)
 }
 
 // imgScanLayer streams one layer and runs the cataloguers on the files
