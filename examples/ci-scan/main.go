@@ -159,6 +159,9 @@ type Result struct {
 	Error  string `json:"error,omitempty"`
 	Image  string `json:"image"`
 	Digest string `json:"digest"`
+	// Reference is the reference the image was saved under, if any.
+	Reference string `json:"reference,omitempty"`
+	demo      bool
 	// Components is how many components the SBOM has.
 	Components int    `json:"components"`
 	DB         string `json:"db"`
@@ -201,6 +204,7 @@ func run(ctx context.Context, o options) (*Result, error) {
 		if err != nil {
 			return nil, err
 		}
+		res.demo = true
 		if o.image, o.name, err = buildDemoImage(dir, o.demo); err != nil {
 			return nil, fmt.Errorf("build the demo image: %w", err)
 		}
@@ -226,7 +230,7 @@ func run(ctx context.Context, o options) (*Result, error) {
 	if err != nil {
 		return nil, err
 	}
-	res.Digest, res.Components = doc.Image.Digest, len(doc.Components)
+	res.Digest, res.Components, res.Reference = doc.Image.Digest, len(doc.Components), doc.Image.Reference
 	if res.Image = imageName(o.name, doc.Image.Reference); res.Image == "" {
 		return nil, fmt.Errorf("%s: the image has no name to promote it under: give -name", o.image)
 	}
@@ -474,7 +478,11 @@ func promote(ctx context.Context, o options, res *Result, pol policy.PolicyInfo)
 }
 
 func (r *Result) print(w io.Writer) {
-	fmt.Fprintf(w, "ci-scan %s@%s\n", r.Image, short(r.Digest, 19))
+	ref := r.Reference
+	if ref == "" {
+		ref = r.Image
+	}
+	fmt.Fprintf(w, "ci-scan %s (%s)\n", ref, short(r.Digest, 19))
 	if r.Digest == "" {
 		return
 	}
@@ -523,6 +531,9 @@ func (r *Result) print(w io.Writer) {
 		}
 	case r.Status == "blocked":
 		fmt.Fprintln(w, "BLOCKED: not promoted (exit 1)")
+		if r.demo {
+			fmt.Fprintln(w, "  greeter 1.4.1 has its modules and Go toolchain upgraded: go run ./examples/ci-scan -demo fixed")
+		}
 	case r.Error != "":
 		fmt.Fprintln(w, "ERROR:", r.Error)
 	}

@@ -319,3 +319,74 @@ func TestGateFailsClosed(t *testing.T) {
 		})
 	}
 }
+
+func TestVEXSuppresses(t *testing.T) {
+	repo, _ := newRepo(t)
+	code, res, stderr := runCLI(t, "-repo", repo, "-sarif", filepath.Join(t.TempDir(), "v.sarif"),
+		"-vex", filepath.Join("testdata", "greeter.openvex.json"))
+	if code != exitBlocked || res.Findings.Suppressed != 1 {
+		t.Fatalf("exit %d, findings %+v; stderr %s: want 1 suppressed, still blocked", code, res.Findings, stderr)
+	}
+	// Summary.Findings counts active findings only.
+	if len(res.Blocking) != res.Findings.Findings || len(res.Blocking) != 20 {
+		t.Errorf("%d blocking of %d active findings, want the 20 not suppressed", len(res.Blocking), res.Findings.Findings)
+	}
+	for _, f := range res.Blocking {
+		if f.ID == "GO-2026-6629" {
+			t.Error("the VEX-suppressed finding blocks")
+		}
+	}
+	for _, d := range res.Policy.Deny {
+		if strings.Contains(d.Message, "GO-2026-6629") {
+			t.Errorf("policy denies on the VEX-suppressed finding: %s", d.Message)
+		}
+	}
+}
+
+func TestOwnPolicy(t *testing.T) {
+	dir := t.TempDir()
+	rego := `package main
+
+deny contains msg if {
+	input.artifact.registry != "registry.acme.internal"
+	msg := sprintf("%s is not in the internal registry", [input.artifact.name])
+}
+`
+	if err := os.WriteFile(filepath.Join(dir, "registry.rego"), []byte(rego), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	repo, before := newRepo(t)
+	code, res, stderr := runCLI(t, "-demo", "fixed", "-policy", dir, "-repo", repo, "-sarif", filepath.Join(dir, "p.sarif"))
+	if code != exitBlocked || len(res.Blocking) != 0 || res.Policy == nil || len(res.Policy.Deny) != 1 ||
+		!strings.Contains(res.Policy.Deny[0].Message, "not in the internal registry") {
+		t.Fatalf("exit %d, policy %+v; stderr %s: want the custom deny", code, res.Policy, stderr)
+	}
+	if tip(t, repo) != before {
+		t.Error("repository changed")
+	}
+
+	// A policy that does not compile is an error, not a pass.
+	if err := os.WriteFile(filepath.Join(dir, "broken.rego"), []byte("package main\ndeny contains msg if {"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if code, _, _ := runCLI(t, "-demo", "fixed", "-policy", dir, "-repo", repo, "-sarif", filepath.Join(dir, "p.sarif")); code != exitError {
+		t.Errorf("broken policy: exit %d, want %d", code, exitError)
+	}
+}
+
+func TestPolicyData(t *testing.T) {
+	// The library configured by a data file: the vulnerabilities area off
+	// and the threshold off let the vulnerable image through. This is how
+	// a team would (knowingly) ship with accepted findings.
+	dir := t.TempDir()
+	cfg := `{"chaingate": {"config": {"vulnerabilities": {"enabled": false}}}}`
+	if err := os.WriteFile(filepath.Join(dir, "config.json"), []byte(cfg), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	repo, before := newRepo(t)
+	code, res, stderr := runCLI(t, "-fail-on", "none", "-policy-data", filepath.Join(dir, "config.json"),
+		"-repo", repo, "-sarif", filepath.Join(dir, "d.sarif"))
+	if code != exitPassed || res.Findings.Findings == 0 || res.Promotion == nil || tip(t, repo) == before {
+		t.Fatalf("exit %d, findings %+v, promotion %v; stderr %s", code, res.Findings, res.Promotion, stderr)
+	}
+}
