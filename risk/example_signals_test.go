@@ -197,3 +197,20 @@ func ExampleGitHistorySignals() {
 	// new-author 0.3
 	// unsigned-commit 0.2
 }
+
+// Combine the signals about one package into one explained score.
+func ExampleCombineSignals() {
+	sigs := []risk.Signal{
+		{ID: "install-script", Value: 0.3, Source: "pkg:npm/x@1.0.0", Evidence: []string{"postinstall runs node setup.js"}},
+		{ID: "env-exfiltration", Value: 0.9, Source: "pkg:npm/x@1.0.0", Evidence: []string{"setup.js posts process.env"}},
+	}
+	s := risk.CombineSignals(sigs, 0)
+	fmt.Println(s.Value, s.Flagged)
+	for _, c := range s.Contributions {
+		fmt.Printf("%s %.2f\n", c.Feature, c.Effect)
+	}
+	// Output:
+	// 0.93 true
+	// env-exfiltration pkg:npm/x@1.0.0 2.30
+	// install-script pkg:npm/x@1.0.0 0.36
+}
