@@ -39,6 +39,9 @@ const (
 	PropDebSourceVersion = "chaingate:deb:source-version"
 	// PropApkOrigin is the origin (source) package of an Alpine package.
 	PropApkOrigin = "chaingate:apk:origin"
+	// PropImageReference is set on the root (container) component to the
+	// reference the image was scanned by, when there is one.
+	PropImageReference = "chaingate:image:reference"
 	// PropLicenseUnparsed is a package's declared licence, verbatim, when
 	// it is not a valid SPDX expression ("BSD License", "Apache 2.0");
 	// valid ones are in Component.LicenseDeclared.
@@ -47,7 +50,7 @@ const (
 
 // Default limits of FromImage (see WithMaxFileSize and WithMaxTotalSize).
 const (
-	DefaultImageMaxFileSize  int64 = 512 << 20
+	DefaultImageMaxFileSize  int64 = 256 << 20
 	DefaultImageMaxTotalSize int64 = 32 << 30
 )
 
@@ -432,7 +435,7 @@ func imgRootComponent(info *ImageInfo) Component {
 		c.PURL = imgOCIPURL(strings.ToLower(name), info.Digest, info.Architecture, repo)
 	}
 	if info.Reference != "" {
-		c.Properties = append(c.Properties, Property{"chaingate:image:reference", info.Reference})
+		c.Properties = append(c.Properties, Property{PropImageReference, info.Reference})
 	}
 	return c
 }
