@@ -95,6 +95,7 @@ type config struct {
 	verification  *bundle.VerificationConfig
 	library       []string
 	libraryOn     bool
+	allNamespaces bool
 }
 
 type policyFile struct {
@@ -262,6 +263,13 @@ func WithNamespaces(namespaces ...string) Option {
 		c.namespaces = append(c.namespaces, namespaces...)
 		return nil
 	}
+}
+
+// WithAllNamespaces queries every package that has decision rules, like
+// conftest's --all-namespaces (the library's packages only with
+// WithLibrary).
+func WithAllNamespaces() Option {
+	return func(c *config) error { c.allNamespaces = true; return nil }
 }
 
 // WithRevision sets Policy.Revision (a bundle's manifest revision wins
@@ -696,12 +704,33 @@ func New(ctx context.Context, opts ...Option) (*Engine, error) {
 	if !explicit {
 		namespaces = []string{DefaultNamespace}
 	}
+	if cfg.allNamespaces {
+		namespaces = nil
+		seen := map[string]bool{}
+		for _, m := range compiler.Modules {
+			ns := strings.TrimPrefix(m.Package.Path.String(), "data.")
+			if !seen[ns] && !slices.Contains(cfg.library, ns) {
+				seen[ns] = true
+				namespaces = append(namespaces, ns)
+			}
+		}
+		slices.Sort(namespaces)
+		explicit = false
+	}
 	if cfg.libraryOn {
 		namespaces = append(slices.Clone(namespaces), cfg.library...)
 	}
 	rules, err := policyFindRules(compiler, namespaces, explicit)
 	if err != nil {
 		return nil, err
+	}
+	if cfg.allNamespaces { // report only the packages that decide
+		namespaces = namespaces[:0]
+		for _, r := range rules {
+			if !slices.Contains(namespaces, r.ns) {
+				namespaces = append(namespaces, r.ns)
+			}
+		}
 	}
 
 	var q strings.Builder

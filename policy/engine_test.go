@@ -542,3 +542,22 @@ func TestEngineIsImmutable(t *testing.T) {
 		t.Errorf("non-JSON data: %v", err)
 	}
 }
+
+func TestAllNamespaces(t *testing.T) {
+	ctx := t.Context()
+	e, err := policy.New(ctx,
+		policy.FromModule("a.rego", "package team.a\ndeny contains \"a\" if input.a\n"),
+		policy.FromModule("b.rego", "package team.b\nwarn contains \"b\" if input.b\n"),
+		policy.FromModule("h.rego", "package helpers\nx := 1\n"),
+		policy.WithAllNamespaces(), policy.WithLibrary(policy.LibraryImage))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := e.Policy().Namespaces; strings.Join(got, ",") != "team.a,team.b,chaingate.lib.image" {
+		t.Errorf("namespaces %v", got)
+	}
+	d, err := e.Decide(ctx, map[string]any{"a": true, "b": true, "artifact": map[string]any{"name": "x", "type": "file"}})
+	if err != nil || d.Allow || len(d.Deny) != 1 || len(d.Warn) != 1 {
+		t.Errorf("decision %+v %v", d, err)
+	}
+}

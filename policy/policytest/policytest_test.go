@@ -8,6 +8,7 @@ import (
 	"testing"
 	"testing/fstest"
 
+	"github.com/chaingate/chaingate/policy"
 	"github.com/chaingate/chaingate/policy/policytest"
 )
 
@@ -92,4 +93,16 @@ func ExampleCheck() {
 	// error p_test/test_errors p_test.rego:13
 	// skip p_test/todo_test_later p_test.rego:17
 	// 1 passed, 2 failed, 1 skipped
+}
+
+func TestWithModules(t *testing.T) {
+	rep := policytest.Run(t, os.DirFS("testdata/uselib"), policytest.WithModules(policy.Library()))
+	if rep.Passed != 1 {
+		t.Errorf("report %+v", rep)
+	}
+	// Without the library, its rules are undefined: the test fails.
+	rep, err := policytest.Check(t.Context(), os.DirFS("testdata/uselib"))
+	if err != nil || rep.Failed != 1 {
+		t.Errorf("without the library: %+v %v", rep, err)
+	}
 }
