@@ -189,7 +189,8 @@ func WithRemoteOptions(opts ...remote.Option) ImageOption {
 // WithMaxFileSize sets the largest file FromImage reads into memory
 // (default DefaultImageMaxFileSize). A package database or manifest
 // larger than this is an error (ErrImageTooLarge); a larger executable
-// or Java archive is skipped and listed in Document.Limitations.
+// or Java archive is skipped and listed in Document.Limitations. Up to
+// four layers are read at once, so peak memory is a few times this.
 func WithMaxFileSize(n int64) ImageOption {
 	return func(c *imgConfig) error {
 		if n <= 0 {
