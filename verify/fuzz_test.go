@@ -39,3 +39,26 @@ func FuzzVerifyBundle(f *testing.F) {
 		}
 	})
 }
+
+// FuzzVerifyEnvelope: arbitrary DSSE envelopes against the real VSA key
+// never panic and never verify unless they are the real VSA.
+func FuzzVerifyEnvelope(f *testing.F) {
+	vsaEnv := readFile(f, "slsa-verifier", "gke-gce-pre.bcid-vsa.jsonl")
+	f.Add(vsaEnv)
+	f.Add([]byte(`{"payloadType":"application/vnd.in-toto+json","payload":"e30=","signatures":[{"sig":"AA=="}]}`))
+	v := newVerifier(f, nil, verify.WithPublicKey(readFile(f, "slsa-verifier", "vsa_signing_public_key.pem")), verify.WithKeySignaturesWithoutTlogUnsafe())
+	req := verify.Requirements{Artifact: verify.NoArtifactUnsafe()}
+	f.Fuzz(func(t *testing.T, data []byte) {
+		res, err := v.VerifyEnvelope(context.Background(), data, req)
+		if err != nil {
+			if res != nil && res.Verified {
+				t.Fatal("error with Verified result")
+			}
+			return
+		}
+		// Only the genuine statement can carry a valid signature.
+		if res.Statement == nil || res.Statement.PredicateType != "https://slsa.dev/verification_summary/v1" {
+			t.Fatalf("forged envelope verified: %+v", res.Statement)
+		}
+	})
+}
