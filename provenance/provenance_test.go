@@ -115,6 +115,7 @@ func TestParseStatementErrors(t *testing.T) {
 		"no digest":      `{"_type":"https://in-toto.io/Statement/v1","subject":[{"name":"a","digest":{}}],"predicateType":"p"}`,
 		"non-hex sha256": `{"_type":"https://in-toto.io/Statement/v1","subject":[{"name":"a","digest":{"sha256":"zz"}}],"predicateType":"p"}`,
 		"no predicate":   `{"_type":"https://in-toto.io/Statement/v1","subject":[{"name":"a","digest":{"sha256":"aa"}}]}`,
+		"trailing data":  `{"_type":"https://in-toto.io/Statement/v1","subject":[{"name":"a","digest":{"sha256":"aa"}}],"predicateType":"p"} {}`,
 	} {
 		t.Run(name, func(t *testing.T) {
 			_, err := provenance.ParseStatement([]byte(in))

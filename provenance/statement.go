@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"sort"
 	"strings"
 
@@ -67,6 +68,9 @@ func ParseStatement(data []byte) (*Statement, error) {
 	dec := json.NewDecoder(bytes.NewReader(data))
 	if err := dec.Decode(&s); err != nil {
 		return nil, fmt.Errorf("provenance: parse statement: %w: %w", ErrInvalidStatement, err)
+	}
+	if _, err := dec.Token(); err != io.EOF {
+		return nil, fmt.Errorf("provenance: parse statement: data after the JSON object at byte %d: %w", dec.InputOffset(), ErrInvalidStatement)
 	}
 	if err := s.Validate(); err != nil {
 		return nil, err
