@@ -30,6 +30,7 @@ import (
 	"embed"
 	"encoding/hex"
 	"encoding/json"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -89,7 +90,6 @@ type options struct {
 	repo, repoUser        string
 	branch, manifest, env string
 	json                  bool
-	tmpDir                string // where demo images and repositories go ("" = the system's)
 }
 
 func main() {
@@ -119,6 +119,9 @@ func cli(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	fs.StringVar(&o.env, "env", "prod", "environment (stage) being deployed to")
 	fs.BoolVar(&o.json, "json", false, "print the result as JSON instead of a summary")
 	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return exitPassed
+		}
 		return exitError
 	}
 	if fs.NArg() > 0 {
@@ -129,7 +132,7 @@ func cli(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	if err != nil {
 		fmt.Fprintln(stderr, "ci-scan:", err)
 		if res == nil {
-			return exitError
+			res = &Result{SchemaVersion: SchemaVersion, FailOn: o.failOn}
 		}
 		res.Status, res.Error = "error", err.Error()
 	}
@@ -195,7 +198,7 @@ func run(ctx context.Context, o options) (*Result, error) {
 	var work string
 	workDir := func() (string, error) {
 		if work == "" {
-			work, err = os.MkdirTemp(o.tmpDir, "chaingate-ci-scan-")
+			work, err = os.MkdirTemp("", "chaingate-ci-scan-")
 		}
 		return work, err
 	}

@@ -282,9 +282,13 @@ func TestErrors(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			args := append([]string{"-repo", repo, "-sarif", filepath.Join(dir, "e.sarif")}, tc.args...)
-			code, _, stderr := runCLI(t, args...)
+			code, res, stderr := runCLI(t, args...)
 			if code != exitError || !strings.Contains(stderr, tc.want) {
 				t.Errorf("exit %d, stderr %q: want %d naming %q", code, stderr, exitError, tc.want)
+			}
+			// Flag errors stop before any output; others still print JSON.
+			if res.Status != "" && (res.Status != "error" || !strings.Contains(res.Error, tc.want)) {
+				t.Errorf("-json result %q %q, want error naming %q", res.Status, res.Error, tc.want)
 			}
 		})
 	}
