@@ -230,6 +230,8 @@ func anomalyPublicHost(h string) bool {
 // A version that names one release: no ranges, wildcards or tags.
 var anomalyRangeRe = regexp.MustCompile(`(^|\s)(\^|~|>|<|\*|latest$|next$|x$)|\|\||(^|\.)[xX*](\.|$)| - `)
 
+var anomalyCommitRe = regexp.MustCompile(`#[0-9a-f]{40}$`)
+
 // UnpinnedSignals reports components whose version is missing or is a
 // range, wildcard or tag rather than one exact release, and npm packages
 // resolved from a Git URL without a commit.
@@ -252,7 +254,7 @@ func UnpinnedSignals(doc *sbom.Document) []Signal {
 				Evidence: []string{fmt.Sprintf("%s version %q is a range or tag, not one release", c.Name, c.Version)}})
 		}
 		if r, _ := c.Property(sbom.PropNPMResolved); strings.HasPrefix(r, "git") || strings.Contains(r, "github.com/") {
-			if !regexp.MustCompile(`#[0-9a-f]{40}$`).MatchString(r) {
+			if !anomalyCommitRe.MatchString(r) {
 				out = append(out, Signal{ID: SignalUnpinned, Value: 0.5, Source: signalSource(c),
 					Evidence: []string{fmt.Sprintf("%s is resolved from Git (%s) without a commit hash", c.Name, r)}})
 			}

@@ -320,6 +320,8 @@ var (
 	contentEvalRemoteRe = regexp.MustCompile(`(?s)\b(eval|exec|Function)\s*\(.{0,120}?(urlopen|requests\.get|https?\.get|fetch\s*\(|\.read\(\))`)
 	contentEnvSecretRe  = regexp.MustCompile(`(?i)(process\.env\.|process\.env\[['"]|os\.environ\[['"]|os\.environ\.get\s*\(\s*['"]|os\.getenv\s*\(\s*['"])([A-Z0-9_]*(TOKEN|SECRET|PASSWORD|PASSWD|API_?KEY|ACCESS_?KEY|PRIVATE_?KEY|CREDENTIAL)[A-Z0-9_]*)`)
 	contentPipeShellRe  = regexp.MustCompile(`(?i)((curl|wget)[^|;&\n]{0,200}\|\s*(ba|z)?sh\b|(curl|wget)[^\n]{0,200}&&\s*(chmod\s+\+x|sh\s|bash\s|\./)|powershell[^\n]{0,40}-e(nc|ncodedcommand)?\s|Invoke-Expression|\biex\s*\()`)
+	contentCmdclassRe   = regexp.MustCompile(`cmdclass\s*=\s*\{[^}]*['"](install|develop|egg_info|build_py|bdist_wheel)['"]`)
+	contentRequireRe    = regexp.MustCompile(`require\(['"]\.?/?([^'"]+)['"]\)`)
 	contentURLRe        = regexp.MustCompile(`https?://([A-Za-z0-9.-]+)`)
 	contentObfuscatedRe = regexp.MustCompile(`\b_0x[0-9a-f]{4,6}\b`)
 )
@@ -454,7 +456,7 @@ func (a *contentAnalysis) npmManifest(f *contentFile) error {
 				}
 			}
 		}
-		if m := regexp.MustCompile(`require\(['"]\.?/?([^'"]+)['"]\)`).FindAllStringSubmatch(cmd, -1); m != nil {
+		if m := contentRequireRe.FindAllStringSubmatch(cmd, -1); m != nil {
 			for _, g := range m {
 				p := strings.TrimPrefix(g[1], "./")
 				for _, e := range []string{"", ".js", "/index.js"} {
@@ -484,7 +486,7 @@ func (a *contentAnalysis) pypiManifest(files []contentFile) {
 		if a.rep.Format == "sdist" && f.name == "setup.py" {
 			a.install[f.name] = "setup.py"
 			a.rep.InstallHooks = append(a.rep.InstallHooks, "setup.py")
-			if regexp.MustCompile(`cmdclass\s*=\s*\{[^}]*['"](install|develop|egg_info|build_py|bdist_wheel)['"]`).Match(f.data) {
+			if contentCmdclassRe.Match(f.data) {
 				a.add("install-script", 0.3, f.name, "setup.py replaces an install command (cmdclass)")
 			}
 		}
