@@ -31,7 +31,7 @@ type gateFlags struct {
 func (g *gateFlags) flags(cmd *cobra.Command) {
 	g.trust.flags(cmd)
 	g.trust.slsa.flags(cmd)
-	g.risk.flags(cmd, true)
+	g.risk.flags(cmd, false)
 	g.policy.flags(cmd)
 	f := cmd.Flags()
 	f.StringVar(&g.digest, "digest", "", "the artifact's digest, sha256:<hex> or sha512:<hex> (required)")
@@ -43,6 +43,9 @@ func (g *gateFlags) flags(cmd *cobra.Command) {
 
 // build loads the verifier, database and engine once and returns the gate.
 func (g *gateFlags) build(cmd *cobra.Command, p *progress) (*chaingate.Gate, error) {
+	if g.risk.db == "" {
+		return nil, usageErr("the gate needs a vulnerability database: --db")
+	}
 	v, err := g.trust.verifier()
 	if err != nil {
 		return nil, err

@@ -105,7 +105,10 @@ Each --edit names a file and, optionally, selectors:
 			if len(edits) == 0 {
 				return usageErr("promote needs at least one --edit")
 			}
-			name, _, _ := strings.Cut(image, "@")
+			// The reference written keeps the tag ("name:tag@digest"); the
+			// edit targets match the bare name.
+			withTag, _, _ := strings.Cut(image, "@")
+			name := withTag
 			if i := strings.LastIndex(name, ":"); i > strings.LastIndex(name, "/") {
 				name = name[:i]
 			}
@@ -113,7 +116,7 @@ Each --edit names a file and, optionally, selectors:
 			if g.env == "" {
 				g.env = stage
 			}
-			req := gitops.Request{Image: name + "@" + g.digest, Stage: stage, Message: message}
+			req := gitops.Request{Image: withTag + "@" + g.digest, Stage: stage, Message: message}
 			if image == "" || g.digest == "" {
 				return usageErr("promote needs --image and --digest")
 			}
