@@ -1106,13 +1106,18 @@ func (e *Engine) DecideValue(ctx context.Context, in *PreparedInput) (*Decision,
 // to see which rule and which input led to the result. Without any deny
 // or warning the whole trace is given. It is much slower than Decide.
 func (e *Engine) Explain(ctx context.Context, input any) (*Decision, error) {
-	c := policyConv{limit: e.cfg.maxInputBytes}
-	v, err := c.value(input)
-	if err != nil {
-		return nil, err
+	p, ok := input.(*PreparedInput)
+	if !ok {
+		var err error
+		if p, err = e.PrepareInput(input); err != nil {
+			return nil, err
+		}
+	}
+	if p == nil || p.value == nil || p.size > e.cfg.maxInputBytes {
+		return nil, fmt.Errorf("policy: prepared input missing or over %d bytes: %w", e.cfg.maxInputBytes, ErrInvalidInput)
 	}
 	buf := topdown.NewBufferTracer()
-	d, err := e.decide(ctx, v, policyDigest(v), buf)
+	d, err := e.decide(ctx, p.value, p.digest, buf)
 	if err != nil {
 		return nil, err
 	}
