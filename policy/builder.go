@@ -119,7 +119,11 @@ func (b *InputBuilder) WithSBOM(doc *sbom.Document) *InputBuilder {
 	b.in.SBOM = SBOMFromDocument(doc)
 	if img := doc.Image; img != nil && b.in.Artifact.Digest == "" {
 		if b.in.Artifact.Name == "" && img.Reference != "" {
-			b.WithArtifactRef(img.Reference)
+			if _, err := name.ParseReference(img.Reference, name.StrictValidation); err == nil {
+				b.WithArtifactRef(img.Reference)
+			} else {
+				b.in.Artifact.Name = img.Reference // not an OCI reference (an archive path, say)
+			}
 		}
 		b.in.Artifact.Digest = img.Digest
 		if b.in.Artifact.Type == "" {

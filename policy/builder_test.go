@@ -111,3 +111,22 @@ func TestInputBuilder(t *testing.T) {
 		t.Errorf("bad reference: %v", err)
 	}
 }
+
+func TestInputBuilderFromImageSBOM(t *testing.T) {
+	doc := &sbom.Document{Format: sbom.CycloneDXJSON, Image: &sbom.ImageInfo{Reference: "ghcr.io/acme/app:2.0", Digest: "sha256:6c3c624b58dbbcd3c0dd82b4c53f04194d1247c6eebdaab7c610cf7d66709b3b"}}
+	in, err := policy.NewInputBuilder().WithSBOM(doc).Build()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if in.Artifact.Registry != "ghcr.io" || in.Artifact.Tag != "2.0" || in.Artifact.Digest != doc.Image.Digest || in.Artifact.Type != "image" {
+		t.Errorf("artifact %+v", in.Artifact)
+	}
+	if in.SBOM.Components == nil || in.SBOM.Summary.Components != 0 {
+		t.Errorf("empty sbom %+v", in.SBOM)
+	}
+	doc.Image.Reference = "oci-archive:/tmp/x.tar"
+	in, err = policy.NewInputBuilder().WithSBOM(doc).Build()
+	if err != nil || in.Artifact.Name != "oci-archive:/tmp/x.tar" {
+		t.Errorf("non-OCI reference: %+v %v", in, err)
+	}
+}
