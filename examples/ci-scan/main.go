@@ -86,7 +86,7 @@ type options struct {
 	osv, kev, epss, vex   string
 	failOn                string
 	policyDir, policyData string
-	sarif                 string
+	sarif, sbomOut        string
 	repo, repoUser        string
 	branch, manifest, env string
 	json                  bool
@@ -112,6 +112,7 @@ func cli(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	fs.StringVar(&o.policyDir, "policy", "", "directory of Rego policies (default: built-in library)")
 	fs.StringVar(&o.policyData, "policy-data", "", "JSON/YAML data file configuring the built-in library (default: the example's)")
 	fs.StringVar(&o.sarif, "sarif", "", "where to write the SARIF 2.1.0 report (default: ci-scan.sarif; for the demo, in its temporary directory)")
+	fs.StringVar(&o.sbomOut, "sbom-out", "", "also write the image's SBOM here as CycloneDX 1.6 JSON (optional)")
 	fs.StringVar(&o.repo, "repo", "", "GitOps repository URL or path (default: a new one in a temporary directory)")
 	fs.StringVar(&o.repoUser, "repo-user", "x-access-token", "HTTPS user name sent with $GITOPS_TOKEN (GitHub: x-access-token, GitLab: oauth2)")
 	fs.StringVar(&o.branch, "branch", "main", "branch that holds the desired state")
@@ -235,13 +236,22 @@ func run(ctx context.Context, o options) (*Result, error) {
 	}
 	res.Digest, res.Components, res.Reference = doc.Image.Digest, len(doc.Components), doc.Image.Reference
 	if res.Image = imageName(o.name, doc.Image.Reference); res.Image == "" {
-		return nil, fmt.Errorf("%s: the image has no name to promote it under: give -name", o.image)
+		return res, fmt.Errorf("%s: the image has no name to promote it under: give -name", o.image)
+	}
+	if o.sbomOut != "" {
+		var buf bytes.Buffer
+		if err := sbom.Encode(&buf, doc, sbom.CycloneDXJSON); err != nil {
+			return res, err
+		}
+		if err := os.WriteFile(o.sbomOut, buf.Bytes(), 0o644); err != nil {
+			return res, err
+		}
 	}
 
 	// 2. The vulnerability scan, with KEV and VEX when given.
 	db, err := loadDB(o.osv)
 	if err != nil {
-		return nil, err
+		return res, err
 	}
 	info := db.Info()
 	res.DB = fmt.Sprintf("%d OSV entries (%s, %s)", info.Entries, info.Source, strings.Join(info.Ecosystems, ", "))
@@ -250,27 +260,27 @@ func run(ctx context.Context, o options) (*Result, error) {
 	if o.kev != "" {
 		kev, err := readWith(o.kev, risk.ReadKEV)
 		if err != nil {
-			return nil, err
+			return res, err
 		}
 		scanOpts = append(scanOpts, risk.WithKEV(kev))
 	}
 	if o.epss != "" {
 		epss, err := readWith(o.epss, risk.ReadEPSS)
 		if err != nil {
-			return nil, err
+			return res, err
 		}
 		scanOpts = append(scanOpts, risk.WithEPSS(epss))
 	}
 	if o.vex != "" {
 		vex, err := readWith(o.vex, risk.ReadOpenVEX)
 		if err != nil {
-			return nil, err
+			return res, err
 		}
 		scanOpts = append(scanOpts, risk.WithVEX(vex))
 	}
 	report, err := risk.Scan(ctx, doc, db, scanOpts...)
 	if err != nil {
-		return nil, err
+		return res, err
 	}
 	res.Findings, res.Unassessed = report.Summary, report.Unassessed
 	for _, f := range report.Findings {
@@ -282,13 +292,13 @@ func run(ctx context.Context, o options) (*Result, error) {
 	// 3. SARIF, written whether or not the step passes: the dashboard
 	// shows what blocked it.
 	if res.SARIFDigest, err = writeSARIF(o.sarif, report); err != nil {
-		return nil, err
+		return res, err
 	}
 
 	// 4. The policy decision over the SBOM and the scan.
 	engine, err := newEngine(ctx, o)
 	if err != nil {
-		return nil, err
+		return res, err
 	}
 	in, err := policy.NewInputBuilder().
 		WithArtifactRef(res.Image+"@"+res.Digest).
@@ -298,10 +308,10 @@ func run(ctx context.Context, o options) (*Result, error) {
 		WithContext("ci", map[string]any{"step": "ci-scan", "failOn": o.failOn}).
 		Build()
 	if err != nil {
-		return nil, err
+		return res, err
 	}
 	if res.Policy, err = engine.Decide(ctx, in); err != nil {
-		return nil, err
+		return res, err
 	}
 	passed := len(res.Blocking) == 0 && res.Policy.Allow
 	if !passed {
@@ -315,11 +325,11 @@ func run(ctx context.Context, o options) (*Result, error) {
 	if res.Repository == "" {
 		dir, err := workDir()
 		if err != nil {
-			return nil, err
+			return res, err
 		}
 		res.Repository = filepath.Join(dir, "gitops.git")
 		if err := gitops.InitRepository(ctx, res.Repository, o.branch, map[string][]byte{o.manifest: []byte(demoDeployment)}); err != nil {
-			return nil, fmt.Errorf("create the GitOps repository: %w", err)
+			return res, fmt.Errorf("create the GitOps repository: %w", err)
 		}
 	}
 	if res.Promotion, err = promote(ctx, o, res, engine.Policy()); err != nil {
@@ -485,10 +495,10 @@ func (r *Result) print(w io.Writer) {
 	if ref == "" {
 		ref = r.Image
 	}
-	fmt.Fprintf(w, "ci-scan %s (%s)\n", ref, short(r.Digest, 19))
 	if r.Digest == "" {
-		return
+		return // nothing was scanned: the error is on stderr
 	}
+	fmt.Fprintf(w, "ci-scan %s (%s)\n", ref, short(r.Digest, 19))
 	fmt.Fprintf(w, "  sbom      %d components\n", r.Components)
 	var byDecision []string
 	for _, d := range []risk.Decision{risk.Act, risk.Attend, risk.TrackStar, risk.Track} {

@@ -12,6 +12,7 @@ import (
 	"github.com/chaingate/chaingate/gitops"
 	"github.com/chaingate/chaingate/policy"
 	"github.com/chaingate/chaingate/risk"
+	"github.com/chaingate/chaingate/sbom"
 	"github.com/go-git/go-git/v5"
 	"github.com/go-git/go-git/v5/plumbing"
 	"github.com/google/go-containerregistry/pkg/v1/empty"
@@ -69,6 +70,15 @@ func fileAt(t *testing.T, repo, commit, path string) (string, *plumbing.Hash) {
 		parent = &c.ParentHashes[0]
 	}
 	return s, parent
+}
+
+func hasPURL(doc *sbom.Document, purl string) bool {
+	for _, c := range doc.Components {
+		if c.PURL == purl {
+			return true
+		}
+	}
+	return false
 }
 
 func commitMessage(t *testing.T, repo, commit string) string {
@@ -194,7 +204,8 @@ func TestPolicyBlocksWithoutThreshold(t *testing.T) {
 func TestPassedAndPromoted(t *testing.T) {
 	repo, before := newRepo(t)
 	sarif := filepath.Join(t.TempDir(), "ci-scan.sarif")
-	code, res, stderr := runCLI(t, "-demo", "fixed", "-repo", repo, "-sarif", sarif)
+	sbomOut := filepath.Join(t.TempDir(), "greeter.cdx.json")
+	code, res, stderr := runCLI(t, "-demo", "fixed", "-repo", repo, "-sarif", sarif, "-sbom-out", sbomOut)
 	if code != exitPassed || res.Status != "passed" {
 		t.Fatalf("exit %d, status %q, want 0 passed; stderr: %s; result %+v", code, res.Status, stderr, res)
 	}
@@ -203,6 +214,18 @@ func TestPassedAndPromoted(t *testing.T) {
 	}
 	if ids := sarifResults(t, sarif); len(ids) != 0 {
 		t.Errorf("SARIF results %v, want none", ids)
+	}
+	f, err := os.Open(sbomOut)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	doc, err := sbom.Decode(f)
+	if err != nil || doc.Format != sbom.CycloneDXJSON || len(doc.Components) != res.Components {
+		t.Errorf("-sbom-out: %v, %d components, want CycloneDX JSON with %d", err, len(doc.Components), res.Components)
+	}
+	if !hasPURL(doc, "pkg:golang/golang.org/x/text@v0.44.0") {
+		t.Error("-sbom-out lacks golang.org/x/text v0.44.0")
 	}
 	p := res.Promotion
 	if p == nil || p.Commit == "" {
