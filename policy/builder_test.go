@@ -124,9 +124,9 @@ func TestInputBuilderFromImageSBOM(t *testing.T) {
 	if in.SBOM.Components == nil || in.SBOM.Summary.Components != 0 {
 		t.Errorf("empty sbom %+v", in.SBOM)
 	}
-	doc.Image.Reference = "oci-archive:/tmp/x.tar"
+	doc.Image.Reference = "oci-archive:build/x.tar"
 	in, err = policy.NewInputBuilder().WithSBOM(doc).Build()
-	if err != nil || in.Artifact.Name != "oci-archive:/tmp/x.tar" {
+	if err != nil || in.Artifact.Name != "oci-archive:build/x.tar" {
 		t.Errorf("non-OCI reference: %+v %v", in, err)
 	}
 }
