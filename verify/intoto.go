@@ -20,7 +20,9 @@ type LayoutOptions struct {
 	// Parameters substitutes {PARAM} placeholders in the layout.
 	Parameters map[string]string
 	// RunInspections runs the layout's inspection commands in InspectionDir.
-	// Off by default: a layout's inspections are arbitrary commands.
+	// Off by default: a layout's inspections are arbitrary commands. Note
+	// that in-toto-golang writes each inspection's link file
+	// (<name>.link) to the process's working directory.
 	RunInspections bool
 	// InspectionDir is where inspections run (required with RunInspections).
 	InspectionDir string

@@ -79,7 +79,10 @@ func TestVerifyLayoutWithInspections(t *testing.T) {
 	if err := os.WriteFile(filepath.Join(run, "foo.tar.gz"), readFile(t, "in-toto", "foo.tar.gz"), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	res, err := verify.VerifyLayout(context.Background(), filepath.Join(abs, "demo.layout"), [][]byte{readFile(t, "in-toto", "alice.pub")},
+	alice := readFile(t, "in-toto", "alice.pub")
+	// in-toto-golang writes each inspection's link to the working directory.
+	t.Chdir(t.TempDir())
+	res, err := verify.VerifyLayout(context.Background(), filepath.Join(abs, "demo.layout"), [][]byte{alice},
 		verify.LayoutOptions{LinkDir: abs, RunInspections: true, InspectionDir: run})
 	if err != nil {
 		t.Fatal(err)
@@ -87,7 +90,7 @@ func TestVerifyLayoutWithInspections(t *testing.T) {
 	if !res.InspectionsRun {
 		t.Error("inspections not run")
 	}
-	if _, err := verify.VerifyLayout(context.Background(), filepath.Join(abs, "demo.layout"), [][]byte{readFile(t, "in-toto", "alice.pub")},
+	if _, err := verify.VerifyLayout(context.Background(), filepath.Join(abs, "demo.layout"), [][]byte{alice},
 		verify.LayoutOptions{LinkDir: abs, RunInspections: true}); err == nil {
 		t.Error("inspections without a directory accepted")
 	}
