@@ -498,3 +498,22 @@ func FuzzReadLabelledNames(f *testing.F) {
 		}
 	})
 }
+
+func TestTyposquatScoreConcurrent(t *testing.T) {
+	want, err := TyposquatScore("npm", "crossenv")
+	if err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan Score, 8)
+	for i := 0; i < 8; i++ {
+		go func() {
+			s, _ := TyposquatScore("npm", "crossenv")
+			done <- s
+		}()
+	}
+	for i := 0; i < 8; i++ {
+		if s := <-done; s.Value != want.Value || s.Flagged != want.Flagged {
+			t.Errorf("concurrent score %v, want %v", s.Value, want.Value)
+		}
+	}
+}
