@@ -123,7 +123,8 @@ type Option func(*config) error
 
 // FromDir loads the Rego modules (*.rego, except *_test.rego) under dir,
 // recursively, and the data files named data.json, data.yaml or data.yml,
-// each at the data path of its directory (OPA's convention).
+// each at the data path of its directory (OPA's convention). dir may also
+// name a single .rego file.
 func FromDir(dir string) Option {
 	return func(c *config) error {
 		if dir == "" {
@@ -135,7 +136,14 @@ func FromDir(dir string) Option {
 				return fmt.Errorf("policy: load %s: %w: %w", dir, ErrLoad, err)
 			}
 			if !st.IsDir() {
-				return fmt.Errorf("policy: load %s: %w: not a directory", dir, ErrLoad)
+				if !strings.HasSuffix(dir, ".rego") {
+					return fmt.Errorf("policy: load %s: %w: not a directory or a .rego file", dir, ErrLoad)
+				}
+				b, err := policyReadFile(os.DirFS(filepath.Dir(dir)), filepath.Base(dir))
+				if err != nil {
+					return fmt.Errorf("policy: load %s: %w: %w", dir, ErrLoad, err)
+				}
+				return l.addModule(filepath.ToSlash(dir), b)
 			}
 			return policyLoadFS(ctx, os.DirFS(dir), ".", filepath.ToSlash(dir), l)
 		})

@@ -155,6 +155,9 @@ func TestLoadSources(t *testing.T) {
 		t.Fatalf("decision %+v", d)
 	}
 
+	if e, err := policy.New(ctx, policy.FromDir("testdata/conftest/policy.rego")); err != nil || len(e.Policy().Namespaces) != 1 {
+		t.Errorf("single file: %v", err)
+	}
 	dir := t.TempDir()
 	if err := os.WriteFile(filepath.Join(dir, "limits.json"), []byte(`{"limits":{"max":10}}`), 0o644); err != nil {
 		t.Fatal(err)
