@@ -14,8 +14,9 @@
 // creates there too. Everything runs offline.
 //
 // Your own image: -image app.tar (docker save, or an OCI archive) or
-// -image ./oci-layout-dir, with -name ghcr.io/acme/app, -osv, -kev, -vex,
-// -fail-on, -policy, -sarif, -repo, -manifest, -json.
+// -image ./oci-layout-dir, with -name ghcr.io/acme/app, -osv, -kev, -epss, -vex,
+// -fail-on, -policy, -policy-data, -sarif, -sbom-out, -repo, -manifest, -json.
+// README.md shows how to wire it into GitHub Actions and GitLab CI.
 //
 // Exit codes: 0 passed and promoted, 1 blocked by findings or policy,
 // 2 error (usage, I/O, anything that stopped the scan).
