@@ -56,6 +56,12 @@ active := [f |
 	not ignored(f)
 ]
 
+# blocking are the active findings at or above the threshold.
+blocking := [f |
+	some f in active
+	rank(f) >= ranks[cfg.threshold]
+]
+
 label(f) := sprintf("%s in %s %s", [f.id, object.get(f, "package", object.get(f, "component", "?")), object.get(f, "version", "?")])
 
 # METADATA
@@ -107,8 +113,7 @@ overdue(f) if {
 #   code: CG-VULN-002
 #   severity: high
 deny_fix_overdue contains result if {
-	some f in active
-	rank(f) >= ranks[cfg.threshold]
+	some f in blocking
 	overdue(f)
 	result := {
 		"msg": sprintf("%s has priority %s at or above %s and a fix available for more than %d days (fixed in %s)", [label(f), object.get(f, "priority", object.get(f, "severity", "unknown")), cfg.threshold, cfg.fix_window_days, concat(", ", object.get(f, "fixedVersions", []))]),
@@ -124,8 +129,7 @@ deny_fix_overdue contains result if {
 #   code: CG-VULN-003
 #   severity: medium
 warn_fix_pending contains result if {
-	some f in active
-	rank(f) >= ranks[cfg.threshold]
+	some f in blocking
 	fix_known(f)
 	within_window(f)
 	result := {"msg": sprintf("%s has a fix inside the %d-day window: update soon", [label(f), cfg.fix_window_days]), "finding": f.id}
