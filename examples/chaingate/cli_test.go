@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"strings"
+	"sync"
 	"testing"
 )
 
@@ -108,4 +109,43 @@ func TestQuietWhenNotATerminal(t *testing.T) {
 	if newProgress(&bytes.Buffer{}) != nil {
 		t.Error("progress enabled for a buffer")
 	}
+}
+
+// The indicator itself, as a terminal would see it: a frame with the
+// message, then a cleared line when it finishes.
+func TestProgressDraws(t *testing.T) {
+	var buf syncBuffer
+	p := &progress{w: &buf}
+	p.step("loading %s", "vulndb.idx")
+	p.finish()
+	p.bar("download Go", 512, 1024)
+	p.finish()
+	out := buf.String()
+	if !strings.Contains(out, "loading vulndb.idx") || !strings.Contains(out, "[===============               ] 512 B/1.0 KiB") {
+		t.Errorf("progress output %q", out)
+	}
+	if !strings.HasSuffix(out, "\r\033[K") {
+		t.Errorf("progress does not clear its line: %q", out)
+	}
+	var nilp *progress // not a terminal: every method is a no-op
+	nilp.step("x")
+	nilp.bar("x", 1, 2)
+	nilp.finish()
+}
+
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
 }

@@ -21,8 +21,9 @@ const (
 
 const exitCodesHelp = `Exit codes:
   0  ok: allowed, verified, valid, or no findings at or above the threshold
-  1  denied: policy denied, verification failed, findings at or above the
-     threshold, invalid SBOM, failing Rego tests, audit findings
+  1  a "no": policy or gate denied, verification failed, findings at or
+     above the threshold, invalid SBOM, failing Rego tests, audit findings,
+     flagged typosquats (each command's help says what it reports)
   2  usage or runtime error: bad flags, unreadable or malformed input,
      anything that stopped the command from reaching a decision`
 
