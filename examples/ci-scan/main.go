@@ -507,8 +507,19 @@ func (r *Result) print(w io.Writer) {
 			byDecision = append(byDecision, fmt.Sprintf("%d %s", n, d))
 		}
 	}
-	fmt.Fprintf(w, "  scan      %s: %d finding(s) %s, %d suppressed by VEX, %d unassessed\n",
-		r.DB, r.Findings.Findings, "("+strings.Join(byDecision, ", ")+")", r.Findings.Suppressed, r.Findings.Unassessed)
+	counts := ""
+	if len(byDecision) > 0 {
+		counts = " (" + strings.Join(byDecision, ", ") + ")"
+	}
+	fmt.Fprintf(w, "  scan      %s: %d finding(s)%s, %d suppressed by VEX, %d unassessed\n",
+		r.DB, r.Findings.Findings, counts, r.Findings.Suppressed, r.Findings.Unassessed)
+	for i, u := range r.Unassessed {
+		if i == 3 {
+			fmt.Fprintf(w, "            … and %d more unassessed (-json)\n", len(r.Unassessed)-i)
+			break
+		}
+		fmt.Fprintf(w, "            unassessed %s %s: %s\n", u.Component.Type, u.Component.Name, strings.TrimPrefix(u.Reason, "risk: "))
+	}
 	for _, eco := range slices.Sorted(maps.Keys(r.Uncovered)) {
 		fmt.Fprintf(w, "            %d %s component(s) not covered: the database has no %s entries (-osv)\n", r.Uncovered[eco], eco, eco)
 	}

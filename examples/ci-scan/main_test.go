@@ -417,3 +417,30 @@ func TestPolicyData(t *testing.T) {
 		t.Fatalf("exit %d, findings %+v, promotion %v; stderr %s", code, res.Findings, res.Promotion, stderr)
 	}
 }
+
+func TestSummary(t *testing.T) {
+	// The human summary a CI log shows, for the default (demo) run.
+	t.Setenv("TMPDIR", t.TempDir())
+	var stdout, stderr bytes.Buffer
+	if code := cli(context.Background(), nil, &stdout, &stderr); code != exitBlocked {
+		t.Fatalf("exit %d, want %d; stderr %s", code, exitBlocked, stderr.String())
+	}
+	out := stdout.String()
+	for _, want := range []string{
+		"ci-scan ghcr.io/acme/greeter:1.4.0 (sha256:",
+		"21 finding(s) (21 Track)",
+		"5 Debian:12 component(s) not covered",
+		"- GO-2021-0113 Track   golang.org/x/text v0.3.5, fixed in 0.3.7: Out-of-bounds read in golang.org/x/text/language",
+		"policy    denied (21 deny, 0 warn)",
+		"- CG-VULN-002 ",
+		"BLOCKED: not promoted (exit 1)",
+		"-demo fixed",
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("summary lacks %q:\n%s", want, out)
+		}
+	}
+	if strings.Contains(out, "PASSED") || stderr.Len() != 0 {
+		t.Errorf("stderr %q, summary:\n%s", stderr.String(), out)
+	}
+}
