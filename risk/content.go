@@ -543,9 +543,12 @@ func (a *contentAnalysis) code(f contentFile, install bool) {
 	if m := contentMatchIf(shell, contentPipeShellRe, text); m != nil {
 		a.add("download-exec", bump(0.7), f.name, fmt.Sprintf("%s line %d downloads and runs a program%s: %q", f.name, contentLine(text, m[0]), where, contentQuote(text[m[0]:m[1]])))
 	}
-	net := contentNetworkRe.FindStringIndex(text)
-	envDump := contentEnvDumpRe.FindStringIndex(text)
-	envSecret := contentEnvSecretRe.FindStringSubmatchIndex(text)
+	net := contentMatchIf(has("http", "fetch", "axios", "XMLHttpRequest", "net.", "dns.", "requests.", "urllib", "urlopen", "socket", "httpx", "aiohttp", "Invoke-WebRequest", "curl", "wget"), contentNetworkRe, text)
+	envDump := contentMatchIf(has("process.env", "os.environ"), contentEnvDumpRe, text)
+	var envSecret []int
+	if has("process.env", "os.environ", "os.getenv", "PROCESS.ENV", "OS.ENVIRON", "OS.GETENV") {
+		envSecret = contentEnvSecretRe.FindStringSubmatchIndex(text)
+	}
 	hosts := contentHosts(text)
 	knownHosts := len(hosts) > 0
 	for _, h := range hosts {
@@ -574,11 +577,11 @@ func (a *contentAnalysis) code(f contentFile, install bool) {
 		a.add("install-network", v, f.name, fmt.Sprintf("%s makes network calls at install time (line %d, hosts %v)", f.name, contentLine(text, net[0]), hosts))
 	}
 	if install {
-		if m := contentExecRe.FindStringIndex(text); m != nil {
+		if m := contentMatchIf(has("child_process", "exec", "spawn", "subprocess", "system", "popen", "Popen"), contentExecRe, text); m != nil {
 			a.add("install-exec", 0.2, f.name, fmt.Sprintf("%s starts processes at install time (line %d)", f.name, contentLine(text, m[0])))
 		}
 	}
-	if n := len(contentObfuscatedRe.FindAllStringIndex(text, 200)); n >= 50 {
+	if n := contentCountIf(has("_0x"), contentObfuscatedRe, text, 200); n >= 50 {
 		a.add("obfuscated", bump(0.5), f.name, fmt.Sprintf("%s has %d or more _0x… identifiers, the mark of javascript-obfuscator", f.name, n))
 	}
 	for _, m := range contentBlobs(text, 256, 20) {
@@ -620,6 +623,14 @@ func contentBlobs(text string, minLen, max int) [][2]int {
 		}
 	}
 	return out
+}
+
+// contentCountIf counts up to max matches of re when the pre-check passed.
+func contentCountIf(ok bool, re *regexp.Regexp, text string, max int) int {
+	if !ok {
+		return 0
+	}
+	return len(re.FindAllStringIndex(text, max))
 }
 
 // contentMatchIf runs re only when the cheap pre-check passed.
