@@ -177,6 +177,8 @@ type Result struct {
 	// Uncovered counts components per OSV ecosystem that the database
 	// has no entries for: they were not really checked.
 	Uncovered map[string]int `json:"uncovered,omitempty"`
+	// Enrichment says which KEV, EPSS and VEX data the scan applied.
+	Enrichment risk.EnrichmentInfo `json:"enrichment"`
 	// Unassessed are the components the scan could not assess, with why.
 	Unassessed []risk.Unassessed `json:"unassessed,omitempty"`
 	// Policy is the policy decision.
@@ -283,7 +285,7 @@ func run(ctx context.Context, o options) (*Result, error) {
 	if err != nil {
 		return res, err
 	}
-	res.Findings, res.Unassessed = report.Summary, report.Unassessed
+	res.Findings, res.Unassessed, res.Enrichment = report.Summary, report.Unassessed, report.Enrichment
 	for _, f := range report.Findings {
 		if f.Active() && threshold > 0 && rank(f) >= threshold {
 			res.Blocking = append(res.Blocking, f)

@@ -444,3 +444,19 @@ func TestSummary(t *testing.T) {
 		t.Errorf("stderr %q, summary:\n%s", stderr.String(), out)
 	}
 }
+
+func TestKEV(t *testing.T) {
+	// A real KEV excerpt: recorded in the result; none of its CVEs is a
+	// greeter finding, so the outcome is unchanged.
+	repo, _ := newRepo(t)
+	code, res, stderr := runCLI(t, "-repo", repo, "-sarif", filepath.Join(t.TempDir(), "k.sarif"),
+		"-kev", filepath.Join("testdata", "kev-excerpt.json"))
+	if code != exitBlocked || res.Enrichment.KEVVersion != "2025.08.25" || res.Findings.Findings != 21 {
+		t.Fatalf("exit %d, enrichment %+v, findings %+v; stderr %s", code, res.Enrichment, res.Findings, stderr)
+	}
+	for _, f := range res.Blocking {
+		if f.KEV != nil {
+			t.Errorf("%s marked known-exploited", f.ID)
+		}
+	}
+}
