@@ -287,7 +287,7 @@ func run(ctx context.Context, o options) (*Result, error) {
 	}
 	res.Findings, res.Unassessed, res.Enrichment = report.Summary, report.Unassessed, report.Enrichment
 	for _, f := range report.Findings {
-		if f.Active() && threshold > 0 && rank(f) >= threshold {
+		if threshold.blocks(f) {
 			res.Blocking = append(res.Blocking, f)
 		}
 	}
@@ -356,32 +356,50 @@ func uncovered(doc *sbom.Document, have []string) map[string]int {
 	return out
 }
 
-// The threshold's ranks: a priority decision and a severity of the same
-// rank are interchangeable (policy.InputBuilder maps them the same way).
-var ranks = map[string]int{
-	"none": 0, "off": 0,
-	"track": 1, "low": 1,
-	"track*": 2, "medium": 2,
-	"attend": 3, "high": 3,
-	"act": 4, "critical": 4,
+// threshold is -fail-on: a priority decision (Act, Attend, Track*, Track)
+// or a severity (critical, high, medium, low), as a rank from 4 down to 1;
+// 0 blocks nothing.
+type threshold struct {
+	rank     int
+	severity bool // compare severities rather than priority decisions
 }
 
-func parseThreshold(s string) (int, error) {
-	r, ok := ranks[strings.ToLower(s)]
-	if !ok {
-		return 0, fmt.Errorf("-fail-on %q: want act, attend, track*, track, critical, high, medium, low or none", s)
+var (
+	decisionRanks = map[string]int{"act": 4, "attend": 3, "track*": 2, "track": 1}
+	severityRanks = map[string]int{"critical": 4, "high": 3, "medium": 2, "low": 1}
+)
+
+func parseThreshold(s string) (threshold, error) {
+	s = strings.ToLower(s)
+	if r, ok := decisionRanks[s]; ok {
+		return threshold{rank: r}, nil
 	}
-	return r, nil
+	if r, ok := severityRanks[s]; ok {
+		return threshold{rank: r, severity: true}, nil
+	}
+	if s == "none" {
+		return threshold{}, nil
+	}
+	return threshold{}, fmt.Errorf("-fail-on %q: want act, attend, track*, track, critical, high, medium, low or none", s)
 }
 
-// rank is the higher of a finding's priority decision and its worst CVSS
-// rating.
-func rank(f risk.Finding) int {
-	r := ranks[strings.ToLower(string(f.Priority.Decision))]
-	for _, s := range f.Severity {
-		r = max(r, ranks[strings.ToLower(s.Rating)])
+// blocks reports whether an active finding is at or above the threshold.
+// A priority threshold compares the finding's decision. A severity
+// threshold compares its worst CVSS rating or, when that is lower or
+// missing (the Go vulndb has no CVSS), its decision read as a severity the
+// way policy.InputBuilder maps it (Act→critical ... Track→low): unknown
+// severity never lets a finding through.
+func (t threshold) blocks(f risk.Finding) bool {
+	if t.rank == 0 || !f.Active() {
+		return false
 	}
-	return r
+	r := decisionRanks[strings.ToLower(string(f.Priority.Decision))]
+	if t.severity {
+		for _, s := range f.Severity {
+			r = max(r, severityRanks[strings.ToLower(s.Rating)])
+		}
+	}
+	return r >= t.rank
 }
 
 func loadDB(path string) (*risk.DB, error) {

@@ -460,3 +460,42 @@ func TestKEV(t *testing.T) {
 		}
 	}
 }
+
+func TestThreshold(t *testing.T) {
+	track := risk.Finding{ID: "track", Priority: risk.Priority{Decision: risk.Track}}
+	attend := risk.Finding{ID: "attend", Priority: risk.Priority{Decision: risk.Attend}}
+	criticalCVSS := risk.Finding{ID: "critical-cvss", Priority: risk.Priority{Decision: risk.TrackStar},
+		Severity: []risk.Severity{{Type: "CVSS_V3", Rating: "CRITICAL", Score: 9.8}}}
+	suppressed := attend
+	suppressed.Suppressed = &risk.Suppression{Status: "not_affected"}
+	for _, tc := range []struct {
+		failOn string
+		want   []string // the findings it blocks
+	}{
+		{"track", []string{"track", "attend", "critical-cvss"}},
+		{"Track*", []string{"attend", "critical-cvss"}},
+		{"attend", []string{"attend"}},
+		{"act", nil},
+		{"low", []string{"track", "attend", "critical-cvss"}},
+		{"high", []string{"attend", "critical-cvss"}},
+		{"critical", []string{"critical-cvss"}},
+		{"none", nil},
+	} {
+		th, err := parseThreshold(tc.failOn)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var got []string
+		for _, f := range []risk.Finding{track, attend, criticalCVSS, suppressed} {
+			if th.blocks(f) {
+				got = append(got, f.ID)
+			}
+		}
+		if strings.Join(got, ",") != strings.Join(tc.want, ",") {
+			t.Errorf("-fail-on %s blocks %v, want %v", tc.failOn, got, tc.want)
+		}
+	}
+	if _, err := parseThreshold("severe"); err == nil {
+		t.Error("-fail-on severe accepted")
+	}
+}
