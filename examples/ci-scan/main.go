@@ -20,22 +20,21 @@
 //
 // Exit codes: 0 passed and promoted, 1 blocked by findings or policy,
 // 2 error (usage, I/O, anything that stopped the scan).
+//
+// This file is the step, top to bottom in run; demo.go builds the demo
+// image and summary.go prints the summary.
 package main
 
 import (
-	"archive/tar"
 	"bytes"
-	"compress/gzip"
 	"context"
 	"crypto/sha256"
-	"embed"
 	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
 	"io"
-	"maps"
 	"os"
 	"path/filepath"
 	"slices"
@@ -48,13 +47,7 @@ import (
 	"github.com/chaingate/chaingate/sbom"
 	githttp "github.com/go-git/go-git/v5/plumbing/transport/http"
 	"github.com/google/go-containerregistry/pkg/name"
-	"github.com/google/go-containerregistry/pkg/v1/empty"
-	"github.com/google/go-containerregistry/pkg/v1/mutate"
-	"github.com/google/go-containerregistry/pkg/v1/tarball"
 )
-
-//go:embed data/vulndb.idx data/dpkg-status data/os-release data/greeter-v1.4.0.gz data/greeter-v1.4.1.gz
-var data embed.FS
 
 // Exit codes, as a CI system reads them.
 const (
@@ -510,200 +503,3 @@ func promote(ctx context.Context, o options, res *Result, pol policy.PolicyInfo)
 		Message: fmt.Sprintf("ci-scan: %d components scanned against %s; %d finding(s), none at or above %s.", res.Components, res.DB, res.Findings.Findings, o.failOn),
 	})
 }
-
-func (r *Result) print(w io.Writer) {
-	ref := r.Reference
-	if ref == "" {
-		ref = r.Image
-	}
-	if r.Digest == "" {
-		return // nothing was scanned: the error is on stderr
-	}
-	fmt.Fprintf(w, "ci-scan %s (%s)\n", ref, short(r.Digest, 19))
-	fmt.Fprintf(w, "  sbom      %d components\n", r.Components)
-	var byDecision []string
-	for _, d := range []risk.Decision{risk.Act, risk.Attend, risk.TrackStar, risk.Track} {
-		if n := r.Findings.ByDecision[d]; n > 0 {
-			byDecision = append(byDecision, fmt.Sprintf("%d %s", n, d))
-		}
-	}
-	counts := ""
-	if len(byDecision) > 0 {
-		counts = " (" + strings.Join(byDecision, ", ") + ")"
-	}
-	fmt.Fprintf(w, "  scan      %s: %d finding(s)%s, %d suppressed by VEX, %d unassessed\n",
-		r.DB, r.Findings.Findings, counts, r.Findings.Suppressed, r.Findings.Unassessed)
-	for i, u := range r.Unassessed {
-		if i == 3 {
-			fmt.Fprintf(w, "            … and %d more unassessed (-json)\n", len(r.Unassessed)-i)
-			break
-		}
-		fmt.Fprintf(w, "            unassessed %s %s: %s\n", u.Component.Type, u.Component.Name, strings.TrimPrefix(u.Reason, "risk: "))
-	}
-	for _, eco := range slices.Sorted(maps.Keys(r.Uncovered)) {
-		fmt.Fprintf(w, "            %d %s component(s) not covered: the database has no %s entries (-osv)\n", r.Uncovered[eco], eco, eco)
-	}
-	fmt.Fprintf(w, "  sarif     %s\n", r.SARIF)
-	fmt.Fprintf(w, "  threshold %d finding(s) at or above %s\n", len(r.Blocking), r.FailOn)
-	for i, f := range r.Blocking {
-		if i == 8 {
-			fmt.Fprintf(w, "    … and %d more (see the SARIF file or -json)\n", len(r.Blocking)-i)
-			break
-		}
-		fmt.Fprintf(w, "    - %s %-7s %s %s, fixed in %s: %s\n", f.ID, f.Priority.Decision, f.Package, f.Version, strings.Join(f.Fixed, ", "), f.Summary)
-	}
-	if p := r.Policy; p != nil {
-		verdict := "allowed"
-		if !p.Allow {
-			verdict = "denied"
-		}
-		fmt.Fprintf(w, "  policy    %s (%d deny, %d warn)\n", verdict, len(p.Deny), len(p.Warn))
-		for i, d := range p.Deny {
-			if i == 5 {
-				fmt.Fprintf(w, "    … and %d more (-json for all)\n", len(p.Deny)-i)
-				break
-			}
-			fmt.Fprintf(w, "    - %s %s\n", d.Code, d.Message)
-		}
-	}
-	switch {
-	case r.Promotion != nil:
-		fmt.Fprintf(w, "PASSED: promoted to %s, commit %s on %s\n", r.Repository, short(r.Promotion.Commit, 12), r.Promotion.Branch)
-		for _, f := range r.Promotion.Files {
-			for _, c := range f.Changes {
-				fmt.Fprintf(w, "  %s:%d  %s → %s\n", f.File, c.Line, c.Old, c.New)
-			}
-		}
-	case r.Status == "blocked":
-		fmt.Fprintln(w, "BLOCKED: not promoted (exit 1)")
-		if r.demo {
-			fmt.Fprintln(w, "  greeter 1.4.1 has its modules and Go toolchain upgraded: go run ./examples/ci-scan -demo fixed")
-		}
-	case r.Error != "":
-		fmt.Fprintln(w, "ERROR:", r.Error)
-	}
-}
-
-func short(s string, n int) string {
-	if len(s) > n {
-		return s[:n]
-	}
-	return s
-}
-
-// buildDemoImage writes the demo image into dir as a docker-save tarball: a base
-// layer with Debian 12's /etc/os-release and the dpkg database of
-// distroless/static's five packages, and an application layer with the
-// greeter binary (real Go build information) and its configuration.
-func buildDemoImage(dir, demo string) (path, imageName string, err error) {
-	versions := map[string]string{"vulnerable": "1.4.0", "fixed": "1.4.1"}
-	version, ok := versions[demo]
-	if !ok {
-		return "", "", fmt.Errorf("-demo %q: want vulnerable or fixed", demo)
-	}
-	files := func(names ...string) (map[string][]byte, error) {
-		m := map[string][]byte{}
-		for i := 0; i < len(names); i += 2 {
-			b, err := data.ReadFile("data/" + names[i+1])
-			if err != nil {
-				return nil, err
-			}
-			m[names[i]] = b
-		}
-		return m, nil
-	}
-	base, err := files("etc/os-release", "os-release", "var/lib/dpkg/status", "dpkg-status")
-	if err != nil {
-		return "", "", err
-	}
-	app, err := files("usr/local/bin/greeter", "greeter-v"+version+".gz")
-	if err != nil {
-		return "", "", err
-	}
-	if app["usr/local/bin/greeter"], err = gunzip(app["usr/local/bin/greeter"]); err != nil {
-		return "", "", err
-	}
-	app["etc/greeter/greetings.yaml"] = []byte("en: Hello\nfr: Bonjour\nde: Hallo\n")
-
-	img := empty.Image
-	for _, layer := range []map[string][]byte{base, app} {
-		b, err := tarLayer(layer)
-		if err != nil {
-			return "", "", err
-		}
-		l, err := tarball.LayerFromOpener(func() (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(b)), nil })
-		if err != nil {
-			return "", "", err
-		}
-		if img, err = mutate.AppendLayers(img, l); err != nil {
-			return "", "", err
-		}
-	}
-	tag, err := name.NewTag("ghcr.io/acme/greeter:" + version)
-	if err != nil {
-		return "", "", err
-	}
-	path = filepath.Join(dir, "greeter-"+version+".tar")
-	return path, "ghcr.io/acme/greeter", tarball.WriteToFile(path, tag, img)
-}
-
-func gunzip(b []byte) ([]byte, error) {
-	zr, err := gzip.NewReader(bytes.NewReader(b))
-	if err != nil {
-		return nil, err
-	}
-	return io.ReadAll(zr)
-}
-
-// tarLayer writes files as a layer, in a fixed order so the image digest
-// is the same on every run; executables get mode 0755.
-func tarLayer(files map[string][]byte) ([]byte, error) {
-	names := make([]string, 0, len(files))
-	for n := range files {
-		names = append(names, n)
-	}
-	slices.Sort(names)
-	var buf bytes.Buffer
-	tw := tar.NewWriter(&buf)
-	for _, n := range names {
-		mode := int64(0o644)
-		if strings.Contains(n, "/bin/") {
-			mode = 0o755
-		}
-		if err := tw.WriteHeader(&tar.Header{Name: n, Mode: mode, Size: int64(len(files[n])), Typeflag: tar.TypeReg}); err != nil {
-			return nil, err
-		}
-		if _, err := tw.Write(files[n]); err != nil {
-			return nil, err
-		}
-	}
-	if err := tw.Close(); err != nil {
-		return nil, err
-	}
-	return buf.Bytes(), nil
-}
-
-// demoDeployment is the manifest of the demo's GitOps repository:
-// greeter 1.3.9 runs in production.
-const demoDeployment = `apiVersion: apps/v1
-kind: Deployment
-metadata:
-  name: greeter
-  labels:
-    app: greeter
-spec:
-  replicas: 2
-  selector:
-    matchLabels:
-      app: greeter
-  template:
-    metadata:
-      labels:
-        app: greeter
-    spec:
-      containers:
-        - name: greeter
-          # Updated by ci-scan when a build passes.
-          image: ghcr.io/acme/greeter:1.3.9
-          args: ["en"]
-`
