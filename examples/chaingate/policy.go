@@ -132,13 +132,17 @@ func writeDecisionText(w io.Writer, d *policy.Decision) error {
 	if !d.Allow {
 		outcome = "DENY"
 	}
-	fmt.Fprintf(w, "%s  (%d denies, %d warnings, %d excepted; policy %s)\n", outcome, len(d.Deny), len(d.Warn), len(d.Exceptions), shortDigest(d.Policy.Digest))
+	pol := d.Policy.Revision
+	if pol == "" {
+		pol = shortDigest(d.Policy.Digest)
+	}
+	fmt.Fprintf(w, "%s  (%d denies, %d warnings, %d excepted; policy %s)\n", outcome, len(d.Deny), len(d.Warn), len(d.Exceptions), pol)
 	if len(d.Deny)+len(d.Warn) > 0 {
 		t := newTable(w, "KIND", "SEVERITY", "CODE", "MESSAGE")
-		for _, r := range d.Deny {
+		for _, r := range firstOfEachCode(d.Deny) {
 			t.row("deny", r.Severity, r.Code, r.Message)
 		}
-		for _, r := range d.Warn {
+		for _, r := range firstOfEachCode(d.Warn) {
 			t.row("warn", r.Severity, r.Code, r.Message)
 		}
 		if err := t.flush(); err != nil {
