@@ -159,7 +159,6 @@ type Result struct {
 	Digest string `json:"digest"`
 	// Reference is the reference the image was saved under, if any.
 	Reference string `json:"reference,omitempty"`
-	demo      bool
 	// Components is how many components the SBOM has.
 	Components int    `json:"components"`
 	DB         string `json:"db"`
@@ -182,8 +181,13 @@ type Result struct {
 	// Repository and Promotion say where the release went.
 	Repository string            `json:"repository,omitempty"`
 	Promotion  *gitops.Promotion `json:"promotion,omitempty"`
+
+	demo bool // the image is the demo's
 }
 
+// run is the step: SBOM, scan, threshold, SARIF, policy and, when all
+// passed, promotion. A blocked build is a Result, not an error; an error
+// means the step could not decide, which CI must treat as a failure.
 func run(ctx context.Context, o options) (*Result, error) {
 	res := &Result{SchemaVersion: SchemaVersion, FailOn: o.failOn}
 	threshold, err := parseThreshold(o.failOn)
@@ -194,9 +198,11 @@ func run(ctx context.Context, o options) (*Result, error) {
 	// end), its SARIF file and its GitOps repository (kept to look at).
 	var work string
 	workDir := func() (string, error) {
-		if work == "" {
-			work, err = os.MkdirTemp("", "chaingate-ci-scan-")
+		if work != "" {
+			return work, nil
 		}
+		var err error
+		work, err = os.MkdirTemp("", "chaingate-ci-scan-")
 		return work, err
 	}
 	if o.image == "" {
