@@ -1093,7 +1093,7 @@ func (e *Engine) Decide(ctx context.Context, input any) (*Decision, error) {
 	if err != nil {
 		return nil, err
 	}
-	return e.decide(ctx, v, policyDigest(v), nil)
+	return e.decide(ctx, v, c.digest(v), nil)
 }
 
 // DecideValue decides an input converted once with PrepareInput; deciding

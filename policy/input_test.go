@@ -44,6 +44,23 @@ func TestPrepareInputMatchesJSON(t *testing.T) {
 			Context:    map[string]any{"a": []any{1.0, "x\n\"y\"\u2028<&>", nil, true}, "b": map[string]string{"k": "v"}},
 		},
 	}
+	cases["full"] = &policy.Input{
+		SchemaVersion: policy.InputSchemaVersion, Time: "2026-01-02T03:04:05Z",
+		Artifact: policy.Artifact{Name: "n", Reference: "r", Digest: "d", Registry: "g", Repository: "p", Tag: "t", Type: "image"},
+		SBOM: &policy.SBOM{Format: "f", SpecVersion: "1.6", Digest: "sha256:x",
+			Summary: policy.SBOMSummary{Components: 1, WithVersion: 2, WithPURL: 3, WithLicense: 4, WithHash: 5, Direct: 6, Dependencies: 7, Unknown: 8, Limitations: 9, DevComponents: 10},
+			Components: []policy.Component{{ID: "i", Type: "library", Group: "g", Name: "n", Version: "v", PURL: "p", License: "MIT", Scope: "required",
+				Hashes: map[string]string{"SHA-512": "b", "SHA-256": "a", "MD5": "c", "SHA-1": "d", "BLAKE3": "e", "SHA-384": "f", "SHA3-256": "g", "SHA3-512": "h", "BLAKE2b-256": "i"}}}},
+		Risk: &policy.Risk{Summary: policy.RiskSummary{Total: 1, Critical: 2, High: 3, Medium: 4, Low: 5, KEV: 6, Suppressed: 7},
+			Findings: []policy.Finding{{ID: "i", Aliases: []string{"a", "b"}, Kind: "k", Component: "c", Package: "p", Version: "v", PURL: "u",
+				Severity: "high", CVSS: 7.5, EPSS: 0.123456789, KEV: true, Priority: "critical", Score: 1e21, FixedVersions: []string{"1", "2"},
+				FixedSince: "s", Published: "p", Suppressed: true, VEXStatus: "fixed", VEXJustification: "j"}}},
+		Provenance: &policy.Provenance{Present: true, Verified: true, PredicateType: "p", BuilderID: "b", BuildType: "t", SourceRepository: "r",
+			SourceRef: "f", SourceDigest: "d", SLSALevel: 3, Signers: []policy.Signer{{Issuer: "i", Subject: "s", KeyID: "k"}, {KeyID: "k2"}}, Errors: []string{"e"}},
+		GitOps: &policy.GitOps{Environment: "prod", Repository: "r", Commit: "c", Signed: true, SignedBy: "s",
+			History: []policy.Deployment{{Environment: "e", Digest: "d", Commit: "c", Time: "t"}, {Environment: "e2", Digest: "d2"}}},
+		Context: map[string]any{"z": 1.5, "a": map[string]any{"y": []any{"\t\u0001", 3.0}}, "m": "é"},
+	}
 	for name, in := range cases {
 		t.Run(name, func(t *testing.T) {
 			p, err := policy.PrepareInput(in)
@@ -177,6 +194,23 @@ func FuzzPrepareInput(f *testing.F) {
 		}
 		if p.Digest() == "" {
 			t.Fatal("empty digest")
+		}
+		// The digest written from the struct equals the one of its JSON form.
+		var in2 policy.Input
+		if json.Unmarshal(data, &in2) == nil {
+			pt, err := policy.PrepareInput(&in2)
+			if err != nil {
+				return
+			}
+			b, _ := json.Marshal(&in2)
+			var m any
+			if json.Unmarshal(b, &m) != nil {
+				return
+			}
+			pm, err := policy.PrepareInput(m)
+			if err == nil && pm.Digest() != pt.Digest() {
+				t.Fatalf("typed digest %s != map digest %s for %s", pt.Digest(), pm.Digest(), b)
+			}
 		}
 	})
 }

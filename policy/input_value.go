@@ -54,7 +54,7 @@ func policyPrepareInput(input any, limit int64) (*PreparedInput, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &PreparedInput{value: v, digest: policyDigest(v), size: c.size}, nil
+	return &PreparedInput{value: v, digest: c.digest(v), size: c.size}, nil
 }
 
 // policyConv converts Go values to ast values directly, without a JSON
@@ -70,6 +70,19 @@ type policyConv struct {
 	// ast.NewObject copies them, so the space is reused (a child object is
 	// always finished before its parent takes its next pair).
 	stack [][2]*ast.Term
+	// typed and ctx are set when the input was an Input: its digest is
+	// then written from the struct (policyDigestInput), ctx being the
+	// converted Context.
+	typed *Input
+	ctx   ast.Value
+}
+
+// digest returns the digest of the converted value v.
+func (c *policyConv) digest(v ast.Value) string {
+	if c.typed != nil {
+		return policyDigestInput(c.typed, c.ctx)
+	}
+	return policyDigest(v)
 }
 
 func (c *policyConv) grow(n int) {
@@ -101,6 +114,38 @@ func (c *policyConv) str(s string) *ast.Term {
 }
 
 var policyEmptyString = ast.StringTerm("")
+
+// policyVocabulary holds terms for the values that recur in most inputs
+// (component types, scopes, severities, licences, hash algorithms), shared
+// by every conversion instead of allocated each time. Package-local on
+// purpose: OPA's own InternStringTerm would change global state.
+var policyVocabulary = func() map[string]*ast.Term {
+	m := map[string]*ast.Term{}
+	for _, s := range []string{
+		"application", "framework", "library", "container", "operating-system", "device", "firmware", "file", "platform", "data",
+		"required", "optional", "excluded",
+		"critical", "high", "medium", "moderate", "low", "none", "info", "unknown",
+		"vulnerability", "image", "module", "not_affected", "affected", "fixed", "under_investigation",
+		"MIT", "Apache-2.0", "BSD-2-Clause", "BSD-3-Clause", "ISC", "MPL-2.0", "MIT OR Apache-2.0", "Apache-2.0 OR MIT",
+		"GPL-2.0-only", "GPL-2.0-or-later", "GPL-3.0-only", "GPL-3.0-or-later", "LGPL-2.1-only", "LGPL-2.1-or-later",
+		"LGPL-3.0-only", "AGPL-3.0-only", "Unlicense", "CC0-1.0", "0BSD", "Zlib", "NOASSERTION", "NONE",
+		"SHA-1", "SHA-256", "SHA-384", "SHA-512", "SHA3-256", "SHA3-512", "MD5", "BLAKE2b-256", "BLAKE3",
+		"cyclonedx-json", "cyclonedx-xml", "spdx-json", "spdx-tag-value", "spdx-yaml",
+		"dev", "staging", "prod", "production",
+	} {
+		m[s] = ast.StringTerm(s)
+	}
+	return m
+}()
+
+// word converts a string that is likely in policyVocabulary.
+func (c *policyConv) word(s string) *ast.Term {
+	if t, ok := policyVocabulary[s]; ok {
+		c.grow(len(s))
+		return t
+	}
+	return c.str(s)
+}
 
 func (c *policyConv) num(f float64) *ast.Term {
 	c.grow(8)
@@ -381,6 +426,14 @@ func (o *policyKV) str(k *ast.Term, v string, omitEmpty bool) {
 	o.add(k, o.c.str(v))
 }
 
+// word is str for fields with a small vocabulary.
+func (o *policyKV) word(k *ast.Term, v string, omitEmpty bool) {
+	if omitEmpty && v == "" {
+		return
+	}
+	o.add(k, o.c.word(v))
+}
+
 func (o *policyKV) int(k *ast.Term, v int, omitEmpty bool) {
 	if omitEmpty && v == 0 {
 		return
@@ -462,7 +515,9 @@ func (c *policyConv) input(in *Input) ast.Value {
 			return ast.NewObject()
 		}
 		o.term(kContext, t)
+		c.ctx = t.Value
 	}
+	c.typed = in
 	return o.obj().Value
 }
 
@@ -474,13 +529,13 @@ func (c *policyConv) artifact(a *Artifact) *ast.Term {
 	o.str(kRegistry, a.Registry, true)
 	o.str(kRepository, a.Repository, true)
 	o.str(kTag, a.Tag, true)
-	o.str(kType, a.Type, true)
+	o.word(kType, a.Type, true)
 	return o.obj()
 }
 
 func (c *policyConv) sbom(s *SBOM) *ast.Term {
 	o := c.kv(5)
-	o.str(kFormat, s.Format, true)
+	o.word(kFormat, s.Format, true)
 	o.str(kSpecVersion, s.SpecVersion, true)
 	o.str(kDigest, s.Digest, true)
 	sum := c.kv(10)
@@ -511,17 +566,17 @@ func (c *policyConv) sbom(s *SBOM) *ast.Term {
 func (c *policyConv) component(p *Component) *ast.Term {
 	o := c.kv(9)
 	o.str(kID, p.ID, false)
-	o.str(kType, p.Type, true)
+	o.word(kType, p.Type, true)
 	o.str(kGroup, p.Group, true)
 	o.str(kName, p.Name, false)
 	o.str(kVersion, p.Version, true)
 	o.str(kPURL, p.PURL, true)
-	o.str(kLicense, p.License, true)
-	o.str(kScope, p.Scope, true)
+	o.word(kLicense, p.License, true)
+	o.word(kScope, p.Scope, true)
 	if len(p.Hashes) > 0 {
 		h := c.kv(len(p.Hashes))
 		for k, v := range p.Hashes {
-			h.add(c.str(k), c.str(v))
+			h.add(c.word(k), c.str(v))
 		}
 		o.term(kHashes, h.obj())
 	}
@@ -556,22 +611,22 @@ func (c *policyConv) finding(f *Finding) *ast.Term {
 	o := c.kv(20)
 	o.str(kID, f.ID, false)
 	o.strs(kAliases, f.Aliases)
-	o.str(kKind, f.Kind, true)
+	o.word(kKind, f.Kind, true)
 	o.str(kComponent, f.Component, true)
 	o.str(kPackage, f.Package, true)
 	o.str(kVersion, f.Version, true)
 	o.str(kPURL, f.PURL, true)
-	o.str(kSeverity, f.Severity, true)
+	o.word(kSeverity, f.Severity, true)
 	o.num(kCVSS, f.CVSS)
 	o.num(kEPSS, f.EPSS)
 	o.bool(kKEV, f.KEV, true)
-	o.str(kPriority, f.Priority, true)
+	o.word(kPriority, f.Priority, true)
 	o.num(kScore, f.Score)
 	o.strs(kFixedVersions, f.FixedVersions)
 	o.str(kFixedSince, f.FixedSince, true)
 	o.str(kPublished, f.Published, true)
 	o.bool(kSuppressed, f.Suppressed, true)
-	o.str(kVEXStatus, f.VEXStatus, true)
+	o.word(kVEXStatus, f.VEXStatus, true)
 	o.str(kVEXJustification, f.VEXJustification, true)
 	return o.obj()
 }
@@ -604,7 +659,7 @@ func (c *policyConv) provenance(p *Provenance) *ast.Term {
 
 func (c *policyConv) gitops(g *GitOps) *ast.Term {
 	o := c.kv(6)
-	o.str(kEnvironment, g.Environment, false)
+	o.word(kEnvironment, g.Environment, false)
 	o.str(kRepository, g.Repository, true)
 	o.str(kCommit, g.Commit, true)
 	o.bool(kSigned, g.Signed, false)
@@ -613,7 +668,7 @@ func (c *policyConv) gitops(g *GitOps) *ast.Term {
 		ts := make([]*ast.Term, len(g.History))
 		for i, d := range g.History {
 			do := c.kv(4)
-			do.str(kEnvironment, d.Environment, false)
+			do.word(kEnvironment, d.Environment, false)
 			do.str(kDigest, d.Digest, false)
 			do.str(kCommit, d.Commit, true)
 			do.str(kTime, d.Time, true)
