@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net/http"
 	"os"
 	"path/filepath"
 	"strings"
@@ -285,6 +286,7 @@ const (
 	kindNPMLock      = "npm-lock"
 	kindImageTarball = "image-tarball"
 	kindImageLayout  = "image-layout"
+	kindImageRemote  = "image-remote"
 )
 
 // detectKind guesses what path is, from what is on disk.
@@ -320,7 +322,7 @@ func detectKind(path string) (string, error) {
 func (a *app) sbomGenerateCmd() *cobra.Command {
 	var o sbomOutput
 	var kind, platform string
-	var useGo, noDev bool
+	var useGo, noDev, network bool
 	cmd := &cobra.Command{
 		Use:   "generate PATH",
 		Short: "Generate an SBOM from a Go binary, a Go module, an npm lockfile or a container image",
@@ -332,8 +334,10 @@ with --kind:
   npm-lock       package-lock.json (or a directory holding one)
   image-tarball  a "docker save" / crane tarball (*.tar)
   image-layout   an OCI image layout directory
+  image-remote   an image reference in a registry (needs --allow-network)
 
-Nothing is fetched. For a Go module the go command runs offline on a copy
+Nothing is fetched unless --kind image-remote and --allow-network say so
+(anonymous access; the SDK takes credentials, this CLI does not). For a Go module the go command runs offline on a copy
 of go.mod and go.sum only with --go-command; by default go.mod and go.sum
 are read directly (the SBOM's limitations say what that cannot know).
 
@@ -381,19 +385,27 @@ are read directly (the SBOM's limitations say what that cannot know).
 					doc, err = sbom.FromNPMLock(fh, gopts...)
 					fh.Close()
 				}
-			case kindImageTarball, kindImageLayout:
+			case kindImageTarball, kindImageLayout, kindImageRemote:
 				src := sbom.ImageFromTarball(path)
-				if kind == kindImageLayout {
-					src = sbom.ImageFromLayout(path)
-				}
 				var iopts []sbom.ImageOption
+				switch kind {
+				case kindImageLayout:
+					src = sbom.ImageFromLayout(path)
+				case kindImageRemote:
+					if !network {
+						p.finish()
+						return usageErr("--kind image-remote reads %s from its registry: add --allow-network", path)
+					}
+					src = sbom.ImageFromRemote(path)
+					iopts = append(iopts, sbom.WithHTTPClient(&http.Client{}))
+				}
 				if platform != "" {
 					iopts = append(iopts, sbom.WithPlatform(platform))
 				}
 				doc, err = sbom.FromImage(ctx, src, iopts...)
 			default:
 				p.finish()
-				return usageErr("unknown --kind %q (use %s, %s, %s, %s or %s)", kind, kindGoBinary, kindGoModule, kindNPMLock, kindImageTarball, kindImageLayout)
+				return usageErr("unknown --kind %q (use %s, %s, %s, %s, %s or %s)", kind, kindGoBinary, kindGoModule, kindNPMLock, kindImageTarball, kindImageLayout, kindImageRemote)
 			}
 			p.finish()
 			if err != nil {
@@ -418,7 +430,8 @@ are read directly (the SBOM's limitations say what that cannot know).
 		},
 	}
 	o.flags(cmd, sbom.CycloneDXJSON)
-	cmd.Flags().StringVar(&kind, "kind", "", "what PATH is: go-binary, go-module, npm-lock, image-tarball, image-layout (default: detected)")
+	cmd.Flags().StringVar(&kind, "kind", "", "what PATH is: go-binary, go-module, npm-lock, image-tarball, image-layout, image-remote (default: detected)")
+	cmd.Flags().BoolVar(&network, "allow-network", false, "allow reading an image-remote from its registry (network is opt-in)")
 	cmd.Flags().StringVar(&platform, "platform", "", "image platform for a multi-platform image, e.g. linux/amd64")
 	cmd.Flags().BoolVar(&useGo, "go-command", false, "run the go command (offline) for a Go module's full build list and graph")
 	cmd.Flags().BoolVar(&noDev, "no-dev", false, "leave npm development dependencies out")

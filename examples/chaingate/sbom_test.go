@@ -14,6 +14,7 @@ import (
 	"github.com/google/go-containerregistry/pkg/v1/empty"
 	"github.com/google/go-containerregistry/pkg/v1/layout"
 	"github.com/google/go-containerregistry/pkg/v1/mutate"
+	"github.com/google/go-containerregistry/pkg/v1/remote"
 	"github.com/google/go-containerregistry/pkg/v1/tarball"
 
 	"github.com/chaingate/chaingate/sbom"
@@ -205,6 +206,27 @@ func TestSBOMGenerate(t *testing.T) {
 		// says so); the layout has one. The packages are the same.
 		if s2.Kind != kindImageLayout || len(s2.Image.Layers) != 1 || len(doc2.Components) != len(doc.Components) {
 			t.Errorf("layout summary %+v, tarball %+v", s2, s)
+		}
+	})
+	t.Run("image in a registry", func(t *testing.T) {
+		tarPath, _ := debianImage(t)
+		img, err := tarball.ImageFromPath(tarPath, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		reg := newOCIImage(t) // an in-process registry
+		ref := reg.repo.Tag("debian-12")
+		if err := remote.Write(ref, img); err != nil {
+			t.Fatal(err)
+		}
+		cli(t, "sbom", "generate", ref.String(), "--kind", "image-remote").want(t, exitFailure) // network is opt-in
+		s, doc := generated(t, ref.String(), "--kind", "image-remote", "--allow-network")
+		d, err := img.Digest()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if s.Image == nil || s.Image.Digest != d.String() || component(doc, "dpkg") == nil {
+			t.Errorf("summary %+v", s)
 		}
 	})
 	t.Run("text to stdout", func(t *testing.T) {
