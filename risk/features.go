@@ -77,6 +77,11 @@ var typosquatFeatureNames = []string{
 	// names (beautifulsoup4, typescript) do not.
 	"target_length",
 	"affix_target_length",
+	// A combination with one of the ecosystem's most downloaded packages
+	// (target_popularity >= 0.95, about 400M downloads a month) that is
+	// not a namespace many listed packages build on (target_family <=
+	// 0.5): axios-builder, crypto-chalk; not react-heart.
+	"combo_top_target",
 }
 
 // TyposquatFeatureNames returns the feature schema in vector order.
@@ -127,6 +132,7 @@ const (
 	featSpecificKind
 	featTargetLength
 	featAffixTargetLength
+	featComboTopTarget
 	typosquatNumFeatures
 )
 
@@ -625,6 +631,9 @@ func (l *PopularityList) ExtractTyposquatFeatures(name string) FeatureVector {
 		case MatchCombosquat:
 			x[featComboTargetPop] = x[featTargetPop]
 			x[featComboTargetFamily] = x[featTargetFamily]
+			if x[featTargetPop] >= 0.95 && x[featTargetFamily] <= 0.5 {
+				x[featComboTopTarget] = 1
+			}
 		case MatchScopeAdded, MatchScopeUnscoped:
 			x[featScopeTargetPop] = x[featTargetPop]
 		case MatchAffix:

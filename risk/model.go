@@ -314,7 +314,8 @@ type RuleModel struct {
 // resemblances (delimiter, homoglyph, reordered words, a flattened scope)
 // reach the 0.5 threshold on their own; one edit needs a transposition, a
 // doubled letter or a very popular target; an affix needs a popular
-// target; two edits, combinations and added scopes never suffice. A name
+// target; a combination only with one of the most downloaded packages
+// that is not a namespace; two edits and added scopes never suffice. A name
 // on the popularity list itself, an ecosystem naming convention and a
 // crowded neighbourhood of similar names take points away.
 func DefaultTyposquatRules() map[string]float64 {
@@ -322,7 +323,7 @@ func DefaultTyposquatRules() map[string]float64 {
 		"delimiter": 0.55, "homoglyph": 0.6, "reorder": 0.55, "scope_unscoped": 0.55,
 		"edit1": 0.3, "transposition": 0.2, "edit_repeat": 0.2, "target_popularity": 0.15,
 		"affix_known": 0.3, "affix_short": 0.25, "edit2": 0.1, "delimiter_typo": 0.2,
-		"combosquat": 0.1, "scope_added": 0.1,
+		"combosquat": 0.1, "scope_added": 0.1, "combo_top_target": 0.45,
 		"self_popularity": -1, "convention": -0.3, "neighbours": -0.3, "short_name": -0.2,
 	}
 }

@@ -26,7 +26,7 @@ package risk
 // # Model
 //
 // Feature schema TyposquatFeatureSchema (TyposquatFeatureNames, hash
-// TyposquatFeatureSchemaHash): 31 features, each in [0, 1] except
+// TyposquatFeatureSchemaHash): 32 features, each in [0, 1] except
 // popularity_gap in [-1, 1]. "Not on the popularity list" is never a
 // feature: a name only scores when it resembles a popular name, and a
 // name that is itself on the list (self_popularity) scores low.
@@ -50,21 +50,22 @@ package risk
 // 5): 956 rows whose targets the model never saw; training uses the other
 // 3,769. The artefact records the SHA-256 of every input file.
 //
-// # Metrics (validation split, threshold 0.843)
+// # Metrics (validation split, threshold 0.853)
 //
 //	model                   precision recall  F1     FPR    PR-AUC  R@1%FPR  Brier
-//	logistic + rule floor   0.941     0.529   0.677  0.011  0.904   0.508    0.064
-//	rule floor alone        0.939     0.256   0.403  0.006  0.809   0.455    0.124
+//	logistic + rule floor   0.948     0.525   0.675  0.010  0.905   0.525    0.063
+//	rule floor alone        0.931     0.277   0.427  0.007  0.804   0.459    0.122
 //	naive: within 1 edit    0.816     0.459   0.587  0.035  0.511   0.000    0.163
 //	naive: within 2 edits   0.663     0.707   0.684  0.122  0.543   0.000    0.165
 //
 // False-positive rate by ecosystem: npm 1.2% (naive one edit 2.4%), PyPI
-// 1.0% (naive 6.4%); by popularity of the benign name: top-1k 0%
+// 0.5% (naive 6.4%); by popularity of the benign name: top-1k 0%
 // (naive 13%), top-10k 0.6% (naive 8.3%), unlisted, less popular names
-// 1.3% (naive 1.9%). Recall by family: typo-dl1 0.79, typo-dl2 0.50,
+// 1.1% (naive 1.9%). Recall by family: typo-dl1 0.78, typo-dl2 0.46,
 // homoglyph 1.0, scope-confusion 0.71 (7 rows), affix 0.26, combosquat
-// 0.05. Over all 4,725 labelled rows (in-sample for most): delimiter,
-// homoglyph and reorder 1.0, scope-confusion 0.39, affix 0.23.
+// 0.09. Over all 4,725 labelled rows (in-sample for most): delimiter,
+// homoglyph and reorder 1.0, scope-confusion 0.39, affix 0.24,
+// combosquat 0.08.
 //
 // The threshold is the best out-of-fold F1 with at most 2% false
 // positives overall and on unlisted benign names.
