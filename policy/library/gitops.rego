@@ -59,8 +59,8 @@ deny_promotion_order contains result if {
 deny_unknown_environment contains msg if {
 	cfg.enabled
 	count(cfg.stages) > 0
-	not g.environment in cfg.stages
-	msg := sprintf("environment %q is not one of the stages %s", [g.environment, concat(", ", cfg.stages)])
+	not object.get(g, "environment", "") in cfg.stages
+	msg := sprintf("environment %q is not one of the stages %s", [object.get(g, "environment", ""), concat(", ", cfg.stages)])
 }
 
 # METADATA

@@ -51,3 +51,8 @@ test_wrong_signer_denied if {
 test_no_gitops_context_no_denials if {
 	count(gi.deny_unsigned_commit) == 0 with input as {"artifact": art}
 }
+
+test_missing_environment_denied if {
+	count(gi.deny_unknown_environment) == 1 with input as {"artifact": art, "gitops": {"signed": true}}
+		with data.chaingate.config.gitops as cfg
+}

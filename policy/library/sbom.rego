@@ -69,29 +69,43 @@ deny_missing contains msg if {
 deny_incomplete contains result if {
 	cfg.require_complete
 	some c in incomplete
-	not c.type in cfg.complete_ignore_types
+	not object.get(c, "type", "") in cfg.complete_ignore_types
 	missing := [f | some f in ["version", "purl"]; object.get(c, f, "") == ""]
 	result := {"msg": sprintf("component %s (%s) has no %s", [c.name, c.id, concat(" or ", missing)]), "component": c.id, "missing": missing}
 }
 
 # incomplete are the components without a version or a purl (one cheap
-# pass each, as most components are complete).
+# pass each, as most components are complete). Note: "not c.version" is
+# written alone on purpose: OPA hoists a missing ref out of a larger
+# negated expression ("not c.version != \"\"" skips missing versions).
 incomplete contains c if {
 	some c in comps
-	object.get(c, "version", "") == ""
+	not c.version
 }
 
 incomplete contains c if {
 	some c in comps
-	object.get(c, "purl", "") == ""
+	c.version == ""
+}
+
+incomplete contains c if {
+	some c in comps
+	not c.purl
+}
+
+incomplete contains c if {
+	some c in comps
+	c.purl == ""
 }
 
 # banned_names maps the names of bans that are plain names (no glob
-# characters) to their bans, so components are matched by lookup.
-banned_names[name] contains b if {
+# characters) to their bans, so components are matched by lookup (a
+# complete object, computed once).
+banned_names := {name: bans |
 	some b in cfg.banned
 	name := b.name
 	not regex.match(`[*?\[{]`, name)
+	bans := [x | some x in cfg.banned; x.name == name]
 }
 
 # banned_other are the bans by glob or purl prefix.
@@ -130,7 +144,7 @@ deny_banned contains ban_result(c, b) if {
 	some b in banned_other
 	not b.name
 	some c in comps
-	startswith(object.get(c, "purl", ""), b.purl)
+	startswith(c.purl, b.purl)
 	version_banned(c, b)
 }
 
@@ -139,8 +153,8 @@ no_license := {"", "NOASSERTION", "NONE"}
 # licenses are the distinct licence expressions of comps.
 licenses := {l |
 	some c in comps
-	l := object.get(c, "license", "")
-	not l in no_license
+	l := c.license
+	not no_license[l]
 }
 
 invalid_licenses := {l |
@@ -211,7 +225,14 @@ missing_license contains c if {
 	count(cfg.licenses.allowed) > 0
 	cfg.licenses.missing != "ignore"
 	some c in comps
-	object.get(c, "license", "") in no_license
+	not c.license
+}
+
+missing_license contains c if {
+	count(cfg.licenses.allowed) > 0
+	cfg.licenses.missing != "ignore"
+	some c in comps
+	no_license[c.license]
 }
 
 # METADATA

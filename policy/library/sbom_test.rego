@@ -89,3 +89,14 @@ test_missing_license_can_deny if {
 	count(s.deny_license_missing) == 1 with input as inp
 		with data.chaingate.config.sbom as {"licenses": {"allowed": ["MIT"], "missing": "deny"}}
 }
+
+test_component_without_scope_is_checked if {
+	inp := {"sbom": {"components": [{"id": "x", "name": "x", "version": "1", "purl": "pkg:npm/x@1", "license": "GPL-3.0-only"}]}}
+	count(s.deny_license_not_allowed) == 1 with input as inp
+		with data.chaingate.config.sbom as {"licenses": {"allowed": ["MIT"]}}
+}
+
+test_empty_version_is_incomplete if {
+	inp := {"sbom": {"components": [{"id": "x", "name": "x", "version": "", "purl": ""}]}}
+	count(s.deny_incomplete) == 1 with input as inp
+}

@@ -23,18 +23,20 @@ deny contains msg if {
 }
 
 deny contains msg if {
-	not input.artifact.registry in allowed_registries
-	msg := sprintf("registry %s is not allowed", [input.artifact.registry])
+	registry := object.get(input.artifact, "registry", "")
+	not registry in allowed_registries
+	msg := sprintf("registry %q is not allowed", [registry])
 }
 
 deny contains msg if {
-	not input.provenance.verified
+	object.get(object.get(input, "provenance", {}), "verified", false) != true
 	msg := "provenance is not verified"
 }
 
 deny contains msg if {
-	not input.provenance.builderId in allowed_builders
-	msg := sprintf("builder %s is not allowed", [input.provenance.builderId])
+	builder := object.get(object.get(input, "provenance", {}), "builderId", "")
+	not builder in allowed_builders
+	msg := sprintf("builder %q is not allowed", [builder])
 }
 
 deny contains msg if {
@@ -66,8 +68,9 @@ deny contains msg if {
 
 deny contains msg if {
 	some c in input.sbom.components
-	not c.license in allowed_licenses
-	msg := sprintf("%s@%s has licence %q", [c.name, c.version, object.get(c, "license", "none")])
+	license := object.get(c, "license", "none")
+	not license in allowed_licenses
+	msg := sprintf("%s@%s has licence %q", [c.name, c.version, license])
 }
 
 deny contains msg if {
