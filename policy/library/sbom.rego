@@ -40,11 +40,25 @@ skipped_scope := "excluded" if cfg.ignore_excluded_scope
 # comps are the components the rules look at, computed once. The rules
 # below first work on the few distinct licences, then pass over comps only
 # when there is something to report: 200 components cost little.
-comps := [c |
+comps := sbom.components if {
 	cfg.enabled
-	some c in sbom.components
-	object.get(c, "scope", "") != skipped_scope
-]
+	count(skipped) == 0
+}
+
+comps := [c |
+	some i, c in sbom.components
+	not skipped[i]
+] if {
+	cfg.enabled
+	count(skipped) > 0
+}
+
+# skipped are the indexes of the components left out (a positive test:
+# components without a scope are never skipped).
+skipped contains i if {
+	some i, c in sbom.components
+	c.scope == skipped_scope
+}
 
 label(c) := sprintf("%s@%s", [c.name, object.get(c, "version", "?")])
 
