@@ -728,6 +728,13 @@ func New(ctx context.Context, opts ...Option) (*Engine, error) {
 	if cfg.libraryOn {
 		namespaces = append(slices.Clone(namespaces), cfg.library...)
 	}
+	var uniq []string
+	for _, ns := range namespaces {
+		if !slices.Contains(uniq, ns) {
+			uniq = append(uniq, ns)
+		}
+	}
+	namespaces = uniq
 	rules, err := policyFindRules(compiler, namespaces, explicit)
 	if err != nil {
 		return nil, err

@@ -564,3 +564,14 @@ func TestAllNamespaces(t *testing.T) {
 		t.Errorf("decision %+v %v", d, err)
 	}
 }
+
+func TestNamespacesDeduplicated(t *testing.T) {
+	e, err := policy.New(t.Context(), policy.WithLibrary(policy.LibraryImage), policy.WithNamespaces("chaingate.lib.image", "chaingate.lib.image"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	d, err := e.Decide(t.Context(), &policy.Input{Artifact: policy.Artifact{Name: "x"}})
+	if err != nil || len(d.Deny) != 1 || len(e.Policy().Namespaces) != 1 {
+		t.Errorf("%v %+v %v", err, d, e.Policy().Namespaces)
+	}
+}
