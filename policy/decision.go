@@ -92,6 +92,9 @@ func (l *Location) String() string {
 
 // Sentinel errors. Match them with errors.Is.
 var (
+	// ErrInvalidOption is wrapped by New when an option's argument is
+	// invalid (an empty path, a negative size, an unknown library area).
+	ErrInvalidOption = errors.New("policy: invalid option")
 	// ErrLoad is wrapped by every error New returns about the policy
 	// sources (unreadable files, parse and compile errors, bad data).
 	ErrLoad = errors.New("policy: load failed")

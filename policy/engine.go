@@ -650,7 +650,7 @@ func New(ctx context.Context, opts ...Option) (*Engine, error) {
 			continue
 		}
 		if err := o(cfg); err != nil {
-			errs = append(errs, fmt.Errorf("policy: option %w", err))
+			errs = append(errs, fmt.Errorf("policy: option %w: %w", err, ErrInvalidOption))
 		}
 	}
 	if err := errors.Join(errs...); err != nil {

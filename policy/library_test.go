@@ -2,6 +2,7 @@ package policy_test
 
 import (
 	"encoding/json"
+	"errors"
 	"slices"
 	"testing"
 
@@ -159,7 +160,7 @@ func TestWithLibraryAreas(t *testing.T) {
 	if d.Allow || len(d.Deny) != 1 || d.Deny[0].Code != "CG-IMG-001" {
 		t.Errorf("image area: %+v", d.Deny)
 	}
-	if _, err := policy.New(ctx, policy.WithLibrary("nope")); err == nil {
+	if _, err := policy.New(ctx, policy.WithLibrary("nope")); !errors.Is(err, policy.ErrInvalidOption) {
 		t.Error("unknown area accepted")
 	}
 }
