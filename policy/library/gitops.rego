@@ -71,6 +71,7 @@ deny_unknown_environment contains msg if {
 deny_unsigned_commit contains msg if {
 	cfg.enabled
 	cfg.require_signed_commits
+	object.get(g, "commit", "") != "" # before the promotion commit exists there is none to check
 	object.get(g, "signed", false) != true
 	msg := sprintf("GitOps commit %s in %s is not signed", [object.get(g, "commit", "?"), object.get(g, "repository", "?")])
 }

@@ -56,3 +56,7 @@ test_missing_environment_denied if {
 	count(gi.deny_unknown_environment) == 1 with input as {"artifact": art, "gitops": {"signed": true}}
 		with data.chaingate.config.gitops as cfg
 }
+
+test_no_commit_yet_not_denied if {
+	count(gi.deny_unsigned_commit) == 0 with input as {"artifact": art, "gitops": {"environment": "dev"}}
+}
