@@ -281,3 +281,32 @@ func BenchmarkDecideRatio(b *testing.B) {
 		})
 	}
 }
+
+// TestBenchBaselineEquivalent checks that the raw OPA baseline of the
+// benchmarks computes the same results as the engine: the same deny and
+// warn messages from the same query.
+func TestBenchBaselineEquivalent(t *testing.T) {
+	ctx := t.Context()
+	f := loadBenchFixture(t)
+	for name, s := range map[string]benchSetup{"hand": handPolicy(t), "library": libraryPolicy(t, f)} {
+		d, err := s.engine.Decide(ctx, &f.typed)
+		if err != nil {
+			t.Fatal(err)
+		}
+		rs, err := s.raw.Eval(ctx, rego.EvalInput(f.raw))
+		if err != nil || len(rs) != 1 {
+			t.Fatal(err)
+		}
+		var rawCount int
+		for _, v := range rs[0].Bindings {
+			if arr, ok := v.([]any); ok && len(arr) == 1 {
+				if set, ok := arr[0].([]any); ok {
+					rawCount += len(set)
+				}
+			}
+		}
+		if got := len(d.Deny) + len(d.Warn) + len(d.Exceptions); got != rawCount || got == 0 {
+			t.Errorf("%s: engine has %d results, raw OPA %d", name, got, rawCount)
+		}
+	}
+}
