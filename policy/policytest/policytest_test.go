@@ -7,9 +7,13 @@ import (
 	"strings"
 	"testing"
 	"testing/fstest"
+	"time"
 
 	"github.com/chaingate/chaingate/policy"
 	"github.com/chaingate/chaingate/policy/policytest"
+	"github.com/open-policy-agent/opa/v1/ast"
+	"github.com/open-policy-agent/opa/v1/rego"
+	"github.com/open-policy-agent/opa/v1/types"
 )
 
 // TestRun is what a user writes: every test_ rule of testdata/policies as
@@ -104,5 +108,22 @@ func TestWithModules(t *testing.T) {
 	rep, err := policytest.Check(t.Context(), os.DirFS("testdata/uselib"))
 	if err != nil || rep.Failed != 1 {
 		t.Errorf("without the library: %+v %v", rep, err)
+	}
+}
+
+func TestOptions(t *testing.T) {
+	double := policy.NewBuiltin(&rego.Function{Name: "acme.double", Decl: types.NewFunction(types.Args(types.N), types.N)},
+		func(_ rego.BuiltinContext, args []*ast.Term) (*ast.Term, error) {
+			n, _ := args[0].Value.(ast.Number).Int()
+			return ast.InternedTerm(2 * n), nil
+		})
+	fsys := fstest.MapFS{"p/p_test.rego": {Data: []byte("package p_test\n\ntest_double if acme.double(data.cfg.n) == 6\n")}}
+	rep, err := policytest.Check(t.Context(), fsys, policytest.WithDir("p"), policytest.WithBuiltins(double),
+		policytest.WithData(map[string]any{"cfg": map[string]any{"n": 3}}), policytest.WithTimeout(5*time.Second))
+	if err != nil || rep.Passed != 1 {
+		t.Fatalf("%+v %v", rep, err)
+	}
+	if _, err := policytest.Check(t.Context(), fsys, policytest.WithDir("p")); err == nil {
+		t.Error("custom builtin available without WithBuiltins")
 	}
 }
