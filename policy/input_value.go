@@ -138,6 +138,27 @@ var policyVocabulary = func() map[string]*ast.Term {
 	return m
 }()
 
+// policyKeys are the object keys of Input's JSON form, shared by the
+// conversion of map inputs too (keys repeat in every component).
+var policyKeys = func() map[string]*ast.Term {
+	m := map[string]*ast.Term{}
+	for _, t := range []*ast.Term{
+		kSchemaVersion, kTime, kArtifact, kSBOM, kRisk, kProvenance, kGitOps, kContext, kName, kReference, kDigest, kRegistry, kRepository, kTag, kType, kFormat, kSpecVersion, kSummary, kComponents, kWithVersion, kWithPURL, kWithLicense, kWithHash, kDirect, kDependencies, kUnknown, kLimitations, kDevComponents, kID, kGroup, kVersion, kPURL, kLicense, kScope, kHashes, kFindings, kTotal, kCritical, kHigh, kMedium, kLow, kKEV, kSuppressed, kAliases, kKind, kComponent, kPackage, kSeverity, kCVSS, kEPSS, kPriority, kScore, kFixedVersions, kFixedSince, kPublished, kVEXStatus, kVEXJustification, kPresent, kVerified, kPredicateType, kBuilderID, kBuildType, kSourceRepository, kSourceRef, kSourceDigest, kSLSALevel, kSigners, kErrors, kIssuer, kSubject, kKeyID, kEnvironment, kCommit, kSigned, kSignedBy, kHistory,
+	} {
+		m[string(t.Value.(ast.String))] = t
+	}
+	return m
+}()
+
+// key converts an object key of a generic (map) input.
+func (c *policyConv) key(s string) *ast.Term {
+	if t, ok := policyKeys[s]; ok {
+		c.grow(len(s))
+		return t
+	}
+	return c.str(s)
+}
+
 // word converts a string that is likely in policyVocabulary.
 func (c *policyConv) word(s string) *ast.Term {
 	if t, ok := policyVocabulary[s]; ok {
@@ -235,7 +256,7 @@ func (c *policyConv) any(x any) (*ast.Term, error) {
 	case bool:
 		return c.bool(x), nil
 	case string:
-		return c.str(x), nil
+		return c.word(x), nil
 	case float64:
 		if math.IsNaN(x) || math.IsInf(x, 0) {
 			return nil, fmt.Errorf("policy: input number %v is not JSON: %w", x, ErrInvalidInput)
@@ -291,14 +312,14 @@ func (c *policyConv) any(x any) (*ast.Term, error) {
 			if err != nil {
 				return nil, fmt.Errorf("%w (under key %q)", err, k)
 			}
-			kv = append(kv, [2]*ast.Term{c.str(k), t})
+			kv = append(kv, [2]*ast.Term{c.key(k), t})
 		}
 		return c.term(ast.NewObject(kv...)), nil
 	case map[string]string:
 		c.grow(0)
 		kv := make([][2]*ast.Term, 0, len(x))
 		for k, e := range x {
-			kv = append(kv, [2]*ast.Term{c.str(k), c.str(e)})
+			kv = append(kv, [2]*ast.Term{c.key(k), c.word(e)})
 		}
 		return c.term(ast.NewObject(kv...)), nil
 	case Input:
