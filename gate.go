@@ -407,7 +407,9 @@ func (g *Gate) verifyStage(ctx context.Context, c Candidate, v *Verdict) (*polic
 		prov.BuildType = sum.BuildType
 		prov.SourceRepository = sum.SourceURI
 		prov.SourceRef = sum.Ref
-		prov.SourceDigest = sum.Commit
+		if sum.Commit != "" {
+			prov.SourceDigest = "sha1:" + sum.Commit
+		}
 		prov.SLSALevel = slsaLevel(sum, res)
 	}
 	err := errors.Join(errs...)

@@ -375,11 +375,18 @@ func TestEvaluateUsesAttestedSBOM(t *testing.T) {
 	c := shopAPICandidate(t)
 	c.SBOM = []byte("not read")
 	c.Document = doc
+	c.Context = map[string]any{"ticket": "REL-1024"}
 	v, err := newGate(t).Evaluate(context.Background(), c)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if v.SBOM.Source != "document" || v.SBOM.Components != len(doc.Components) {
 		t.Errorf("sbom summary %+v", v.SBOM)
+	}
+	if v.Input.Context["ticket"] != "REL-1024" {
+		t.Errorf("caller context not in the policy input: %v", v.Input.Context)
+	}
+	if a := v.Input.Artifact; a.Registry != "ghcr.io" || a.Repository != "acme/shop-api" || a.Tag != "1.4.0" || a.Digest != shopAPI {
+		t.Errorf("artifact %+v", a)
 	}
 }

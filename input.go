@@ -1,7 +1,6 @@
 package chaingate
 
 import (
-	"strings"
 	"time"
 
 	"github.com/chaingate/chaingate/policy"
@@ -9,177 +8,68 @@ import (
 	"github.com/chaingate/chaingate/sbom"
 )
 
-// buildInput assembles the policy input from what the stages found.
+// buildInput assembles the policy input from what the stages found, with
+// policy's own converters for the SBOM and the risk report. Provenance is
+// the gate's own (verifyStage), since it aggregates several attestations.
 func buildInput(c Candidate, now time.Time, prov *policy.Provenance, doc *sbom.Document, rep *risk.Report) *policy.Input {
-	in := &policy.Input{
-		SchemaVersion: policy.InputSchemaVersion,
-		Time:          now.UTC().Format(time.RFC3339),
-		Artifact:      artifactInput(c),
-		Provenance:    prov,
-		Context:       c.Context,
-	}
+	b := policy.NewInputBuilder().WithTime(now).WithArtifact(artifactInput(c))
 	if doc != nil {
-		in.SBOM = sbomInput(doc)
+		b.WithSBOM(doc)
 	}
 	if rep != nil {
-		in.Risk = riskInput(rep)
+		b.WithRisk(rep)
 	}
+	if prov != nil {
+		b.WithProvenance(*prov)
+	}
+	if g := gitopsInput(c); g != nil {
+		b.WithGitOps(*g)
+	}
+	for k, v := range c.Context {
+		b.WithContext(k, v)
+	}
+	in, err := b.Build()
+	if err != nil {
+		// The builder fails only on context values it cannot represent:
+		// decide without them and let the policy see the gap.
+		in, _ = policy.NewInputBuilder().WithTime(now).WithArtifact(artifactInput(c)).Build()
+		if doc != nil {
+			in.SBOM = policy.SBOMFromDocument(doc)
+		}
+		if rep != nil {
+			in.Risk = policy.RiskFromReport(rep)
+		}
+		in.Provenance = prov
+		in.GitOps = gitopsInput(c)
+	}
+	return in
+}
+
+func gitopsInput(c Candidate) *policy.GitOps {
 	if c.GitOps != nil {
 		g := *c.GitOps
 		if g.Environment == "" {
 			g.Environment = c.Environment
 		}
-		in.GitOps = &g
-	} else if c.Environment != "" {
-		in.GitOps = &policy.GitOps{Environment: c.Environment}
+		return &g
 	}
-	return in
+	if c.Environment != "" {
+		return &policy.GitOps{Environment: c.Environment}
+	}
+	return nil
 }
 
-// artifactInput splits an image reference into the parts policies match on.
+// artifactInput names the candidate for policies: an OCI reference is
+// split into registry, repository and tag by policy's parser; anything
+// else (an npm tarball name, a path) is kept as its name.
 func artifactInput(c Candidate) policy.Artifact {
-	a := policy.Artifact{Name: c.Image, Reference: c.Image, Digest: c.Digest, Type: "image"}
-	name := c.Image
-	if at := strings.Index(name, "@"); at >= 0 {
-		if a.Digest == "" {
-			a.Digest = name[at+1:]
-		}
-		name = name[:at]
+	in, err := policy.NewInputBuilder().WithArtifactRef(c.Image).Build()
+	a := policy.Artifact{Name: c.Image, Reference: c.Image}
+	if err == nil {
+		a = in.Artifact
 	}
-	// A tag is the part after the last colon that comes after the last slash.
-	if colon := strings.LastIndex(name, ":"); colon > strings.LastIndex(name, "/") {
-		a.Tag = name[colon+1:]
-		name = name[:colon]
-	}
-	a.Name = name
-	if slash := strings.Index(name, "/"); slash > 0 {
-		host := name[:slash]
-		if strings.ContainsAny(host, ".:") || host == "localhost" {
-			a.Registry = host
-			a.Repository = name[slash+1:]
-		}
-	}
-	if a.Registry == "" {
-		// Docker Hub's implicit registry, as every container runtime reads it.
-		a.Registry = "docker.io"
-		a.Repository = name
-		if !strings.Contains(name, "/") {
-			a.Repository = "library/" + name
-		}
+	if c.Digest != "" {
+		a.Digest = c.Digest
 	}
 	return a
-}
-
-func sbomInput(doc *sbom.Document) *policy.SBOM {
-	s := &policy.SBOM{
-		Format:      doc.Format.String(),
-		SpecVersion: doc.SpecVersion,
-		Components:  make([]policy.Component, 0, len(doc.Components)),
-	}
-	s.Summary.Components = len(doc.Components)
-	s.Summary.Limitations = len(doc.Limitations)
-	for _, c := range doc.Components {
-		pc := policy.Component{
-			ID:      c.ID,
-			Type:    string(c.Type),
-			Group:   c.Group,
-			Name:    c.Name,
-			Version: c.Version,
-			PURL:    c.PURL,
-			License: c.LicenseConcluded,
-			Scope:   string(c.Scope),
-		}
-		if pc.License == "" || pc.License == "NOASSERTION" {
-			pc.License = c.LicenseDeclared
-		}
-		if len(c.Hashes) > 0 {
-			pc.Hashes = make(map[string]string, len(c.Hashes))
-			for _, h := range c.Hashes {
-				pc.Hashes[h.Algorithm] = h.Value
-			}
-			s.Summary.WithHash++
-		}
-		if c.Version != "" {
-			s.Summary.WithVersion++
-		} else {
-			s.Summary.Unknown++
-		}
-		if c.PURL != "" {
-			s.Summary.WithPURL++
-		}
-		if pc.License != "" && pc.License != "NOASSERTION" {
-			s.Summary.WithLicense++
-		}
-		if c.Scope == sbom.ScopeExcluded {
-			s.Summary.DevComponents++
-		}
-		s.Components = append(s.Components, pc)
-	}
-	s.Summary.Dependencies = len(doc.Dependencies)
-	return s
-}
-
-// priorityRank maps risk's SSVC-style decisions onto the severity-like
-// ranks the policy library compares.
-var priorityRank = map[risk.Decision]string{
-	risk.Act:       "critical",
-	risk.Attend:    "high",
-	risk.TrackStar: "medium",
-	risk.Track:     "low",
-}
-
-func riskInput(rep *risk.Report) *policy.Risk {
-	r := &policy.Risk{Findings: make([]policy.Finding, 0, len(rep.Findings))}
-	for _, f := range rep.Findings {
-		pf := policy.Finding{
-			ID:            f.ID,
-			Aliases:       f.Aliases,
-			Kind:          "vulnerability",
-			Component:     f.Component.ID,
-			Package:       f.Package,
-			Version:       f.Version,
-			PURL:          f.Component.PURL,
-			Priority:      priorityRank[f.Priority.Decision],
-			Score:         f.Priority.Score,
-			FixedVersions: f.Fixed,
-		}
-		if pf.Package == "" {
-			pf.Package = f.Component.Name
-		}
-		if pf.Version == "" {
-			pf.Version = f.Component.Version
-		}
-		for _, s := range f.Severity {
-			if s.Score > pf.CVSS {
-				pf.CVSS = s.Score
-				pf.Severity = strings.ToLower(s.Rating)
-			}
-		}
-		if f.EPSS != nil {
-			pf.EPSS = f.EPSS.Score
-		}
-		if f.KEV != nil {
-			pf.KEV = true
-			r.Summary.KEV++
-		}
-		if f.Suppressed != nil {
-			pf.Suppressed = true
-			pf.VEXStatus = f.Suppressed.Status
-			pf.VEXJustification = f.Suppressed.Justification
-			r.Summary.Suppressed++
-		}
-		switch pf.Severity {
-		case "critical":
-			r.Summary.Critical++
-		case "high":
-			r.Summary.High++
-		case "medium", "moderate":
-			r.Summary.Medium++
-		case "low":
-			r.Summary.Low++
-		}
-		r.Findings = append(r.Findings, pf)
-	}
-	r.Summary.Total = len(r.Findings)
-	return r
 }
