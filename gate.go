@@ -48,13 +48,7 @@ func (e *StageError) Unwrap() error { return e.Err }
 // immutable after NewGate and safe for concurrent use; the verifier, the
 // vulnerability database and the policy engine are loaded once.
 type Gate struct {
-	verifier *verify.Verifier
-	db       *risk.DB
-	engine   *policy.Engine
-	scan     []risk.ScanOption
-	evidence EvidenceSource
-	now      func() time.Time
-	workers  int
+	c gateConfig
 }
 
 type gateConfig struct {
@@ -168,15 +162,7 @@ func NewGate(opts ...Option) (*Gate, error) {
 	if err := errors.Join(errs...); err != nil {
 		return nil, err
 	}
-	return &Gate{
-		verifier: cfg.verifier,
-		db:       cfg.db,
-		engine:   cfg.engine,
-		scan:     cfg.scan,
-		evidence: cfg.evidence,
-		now:      cfg.now,
-		workers:  cfg.workers,
-	}, nil
+	return &Gate{c: cfg}, nil
 }
 
 // Candidate is one artifact asking to be released, with its evidence.
@@ -313,7 +299,7 @@ func (g *Gate) Evaluate(ctx context.Context, c Candidate) (*Verdict, error) {
 
 	// risk
 	if doc != nil {
-		rep, err := risk.Scan(ctx, doc, g.db, g.scan...)
+		rep, err := risk.Scan(ctx, doc, g.c.db, g.c.scan...)
 		if err != nil {
 			fail(StageRisk, err)
 		} else {
@@ -325,9 +311,9 @@ func (g *Gate) Evaluate(ctx context.Context, c Candidate) (*Verdict, error) {
 	}
 
 	// policy
-	in := buildInput(c, g.now(), prov, doc, v.Risk)
+	in := buildInput(c, g.c.now(), prov, doc, v.Risk)
 	v.Input = in
-	d, err := g.engine.Decide(ctx, in)
+	d, err := g.c.engine.Decide(ctx, in)
 	if err != nil {
 		fail(StagePolicy, err)
 	} else {
@@ -370,7 +356,7 @@ func (g *Gate) verifyStage(ctx context.Context, c Candidate, v *Verdict) (*polic
 	var statements []*provenance.Statement
 	var errs []error
 	for i, b := range c.Attestations {
-		res, err := g.verifier.VerifyBundle(ctx, b, req)
+		res, err := g.c.verifier.VerifyBundle(ctx, b, req)
 		v.Verification = append(v.Verification, res)
 		if err != nil {
 			errs = append(errs, fmt.Errorf("attestation %d: %w", i, err))
@@ -473,7 +459,7 @@ func sbomStage(c Candidate, statements []*provenance.Statement) (*sbom.Document,
 func (g *Gate) EvaluateAll(ctx context.Context, cs []Candidate) ([]*Verdict, []error) {
 	verdicts := make([]*Verdict, len(cs))
 	errs := make([]error, len(cs))
-	sem := make(chan struct{}, g.workers)
+	sem := make(chan struct{}, g.c.workers)
 	var wg sync.WaitGroup
 	for i := range cs {
 		wg.Add(1)

@@ -34,11 +34,11 @@ var _ gitops.Gate = (*Gate)(nil)
 // stage, and allows only what Evaluate allows. Without an evidence source
 // every promotion is denied.
 func (g *Gate) Check(ctx context.Context, gc gitops.Candidate) (gitops.Decision, error) {
-	if g.evidence == nil {
+	if g.c.evidence == nil {
 		err := fmt.Errorf("%w: no evidence source for promotions (WithEvidenceSource or Gate.For)", ErrConfig)
 		return gitops.Decision{Allow: false, Reasons: []string{err.Error()}}, err
 	}
-	c, err := g.evidence.Evidence(ctx, gc)
+	c, err := g.c.evidence.Evidence(ctx, gc)
 	if err != nil {
 		err = &StageError{Stage: StageVerify, Err: fmt.Errorf("find evidence for %s: %w", gc.Image.Name, err)}
 		return gitops.Decision{Allow: false, Reasons: []string{err.Error()}}, err
