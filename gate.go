@@ -212,8 +212,10 @@ type SBOMSummary struct {
 }
 
 // Verdict is the gate's answer for one candidate, with all the evidence
-// that led to it. Allow is true only when every stage succeeded and the
-// policy allowed.
+// that led to it. Allow is true only when no stage failed and the policy
+// allowed. A stage with nothing to work on (no attestations, no SBOM) is
+// skipped, not failed: what missing evidence means is the policy's call,
+// and the built-in library denies a release without provenance or SBOM.
 type Verdict struct {
 	SchemaVersion string `json:"schemaVersion"`
 	Allow         bool   `json:"allow"`
@@ -311,9 +313,12 @@ func (g *Gate) Evaluate(ctx context.Context, c Candidate) (*Verdict, error) {
 	}
 
 	// policy
-	in := buildInput(c, g.c.now(), prov, doc, v.Risk)
-	v.Input = in
-	d, err := g.c.engine.Decide(ctx, in)
+	in, err := buildInput(c, g.c.now(), prov, doc, v.Risk)
+	var d *policy.Decision
+	if err == nil {
+		v.Input = in
+		d, err = g.c.engine.Decide(ctx, in)
+	}
 	if err != nil {
 		fail(StagePolicy, err)
 	} else {
@@ -341,6 +346,10 @@ func policyRef(p policy.PolicyInfo) string {
 // and identity, and checks SLSA requirements on the provenance among them.
 func (g *Gate) verifyStage(ctx context.Context, c Candidate, v *Verdict) (*policy.Provenance, []*provenance.Statement, error) {
 	if len(c.Attestations) == 0 {
+		if c.SLSA != nil {
+			return &policy.Provenance{Errors: []string{"no attestations"}}, nil,
+				fmt.Errorf("SLSA requirements set but the candidate has no attestations")
+		}
 		return nil, nil, nil
 	}
 	alg, hexDigest, found := strings.Cut(c.Digest, ":")
@@ -374,14 +383,9 @@ func (g *Gate) verifyStage(ctx context.Context, c Candidate, v *Verdict) (*polic
 		if !provenance.IsSLSAProvenance(st.PredicateType) {
 			continue
 		}
-		if c.SLSA != nil {
-			if _, err := verify.CheckSLSA(st, c.SLSA); err != nil {
-				errs = append(errs, fmt.Errorf("attestation %d: %w", i, err))
-				prov.Errors = append(prov.Errors, fmt.Sprintf("attestation %d: %v", i, err))
-				continue
-			}
-		}
-		sum, err := verify.ReadSLSA(st)
+		// The builder claim is checked against the signing certificate,
+		// and c.SLSA's requirements with it.
+		sum, err := res.SLSAProvenance(c.SLSA)
 		if err != nil {
 			errs = append(errs, fmt.Errorf("attestation %d: %w", i, err))
 			prov.Errors = append(prov.Errors, fmt.Sprintf("attestation %d: %v", i, err))
@@ -397,6 +401,9 @@ func (g *Gate) verifyStage(ctx context.Context, c Candidate, v *Verdict) (*polic
 			prov.SourceDigest = "sha1:" + sum.Commit
 		}
 		prov.SLSALevel = slsaLevel(sum, res)
+	}
+	if c.SLSA != nil && !prov.Present && len(errs) == 0 {
+		errs = append(errs, fmt.Errorf("SLSA requirements set but no verified SLSA provenance among %d attestation(s)", len(c.Attestations)))
 	}
 	err := errors.Join(errs...)
 	prov.Verified = prov.Present && err == nil

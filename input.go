@@ -11,7 +11,7 @@ import (
 // buildInput assembles the policy input from what the stages found, with
 // policy's own converters for the SBOM and the risk report. Provenance is
 // the gate's own (verifyStage), since it aggregates several attestations.
-func buildInput(c Candidate, now time.Time, prov *policy.Provenance, doc *sbom.Document, rep *risk.Report) *policy.Input {
+func buildInput(c Candidate, now time.Time, prov *policy.Provenance, doc *sbom.Document, rep *risk.Report) (*policy.Input, error) {
 	b := policy.NewInputBuilder().WithTime(now).WithArtifact(artifactInput(c))
 	if doc != nil {
 		b.WithSBOM(doc)
@@ -28,21 +28,7 @@ func buildInput(c Candidate, now time.Time, prov *policy.Provenance, doc *sbom.D
 	for k, v := range c.Context {
 		b.WithContext(k, v)
 	}
-	in, err := b.Build()
-	if err != nil {
-		// The builder fails only on context values it cannot represent:
-		// decide without them and let the policy see the gap.
-		in, _ = policy.NewInputBuilder().WithTime(now).WithArtifact(artifactInput(c)).Build()
-		if doc != nil {
-			in.SBOM = policy.SBOMFromDocument(doc)
-		}
-		if rep != nil {
-			in.Risk = policy.RiskFromReport(rep)
-		}
-		in.Provenance = prov
-		in.GitOps = gitopsInput(c)
-	}
-	return in
+	return b.Build()
 }
 
 func gitopsInput(c Candidate) *policy.GitOps {

@@ -89,6 +89,11 @@ func (v *Verifier) VerifyImage(ctx context.Context, ref string, req ImageRequire
 	if ro.Client == nil {
 		return fail(checkErr(CheckOCI, ErrInvalidInput, errors.New("RegistryOptions.Client is required (no network without it)")))
 	}
+	// A required predicate or SLSA check can only be met by an attestation:
+	// a plain signature must never stand in for it.
+	if req.PredicateType != "" || req.SLSA != nil {
+		req.RequireAttestation = true
+	}
 	r, err := name.ParseReference(ref, ro.NameOptions...)
 	if err != nil {
 		return fail(checkErr(CheckOCI, ErrInvalidInput, err))

@@ -142,7 +142,7 @@ func TestVerifyImageEndToEnd(t *testing.T) {
 	ctx := context.Background()
 	keys := genKeys(t)
 	signer := keys[0]
-	ro := verify.RegistryOptions{Client: http.DefaultClient}
+	ro := verify.RegistryOptions{Client: &http.Client{}}
 	v := newVerifier(t, nil, verify.WithPublicKey(signer.pem), verify.WithKeySignaturesWithoutTlogUnsafe())
 	slsaReq := &verify.SLSARequirements{BuilderIDs: []string{"https://github.com/actions/runner/github-hosted"}, SourceURI: "github.com/acme/app", Tag: "v1.4.2"}
 
@@ -195,6 +195,19 @@ func TestVerifyImageEndToEnd(t *testing.T) {
 		_, err := v.VerifyImage(ctx, f.ref, verify.ImageRequirements{RequireSignature: true}, ro)
 		if !errors.Is(err, verify.ErrNoTrustedSignature) {
 			t.Fatalf("err = %v", err)
+		}
+	})
+	t.Run("a signature cannot stand in for required provenance", func(t *testing.T) {
+		f := newOCIFixture(t)
+		f.pushCosignSig(t, signer.signer, f.digest.String())
+		for name, req := range map[string]verify.Requirements{
+			"SLSA":           {SLSA: slsaReq},
+			"predicate type": {PredicateType: provenance.PredicateSLSAProvenanceV1},
+		} {
+			res, err := v.VerifyImage(ctx, f.ref, verify.ImageRequirements{Requirements: req}, ro)
+			if !errors.Is(err, verify.ErrNoTrustedSignature) {
+				t.Errorf("%s required, only a signature published: err = %v, result %+v", name, err, res)
+			}
 		}
 	})
 	t.Run("attestation about another image", func(t *testing.T) {
@@ -251,7 +264,7 @@ func TestVerifyImageKeylessCosign(t *testing.T) {
 		provenance.CosignBundleAnnotation:      string(rekor),
 	}
 	push(full)
-	ro := verify.RegistryOptions{Client: http.DefaultClient}
+	ro := verify.RegistryOptions{Client: &http.Client{}}
 	v := newVerifier(t, vs.TrustedRoot(), verify.WithoutSCTUnsafe())
 	req := verify.ImageRequirements{Requirements: verify.Requirements{Identity: &verify.Identity{Issuer: vsIssuer, SubjectAlternativeName: vsSAN}}, RequireSignature: true}
 	res, err := v.VerifyImage(ctx, f.ref, req, ro)
@@ -323,7 +336,7 @@ func TestVerifyImageKeylessCosignAttestation(t *testing.T) {
 		PredicateType: provenance.PredicateSLSAProvenanceV1,
 		SLSA:          &verify.SLSARequirements{BuilderIDs: []string{"https://github.com/actions/runner/github-hosted"}, SourceURI: "github.com/acme/app"},
 	}, RequireAttestation: true}
-	res, err := v.VerifyImage(ctx, f.ref, req, verify.RegistryOptions{Client: http.DefaultClient})
+	res, err := v.VerifyImage(ctx, f.ref, req, verify.RegistryOptions{Client: &http.Client{}})
 	if err != nil {
 		t.Fatalf("VerifyImage: %v\n%+v", err, res)
 	}
@@ -331,7 +344,7 @@ func TestVerifyImageKeylessCosignAttestation(t *testing.T) {
 		t.Fatalf("attestations %+v", res.Attestations)
 	}
 	req.SLSA.SourceURI = "github.com/acme/other"
-	if _, err := v.VerifyImage(ctx, f.ref, req, verify.RegistryOptions{Client: http.DefaultClient}); err == nil {
+	if _, err := v.VerifyImage(ctx, f.ref, req, verify.RegistryOptions{Client: &http.Client{}}); err == nil {
 		t.Error("wrong source accepted")
 	}
 }

@@ -160,6 +160,49 @@ func CheckSLSA(st *provenance.Statement, req *SLSARequirements) (*Result, error)
 	return res, nil
 }
 
+// checkBuilderSigner holds a builder ID that names a GitHub workflow to
+// the certificate: the ID is only a claim inside the provenance, the
+// certificate says which workflow really signed. They must agree, as
+// slsa-verifier requires, or anyone could copy a trusted builder's
+// provenance into their own attestation.
+func checkBuilderSigner(sum *SLSASummary, s *Signer) *CheckError {
+	if s == nil || s.Kind != "certificate" || s.Extensions == nil || !strings.Contains(sum.BuilderID, "/.github/workflows/") {
+		return nil
+	}
+	if s.Extensions.BuildSignerURI != sum.BuilderID {
+		return checkErr(CheckSLSABuilder, ErrSLSARequirement, fmt.Errorf("provenance claims builder %q but the certificate was issued to workflow %q", sum.BuilderID, s.Extensions.BuildSignerURI))
+	}
+	return nil
+}
+
+// SLSAProvenance reads the SLSA provenance of a verified result and checks
+// it with the result's signer: a builder ID naming a GitHub workflow must
+// be the workflow the signing certificate was issued to. With req set it
+// also checks req, as VerifyBundle does with Requirements.SLSA. The checks
+// are recorded on r; a failure is a *CheckError and leaves r unverified.
+func (r *Result) SLSAProvenance(req *SLSARequirements) (*SLSASummary, error) {
+	if r == nil || !r.Verified || r.Statement == nil {
+		return nil, checkErr(CheckSLSAPredicate, ErrInvalidInput, errors.New("no verified statement"))
+	}
+	if req != nil {
+		if ce := checkSLSA(r.Statement, req, r); ce != nil {
+			_, err := r.fail(ce)
+			return nil, err
+		}
+		return r.SLSA, nil
+	}
+	sum, err := ReadSLSA(r.Statement)
+	if err != nil {
+		return nil, checkErr(CheckSLSAPredicate, ErrSLSARequirement, err)
+	}
+	if ce := checkBuilderSigner(sum, r.Signer); ce != nil {
+		_, err := r.fail(ce)
+		return nil, err
+	}
+	r.SLSA = sum
+	return sum, nil
+}
+
 func checkSLSA(st *provenance.Statement, req *SLSARequirements, res *Result) *CheckError {
 	sum, err := ReadSLSA(st)
 	if err != nil {
@@ -176,14 +219,8 @@ func checkSLSA(st *provenance.Statement, req *SLSARequirements, res *Result) *Ch
 	if !builderAllowed(req.BuilderIDs, sum.BuilderID) {
 		return checkErr(CheckSLSABuilder, ErrSLSARequirement, fmt.Errorf("builder %q not in allow-list %q", sum.BuilderID, req.BuilderIDs))
 	}
-	// A builder ID naming a GitHub workflow is only a claim inside the
-	// provenance; the certificate says which workflow really signed. They
-	// must agree, as slsa-verifier requires, or anyone could copy a
-	// trusted builder's provenance into their own attestation.
-	if s := res.Signer; s != nil && s.Kind == "certificate" && s.Extensions != nil && strings.Contains(sum.BuilderID, "/.github/workflows/") {
-		if s.Extensions.BuildSignerURI != sum.BuilderID {
-			return checkErr(CheckSLSABuilder, ErrSLSARequirement, fmt.Errorf("provenance claims builder %q but the certificate was issued to workflow %q", sum.BuilderID, s.Extensions.BuildSignerURI))
-		}
+	if ce := checkBuilderSigner(sum, res.Signer); ce != nil {
+		return ce
 	}
 	res.pass(CheckSLSABuilder, sum.BuilderID)
 	if req.BuildType != "" {

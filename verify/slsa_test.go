@@ -2,7 +2,9 @@ package verify_test
 
 import (
 	"context"
+	"errors"
 	"regexp"
+	"strings"
 	"testing"
 
 	"github.com/chaingate/chaingate/verify"
@@ -143,3 +145,38 @@ func TestBCRGitHubAttestations(t *testing.T) {
 }
 
 func regexpQuote(s string) string { return regexp.QuoteMeta(s) }
+
+// A verified Result's SLSA provenance is read together with its signer: a
+// builder ID naming a workflow other than the one the certificate was
+// issued to is refused even when no SLSA requirements are given, so a
+// caller that only reads the summary (the root gate) cannot be fooled by
+// copied provenance.
+func TestResultSLSAProvenanceChecksSigner(t *testing.T) {
+	ctx := context.Background()
+	v := newVerifier(t, loadRoot(t, "trusted_root_public_good.json"))
+	loose := verify.Requirements{AnyIdentityUnsafe: true}
+
+	loose.Artifact = verify.ArtifactBytes(readFile(t, "slsa-verifier", "bcr", "MODULE.bazel"))
+	res, err := v.VerifyBundle(ctx, readFile(t, "slsa-verifier", "bcr", "MODULE.bazel.intoto.jsonl"), loose)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sum, err := res.SLSAProvenance(nil)
+	if err != nil || !strings.HasPrefix(sum.BuilderID, "https://github.com/bazel-contrib/publish-to-bcr/.github/workflows/publish.yaml@") {
+		t.Fatalf("genuine provenance: %+v, %v", sum, err)
+	}
+
+	loose.Artifact = verify.ArtifactBytes(readFile(t, "slsa-verifier", "bcr", "MODULE-wrong-signer.bazel"))
+	res, err = v.VerifyBundle(ctx, readFile(t, "slsa-verifier", "bcr", "MODULE-wrong-signer.bazel.intoto.jsonl"), loose)
+	if err != nil {
+		t.Fatalf("the signature itself is valid: %v", err)
+	}
+	_, err = res.SLSAProvenance(nil)
+	wantCheck(t, err, verify.CheckSLSABuilder, verify.ErrSLSARequirement)
+	if res.Verified {
+		t.Error("result still marked verified after the builder check failed")
+	}
+	if _, err := (&verify.Result{}).SLSAProvenance(nil); !errors.Is(err, verify.ErrInvalidInput) {
+		t.Errorf("unverified result: %v", err)
+	}
+}
