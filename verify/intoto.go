@@ -5,13 +5,48 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io/fs"
 	"os"
+	"path/filepath"
+	"strings"
 
 	intoto "github.com/in-toto/in-toto-golang/in_toto"
 )
 
-// maxLayoutFile bounds a layout or link file.
-const maxLayoutFile = 8 << 20
+// maxLayoutFile bounds a layout or link file; maxLinkTotal bounds all the
+// link files of one verification.
+const (
+	maxLayoutFile = 8 << 20
+	maxLinkTotal  = 64 << 20
+)
+
+// checkLinkSizes refuses a link directory holding a link file over
+// maxLayoutFile or link files over maxLinkTotal in all.
+func checkLinkSizes(dir string) error {
+	if dir == "" {
+		dir = "."
+	}
+	var total int64
+	return filepath.WalkDir(dir, func(path string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if d.IsDir() || !strings.HasSuffix(d.Name(), ".link") {
+			return nil
+		}
+		fi, err := d.Info()
+		if err != nil {
+			return err
+		}
+		if fi.Size() > maxLayoutFile {
+			return fmt.Errorf("link %s is %d bytes, over %d: %w", path, fi.Size(), maxLayoutFile, ErrInvalidInput)
+		}
+		if total += fi.Size(); total > maxLinkTotal {
+			return fmt.Errorf("link files under %s exceed %d bytes: %w", dir, maxLinkTotal, ErrInvalidInput)
+		}
+		return nil
+	})
+}
 
 // LayoutOptions configures VerifyLayout.
 type LayoutOptions struct {
@@ -66,6 +101,11 @@ func VerifyLayout(ctx context.Context, layoutPath string, layoutKeyPEMs [][]byte
 		return fail(err)
 	} else if fi.Size() > maxLayoutFile {
 		return fail(fmt.Errorf("layout %s is %d bytes, over %d", layoutPath, fi.Size(), maxLayoutFile))
+	}
+	// in-toto-golang reads link files whole and unbounded: bound every
+	// link (sublayout links included) and their total before it does.
+	if err := checkLinkSizes(opts.LinkDir); err != nil {
+		return fail(err)
 	}
 	keys := map[string]intoto.Key{}
 	for i, p := range layoutKeyPEMs {

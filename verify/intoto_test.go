@@ -7,6 +7,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/chaingate/chaingate/verify"
@@ -42,6 +43,28 @@ func TestVerifyLayout(t *testing.T) {
 		}
 		_, err := verify.VerifyLayout(ctx, filepath.Join(dir, "demo.layout"), [][]byte{alice}, verify.LayoutOptions{LinkDir: tmp})
 		if !errors.Is(err, verify.ErrLayout) {
+			t.Fatalf("err = %v", err)
+		}
+	})
+	t.Run("oversized link", func(t *testing.T) {
+		tmp := t.TempDir()
+		for _, f := range []string{"write-code.b7d643de.link", "package.d3ffd108.link"} {
+			if err := os.WriteFile(filepath.Join(tmp, f), readFile(t, "in-toto", f), 0o600); err != nil {
+				t.Fatal(err)
+			}
+		}
+		// A link is read whole by in-toto-golang: one over the limit is
+		// refused before it is read.
+		big, err := os.Create(filepath.Join(tmp, "write-code.b7d643de.link"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := big.Truncate(9 << 20); err != nil {
+			t.Fatal(err)
+		}
+		big.Close()
+		_, err = verify.VerifyLayout(ctx, filepath.Join(dir, "demo.layout"), [][]byte{alice}, verify.LayoutOptions{LinkDir: tmp})
+		if !errors.Is(err, verify.ErrLayout) || !strings.Contains(err.Error(), "over") {
 			t.Fatalf("err = %v", err)
 		}
 	})

@@ -60,14 +60,14 @@ func ArtifactReader(r io.Reader) Artifact {
 	return Artifact{reader: r}
 }
 
-// ArtifactDigest verifies against a digest alone. algorithm is "sha256"
-// or "sha512" ("SHA-256", "sha2-256" and similar spellings are accepted);
+// ArtifactDigest verifies against a digest alone. algorithm is "sha256",
+// "sha384" or "sha512" ("SHA-256", "sha2-256" and similar spellings are accepted);
 // hexDigest is hex, any case. A wrong length is an error.
 func ArtifactDigest(algorithm, hexDigest string) Artifact {
 	alg := normalizeAlgorithm(algorithm)
 	want := map[string]int{"sha256": 32, "sha384": 48, "sha512": 64}[alg]
 	if want == 0 {
-		return Artifact{err: fmt.Errorf("unsupported digest algorithm %q (want sha256 or sha512)", algorithm)}
+		return Artifact{err: fmt.Errorf("unsupported digest algorithm %q (want sha256, sha384 or sha512)", algorithm)}
 	}
 	d, err := hex.DecodeString(strings.TrimSpace(hexDigest))
 	if err != nil {
