@@ -193,7 +193,8 @@ var riskPriorities = map[risk.Decision]string{
 	risk.Track:     "low",
 }
 
-// WithRisk converts a risk.Report: one Finding per report finding, VEX
+// WithRisk converts a risk.Report: one Finding per report finding (its
+// aliases and upstream IDs as Aliases), VEX
 // suppressions kept (Suppressed set) so policies can count them, the
 // priority decision mapped Act→critical, Attend→high, Track*→medium,
 // Track→low, and the highest CVSS rating as severity. The report does not
@@ -216,7 +217,7 @@ func RiskFromReport(r *risk.Report) *Risk {
 		f := &r.Findings[i]
 		pf := Finding{
 			ID:            f.ID,
-			Aliases:       slices.Clone(f.Aliases),
+			Aliases:       append(slices.Clone(f.Aliases), f.Upstream...),
 			Kind:          "vulnerability",
 			Component:     f.Component.ID,
 			Package:       f.Package,
@@ -287,7 +288,10 @@ func (b *InputBuilder) WithVerification(r *verify.Result) *InputBuilder {
 }
 
 // ProvenanceFromResult converts a verify.Result (see
-// InputBuilder.WithVerification).
+// InputBuilder.WithVerification). Builder, source and ref come only from
+// r.SLSA, which verify fills after checking the builder claim against the
+// signing certificate; a Statement without it is present but carries no
+// builder (so builder allow lists fail closed).
 func ProvenanceFromResult(r *verify.Result) *Provenance {
 	p := &Provenance{Verified: r.Verified}
 	if r.Statement != nil {
