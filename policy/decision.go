@@ -45,6 +45,9 @@ type PolicyInfo struct {
 	Revision string `json:"revision,omitempty"`
 	// Namespaces are the Rego packages (without "data.") the engine queries.
 	Namespaces []string `json:"namespaces"`
+	// RegoV0Modules are the modules read with Rego v0 syntax (classic
+	// conftest `deny[msg] { ... }`); every other module is Rego v1.
+	RegoV0Modules []string `json:"regoV0Modules,omitempty"`
 }
 
 // Reason says why a rule fired.

@@ -114,6 +114,7 @@ type policyLoaded struct {
 	modules  map[string]*ast.Module
 	data     []policyDataItem
 	revision string
+	v0       []string // modules read with Rego v0 syntax (see addModule)
 }
 
 type policySource func(ctx context.Context, cfg *config, l *policyLoaded) error
@@ -124,7 +125,9 @@ type Option func(*config) error
 // FromDir loads the Rego modules (*.rego, except *_test.rego) under dir,
 // recursively, and the data files named data.json, data.yaml or data.yml,
 // each at the data path of its directory (OPA's convention). dir may also
-// name a single .rego file.
+// name a single .rego file. Modules are Rego v1; a classic conftest module
+// in v0 syntax (`deny[msg] { ... }`) is read as v0 and named in
+// PolicyInfo.RegoV0Modules.
 func FromDir(dir string) Option {
 	return func(c *config) error {
 		if dir == "" {
@@ -366,12 +369,38 @@ func (l *policyLoaded) addModule(name string, src []byte) error {
 		return fmt.Errorf("policy: module %s: %w: loaded twice", name, ErrLoad)
 	}
 	m, err := ast.ParseModuleWithOpts(name, string(src), ast.ParserOptions{RegoVersion: ast.RegoV1, ProcessAnnotation: true})
+	if err != nil && policyV0Only(err) {
+		// Classic conftest policies (`deny[msg] { ... }`) are Rego v0: a
+		// module that fails v1 only for want of `if`/`contains` and parses
+		// as v0 is read as v0, as `opa --v0-compatible` would, and listed
+		// in PolicyInfo.RegoV0Modules. Any other syntax error stays fatal.
+		if m0, err0 := ast.ParseModuleWithOpts(name, string(src), ast.ParserOptions{RegoVersion: ast.RegoV0, ProcessAnnotation: true}); err0 == nil {
+			m, err = m0, nil
+			l.v0 = append(l.v0, name)
+		}
+	}
 	if err != nil {
 		return fmt.Errorf("policy: parse %s: %w: %w", name, ErrLoad, err)
 	}
 	l.modules[name] = m
 	l.files = append(l.files, policyFile{name: name, src: src})
 	return nil
+}
+
+// policyV0Only says whether a v1 parse error is one that only Rego v0
+// syntax explains (rule bodies without `if`, partial sets without
+// `contains`).
+func policyV0Only(err error) bool {
+	var errs ast.Errors
+	if !errors.As(err, &errs) || len(errs) == 0 {
+		return false
+	}
+	for _, e := range errs {
+		if !strings.Contains(e.Message, "`if` keyword is required") && !strings.Contains(e.Message, "`contains` keyword is required") {
+			return false
+		}
+	}
+	return true
 }
 
 func policyReadFile(fsys fs.FS, name string) ([]byte, error) {
@@ -786,7 +815,7 @@ func New(ctx context.Context, opts ...Option) (*Engine, error) {
 	if rev == "" {
 		rev = l.revision
 	}
-	e.info = PolicyInfo{Digest: policyDigestFiles(l.files, owned), Revision: rev, Namespaces: namespaces}
+	e.info = PolicyInfo{Digest: policyDigestFiles(l.files, owned), Revision: rev, Namespaces: namespaces, RegoV0Modules: l.v0}
 	return e, nil
 }
 

@@ -181,7 +181,6 @@ func TestLoadSources(t *testing.T) {
 		"nothing":        nil,
 		"missing dir":    {policy.FromDir(filepath.Join(dir, "nope"))},
 		"parse error":    {policy.FromModule("bad.rego", "package main\ndeny contains if {")},
-		"rego v0":        {policy.FromModule("v0.rego", "package main\ndeny[msg] { msg := \"x\" }")},
 		"compile error":  {policy.FromModule("c.rego", "package main\ndeny contains x if { x := y }")},
 		"data conflict":  {policy.FromModule("m.rego", mod), policy.WithData(map[string]any{"a": 1}), policy.WithData(map[string]any{"a": 2})},
 		"bad yaml":       {policy.FromFS(fstest.MapFS{"p/m.rego": {Data: []byte(mod)}, "p/data.yaml": {Data: []byte("[1")}}, "p")},
