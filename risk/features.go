@@ -82,6 +82,19 @@ var typosquatFeatureNames = []string{
 	// not a namespace many listed packages build on (target_family <=
 	// 0.5): axios-builder, crypto-chalk; not react-heart.
 	"combo_top_target",
+	// What an affix or combosquat adds to its target (the words that are
+	// not the target's). Attackers add generic words (-utils, -helper,
+	// -js, python-, -latest) or version numbers (-5.2, -v4) to look like
+	// an official variant; legitimate extensions add descriptive words or
+	// an ecosystem role (-plugin, -loader, -stubs). The words themselves
+	// are patterns, not target names.
+	"extra_generic",    // share of the added words that are generic (utils, helper, js, dev, latest, ...)
+	"extra_version",    // an added word is a version (2, v4, 5.2, 222222)
+	"extra_role",       // an added word names an ecosystem role (plugin, loader, preset, stubs, types, ...)
+	"extra_single",     // exactly one word is added
+	"target_coverage",  // share of the name's letters that are the target's
+	"target_leading",   // the name starts with the target (a namespace position: react-foo)
+	"affix_top_target", // an affix on one of the ecosystem's most downloaded packages (target_popularity >= 0.9)
 }
 
 // TyposquatFeatureNames returns the feature schema in vector order.
@@ -133,6 +146,13 @@ const (
 	featTargetLength
 	featAffixTargetLength
 	featComboTopTarget
+	featExtraGeneric
+	featExtraVersion
+	featExtraRole
+	featExtraSingle
+	featTargetCoverage
+	featTargetLeading
+	featAffixTopTarget
 	typosquatNumFeatures
 )
 
@@ -326,6 +346,7 @@ type typosquatMatch struct {
 	kind   string
 	target int
 	detail string
+	extra  []string // the words an affix or combosquat adds to the target
 }
 
 // typosquatKindOrder ranks kinds from the most to the least specific; the
@@ -382,15 +403,16 @@ func (l *PopularityList) ExtractTyposquatFeatures(name string) FeatureVector {
 		x[featSelfPop] = clamp01((math.Log10(l.downloads[i]+1) - 5) / 4)
 	}
 	found := map[string]typosquatMatch{}
-	add := func(kind string, target int, detail string) {
+	addExtra := func(kind string, target int, detail string, extra []string) {
 		if target < 0 {
 			return
 		}
 		if old, ok := found[kind]; ok && !l.typosquatBetter(target, old.target) {
 			return
 		}
-		found[kind] = typosquatMatch{kind, target, detail}
+		found[kind] = typosquatMatch{kind, target, detail, extra}
 	}
+	add := func(kind string, target int, detail string) { addExtra(kind, target, detail, nil) }
 
 	nameRunes := []rune(name)
 	stripped := typosquatStrip(name)
@@ -467,7 +489,7 @@ func (l *PopularityList) ExtractTyposquatFeatures(name string) FeatureVector {
 			}
 			allAffix, allShort := true, true
 			for _, r := range rest {
-				if !typosquatAffixes[r] {
+				if !typosquatAffixes[r] && !typosquatGenericWords[r] {
 					allAffix = false
 				}
 				if !typosquatIsShortAffix(r) {
@@ -476,10 +498,10 @@ func (l *PopularityList) ExtractTyposquatFeatures(name string) FeatureVector {
 			}
 			switch {
 			case allAffix:
-				add(MatchAffix, t, "with the affix "+strings.Join(rest, "-"))
+				addExtra(MatchAffix, t, "with the affix "+strings.Join(rest, "-"), rest)
 				x[featAffixKnown] = 1
 			case allShort:
-				add(MatchAffix, t, "with the affix "+strings.Join(rest, "-"))
+				addExtra(MatchAffix, t, "with the affix "+strings.Join(rest, "-"), rest)
 				x[featAffixShort] = 1
 			default:
 				if len(strings.Join(sub, "")) < 4 {
@@ -499,20 +521,20 @@ func (l *PopularityList) ExtractTyposquatFeatures(name string) FeatureVector {
 					continue
 				}
 				if t := l.typosquatPick(l.stripped[cand], self, nil); t >= 0 {
-					add(MatchAffix, t, "with the affix "+a)
+					addExtra(MatchAffix, t, "with the affix "+a, []string{a})
 					x[featAffixKnown] = 1
 				}
 			}
 		}
 		if trimmed := strings.TrimRightFunc(stripped, unicode.IsDigit); trimmed != stripped && len(trimmed) >= 3 {
 			if t := l.typosquatPick(l.stripped[trimmed], self, nil); t >= 0 {
-				add(MatchAffix, t, "with the affix "+stripped[len(trimmed):])
+				addExtra(MatchAffix, t, "with the affix "+stripped[len(trimmed):], []string{stripped[len(trimmed):]})
 				x[featAffixShort] = 1
 			}
 		}
 	}
 	if bestCombo >= 0 {
-		add(MatchCombosquat, bestCombo, "combined with "+strings.Join(comboExtra, "-"))
+		addExtra(MatchCombosquat, bestCombo, "combined with "+strings.Join(comboExtra, "-"), comboExtra)
 		x[featCombo] = 1
 		if bestComboToks >= 2 {
 			x[featComboMulti] = 1
@@ -638,9 +660,103 @@ func (l *PopularityList) ExtractTyposquatFeatures(name string) FeatureVector {
 			x[featScopeTargetPop] = x[featTargetPop]
 		case MatchAffix:
 			x[featAffixTargetPop] = x[featTargetPop]
+			if x[featTargetPop] >= 0.9 {
+				x[featAffixTopTarget] = 1
+			}
+		}
+		if kind == MatchAffix || kind == MatchCombosquat {
+			l.typosquatExtraFeatures(x, name, m)
 		}
 	}
 	return fv
+}
+
+// Generic words that name no feature of their own: what an attacker adds
+// to a popular name to pass for an official variant or helper.
+var typosquatGenericWords = map[string]bool{
+	"js": true, "node": true, "nodejs": true, "npm": true, "py": true, "python": true, "python3": true, "py3": true,
+	"ts": true, "lib": true, "library": true, "libs": true, "sdk": true, "api": true, "cli": true, "core": true,
+	"util": true, "utils": true, "utility": true, "utilities": true, "helper": true, "helpers": true, "tool": true,
+	"tools": true, "toolkit": true, "kit": true, "wrapper": true, "dev": true, "devel": true, "test": true, "tests": true,
+	"testing": true, "app": true, "main": true, "official": true, "new": true, "latest": true, "beta": true,
+	"alpha": true, "pre": true, "next": true, "update": true, "updated": true, "upgrade": true, "fix": true,
+	"fixed": true, "patch": true, "patched": true, "secure": true, "security": true, "safe": true, "pro": true,
+	"plus": true, "lite": true, "mini": true, "extra": true, "extended": true, "enhanced": true, "improved": true,
+	"better": true, "fast": true, "simple": true, "easy": true, "pkg": true, "package": true, "packages": true,
+	"module": true, "mod": true, "build": true, "builder": true, "sync": true, "async": true, "install": true,
+	"installer": true, "setup": true, "free": true, "premium": true, "real": true, "original": true, "stable": true,
+	"release": true, "x": true, "io": true, "dist": true, "bundle": true, "full": true, "demo": true, "poc": true,
+	"legacy": true, "classic": true, "lang": true, "web": true, "online": true,
+}
+
+// Words that name an ecosystem role: an extension, its types, its
+// integration with a framework.
+var typosquatRoleWords = map[string]bool{
+	"plugin": true, "plugins": true, "loader": true, "preset": true, "presets": true, "config": true, "types": true,
+	"stubs": true, "typings": true, "adapter": true, "provider": true, "providers": true, "middleware": true,
+	"extension": true, "extensions": true, "contrib": true, "ext": true, "addon": true, "addons": true,
+	"integration": true, "backend": true, "driver": true, "transformer": true, "parser": true, "resolver": true,
+	"reporter": true, "formatter": true, "theme": true, "component": true, "components": true, "bindings": true,
+	"binding": true, "instrumentation": true, "exporter": true, "connector": true, "schema": true, "schemas": true,
+}
+
+func typosquatIsVersionWord(w string) bool {
+	w = strings.TrimPrefix(w, "v")
+	if w == "" {
+		return false
+	}
+	digits := 0
+	for _, r := range w {
+		switch {
+		case r >= '0' && r <= '9':
+			digits++
+		case r == '.':
+		default:
+			return false
+		}
+	}
+	return digits > 0
+}
+
+// typosquatExtraFeatures describes the words an affix or combosquat
+// match adds to its target.
+func (l *PopularityList) typosquatExtraFeatures(x []float64, name string, m typosquatMatch) {
+	tgt := l.names[m.target]
+	var extra []string
+	for _, w := range m.extra {
+		if w != "" {
+			extra = append(extra, w)
+		}
+	}
+	generic, role := 0, 0
+	for _, w := range extra {
+		switch {
+		case typosquatGenericWords[w]:
+			generic++
+		case typosquatIsVersionWord(w):
+			x[featExtraVersion] = 1
+			generic++
+		case typosquatRoleWords[w]:
+			role++
+		}
+	}
+	if len(extra) > 0 {
+		x[featExtraGeneric] = float64(generic) / float64(len(extra))
+	}
+	if role > 0 {
+		x[featExtraRole] = 1
+	}
+	if len(extra) == 1 {
+		x[featExtraSingle] = 1
+	}
+	ns, ts := len(typosquatStrip(name)), len(typosquatStrip(tgt))
+	if ns > 0 {
+		x[featTargetCoverage] = math.Min(float64(ts)/float64(ns), 1)
+	}
+	_, bare, _ := typosquatScope(name)
+	if strings.HasPrefix(typosquatStrip(bare), typosquatStrip(tgt)) {
+		x[featTargetLeading] = 1
+	}
 }
 
 // typosquatIsRepeatEdit reports whether a and b differ by one repeated
@@ -699,7 +815,7 @@ func typosquatIsKeyboardEdit(a, b []rune) bool {
 }
 
 func typosquatIsShortAffix(s string) bool {
-	if len(s) <= 2 {
+	if len(s) <= 2 || typosquatIsVersionWord(s) {
 		return true
 	}
 	_, err := strconv.Atoi(s)
