@@ -277,6 +277,7 @@ type downloadProgressReader struct {
 	last  int64
 }
 
+// Read reads from the download and reports progress.
 func (p *downloadProgressReader) Read(b []byte) (int, error) {
 	n, err := p.r.Read(b)
 	p.done += int64(n)

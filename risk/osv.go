@@ -102,6 +102,7 @@ const (
 	osvLimit
 )
 
+// String names the OSV range event.
 func (k osvEventKind) String() string {
 	switch k {
 	case osvIntroduced:

@@ -465,6 +465,7 @@ type genLimitedBuffer struct {
 	over  bool
 }
 
+// Write buffers p up to the limit and fails past it.
 func (b *genLimitedBuffer) Write(p []byte) (int, error) {
 	if room := b.limit - int64(b.buf.Len()); int64(len(p)) > room {
 		b.over = true

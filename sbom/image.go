@@ -65,7 +65,10 @@ type imgError struct {
 	parent error
 }
 
+// Error implements error.
 func (e *imgError) Error() string { return e.msg }
+
+// Unwrap returns the sentinel the error matches.
 func (e *imgError) Unwrap() error { return e.parent }
 
 // ErrImageDigestMismatch is returned (wrapped) when an image's content

@@ -61,6 +61,7 @@ type imgV1Source struct {
 	ref string
 }
 
+// String names the source.
 func (s *imgV1Source) String() string {
 	if s.ref != "" {
 		return s.ref
@@ -80,6 +81,7 @@ func (s *imgV1Source) imgResolve(_ context.Context, cfg *imgConfig) (*imgResolve
 
 type imgLayoutSource struct{ dir string }
 
+// String names the source.
 func (s *imgLayoutSource) String() string { return "layout " + s.dir }
 
 func (s *imgLayoutSource) imgResolve(_ context.Context, cfg *imgConfig) (*imgResolved, error) {
@@ -96,6 +98,7 @@ func (s *imgLayoutSource) imgResolve(_ context.Context, cfg *imgConfig) (*imgRes
 
 type imgRemoteSource struct{ ref string }
 
+// String names the source.
 func (s *imgRemoteSource) String() string { return s.ref }
 
 func (s *imgRemoteSource) imgResolve(ctx context.Context, cfg *imgConfig) (*imgResolved, error) {
@@ -270,6 +273,7 @@ func imgRefFromAnnotations(a map[string]string) string {
 
 type imgTarballSource struct{ path string }
 
+// String names the source.
 func (s *imgTarballSource) String() string { return "tarball " + s.path }
 
 func (s *imgTarballSource) imgResolve(_ context.Context, cfg *imgConfig) (*imgResolved, error) {
@@ -350,6 +354,7 @@ type imgMultiCloser struct {
 	closers []io.Closer
 }
 
+// Close implements io.Closer.
 func (m *imgMultiCloser) Close() error {
 	var errs []error
 	for _, c := range m.closers {
@@ -466,17 +471,23 @@ type imgTarIndex struct {
 	mt  types.MediaType
 }
 
+// MediaType implements v1.ImageIndex.
 func (x *imgTarIndex) MediaType() (types.MediaType, error) { return x.mt, nil }
+// Digest implements v1.ImageIndex.
 func (x *imgTarIndex) Digest() (v1.Hash, error) {
 	h, _, err := v1.SHA256(bytes.NewReader(x.raw))
 	return h, err
 }
+// Size implements v1.ImageIndex.
 func (x *imgTarIndex) Size() (int64, error)         { return int64(len(x.raw)), nil }
+// RawManifest implements v1.ImageIndex.
 func (x *imgTarIndex) RawManifest() ([]byte, error) { return x.raw, nil }
+// IndexManifest implements v1.ImageIndex.
 func (x *imgTarIndex) IndexManifest() (*v1.IndexManifest, error) {
 	return v1.ParseIndexManifest(bytes.NewReader(x.raw))
 }
 
+// ImageIndex implements v1.ImageIndex.
 func (x *imgTarIndex) ImageIndex(h v1.Hash) (v1.ImageIndex, error) {
 	raw, err := x.tar.readBlob(h)
 	if err != nil {
@@ -485,6 +496,7 @@ func (x *imgTarIndex) ImageIndex(h v1.Hash) (v1.ImageIndex, error) {
 	return &imgTarIndex{tar: x.tar, raw: raw, mt: types.OCIImageIndex}, nil
 }
 
+// Image implements v1.ImageIndex.
 func (x *imgTarIndex) Image(h v1.Hash) (v1.Image, error) {
 	raw, err := x.tar.readBlob(h)
 	if err != nil {
@@ -509,12 +521,16 @@ type imgTarImage struct {
 	mt       types.MediaType
 }
 
+// MediaType implements partial.CompressedImageCore.
 func (i *imgTarImage) MediaType() (types.MediaType, error) { return i.mt, nil }
+// RawManifest implements partial.CompressedImageCore.
 func (i *imgTarImage) RawManifest() ([]byte, error)        { return i.raw, nil }
+// RawConfigFile implements partial.CompressedImageCore.
 func (i *imgTarImage) RawConfigFile() ([]byte, error) {
 	return i.tar.readBlob(i.manifest.Config.Digest)
 }
 
+// LayerByDigest implements partial.CompressedImageCore.
 func (i *imgTarImage) LayerByDigest(h v1.Hash) (partial.CompressedLayer, error) {
 	for _, l := range i.manifest.Layers {
 		if l.Digest == h {
@@ -529,9 +545,13 @@ type imgTarBlob struct {
 	desc v1.Descriptor
 }
 
+// Digest implements partial.CompressedLayer.
 func (b *imgTarBlob) Digest() (v1.Hash, error)            { return b.desc.Digest, nil }
+// Size implements partial.CompressedLayer.
 func (b *imgTarBlob) Size() (int64, error)                { return b.desc.Size, nil }
+// MediaType implements partial.CompressedLayer.
 func (b *imgTarBlob) MediaType() (types.MediaType, error) { return b.desc.MediaType, nil }
+// Compressed implements partial.CompressedLayer.
 func (b *imgTarBlob) Compressed() (io.ReadCloser, error) {
 	rc, _, err := b.tar.member(imgBlobName(b.desc.Digest))
 	return rc, err

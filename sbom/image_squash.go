@@ -73,6 +73,7 @@ type imgCountingReader struct {
 	limit int64
 }
 
+// Read implements io.Reader.
 func (c *imgCountingReader) Read(p []byte) (int, error) {
 	n, err := c.r.Read(p)
 	if c.n.Add(int64(n)) > c.limit {

@@ -82,6 +82,7 @@ func cdxSchemaFor(version string) (*jsonschema.Schema, error) {
 
 type cdxNoLoader struct{}
 
+// Load implements jsonschema.URLLoader.
 func (cdxNoLoader) Load(url string) (any, error) {
 	return nil, fmt.Errorf("sbom: schema %s is not embedded (no network access)", url)
 }

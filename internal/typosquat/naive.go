@@ -13,6 +13,7 @@ func NaiveEdit(k int) risk.Model { return naive{k} }
 
 type naive struct{ k int }
 
+// Info describes the naive baseline as a model.
 func (n naive) Info() risk.ModelInfo {
 	return risk.ModelInfo{
 		ID: fmt.Sprintf("naive-edit%d", n.k), Version: "1", Kind: "rules",
@@ -21,6 +22,7 @@ func (n naive) Info() risk.ModelInfo {
 	}
 }
 
+// Score flags a name within the baseline's edit distance of a listed one.
 func (n naive) Score(f risk.FeatureVector) (risk.Score, error) {
 	if f.SchemaHash != risk.TyposquatFeatureSchemaHash() {
 		return risk.Score{}, risk.ErrSchemaMismatch
