@@ -473,15 +473,19 @@ type imgTarIndex struct {
 
 // MediaType implements v1.ImageIndex.
 func (x *imgTarIndex) MediaType() (types.MediaType, error) { return x.mt, nil }
+
 // Digest implements v1.ImageIndex.
 func (x *imgTarIndex) Digest() (v1.Hash, error) {
 	h, _, err := v1.SHA256(bytes.NewReader(x.raw))
 	return h, err
 }
+
 // Size implements v1.ImageIndex.
-func (x *imgTarIndex) Size() (int64, error)         { return int64(len(x.raw)), nil }
+func (x *imgTarIndex) Size() (int64, error) { return int64(len(x.raw)), nil }
+
 // RawManifest implements v1.ImageIndex.
 func (x *imgTarIndex) RawManifest() ([]byte, error) { return x.raw, nil }
+
 // IndexManifest implements v1.ImageIndex.
 func (x *imgTarIndex) IndexManifest() (*v1.IndexManifest, error) {
 	return v1.ParseIndexManifest(bytes.NewReader(x.raw))
@@ -523,8 +527,10 @@ type imgTarImage struct {
 
 // MediaType implements partial.CompressedImageCore.
 func (i *imgTarImage) MediaType() (types.MediaType, error) { return i.mt, nil }
+
 // RawManifest implements partial.CompressedImageCore.
-func (i *imgTarImage) RawManifest() ([]byte, error)        { return i.raw, nil }
+func (i *imgTarImage) RawManifest() ([]byte, error) { return i.raw, nil }
+
 // RawConfigFile implements partial.CompressedImageCore.
 func (i *imgTarImage) RawConfigFile() ([]byte, error) {
 	return i.tar.readBlob(i.manifest.Config.Digest)
@@ -546,11 +552,14 @@ type imgTarBlob struct {
 }
 
 // Digest implements partial.CompressedLayer.
-func (b *imgTarBlob) Digest() (v1.Hash, error)            { return b.desc.Digest, nil }
+func (b *imgTarBlob) Digest() (v1.Hash, error) { return b.desc.Digest, nil }
+
 // Size implements partial.CompressedLayer.
-func (b *imgTarBlob) Size() (int64, error)                { return b.desc.Size, nil }
+func (b *imgTarBlob) Size() (int64, error) { return b.desc.Size, nil }
+
 // MediaType implements partial.CompressedLayer.
 func (b *imgTarBlob) MediaType() (types.MediaType, error) { return b.desc.MediaType, nil }
+
 // Compressed implements partial.CompressedLayer.
 func (b *imgTarBlob) Compressed() (io.ReadCloser, error) {
 	rc, _, err := b.tar.member(imgBlobName(b.desc.Digest))
