@@ -182,8 +182,24 @@ func TestEvaluateDeniesVulnerableUnprovenCandidate(t *testing.T) {
 	if !found {
 		t.Error("GO-2021-0052 (gin v1.7.0) not found")
 	}
+	// The first reasons a reader sees name each rule once, most severe first.
+	top := v.TopReasons(4)
+	firstCodes := map[string]bool{}
+	for _, r := range top {
+		if firstCodes[r.Code+r.Rule] {
+			t.Errorf("TopReasons repeats %s before showing every rule: %v", r.Code, codes(top))
+		}
+		firstCodes[r.Code+r.Rule] = true
+	}
+	if len(top) != 4 || codes(top)["CG-PROV-001"] != 1 {
+		t.Errorf("TopReasons(4) = %v", codes(top))
+	}
+	if all := v.TopReasons(0); len(all) != len(v.Reasons) {
+		t.Errorf("TopReasons(0) returned %d of %d", len(all), len(v.Reasons))
+	}
 	md := v.Markdown()
-	if !strings.Contains(md, "❌ **Denied**") || !strings.Contains(md, "**CG-PROV-001**") || !strings.Contains(md, "…and ") {
+	if !strings.Contains(md, "❌ **Denied**") || !strings.Contains(md, "**CG-PROV-001**") || !strings.Contains(md, "…and ") ||
+		strings.Count(md, "**CG-VULN-002**") > 12 {
 		t.Errorf("markdown:\n%s", md)
 	}
 }

@@ -5,12 +5,56 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/chaingate/chaingate/policy"
 	"github.com/chaingate/chaingate/risk"
 )
 
-// maxMarkdownFindings bounds the findings listed in a Markdown verdict; the
-// rest are counted. A pull-request comment is read by people.
-const maxMarkdownFindings = 15
+// maxMarkdownFindings and maxMarkdownReasons bound what a Markdown verdict
+// lists; the rest are counted. A pull-request comment is read by people.
+const (
+	maxMarkdownFindings = 15
+	maxMarkdownReasons  = 12
+)
+
+var severityRank = map[string]int{"critical": 0, "high": 1, "medium": 2, "low": 3, "info": 4}
+
+func rankOf(severity string) int {
+	if r, ok := severityRank[strings.ToLower(severity)]; ok {
+		return r
+	}
+	return len(severityRank)
+}
+
+// TopReasons returns up to n deny reasons (all when n <= 0) in the order
+// a reader needs them: the first reason of each rule, most severe first,
+// then the repeats of rules already shown. Stable within a severity.
+func (v *Verdict) TopReasons(n int) []policy.Reason {
+	seen := map[string]bool{}
+	repeat := make([]bool, len(v.Reasons))
+	for i, r := range v.Reasons {
+		key := r.Code + "\x00" + r.Rule
+		repeat[i] = seen[key]
+		seen[key] = true
+	}
+	order := make([]int, len(v.Reasons))
+	for i := range order {
+		order[i] = i
+	}
+	sort.SliceStable(order, func(a, b int) bool {
+		if repeat[order[a]] != repeat[order[b]] {
+			return !repeat[order[a]]
+		}
+		return rankOf(v.Reasons[order[a]].Severity) < rankOf(v.Reasons[order[b]].Severity)
+	})
+	if n > 0 && n < len(order) {
+		order = order[:n]
+	}
+	out := make([]policy.Reason, len(order))
+	for i, k := range order {
+		out[i] = v.Reasons[k]
+	}
+	return out
+}
 
 // Markdown renders the verdict for a pull-request comment: the outcome,
 // the reasons, the stages, and the most urgent findings first.
@@ -32,8 +76,11 @@ func (v *Verdict) Markdown() string {
 
 	if len(v.Reasons) > 0 {
 		b.WriteString("#### Why it was denied\n\n")
-		for _, r := range v.Reasons {
+		for _, r := range v.TopReasons(maxMarkdownReasons) {
 			fmt.Fprintf(&b, "- %s%s\n", codePrefix(r.Code, r.Severity), mdEscape(r.Message))
+		}
+		if more := len(v.Reasons) - maxMarkdownReasons; more > 0 {
+			fmt.Fprintf(&b, "- …and %d more (the verdict's JSON lists them all)\n", more)
 		}
 		b.WriteString("\n")
 	}

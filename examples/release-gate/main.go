@@ -29,7 +29,6 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"sort"
 	"strings"
 
 	"github.com/chaingate/chaingate"
@@ -360,38 +359,7 @@ func promote(ctx context.Context, repo string, gate *chaingate.Gate, c chaingate
 	})
 }
 
-var severityRank = map[string]int{"critical": 0, "high": 1, "medium": 2, "low": 3}
-
-func rankOf(severity string) int {
-	if r, ok := severityRank[strings.ToLower(severity)]; ok {
-		return r
-	}
-	return len(severityRank)
-}
-
 func printVerdict(w io.Writer, n, total int, about string, v *chaingate.Verdict) {
-	// One reason of each rule first, most severe first, then the repeats.
-	seen := map[string]bool{}
-	repeat := make([]bool, len(v.Reasons))
-	for i, r := range v.Reasons {
-		repeat[i] = seen[r.Code]
-		seen[r.Code] = true
-	}
-	order := make([]int, len(v.Reasons))
-	for i := range order {
-		order[i] = i
-	}
-	sort.SliceStable(order, func(a, b int) bool {
-		ra, rb := v.Reasons[order[a]], v.Reasons[order[b]]
-		if repeat[order[a]] != repeat[order[b]] {
-			return !repeat[order[a]]
-		}
-		return rankOf(ra.Severity) < rankOf(rb.Severity)
-	})
-	reasons := make([]policy.Reason, len(order))
-	for i, k := range order {
-		reasons[i] = v.Reasons[k]
-	}
 	fmt.Fprintf(w, "[%d/%d] %s → %s\n      %s\n", n, total, v.Image, v.Environment, about)
 	for _, s := range v.Stages {
 		fmt.Fprintf(w, "  %-7s %-7s %s\n", s.Name, s.Status, s.Detail)
@@ -410,13 +378,13 @@ func printVerdict(w io.Writer, n, total int, about string, v *chaingate.Verdict)
 		return
 	}
 	fmt.Fprintf(w, "  DENIED (%d reason(s), %d warning(s))\n", len(v.Reasons), len(v.Warnings))
+	// One reason of each rule first, most severe first, then the repeats.
 	const show = 8
-	for i, r := range reasons {
-		if i == show {
-			fmt.Fprintf(w, "    … and %d more (-output json or markdown for all)\n", len(reasons)-show)
-			break
-		}
+	for _, r := range v.TopReasons(show) {
 		fmt.Fprintf(w, "    - %s %s\n", r.Code, r.Message)
+	}
+	if more := len(v.Reasons) - show; more > 0 {
+		fmt.Fprintf(w, "    … and %d more (-output json for all)\n", more)
 	}
 }
 
