@@ -95,6 +95,12 @@ var typosquatFeatureNames = []string{
 	"target_coverage",  // share of the name's letters that are the target's
 	"target_leading",   // the name starts with the target (a namespace position: react-foo)
 	"affix_top_target", // an affix on one of the ecosystem's most downloaded packages (target_popularity >= 0.9)
+	// The structure of a combosquat name: scoped (@org/react-foo: an
+	// organisation's own package, rarely an attack in the training data)
+	// or an unscoped name of the target plus exactly one word
+	// (colors-art, axios-older: the commonest attack shape).
+	"combo_scoped",
+	"combo_single_unscoped",
 }
 
 // TyposquatFeatureNames returns the feature schema in vector order.
@@ -153,6 +159,8 @@ const (
 	featTargetCoverage
 	featTargetLeading
 	featAffixTopTarget
+	featComboScoped
+	featComboSingleUnscoped
 	typosquatNumFeatures
 )
 
@@ -745,6 +753,15 @@ func (l *PopularityList) typosquatExtraFeatures(x []float64, name string, m typo
 	}
 	if role > 0 {
 		x[featExtraRole] = 1
+	}
+	if m.kind == MatchCombosquat {
+		_, _, scoped := typosquatScope(name)
+		switch {
+		case scoped:
+			x[featComboScoped] = 1
+		case len(extra) == 1:
+			x[featComboSingleUnscoped] = 1
+		}
 	}
 	if len(extra) == 1 {
 		x[featExtraSingle] = 1

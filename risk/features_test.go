@@ -109,3 +109,27 @@ func TestTyposquatIsVersionWord(t *testing.T) {
 		}
 	}
 }
+
+func TestTyposquatComboShapeFeatures(t *testing.T) {
+	l, err := BuiltinPopularityList("npm")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct {
+		name                  string
+		scoped, singleUnscope float64
+	}{
+		{"colors-art", 0, 1},
+		{"person-colors", 0, 1},
+		{"@vygruppen/spor-react", 1, 0},
+		{"react-native-circular-chart", 0, 0}, // two added words
+		{"lodash-js", 0, 0},                   // an affix, not a combosquat
+	} {
+		fv := l.ExtractTyposquatFeatures(c.name)
+		s, _ := fv.Get("combo_scoped")
+		u, _ := fv.Get("combo_single_unscoped")
+		if s != c.scoped || u != c.singleUnscope {
+			t.Errorf("%s (kind %q): combo_scoped %v combo_single_unscoped %v, want %v %v", c.name, fv.Kind, s, u, c.scoped, c.singleUnscope)
+		}
+	}
+}
