@@ -257,21 +257,7 @@ func writeResultText(w io.Writer, what string, res *verify.Result, verr error) e
 	for _, ts := range res.Timestamps {
 		fmt.Fprintf(w, "  timestamp  %s %s %s\n", ts.Kind, ts.URI, ts.Time.UTC().Format(time.RFC3339))
 	}
-	t := newTable(w, "CHECK", "RESULT", "DETAIL")
-	for _, c := range res.Checks {
-		r := "ok"
-		if !c.Passed {
-			r = "FAILED"
-		}
-		t.row(c.Name, r, c.Detail)
-	}
-	if err := t.flush(); err != nil {
-		return err
-	}
-	if verr != nil {
-		fmt.Fprintf(w, "  error: %v\n", verr)
-	}
-	return nil
+	return printChecks(w, res.Checks, verr)
 }
 
 func (a *app) verifyBundleCmd() *cobra.Command {
@@ -439,8 +425,13 @@ func writeImageResultText(w io.Writer, res *verify.ImageResult, verr error) erro
 			fmt.Fprintf(w, "  provenance    %s from %s@%s\n", r.SLSA.BuilderID, r.SLSA.SourceURI, r.SLSA.Ref)
 		}
 	}
+	return printChecks(w, res.Checks, verr)
+}
+
+// printChecks writes a verification's checks as a table, then its error.
+func printChecks(w io.Writer, checks []verify.Check, verr error) error {
 	t := newTable(w, "CHECK", "RESULT", "DETAIL")
-	for _, c := range res.Checks {
+	for _, c := range checks {
 		r := "ok"
 		if !c.Passed {
 			r = "FAILED"
