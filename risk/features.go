@@ -16,7 +16,7 @@ import (
 // TyposquatFeatureSchema names the version of the name-confusion feature
 // set. A model artefact records the hash of the schema it was trained on
 // (TyposquatFeatureSchemaHash) and LoadModel refuses any other.
-const TyposquatFeatureSchema = "chaingate.risk.typosquat-features/v1"
+const TyposquatFeatureSchema = "chaingate.risk.typosquat-features/v2"
 
 // Match kinds: how a name imitates its target.
 const (
@@ -101,6 +101,16 @@ var typosquatFeatureNames = []string{
 	// (colors-art, axios-older: the commonest attack shape).
 	"combo_scoped",
 	"combo_single_unscoped",
+	// Whether what differs from the target is made of words that
+	// popular packages use (v2). A one- or two-edit neighbour whose
+	// words are real (traverser, scss-loader, alter) is usually a
+	// package of its own; a misspelling (crypo, py-cordq) is not a word.
+	// A scope whose words popular packages use (@chakra-ui, @azure) is
+	// an organisation's; an invented scope (@harrysforge) is not. The
+	// vocabulary is the popularity list's own tokens, used by two or
+	// more listed names: legitimate names only, no labels.
+	"edit_words_known",
+	"scope_words_known",
 }
 
 // TyposquatFeatureNames returns the feature schema in vector order.
@@ -161,6 +171,8 @@ const (
 	featAffixTopTarget
 	featComboScoped
 	featComboSingleUnscoped
+	featEditWordsKnown
+	featScopeWordsKnown
 	typosquatNumFeatures
 )
 
@@ -675,6 +687,13 @@ func (l *PopularityList) ExtractTyposquatFeatures(name string) FeatureVector {
 		if kind == MatchAffix || kind == MatchCombosquat {
 			l.typosquatExtraFeatures(x, name, m)
 		}
+		switch kind {
+		case MatchEdit1, MatchEdit2, MatchHomoglyph:
+			x[featEditWordsKnown] = l.typosquatKnownShare(typosquatTokens(name), typosquatTokens(tgt))
+		}
+		if scoped {
+			x[featScopeWordsKnown] = l.typosquatKnownShare(typosquatTokens(scope), nil)
+		}
 	}
 	return fv
 }
@@ -774,6 +793,30 @@ func (l *PopularityList) typosquatExtraFeatures(x []float64, name string, m typo
 	if strings.HasPrefix(typosquatStrip(bare), typosquatStrip(tgt)) {
 		x[featTargetLeading] = 1
 	}
+}
+
+// typosquatVocabMin is how many listed names must use a word for it to
+// count as known.
+const typosquatVocabMin = 2
+
+// typosquatKnownShare is the share of the words of toks, other than the
+// target's words, that listed names use; 0 when every word is the
+// target's.
+func (l *PopularityList) typosquatKnownShare(toks, target []string) float64 {
+	n, known := 0, 0
+	for _, t := range toks {
+		if slices.Contains(target, t) {
+			continue
+		}
+		n++
+		if l.vocab[t] >= typosquatVocabMin {
+			known++
+		}
+	}
+	if n == 0 {
+		return 0
+	}
+	return float64(known) / float64(n)
 }
 
 // typosquatIsRepeatEdit reports whether a and b differ by one repeated

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"math"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -96,6 +97,7 @@ type PopularityList struct {
 	tokenSeq  map[string][]int // tokens in order, joined by ' '
 	scopes    map[string]bool  // npm scopes with a package on the list
 	family    map[string]int   // token sequence -> listed names containing it with other words
+	vocab     map[string]int   // token -> listed names containing it
 	floor     float64          // smallest download count on the list
 }
 
@@ -168,10 +170,16 @@ func (l *PopularityList) index() {
 	l.floor = math.Inf(1)
 	l.scopes = map[string]bool{}
 	l.family = map[string]int{}
+	l.vocab = map[string]int{}
 	l.runes = make([][]rune, len(l.names))
 	for i, n := range l.names {
 		l.runes[i] = []rune(n)
 		toks := typosquatTokens(n)
+		for k, t := range toks {
+			if !slices.Contains(toks[:k], t) {
+				l.vocab[t]++
+			}
+		}
 		if len(toks) <= 8 {
 			seen := map[string]bool{}
 			for a := 0; a < len(toks); a++ {
