@@ -337,6 +337,22 @@ var contentKnownHosts = []string{
 // run anything beyond the package and its declared build.
 var contentBuilderRe = regexp.MustCompile(`^\s*(node-gyp(-build)?( rebuild)?|node-pre-gyp install[^;&|]*|prebuild-install[^;&|]*|cmake-js [a-z]+|node-gyp-build-optional-packages|husky( install)?|patch-package|napi-postinstall[^;&|]*)(\s*\|\|\s*(node-gyp rebuild|exit 0|true))?\s*$`)
 
+// SignalsFor returns the report's signals attributed to source (the
+// component's purl or ID, as the SBOM detectors name it), so that Scan
+// can combine them with the other signals about that component (pass
+// them with StaticSignals). Each signal keeps its value; where in the
+// package it was seen (the file) moves to the front of its evidence.
+func (r *ContentReport) SignalsFor(source string) []Signal {
+	out := make([]Signal, 0, len(r.Signals))
+	for _, s := range r.Signals {
+		c := s
+		c.Source = source
+		c.Evidence = append([]string{fmt.Sprintf("in %s of %s", s.Source, r.Source)}, s.Evidence...)
+		out = append(out, c)
+	}
+	return out
+}
+
 var contentCodeExt = map[string]bool{".js": true, ".cjs": true, ".mjs": true, ".ts": true, ".py": true, ".sh": true, ".pth": true, ".ps1": true, ".bat": true, ".cmd": true}
 
 type contentAnalysis struct {

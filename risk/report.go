@@ -35,6 +35,10 @@ type Report struct {
 	// Signals are the supply-chain signals of the detectors given to Scan
 	// with WithDetectors.
 	Signals []Signal `json:"signals,omitempty"`
+	// SignalRisk combines the signals about each source (SignalRiskOf at
+	// SignalRiskThreshold): several signals about one package add up, and
+	// a model's unflagged candidate counts only with corroboration.
+	SignalRisk []SourceRisk `json:"signalRisk,omitempty"`
 	// Enrichment says which EPSS, KEV and VEX data were applied.
 	Enrichment EnrichmentInfo `json:"enrichment"`
 	// Summary counts findings by decision.

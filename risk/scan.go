@@ -508,6 +508,9 @@ func scanEnrich(ctx context.Context, doc *sbom.Document, cfg *scanConfig, rep *R
 		}
 		rep.Signals = append(rep.Signals, sigs...)
 	}
+	if len(rep.Signals) > 0 {
+		rep.SignalRisk = SignalRiskOf(rep.Signals, 0)
+	}
 	rep.Summary = Summary{Unassessed: len(rep.Unassessed), ByDecision: map[Decision]int{}}
 	for _, f := range rep.Findings {
 		if f.Suppressed != nil {

@@ -3,6 +3,7 @@ package risk
 import (
 	"fmt"
 	"math"
+	"slices"
 	"sort"
 )
 
@@ -18,6 +19,14 @@ const SignalRiskThreshold = 0.8
 // its share -ln(1 - value) of the total -ln(1 - Score.Value); effects add
 // up to that total. Signals of the same ID and Source count once, at their
 // highest value. threshold <= 0 means SignalRiskThreshold.
+//
+// A model's candidate needs corroboration: a signal that carries a model
+// Score the model did not flag (a name that resembles a popular package
+// but stays below the model's threshold) never flags the combination on
+// its own; with another signal about the same source (an install script,
+// a download-and-execute hook) it counts at its full value. This is how
+// package content and dependency changes act as co-evidence for name
+// confusion the name alone cannot decide (combosquats).
 func CombineSignals(sigs []Signal, threshold float64) Score {
 	if threshold <= 0 {
 		threshold = SignalRiskThreshold
@@ -40,8 +49,15 @@ func CombineSignals(sigs []Signal, threshold float64) Score {
 	}
 	sort.Strings(keys)
 	keep := 1.0
+	contributing, candidates := 0, 0
 	for _, k := range keys {
 		sg := best[k]
+		if clamp01(sg.Value) > 0 {
+			contributing++
+			if sg.Score != nil && !sg.Score.Flagged {
+				candidates++
+			}
+		}
 		v := clamp01(sg.Value)
 		// Cap at 0.999 so that one certain signal leaves an effect that
 		// is finite and comparable.
@@ -57,8 +73,47 @@ func CombineSignals(sigs []Signal, threshold float64) Score {
 	}
 	modelSortContributions(s.Contributions)
 	s.Value = round4(1 - keep)
-	s.Flagged = s.Value >= threshold
+	s.Flagged = s.Value >= threshold && !(contributing == 1 && candidates == 1)
+	if s.Value >= threshold && !s.Flagged {
+		s.Evidence = append(s.Evidence, "a model's unflagged candidate alone does not flag: it needs another signal about the same source")
+	}
 	return s
+}
+
+// SourceRisk is the combination of the signals about one source (a
+// component, package or repository): see CombineSignals.
+type SourceRisk struct {
+	// Source is what the signals are about (their common Signal.Source).
+	Source string `json:"source"`
+	// Signals are the IDs of the signals combined, sorted.
+	Signals []string `json:"signals"`
+	// Score is the combined, explained score.
+	Score Score `json:"score"`
+}
+
+// SignalRiskOf combines sigs per source (CombineSignalsBySource) and
+// returns one SourceRisk per source, highest Value first, then by
+// Source. threshold <= 0 means SignalRiskThreshold.
+func SignalRiskOf(sigs []Signal, threshold float64) []SourceRisk {
+	by := CombineSignalsBySource(sigs, threshold)
+	ids := map[string][]string{}
+	for _, sg := range sigs {
+		if !slices.Contains(ids[sg.Source], sg.ID) {
+			ids[sg.Source] = append(ids[sg.Source], sg.ID)
+		}
+	}
+	out := make([]SourceRisk, 0, len(by))
+	for src, sc := range by {
+		sort.Strings(ids[src])
+		out = append(out, SourceRisk{Source: src, Signals: ids[src], Score: sc})
+	}
+	sort.Slice(out, func(i, j int) bool {
+		if out[i].Score.Value != out[j].Score.Value {
+			return out[i].Score.Value > out[j].Score.Value
+		}
+		return out[i].Source < out[j].Source
+	})
+	return out
 }
 
 // CombineSignalsBySource groups signals by Source and combines each group

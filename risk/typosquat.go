@@ -141,14 +141,22 @@ func (s *TyposquatScorer) Score(ecosystem, name string) (Score, error) {
 	return sc, nil
 }
 
-// TyposquatDetector is a Detector that scores every npm and PyPI component
-// of an SBOM for name confusion and reports the flagged ones as
-// "typosquat" signals. Its zero value uses the built-in model and lists.
+// DefaultTyposquatCandidate is the score from which TyposquatDetector
+// reports a name the model did not flag, as a candidate (Signal.Score.
+// Flagged false) that needs corroboration (see CombineSignals).
+const DefaultTyposquatCandidate = 0.5
+
+// TyposquatDetector is a Detector that scores every component with a
+// popularity list (npm, PyPI, and Go when a list is given) for name
+// confusion and reports "typosquat" signals: the names the model flags,
+// and as candidates the names scoring at least MinValue. Its zero value
+// uses the built-in model and lists and DefaultTyposquatCandidate.
 type TyposquatDetector struct {
 	// Scorer overrides the built-in model and lists.
 	Scorer *TyposquatScorer
-	// MinValue, when above zero, also reports unflagged components whose
-	// score reaches it.
+	// MinValue is the score from which unflagged names are reported as
+	// candidates: 0 means DefaultTyposquatCandidate, a value above 1
+	// reports flagged names only.
 	MinValue float64
 }
 
@@ -185,10 +193,18 @@ func (d TyposquatDetector) Detect(ctx context.Context, doc *sbom.Document) ([]Si
 		if err != nil {
 			return nil, fmt.Errorf("risk: typosquat detector component %s: %w", c.ID, err)
 		}
-		if !sc.Flagged && (d.MinValue <= 0 || sc.Value < d.MinValue) {
+		minValue := d.MinValue
+		if minValue <= 0 {
+			minValue = DefaultTyposquatCandidate
+		}
+		if !sc.Flagged && sc.Value < minValue {
 			continue
 		}
-		ev := []string{fmt.Sprintf("%s score %.3f (threshold %.3f) for %s package %q", sc.Model, sc.Value, sc.Threshold, eco, name)}
+		verdict := "flagged"
+		if !sc.Flagged {
+			verdict = "a candidate below the threshold, to weigh with other signals"
+		}
+		ev := []string{fmt.Sprintf("%s score %.3f (threshold %.3f) for %s package %q: %s", sc.Model, sc.Value, sc.Threshold, eco, name, verdict)}
 		ev = append(ev, sc.Evidence...)
 		for _, c := range sc.Contributions {
 			if len(ev) >= 8 {
