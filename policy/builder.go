@@ -268,6 +268,25 @@ func RiskFromReport(r *risk.Report) *Risk {
 			out.Summary.Low++
 		}
 	}
+	for _, sg := range r.Signals {
+		ps := Signal{ID: sg.ID, Source: sg.Source, Value: sg.Value, Flagged: sg.Value >= risk.SignalRiskThreshold,
+			Evidence: slices.Clone(sg.Evidence)}
+		if sg.Score != nil {
+			ps.Flagged, ps.Model, ps.Target = sg.Score.Flagged, sg.Score.Model, sg.Score.Target
+		}
+		out.Signals = append(out.Signals, ps)
+		out.Summary.Signals++
+		if ps.Flagged {
+			out.Summary.SignalsFlagged++
+		}
+	}
+	for _, sr := range r.SignalRisk {
+		out.SignalRisk = append(out.SignalRisk, SignalRisk{Source: sr.Source, Signals: slices.Clone(sr.Signals),
+			Value: sr.Score.Value, Flagged: sr.Score.Flagged, Evidence: slices.Clone(sr.Score.Evidence)})
+		if sr.Score.Flagged {
+			out.Summary.SourcesFlagged++
+		}
+	}
 	return out
 }
 

@@ -130,3 +130,49 @@ func TestInputBuilderFromImageSBOM(t *testing.T) {
 		t.Errorf("non-OCI reference: %+v %v", in, err)
 	}
 }
+
+// TestRiskFromReportSignals checks that the risk scan's signals and their
+// per-source combination reach the policy input, with the model's own
+// decision as Flagged.
+func TestRiskFromReportSignals(t *testing.T) {
+	cand, err := risk.TyposquatScore("npm", "axios-utils")
+	if err != nil {
+		t.Fatal(err)
+	}
+	flag, err := risk.TyposquatScore("npm", "crossenv")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cand.Flagged || !flag.Flagged {
+		t.Fatalf("fixture scores changed: axios-utils %+v, crossenv %+v", cand.Flagged, flag.Flagged)
+	}
+	sigs := []risk.Signal{
+		{ID: "typosquat", Source: "pkg:npm/axios-utils@1.0.0", Value: cand.Value, Score: &cand, Evidence: []string{"affix"}},
+		{ID: "install-network", Source: "pkg:npm/axios-utils@1.0.0", Value: 0.5, Evidence: []string{"setup.js calls https.request"}},
+		{ID: "typosquat", Source: "pkg:npm/crossenv@1.0.0", Value: flag.Value, Score: &flag},
+		{ID: "tampered", Source: "pkg:npm/left-pad@1.3.0", Value: 0.9},
+	}
+	rep := &risk.Report{Signals: sigs, SignalRisk: risk.SignalRiskOf(sigs, 0)}
+	r := policy.RiskFromReport(rep)
+	if len(r.Signals) != 4 || r.Summary.Signals != 4 {
+		t.Fatalf("signals %+v", r.Signals)
+	}
+	if s := r.Signals[0]; s.Flagged || s.Target != "axios" || s.Model == "" || s.Value != cand.Value {
+		t.Errorf("candidate %+v", s)
+	}
+	if !r.Signals[2].Flagged || !r.Signals[3].Flagged || r.Signals[1].Flagged {
+		t.Errorf("flags %+v", r.Signals)
+	}
+	if r.Summary.SignalsFlagged != 2 {
+		t.Errorf("signalsFlagged %d", r.Summary.SignalsFlagged)
+	}
+	// axios-utils (corroborated), crossenv and left-pad are flagged sources.
+	if r.Summary.SourcesFlagged != 3 || len(r.SignalRisk) != 3 {
+		t.Errorf("signal risk %+v", r.SignalRisk)
+	}
+	for _, sr := range r.SignalRisk {
+		if sr.Source == "pkg:npm/axios-utils@1.0.0" && (!sr.Flagged || !slices.Equal(sr.Signals, []string{"install-network", "typosquat"})) {
+			t.Errorf("axios-utils %+v", sr)
+		}
+	}
+}

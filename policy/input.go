@@ -103,6 +103,50 @@ type Risk struct {
 	// Findings are all findings, VEX-suppressed ones included (with
 	// Suppressed set), so policies can see and count them.
 	Findings []Finding `json:"findings"`
+	// Signals are the supply-chain signals of the risk scan: name
+	// confusion, package content, dependency changes, repository
+	// behaviour (risk.Report.Signals).
+	Signals []Signal `json:"signals,omitempty"`
+	// SignalRisk combines the signals about each source
+	// (risk.Report.SignalRisk), highest first.
+	SignalRisk []SignalRisk `json:"signalRisk,omitempty"`
+}
+
+// Signal is one supply-chain signal (risk.Signal).
+type Signal struct {
+	// ID names the detector and what it saw ("typosquat",
+	// "install-download-exec", "hash-changed", ...).
+	ID string `json:"id"`
+	// Source is what it is about: a component's purl or ID, a package, a
+	// file, a commit.
+	Source string `json:"source"`
+	// Value is its strength in [0, 1].
+	Value float64 `json:"value,omitempty"`
+	// Flagged is the producing model's decision when a model scored the
+	// signal (a typosquat candidate below the model's threshold is not
+	// flagged); otherwise Value >= risk.SignalRiskThreshold.
+	Flagged bool `json:"flagged,omitempty"`
+	// Model is the scoring model's "id@version", if any.
+	Model string `json:"model,omitempty"`
+	// Target is, for name confusion, the popular package imitated.
+	Target string `json:"target,omitempty"`
+	// Evidence explains the signal.
+	Evidence []string `json:"evidence,omitempty"`
+}
+
+// SignalRisk is the combination of the signals about one source.
+type SignalRisk struct {
+	// Source is what the signals are about.
+	Source string `json:"source"`
+	// Signals are the IDs of the signals combined.
+	Signals []string `json:"signals,omitempty"`
+	// Value is the combined score in [0, 1] and Flagged whether it
+	// reaches risk.SignalRiskThreshold with corroboration (a model's
+	// unflagged candidate alone never flags).
+	Value   float64 `json:"value,omitempty"`
+	Flagged bool    `json:"flagged,omitempty"`
+	// Evidence explains the combination.
+	Evidence []string `json:"evidence,omitempty"`
 }
 
 // RiskSummary counts findings.
@@ -114,6 +158,11 @@ type RiskSummary struct {
 	Low        int `json:"low"`        // findings of priority low
 	KEV        int `json:"kev"`        // findings in CISA's KEV catalogue
 	Suppressed int `json:"suppressed"` // findings suppressed by VEX
+	// Signals counts the signals, SignalsFlagged the flagged ones and
+	// SourcesFlagged the sources whose combined signal risk is flagged.
+	Signals        int `json:"signals,omitempty"`
+	SignalsFlagged int `json:"signalsFlagged,omitempty"`
+	SourcesFlagged int `json:"sourcesFlagged,omitempty"`
 }
 
 // Finding is one vulnerability or supply-chain signal about a component.

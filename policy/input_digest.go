@@ -235,6 +235,44 @@ func (w *policyHasher) risk(r *Risk) {
 		}
 		w.buf = append(w.buf, ']')
 	}
+	if len(r.SignalRisk) > 0 {
+		o.key("signalRisk")
+		w.buf = append(w.buf, '[')
+		for i := range r.SignalRisk {
+			if i > 0 {
+				w.buf = append(w.buf, ',')
+			}
+			sr := &r.SignalRisk[i]
+			so := w.open()
+			so.strs("evidence", sr.Evidence)
+			so.bool("flagged", sr.Flagged, true)
+			so.strs("signals", sr.Signals)
+			so.str("source", sr.Source, false)
+			so.num("value", sr.Value)
+			w.close()
+		}
+		w.buf = append(w.buf, ']')
+	}
+	if len(r.Signals) > 0 {
+		o.key("signals")
+		w.buf = append(w.buf, '[')
+		for i := range r.Signals {
+			if i > 0 {
+				w.buf = append(w.buf, ',')
+			}
+			sg := &r.Signals[i]
+			so := w.open()
+			so.strs("evidence", sg.Evidence)
+			so.bool("flagged", sg.Flagged, true)
+			so.str("id", sg.ID, false)
+			so.str("model", sg.Model, true)
+			so.str("source", sg.Source, false)
+			so.str("target", sg.Target, true)
+			so.num("value", sg.Value)
+			w.close()
+		}
+		w.buf = append(w.buf, ']')
+	}
 	o.obj("summary")
 	m := &r.Summary
 	so := w.open()
@@ -243,6 +281,9 @@ func (w *policyHasher) risk(r *Risk) {
 	so.int("kev", m.KEV, false)
 	so.int("low", m.Low, false)
 	so.int("medium", m.Medium, false)
+	so.int("signals", m.Signals, true)
+	so.int("signalsFlagged", m.SignalsFlagged, true)
+	so.int("sourcesFlagged", m.SourcesFlagged, true)
 	so.int("suppressed", m.Suppressed, false)
 	so.int("total", m.Total, false)
 	w.close()

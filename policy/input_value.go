@@ -144,6 +144,7 @@ var policyKeys = func() map[string]*ast.Term {
 	m := map[string]*ast.Term{}
 	for _, t := range []*ast.Term{
 		kSchemaVersion, kTime, kArtifact, kSBOM, kRisk, kProvenance, kGitOps, kContext, kName, kReference, kDigest, kRegistry, kRepository, kTag, kType, kFormat, kSpecVersion, kSummary, kComponents, kWithVersion, kWithPURL, kWithLicense, kWithHash, kDirect, kDependencies, kUnknown, kLimitations, kDevComponents, kID, kGroup, kVersion, kPURL, kLicense, kScope, kHashes, kFindings, kTotal, kCritical, kHigh, kMedium, kLow, kKEV, kSuppressed, kAliases, kKind, kComponent, kPackage, kSeverity, kCVSS, kEPSS, kPriority, kScore, kFixedVersions, kFixedSince, kPublished, kVEXStatus, kVEXJustification, kPresent, kVerified, kPredicateType, kBuilderID, kBuildType, kSourceRepository, kSourceRef, kSourceDigest, kSLSALevel, kSigners, kErrors, kIssuer, kSubject, kKeyID, kEnvironment, kCommit, kSigned, kSignedBy, kHistory,
+		kSignals, kSignalRisk, kSignalsFlagged, kSourcesFlagged, kSource, kValue, kFlagged, kModel, kTarget, kEvidence,
 	} {
 		m[string(t.Value.(ast.String))] = t
 	}
@@ -427,6 +428,16 @@ var (
 	kSigned           = ast.StringTerm("signed")
 	kSignedBy         = ast.StringTerm("signedBy")
 	kHistory          = ast.StringTerm("history")
+	kSignals          = ast.StringTerm("signals")
+	kSignalRisk       = ast.StringTerm("signalRisk")
+	kSignalsFlagged   = ast.StringTerm("signalsFlagged")
+	kSourcesFlagged   = ast.StringTerm("sourcesFlagged")
+	kSource           = ast.StringTerm("source")
+	kValue            = ast.StringTerm("value")
+	kFlagged          = ast.StringTerm("flagged")
+	kModel            = ast.StringTerm("model")
+	kTarget           = ast.StringTerm("target")
+	kEvidence         = ast.StringTerm("evidence")
 )
 
 // policyKV accumulates an object's pairs, following encoding/json's
@@ -614,7 +625,40 @@ func (c *policyConv) risk(r *Risk) *ast.Term {
 	sum.int(kLow, r.Summary.Low, false)
 	sum.int(kKEV, r.Summary.KEV, false)
 	sum.int(kSuppressed, r.Summary.Suppressed, false)
+	sum.int(kSignals, r.Summary.Signals, true)
+	sum.int(kSignalsFlagged, r.Summary.SignalsFlagged, true)
+	sum.int(kSourcesFlagged, r.Summary.SourcesFlagged, true)
 	o.term(kSummary, sum.obj())
+	if len(r.Signals) > 0 {
+		ts := make([]*ast.Term, len(r.Signals))
+		for i := range r.Signals {
+			sg := &r.Signals[i]
+			so := c.kv(7)
+			so.word(kID, sg.ID, false)
+			so.str(kSource, sg.Source, false)
+			so.num(kValue, sg.Value)
+			so.bool(kFlagged, sg.Flagged, true)
+			so.word(kModel, sg.Model, true)
+			so.str(kTarget, sg.Target, true)
+			so.strs(kEvidence, sg.Evidence)
+			ts[i] = so.obj()
+		}
+		o.term(kSignals, c.term(ast.NewArray(ts...)))
+	}
+	if len(r.SignalRisk) > 0 {
+		ts := make([]*ast.Term, len(r.SignalRisk))
+		for i := range r.SignalRisk {
+			sr := &r.SignalRisk[i]
+			so := c.kv(5)
+			so.str(kSource, sr.Source, false)
+			so.strs(kSignals, sr.Signals)
+			so.num(kValue, sr.Value)
+			so.bool(kFlagged, sr.Flagged, true)
+			so.strs(kEvidence, sr.Evidence)
+			ts[i] = so.obj()
+		}
+		o.term(kSignalRisk, c.term(ast.NewArray(ts...)))
+	}
 	if r.Findings == nil {
 		c.grow(4)
 		o.term(kFindings, ast.NullTerm())

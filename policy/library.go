@@ -23,9 +23,10 @@ const (
 	LibrarySBOM            = "sbom"
 	LibraryImage           = "image"
 	LibraryGitOps          = "gitops"
+	LibrarySignals         = "signals"
 )
 
-var policyLibraryAreas = []string{LibraryVulnerabilities, LibraryProvenance, LibrarySBOM, LibraryImage, LibraryGitOps}
+var policyLibraryAreas = []string{LibraryVulnerabilities, LibraryProvenance, LibrarySBOM, LibraryImage, LibraryGitOps, LibrarySignals}
 
 // Library returns the built-in policy library: the Rego modules (with their
 // _test.rego unit tests) and README.md, at the root of the returned FS.

@@ -98,6 +98,17 @@ func TestLibraryDecide(t *testing.T) {
 		{"unknown environment", func(in *policy.Input) { in.GitOps.Environment = "qa" }, []string{"CG-GITOPS-002"}, nil},
 		{"unsigned gitops commit", func(in *policy.Input) { in.GitOps.Signed = false }, []string{"CG-GITOPS-003"}, nil},
 		{"gitops signer not allowed", func(in *policy.Input) { in.GitOps.SignedBy = "mallory@evil.io" }, []string{"CG-GITOPS-004"}, nil},
+		{"flagged typosquat", func(in *policy.Input) {
+			in.Risk.Signals = []policy.Signal{{ID: "typosquat", Source: "pkg:npm/crossenv@1.0.0", Value: 0.97, Flagged: true, Target: "cross-env", Evidence: []string{"delimiter"}}}
+		}, []string{"CG-SIG-001"}, nil},
+		{"typosquat candidate warns", func(in *policy.Input) {
+			in.Risk.Signals = []policy.Signal{{ID: "typosquat", Source: "pkg:npm/axios-utils@1.0.0", Value: 0.76, Target: "axios"}}
+		}, nil, []string{"CG-SIG-003"}},
+		{"candidate corroborated by content", func(in *policy.Input) {
+			in.Risk.Signals = []policy.Signal{{ID: "typosquat", Source: "pkg:npm/axios-utils@1.0.0", Value: 0.76, Target: "axios"},
+				{ID: "install-network", Source: "pkg:npm/axios-utils@1.0.0", Value: 0.4}}
+			in.Risk.SignalRisk = []policy.SignalRisk{{Source: "pkg:npm/axios-utils@1.0.0", Signals: []string{"install-network", "typosquat"}, Value: 0.86, Flagged: true}}
+		}, []string{"CG-SIG-002"}, []string{"CG-SIG-003"}},
 	}
 	codes := func(rs []policy.Reason) []string {
 		var out []string
