@@ -8,8 +8,10 @@
 //
 //	go run ./internal/cmd/mkgolist \
 //	    -seeds ../.library/env/packages/go-partial.tsv \
-//	    -proxy https://proxy.golang.org \
 //	    -out risk/models/go-top.tsv
+//
+// -proxy names the module proxy's base URL; by default it is the first URL
+// in `go env GOPROXY` (the go command's default proxy when GOPROXY is unset).
 //
 // The seeds are (a) the rows of -seeds whose second column is a version
 // (starts with "v"), and (b) every Go module named in the Go vulnerability
@@ -126,7 +128,7 @@ func main() {
 	var cfg config
 	flag.StringVar(&cfg.seeds, "seeds", "../.library/env/packages/go-partial.tsv", "seed list: TSV with a header; module path, version (rows whose version starts with \"v\" are used)")
 	flag.StringVar(&cfg.vulndb, "vulndb", "", "extracted "+vulndbModule+" directory (or its data/osv); empty: go mod download "+vulndbModule+"@"+vulndbVersion)
-	flag.StringVar(&cfg.proxy, "proxy", "https://proxy.golang.org", "Go module proxy base URL")
+	flag.StringVar(&cfg.proxy, "proxy", "", "Go module proxy base URL; empty: the first URL in `go env GOPROXY`")
 	flag.StringVar(&cfg.out, "out", "risk/models/go-top.tsv", "output TSV")
 	flag.IntVar(&cfg.workers, "workers", 8, "concurrent proxy requests")
 	flag.DurationVar(&cfg.timeout, "timeout", 30*time.Second, "timeout of one proxy request")
@@ -136,6 +138,13 @@ func main() {
 	flag.IntVar(&cfg.top, "top", 20, "rows shown in the summary")
 	flag.Parse()
 
+	if cfg.proxy == "" {
+		var err error
+		if cfg.proxy, err = goEnvProxy(context.Background()); err != nil {
+			fmt.Fprintln(os.Stderr, "mkgolist:", err)
+			os.Exit(1)
+		}
+	}
 	tr := http.DefaultTransport.(*http.Transport).Clone()
 	tr.MaxIdleConnsPerHost = cfg.workers
 	start := time.Now()
@@ -144,6 +153,27 @@ func main() {
 		os.Exit(1)
 	}
 	fmt.Fprintf(os.Stderr, "took %s\n", time.Since(start).Round(time.Second))
+}
+
+// goEnvProxy returns the first http(s) URL of `go env GOPROXY`.
+func goEnvProxy(ctx context.Context) (string, error) {
+	out, err := exec.CommandContext(ctx, "go", "env", "GOPROXY").Output()
+	if err != nil {
+		return "", fmt.Errorf("mkgolist: go env GOPROXY: %w", err)
+	}
+	return firstProxyURL(string(out))
+}
+
+// firstProxyURL returns the first http(s) entry of a GOPROXY value, whose
+// entries are separated by "," or "|" (and may be "direct" or "off").
+func firstProxyURL(goproxy string) (string, error) {
+	for _, e := range strings.FieldsFunc(goproxy, func(r rune) bool { return r == ',' || r == '|' }) {
+		e = strings.TrimSpace(e)
+		if strings.HasPrefix(e, "https://") || strings.HasPrefix(e, "http://") {
+			return e, nil
+		}
+	}
+	return "", fmt.Errorf("mkgolist: GOPROXY %q names no http(s) proxy; give -proxy", strings.TrimSpace(goproxy))
 }
 
 // summary counts what one run did.
