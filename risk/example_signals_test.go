@@ -28,12 +28,12 @@ func ExampleTyposquatScore() {
 	s, _ = risk.TyposquatScore("npm", "cross-env")
 	fmt.Println(s.Flagged)
 
-	_, err = risk.TyposquatScore("Go", "github.com/sirupsen/logrus")
-	fmt.Println(err != nil)
+	s, _ = risk.TyposquatScore("Go", "github.com/stretchr/testfiy")
+	fmt.Println(s.Flagged, s.Kind, s.Target)
 	// Output:
 	// true delimiter cross-env
 	// false
-	// true
+	// true edit1 github.com/stretchr/testify
 }
 
 // Explain a score: each feature's part in the log-odds.

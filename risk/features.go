@@ -412,6 +412,8 @@ func (l *PopularityList) ExtractTyposquatFeatures(name string) FeatureVector {
 		Ecosystem:  l.ecosystem,
 		Name:       name,
 	}
+	display := name
+	name = typosquatKey(l.ecosystem, name)
 	if strings.TrimFunc(name, func(r rune) bool { return typosquatIsDelim(r) || unicode.IsSpace(r) }) == "" {
 		return fv
 	}
@@ -475,6 +477,20 @@ func (l *PopularityList) ExtractTyposquatFeatures(name string) FeatureVector {
 			return ok && s == scope
 		})
 		add(MatchScopeAdded, t, "a popular name under the scope @"+scope)
+		if t < 0 && l.ecosystem == "Go" {
+			// The same repository under another account. Only for Go:
+			// on npm, where many organisations publish "@org/core" or
+			// "@org/parser", matching swapped scopes cut the validation
+			// recall from 0.57 to 0.48 at the same false-positive rate.
+			t = l.typosquatPick(l.bareSeq[bareKey], self, func(c int) bool {
+				s, _, ok := typosquatScope(l.names[c])
+				return !ok || s == scope
+			})
+			if t >= 0 {
+				ts, _, _ := typosquatScope(l.names[t])
+				add(MatchScopeAdded, t, "a popular module under another account ("+scope+" instead of "+ts+")")
+			}
+		}
 	}
 	// A scoped popular name with the scope dropped or turned into a word.
 	if !scoped {
@@ -644,12 +660,12 @@ func (l *PopularityList) ExtractTyposquatFeatures(name string) FeatureVector {
 			continue
 		}
 		tgt := l.names[m.target]
-		fv.Evidence = append(fv.Evidence, fmt.Sprintf("%s: %q resembles %q (rank %d, %s downloads): %s",
-			kind, name, tgt, m.target+1, typosquatHumanCount(l.downloads[m.target]), m.detail))
+		fv.Evidence = append(fv.Evidence, fmt.Sprintf("%s: %q resembles %q (rank %d, %s): %s",
+			kind, display, l.displayName(m.target), m.target+1, l.countText(m.target), m.detail))
 		if fv.Target != "" {
 			continue
 		}
-		fv.Target, fv.TargetRank, fv.Kind = tgt, m.target+1, kind
+		fv.Target, fv.TargetRank, fv.Kind = l.displayName(m.target), m.target+1, kind
 		tdl := math.Log10(l.downloads[m.target] + 1)
 		x[featTargetPop] = clamp01((tdl - 5) / 4)
 		own := l.floor

@@ -44,10 +44,12 @@ var ErrEmptyName = errors.New("risk: empty package name")
 // Score.Value is a calibrated probability in [0, 1]; Score.Flagged says
 // whether it reaches the model's recorded threshold.
 //
-// Go has no shipped popularity list: TyposquatScore returns an error
-// wrapping ErrNoPopularityList that names the missing list, rather than
-// a score that would look like a clean bill. Callers with a list of
-// popular Go modules use NewTyposquatScorer.
+// Go module paths are scored against a list of 3,106 modules ranked by
+// dependents (models/go-top.tsv), with the module's account in the place
+// of an npm scope (see BuiltinPopularityList). The model was trained on
+// npm and PyPI names only: Go scores apply what it learnt there, with no
+// Go validation set (see the model card). Callers with their own list of
+// popular modules use LoadPopularityList and NewTyposquatScorer.
 func TyposquatScore(ecosystem, name string) (Score, error) {
 	s, err := defaultTyposquatScorer()
 	if err != nil {
@@ -70,7 +72,7 @@ func defaultTyposquatScorer() (*TyposquatScorer, error) {
 			return
 		}
 		var lists []*PopularityList
-		for _, eco := range []string{"npm", "PyPI"} {
+		for _, eco := range []string{"npm", "PyPI", "Go"} {
 			l, err := BuiltinPopularityList(eco)
 			if err != nil {
 				typosquatScorerErr = err

@@ -13,6 +13,8 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+
+	"golang.org/x/mod/module"
 )
 
 // The shipped popularity lists. Origin and licence: see models/README.md.
@@ -22,6 +24,9 @@ var typosquatNPMTop []byte
 
 //go:embed models/pypi-top.tsv
 var typosquatPyPITop []byte
+
+//go:embed models/go-top.tsv
+var typosquatGoTop []byte
 
 // ErrNoPopularityList is returned when no popularity list is shipped or
 // given for an ecosystem, so name confusion cannot be judged there.
@@ -98,12 +103,97 @@ type PopularityList struct {
 	scopes    map[string]bool  // npm scopes with a package on the list
 	family    map[string]int   // token sequence -> listed names containing it with other words
 	vocab     map[string]int   // token -> listed names containing it
+	bareSeq   map[string][]int // a scoped name's tokens after its scope -> indexes
 	floor     float64          // smallest download count on the list
+	// display holds the names as given where the matching key differs
+	// (Go module paths, see typosquatKey); counts the list's own numbers
+	// when they are not downloads (Go: dependents), with unit their name.
+	display []string
+	counts  []float64
+	unit    string
+}
+
+// displayName is the i-th name as the list gives it.
+func (l *PopularityList) displayName(i int) string {
+	if l.display != nil {
+		return l.display[i]
+	}
+	return l.names[i]
+}
+
+// countText is the i-th name's popularity in the list's own unit.
+func (l *PopularityList) countText(i int) string {
+	if l.counts != nil {
+		return typosquatHumanCount(l.counts[i]) + " " + l.unit
+	}
+	return typosquatHumanCount(l.downloads[i]) + " downloads"
+}
+
+// typosquatKey is the form of a normalised name that the features match
+// on. For Go, a module path's account plays the part of an npm scope: on
+// github.com, gitlab.com and bitbucket.org "host/owner/repo/rest" becomes
+// "@owner/repo/rest", elsewhere "host/rest" becomes "@host/rest" (a major
+// version suffix dropped), so that
+// an imitation under another account (github.com/boltdb-go/bolt for
+// github.com/boltdb/bolt) is a swapped scope and a misspelt owner or
+// repository an edit. Other ecosystems' names are their own key.
+func typosquatKey(ecosystem, name string) string {
+	if ecosystem != "Go" {
+		return name
+	}
+	// A major version suffix (/v2, gopkg.in's .v3) names another major
+	// version of the same project, not another project: it is dropped,
+	// so github.com/sassoftware/relic/v7 is relic itself, not relic plus
+	// an affix.
+	if prefix, _, ok := module.SplitPathVersion(name); ok && prefix != "" {
+		name = prefix
+	}
+	host, rest, ok := strings.Cut(name, "/")
+	if !ok || rest == "" {
+		return name
+	}
+	switch strings.ToLower(host) {
+	case "github.com", "gitlab.com", "bitbucket.org":
+		return "@" + rest
+	}
+	return "@" + host + "/" + rest
+}
+
+// Dependents counts (a Go list's third column, "dependents") are put on
+// the log scale of the npm list's downloads, which span about 10^6.4 (the
+// 10,000th name) to 10^9.4 (the first) a month: a count d of at most max
+// becomes 10^(typosquatDepBase + typosquatDepSpan·log10(d)/log10(max)), so
+// the most required module sits where the most downloaded npm package
+// does and a module required by two seeds near the npm list's tail. The
+// model's popularity features then mean the same on every list.
+const (
+	typosquatDepBase = 6.0
+	typosquatDepSpan = 3.4
+)
+
+func typosquatDependentsScale(counts []float64) []float64 {
+	maxC := 1.0
+	for _, c := range counts {
+		maxC = math.Max(maxC, c)
+	}
+	out := make([]float64, len(counts))
+	for i, c := range counts {
+		frac := 0.0
+		if maxC > 1 && c > 1 {
+			frac = math.Log10(c) / math.Log10(maxC)
+		}
+		out[i] = math.Pow(10, typosquatDepBase+typosquatDepSpan*frac)
+	}
+	return out
 }
 
 // LoadPopularityList reads a popularity list in the shipped TSV form: a
 // header line, then "rank<TAB>name<TAB>downloads" rows. source names the
 // list in evidence and errors. Names are normalised for the ecosystem.
+// A header "rank<TAB>module<TAB>dependents" says the counts are
+// dependents, not downloads (Go has no public download counts): they are
+// put on the npm list's log scale of downloads for the model (see
+// typosquatDependentsScale) and shown as dependents in evidence and Rank.
 func LoadPopularityList(ecosystem, source string, r io.Reader) (*PopularityList, error) {
 	eco, err := CanonicalEcosystem(ecosystem)
 	if err != nil {
@@ -124,6 +214,9 @@ func LoadPopularityList(ecosystem, source string, r io.Reader) (*PopularityList,
 		line++
 		text := strings.TrimRight(sc.Text(), "\r")
 		if line == 1 && strings.HasPrefix(text, "rank\t") {
+			if h := strings.Split(text, "\t"); len(h) == 3 && h[2] == "dependents" {
+				l.unit = "dependents"
+			}
 			continue
 		}
 		if text == "" {
@@ -141,21 +234,32 @@ func LoadPopularityList(ecosystem, source string, r io.Reader) (*PopularityList,
 		if err != nil || dl < 0 || math.IsInf(dl, 0) || math.IsNaN(dl) {
 			return nil, fmt.Errorf("risk: load popularity list %s line %d: bad download count %q", source, line, f[2])
 		}
-		if _, dup := l.rank[name]; dup {
+		key := typosquatKey(eco, name)
+		if _, dup := l.rank[key]; dup {
 			continue
 		}
 		if len(l.names) >= typosquatMaxListRows {
 			return nil, fmt.Errorf("risk: load popularity list %s: more than %d rows", source, typosquatMaxListRows)
 		}
-		l.rank[name] = len(l.names)
-		l.names = append(l.names, name)
+		l.rank[key] = len(l.names)
+		l.names = append(l.names, key)
 		l.downloads = append(l.downloads, dl)
+		if key != name || l.display != nil {
+			if l.display == nil {
+				l.display = slices.Clone(l.names[:len(l.names)-1])
+			}
+			l.display = append(l.display, name)
+		}
 	}
 	if err := sc.Err(); err != nil {
 		return nil, fmt.Errorf("risk: load popularity list %s line %d: %w", source, line+1, err)
 	}
 	if len(l.names) == 0 {
 		return nil, fmt.Errorf("risk: load popularity list %s: no names", source)
+	}
+	if l.unit == "dependents" {
+		l.counts = l.downloads
+		l.downloads = typosquatDependentsScale(l.counts)
 	}
 	l.index()
 	return l, nil
@@ -171,6 +275,7 @@ func (l *PopularityList) index() {
 	l.scopes = map[string]bool{}
 	l.family = map[string]int{}
 	l.vocab = map[string]int{}
+	l.bareSeq = map[string][]int{}
 	l.runes = make([][]rune, len(l.names))
 	for i, n := range l.names {
 		l.runes[i] = []rune(n)
@@ -195,8 +300,10 @@ func (l *PopularityList) index() {
 				}
 			}
 		}
-		if s, _, ok := typosquatScope(n); ok {
+		if s, bare, ok := typosquatScope(n); ok {
 			l.scopes[s] = true
+			k := strings.Join(typosquatTokens(bare), " ")
+			l.bareSeq[k] = append(l.bareSeq[k], i)
 		}
 		l.byLen[len(l.runes[i])] = append(l.byLen[len(l.runes[i])], i)
 		s := typosquatStrip(n)
@@ -221,11 +328,15 @@ func (l *PopularityList) Source() string { return l.source }
 func (l *PopularityList) Len() int { return len(l.names) }
 
 // Rank returns the 1-based rank of name (normalised for the ecosystem)
-// and its downloads, or 0 if the name is not on the list.
+// and its count (downloads; dependents for a list whose header names its
+// third column "dependents"), or 0 if the name is not on the list.
 func (l *PopularityList) Rank(name string) (rank int, downloads float64) {
-	i, ok := l.rank[NormalizePackageName(l.ecosystem, name)]
+	i, ok := l.rank[typosquatKey(l.ecosystem, NormalizePackageName(l.ecosystem, name))]
 	if !ok {
 		return 0, 0
+	}
+	if l.counts != nil {
+		return i + 1, l.counts[i]
 	}
 	return i + 1, l.downloads[i]
 }
@@ -237,9 +348,10 @@ var (
 )
 
 // BuiltinPopularityList returns the shipped popularity list for an
-// ecosystem: the top 10,000 npm packages by monthly downloads and the top
-// 10,000 PyPI projects by 30-day downloads. Go has no shipped list: the
-// error wraps ErrNoPopularityList and names the missing list.
+// ecosystem: the top 10,000 npm packages by monthly downloads, the top
+// 10,000 PyPI projects by 30-day downloads, and 3,106 Go modules ranked
+// by how many of 1,421 well-known modules require them (Go has no public
+// download counts; see models/README.md and internal/cmd/mkgolist).
 func BuiltinPopularityList(ecosystem string) (*PopularityList, error) {
 	eco, err := CanonicalEcosystem(ecosystem)
 	if err != nil {
@@ -247,7 +359,7 @@ func BuiltinPopularityList(ecosystem string) (*PopularityList, error) {
 	}
 	typosquatBuiltinOnce.Do(func() {
 		typosquatBuiltinLists = map[string]*PopularityList{}
-		for eco, data := range map[string][]byte{"npm": typosquatNPMTop, "PyPI": typosquatPyPITop} {
+		for eco, data := range map[string][]byte{"npm": typosquatNPMTop, "PyPI": typosquatPyPITop, "Go": typosquatGoTop} {
 			src := "models/" + strings.ToLower(eco) + "-top.tsv"
 			l, err := LoadPopularityList(eco, src, bytes.NewReader(data))
 			if err != nil {
@@ -262,7 +374,7 @@ func BuiltinPopularityList(ecosystem string) (*PopularityList, error) {
 	}
 	l, ok := typosquatBuiltinLists[eco]
 	if !ok {
-		return nil, fmt.Errorf("%w %s: risk ships no popularity list of Go modules (a go-top.tsv); load one with LoadPopularityList and use NewTyposquatScorer", ErrNoPopularityList, eco)
+		return nil, fmt.Errorf("%w %s", ErrNoPopularityList, eco)
 	}
 	return l, nil
 }

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"math"
 	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -98,12 +99,18 @@ func TestTyposquatScoreContract(t *testing.T) {
 }
 
 func TestTyposquatScoreErrors(t *testing.T) {
-	_, err := TyposquatScore("Go", "github.com/sirupsen/logrus")
-	if !errors.Is(err, ErrNoPopularityList) || !strings.Contains(err.Error(), "go-top.tsv") {
-		t.Errorf("Go: %v, want ErrNoPopularityList naming the list", err)
+	// A scorer given no Go list says so rather than scoring clean.
+	m, err := BuiltinTyposquatModel()
+	if err != nil {
+		t.Fatal(err)
 	}
-	if _, err := TyposquatScore("golang", "x"); !errors.Is(err, ErrNoPopularityList) {
-		t.Errorf("golang: %v", err)
+	npm, err := BuiltinPopularityList("npm")
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = NewTyposquatScorer(m, npm).Score("golang", "github.com/sirupsen/logrus")
+	if !errors.Is(err, ErrNoPopularityList) || !strings.Contains(err.Error(), "go-top.tsv") {
+		t.Errorf("Go without a list: %v, want ErrNoPopularityList naming the list", err)
 	}
 	if _, err := TyposquatScore("cargo", "serde"); !errors.Is(err, ErrUnknownEcosystem) {
 		t.Errorf("cargo: %v", err)
@@ -454,16 +461,58 @@ func FuzzLoadPopularityList(f *testing.F) {
 	f.Add(typosquatNPMTop[:2000])
 	f.Add([]byte("rank\tname\tdownloads\n1\t@a/b\t10\n2\tc\t1e9\n"))
 	f.Add([]byte("1\tx\n"))
+	f.Add(typosquatGoTop[:2000])
+	f.Add([]byte("rank\tmodule\tdependents\n1\tgithub.com/a/b\t0\n2\texample.com/\t1\n"))
 	f.Fuzz(func(t *testing.T, data []byte) {
-		l, err := LoadPopularityList("npm", "fuzz", bytes.NewReader(data))
-		if err != nil {
-			return
-		}
-		fv := l.ExtractTyposquatFeatures("crossenv")
-		if len(fv.Values) != len(typosquatFeatureNames) {
-			t.Fatal("bad vector")
+		for _, eco := range []string{"npm", "Go"} {
+			l, err := LoadPopularityList(eco, "fuzz", bytes.NewReader(data))
+			if err != nil {
+				continue
+			}
+			for _, name := range []string{"crossenv", "github.com/stretchr/testfiy", "@x/y"} {
+				fv := l.ExtractTyposquatFeatures(name)
+				if len(fv.Values) != len(typosquatFeatureNames) {
+					t.Fatal("bad vector")
+				}
+				for _, v := range fv.Values {
+					if math.IsNaN(v) || math.IsInf(v, 0) {
+						t.Fatalf("%s: non-finite feature %v", name, fv.Values)
+					}
+				}
+			}
 		}
 	})
+}
+
+// TestLoadPopularityListDependents reads a list whose counts are
+// dependents: Rank and evidence keep them, the model's popularity
+// features see them on the npm download scale.
+func TestLoadPopularityListDependents(t *testing.T) {
+	data := "rank\tmodule\tdependents\n1\tgolang.org/x/sys\t700\n2\tgithub.com/stretchr/testify\t600\n3\tgithub.com/acme/tiny\t2\n"
+	l, err := LoadPopularityList("Go", "test", strings.NewReader(data))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r, n := l.Rank("github.com/stretchr/testify"); r != 2 || n != 600 {
+		t.Errorf("rank %d count %v", r, n)
+	}
+	fv := l.ExtractTyposquatFeatures("github.com/stretchr/testfiy")
+	pop, _ := fv.Get("target_popularity")
+	if fv.Target != "github.com/stretchr/testify" || pop < 0.9 || !strings.Contains(strings.Join(fv.Evidence, " "), "600 dependents") {
+		t.Errorf("target %q popularity %v evidence %v", fv.Target, pop, fv.Evidence)
+	}
+	fv = l.ExtractTyposquatFeatures("github.com/acme/tinyy")
+	if pop, _ := fv.Get("target_popularity"); fv.Target != "github.com/acme/tiny" || pop > 0.5 {
+		t.Errorf("tail module: target %q popularity %v", fv.Target, pop)
+	}
+	// The same data read as downloads is a different scale.
+	n, err := LoadPopularityList("Go", "test", strings.NewReader(strings.Replace(data, "dependents", "downloads", 1)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if pop, _ := n.ExtractTyposquatFeatures("github.com/stretchr/testfiy").Get("target_popularity"); pop != 0 {
+		t.Errorf("600 downloads scored popularity %v", pop)
+	}
 }
 
 func FuzzLoadModel(f *testing.F) {
@@ -518,5 +567,101 @@ func TestTyposquatScoreConcurrent(t *testing.T) {
 		if s := <-done; s.Value != want.Value || s.Flagged != want.Flagged {
 			t.Errorf("concurrent score %v, want %v", s.Value, want.Value)
 		}
+	}
+}
+
+// TestTyposquatScoreGo scores Go module paths against the shipped Go
+// list (modules ranked by dependents): a misspelt owner or repository, a
+// look-alike character or letter case is flagged; the same repository
+// under another account is a candidate; listed and unrelated modules are
+// not.
+func TestTyposquatScoreGo(t *testing.T) {
+	tests := []struct {
+		name    string
+		flagged bool
+		minimum float64 // the score must reach it (0: must stay below 0.5)
+		kind    string
+		target  string
+	}{
+		{"github.com/sirupsen/logruss", true, 0.5, MatchEdit1, "github.com/sirupsen/logrus"},
+		{"github.com/stretchr/testfiy", true, 0.5, MatchEdit1, "github.com/stretchr/testify"},
+		// A misspelt account: another account that is also one edit away.
+		{"github.com/strechr/testify", true, 0.5, MatchScopeAdded, "github.com/stretchr/testify"},
+		{"golang.org/x/crypt0", true, 0.5, MatchHomoglyph, "golang.org/x/crypto"},
+		{"github.com/gin-gonlc/gin", true, 0.5, MatchHomoglyph, "github.com/gin-gonic/gin"},
+		{"go.uber.org/zapp", true, 0.5, MatchEdit1, "go.uber.org/zap"},
+		// The capitalised path of logrus's early days: another module to Go.
+		{"github.com/Sirupsen/logrus", true, 0.5, MatchHomoglyph, "github.com/sirupsen/logrus"},
+		// Another account: a candidate for corroboration, not a verdict.
+		{"github.com/evil/testify", false, DefaultTyposquatCandidate, MatchScopeAdded, "github.com/stretchr/testify"},
+		// Listed modules and unrelated ones.
+		{"github.com/sirupsen/logrus", false, 0, "", ""},
+		{"golang.org/x/net", false, 0, "", ""},
+		{"github.com/go-git/go-git/v5", false, 0, "", ""},
+		{"github.com/chaingate/chaingate", false, 0, "", ""},
+		{"example.com/acme/internal-tool", false, 0, "", ""},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			s, err := TyposquatScore("Go", tc.name)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if s.Flagged != tc.flagged {
+				t.Errorf("flagged %v at %.3f, want %v: %v", s.Flagged, s.Value, tc.flagged, s.Evidence)
+			}
+			if tc.minimum == 0 {
+				if s.Value >= 0.5 {
+					t.Errorf("scored %.3f: %v", s.Value, s.Evidence)
+				}
+				return
+			}
+			if s.Value < tc.minimum || s.Kind != tc.kind || s.Target != tc.target {
+				t.Errorf("%.3f %s %s, want >= %.2f %s %s", s.Value, s.Kind, s.Target, tc.minimum, tc.kind, tc.target)
+			}
+			if ev := strings.Join(s.Evidence, "\n"); !strings.Contains(ev, tc.target) || !strings.Contains(ev, "dependents") {
+				t.Errorf("evidence %s does not name the module and its dependents", ev)
+			}
+		})
+	}
+	l, err := BuiltinPopularityList("golang")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r, n := l.Rank("github.com/sirupsen/logrus"); r == 0 || n < 10 {
+		t.Errorf("logrus rank %d with %v dependents", r, n)
+	}
+	if r, _ := l.Rank("golang.org/x/sys"); r != 1 {
+		t.Errorf("golang.org/x/sys rank %d, want 1", r)
+	}
+}
+
+// TestTyposquatGoRealModules scores every module this repository builds
+// with (go list -m all, 485 real modules, most not on the Go list): none
+// may be flagged, and few may even be candidates.
+func TestTyposquatGoRealModules(t *testing.T) {
+	data, err := os.ReadFile(filepath.Join("testdata", "signals", "go-modules.txt"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	n, candidates := 0, 0
+	for _, line := range strings.Split(string(data), "\n") {
+		if line == "" || strings.HasPrefix(line, "#") {
+			continue
+		}
+		n++
+		s, err := TyposquatScore("Go", line)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if s.Flagged {
+			t.Errorf("real module %s flagged at %.3f: %v", line, s.Value, s.Evidence)
+		}
+		if s.Value >= DefaultTyposquatCandidate {
+			candidates++
+		}
+	}
+	if n < 400 || candidates > n/50 {
+		t.Errorf("%d modules, %d candidates", n, candidates)
 	}
 }

@@ -156,9 +156,16 @@ func TestRiskTyposquat(t *testing.T) {
 		t.Errorf("lodash: %+v", lo)
 	}
 	cli(t, "risk", "typosquat", "lodash", "react").want(t, exitOK)
-	// Go has no shipped popularity list: refused, not scored clean.
-	r = cli(t, "risk", "typosquat", "--ecosystem", "Go", "github.com/spf13/cobra").want(t, exitFailure)
-	if !strings.Contains(r.stderr, "popularity list") {
+	// Go module paths against the shipped Go list (ranked by dependents).
+	cli(t, "risk", "typosquat", "--ecosystem", "Go", "github.com/spf13/cobra").want(t, exitOK)
+	r = cli(t, "risk", "typosquat", "--ecosystem", "Go", "github.com/spf13/cobar", "-o", "json").want(t, exitDenied)
+	r.decode(t, &rep)
+	if len(rep.Results) != 1 || rep.Results[0].Score.Target != "github.com/spf13/cobra" {
+		t.Errorf("Go report %+v", rep)
+	}
+	// An ecosystem without a list is refused, not scored clean.
+	r = cli(t, "risk", "typosquat", "--ecosystem", "cargo", "serde").want(t, exitFailure)
+	if !strings.Contains(r.stderr, "ecosystem") {
 		t.Errorf("stderr: %s", r.stderr)
 	}
 	cli(t, "risk", "typosquat").want(t, exitFailure)
