@@ -190,7 +190,7 @@ func run(ctx context.Context, o options, w io.Writer) (*result, error) {
 	gate, err := chaingate.NewGate(
 		chaingate.WithVerifier(verifier),
 		chaingate.WithVulnDB(db),
-		chaingate.WithScanOptions(risk.WithKEV(kev)),
+		chaingate.WithScanOptions(risk.WithKEV(kev), risk.WithDetectors(risk.TyposquatDetector{})),
 		chaingate.WithPolicy(engine),
 	)
 	if err != nil {
@@ -392,7 +392,7 @@ func policyName(o options) string {
 	if o.policyDir != "" {
 		return "Rego policies in " + o.policyDir
 	}
-	return "built-in library (vulnerabilities, provenance, sbom, image, gitops)"
+	return "built-in library (vulnerabilities, provenance, sbom, image, gitops, signals)"
 }
 
 func short(commit string) string {
