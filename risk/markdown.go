@@ -17,7 +17,8 @@ type MarkdownOptions struct {
 // WriteMarkdown writes a summary of the report fit for a pull-request
 // comment: counts by decision, the top findings with their reasons and
 // fixes, the suppressed findings with the VEX statements that suppressed
-// them, and how many components could not be assessed.
+// them, how many components could not be assessed, and the supply-chain
+// signals combined per source (Report.SignalRisk), highest first.
 func (r *Report) WriteMarkdown(w io.Writer, opts MarkdownOptions) error {
 	limit := opts.MaxFindings
 	if limit == 0 {
@@ -62,7 +63,30 @@ func (r *Report) WriteMarkdown(w io.Writer, opts MarkdownOptions) error {
 		b.WriteString("\n</details>\n")
 	}
 	if len(r.Signals) > 0 {
-		fmt.Fprintf(&b, "\n%d supply-chain signal(s) reported.\n", len(r.Signals))
+		flagged := 0
+		for _, sr := range r.SignalRisk {
+			if sr.Score.Flagged {
+				flagged++
+			}
+		}
+		fmt.Fprintf(&b, "\n**%d** supply-chain signal(s) on %d source(s), %d flagged.\n\n", len(r.Signals), len(r.SignalRisk), flagged)
+		b.WriteString("| Source | Signals | Combined | Flagged | Evidence |\n|---|---|---|---|---|\n")
+		for i, sr := range r.SignalRisk {
+			if limit > 0 && i >= limit {
+				fmt.Fprintf(&b, "\n…and %d more.\n", len(r.SignalRisk)-limit)
+				break
+			}
+			ev := ""
+			if len(sr.Score.Evidence) > 0 {
+				ev = sr.Score.Evidence[0]
+			}
+			mark := "no"
+			if sr.Score.Flagged {
+				mark = "**yes**"
+			}
+			fmt.Fprintf(&b, "| %s | %s | %.2f | %s | %s |\n", mdEscape(sr.Source), mdEscape(strings.Join(sr.Signals, ", ")),
+				sr.Score.Value, mark, mdEscape(ev))
+		}
 	}
 	if _, err := io.WriteString(w, b.String()); err != nil {
 		return fmt.Errorf("risk: write Markdown: %w", err)

@@ -206,7 +206,11 @@ func sarifSecuritySeverity(rule *sarif.ReportingDescriptor) (float64, bool) {
 // log for code-scanning dashboards: one rule per OSV id, one result per
 // finding, located at the SBOM component (its first location, or its
 // purl), with the priority decision and score as properties. Suppressed
-// findings carry a SARIF suppression.
+// findings carry a SARIF suppression. Supply-chain signals follow, one
+// rule per signal ID ("chaingate/signal/typosquat"), one result per
+// signal, at level error when its source's combined risk is flagged
+// (Report.SignalRisk), warning when the signal reaches
+// DefaultTyposquatCandidate, note otherwise.
 func (r *Report) WriteSARIF(w io.Writer) error {
 	log, err := sarif.New(sarif.Version210)
 	if err != nil {
@@ -263,6 +267,7 @@ func (r *Report) WriteSARIF(w io.Writer) error {
 		}
 		run.AddResult(res)
 	}
+	r.sarifSignals(run)
 	if run.Results == nil {
 		run.Results = []*sarif.Result{}
 	}
@@ -271,4 +276,39 @@ func (r *Report) WriteSARIF(w io.Writer) error {
 		return fmt.Errorf("risk: write SARIF: %w", err)
 	}
 	return nil
+}
+
+func (r *Report) sarifSignals(run *sarif.Run) {
+	flagged := map[string]bool{}
+	for _, sr := range r.SignalRisk {
+		flagged[sr.Source] = sr.Score.Flagged
+	}
+	seen := map[string]bool{}
+	for _, sg := range r.Signals {
+		id := "chaingate/signal/" + sg.ID
+		if !seen[id] {
+			seen[id] = true
+			run.AddRule(id).WithDescription("supply-chain signal " + sg.ID).
+				WithProperties(sarif.Properties{"tags": []string{"security", "supply-chain"}})
+		}
+		level := "note"
+		switch {
+		case flagged[sg.Source] || (sg.Score != nil && sg.Score.Flagged):
+			level = "error"
+		case sg.Value >= DefaultTyposquatCandidate:
+			level = "warning"
+		}
+		msg := fmt.Sprintf("%s on %s (%.2f)", sg.ID, sg.Source, sg.Value)
+		if len(sg.Evidence) > 0 {
+			msg += ": " + sg.Evidence[0]
+		}
+		res := sarif.NewRuleResult(id).WithLevel(level).WithMessage(sarif.NewTextMessage(msg))
+		res.AddLocation(sarif.NewLocationWithPhysicalLocation(sarif.NewPhysicalLocation().WithArtifactLocation(sarif.NewSimpleArtifactLocation(sg.Source))))
+		props := sarif.Properties{"value": sg.Value, "evidence": sg.Evidence}
+		if sg.Score != nil {
+			props["model"], props["target"], props["flagged"] = sg.Score.Model, sg.Score.Target, sg.Score.Flagged
+		}
+		res.Properties = props
+		run.AddResult(res)
+	}
 }

@@ -3,6 +3,7 @@ package risk
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"os"
 	"path/filepath"
 	"slices"
@@ -90,6 +91,45 @@ func TestCoEvidence(t *testing.T) {
 		if s.Source == candidate && s.ID == "env-exfiltration" && !strings.Contains(s.Evidence[0], "axios-utils-1.0.0.tgz") {
 			t.Errorf("evidence %v does not name the package file", s.Evidence)
 		}
+	}
+	// The Markdown and SARIF outputs carry the combination.
+	var md, sf strings.Builder
+	if err := rep.WriteMarkdown(&md, MarkdownOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(md.String(), "| "+candidate+" | env-exfiltration, install-network, install-script, typosquat |") ||
+		!strings.Contains(md.String(), "**yes**") {
+		t.Errorf("markdown:\n%s", md.String())
+	}
+	if err := rep.WriteSARIF(&sf); err != nil {
+		t.Fatal(err)
+	}
+	var log struct {
+		Runs []struct {
+			Results []struct {
+				RuleID    string `json:"ruleId"`
+				Level     string `json:"level"`
+				Locations []struct {
+					PhysicalLocation struct {
+						ArtifactLocation struct {
+							URI string `json:"uri"`
+						} `json:"artifactLocation"`
+					} `json:"physicalLocation"`
+				} `json:"locations"`
+			} `json:"results"`
+		} `json:"runs"`
+	}
+	if err := json.Unmarshal([]byte(sf.String()), &log); err != nil {
+		t.Fatal(err)
+	}
+	levels := map[string]string{}
+	for _, res := range log.Runs[0].Results {
+		if res.RuleID == "chaingate/signal/typosquat" {
+			levels[res.Locations[0].PhysicalLocation.ArtifactLocation.URI] = res.Level
+		}
+	}
+	if levels[candidate] != "error" || levels[strong] != "warning" || levels[flagged] != "error" {
+		t.Errorf("SARIF typosquat levels %v", levels)
 	}
 	// Highest combined risk first.
 	for i := 1; i < len(rep.SignalRisk); i++ {
