@@ -77,6 +77,7 @@ type statusError struct {
 	Status string
 }
 
+// Error says which request failed and how.
 func (e *statusError) Error() string { return "GET " + e.URL + ": " + e.Status }
 
 // Is makes a 404 or 410 match errNotFound.
