@@ -133,10 +133,10 @@ func (l *PopularityList) countText(i int) string {
 // on. For Go, a module path's account plays the part of an npm scope: on
 // github.com, gitlab.com and bitbucket.org "host/owner/repo/rest" becomes
 // "@owner/repo/rest", elsewhere "host/rest" becomes "@host/rest" (a major
-// version suffix dropped), so that
-// an imitation under another account (github.com/boltdb-go/bolt for
-// github.com/boltdb/bolt) is a swapped scope and a misspelt owner or
-// repository an edit. Other ecosystems' names are their own key.
+// version suffix dropped), so that an imitation under another account
+// (github.com/boltdb-go/bolt for github.com/boltdb/bolt) is a swapped
+// scope and a misspelt owner or repository an edit. Other ecosystems'
+// names are their own key.
 func typosquatKey(ecosystem, name string) string {
 	if ecosystem != "Go" {
 		return name
