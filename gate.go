@@ -308,13 +308,7 @@ func (g *Gate) Evaluate(ctx context.Context, c Candidate) (*Verdict, error) {
 			v.Risk = rep
 			detail := fmt.Sprintf("%d finding(s), %d suppressed, %d unassessed", rep.Summary.Findings, rep.Summary.Suppressed, rep.Summary.Unassessed)
 			if len(rep.Signals) > 0 {
-				flagged := 0
-				for _, r := range rep.SignalRisk {
-					if r.Score.Flagged {
-						flagged++
-					}
-				}
-				detail += fmt.Sprintf(", %d signal(s), %d source(s) flagged", len(rep.Signals), flagged)
+				detail += fmt.Sprintf(", %d signal(s), %d source(s) flagged", len(rep.Signals), rep.FlaggedSources())
 			}
 			ok(StageRisk, detail)
 		}

@@ -63,13 +63,7 @@ func (r *Report) WriteMarkdown(w io.Writer, opts MarkdownOptions) error {
 		b.WriteString("\n</details>\n")
 	}
 	if len(r.Signals) > 0 {
-		flagged := 0
-		for _, sr := range r.SignalRisk {
-			if sr.Score.Flagged {
-				flagged++
-			}
-		}
-		fmt.Fprintf(&b, "\n**%d** supply-chain signal(s) on %d source(s), %d flagged.\n\n", len(r.Signals), len(r.SignalRisk), flagged)
+		fmt.Fprintf(&b, "\n**%d** supply-chain signal(s) on %d source(s), %d flagged.\n\n", len(r.Signals), len(r.SignalRisk), r.FlaggedSources())
 		b.WriteString("| Source | Signals | Combined | Flagged | Evidence |\n|---|---|---|---|---|\n")
 		for i, sr := range r.SignalRisk {
 			if limit > 0 && i >= limit {
