@@ -30,11 +30,21 @@ const (
 	BundleMediaTypeV03 = "application/vnd.dev.sigstore.bundle.v0.3+json"
 )
 
-// Bundle is a parsed Sigstore bundle (v0.1, v0.2 or v0.3), wrapping
-// sigstore-go's bundle type. Parsing checks structure only; package verify
-// checks signatures, logs and timestamps.
+// Bundle is a parsed Sigstore bundle (v0.1, v0.2 or v0.3). Parsing checks
+// structure only; package verify checks signatures, logs and timestamps.
+// Its API is the few methods below: sigstore-go's bundle type is kept
+// behind Sigstore, so that its method set is not part of ours.
 type Bundle struct {
-	*bundle.Bundle
+	b *bundle.Bundle
+}
+
+// Sigstore returns the parsed sigstore-go bundle, for callers that hand it
+// to sigstore-go themselves. It is nil for a zero Bundle.
+func (b *Bundle) Sigstore() *bundle.Bundle {
+	if b == nil {
+		return nil
+	}
+	return b.b
 }
 
 // ParseBundle decodes a Sigstore bundle from JSON. v0.3 bundles may carry a
@@ -65,12 +75,15 @@ func parseBundle(data []byte, allowChain bool) (*Bundle, error) {
 	if err != nil {
 		return nil, fmt.Errorf("provenance: parse bundle: %w: %w", ErrInvalidBundle, err)
 	}
-	return &Bundle{Bundle: b}, nil
+	return &Bundle{b: b}, nil
 }
 
 // BundleVersion returns the bundle's version ("v0.1", "v0.2", "v0.3").
 func (b *Bundle) BundleVersion() string {
-	v, err := b.Version()
+	if b.Sigstore() == nil {
+		return ""
+	}
+	v, err := b.b.Version()
 	if err != nil {
 		return ""
 	}
@@ -80,7 +93,10 @@ func (b *Bundle) BundleVersion() string {
 // DSSEEnvelope returns the bundle's DSSE envelope, or an error when the
 // bundle holds a message signature instead.
 func (b *Bundle) DSSEEnvelope() (*Envelope, error) {
-	e := b.GetDsseEnvelope()
+	if b.Sigstore() == nil {
+		return nil, fmt.Errorf("provenance: empty bundle: %w", ErrInvalidBundle)
+	}
+	e := b.b.GetDsseEnvelope()
 	if e == nil {
 		return nil, fmt.Errorf("provenance: bundle has no DSSE envelope: %w", ErrInvalidBundle)
 	}

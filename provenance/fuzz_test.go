@@ -71,6 +71,9 @@ func FuzzParseBundle(f *testing.F) {
 		}
 		_ = b.BundleVersion()
 		_, _ = b.Statement()
-		_, _ = b.VerificationContent()
+		if b.Sigstore() == nil {
+			t.Fatal("parsed bundle without its sigstore-go form")
+		}
+		_, _ = b.Sigstore().VerificationContent()
 	})
 }

@@ -286,8 +286,8 @@ func TestBuilderAndSigning(t *testing.T) {
 		t.Fatal(err)
 	}
 	hint, _ := provenance.KeyHint(priv.Public())
-	if pb.BundleVersion() != "v0.3" || pb.GetVerificationMaterial().GetPublicKey().GetHint() != hint {
-		t.Errorf("bundle %s hint %q", pb.BundleVersion(), pb.GetVerificationMaterial().GetPublicKey().GetHint())
+	if pb.BundleVersion() != "v0.3" || pb.Sigstore().GetVerificationMaterial().GetPublicKey().GetHint() != hint {
+		t.Errorf("bundle %s hint %q", pb.BundleVersion(), pb.Sigstore().GetVerificationMaterial().GetPublicKey().GetHint())
 	}
 
 	// Builder errors.

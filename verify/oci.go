@@ -266,7 +266,7 @@ func ociLayers(img v1.Image, source string, att bool) ([]ociItem, error) {
 		switch {
 		case strings.HasPrefix(mt, mediaTypeBundlePrefix):
 			isAtt := att
-			if b, err := provenance.ParseBundle(data); err == nil && b.GetDsseEnvelope() != nil {
+			if b, err := provenance.ParseBundle(data); err == nil && b.Sigstore().GetDsseEnvelope() != nil {
 				isAtt = true
 			}
 			out = append(out, ociItem{source: src, bundle: data, isAttest: isAtt})

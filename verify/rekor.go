@@ -21,7 +21,7 @@ import (
 // sigstore-go verified the checkpoint signature; it is written here
 // because no library exposes it as one call.
 func checkInclusionConsistency(b *provenance.Bundle) error {
-	for i, e := range b.GetVerificationMaterial().GetTlogEntries() {
+	for i, e := range b.Sigstore().GetVerificationMaterial().GetTlogEntries() {
 		ip := e.GetInclusionProof()
 		if ip == nil {
 			continue

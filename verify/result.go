@@ -51,7 +51,7 @@ type Signer struct {
 	CertificateIssuer string `json:"certificateIssuer,omitempty"`
 	// Extensions are Fulcio's certificate extensions (GitHub workflow
 	// repository, ref, trigger, digests, runner ...).
-	Extensions *certificate.Extensions `json:"extensions,omitempty"`
+	Extensions *Extensions `json:"extensions,omitempty"`
 	// KeyID is the key hint for key-signed bundles.
 	KeyID string `json:"keyId,omitempty"`
 }
@@ -105,4 +105,111 @@ func (r *Result) Check(name string) (Check, bool) {
 		}
 	}
 	return Check{}, false
+}
+
+// Extensions are the Fulcio certificate extensions of a keyless signer
+// (https://github.com/sigstore/fulcio/blob/main/docs/oid-info.md): what the
+// CA verified about the workload that signed, as opposed to what the
+// signed payload claims. The JSON names are part of SchemaVersion; the
+// OID of each field is in its comment. For GitHub Actions, the Build
+// Signer URI names the workflow that signed (a reusable workflow when one
+// was called), and the Build Config and Source Repository fields name the
+// caller's workflow, repository, ref and commit.
+type Extensions struct {
+	// Issuer is the OIDC issuer (1.3.6.1.4.1.57264.1.8, or the deprecated .1.1).
+	Issuer string `json:"issuer,omitempty"`
+	// GithubWorkflowTrigger is deprecated 1.3.6.1.4.1.57264.1.2.
+	GithubWorkflowTrigger string `json:"githubWorkflowTrigger,omitempty"`
+	// GithubWorkflowSHA is deprecated 1.3.6.1.4.1.57264.1.3.
+	GithubWorkflowSHA string `json:"githubWorkflowSHA,omitempty"`
+	// GithubWorkflowName is deprecated 1.3.6.1.4.1.57264.1.4.
+	GithubWorkflowName string `json:"githubWorkflowName,omitempty"`
+	// GithubWorkflowRepository is deprecated 1.3.6.1.4.1.57264.1.5.
+	GithubWorkflowRepository string `json:"githubWorkflowRepository,omitempty"`
+	// GithubWorkflowRef is deprecated 1.3.6.1.4.1.57264.1.6.
+	GithubWorkflowRef string `json:"githubWorkflowRef,omitempty"`
+	// BuildSignerURI is the workflow that signed, with its ref (1.3.6.1.4.1.57264.1.9).
+	BuildSignerURI string `json:"buildSignerURI,omitempty"`
+	// BuildSignerDigest is the commit of the signing workflow (1.3.6.1.4.1.57264.1.10).
+	BuildSignerDigest string `json:"buildSignerDigest,omitempty"`
+	// RunnerEnvironment is "github-hosted" or "self-hosted" (1.3.6.1.4.1.57264.1.11).
+	RunnerEnvironment string `json:"runnerEnvironment,omitempty"`
+	// SourceRepositoryURI is the repository that was built (1.3.6.1.4.1.57264.1.12).
+	SourceRepositoryURI string `json:"sourceRepositoryURI,omitempty"`
+	// SourceRepositoryDigest is the commit that was built (1.3.6.1.4.1.57264.1.13).
+	SourceRepositoryDigest string `json:"sourceRepositoryDigest,omitempty"`
+	// SourceRepositoryRef is the git ref that was built (1.3.6.1.4.1.57264.1.14).
+	SourceRepositoryRef string `json:"sourceRepositoryRef,omitempty"`
+	// SourceRepositoryIdentifier is the repository's immutable id (1.3.6.1.4.1.57264.1.15).
+	SourceRepositoryIdentifier string `json:"sourceRepositoryIdentifier,omitempty"`
+	// SourceRepositoryOwnerURI is the repository owner (1.3.6.1.4.1.57264.1.16).
+	SourceRepositoryOwnerURI string `json:"sourceRepositoryOwnerURI,omitempty"`
+	// SourceRepositoryOwnerIdentifier is the owner's immutable id (1.3.6.1.4.1.57264.1.17).
+	SourceRepositoryOwnerIdentifier string `json:"sourceRepositoryOwnerIdentifier,omitempty"`
+	// BuildConfigURI is the top-level workflow that ran, with its ref (1.3.6.1.4.1.57264.1.18).
+	BuildConfigURI string `json:"buildConfigURI,omitempty"`
+	// BuildConfigDigest is the commit of the top-level workflow (1.3.6.1.4.1.57264.1.19).
+	BuildConfigDigest string `json:"buildConfigDigest,omitempty"`
+	// BuildTrigger is the event that ran the workflow (1.3.6.1.4.1.57264.1.20).
+	BuildTrigger string `json:"buildTrigger,omitempty"`
+	// RunInvocationURI is the run's URL (1.3.6.1.4.1.57264.1.21).
+	RunInvocationURI string `json:"runInvocationURI,omitempty"`
+	// SourceRepositoryVisibilityAtSigning is "public" or "private" (1.3.6.1.4.1.57264.1.22).
+	SourceRepositoryVisibilityAtSigning string `json:"sourceRepositoryVisibilityAtSigning,omitempty"`
+}
+
+// extensionsOf copies sigstore-go's parsed extensions into our own type,
+// so the JSON of Result does not change when sigstore-go's does.
+func extensionsOf(e certificate.Extensions) *Extensions {
+	return &Extensions{
+		Issuer:                              e.Issuer,
+		GithubWorkflowTrigger:               e.GithubWorkflowTrigger,
+		GithubWorkflowSHA:                   e.GithubWorkflowSHA,
+		GithubWorkflowName:                  e.GithubWorkflowName,
+		GithubWorkflowRepository:            e.GithubWorkflowRepository,
+		GithubWorkflowRef:                   e.GithubWorkflowRef,
+		BuildSignerURI:                      e.BuildSignerURI,
+		BuildSignerDigest:                   e.BuildSignerDigest,
+		RunnerEnvironment:                   e.RunnerEnvironment,
+		SourceRepositoryURI:                 e.SourceRepositoryURI,
+		SourceRepositoryDigest:              e.SourceRepositoryDigest,
+		SourceRepositoryRef:                 e.SourceRepositoryRef,
+		SourceRepositoryIdentifier:          e.SourceRepositoryIdentifier,
+		SourceRepositoryOwnerURI:            e.SourceRepositoryOwnerURI,
+		SourceRepositoryOwnerIdentifier:     e.SourceRepositoryOwnerIdentifier,
+		BuildConfigURI:                      e.BuildConfigURI,
+		BuildConfigDigest:                   e.BuildConfigDigest,
+		BuildTrigger:                        e.BuildTrigger,
+		RunInvocationURI:                    e.RunInvocationURI,
+		SourceRepositoryVisibilityAtSigning: e.SourceRepositoryVisibilityAtSigning,
+	}
+}
+
+// sigstore converts back, for sigstore-go's identity matchers.
+func (e *Extensions) sigstore() certificate.Extensions {
+	if e == nil {
+		return certificate.Extensions{}
+	}
+	return certificate.Extensions{
+		Issuer:                              e.Issuer,
+		GithubWorkflowTrigger:               e.GithubWorkflowTrigger,
+		GithubWorkflowSHA:                   e.GithubWorkflowSHA,
+		GithubWorkflowName:                  e.GithubWorkflowName,
+		GithubWorkflowRepository:            e.GithubWorkflowRepository,
+		GithubWorkflowRef:                   e.GithubWorkflowRef,
+		BuildSignerURI:                      e.BuildSignerURI,
+		BuildSignerDigest:                   e.BuildSignerDigest,
+		RunnerEnvironment:                   e.RunnerEnvironment,
+		SourceRepositoryURI:                 e.SourceRepositoryURI,
+		SourceRepositoryDigest:              e.SourceRepositoryDigest,
+		SourceRepositoryRef:                 e.SourceRepositoryRef,
+		SourceRepositoryIdentifier:          e.SourceRepositoryIdentifier,
+		SourceRepositoryOwnerURI:            e.SourceRepositoryOwnerURI,
+		SourceRepositoryOwnerIdentifier:     e.SourceRepositoryOwnerIdentifier,
+		BuildConfigURI:                      e.BuildConfigURI,
+		BuildConfigDigest:                   e.BuildConfigDigest,
+		BuildTrigger:                        e.BuildTrigger,
+		RunInvocationURI:                    e.RunInvocationURI,
+		SourceRepositoryVisibilityAtSigning: e.SourceRepositoryVisibilityAtSigning,
+	}
 }

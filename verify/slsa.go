@@ -270,9 +270,5 @@ func checkSLSA(st *provenance.Statement, req *SLSARequirements, res *Result) *Ch
 }
 
 func summaryOf(s *Signer) certificate.Summary {
-	sum := certificate.Summary{CertificateIssuer: s.CertificateIssuer, SubjectAlternativeName: s.SubjectAlternativeName}
-	if s.Extensions != nil {
-		sum.Extensions = *s.Extensions
-	}
-	return sum
+	return certificate.Summary{CertificateIssuer: s.CertificateIssuer, SubjectAlternativeName: s.SubjectAlternativeName, Extensions: s.Extensions.sigstore()}
 }

@@ -275,7 +275,7 @@ func (v *Verifier) verifyParsed(ctx context.Context, b *provenance.Bundle, req R
 	// Read the kind of verification material from the protobuf rather
 	// than VerificationContent, which parses the certificate (sigstore-go
 	// parses it again in Verify).
-	vmat := b.GetVerificationMaterial()
+	vmat := b.Sigstore().GetVerificationMaterial()
 	isCert := vmat.GetCertificate() != nil || vmat.GetX509CertificateChain() != nil
 	if !isCert && vmat.GetPublicKey() == nil {
 		return res.fail(checkErr(CheckBundle, ErrInvalidInput, errors.New("bundle has neither certificate nor public key")))
@@ -324,7 +324,7 @@ func (v *Verifier) verifyParsed(ctx context.Context, b *provenance.Bundle, req R
 		err      error
 	)
 	if isCert {
-		sgRes, err = v.cert.Verify(b.Bundle, sgverify.NewPolicy(artifactPolicy(req.Artifact), idOpts...))
+		sgRes, err = v.cert.Verify(b.Sigstore(), sgverify.NewPolicy(artifactPolicy(req.Artifact), idOpts...))
 		tlogUsed = true
 		if err != nil {
 			return res.fail(v.classify(b, req, idOpts, v.cert, err))
@@ -353,7 +353,7 @@ func (v *Verifier) verifyParsed(ctx context.Context, b *provenance.Bundle, req R
 	// sigstore-go counts valid RFC 3161 timestamps against the threshold
 	// and skips broken ones. A bundle carrying a timestamp that does not
 	// verify has been tampered with: fail closed.
-	if n := len(b.GetVerificationMaterial().GetTimestampVerificationData().GetRfc3161Timestamps()); n > 0 {
+	if n := len(b.Sigstore().GetVerificationMaterial().GetTimestampVerificationData().GetRfc3161Timestamps()); n > 0 {
 		verified := 0
 		for _, ts := range res.Timestamps {
 			if ts.Kind == "TimestampAuthority" {
@@ -385,7 +385,7 @@ func artifactPolicy(a Artifact) sgverify.ArtifactPolicyOption {
 // verifyWithKeys tries the configured keys, the hint-matching one first.
 func (v *Verifier) verifyWithKeys(b *provenance.Bundle, req Requirements, idOpts []sgverify.PolicyOption) (*sgverify.VerificationResult, bool, string, error) {
 	hint := ""
-	if pk := b.GetVerificationMaterial().GetPublicKey(); pk != nil {
+	if pk := b.Sigstore().GetVerificationMaterial().GetPublicKey(); pk != nil {
 		hint = pk.GetHint()
 	}
 	order := make([]*keyEntry, 0, len(v.keys))
@@ -396,8 +396,8 @@ func (v *Verifier) verifyWithKeys(b *provenance.Bundle, req Requirements, idOpts
 			order = append(order, k)
 		}
 	}
-	hasTlog := len(b.GetVerificationMaterial().GetTlogEntries()) > 0
-	hasTSA := len(b.GetVerificationMaterial().GetTimestampVerificationData().GetRfc3161Timestamps()) > 0
+	hasTlog := len(b.Sigstore().GetVerificationMaterial().GetTlogEntries()) > 0
+	hasTSA := len(b.Sigstore().GetVerificationMaterial().GetTimestampVerificationData().GetRfc3161Timestamps()) > 0
 	art := req.Artifact
 	if art.reader != nil && len(order) > 1 {
 		data, err := io.ReadAll(io.LimitReader(art.reader, maxReaderBuffer+1))
@@ -427,7 +427,7 @@ func (v *Verifier) verifyWithKeys(b *provenance.Bundle, req Requirements, idOpts
 		default:
 			sv = k.bare
 		}
-		r, err := sv.Verify(b.Bundle, sgverify.NewPolicy(artifactPolicy(art), idOpts...))
+		r, err := sv.Verify(b.Sigstore(), sgverify.NewPolicy(artifactPolicy(art), idOpts...))
 		if err == nil {
 			return r, tlogUsed, k.hint, nil
 		}
@@ -468,13 +468,13 @@ func (v *Verifier) classify(b *provenance.Bundle, req Requirements, idOpts []sgv
 		// Was it the signature or the artifact binding? For DSSE, verify
 		// again without the artifact: if that passes, only the artifact
 		// was wrong. (This costs a second pass only on failure.)
-		if b.GetDsseEnvelope() != nil && !req.Artifact.none && req.Artifact.reader == nil {
-			if _, err2 := sv.Verify(b.Bundle, sgverify.NewPolicy(sgverify.WithoutArtifactUnsafe(), idOpts...)); err2 == nil {
+		if b.Sigstore().GetDsseEnvelope() != nil && !req.Artifact.none && req.Artifact.reader == nil {
+			if _, err2 := sv.Verify(b.Sigstore(), sgverify.NewPolicy(sgverify.WithoutArtifactUnsafe(), idOpts...)); err2 == nil {
 				return checkErr(CheckArtifact, ErrArtifactMismatch, err)
 			}
 		}
-		if b.GetMessageSignature() != nil && req.Artifact.digest != nil {
-			md := b.GetMessageSignature().GetMessageDigest().GetDigest()
+		if b.Sigstore().GetMessageSignature() != nil && req.Artifact.digest != nil {
+			md := b.Sigstore().GetMessageSignature().GetMessageDigest().GetDigest()
 			if len(md) > 0 && len(md) == len(req.Artifact.digest) && !bytes.Equal(md, req.Artifact.digest) {
 				return checkErr(CheckArtifact, ErrArtifactMismatch, err)
 			}
@@ -485,7 +485,7 @@ func (v *Verifier) classify(b *provenance.Bundle, req Requirements, idOpts []sgv
 }
 
 func (v *Verifier) fillResult(b *provenance.Bundle, r *sgverify.VerificationResult, tlogUsed bool, res *Result) {
-	vm := b.GetVerificationMaterial()
+	vm := b.Sigstore().GetVerificationMaterial()
 	for _, e := range vm.GetTlogEntries() {
 		le := LogEntry{
 			LogIndex: e.GetLogIndex(),
@@ -514,13 +514,12 @@ func (v *Verifier) fillResult(b *provenance.Bundle, r *sgverify.VerificationResu
 	}
 	if r.Signature != nil && r.Signature.Certificate != nil {
 		c := r.Signature.Certificate
-		ext := c.Extensions
 		res.Signer = &Signer{
 			Kind:                   "certificate",
 			SubjectAlternativeName: c.SubjectAlternativeName,
-			Issuer:                 ext.Issuer,
+			Issuer:                 c.Extensions.Issuer,
 			CertificateIssuer:      c.CertificateIssuer,
-			Extensions:             &ext,
+			Extensions:             extensionsOf(c.Extensions),
 		}
 		res.pass(CheckCertificate, "chains to a trusted Fulcio CA at the verified time")
 		if v.cfg.sctThreshold > 0 {
@@ -551,7 +550,7 @@ func (v *Verifier) postChecks(b *provenance.Bundle, req Requirements, identities
 			res.pass(CheckIdentity, "any identity accepted (AnyIdentityUnsafe)")
 		}
 	}
-	if env := b.GetDsseEnvelope(); env != nil && env.GetPayloadType() == provenance.PayloadTypeInToto {
+	if env := b.Sigstore().GetDsseEnvelope(); env != nil && env.GetPayloadType() == provenance.PayloadTypeInToto {
 		st, err := provenance.ParseStatement(env.GetPayload())
 		if err != nil {
 			return res.fail(checkErr(CheckStatement, ErrInvalidInput, err))
