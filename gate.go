@@ -421,15 +421,20 @@ func (g *Gate) verifyStage(ctx context.Context, c Candidate, v *Verdict) (*polic
 }
 
 // slsaLevel is the SLSA v1 build level the verified evidence supports:
-// signed provenance from a hosted builder is level 2; the reusable
-// workflows of slsa-github-generator, which isolate signing from the
-// build, are level 3. Level 3's hardening cannot be proved from an
-// attestation alone, so it is granted only to builders known to provide it.
+// signed provenance is level 2; the reusable workflows of
+// slsa-github-generator, which isolate signing from the build, are level
+// 3. Level 3's hardening cannot be proved from an attestation alone, so it
+// is granted only when the signing certificate proves that such a
+// workflow signed: issued by GitHub Actions to exactly the builder ID's
+// workflow at a release tag (res.BuilderProven). A builder ID that is only
+// claimed, by a key or by a repository's own workflow, stays at level 2.
 func slsaLevel(sum *verify.SLSASummary, res *verify.Result) int {
 	if sum == nil || res == nil || !res.Verified {
 		return 0
 	}
-	if strings.HasPrefix(sum.BuilderID, "https://github.com/slsa-framework/slsa-github-generator/") {
+	const generator = "https://github.com/slsa-framework/slsa-github-generator/.github/workflows/"
+	if res.BuilderProven() && res.SLSA != nil && res.SLSA.BuilderID == sum.BuilderID &&
+		strings.HasPrefix(sum.BuilderID, generator) && strings.Contains(sum.BuilderID, "@refs/tags/v") {
 		return 3
 	}
 	return 2

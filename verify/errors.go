@@ -60,9 +60,16 @@ const (
 	CheckSLSAVersionedTag = "slsa.versioned-tag"
 	CheckSLSABuildType    = "slsa.build-type"
 	CheckSLSAPredicate    = "slsa.predicate"
-	CheckThreshold        = "signer-threshold"
-	CheckLayout           = "in-toto-layout"
-	CheckOCI              = "oci"
+	// The provenance's claims compared with the signing certificate's
+	// extensions; each names the field that disagreed.
+	CheckSLSACertSource      = "slsa.certificate.source-repository"
+	CheckSLSACertRef         = "slsa.certificate.source-ref"
+	CheckSLSACertDigest      = "slsa.certificate.source-digest"
+	CheckSLSACertBuildConfig = "slsa.certificate.build-config"
+	CheckSLSACertTrigger     = "slsa.certificate.build-trigger"
+	CheckThreshold           = "signer-threshold"
+	CheckLayout              = "in-toto-layout"
+	CheckOCI                 = "oci"
 )
 
 // CheckError is a failed verification: Check names the check, Err says
