@@ -143,7 +143,7 @@ func ExampleSLSARequirements() {
 	fmt.Println("branch main:", ce.Check)
 	// Output:
 	// builder: https://github.com/actions/runner
-	// source: git+https://github.com/trishankatdatadog/supreme-goggles
+	// source: https://github.com/trishankatdatadog/supreme-goggles
 	// ref: refs/tags/v1.0.5
 	// branch main: slsa.branch
 }

@@ -366,7 +366,8 @@ func (r *Result) BuilderProven() bool {
 // source repository, ref, commit, workflow file and trigger. A claim the
 // certificate does not record is left alone; one that differs fails,
 // naming the field. Source, ref and commit the provenance leaves out are
-// then filled in from the certificate.
+// then filled in from the certificate, and the source is reported in the
+// certificate's spelling.
 func checkCertificateClaims(sum *SLSASummary, s *Signer, res *Result) *CheckError {
 	f, ok := factsOf(s)
 	if !ok {
@@ -392,7 +393,10 @@ func checkCertificateClaims(sum *SLSASummary, s *Signer, res *Result) *CheckErro
 		}
 		res.pass(c.check, c.proven)
 	}
-	if sum.SourceURI == "" {
+	if f.source != "" {
+		// Equal to the claim, or the claim was silent: report the
+		// certificate's spelling ("https://github.com/o/r", where v0.2
+		// provenance says "git+https://github.com/o/r").
 		sum.SourceURI = f.source
 	}
 	if sum.Ref == "" {
