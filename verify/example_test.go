@@ -12,6 +12,7 @@ import (
 	"log"
 	"net/http/httptest"
 	"os"
+	"regexp"
 	"strings"
 
 	"github.com/chaingate/chaingate/provenance"
@@ -230,4 +231,45 @@ func ExampleWithKeySignaturesWithoutTlogUnsafe() {
 	// Output:
 	// default: transparency-log
 	// opt-in: true key refs/tags/v1.4.2
+}
+
+// Real provenance from slsa-github-generator's generic generator: the
+// certificate was issued to the generator's reusable workflow, which is
+// also the builder the provenance names, so the builder is proven (the
+// gate's SLSA build level 3). The source, ref and commit are the caller's,
+// as the certificate's extensions record them.
+func ExampleResult_BuilderProven() {
+	trust, err := verify.LoadTrustedRoot("testdata/trusted_root_public_good.json")
+	if err != nil {
+		log.Fatal(err)
+	}
+	v, err := verify.New(trust)
+	if err != nil {
+		log.Fatal(err)
+	}
+	bundle, err := os.ReadFile("testdata/slsa-verifier/gha/generic-v2.1.0-push-v14.intoto.jsonl")
+	if err != nil {
+		log.Fatal(err)
+	}
+	digest, err := os.ReadFile("testdata/slsa-verifier/gha/generic-v2.1.0-push-v14.sha256")
+	if err != nil {
+		log.Fatal(err)
+	}
+	const generator = "https://github.com/slsa-framework/slsa-github-generator/.github/workflows/generator_generic_slsa3.yml"
+	res, err := v.VerifyBundle(context.Background(), bundle, verify.Requirements{
+		Artifact: verify.ArtifactDigest("sha256", string(digest)),
+		Identity: &verify.Identity{Issuer: "https://token.actions.githubusercontent.com", SubjectAlternativeNameRegexp: regexp.QuoteMeta(generator) + "@refs/tags/v.+"},
+		SLSA:     &verify.SLSARequirements{BuilderIDs: []string{generator}, SourceURI: "github.com/slsa-framework/example-package", Tag: "v14"},
+	})
+	if err != nil {
+		log.Fatal(err)
+	}
+	fmt.Println("builder proven:", res.BuilderProven())
+	fmt.Println("source:", res.SLSA.SourceURI, res.SLSA.Ref, res.SLSA.Commit)
+	c, _ := res.Check(verify.CheckSLSACertSource)
+	fmt.Println(c.Name, c.Passed)
+	// Output:
+	// builder proven: true
+	// source: https://github.com/slsa-framework/example-package refs/tags/v14 4d329c75e7ec1725f7c9ce917a8799d408d06be3
+	// slsa.certificate.source-repository true
 }
