@@ -49,6 +49,30 @@
 //
 // A key-signed bundle never satisfies an Identity requirement.
 //
+// # SLSA provenance and the certificate
+//
+// Provenance is a claim its signer makes; a Fulcio certificate is what
+// the CA checked. For a certificate-signed bundle the SLSA checks hold
+// the claims to the certificate, as slsa-verifier does:
+//
+//   - the builder ID must be the workflow the certificate was issued to
+//     (Build Signer URI, or a workflow SAN) for any builder under
+//     https://github.com/, GitHub's own runner needs a GitHub Actions
+//     certificate with a matching runner environment, and any other
+//     builder ID signed by a GitHub workflow is refused;
+//   - the source repository, ref, commit, workflow file and trigger the
+//     provenance states must equal the certificate's extensions (checks
+//     slsa.certificate.*, each naming the field that disagreed);
+//   - SLSARequirements' SourceURI, Branch, Tag and VersionedTag are
+//     compared with what the certificate proves, so provenance that is
+//     silent about its source cannot meet them.
+//
+// Result.BuilderProven says whether the certificate proves the builder
+// (GitHub Actions issued it to exactly the builder's workflow); the root
+// package grants SLSA build level 3 only then. Provenance signed through
+// slsa-github-generator's delegator (BYOB: Maven, Gradle, external
+// builders) names a builder the certificate does not, and is refused.
+//
 // # Network
 //
 // Only FetchTrustedRoot (TUF) and VerifyImage (OCI registry) touch the
