@@ -192,9 +192,15 @@ func CheckSLSA(st *provenance.Statement, req *SLSARequirements) (*Result, error)
 	return res, nil
 }
 
-// GitHubActionsIssuer is the OIDC issuer of GitHub Actions workload
+// githubActionsIssuer is the OIDC issuer of GitHub Actions workload
 // identities in Fulcio certificates.
 const githubActionsIssuer = "https://token.actions.githubusercontent.com"
+
+// isGitHubActions reports whether issuer is GitHub Actions' OIDC issuer,
+// including the per-enterprise form ".../<enterprise>".
+func isGitHubActions(issuer string) bool {
+	return issuer == githubActionsIssuer || strings.HasPrefix(issuer, githubActionsIssuer+"/")
+}
 
 // certFacts is what a signing certificate proves about the build: the
 // signing workflow and the caller's source, ref, commit, workflow file
@@ -237,7 +243,7 @@ func factsOf(s *Signer) (certFacts, bool) {
 		f.source = githubRepoURI(e.GithubWorkflowRepository)
 	}
 	if e.BuildConfigURI != "" {
-		f.workflow = workflowPath(e.BuildConfigURI)
+		f.workflow = workflowPath(e.BuildConfigURI, f.source)
 	}
 	if repo, path, ref, ok := parseWorkflowURI(s.SubjectAlternativeName); ok {
 		if f.signer == "" {
@@ -274,13 +280,20 @@ func parseWorkflowURI(u string) (repo, path, ref string, ok bool) {
 }
 
 // workflowPath is the workflow file of a Build Config URI
-// (".github/workflows/f.yml" of "https://github.com/o/r/.github/workflows/f.yml@ref").
-func workflowPath(u string) string {
+// (".github/workflows/f.yml" of "https://github.com/o/r/.github/workflows/f.yml@ref",
+// ".gitlab-ci.yml" of "https://gitlab.com/o/r//.gitlab-ci.yml@ref"), or ""
+// when the URI has neither shape: then it is not compared.
+func workflowPath(u, source string) string {
 	if _, path, _, ok := parseWorkflowURI(u); ok {
 		return path
 	}
 	base, _, _ := strings.Cut(u, "@")
-	return base
+	if source != "" {
+		if rest, ok := strings.CutPrefix(base, strings.TrimSuffix(source, "/")+"/"); ok {
+			return strings.TrimLeft(rest, "/")
+		}
+	}
+	return ""
 }
 
 // runnerBuilder reports whether id is GitHub's own runner as a builder
@@ -323,7 +336,7 @@ func checkBuilderSigner(sum *SLSASummary, s *Signer) *CheckError {
 	}
 	id := sum.BuilderID
 	if env, isRunner := runnerBuilder(id); isRunner {
-		if f.issuer != githubActionsIssuer {
+		if !isGitHubActions(f.issuer) {
 			return checkErr(CheckSLSABuilder, ErrSLSARequirement, fmt.Errorf("provenance claims GitHub's runner %q as builder but the certificate was issued by %q, not GitHub Actions", id, f.issuer))
 		}
 		if env != "" && f.runner != "" && env != f.runner {
@@ -340,7 +353,7 @@ func checkBuilderSigner(sum *SLSASummary, s *Signer) *CheckError {
 		}
 		return nil
 	}
-	if f.issuer == githubActionsIssuer || f.signer != "" {
+	if isGitHubActions(f.issuer) {
 		return checkErr(CheckSLSABuilder, ErrSLSARequirement, fmt.Errorf("provenance claims builder %q but the certificate was issued to workflow %q", id, firstOf(f.signer, s.SubjectAlternativeName)))
 	}
 	return nil
@@ -356,7 +369,7 @@ func (r *Result) BuilderProven() bool {
 		return false
 	}
 	id := r.SLSA.BuilderID
-	return id != "" && r.Signer.Issuer == githubActionsIssuer &&
+	return id != "" && isGitHubActions(r.Signer.Issuer) &&
 		r.Signer.Extensions.BuildSignerURI == id && r.Signer.SubjectAlternativeName == id
 }
 

@@ -375,3 +375,65 @@ func TestSLSAAttacksFromIssue14(t *testing.T) {
 		})
 	}
 }
+
+// A CI certificate from another issuer (GitLab's shape): its source and
+// ref are compared like GitHub's, its builder claim is neither refused nor
+// proven, and a foreign source still fails.
+func TestSLSANonGitHubCertificate(t *testing.T) {
+	ctx := context.Background()
+	vs, err := verifytest.New()
+	if err != nil {
+		t.Fatal(err)
+	}
+	v := newVerifier(t, vs.TrustedRoot(), verify.WithoutSCTUnsafe())
+	artifact := []byte("gitlab-built package")
+	sum := sha256.Sum256(artifact)
+	const (
+		builder = "https://gitlab.com/acme/ci-builder"
+		repo    = "https://gitlab.com/acme/api"
+		san     = repo + "//.gitlab-ci.yml@refs/tags/v1.0.0"
+	)
+	st, err := provenance.NewSLSABuilder(builder, "https://gitlab.com/acme/ci-builder/buildtype@v1").
+		Subject("api.tar.gz", map[string]string{"sha256": hex.EncodeToString(sum[:])}).
+		ResolvedDependency("git+"+repo+"@refs/tags/v1.0.0", map[string]string{"sha1": atkCommit}).
+		Statement()
+	if err != nil {
+		t.Fatal(err)
+	}
+	stJSON, err := st.Marshal()
+	if err != nil {
+		t.Fatal(err)
+	}
+	req := verify.Requirements{
+		Artifact: verify.ArtifactBytes(artifact),
+		Identity: &verify.Identity{Issuer: "https://gitlab.com", SubjectAlternativeName: san},
+		SLSA:     &verify.SLSARequirements{BuilderIDs: []string{builder}, SourceURI: "gitlab.com/acme/api", Tag: "v1.0.0"},
+	}
+	for _, tc := range []struct {
+		name, source string
+		wantCheck    string
+	}{
+		{"genuine", repo, ""},
+		{"foreign source", "https://gitlab.com/acme/other", verify.CheckSLSACertSource},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			ext := &verify.Extensions{BuildSignerURI: san, SourceRepositoryURI: tc.source, SourceRepositoryRef: "refs/tags/v1.0.0",
+				SourceRepositoryDigest: atkCommit, BuildConfigURI: san, BuildTrigger: "push"}
+			b, err := vs.Attest(san, "https://gitlab.com", stJSON, verifytest.BundleOptions{Extensions: ext})
+			if err != nil {
+				t.Fatal(err)
+			}
+			res, err := v.VerifyBundle(ctx, b, req)
+			if tc.wantCheck != "" {
+				wantCheck(t, err, tc.wantCheck, verify.ErrSLSARequirement)
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			if res.BuilderProven() {
+				t.Error("a GitLab builder counted as proven")
+			}
+		})
+	}
+}
