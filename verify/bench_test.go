@@ -3,6 +3,7 @@ package verify_test
 import (
 	"bytes"
 	"context"
+	"encoding/hex"
 	"testing"
 	"time"
 
@@ -140,4 +141,64 @@ func BenchmarkVerifyBundleRatio(b *testing.B) {
 		raw += t2.Sub(t1)
 	}
 	b.ReportMetric(float64(ours)/float64(raw), "chaingate/raw")
+}
+
+// BenchmarkVerifyBundleSLSA measures the SLSA checks held to the
+// certificate on a real slsa-github-generator bundle: VerifyBundle with
+// identity and SLSA requirements (builder, source, tag, versioned tag,
+// and the five certificate comparisons) beside sigstore-go's Verify with
+// the same trust policy and identity, which reads no provenance.
+func BenchmarkVerifyBundleSLSA(b *testing.B) {
+	rootJSON := readFile(b, "trusted_root_public_good.json")
+	bundleJSON := readFile(b, "slsa-verifier", "gha", "generic-v2.1.0-push-v14.intoto.jsonl")
+	digestHex := string(bytes.TrimSpace(readFile(b, "slsa-verifier", "gha", "generic-v2.1.0-push-v14.sha256")))
+	const san = generatorWorkflows + "generator_generic_slsa3.yml@refs/tags/v2.1.0"
+
+	b.Run("chaingate", func(b *testing.B) {
+		tr, err := verify.ParseTrustedRoot(rootJSON)
+		if err != nil {
+			b.Fatal(err)
+		}
+		v := newVerifier(b, tr)
+		req := verify.Requirements{
+			Artifact: verify.ArtifactDigest("sha256", digestHex),
+			Identity: &verify.Identity{Issuer: ghIssuer, SubjectAlternativeName: san},
+			SLSA: &verify.SLSARequirements{BuilderIDs: []string{generatorWorkflows + "generator_generic_slsa3.yml"},
+				SourceURI: "github.com/slsa-framework/example-package", Tag: "v14", VersionedTag: "^14"},
+		}
+		b.ReportAllocs()
+		for b.Loop() {
+			if _, err := v.VerifyBundle(context.Background(), bundleJSON, req); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+	b.Run("raw-sigstore-go", func(b *testing.B) {
+		tr, err := root.NewTrustedRootFromJSON(rootJSON)
+		if err != nil {
+			b.Fatal(err)
+		}
+		sv, err := sgverify.NewVerifier(tr, sgverify.WithTransparencyLog(1), sgverify.WithObserverTimestamps(1), sgverify.WithSignedCertificateTimestamps(1))
+		if err != nil {
+			b.Fatal(err)
+		}
+		digest, err := hex.DecodeString(digestHex)
+		if err != nil {
+			b.Fatal(err)
+		}
+		b.ReportAllocs()
+		for b.Loop() {
+			var bun bundle.Bundle
+			if err := bun.UnmarshalJSON(bundleJSON); err != nil {
+				b.Fatal(err)
+			}
+			id, err := sgverify.NewShortCertificateIdentity(ghIssuer, "", san, "")
+			if err != nil {
+				b.Fatal(err)
+			}
+			if _, err := sv.Verify(&bun, sgverify.NewPolicy(sgverify.WithArtifactDigest("sha256", digest), sgverify.WithCertificateIdentity(id))); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
 }
