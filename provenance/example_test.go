@@ -63,3 +63,22 @@ func ExampleParseStatement() {
 	// https://in-toto.io/Statement/v0.1
 	// pkg:npm/sigstore@1.3.0 https://github.com/actions/runner
 }
+
+// A parsed bundle keeps sigstore-go's form behind Sigstore, for callers
+// that pass it to sigstore-go themselves.
+func ExampleBundle_Sigstore() {
+	data, err := os.ReadFile("testdata/bundle-v0.3.sigstore.json")
+	if err != nil {
+		log.Fatal(err)
+	}
+	b, err := provenance.ParseBundle(data)
+	if err != nil {
+		log.Fatal(err)
+	}
+	sb := b.Sigstore()
+	fmt.Println(b.BundleVersion(), sb.GetMediaType())
+	fmt.Println("message signature:", sb.GetMessageSignature() != nil)
+	// Output:
+	// v0.3 application/vnd.dev.sigstore.bundle.v0.3+json
+	// message signature: true
+}

@@ -182,6 +182,9 @@ func builderAllowed(allowed []string, id string) bool {
 
 // CheckSLSA checks verified provenance against requirements, outside a
 // bundle verification (for example on a statement verified elsewhere).
+// There is no signer here, so the provenance's claims are taken as they
+// are: VerifyBundle and Result.SLSAProvenance hold them to the signing
+// certificate.
 func CheckSLSA(st *provenance.Statement, req *SLSARequirements) (*Result, error) {
 	res := newResult()
 	res.Statement = st
