@@ -118,7 +118,9 @@ func TestLibraryDeniesMaliciousAtDefaults(t *testing.T) {
 	if got := decide(t, nil, nil); !slices.Equal(got, []string{"CG-VULN-010"}) {
 		t.Errorf("defaults: deny %v, want CG-VULN-010", got)
 	}
-	low := func(f *policy.Finding) { f.Priority, f.Severity, f.Suppressed, f.VEXStatus = "low", "low", true, "not_affected" }
+	low := func(f *policy.Finding) {
+		f.Priority, f.Severity, f.Suppressed, f.VEXStatus = "low", "low", true, "not_affected"
+	}
 	if got := decide(t, cfg(map[string]any{"threshold": "critical", "fix_window_days": 9999, "deny_unfixed": false}), low); !slices.Equal(got, []string{"CG-VULN-010"}) {
 		t.Errorf("lenient settings, low priority, VEX not_affected: deny %v, want CG-VULN-010", got)
 	}
