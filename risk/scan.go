@@ -346,8 +346,8 @@ func scanMerge(db *DB, fs []Finding, verdicts []scanVerdict) []Finding {
 			continue
 		}
 		var members []scanVerdict
-		for j := i; j < len(verdicts); j++ {
-			if verdicts[j].group == verdicts[i].group {
+		for j := range verdicts {
+			if !done[j] && verdicts[j].group == verdicts[i].group {
 				members = append(members, verdicts[j])
 				done[j] = true
 			}
