@@ -509,3 +509,43 @@ func writeTemp(t *testing.T, name, body string) string {
 	}
 	return p
 }
+
+// TestMatchMaliciousShapes: the two shapes of known-malicious records
+// match exactly. "introduced 0" with no fix is every version of every
+// ecosystem, pre-releases included; an explicit versions list is those
+// versions (with the ecosystem's equality) and nothing else.
+func TestMatchMaliciousShapes(t *testing.T) {
+	cases := []struct {
+		eco, typ string
+		versions []string
+		v        string
+		want     bool
+	}{
+		{"npm", "SEMVER", nil, "1.0.0", true},
+		{"npm", "SEMVER", nil, "0.0.0-alpha", true},
+		{"npm", "SEMVER", nil, "99.1.2-rc.1", true},
+		{"PyPI", "ECOSYSTEM", nil, "0.dev0", true},
+		{"PyPI", "ECOSYSTEM", nil, "2024.1.post3", true},
+		{"Maven", "ECOSYSTEM", nil, "0-alpha", true},
+		{"Maven", "ECOSYSTEM", nil, "1.0.0-SNAPSHOT", true},
+		{"RubyGems", "ECOSYSTEM", nil, "0.0.1.pre", true},
+		{"crates.io", "SEMVER", nil, "0.1.0", true},
+		{"Go", "SEMVER", nil, "v0.0.0-20200101000000-abcdefabcdef", true},
+		{"PyPI", "", []string{"1.0.0"}, "1.0.0", true},
+		{"PyPI", "", []string{"1.0.0"}, "1.0", true}, // PEP 440: the same version
+		{"PyPI", "", []string{"1.0.0"}, "1.0.1", false},
+		{"PyPI", "", []string{"1.0.0"}, "1.0.0.post1", false},
+		{"npm", "", []string{"4.4.1", "4.4.2"}, "4.4.3", false},
+		{"npm", "", []string{"4.4.1", "4.4.2"}, "4.4.2", true},
+	}
+	for _, c := range cases {
+		a := osvAffected{Ecosystem: c.eco, Name: "x", Versions: c.versions}
+		if c.typ != "" {
+			a.Ranges = []osvRange{{Type: c.typ, Events: []osvEvent{{osvIntroduced, "0"}}}}
+		}
+		m, err := matchAffected(&a, ecosystemCanonical(c.eco), c.v)
+		if err != nil || m.affected != c.want {
+			t.Errorf("%s %v %q: affected %v (%v), want %v", c.eco, c.versions, c.v, m.affected, err, c.want)
+		}
+	}
+}
