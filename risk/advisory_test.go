@@ -549,3 +549,34 @@ func TestMatchMaliciousShapes(t *testing.T) {
 		}
 	}
 }
+
+// TestMaliciousByDirectAliasOnly: a record is malicious when it aliases
+// a malicious record or is aliased by one, not when it only shares an
+// id with one (generated records).
+func TestMaliciousByDirectAliasOnly(t *testing.T) {
+	rec := func(id string, aliases ...string) string {
+		a, _ := json.Marshal(aliases)
+		return `{"id":"` + id + `","aliases":` + string(a) + `,"affected":[{"package":{"ecosystem":"npm","name":"p-` + id + `"},"ranges":[{"type":"SEMVER","events":[{"introduced":"0"}]}]}]}`
+	}
+	dir := t.TempDir()
+	for name, body := range map[string]string{
+		"mal":     rec("MAL-2099-1", "GHSA-aaaa-aaaa-aaaa", "CVE-2099-1"),
+		"twin":    rec("GHSA-aaaa-aaaa-aaaa"),
+		"back":    rec("GHSA-bbbb-bbbb-bbbb", "MAL-2099-1"),
+		"sibling": rec("GHSA-cccc-cccc-cccc", "CVE-2099-1"),
+	} {
+		if err := os.WriteFile(filepath.Join(dir, name+".json"), []byte(body), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	db, err := LoadOSV(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := map[string]bool{"MAL-2099-1": true, "GHSA-aaaa-aaaa-aaaa": true, "GHSA-bbbb-bbbb-bbbb": true, "GHSA-cccc-cccc-cccc": false}
+	for i, e := range db.entries {
+		if got := db.isMalicious(int32(i)); got != want[e.ID] {
+			t.Errorf("%s malicious %v, want %v", e.ID, got, want[e.ID])
+		}
+	}
+}

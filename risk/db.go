@@ -359,26 +359,28 @@ func dbGroups(entries []osvEntry) []int32 {
 
 // dbMalicious marks the known-malicious-package records: those that say
 // so themselves (osvEntry.Malicious), and those that alias one or that
-// one aliases (GHSA-p396-9cxf-5q3r is MAL-2025-3546's twin). Only direct
-// aliases count: a CVE shared through a long chain of distro advisories
-// does not make an ordinary vulnerability malware.
+// one aliases (GHSA-p396-9cxf-5q3r is MAL-2025-3546's twin). Only a
+// direct alias between the two records counts: a record that merely
+// names the same CVE as a malicious one (another package's advisory for
+// it, a chain of distro advisories) is not made malware by it.
 func dbMalicious(entries []osvEntry) []bool {
-	bad := map[string]bool{}
+	ids := map[string]bool{}     // ids of malicious records
+	aliased := map[string]bool{} // ids they alias
 	for i := range entries {
 		if e := &entries[i]; e.Malicious {
-			bad[e.ID] = true
+			ids[e.ID] = true
 			for _, a := range e.Aliases {
-				bad[a] = true
+				aliased[a] = true
 			}
 		}
 	}
 	out := make([]bool, len(entries))
-	if len(bad) == 0 {
+	if len(ids) == 0 {
 		return out
 	}
 	for i := range entries {
 		e := &entries[i]
-		out[i] = bad[e.ID] || slices.ContainsFunc(e.Aliases, func(a string) bool { return bad[a] })
+		out[i] = e.Malicious || aliased[e.ID] || slices.ContainsFunc(e.Aliases, func(a string) bool { return ids[a] })
 	}
 	return out
 }
