@@ -193,8 +193,9 @@ var riskPriorities = map[risk.Decision]string{
 	risk.Track:     "low",
 }
 
-// WithRisk converts a risk.Report: one Finding per report finding (its
-// aliases and upstream IDs as Aliases), VEX
+// WithRisk converts a risk.Report: one Finding per report finding, that
+// is per advisory (its aliases and upstream IDs as Aliases, Malicious
+// carried), VEX
 // suppressions kept (Suppressed set) so policies can count them, the
 // priority decision mapped Act→critical, Attend→high, Track*→medium,
 // Track→low, and the highest CVSS rating as severity. The report does not
@@ -226,6 +227,7 @@ func RiskFromReport(r *risk.Report) *Risk {
 			Priority:      riskPriorities[f.Priority.Decision],
 			Score:         f.Priority.Score,
 			FixedVersions: slices.Clone(f.Fixed),
+			Malicious:     f.Malicious,
 		}
 		if pf.Package == "" {
 			pf.Package = f.Component.Name
@@ -237,6 +239,14 @@ func RiskFromReport(r *risk.Report) *Risk {
 			pf.Kind = f.Source
 		}
 		for _, s := range f.Severity {
+			// GitHub's severity word (Type "GHSA") names a severity but is
+			// no CVSS score: it fills Severity only when no vector does.
+			if s.Type == "GHSA" {
+				if pf.Severity == "" {
+					pf.Severity = strings.ToLower(s.Rating)
+				}
+				continue
+			}
 			if s.Score > pf.CVSS {
 				pf.CVSS = s.Score
 				pf.Severity = strings.ToLower(s.Rating)

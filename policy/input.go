@@ -203,6 +203,12 @@ type Finding struct {
 	Suppressed       bool   `json:"suppressed,omitempty"`
 	VEXStatus        string `json:"vexStatus,omitempty"`        // "not_affected", "fixed", ...
 	VEXJustification string `json:"vexJustification,omitempty"` // the VEX justification
+
+	// Malicious is true when the package is known to be malicious
+	// (risk.Finding.Malicious: an OpenSSF malicious-packages report or a
+	// GitHub malware advisory). The library denies it whatever its
+	// priority, fix or VEX status, unless its id or an alias is ignored.
+	Malicious bool `json:"malicious,omitempty"`
 }
 
 // Provenance is verified build provenance for the artifact.

@@ -301,6 +301,7 @@ func (w *policyHasher) finding(f *Finding) {
 	o.str("id", f.ID, false)
 	o.bool("kev", f.KEV, true)
 	o.str("kind", f.Kind, true)
+	o.bool("malicious", f.Malicious, true)
 	o.str("package", f.Package, true)
 	o.str("priority", f.Priority, true)
 	o.str("published", f.Published, true)

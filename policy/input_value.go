@@ -145,6 +145,7 @@ var policyKeys = func() map[string]*ast.Term {
 	for _, t := range []*ast.Term{
 		kSchemaVersion, kTime, kArtifact, kSBOM, kRisk, kProvenance, kGitOps, kContext, kName, kReference, kDigest, kRegistry, kRepository, kTag, kType, kFormat, kSpecVersion, kSummary, kComponents, kWithVersion, kWithPURL, kWithLicense, kWithHash, kDirect, kDependencies, kUnknown, kLimitations, kDevComponents, kID, kGroup, kVersion, kPURL, kLicense, kScope, kHashes, kFindings, kTotal, kCritical, kHigh, kMedium, kLow, kKEV, kSuppressed, kAliases, kKind, kComponent, kPackage, kSeverity, kCVSS, kEPSS, kPriority, kScore, kFixedVersions, kFixedSince, kPublished, kVEXStatus, kVEXJustification, kPresent, kVerified, kPredicateType, kBuilderID, kBuildType, kSourceRepository, kSourceRef, kSourceDigest, kSLSALevel, kSigners, kErrors, kIssuer, kSubject, kKeyID, kEnvironment, kCommit, kSigned, kSignedBy, kHistory,
 		kSignals, kSignalRisk, kSignalsFlagged, kSourcesFlagged, kSource, kValue, kFlagged, kModel, kTarget, kEvidence,
+		kMalicious,
 	} {
 		m[string(t.Value.(ast.String))] = t
 	}
@@ -438,6 +439,8 @@ var (
 	kModel            = ast.StringTerm("model")
 	kTarget           = ast.StringTerm("target")
 	kEvidence         = ast.StringTerm("evidence")
+
+	kMalicious = ast.StringTerm("malicious")
 )
 
 // policyKV accumulates an object's pairs, following encoding/json's
@@ -673,7 +676,7 @@ func (c *policyConv) risk(r *Risk) *ast.Term {
 }
 
 func (c *policyConv) finding(f *Finding) *ast.Term {
-	o := c.kv(20)
+	o := c.kv(21)
 	o.str(kID, f.ID, false)
 	o.strs(kAliases, f.Aliases)
 	o.word(kKind, f.Kind, true)
@@ -693,6 +696,7 @@ func (c *policyConv) finding(f *Finding) *ast.Term {
 	o.bool(kSuppressed, f.Suppressed, true)
 	o.word(kVEXStatus, f.VEXStatus, true)
 	o.str(kVEXJustification, f.VEXJustification, true)
+	o.bool(kMalicious, f.Malicious, true)
 	return o.obj()
 }
 

@@ -15,13 +15,39 @@ var ErrInvalidCVSS = errors.New("risk: invalid CVSS vector")
 
 // Severity is a scored CVSS vector.
 type Severity struct {
-	// Type is "CVSS_V3" or "CVSS_V4" (OSV's names).
+	// Type is "CVSS_V3" or "CVSS_V4" (OSV's names), or "GHSA" for
+	// GitHub's severity word (database_specific.severity), used only when
+	// no record of the advisory gives a vector.
 	Type   string `json:"type"`
-	Vector string `json:"vector"`
-	// Score is the base score (CVSS v4.0: CVSS-B) in [0, 10].
+	Vector string `json:"vector,omitempty"`
+	// Score is the base score (CVSS v4.0: CVSS-B) in [0, 10]; for a GHSA
+	// severity word, the lowest CVSS score of its band (LOW 0.1, MODERATE
+	// 4.0, HIGH 7.0, CRITICAL 9.0).
 	Score float64 `json:"score"`
 	// Rating is "NONE", "LOW", "MEDIUM", "HIGH" or "CRITICAL".
 	Rating string `json:"rating"`
+	// Source is the id of the record that gave it.
+	Source string `json:"source,omitempty"`
+}
+
+// cvssGHSA scores GitHub's severity word (database_specific.severity)
+// at the bottom of its CVSS v3 band, so a word never outranks a vector
+// of the same band.
+func cvssGHSA(word, source string) (Severity, bool) {
+	s := Severity{Type: "GHSA", Source: source}
+	switch strings.ToUpper(word) {
+	case "LOW":
+		s.Score, s.Rating = 0.1, "LOW"
+	case "MODERATE", "MEDIUM":
+		s.Score, s.Rating = 4.0, "MEDIUM"
+	case "HIGH":
+		s.Score, s.Rating = 7.0, "HIGH"
+	case "CRITICAL":
+		s.Score, s.Rating = 9.0, "CRITICAL"
+	default:
+		return Severity{}, false
+	}
+	return s, true
 }
 
 // ParseCVSS parses and scores a CVSS v3.0, v3.1 or v4.0 vector with

@@ -23,6 +23,13 @@ type DB struct {
 	// filled at build time from JSON or on first use from an index.
 	extras []atomic.Pointer[osvExtra]
 
+	// group numbers the advisory each entry belongs to: entries linked
+	// through aliases and upstream, transitively (see dbGroups).
+	group []int32
+	// malicious marks the entries that are known-malicious-package
+	// records, or alias one (see dbMalicious).
+	malicious []bool
+
 	linearOnce sync.Once
 	linear     []dbLinear
 }
@@ -39,6 +46,9 @@ type dbConfig struct {
 	maxEntryBytes int64
 	maxTotalBytes int64
 	ecosystems    map[string]bool
+	// noGroups skips linking records into advisories: only the
+	// benchmark baseline of today's load path sets it.
+	noGroups bool
 }
 
 func dbNewConfig(opts []Option) (*dbConfig, error) {
@@ -131,7 +141,7 @@ func dbBuild(entries []osvEntry, source string, cfg *dbConfig) *DB {
 		}
 		entries = kept
 	}
-	slices.SortFunc(entries, func(a, b osvEntry) int {
+	slices.SortStableFunc(entries, func(a, b osvEntry) int {
 		if a.ID < b.ID {
 			return -1
 		}
@@ -140,7 +150,12 @@ func dbBuild(entries []osvEntry, source string, cfg *dbConfig) *DB {
 		}
 		return 0
 	})
+	entries = dbDedupe(entries)
 	db := &DB{entries: entries, index: map[string]map[string][]dbRef{}, info: DBInfo{Source: source, Entries: len(entries)}}
+	if cfg == nil || !cfg.noGroups {
+		db.group = dbGroups(entries)
+		db.malicious = dbMalicious(entries)
+	}
 	ecos := map[string]bool{}
 	slots := 0
 	var modified time.Time
@@ -270,4 +285,120 @@ func (db *DB) extra(i int32) *osvExtra {
 	}
 	slot.CompareAndSwap(nil, x)
 	return slot.Load()
+}
+
+// dbDedupe keeps one entry per id in entries sorted by id: the most
+// recently modified, else the first. The same record is in several of
+// osv.dev's per-ecosystem zips (a GHSA advisory for Go and Maven
+// packages is in both), and a directory holding them must not report it
+// twice.
+func dbDedupe(entries []osvEntry) []osvEntry {
+	if len(entries) < 2 {
+		return entries
+	}
+	out := entries[:1]
+	for i := 1; i < len(entries); i++ {
+		last := &out[len(out)-1]
+		if entries[i].ID != last.ID {
+			out = append(out, entries[i])
+			continue
+		}
+		if entries[i].Modified.After(last.Modified) {
+			*last = entries[i]
+		}
+	}
+	clear(entries[len(out):])
+	return out
+}
+
+// dbGroups links the entries into advisories: two entries are one
+// advisory when one names the other's id, or both name a common id, in
+// their aliases or upstream, transitively, within the database (a
+// union-find over ids). It returns each entry's advisory number.
+func dbGroups(entries []osvEntry) []int32 {
+	node := make(map[string]int32, len(entries)*2)
+	parent := make([]int32, 0, len(entries)*2)
+	id := func(s string) int32 {
+		if n, ok := node[s]; ok {
+			return n
+		}
+		n := int32(len(parent))
+		node[s] = n
+		parent = append(parent, n)
+		return n
+	}
+	find := func(x int32) int32 {
+		for parent[x] != x {
+			parent[x] = parent[parent[x]]
+			x = parent[x]
+		}
+		return x
+	}
+	union := func(a, b int32) {
+		if ra, rb := find(a), find(b); ra != rb {
+			parent[max(ra, rb)] = min(ra, rb)
+		}
+	}
+	own := make([]int32, len(entries))
+	for i := range entries {
+		e := &entries[i]
+		own[i] = id(e.ID)
+		for _, a := range e.Aliases {
+			union(own[i], id(a))
+		}
+		for _, a := range e.Upstream {
+			union(own[i], id(a))
+		}
+	}
+	group := make([]int32, len(entries))
+	for i := range entries {
+		group[i] = find(own[i])
+	}
+	return group
+}
+
+// dbMalicious marks the known-malicious-package records: those that say
+// so themselves (osvEntry.Malicious), and those that alias one or that
+// one aliases (GHSA-p396-9cxf-5q3r is MAL-2025-3546's twin). Only a
+// direct alias between the two records counts: a record that merely
+// names the same CVE as a malicious one (another package's advisory for
+// it, a chain of distro advisories) is not made malware by it.
+func dbMalicious(entries []osvEntry) []bool {
+	ids := map[string]bool{}     // ids of malicious records
+	aliased := map[string]bool{} // ids they alias
+	for i := range entries {
+		if e := &entries[i]; e.Malicious {
+			ids[e.ID] = true
+			for _, a := range e.Aliases {
+				aliased[a] = true
+			}
+		}
+	}
+	out := make([]bool, len(entries))
+	if len(ids) == 0 {
+		return out
+	}
+	for i := range entries {
+		e := &entries[i]
+		out[i] = e.Malicious || aliased[e.ID] || slices.ContainsFunc(e.Aliases, func(a string) bool { return ids[a] })
+	}
+	return out
+}
+
+// isMalicious reports whether entry i is a known-malicious-package
+// record.
+func (db *DB) isMalicious(i int32) bool {
+	if db.malicious == nil {
+		return db.entries[i].Malicious
+	}
+	return db.malicious[i]
+}
+
+// groupOf returns entry i's advisory number (its own index when the
+// database was built without links).
+func (db *DB) groupOf(i int32) int32 {
+	if db.group == nil {
+		return -1 - i
+	}
+	return db.group[i]
 }

@@ -6,9 +6,9 @@
 //
 // # Vulnerabilities
 //
-// LoadOSV reads a database from a directory of OSV JSON files, OSV's
-// per-ecosystem all.zip, the Go vulnerability database layout or a
-// compact index written by (*DB).WriteIndex (ReadIndex reads one from any
+// LoadOSV reads a database from a directory of OSV JSON files, osv.dev's
+// per-ecosystem or full all.zip (or a directory of several), the Go
+// vulnerability database layout or a compact index written by (*DB).WriteIndex (ReadIndex reads one from any
 // reader, for example an embedded file). DownloadOSV fetches and refreshes
 // an all.zip with the caller's HTTP client; nothing else touches the
 // network.
@@ -19,6 +19,22 @@
 // SemVer, npm, PyPI, Maven, Debian, Alpine, RubyGems, NuGet) exactly as
 // OSV defines ranges. Components whose version is unknown are reported as
 // unassessed, never matched; withdrawn entries never match.
+//
+// # Advisories
+//
+// One vulnerability often has several records: osv.dev's zips mix an
+// ecosystem's own records (GO-, PYSEC-, DSA-, ...) with GitHub's (GHSA-)
+// and OpenSSF's malicious-packages reports (MAL-). Records that name each
+// other in aliases or upstream, transitively, are one advisory, and the
+// records of one advisory that match a component are one Finding: its ID
+// is the primary record's (see Finding.ID), every other id is an alias,
+// and its severities, fixes, references, KEV and EPSS come from all of
+// them. Evidence.Records says which records call the version affected.
+//
+// A known-malicious package (Finding.Malicious: a MAL- record, an OpenSSF
+// malicious-packages origin, a GitHub malware advisory with CWE-506, or a
+// record aliasing one) ranks Act with score 100, above every other
+// finding, is never suppressed by VEX, and leads the Markdown report.
 //
 // # Priority
 //

@@ -8,13 +8,13 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
-	"math"
+	"strings"
 	"time"
 	"unsafe"
 )
 
 // indexMagic starts every compact index; the digit is its format version.
-const indexMagic = "chaingate-osv-index/3\n"
+const indexMagic = "chaingate-osv-index/4\n"
 
 // MaxIndexBytes is the size limit of a compact index read by ReadIndex.
 const MaxIndexBytes = 1 << 30
@@ -34,9 +34,19 @@ var ErrInvalidIndex = errors.New("risk: invalid OSV index")
 // seconds and nanoseconds:
 //
 //	source, modified, nEntries, nAffected, nRanges, nEvents, nStrings
-//	per entry: id, nAliases, aliases..., modified, withdrawn, extra (JSON
-//	of osvExtra), nAffected, per affected: ecosystem, name, nVersions,
-//	versions..., nRanges, per range: type, nEvents, per event: kind, version
+//	per entry: id, nAliases, aliases..., nUpstream, upstream..., flags
+//	(bit 0: malicious), modified, withdrawn, extra (JSON of osvExtra),
+//	nAffected, per affected: ecosystem, name, nVersions, versions...,
+//	nRanges, per range: type, nEvents, per event: kind, version
+//
+// Version 4 added upstream and flags (records linked into advisories,
+// known-malicious packages).
+//
+// The declared counts are never trusted for allocation: readIndex first
+// walks the structure without allocating (indexShape), checks every
+// count against the bytes left and the totals against the header and
+// the sane maxima below, and only then allocates exactly what the walk
+// found.
 
 // WriteIndex writes the database as a compact index. LoadOSV and
 // ReadIndex read it back without re-parsing thousands of JSON files, so a
@@ -58,7 +68,7 @@ func (db *DB) WriteIndex(w io.Writer) error {
 	var nAff, nRanges, nEvents, nStrings int
 	for i := range db.entries {
 		e := &db.entries[i]
-		nStrings += len(e.Aliases)
+		nStrings += len(e.Aliases) + len(e.Upstream)
 		nAff += len(e.Affected)
 		for _, a := range e.Affected {
 			nStrings += len(a.Versions)
@@ -81,6 +91,15 @@ func (db *DB) WriteIndex(w io.Writer) error {
 		for _, a := range e.Aliases {
 			str(a)
 		}
+		u(uint64(len(e.Upstream)))
+		for _, a := range e.Upstream {
+			str(a)
+		}
+		var flags uint64
+		if e.Malicious {
+			flags |= indexFlagMalicious
+		}
+		u(flags)
 		tm(e.Modified)
 		tm(e.Withdrawn)
 		raw, err := json.Marshal(db.extra(int32(i)))
@@ -249,6 +268,100 @@ func indexReadAll(rd io.Reader) ([]byte, error) {
 	return buf, nil
 }
 
+// indexFlagMalicious marks a known-malicious-package record.
+const indexFlagMalicious = 1
+
+// Sane maxima of a compact index, far above osv.dev's whole database
+// (about 600,000 records in 2026): a count beyond them is corruption.
+const (
+	indexMaxEntries  = 1 << 23
+	indexMaxAffected = 1 << 25
+	indexMaxRanges   = 1 << 25
+	indexMaxEvents   = 1 << 26
+	indexMaxStrings  = 1 << 26
+	// indexMaxInflate bounds the memory the decoded structure may take
+	// per byte of index. Real indexes are dominated by their texts and
+	// need less than one byte per byte; a crafted one of minimal items
+	// would need about 20.
+	indexMaxInflate = 8
+)
+
+// indexCounts are the item counts of an index.
+type indexCounts struct {
+	entries, affected, ranges, events, strings int
+}
+
+// bytes is the memory the decoded structure takes.
+func (c indexCounts) bytes() int64 {
+	return int64(c.entries)*int64(unsafe.Sizeof(osvEntry{})) +
+		int64(c.affected)*int64(unsafe.Sizeof(osvAffected{})) +
+		int64(c.ranges)*int64(unsafe.Sizeof(osvRange{})) +
+		int64(c.events)*int64(unsafe.Sizeof(osvEvent{})) +
+		int64(c.strings)*int64(unsafe.Sizeof(""))
+}
+
+// indexShape walks the entries of an index without allocating and
+// returns what it holds: every count is checked against the bytes left
+// (each counted item takes at least one byte), so a lying count is an
+// error here, before any allocation depends on it.
+func indexShape(r *indexReader, nEntries int) indexCounts {
+	c := indexCounts{entries: nEntries}
+	strs := func() {
+		n := r.count(len(r.s))
+		c.strings += n
+		for range n {
+			r.skip()
+		}
+	}
+	for range nEntries {
+		if r.err != nil {
+			return c
+		}
+		r.skip() // id
+		strs()   // aliases
+		strs()   // upstream
+		r.uvarint()
+		r.time()
+		r.time()
+		r.skip() // extra
+		na := r.count(len(r.s))
+		c.affected += na
+		for range na {
+			r.skip()
+			r.skip()
+			strs() // versions
+			nr := r.count(len(r.s))
+			c.ranges += nr
+			for range nr {
+				r.skip()
+				ne := r.count(len(r.s))
+				c.events += ne
+				for range ne {
+					r.uvarint()
+					r.skip()
+				}
+			}
+			if r.err != nil {
+				return c
+			}
+		}
+	}
+	return c
+}
+
+// skip reads past a string.
+func (r *indexReader) skip() {
+	n := r.uvarint()
+	if r.err != nil {
+		return
+	}
+	if n > uint64(len(r.s)-r.off) {
+		r.fail("truncated string")
+		return
+	}
+	r.off += int(n)
+}
+
 func readIndex(rd io.Reader, cfg *dbConfig) (*DB, error) {
 	data, err := indexReadAll(rd)
 	if err != nil {
@@ -262,48 +375,82 @@ func readIndex(rd io.Reader, cfg *dbConfig) (*DB, error) {
 	// string of the DB is a substring of it.
 	s := unsafe.String(&data[0], len(data))
 	if len(s) < len(indexMagic) || s[:len(indexMagic)] != indexMagic {
+		if strings.HasPrefix(s, indexMagic[:len(indexMagic)-2]) {
+			return nil, fmt.Errorf("%w: format %q, this reader reads %q (rebuild it with WriteIndex)", ErrInvalidIndex, strings.TrimSpace(strings.SplitN(s, "\n", 2)[0]), strings.TrimSpace(indexMagic))
+		}
 		return nil, fmt.Errorf("%w: not a chaingate OSV index (bad magic line)", ErrInvalidIndex)
 	}
 	r := &indexReader{s: s[len(indexMagic):]}
 	source := r.str()
 	modified := r.time()
-	nEntries := r.count(math.MaxInt32)
-	nAff := r.count(math.MaxInt32)
-	nRanges := r.count(math.MaxInt32)
-	nEvents := r.count(math.MaxInt32)
-	nStrings := r.count(math.MaxInt32)
+	// Every entry takes at least 9 bytes, an affected package 4, a range
+	// or an event 2, a string 1: the declared counts must fit together
+	// in what is left, and under the maxima.
+	decl := indexCounts{
+		entries:  r.count(indexMaxEntries),
+		affected: r.count(indexMaxAffected),
+		ranges:   r.count(indexMaxRanges),
+		events:   r.count(indexMaxEvents),
+		strings:  r.count(indexMaxStrings),
+	}
 	if r.err != nil {
 		return nil, r.err
 	}
-	entries := make([]osvEntry, nEntries)
-	affs := make([]osvAffected, nAff)
-	ranges := make([]osvRange, nRanges)
-	events := make([]osvEvent, nEvents)
-	strs := make([]string, nStrings)
+	if need := 9*int64(decl.entries) + 4*int64(decl.affected) + 2*int64(decl.ranges) + 2*int64(decl.events) + int64(decl.strings); need > int64(len(r.s)-r.off) {
+		return nil, fmt.Errorf("%w: header declares items needing at least %d bytes, %d left", ErrInvalidIndex, need, len(r.s)-r.off)
+	}
+	body := r.off
+	got := indexShape(r, decl.entries)
+	if r.err != nil {
+		return nil, r.err
+	}
+	if got != decl {
+		return nil, fmt.Errorf("%w: header declares %+v, entries hold %+v", ErrInvalidIndex, decl, got)
+	}
+	if r.off != len(r.s) {
+		return nil, fmt.Errorf("%w: %d trailing bytes", ErrInvalidIndex, len(r.s)-r.off)
+	}
+	if b := got.bytes(); b > indexMaxInflate*int64(len(s))+1<<20 {
+		return nil, fmt.Errorf("%w: %d bytes of index decode to %d bytes of items (limit %d per byte)", ErrInvalidIndex, len(s), b, indexMaxInflate)
+	}
+	r.off = body
+	entries := make([]osvEntry, got.entries)
+	affs := make([]osvAffected, got.affected)
+	ranges := make([]osvRange, got.ranges)
+	events := make([]osvEvent, got.events)
+	strs := make([]string, got.strings)
+	list := func() []string {
+		n := r.count(len(strs))
+		l := strs[:n:n]
+		strs = strs[n:]
+		for j := range l {
+			l[j] = r.str()
+		}
+		return l
+	}
 	for i := range entries {
 		e := &entries[i]
 		if e.ID = r.str(); e.ID == "" && r.err == nil {
 			r.fail("entry without id")
 		}
-		n := r.count(len(strs))
-		e.Aliases, strs = strs[:n:n], strs[n:]
-		for j := range e.Aliases {
-			e.Aliases[j] = r.str()
+		e.Aliases = list()
+		e.Upstream = list()
+		switch flags := r.uvarint(); {
+		case flags&^indexFlagMalicious != 0:
+			r.fail("unknown entry flags")
+		default:
+			e.Malicious = flags&indexFlagMalicious != 0
 		}
 		e.Modified = r.time()
 		e.Withdrawn = r.time()
 		e.Extra = r.str()
-		n = r.count(len(affs))
+		n := r.count(len(affs))
 		e.Affected, affs = affs[:n:n], affs[n:]
 		for j := range e.Affected {
 			a := &e.Affected[j]
 			a.Ecosystem = r.str()
 			a.Name = r.str()
-			n = r.count(len(strs))
-			a.Versions, strs = strs[:n:n], strs[n:]
-			for k := range a.Versions {
-				a.Versions[k] = r.str()
-			}
+			a.Versions = list()
 			n = r.count(len(ranges))
 			a.Ranges, ranges = ranges[:n:n], ranges[n:]
 			for k := range a.Ranges {
@@ -323,9 +470,6 @@ func readIndex(rd io.Reader, cfg *dbConfig) (*DB, error) {
 		if r.err != nil {
 			return nil, r.err
 		}
-	}
-	if r.off != len(r.s) {
-		return nil, fmt.Errorf("%w: %d trailing bytes", ErrInvalidIndex, len(r.s)-r.off)
 	}
 	db := dbBuild(entries, "index", cfg)
 	db.info.Modified = modified

@@ -24,14 +24,20 @@ import (
 //   - a directory tree of OSV JSON files (every *.json below it);
 //   - a directory in the Go vulnerability database layout
 //     (index/db.json, index/modules.json, ID/<id>.json);
-//   - a zip of OSV JSON files, such as the all.zip OSV publishes per
-//     ecosystem;
+//   - a zip of OSV JSON files: the all.zip osv.dev publishes per
+//     ecosystem (npm/all.zip) or for every ecosystem (all.zip);
+//   - a directory holding several of those zips (npm/all.zip,
+//     PyPI/all.zip, ...), with or without loose JSON files beside them;
 //   - a compact index written by (*DB).WriteIndex;
 //   - a single OSV JSON file.
 //
 // Every entry is parsed with the osv-schema bindings and checked; an
 // invalid entry fails the load with an error naming its file (a partial
-// database would silently miss vulnerabilities).
+// database would silently miss vulnerabilities). A record found more
+// than once (osv.dev puts a GHSA advisory for Go and Maven packages in
+// both zips) is kept once, its most recently modified copy. Records that
+// name each other in aliases or upstream are linked into one advisory,
+// and Scan reports one finding per advisory.
 func LoadOSV(path string, opts ...Option) (*DB, error) {
 	cfg, err := dbNewConfig(opts)
 	if err != nil {
@@ -187,6 +193,12 @@ func loadFileJob(path, name string) loadJob {
 
 func loadDir(dir string, cfg *dbConfig) (*DB, error) {
 	var jobs []loadJob
+	var zips []*zip.ReadCloser
+	defer func() {
+		for _, z := range zips {
+			z.Close()
+		}
+	}()
 	err := filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
 		if err != nil {
 			return err
@@ -197,9 +209,27 @@ func loadDir(dir string, cfg *dbConfig) (*DB, error) {
 			}
 			return nil
 		}
-		if strings.HasSuffix(d.Name(), ".json") && d.Type().IsRegular() {
-			rel, _ := filepath.Rel(dir, p)
-			jobs = append(jobs, loadFileJob(p, filepath.ToSlash(rel)))
+		if !d.Type().IsRegular() {
+			return nil
+		}
+		rel, _ := filepath.Rel(dir, p)
+		rel = filepath.ToSlash(rel)
+		switch {
+		case strings.HasSuffix(d.Name(), ".json"):
+			jobs = append(jobs, loadFileJob(p, rel))
+		case strings.HasSuffix(d.Name(), ".zip"):
+			// osv.dev's per-ecosystem downloads side by side
+			// (npm/all.zip, PyPI/all.zip).
+			zr, err := zip.OpenReader(p)
+			if err != nil {
+				return fmt.Errorf("%s: %w", rel, err)
+			}
+			zips = append(zips, zr)
+			zj, err := loadZipJobs(&zr.Reader, rel+":", cfg)
+			if err != nil {
+				return fmt.Errorf("%s: %w", rel, err)
+			}
+			jobs = append(jobs, zj...)
 		}
 		return nil
 	})
@@ -305,18 +335,29 @@ func loadZip(r io.ReaderAt, size int64, path string, cfg *dbConfig) (*DB, error)
 }
 
 func loadZipEntries(zr *zip.Reader, cfg *dbConfig) ([]osvEntry, error) {
+	jobs, err := loadZipJobs(zr, "", cfg)
+	if err != nil {
+		return nil, err
+	}
+	if len(jobs) == 0 {
+		return nil, errors.New("no .json entries")
+	}
+	return loadAll(jobs, cfg)
+}
+
+// loadZipJobs lists the OSV JSON entries of a zip, refusing any whose
+// declared size is over the entry limit (the reader enforces the limit
+// again on the bytes actually inflated).
+func loadZipJobs(zr *zip.Reader, prefix string, cfg *dbConfig) ([]loadJob, error) {
 	var jobs []loadJob
 	for _, f := range zr.File {
 		if f.FileInfo().IsDir() || !strings.HasSuffix(f.Name, ".json") {
 			continue
 		}
 		if f.UncompressedSize64 > uint64(cfg.maxEntryBytes) {
-			return nil, fmt.Errorf("%s: %w: %d bytes, limit %d", f.Name, ErrTooLarge, f.UncompressedSize64, cfg.maxEntryBytes)
+			return nil, fmt.Errorf("%s%s: %w: %d bytes, limit %d", prefix, f.Name, ErrTooLarge, f.UncompressedSize64, cfg.maxEntryBytes)
 		}
-		jobs = append(jobs, loadJob{name: f.Name, open: f.Open})
+		jobs = append(jobs, loadJob{name: prefix + f.Name, open: f.Open})
 	}
-	if len(jobs) == 0 {
-		return nil, errors.New("no .json entries")
-	}
-	return loadAll(jobs, cfg)
+	return jobs, nil
 }

@@ -15,7 +15,8 @@ type MarkdownOptions struct {
 }
 
 // WriteMarkdown writes a summary of the report fit for a pull-request
-// comment: counts by decision, the top findings with their reasons and
+// comment: counts by decision, the known-malicious packages first under
+// their own heading (all of them), the top other findings with their reasons and
 // fixes, the suppressed findings with the VEX statements that suppressed
 // them, how many components could not be assessed, and the supply-chain
 // signals combined per source (Report.SignalRisk), highest first.
@@ -29,12 +30,27 @@ func (r *Report) WriteMarkdown(w io.Writer, opts MarkdownOptions) error {
 	fmt.Fprintf(&b, "### chaingate risk report\n\n")
 	fmt.Fprintf(&b, "**%d** active finding(s): %d Act, %d Attend, %d Track\\*, %d Track; %d suppressed by VEX; %d component(s) not assessed.\n\n",
 		s.Findings, s.ByDecision[Act], s.ByDecision[Attend], s.ByDecision[TrackStar], s.ByDecision[Track], s.Suppressed, s.Unassessed)
-	var active, suppressed []*Finding
+	var active, suppressed, malicious []*Finding
 	for i := range r.Findings {
-		if r.Findings[i].Suppressed == nil {
-			active = append(active, &r.Findings[i])
-		} else {
-			suppressed = append(suppressed, &r.Findings[i])
+		switch f := &r.Findings[i]; {
+		case f.Malicious:
+			malicious = append(malicious, f)
+		case f.Suppressed == nil:
+			active = append(active, f)
+		default:
+			suppressed = append(suppressed, f)
+		}
+	}
+	if len(malicious) > 0 {
+		// Never cut by MaxFindings: each one is a compromised machine.
+		fmt.Fprintf(&b, "#### Known-malicious packages\n\n**%d** known-malicious package(s): remove them and treat every machine that installed them as compromised.\n\n", len(malicious))
+		b.WriteString("| ID | Component | Summary |\n|---|---|---|\n")
+		for _, f := range malicious {
+			fmt.Fprintf(&b, "| %s | %s | %s |\n", mdLink(f.ID, f.URL)+mdAliases(f.Aliases), mdEscape(f.Component.Name+" "+f.Version), mdEscape(f.Summary))
+		}
+		b.WriteString("\n")
+		if len(active) > 0 {
+			b.WriteString("#### Vulnerabilities\n\n")
 		}
 	}
 	if len(active) > 0 {

@@ -145,7 +145,9 @@ func matchPrepared(a *osvAffected, p *matchParsed, ecosystem string, vc *matchVe
 			c := cv.vulnCmp(e.v)
 			switch e.Kind {
 			case osvIntroduced:
-				if c >= 0 {
+				// "0" is OSV's "every version", pre-releases of 0
+				// included (Maven's 0-alpha sorts below 0).
+				if c >= 0 || e.Version == "0" {
 					vuln, lower, upper = true, ">="+e.Version, ""
 				}
 			case osvFixed:

@@ -44,8 +44,16 @@ func ParseOSV(data []byte) (*osvschema.Vulnerability, error) {
 // rest (texts, references, affected packages and symbols) as extra,
 // decoded only for entries that match (see (*DB).extra).
 type osvEntry struct {
-	ID        string
-	Aliases   []string
+	ID      string
+	Aliases []string
+	// Upstream are the ids the entry's OSV "upstream" names (a distro
+	// advisory's CVEs); with Aliases they link records into one advisory
+	// (see dbGroups).
+	Upstream []string
+	// Malicious is set when the record itself says the package is
+	// known-malicious (see osvIsMalicious); dbBuild extends it to every
+	// record linked with such a record.
+	Malicious bool
 	Modified  time.Time
 	Withdrawn time.Time
 	Affected  []osvAffected
@@ -58,7 +66,6 @@ type osvEntry struct {
 // osvExtra is the part of an entry only findings need.
 type osvExtra struct {
 	Related    []string           `json:"related,omitempty"`
-	Upstream   []string           `json:"upstream,omitempty"`
 	Summary    string             `json:"summary,omitempty"`
 	Details    string             `json:"details,omitempty"`
 	Published  time.Time          `json:"published,omitzero"`
@@ -66,6 +73,10 @@ type osvExtra struct {
 	References []Reference        `json:"references,omitempty"`
 	URL        string             `json:"url,omitempty"`
 	Affected   []osvAffectedExtra `json:"affected,omitempty"`
+	// GHSASeverity is GitHub's database_specific.severity ("LOW",
+	// "MODERATE", "HIGH", "CRITICAL"), used when no record of an
+	// advisory gives a CVSS vector.
+	GHSASeverity string `json:"ghsaSeverity,omitempty"`
 }
 
 // osvAffectedExtra is the finding-only part of an affected[] element
@@ -147,12 +158,12 @@ func osvConvert(v *osvschema.Vulnerability) (*osvEntry, error) {
 	}
 	x := &osvExtra{
 		Related:  v.GetRelated(),
-		Upstream: v.GetUpstream(),
 		Summary:  v.GetSummary(),
 		Details:  v.GetDetails(),
 		Severity: osvSeverities(v.GetSeverity()),
 	}
-	e := &osvEntry{ID: id, Aliases: v.GetAliases(), extra: x}
+	e := &osvEntry{ID: id, Aliases: v.GetAliases(), Upstream: v.GetUpstream(), extra: x}
+	e.Malicious = osvIsMalicious(v)
 	if v.Published != nil {
 		x.Published = osvTime(v.Published)
 	}
@@ -171,6 +182,9 @@ func osvConvert(v *osvschema.Vulnerability) (*osvEntry, error) {
 	if ds := v.GetDatabaseSpecific(); ds != nil {
 		if u, ok := ds.GetFields()["url"]; ok {
 			x.URL = u.GetStringValue()
+		}
+		if sv, ok := ds.GetFields()["severity"]; ok {
+			x.GHSASeverity = strings.ToUpper(strings.TrimSpace(sv.GetStringValue()))
 		}
 	}
 	for i, a := range v.GetAffected() {
@@ -224,6 +238,42 @@ func osvConvert(v *osvschema.Vulnerability) (*osvEntry, error) {
 		x.Affected = append(x.Affected, ax)
 	}
 	return e, nil
+}
+
+// osvMalwareCWE is CWE-506, Embedded Malicious Code: GitHub files its
+// malware advisories under it.
+const osvMalwareCWE = "CWE-506"
+
+// osvIsMalicious reports whether a record says by itself that its
+// packages are known-malicious: an OpenSSF malicious-packages id
+// ("MAL-2025-3546"), the malicious-packages-origins that project's
+// records carry in database_specific, or a GitHub malware advisory
+// (CWE-506 in database_specific.cwe_ids, or in an affected package's
+// database_specific.cwes as OpenSSF copies it). Aliasing such a record
+// is handled at the database level (dbBuild).
+func osvIsMalicious(v *osvschema.Vulnerability) bool {
+	if strings.HasPrefix(v.GetId(), "MAL-") {
+		return true
+	}
+	if ds := v.GetDatabaseSpecific(); ds != nil {
+		f := ds.GetFields()
+		if _, ok := f["malicious-packages-origins"]; ok {
+			return true
+		}
+		for _, c := range f["cwe_ids"].GetListValue().GetValues() {
+			if strings.EqualFold(strings.TrimSpace(c.GetStringValue()), osvMalwareCWE) {
+				return true
+			}
+		}
+	}
+	for _, a := range v.GetAffected() {
+		for _, c := range a.GetDatabaseSpecific().GetFields()["cwes"].GetListValue().GetValues() {
+			if strings.EqualFold(c.GetStructValue().GetFields()["cweId"].GetStringValue(), osvMalwareCWE) {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 func osvAllGit(rs []*osvschema.Range) bool {

@@ -43,16 +43,17 @@ func (d Decision) rank() int {
 // Decision first.
 type Priority struct {
 	Decision Decision `json:"decision"`
-	// Score is in [0, 100]: Act in [75, 100], Attend in [50, 75),
-	// Track* in [25, 50), Track in [0, 25).
+	// Score is in [0, 100]: Act in [75, 100] (100 only for a
+	// known-malicious package), Attend in [50, 75), Track* in [25, 50),
+	// Track in [0, 25).
 	Score   float64          `json:"score"`
 	Reasons []PriorityReason `json:"reasons"`
 }
 
 // PriorityReason is one factor of a priority.
 type PriorityReason struct {
-	// Factor is "kev", "epss", "severity", "fix", "relationship",
-	// "scope", "evidence" or "vex".
+	// Factor is "malicious", "kev", "epss", "severity", "fix",
+	// "relationship", "scope", "evidence" or "vex".
 	Factor string `json:"factor"`
 	// Value is the factor's input in words ("in CISA KEV", "0.42").
 	Value string `json:"value"`
@@ -119,12 +120,26 @@ func (c PriorityConfig) withDefaults() PriorityConfig {
 //     runtime or not in the build;
 //   - otherwise severe (CVSS ≥ CriticalCVSS) → Track*; else Track.
 //
-// A finding suppressed by VEX is Track with score 0. The score then places
+// A known-malicious package (Finding.Malicious) is Act with score 100,
+// above every other finding whatever its CVSS, EPSS, fix or VEX
+// statement: the package was published to attack whoever installs it,
+// so there is no version to wait for and nothing a "not affected"
+// statement can scope away. A finding suppressed by VEX is otherwise
+// Track with score 0. The score then places
 // the finding inside its decision's band by the weighted factors, so a
 // known-exploited medium always ranks above an unexploited critical.
 func (c PriorityConfig) Prioritize(f *Finding) Priority {
 	cfg := c.withDefaults()
 	var reasons []PriorityReason
+	if f.Malicious {
+		msg := "known-malicious package (" + f.ID + "): treat any machine that installed it as compromised, remove it and rotate its secrets"
+		if f.Suppressed != nil {
+			msg += fmt.Sprintf("; the %s statement (%s) does not lift it", f.Suppressed.Format, f.Suppressed.Status)
+		}
+		return Priority{Decision: Act, Score: 100, Reasons: []PriorityReason{{
+			Factor: "malicious", Value: "known malicious", Contribution: 25, Message: msg,
+		}}}
+	}
 	if f.Suppressed != nil {
 		return Priority{Decision: Track, Score: 0, Reasons: []PriorityReason{{
 			Factor: "vex", Value: f.Suppressed.Status,
@@ -153,10 +168,18 @@ func (c PriorityConfig) Prioritize(f *Finding) Priority {
 	likely := f.EPSS != nil && epss >= cfg.HighEPSS
 	sev, hasSev := cvssMax(f.Severity)
 	score := cfg.UnknownSeverity
-	if hasSev {
+	switch {
+	case hasSev && sev.Type == "GHSA":
 		score = sev.Score
-		fs = append(fs, factor{"severity", fmt.Sprintf("%.1f", score), fmt.Sprintf("CVSS %s %.1f (%s)", sev.Type, score, sev.Rating), score / 10, cfg.SeverityWeight})
-	} else {
+		fs = append(fs, factor{"severity", fmt.Sprintf("%.1f", score), fmt.Sprintf("GitHub severity %s from %s (no CVSS vector; scored %.1f, the bottom of its band)", sev.Rating, sev.Source, score), score / 10, cfg.SeverityWeight})
+	case hasSev:
+		score = sev.Score
+		msg := fmt.Sprintf("CVSS %s %.1f (%s)", sev.Type, score, sev.Rating)
+		if sev.Source != "" && sev.Source != f.ID {
+			msg += " from " + sev.Source
+		}
+		fs = append(fs, factor{"severity", fmt.Sprintf("%.1f", score), msg, score / 10, cfg.SeverityWeight})
+	default:
 		fs = append(fs, factor{"severity", "unknown", fmt.Sprintf("no CVSS vector; assumed %.1f", score), score / 10, cfg.SeverityWeight})
 	}
 	if len(f.Fixed) > 0 {

@@ -93,14 +93,33 @@ type Summary struct {
 // KEV, priority reasons) may share memory with the DB and with other
 // findings of the same vulnerability. Copy a Finding's slices before
 // modifying them.
+//
+// One finding is one advisory: the records of the database linked
+// through aliases and upstream (transitively) that match the component
+// are merged, and the finding's facts come from all of them (see ID,
+// Severity, Fixed and Evidence.Records).
 type Finding struct {
 	// ID is the OSV id ("GO-2024-2687") or, for SARIF input, the rule id.
+	// When several records of one advisory match, it is the primary
+	// record's id, by this rule: the ecosystem's own database first
+	// (GO-, PYSEC-, RUSTSEC-, DSA-, ALPINE-, ...), then OpenSSF's
+	// malicious-packages (MAL-; GitHub does not publish its malware
+	// advisories in the advisory database, so the MAL id is the one a
+	// user can look up on osv.dev), then GitHub (GHSA-), then CVE-;
+	// ties go to the smaller id.
 	ID string `json:"id"`
-	// Aliases are the entry's other ids (CVE, GHSA).
+	// Aliases are the advisory's other ids: the other matching records'
+	// ids and every record's aliases (CVE, GHSA, ...).
 	Aliases []string `json:"aliases,omitempty"`
 	// Upstream are the ids of the upstream vulnerabilities a distro
 	// advisory covers (OSV "upstream": a DSA's CVEs).
 	Upstream []string `json:"upstream,omitempty"`
+	// Malicious is set when the package is known to be malicious: one of
+	// the advisory's records is an OpenSSF malicious-packages report
+	// (MAL-, or database_specific.malicious-packages-origins), a GitHub
+	// malware advisory (CWE-506), or aliases one. Such a finding ranks
+	// Act above every other finding.
+	Malicious bool `json:"malicious,omitempty"`
 	// Component is the SBOM component the finding is about.
 	Component sbom.Component `json:"component"`
 	// Source is "osv" for database matches, "sarif:<tool>" for SARIF input.
@@ -200,6 +219,24 @@ type Evidence struct {
 	// Packages are the affected packages found in the build.
 	Packages []string `json:"packages,omitempty"`
 	Reason   string   `json:"reason,omitempty"`
+	// Records says, when several records of the advisory list the
+	// component's package, what each said about its version. The finding
+	// stands when any of them says affected.
+	Records []RecordVerdict `json:"records,omitempty"`
+}
+
+// RecordVerdict is what one OSV record of an advisory says about the
+// component's version.
+type RecordVerdict struct {
+	// ID is the record's id.
+	ID string `json:"id"`
+	// Affected is whether the record's ranges or versions include the
+	// version.
+	Affected bool `json:"affected"`
+	// Range is the range that matched, when affected.
+	Range string `json:"range,omitempty"`
+	// Fixed are the record's fixed versions above the version.
+	Fixed []string `json:"fixed,omitempty"`
 }
 
 // Unassessed is a component Scan could not assess.

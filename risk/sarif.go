@@ -203,8 +203,9 @@ func sarifSecuritySeverity(rule *sarif.ReportingDescriptor) (float64, bool) {
 }
 
 // WriteSARIF writes the report's vulnerability findings as a SARIF 2.1.0
-// log for code-scanning dashboards: one rule per OSV id, one result per
-// finding, located at the SBOM component (its first location, or its
+// log for code-scanning dashboards: one rule per advisory (its primary
+// id, the other ids as tags), one result per finding (a known-malicious
+// package always at level error), located at the SBOM component (its first location, or its
 // purl), with the priority decision and score as properties. Suppressed
 // findings carry a SARIF suppression. Supply-chain signals follow, one
 // rule per signal ID ("chaingate/signal/typosquat"), one result per
@@ -226,7 +227,11 @@ func (r *Report) WriteSARIF(w io.Writer) error {
 			if f.URL != "" {
 				rule.WithHelpURI(f.URL)
 			}
-			props := sarif.Properties{"tags": append([]string{"security"}, f.Aliases...)}
+			tags := []string{"security"}
+			if f.Malicious {
+				tags = append(tags, "malicious-package")
+			}
+			props := sarif.Properties{"tags": append(tags, f.Aliases...)}
 			if sev, ok := cvssMax(f.Severity); ok {
 				props["security-severity"] = strconv.FormatFloat(sev.Score, 'f', 1, 64)
 			}
@@ -240,6 +245,10 @@ func (r *Report) WriteSARIF(w io.Writer) error {
 			level = "warning"
 		}
 		msg := fmt.Sprintf("%s %s is affected by %s (%s)", f.Component.Name, f.Version, f.ID, f.Summary)
+		if f.Malicious {
+			level = "error"
+			msg = fmt.Sprintf("%s %s is a known-malicious package (%s: %s); remove it and treat machines that installed it as compromised", f.Component.Name, f.Version, f.ID, f.Summary)
+		}
 		if len(f.Fixed) > 0 {
 			msg += "; fixed in " + strings.Join(f.Fixed, ", ")
 		}
@@ -260,6 +269,9 @@ func (r *Report) WriteSARIF(w io.Writer) error {
 			"score":     f.Priority.Score,
 			"component": f.Component.PURL,
 			"evidence":  string(f.Evidence.Level),
+		}
+		if f.Malicious {
+			res.Properties["malicious"] = true
 		}
 		if f.Suppressed != nil {
 			j := fmt.Sprintf("%s %s: %s %s", f.Suppressed.Format, f.Suppressed.Statement, f.Suppressed.Status, f.Suppressed.Justification)

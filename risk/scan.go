@@ -65,7 +65,10 @@ func WithKEV(k *KEV) ScanOption {
 
 // WithVEX applies VEX documents (see ReadOpenVEX and ReadCycloneDXVEX):
 // findings a statement says are not affected or fixed are kept in the
-// report, marked Suppressed.
+// report, marked Suppressed. A statement applies when it names any id of
+// the finding's advisory (its ID, Aliases or Upstream). Known-malicious
+// packages (Finding.Malicious) are never suppressed: the package itself
+// is the attack, so no statement about reachable code applies to it.
 func WithVEX(vs ...*VEX) ScanOption {
 	return func(c *scanConfig) error {
 		for i, v := range vs {
@@ -159,6 +162,10 @@ func Scan(ctx context.Context, doc *sbom.Document, db *DB, opts ...ScanOption) (
 			f := t // slices shared with the DB and other findings (see Finding)
 			f.Component = *c
 			f.Evidence = scanEvidence(c, ids[i], f.AffectedPackages, target)
+			if recs := t.Evidence.Records; len(recs) > 0 {
+				f.Evidence.Records = recs
+				f.Evidence.Reason += scanRecordsReason(recs)
+			}
 			rep.Findings = append(rep.Findings, f)
 		}
 	}
@@ -220,10 +227,15 @@ type scanMatches struct {
 	why        error
 }
 
-// scanMatch matches one identity against the database.
+// scanMatch matches one identity against the database: each record's
+// affected[] elements for the package, then the records of one advisory
+// merged into one finding (scanMerge).
 func scanMatch(db *DB, id vulnIdentity, refs []dbRef) *scanMatches {
 	out := &scanMatches{}
 	vc := &matchVersionCache{version: id.Version}
+	// verdicts are the records assessed, in refs order; a record listed
+	// in several affected[] elements is one verdict.
+	var verdicts []scanVerdict
 	for _, r := range refs {
 		e := &db.entries[r.entry]
 		if !e.Withdrawn.IsZero() {
@@ -240,28 +252,36 @@ func scanMatch(db *DB, id vulnIdentity, refs []dbRef) *scanMatches {
 			}
 			continue
 		}
+		j := slices.IndexFunc(verdicts, func(v scanVerdict) bool { return v.entry == r.entry })
+		if j < 0 {
+			verdicts = append(verdicts, scanVerdict{entry: r.entry, group: db.groupOf(r.entry), finding: -1})
+			j = len(verdicts) - 1
+		}
 		if !m.affected {
 			continue
 		}
+		v := &verdicts[j]
 		x := db.extra(r.entry)
 		ax := &x.Affected[r.affected]
 		// One entry may list the same package in several affected[]
 		// elements: merge them into one finding.
-		if j := slices.IndexFunc(out.findings, func(f Finding) bool { return f.ID == e.ID }); j >= 0 {
-			f := &out.findings[j]
+		if v.finding >= 0 && v.affected {
+			f := &out.findings[v.finding]
 			f.Range += "; " + m.rng
-			for _, v := range m.fixed {
-				if !slices.Contains(f.Fixed, v) {
-					f.Fixed = append(f.Fixed, v)
+			for _, fv := range m.fixed {
+				if !slices.Contains(f.Fixed, fv) {
+					f.Fixed = append(f.Fixed, fv)
 				}
 			}
 			f.AffectedPackages = append(slices.Clip(f.AffectedPackages), ax.Imports...)
 			continue
 		}
+		v.affected, v.finding = true, len(out.findings)
 		f := Finding{
 			ID:               e.ID,
 			Aliases:          e.Aliases,
-			Upstream:         x.Upstream,
+			Upstream:         e.Upstream,
+			Malicious:        db.isMalicious(r.entry),
 			Source:           "osv",
 			Summary:          x.Summary,
 			Ecosystem:        id.Ecosystem,
@@ -277,9 +297,205 @@ func scanMatch(db *DB, id vulnIdentity, refs []dbRef) *scanMatches {
 			f.Summary = scanFirstLine(x.Details)
 		}
 		f.Severity, _ = cvssScore(append(slices.Clip(x.Severity), ax.Severity...))
+		for i := range f.Severity {
+			f.Severity[i].Source = e.ID
+		}
 		out.findings = append(out.findings, f)
 	}
+	out.findings = scanMerge(db, out.findings, verdicts)
 	return out
+}
+
+// scanVerdict is what one record said about the version: affected (its
+// finding is out.findings[finding]) or not.
+type scanVerdict struct {
+	entry, group int32
+	affected     bool
+	finding      int
+}
+
+// scanMerge merges the findings of records of one advisory (the same
+// DB group) into one, and fills in what needs the whole group: the
+// records that said the version is not affected, GitHub's severity word
+// when no record gives a vector. The common case, one record per
+// advisory, returns the findings as they are.
+func scanMerge(db *DB, fs []Finding, verdicts []scanVerdict) []Finding {
+	shared := false
+	if len(verdicts) > 1 && db.group != nil {
+		seen := make(map[int32]bool, len(verdicts))
+		for _, v := range verdicts {
+			if seen[v.group] {
+				shared = true
+				break
+			}
+			seen[v.group] = true
+		}
+	}
+	if !shared {
+		for j, v := range verdicts {
+			if v.affected {
+				scanSeverityWord(db, &fs[v.finding], verdicts[j:j+1])
+			}
+		}
+		return fs
+	}
+	out := make([]Finding, 0, len(fs))
+	done := make([]bool, len(verdicts))
+	for i := range verdicts {
+		if done[i] || !verdicts[i].affected {
+			continue
+		}
+		var members []scanVerdict
+		for j := range verdicts {
+			if !done[j] && verdicts[j].group == verdicts[i].group {
+				members = append(members, verdicts[j])
+				done[j] = true
+			}
+		}
+		// Affected records first, each side in primary-id order.
+		slices.SortStableFunc(members, func(a, b scanVerdict) int {
+			if a.affected != b.affected {
+				if a.affected {
+					return -1
+				}
+				return 1
+			}
+			return scanIDCompare(db.entries[a.entry].ID, db.entries[b.entry].ID)
+		})
+		if len(members) == 1 {
+			f := fs[members[0].finding]
+			scanSeverityWord(db, &f, members)
+			out = append(out, f)
+			continue
+		}
+		out = append(out, scanMergeGroup(db, fs, members))
+	}
+	return out
+}
+
+// scanMergeGroup builds one finding from the verdicts of one advisory's
+// records (affected ones first, the primary record first).
+func scanMergeGroup(db *DB, fs []Finding, members []scanVerdict) Finding {
+	f := fs[members[0].finding]
+	primary := f.ID
+	f.Aliases, f.Upstream = nil, nil
+	f.Fixed = slices.Clone(f.Fixed)
+	f.References = slices.Clone(f.References)
+	f.Severity = slices.Clone(f.Severity)
+	f.AffectedPackages = slices.Clone(f.AffectedPackages)
+	ids := map[string]bool{primary: true}
+	addID := func(list *[]string, id string) {
+		if !ids[id] {
+			ids[id] = true
+			*list = append(*list, id)
+		}
+	}
+	var ranges []string
+	for k, m := range members {
+		e := &db.entries[m.entry]
+		addID(&f.Aliases, e.ID)
+		rv := RecordVerdict{ID: e.ID, Affected: m.affected}
+		if m.affected {
+			g := &fs[m.finding]
+			rv.Range, rv.Fixed = g.Range, g.Fixed
+			ranges = append(ranges, e.ID+": "+g.Range)
+			f.Malicious = f.Malicious || g.Malicious
+			if k > 0 {
+				for _, v := range g.Fixed {
+					if !slices.Contains(f.Fixed, v) {
+						f.Fixed = append(f.Fixed, v)
+					}
+				}
+				for _, p := range g.AffectedPackages {
+					if !slices.ContainsFunc(f.AffectedPackages, func(q AffectedPackage) bool { return q.Path == p.Path }) {
+						f.AffectedPackages = append(f.AffectedPackages, p)
+					}
+				}
+				if f.Summary == "" {
+					f.Summary = g.Summary
+				}
+				if f.URL == "" {
+					f.URL = g.URL
+				}
+			}
+		}
+		x := db.extra(m.entry)
+		if k > 0 {
+			for _, r := range x.References {
+				if !slices.ContainsFunc(f.References, func(q Reference) bool { return q.URL == r.URL }) {
+					f.References = append(f.References, r)
+				}
+			}
+			sev, _ := cvssScore(x.Severity)
+			for ai := range e.Affected {
+				if s, _ := cvssScore(x.Affected[ai].Severity); len(s) > 0 {
+					sev = append(sev, s...)
+				}
+			}
+			for _, s := range sev {
+				s.Source = e.ID
+				if !slices.Contains(f.Severity, s) {
+					f.Severity = append(f.Severity, s)
+				}
+			}
+		}
+		f.Evidence.Records = append(f.Evidence.Records, rv)
+	}
+	for _, m := range members {
+		e := &db.entries[m.entry]
+		for _, a := range e.Aliases {
+			addID(&f.Aliases, a)
+		}
+	}
+	for _, m := range members {
+		for _, a := range db.entries[m.entry].Upstream {
+			if !ids[a] && !slices.Contains(f.Upstream, a) {
+				f.Upstream = append(f.Upstream, a)
+			}
+		}
+	}
+	f.Aliases = slices.DeleteFunc(f.Aliases, func(a string) bool { return a == primary })
+	slices.SortStableFunc(f.Aliases, scanIDCompare)
+	if len(ranges) > 1 {
+		f.Range = strings.Join(ranges, "; ")
+	}
+	scanSeverityWord(db, &f, members)
+	return f
+}
+
+// scanSeverityWord gives a finding without any CVSS vector GitHub's
+// severity word from the first of its records that has one.
+func scanSeverityWord(db *DB, f *Finding, members []scanVerdict) {
+	if len(f.Severity) > 0 {
+		return
+	}
+	for _, m := range members {
+		if s, ok := cvssGHSA(db.extra(m.entry).GHSASeverity, db.entries[m.entry].ID); ok {
+			f.Severity = []Severity{s}
+			return
+		}
+	}
+}
+
+// scanIDRank orders the databases for the primary id of an advisory
+// (see Finding.ID).
+func scanIDRank(id string) int {
+	switch {
+	case strings.HasPrefix(id, "MAL-"):
+		return 1
+	case strings.HasPrefix(id, "GHSA-"):
+		return 2
+	case strings.HasPrefix(id, "CVE-"):
+		return 3
+	}
+	return 0
+}
+
+func scanIDCompare(a, b string) int {
+	if ra, rb := scanIDRank(a), scanIDRank(b); ra != rb {
+		return ra - rb
+	}
+	return strings.Compare(a, b)
 }
 
 // scanComponent matches one component, recording it as unassessed when
@@ -321,6 +537,23 @@ func scanComponent(db *DB, c *sbom.Component, memo map[vulnIdentity]*scanMatches
 		return nil, ""
 	}
 	return m, id.Ecosystem
+}
+
+// scanRecordsReason says which records of an advisory call the version
+// affected and which do not, when they disagree.
+func scanRecordsReason(recs []RecordVerdict) string {
+	var yes, no []string
+	for _, r := range recs {
+		if r.Affected {
+			yes = append(yes, r.ID)
+		} else {
+			no = append(no, r.ID)
+		}
+	}
+	if len(no) == 0 {
+		return ""
+	}
+	return "; affected according to " + strings.Join(yes, ", ") + ", not affected according to " + strings.Join(no, ", ")
 }
 
 func scanFirstLine(s string) string {
@@ -440,7 +673,9 @@ func scanEnrich(ctx context.Context, doc *sbom.Document, cfg *scanConfig, rep *R
 	}
 	byID := map[string]enrichment{}
 	type prioKey struct {
-		id, rel  string
+		id       string
+		mal      bool
+		rel      string
 		runtime  bool
 		evidence EvidenceLevel
 		sev      float64
@@ -464,6 +699,9 @@ func scanEnrich(ctx context.Context, doc *sbom.Document, cfg *scanConfig, rep *R
 		}
 		f.EPSS, f.KEV = en.epss, en.kev
 		for _, v := range cfg.vex {
+			if f.Malicious {
+				break // never suppressed: see WithVEX
+			}
 			if s := v.suppresses(doc, f); s != nil {
 				f.Suppressed = s
 				break
@@ -475,7 +713,7 @@ func scanEnrich(ctx context.Context, doc *sbom.Document, cfg *scanConfig, rep *R
 		}
 		sev, hasSev := cvssMax(f.Severity)
 		dev, _ := f.Component.Property("cdx:npm:package:development")
-		k := prioKey{f.ID, f.Relationship, f.Component.Scope != sbom.ScopeExcluded && dev != "true", f.Evidence.Level, sev.Score, hasSev, len(f.Fixed) > 0}
+		k := prioKey{f.ID, f.Malicious, f.Relationship, f.Component.Scope != sbom.ScopeExcluded && dev != "true", f.Evidence.Level, sev.Score, hasSev, len(f.Fixed) > 0}
 		p, ok := prios[k]
 		if !ok {
 			p = cfg.priority.Prioritize(f)

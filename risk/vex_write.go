@@ -28,7 +28,9 @@ type OpenVEXOptions struct {
 // for every finding chaingate can prove does not apply: Go findings
 // whose affected packages are all absent from the build (evidence level
 // package-absent), justified as vulnerable_code_not_present. It writes
-// nothing else: a module-level match is never declared safe.
+// nothing else: a module-level match, or a known-malicious package, is
+// never declared safe. One statement covers one advisory: its primary
+// id, with every other id of its records as aliases.
 func (r *Report) WriteOpenVEX(w io.Writer, opts OpenVEXOptions) error {
 	if opts.Author == "" {
 		return fmt.Errorf("risk: write OpenVEX: an author is required")
@@ -43,7 +45,7 @@ func (r *Report) WriteOpenVEX(w io.Writer, opts OpenVEXOptions) error {
 	doc.Timestamp = &ts
 	for i := range r.Findings {
 		f := &r.Findings[i]
-		if f.Source != "osv" || f.Evidence.Level != EvidencePackageAbsent || f.Component.PURL == "" {
+		if f.Source != "osv" || f.Malicious || f.Evidence.Level != EvidencePackageAbsent || f.Component.PURL == "" {
 			continue
 		}
 		st := openvex.Statement{

@@ -1,9 +1,10 @@
 # METADATA
 # title: Vulnerabilities
 # description: >-
-#   Known-exploited vulnerabilities and findings above a priority whose fix
-#   has been available for longer than an allowed window. VEX-suppressed
-#   findings are skipped. Configure with data.chaingate.config.vulnerabilities.
+#   Known-malicious packages, known-exploited vulnerabilities and findings
+#   above a priority whose fix has been available for longer than an
+#   allowed window. VEX-suppressed findings are skipped (never malicious
+#   ones). Configure with data.chaingate.config.vulnerabilities.
 package chaingate.lib.vulnerabilities
 
 defaults := {
@@ -63,6 +64,35 @@ blocking := [f |
 ]
 
 label(f) := sprintf("%s in %s %s", [f.id, object.get(f, "package", object.get(f, "component", "?")), object.get(f, "version", "?")])
+
+# malicious are the known-malicious packages (risk's Finding.Malicious).
+# Nothing but an explicit ignore of the id or an alias lifts one: not a
+# VEX statement, the threshold, the fix window, deny_unfixed, nor
+# enabled (a package published to attack its users is no vulnerability
+# to schedule).
+malicious := [f |
+	some f in input.risk.findings
+	f.malicious == true
+	not ignored(f)
+]
+
+# METADATA
+# title: Known-malicious package
+# description: >-
+#   No component may be a known-malicious package (an OpenSSF
+#   malicious-packages report, a GitHub malware advisory, or a record
+#   aliasing one). Only listing its id or an alias in ignore lifts it.
+# custom:
+#   code: CG-VULN-010
+#   severity: critical
+deny_malicious contains result if {
+	some f in malicious
+	result := {
+		"msg": sprintf("%s is a known-malicious package (%s): remove it and treat every machine that installed it as compromised", [label(f), concat(", ", array.concat([f.id], object.get(f, "aliases", [])))]),
+		"finding": f.id,
+		"component": object.get(f, "component", ""),
+	}
+}
 
 # METADATA
 # title: Known exploited vulnerability

@@ -102,3 +102,46 @@ test_disabled if {
 test_no_risk_section if {
 	count(v.active) == 0 with input as {"time": now}
 }
+
+# Known-malicious packages: MAL-2025-3546 (npm blur-plugins), as risk
+# reports it with its GitHub twin as an alias.
+mal_finding := {
+	"id": "MAL-2025-3546", "aliases": ["GHSA-p396-9cxf-5q3r"], "malicious": true,
+	"package": "blur-plugins", "version": "1.0.0", "component": "blur-plugins@1.0.0",
+	"priority": "critical",
+}
+
+test_malicious_denied_at_defaults if {
+	r := v.deny_malicious with input as {"time": now, "risk": {"findings": [mal_finding]}}
+	count(r) == 1
+	some x in r
+	x.finding == "MAL-2025-3546"
+	contains(x.msg, "known-malicious")
+	contains(x.msg, "GHSA-p396-9cxf-5q3r")
+}
+
+test_malicious_denied_whatever_the_settings if {
+	f := object.union(mal_finding, {"priority": "low", "severity": "low", "suppressed": true, "vexStatus": "not_affected"})
+	count(v.deny_malicious) == 1 with input as {"time": now, "risk": {"findings": [f]}}
+		with data.chaingate.config.vulnerabilities as {"threshold": "critical", "fix_window_days": 100000, "deny_unfixed": false, "deny_kev": false, "enabled": false}
+}
+
+test_malicious_lifted_by_ignoring_its_id if {
+	count(v.deny_malicious) == 0 with input as {"time": now, "risk": {"findings": [mal_finding]}}
+		with data.chaingate.config.vulnerabilities as {"ignore": ["MAL-2025-3546"]}
+}
+
+test_malicious_lifted_by_ignoring_an_alias if {
+	count(v.deny_malicious) == 0 with input as {"time": now, "risk": {"findings": [mal_finding]}}
+		with data.chaingate.config.vulnerabilities as {"ignore": ["GHSA-p396-9cxf-5q3r"]}
+}
+
+test_malicious_not_lifted_by_another_ignore if {
+	count(v.deny_malicious) == 1 with input as {"time": now, "risk": {"findings": [mal_finding]}}
+		with data.chaingate.config.vulnerabilities as {"ignore": ["MAL-2025-0001", "GHSA-xxxx-xxxx-xxxx"]}
+}
+
+test_not_malicious_not_denied_by_it if {
+	f := object.remove(mal_finding, ["malicious"])
+	count(v.deny_malicious) == 0 with input as {"time": now, "risk": {"findings": [f, object.union(f, {"malicious": false})]}}
+}
