@@ -170,6 +170,9 @@ func FuzzPrepareInput(f *testing.F) {
 	f.Add([]byte(`{"artifact":{"name":"x"},"context":{"a":[1,2.5,"s",null,true,{"b":{}}]}}`))
 	f.Add([]byte(`[]`))
 	f.Add([]byte(`"\u0000"`))
+	// Nested past the depth limit (1000), under encoding/json's (10000).
+	f.Add([]byte(`{"artifact":{"name":"x"},"context":{"d":` + strings.Repeat(`[`, 1500) + strings.Repeat(`]`, 1500) + `}}`))
+	f.Add([]byte(strings.Repeat(`{"a":`, 1200) + `1` + strings.Repeat(`}`, 1200)))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		p, err := policy.PrepareInput(data)
 		var x any
