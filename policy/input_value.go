@@ -557,6 +557,21 @@ var (
 	kEvidence         = ast.StringTerm("evidence")
 )
 
+// Object keys of the unassessed components and the SBOM's source.
+var (
+	kUnassessed = ast.StringTerm("unassessed")
+	kEcosystem  = ast.StringTerm("ecosystem")
+	kRoot       = ast.StringTerm("root")
+	kReason     = ast.StringTerm("reason")
+	kAdvisories = ast.StringTerm("advisories")
+)
+
+func init() {
+	for _, t := range []*ast.Term{kUnassessed, kEcosystem, kRoot, kReason, kAdvisories} {
+		policyKeys[string(t.Value.(ast.String))] = t
+	}
+}
+
 // policyKV accumulates an object's pairs, following encoding/json's
 // omitempty rules so the value equals the JSON form of the struct.
 type policyKV struct {
@@ -687,6 +702,7 @@ func (c *policyConv) sbom(s *SBOM) *ast.Term {
 	o.word(kFormat, s.Format, true)
 	o.str(kSpecVersion, s.SpecVersion, true)
 	o.str(kDigest, s.Digest, true)
+	o.str(kSource, s.Source, true)
 	sum := c.kv(10)
 	sum.int(kComponents, s.Summary.Components, false)
 	sum.int(kWithVersion, s.Summary.WithVersion, false)
@@ -745,7 +761,15 @@ func (c *policyConv) risk(r *Risk) *ast.Term {
 	sum.int(kSignals, r.Summary.Signals, true)
 	sum.int(kSignalsFlagged, r.Summary.SignalsFlagged, true)
 	sum.int(kSourcesFlagged, r.Summary.SourcesFlagged, true)
+	sum.int(kUnassessed, r.Summary.Unassessed, true)
 	o.term(kSummary, sum.obj())
+	if len(r.Unassessed) > 0 {
+		ts := make([]*ast.Term, len(r.Unassessed))
+		for i := range r.Unassessed {
+			ts[i] = c.unassessed(&r.Unassessed[i])
+		}
+		o.term(kUnassessed, c.term(ast.NewArray(ts...)))
+	}
 	if len(r.Signals) > 0 {
 		ts := make([]*ast.Term, len(r.Signals))
 		for i := range r.Signals {
@@ -786,6 +810,19 @@ func (c *policyConv) risk(r *Risk) *ast.Term {
 		}
 		o.term(kFindings, c.term(ast.NewArray(ts...)))
 	}
+	return o.obj()
+}
+
+func (c *policyConv) unassessed(u *Unassessed) *ast.Term {
+	o := c.kv(8)
+	o.str(kComponent, u.Component, false)
+	o.str(kPackage, u.Package, true)
+	o.str(kVersion, u.Version, true)
+	o.str(kPURL, u.PURL, true)
+	o.str(kEcosystem, u.Ecosystem, true)
+	o.bool(kRoot, u.Root, true)
+	o.str(kReason, u.Reason, false)
+	o.strs(kAdvisories, u.Advisories)
 	return o.obj()
 }
 
