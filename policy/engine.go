@@ -1369,7 +1369,8 @@ const policyMaxKeyDepth = 32
 // message gives itself; another object (`deny.a.b contains msg`) is
 // descended into; a string value (`deny[k] := msg`) is the message; any
 // other value (`deny[msg] := true`, even false) gives its key as the
-// message. The key path is kept as the result's "key" metadata.
+// message (an object key, its fields). The key path is kept as the
+// result's "key" metadata.
 func policyKeyedResults(obj map[string]any, at string, out []any, depth int) []any {
 	for _, k := range slices.Sorted(maps.Keys(obj)) {
 		path := k
@@ -1395,6 +1396,13 @@ func policyKeyedResults(obj map[string]any, at string, out []any, depth int) []a
 		case string:
 			out = append(out, map[string]any{"msg": v, "key": path})
 		default:
+			// A key that is itself an object (`violation[{"msg": m}] if`)
+			// reaches Go as its JSON text: read it back as the result.
+			var res map[string]any
+			if strings.HasPrefix(k, "{") && json.Unmarshal([]byte(k), &res) == nil {
+				out = append(out, res)
+				continue
+			}
 			out = append(out, map[string]any{"msg": k, "key": path})
 		}
 	}

@@ -73,6 +73,7 @@ func TestKeyedDenyRules(t *testing.T) {
 		{"keyed string value", "deny_s", "package main\n\ndeny_s[name] := msg if {\n\tinput.bad\n\tname := \"k\"\n\tmsg := \"bad input\"\n}\n", []string{"bad input"}},
 		{"dotted multi-value", "deny_d", "package main\n\ndeny_d.x contains msg if {\n\tinput.bad\n\tmsg := \"bad input\"\n}\n", []string{"bad input"}},
 		{"deeper dotted", "deny_e", "package main\n\ndeny_e.a.b contains {\"msg\": msg} if {\n\tinput.bad\n\tmsg := \"bad input\"\n}\n\ndeny_e.a.c contains \"second\" if input.bad\n", []string{"bad input", "second"}},
+		{"object key", "violation_k", "package main\n\nviolation_k[{\"msg\": msg, \"code\": \"K2\"}] if {\n\tinput.bad\n\tmsg := \"bad input\"\n}\n", []string{"bad input"}},
 		{"keyed object value", "deny_o", "package main\n\ndeny_o[id] := {\"msg\": \"bad input\", \"code\": \"K1\"} if {\n\tinput.bad\n\tid := \"c1\"\n}\n", []string{"bad input"}},
 	}
 	for _, tc := range tests {
