@@ -61,6 +61,9 @@ func TestDeepInputRefused(t *testing.T) {
 			if _, err := policy.PrepareInput(in); !errors.Is(err, policy.ErrInvalidInput) {
 				t.Fatalf("PrepareInput: %v", err)
 			}
+			if err := policy.ValidateInput(in); !errors.Is(err, policy.ErrInvalidInput) || !strings.Contains(err.Error(), "more than 1000 deep") {
+				t.Fatalf("ValidateInput: %v", err)
+			}
 		})
 	}
 	// Nesting at the limit is still decided.
