@@ -1,9 +1,13 @@
 package policy_test
 
 import (
+	"context"
 	"errors"
+	"fmt"
+	"regexp"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/open-policy-agent/opa/v1/rego"
 
@@ -248,4 +252,90 @@ func TestConflictingNamespaceOptions(t *testing.T) {
 			t.Errorf("err %v, want ErrInvalidOption naming both options", err)
 		}
 	}
+}
+
+// FuzzKeyedRules checks, for any module that loads, that the engine never
+// allows where OPA itself reports a deny or violation message: whatever
+// the rule's shape, nothing a policy denies is dropped.
+func FuzzKeyedRules(f *testing.F) {
+	for _, src := range []string{
+		"package main\n\ndeny_x[msg] if {\n\tinput.bad\n\tmsg := \"bad input\"\n}\n",
+		"package main\n\ndeny[msg] := true if {\n\tinput.bad\n\tmsg := \"bad input\"\n}\n",
+		"package main\n\ndeny.x contains msg if {\n\tinput.bad\n\tmsg := \"bad input\"\n}\n",
+		"package main\n\ndeny_e.a.b contains {\"msg\": \"m\"} if input.bad\n",
+		"package main\n\nviolation[{\"msg\": \"m\"}] if input.bad\n",
+		"package main\n\ndeny[k] := v if {\n\tsome k, v in input.pairs\n}\n",
+		"package main\n\nwarn_w[msg] if {\n\tinput.bad\n\tmsg := \"careful\"\n}\n\ndeny contains \"d\" if input.bad\n",
+		"package main.deny\n\nx contains \"sub\" if input.bad\n",
+		"package main\n\ndeny_x[msg] if {\n\tinput.bad\n\tmsg := \"m\"\n}\n\ndeny contains \"never\" if false\n",
+		"package main\n\ndefault allow := false\n\nallow if input.ok\n\ndeny contains \"d\" if false\n",
+	} {
+		f.Add(src)
+	}
+	input := map[string]any{"bad": true, "ok": true, "pairs": map[string]any{"a": "b", "c": false}}
+	f.Fuzz(func(t *testing.T, src string) {
+		if len(src) > 4096 {
+			return
+		}
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second) // bounds evaluation only; an expired context is a refusal
+		defer cancel()
+		e, err := policy.New(ctx, policy.FromModule("f.rego", src))
+		if err != nil {
+			return
+		}
+		d, err := e.Decide(ctx, input)
+		if err != nil {
+			return // any error is "not allowed"
+		}
+		rs, err := rego.New(rego.Query("x = data.main"), rego.Module("f.rego", src), rego.Input(input)).Eval(ctx)
+		if err != nil || len(rs) == 0 {
+			return
+		}
+		doc, _ := rs[0].Bindings["x"].(map[string]any)
+		for name, v := range doc {
+			if !denyName.MatchString(name) {
+				continue
+			}
+			if n := opaMessages(v); n > 0 && d.Allow {
+				t.Fatalf("OPA reports %d messages under data.main.%s (%v) but the engine allows:\n%s", n, name, v, src)
+			}
+		}
+	})
+}
+
+var denyName = regexp.MustCompile(`^(deny|violation)(_[A-Za-z0-9_]+)?$`)
+
+// Rules written with a key count like partial sets: each entry OPA
+// reports is one reason, with its key path in the metadata.
+func ExampleNew_keyedRules() {
+	ctx := context.Background()
+	engine, err := policy.New(ctx, policy.FromModule("keyed.rego", `package main
+
+deny_root[msg] if {
+	input.user == "root"
+	msg := "runs as root"
+}
+
+deny.registry contains msg if {
+	not startswith(input.image, "ghcr.io/")
+	msg := sprintf("image %s is not from ghcr.io", [input.image])
+}
+`))
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	d, err := engine.Decide(ctx, map[string]any{"user": "root", "image": "docker.io/library/nginx"})
+	if err != nil {
+		fmt.Println("not allowed:", err)
+		return
+	}
+	fmt.Println("allow:", d.Allow)
+	for _, r := range d.Deny {
+		fmt.Printf("%s (key %v): %s\n", r.Rule, r.Metadata["key"], r.Message)
+	}
+	// Output:
+	// allow: false
+	// deny (key registry): image docker.io/library/nginx is not from ghcr.io
+	// deny_root (key runs as root): runs as root
 }
