@@ -181,8 +181,9 @@ type Candidate struct {
 	// SLSA, when set, is checked on every verified SLSA provenance.
 	SLSA *verify.SLSARequirements `json:"slsa,omitempty"`
 	// SBOM is an SBOM of the artifact in any format sbom.Decode reads.
-	// Document, when set, is used instead. With neither, an SBOM
-	// attestation among Attestations is used.
+	// Document, when set, is used instead. A verified SBOM attestation
+	// among Attestations wins over both; the policy input records which
+	// was used (input.sbom.source "attested" or "supplied").
 	SBOM     []byte         `json:"-"`
 	Document *sbom.Document `json:"-"`
 	// Environment is the environment the artifact is to be released to.
@@ -296,7 +297,11 @@ func (g *Gate) Evaluate(ctx context.Context, c Candidate) (*Verdict, error) {
 		skip(StageSBOM, "no SBOM given or attested")
 	default:
 		v.SBOM = summary
-		ok(StageSBOM, fmt.Sprintf("%s %s with %d components (%s)", summary.Format, summary.SpecVersion, summary.Components, summary.Source))
+		detail := fmt.Sprintf("%s %s with %d components (%s)", summary.Format, summary.SpecVersion, summary.Components, summary.Source)
+		if summary.Source == sbomFromAttestation && (c.Document != nil || len(c.SBOM) > 0) {
+			detail += "; the supplied SBOM was not used"
+		}
+		ok(StageSBOM, detail)
 	}
 
 	// risk
@@ -317,7 +322,7 @@ func (g *Gate) Evaluate(ctx context.Context, c Candidate) (*Verdict, error) {
 	}
 
 	// policy
-	in, err := buildInput(c, g.c.now(), prov, doc, v.Risk)
+	in, err := buildInput(c, g.c.now(), prov, doc, v.SBOM, v.Risk)
 	var d *policy.Decision
 	if err == nil {
 		v.Input = in
@@ -440,21 +445,20 @@ func slsaLevel(sum *verify.SLSASummary, res *verify.Result) int {
 	return 2
 }
 
-// sbomStage picks the SBOM: a decoded Document, SBOM bytes, or an SBOM
-// attestation among the verified statements, in that order.
+// The values of SBOMSummary.Source.
+const (
+	sbomFromAttestation = "attestation"
+	sbomFromDocument    = "document"
+	sbomFromFile        = "file"
+)
+
+// sbomStage picks the SBOM: an SBOM attestation among the verified
+// statements, else the caller's Document, else its SBOM bytes. A signed
+// SBOM always wins over an unsigned one the caller supplies: the caller's
+// copy could hide a package the attested one lists.
 func sbomStage(c Candidate, statements []*provenance.Statement) (*sbom.Document, *SBOMSummary, error) {
 	summarise := func(doc *sbom.Document, source string) *SBOMSummary {
 		return &SBOMSummary{Source: source, Format: doc.Format.String(), SpecVersion: doc.SpecVersion, Components: len(doc.Components)}
-	}
-	if c.Document != nil {
-		return c.Document, summarise(c.Document, "document"), nil
-	}
-	if len(c.SBOM) > 0 {
-		doc, err := sbom.Decode(bytes.NewReader(c.SBOM))
-		if err != nil {
-			return nil, nil, err
-		}
-		return doc, summarise(doc, "file"), nil
 	}
 	for _, st := range statements {
 		t := strings.ToLower(st.PredicateType)
@@ -465,7 +469,17 @@ func sbomStage(c Candidate, statements []*provenance.Statement) (*sbom.Document,
 		if err != nil {
 			return nil, nil, fmt.Errorf("SBOM attestation (%s): %w", st.PredicateType, err)
 		}
-		return doc, summarise(doc, "attestation"), nil
+		return doc, summarise(doc, sbomFromAttestation), nil
+	}
+	if c.Document != nil {
+		return c.Document, summarise(c.Document, sbomFromDocument), nil
+	}
+	if len(c.SBOM) > 0 {
+		doc, err := sbom.Decode(bytes.NewReader(c.SBOM))
+		if err != nil {
+			return nil, nil, err
+		}
+		return doc, summarise(doc, sbomFromFile), nil
 	}
 	return nil, nil, nil
 }

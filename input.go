@@ -11,7 +11,10 @@ import (
 // buildInput assembles the policy input from what the stages found, with
 // policy's own converters for the SBOM and the risk report. Provenance is
 // the gate's own (verifyStage), since it aggregates several attestations.
-func buildInput(c Candidate, now time.Time, prov *policy.Provenance, doc *sbom.Document, rep *risk.Report) (*policy.Input, error) {
+//
+// The SBOM's source goes into input.sbom.source: "attested" for the
+// predicate of a verified SBOM attestation, "supplied" for the caller's.
+func buildInput(c Candidate, now time.Time, prov *policy.Provenance, doc *sbom.Document, sum *SBOMSummary, rep *risk.Report) (*policy.Input, error) {
 	b := policy.NewInputBuilder().WithTime(now).WithArtifact(artifactInput(c))
 	if doc != nil {
 		b.WithSBOM(doc)
@@ -28,7 +31,17 @@ func buildInput(c Candidate, now time.Time, prov *policy.Provenance, doc *sbom.D
 	for k, v := range c.Context {
 		b.WithContext(k, v)
 	}
-	return b.Build()
+	in, err := b.Build()
+	if err != nil {
+		return nil, err
+	}
+	if in.SBOM != nil && sum != nil {
+		in.SBOM.Source = "supplied"
+		if sum.Source == sbomFromAttestation {
+			in.SBOM.Source = "attested"
+		}
+	}
+	return in, nil
 }
 
 func gitopsInput(c Candidate) *policy.GitOps {

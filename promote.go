@@ -8,6 +8,8 @@ import (
 	"errors"
 	"fmt"
 
+	"github.com/google/go-containerregistry/pkg/name"
+
 	"github.com/chaingate/chaingate/gitops"
 	"github.com/chaingate/chaingate/policy"
 )
@@ -47,7 +49,8 @@ func (g *Gate) Check(ctx context.Context, gc gitops.Candidate) (gitops.Decision,
 }
 
 // For returns a gitops.Gate that decides promotions of exactly the
-// candidate c: a promotion of any other digest is denied.
+// candidate c: a promotion of any other digest, or of the digest under
+// another image name, is denied.
 func (g *Gate) For(c Candidate) gitops.Gate {
 	return gitops.GateFunc(func(ctx context.Context, gc gitops.Candidate) (gitops.Decision, error) {
 		return g.check(ctx, c, gc)
@@ -59,6 +62,15 @@ func (g *Gate) check(ctx context.Context, c Candidate, gc gitops.Candidate) (git
 		msg := fmt.Sprintf("promotion of %s@%s does not match the evaluated digest %s", gc.Image.Name, gc.Image.Digest, c.Digest)
 		return gitops.Decision{Allow: false, Reasons: []string{msg}}, nil
 	}
+	// The same digest under another name is another release: the policy
+	// (allowed registries, repositories) judged the candidate's name.
+	if !sameRepository(c.Image, gc.Image.Name) {
+		msg := fmt.Sprintf("promotion of %s does not match the evaluated image %q", gc.Image.String(), c.Image)
+		return gitops.Decision{Allow: false, Reasons: []string{msg}}, nil
+	}
+	// The policy judges the reference being promoted (its tag included),
+	// not the one the evidence was gathered under.
+	c.Image = gc.Image.String()
 	if gc.Stage != "" {
 		c.Environment = gc.Stage
 	}
@@ -86,6 +98,26 @@ func (g *Gate) check(ctx context.Context, c Candidate, gc gitops.Candidate) (git
 		d.Reasons = []string{"not allowed"}
 	}
 	return d, err
+}
+
+// sameRepository reports whether the candidate's image (a reference,
+// perhaps with a tag or digest) and a promoted image name name the same
+// repository, comparing OCI names in their canonical form
+// ("nginx" is "index.docker.io/library/nginx"). Names that are not OCI
+// references must be equal once any tag or digest is removed.
+func sameRepository(image, promoted string) bool {
+	if image == "" || promoted == "" {
+		return false
+	}
+	a, errA := name.ParseReference(image)
+	b, errB := name.ParseReference(promoted)
+	if errA == nil && errB == nil {
+		return a.Context().Name() == b.Context().Name()
+	}
+	if r, err := gitops.ParseReference(image); err == nil {
+		image = r.Name
+	}
+	return image == promoted
 }
 
 func reasonLine(r policy.Reason) string {

@@ -11,6 +11,7 @@ import (
 	"github.com/chaingate/chaingate/sbom"
 	"github.com/chaingate/chaingate/verify"
 	"github.com/google/go-containerregistry/pkg/name"
+	"github.com/package-url/packageurl-go"
 )
 
 // InputBuilder assembles an Input from the results of the other chaingate
@@ -290,6 +291,10 @@ func RiskFromReport(r *risk.Report) *Risk {
 			out.Summary.SignalsFlagged++
 		}
 	}
+	for i := range r.Unassessed {
+		out.Unassessed = append(out.Unassessed, unassessedFromReport(r, &r.Unassessed[i]))
+		out.Summary.Unassessed++
+	}
 	for _, sr := range r.SignalRisk {
 		out.SignalRisk = append(out.SignalRisk, SignalRisk{Source: sr.Source, Signals: slices.Clone(sr.Signals),
 			Value: sr.Score.Value, Flagged: sr.Score.Flagged, Evidence: slices.Clone(sr.Score.Evidence)})
@@ -360,4 +365,58 @@ func ProvenanceFromResult(r *verify.Result) *Provenance {
 		p.Errors = []string{"not verified"}
 	}
 	return p
+}
+
+func unassessedFromReport(r *risk.Report, u *risk.Unassessed) Unassessed {
+	c := &u.Component
+	return Unassessed{
+		Component:  c.ID,
+		Package:    c.Name,
+		Version:    c.Version,
+		PURL:       c.PURL,
+		Ecosystem:  policyEcosystem(c),
+		Root:       c.ID != "" && c.ID == r.Document.Root,
+		Reason:     u.Reason,
+		Advisories: slices.Clone(u.IDs),
+	}
+}
+
+// policyPURLEcosystems maps purl types to the OSV ecosystems whose
+// databases cover them (the OSV schema's ecosystem list).
+var policyPURLEcosystems = map[string]string{
+	"golang": "Go", "npm": "npm", "pypi": "PyPI", "maven": "Maven", "cargo": "crates.io",
+	"gem": "RubyGems", "nuget": "NuGet", "composer": "Packagist", "hex": "Hex", "pub": "Pub",
+	"swift": "SwiftURL", "conan": "ConanCenter", "cran": "CRAN", "hackage": "Hackage",
+}
+
+// policyDistroEcosystems maps deb, apk and rpm purl namespaces to OSV's
+// distribution ecosystems.
+var policyDistroEcosystems = map[string]string{
+	"debian": "Debian", "ubuntu": "Ubuntu", "alpine": "Alpine", "wolfi": "Wolfi", "chainguard": "Chainguard",
+	"redhat": "Red Hat", "rocky": "Rocky Linux", "almalinux": "AlmaLinux", "opensuse": "openSUSE", "suse": "SUSE",
+	"mageia": "Mageia", "photon": "Photon OS", "azure-linux": "Azure Linux",
+}
+
+// policyEcosystem names a component's OSV ecosystem: its
+// risk.PropertyOSVEcosystem property, else what its purl's type (and, for
+// distribution packages, namespace) implies; "" when neither says.
+func policyEcosystem(c *sbom.Component) string {
+	if v, ok := c.Property(risk.PropertyOSVEcosystem); ok && v != "" {
+		return v
+	}
+	if c.PURL == "" {
+		return ""
+	}
+	p, err := packageurl.FromString(c.PURL)
+	if err != nil {
+		return ""
+	}
+	if eco, ok := policyPURLEcosystems[p.Type]; ok {
+		return eco
+	}
+	switch p.Type {
+	case "deb", "apk", "rpm":
+		return policyDistroEcosystems[strings.ToLower(p.Namespace)]
+	}
+	return ""
 }

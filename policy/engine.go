@@ -12,6 +12,7 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
+	"maps"
 	"os"
 	"path"
 	"path/filepath"
@@ -63,6 +64,7 @@ type Engine struct {
 type policyRule struct {
 	ns, name string
 	kind     string // "deny", "warn", "exception", "allow"
+	keyed    bool   // some definition has a key below the name (an object document)
 	suffix   string // "kev" for deny_kev
 	binding  string
 	code     string
@@ -263,7 +265,8 @@ func WithDataFile(file string) Option {
 
 // WithNamespaces sets the Rego packages to query (without "data."),
 // replacing the default "main". The library's namespaces are added by
-// WithLibrary on their own.
+// WithLibrary on their own. New refuses it together with
+// WithAllNamespaces.
 func WithNamespaces(namespaces ...string) Option {
 	return func(c *config) error {
 		for _, ns := range namespaces {
@@ -278,7 +281,7 @@ func WithNamespaces(namespaces ...string) Option {
 
 // WithAllNamespaces queries every package that has decision rules, like
 // conftest's --all-namespaces (the library's packages only with
-// WithLibrary).
+// WithLibrary). New refuses it together with WithNamespaces.
 func WithAllNamespaces() Option {
 	return func(c *config) error { c.allNamespaces = true; return nil }
 }
@@ -682,6 +685,10 @@ func New(ctx context.Context, opts ...Option) (*Engine, error) {
 			errs = append(errs, fmt.Errorf("policy: option %w: %w", err, ErrInvalidOption))
 		}
 	}
+	if cfg.allNamespaces && len(cfg.namespaces) > 0 {
+		// Either would silently override the other.
+		errs = append(errs, fmt.Errorf("policy: option WithAllNamespaces conflicts with WithNamespaces(%s): give one: %w", strings.Join(cfg.namespaces, ", "), ErrInvalidOption))
+	}
 	if err := errors.Join(errs...); err != nil {
 		return nil, err
 	}
@@ -910,6 +917,7 @@ func policyFindRules(c *ast.Compiler, namespaces []string, explicit bool) ([]pol
 	for _, ns := range namespaces {
 		pkgPath := append(ast.Ref{ast.DefaultRootDocument}, policyNSRef(ns)...)
 		byName := map[string][]*ast.Rule{}
+		keyed := map[string]bool{} // names with a rule whose document has a key below the name
 		found := false
 		for _, name := range slices.Sorted(func(yield func(string) bool) {
 			for k := range c.Modules {
@@ -919,16 +927,23 @@ func policyFindRules(c *ast.Compiler, namespaces []string, explicit bool) ([]pol
 			}
 		}) {
 			m := c.Modules[name]
-			if !m.Package.Path.Equal(pkgPath) {
+			if !m.Package.Path.HasPrefix(pkgPath) {
 				continue
 			}
 			found = true
 			for _, r := range m.Rules {
-				ref := r.Head.Ref()
-				if len(ref) != 1 {
-					continue
+				// A rule's document is its package path below the
+				// namespace, then its head ref: `deny_x[msg] if`,
+				// `deny[msg] := true if`, `deny.x contains msg if` and
+				// rules of a package `<ns>.deny` all build data.<ns>.deny*
+				// as an object, which OPA reports as a non-empty deny.
+				// Each counts, under its first name.
+				full := append(slices.Clone(m.Package.Path[len(pkgPath):]), r.Head.Ref()...)
+				name := policyTermName(full[0])
+				byName[name] = append(byName[name], r)
+				if len(full) > 1 {
+					keyed[name] = true
 				}
-				byName[ref[0].Value.(ast.Var).String()] = append(byName[ref[0].Value.(ast.Var).String()], r)
 			}
 		}
 		if !found {
@@ -945,12 +960,26 @@ func policyFindRules(c *ast.Compiler, namespaces []string, explicit bool) ([]pol
 			}
 		}) {
 			defs := byName[name]
-			pr := policyRule{ns: ns, name: name}
+			pr := policyRule{ns: ns, name: name, keyed: keyed[name]}
 			switch {
-			case name == "allow":
-				pr.kind = "allow"
-			case name == "exception":
-				pr.kind = "exception"
+			case name == "allow", name == "exception":
+				// allow must be one boolean and exception a set of rule
+				// names: a keyed form (allow[x], exception.x) would be an
+				// object the decision cannot read, so it is refused here
+				// rather than read as "not allowed" or "nothing excepted"
+				// at every decision.
+				if pr.keyed {
+					d := defs[0]
+					for _, x := range defs {
+						if len(x.Head.Ref()) > 1 || !x.Module.Package.Path.Equal(pkgPath) {
+							d = x
+							break
+						}
+					}
+					return nil, fmt.Errorf("policy: %s: rule %s.%s: %w: it has a key (%s in package %s); %s must be a rule without one",
+						policyLocString(d.Location), ns, name, ErrLoad, d.Head.Ref(), d.Module.Package.Path, name)
+				}
+				pr.kind = name
 			default:
 				m := policyRuleName.FindStringSubmatch(name)
 				if m == nil {
@@ -1006,6 +1035,25 @@ func policyFindRules(c *ast.Compiler, namespaces []string, explicit bool) ([]pol
 		return nil, fmt.Errorf("policy: namespaces %s: %w: define deny, violation, warn or allow rules", strings.Join(namespaces, ", "), ErrNoRules)
 	}
 	return out, nil
+}
+
+// policyTermName is the name a ref term stands for: a rule's variable or
+// a package path segment.
+func policyTermName(t *ast.Term) string {
+	switch v := t.Value.(type) {
+	case ast.Var:
+		return string(v)
+	case ast.String:
+		return string(v)
+	}
+	return t.String()
+}
+
+func policyLocString(l *ast.Location) string {
+	if l == nil {
+		return "?"
+	}
+	return fmt.Sprintf("%s:%d", l.File, l.Row)
 }
 
 // policyCollectInputPaths adds the input refs of rule r and of the rules
@@ -1117,7 +1165,8 @@ func (e *Engine) Policy() PolicyInfo {
 // json.RawMessage, an ast.Value, or any value encoding/json can marshal.
 //
 // A denial is a Decision with Allow false, not an error. Decide returns an
-// error when the input is too large or invalid, when evaluation fails or
+// error when the input is too large or invalid (arrays and objects nested
+// more than 1000 deep are refused with ErrInvalidInput), when evaluation fails or
 // ctx ends, or when the decision is undefined: any error means "not
 // allowed".
 func (e *Engine) Decide(ctx context.Context, input any) (*Decision, error) {
@@ -1284,6 +1333,12 @@ func (e *Engine) decide(ctx context.Context, v ast.Value, digest string, tracer 
 				results = []any{r.title}
 			}
 		case nil:
+		case map[string]any:
+			if r.keyed {
+				results = policyKeyedResults(x, "", nil, 0)
+			} else {
+				results = []any{x}
+			}
 		default:
 			results = []any{x}
 		}
@@ -1301,6 +1356,76 @@ func (e *Engine) decide(ctx context.Context, v ast.Value, digest string, tracer 
 	}
 	d.Allow = allow && len(d.Deny) == 0
 	return d, nil
+}
+
+// policyMaxKeyDepth bounds how deep policyKeyedResults descends into a
+// keyed rule's object: deeper levels are reported as one result each, so
+// nothing is dropped.
+const policyMaxKeyDepth = 32
+
+// policyKeyedResults flattens the object a keyed deny or warn rule builds
+// into its results, so that every entry OPA reports counts: a set under a
+// key (`deny.x contains msg`) gives its elements; an object with a msg or
+// message gives itself; another object (`deny.a.b contains msg`) is
+// descended into; a string value (`deny[k] := msg`) is the message; any
+// other value (`deny[msg] := true`, even false) gives its key as the
+// message (an object key, its fields). The key path is kept as the
+// result's "key" metadata.
+func policyKeyedResults(obj map[string]any, at string, out []any, depth int) []any {
+	for _, k := range slices.Sorted(maps.Keys(obj)) {
+		path := k
+		if at != "" {
+			path = at + "." + k
+		}
+		switch v := obj[k].(type) {
+		case []any:
+			for _, e := range v {
+				out = append(out, policyWithKey(e, path))
+			}
+		case map[string]any:
+			_, hasMsg := v["msg"]
+			_, hasMessage := v["message"]
+			if hasMsg || hasMessage || depth >= policyMaxKeyDepth || len(v) == 0 {
+				if len(v) == 0 {
+					v = map[string]any{"msg": k}
+				}
+				out = append(out, policyWithKey(v, path))
+				continue
+			}
+			out = policyKeyedResults(v, path, out, depth+1)
+		case string:
+			out = append(out, map[string]any{"msg": v, "key": path})
+		default:
+			// A key that is itself an object (`violation[{"msg": m}] if`)
+			// reaches Go as its JSON text: read it back as the result.
+			var res map[string]any
+			if strings.HasPrefix(k, "{") && json.Unmarshal([]byte(k), &res) == nil {
+				out = append(out, res)
+				continue
+			}
+			out = append(out, map[string]any{"msg": k, "key": path})
+		}
+	}
+	return out
+}
+
+// policyWithKey adds the key path to an object result; other results are
+// wrapped in one.
+func policyWithKey(res any, path string) any {
+	switch x := res.(type) {
+	case map[string]any:
+		if _, ok := x["key"]; ok {
+			return x
+		}
+		cp := make(map[string]any, len(x)+1)
+		maps.Copy(cp, x)
+		cp["key"] = path
+		return cp
+	case string:
+		return map[string]any{"msg": x, "key": path}
+	}
+	b, _ := json.Marshal(res)
+	return map[string]any{"msg": string(b), "key": path}
 }
 
 func policyExceptionNames(v any) []string {

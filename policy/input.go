@@ -58,6 +58,10 @@ type SBOM struct {
 	SpecVersion string `json:"specVersion,omitempty"` // the format's specification version
 	// Digest is the digest of the SBOM document, when known.
 	Digest string `json:"digest,omitempty"`
+	// Source says where the SBOM came from: "attested" (the predicate of
+	// an SBOM attestation whose signature verified) or "supplied" (given
+	// by the caller, unsigned); empty when not recorded.
+	Source string `json:"source,omitempty"`
 	// Summary counts the components and what they lack.
 	Summary SBOMSummary `json:"summary"`
 	// Components are the components, the root included.
@@ -110,6 +114,30 @@ type Risk struct {
 	// SignalRisk combines the signals about each source
 	// (risk.Report.SignalRisk), highest first.
 	SignalRisk []SignalRisk `json:"signalRisk,omitempty"`
+
+	// Unassessed are the components the scan could not assess
+	// (risk.Report.Unassessed): a version the ecosystem's rules reject,
+	// no version, no purl. Nothing is known about their vulnerabilities.
+	Unassessed []Unassessed `json:"unassessed,omitempty"`
+}
+
+// Unassessed is a component the risk scan could not assess.
+type Unassessed struct {
+	// Component is the SBOM component ID; Package, Version and PURL its
+	// identity.
+	Component string `json:"component"`
+	Package   string `json:"package,omitempty"` // the component's name
+	Version   string `json:"version,omitempty"` // the version that could not be assessed
+	PURL      string `json:"purl,omitempty"`    // the component's package URL
+	// Ecosystem is the OSV ecosystem its purl (or its chaingate:osv:ecosystem
+	// property) names ("Go", "npm", "PyPI", "Debian:12"), empty when none.
+	Ecosystem string `json:"ecosystem,omitempty"`
+	// Root is true for the SBOM's root component (the artifact itself).
+	Root bool `json:"root,omitempty"`
+	// Reason says why the scan could not assess it.
+	Reason string `json:"reason"`
+	// Advisories are the IDs of entries that could have applied, when known.
+	Advisories []string `json:"advisories,omitempty"`
 }
 
 // Signal is one supply-chain signal (risk.Signal).
@@ -163,6 +191,9 @@ type RiskSummary struct {
 	Signals        int `json:"signals,omitempty"`
 	SignalsFlagged int `json:"signalsFlagged,omitempty"`
 	SourcesFlagged int `json:"sourcesFlagged,omitempty"`
+
+	// Unassessed counts the components the scan could not assess.
+	Unassessed int `json:"unassessed,omitempty"`
 }
 
 // Finding is one vulnerability or supply-chain signal about a component.

@@ -161,6 +161,7 @@ func (w *policyHasher) sbom(s *SBOM) {
 	}
 	o.str("digest", s.Digest, true)
 	o.str("format", s.Format, true)
+	o.str("source", s.Source, true)
 	o.str("specVersion", s.SpecVersion, true)
 	o.obj("summary")
 	m := &s.Summary
@@ -286,7 +287,32 @@ func (w *policyHasher) risk(r *Risk) {
 	so.int("sourcesFlagged", m.SourcesFlagged, true)
 	so.int("suppressed", m.Suppressed, false)
 	so.int("total", m.Total, false)
+	so.int("unassessed", m.Unassessed, true)
 	w.close()
+	if len(r.Unassessed) > 0 {
+		o.key("unassessed")
+		w.buf = append(w.buf, '[')
+		for i := range r.Unassessed {
+			if i > 0 {
+				w.buf = append(w.buf, ',')
+			}
+			w.unassessed(&r.Unassessed[i])
+		}
+		w.buf = append(w.buf, ']')
+	}
+	w.close()
+}
+
+func (w *policyHasher) unassessed(u *Unassessed) {
+	o := w.open()
+	o.strs("advisories", u.Advisories)
+	o.str("component", u.Component, false)
+	o.str("ecosystem", u.Ecosystem, true)
+	o.str("package", u.Package, true)
+	o.str("purl", u.PURL, true)
+	o.str("reason", u.Reason, false)
+	o.bool("root", u.Root, true)
+	o.str("version", u.Version, true)
 	w.close()
 }
 

@@ -64,6 +64,15 @@ func TestPrepareInputMatchesJSON(t *testing.T) {
 			History: []policy.Deployment{{Environment: "e", Digest: "d", Commit: "c", Time: "t"}, {Environment: "e2", Digest: "d2"}}},
 		Context: map[string]any{"z": 1.5, "a": map[string]any{"y": []any{"\t\u0001", 3.0}}, "m": "é"},
 	}
+	cases["unassessed and sbom source"] = &policy.Input{
+		SBOM: &policy.SBOM{Format: "cyclonedx-json", Source: "attested", Components: []policy.Component{}},
+		Risk: &policy.Risk{Summary: policy.RiskSummary{Total: 1, Unassessed: 2}, Findings: []policy.Finding{},
+			Unassessed: []policy.Unassessed{
+				{Component: "c", Package: "github.com/gin-gonic/gin", Version: "v1.7.0.1", PURL: "pkg:golang/github.com/gin-gonic/gin@v1.7.0.1",
+					Ecosystem: "Go", Root: true, Reason: "version \"v1.7.0.1\" could not be compared", Advisories: []string{"GO-2023-1737", "GO-2020-0001"}},
+				{Component: "d", Reason: "no purl"},
+			}},
+	}
 	for name, in := range cases {
 		t.Run(name, func(t *testing.T) {
 			p, err := policy.PrepareInput(in)
@@ -170,6 +179,9 @@ func FuzzPrepareInput(f *testing.F) {
 	f.Add([]byte(`{"artifact":{"name":"x"},"context":{"a":[1,2.5,"s",null,true,{"b":{}}]}}`))
 	f.Add([]byte(`[]`))
 	f.Add([]byte(`"\u0000"`))
+	// Nested past the depth limit (1000), under encoding/json's (10000).
+	f.Add([]byte(`{"artifact":{"name":"x"},"context":{"d":` + strings.Repeat(`[`, 1500) + strings.Repeat(`]`, 1500) + `}}`))
+	f.Add([]byte(strings.Repeat(`{"a":`, 1200) + `1` + strings.Repeat(`}`, 1200)))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		p, err := policy.PrepareInput(data)
 		var x any

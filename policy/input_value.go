@@ -5,6 +5,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"hash"
 	"math"
@@ -75,6 +76,104 @@ type policyConv struct {
 	// converted Context.
 	typed *Input
 	ctx   ast.Value
+	// depth is how many arrays and objects enclose the value being
+	// converted (see policyMaxInputDepth).
+	depth int
+}
+
+// policyMaxInputDepth bounds how deeply arrays and objects may nest in an
+// input. The conversion, the digest and OPA's evaluation all recurse, so
+// an input nested a million deep (a few MiB, under the size limit) would
+// overflow the goroutine stack, a fatal error that recover cannot catch.
+// Real inputs nest about ten deep.
+const policyMaxInputDepth = 1000
+
+// errDepth is the error for an input nested deeper than the limit.
+func (c *policyConv) errDepth() error {
+	return fmt.Errorf("policy: input nests arrays and objects more than %d deep: %w", policyMaxInputDepth, ErrInvalidInput)
+}
+
+// enter counts one level of nesting, failing beyond the limit; leave
+// undoes it.
+func (c *policyConv) enter() error {
+	if c.depth++; c.depth > policyMaxInputDepth {
+		return c.errDepth()
+	}
+	return nil
+}
+
+func (c *policyConv) leave() { c.depth-- }
+
+// policyTooDeep reports whether an ast.Value nests deeper than limit. It
+// recurses at most limit levels.
+func policyTooDeep(v ast.Value, limit int) bool {
+	if limit < 0 {
+		return true
+	}
+	deeper := false
+	switch x := v.(type) {
+	case *ast.Array:
+		x.Until(func(t *ast.Term) bool {
+			deeper = policyTooDeep(t.Value, limit-1)
+			return deeper
+		})
+	case ast.Object:
+		_ = x.Iter(func(k, e *ast.Term) error {
+			if policyTooDeep(k.Value, limit-1) || policyTooDeep(e.Value, limit-1) {
+				deeper = true
+				return errStopWalk
+			}
+			return nil
+		})
+	case ast.Set:
+		_ = x.Iter(func(t *ast.Term) error {
+			if policyTooDeep(t.Value, limit-1) {
+				deeper = true
+				return errStopWalk
+			}
+			return nil
+		})
+	}
+	return deeper
+}
+
+var errStopWalk = errors.New("stop")
+
+// policyGoTooDeep reports whether a Go value of a type the conversion
+// hands to encoding/json (which has no depth limit when encoding) nests
+// deeper than limit. It recurses at most limit levels; a pointer cycle
+// counts as too deep (encoding/json would refuse it anyway).
+func policyGoTooDeep(v reflect.Value, limit int) bool {
+	if limit < 0 {
+		return true
+	}
+	switch v.Kind() {
+	case reflect.Pointer, reflect.Interface:
+		return !v.IsNil() && policyGoTooDeep(v.Elem(), limit)
+	case reflect.Slice, reflect.Array:
+		if v.Kind() == reflect.Slice && v.Type().Elem().Kind() == reflect.Uint8 {
+			return false // []byte is a base64 string
+		}
+		for i := 0; i < v.Len(); i++ {
+			if policyGoTooDeep(v.Index(i), limit-1) {
+				return true
+			}
+		}
+	case reflect.Map:
+		it := v.MapRange()
+		for it.Next() {
+			if policyGoTooDeep(it.Value(), limit-1) {
+				return true
+			}
+		}
+	case reflect.Struct:
+		for i := 0; i < v.NumField(); i++ {
+			if v.Type().Field(i).IsExported() && policyGoTooDeep(v.Field(i), limit-1) {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // digest returns the digest of the converted value v.
@@ -204,6 +303,9 @@ func (c *policyConv) value(x any) (ast.Value, error) {
 		}
 		v = c.input(x)
 	case ast.Value:
+		if policyTooDeep(x, policyMaxInputDepth) {
+			return nil, c.errDepth()
+		}
 		v = x
 	case json.RawMessage:
 		return c.fromJSON(x)
@@ -287,6 +389,10 @@ func (c *policyConv) any(x any) (*ast.Term, error) {
 		return c.term(ast.Number(x)), nil
 	case []any:
 		c.grow(0)
+		if err := c.enter(); err != nil {
+			return nil, err
+		}
+		defer c.leave()
 		ts := make([]*ast.Term, len(x))
 		for i, e := range x {
 			t, err := c.any(e)
@@ -305,6 +411,10 @@ func (c *policyConv) any(x any) (*ast.Term, error) {
 		return c.term(ast.NewArray(ts...)), nil
 	case map[string]any:
 		c.grow(0)
+		if err := c.enter(); err != nil {
+			return nil, err
+		}
+		defer c.leave()
 		kv := make([][2]*ast.Term, 0, len(x))
 		for k, e := range x {
 			if !utf8.ValidString(k) {
@@ -333,11 +443,18 @@ func (c *policyConv) any(x any) (*ast.Term, error) {
 		}
 		return c.term(c.input(x)), c.err
 	case ast.Value:
+		if policyTooDeep(x, policyMaxInputDepth-c.depth) {
+			return nil, c.errDepth()
+		}
 		return c.term(x), nil
 	}
 	// Other Go types: marshal to JSON (bounded) and convert that.
-	if rv := reflect.ValueOf(x); rv.Kind() == reflect.Func || rv.Kind() == reflect.Chan {
+	rv := reflect.ValueOf(x)
+	if rv.Kind() == reflect.Func || rv.Kind() == reflect.Chan {
 		return nil, fmt.Errorf("policy: input of type %T cannot be JSON: %w", x, ErrInvalidInput)
+	}
+	if policyGoTooDeep(rv, policyMaxInputDepth-c.depth) {
+		return nil, c.errDepth()
 	}
 	b, err := json.Marshal(x)
 	if err != nil {
@@ -442,6 +559,21 @@ var (
 
 	kMalicious = ast.StringTerm("malicious")
 )
+
+// Object keys of the unassessed components and the SBOM's source.
+var (
+	kUnassessed = ast.StringTerm("unassessed")
+	kEcosystem  = ast.StringTerm("ecosystem")
+	kRoot       = ast.StringTerm("root")
+	kReason     = ast.StringTerm("reason")
+	kAdvisories = ast.StringTerm("advisories")
+)
+
+func init() {
+	for _, t := range []*ast.Term{kUnassessed, kEcosystem, kRoot, kReason, kAdvisories} {
+		policyKeys[string(t.Value.(ast.String))] = t
+	}
+}
 
 // policyKV accumulates an object's pairs, following encoding/json's
 // omitempty rules so the value equals the JSON form of the struct.
@@ -573,6 +705,7 @@ func (c *policyConv) sbom(s *SBOM) *ast.Term {
 	o.word(kFormat, s.Format, true)
 	o.str(kSpecVersion, s.SpecVersion, true)
 	o.str(kDigest, s.Digest, true)
+	o.str(kSource, s.Source, true)
 	sum := c.kv(10)
 	sum.int(kComponents, s.Summary.Components, false)
 	sum.int(kWithVersion, s.Summary.WithVersion, false)
@@ -631,7 +764,15 @@ func (c *policyConv) risk(r *Risk) *ast.Term {
 	sum.int(kSignals, r.Summary.Signals, true)
 	sum.int(kSignalsFlagged, r.Summary.SignalsFlagged, true)
 	sum.int(kSourcesFlagged, r.Summary.SourcesFlagged, true)
+	sum.int(kUnassessed, r.Summary.Unassessed, true)
 	o.term(kSummary, sum.obj())
+	if len(r.Unassessed) > 0 {
+		ts := make([]*ast.Term, len(r.Unassessed))
+		for i := range r.Unassessed {
+			ts[i] = c.unassessed(&r.Unassessed[i])
+		}
+		o.term(kUnassessed, c.term(ast.NewArray(ts...)))
+	}
 	if len(r.Signals) > 0 {
 		ts := make([]*ast.Term, len(r.Signals))
 		for i := range r.Signals {
@@ -672,6 +813,19 @@ func (c *policyConv) risk(r *Risk) *ast.Term {
 		}
 		o.term(kFindings, c.term(ast.NewArray(ts...)))
 	}
+	return o.obj()
+}
+
+func (c *policyConv) unassessed(u *Unassessed) *ast.Term {
+	o := c.kv(8)
+	o.str(kComponent, u.Component, false)
+	o.str(kPackage, u.Package, true)
+	o.str(kVersion, u.Version, true)
+	o.str(kPURL, u.PURL, true)
+	o.str(kEcosystem, u.Ecosystem, true)
+	o.bool(kRoot, u.Root, true)
+	o.str(kReason, u.Reason, false)
+	o.strs(kAdvisories, u.Advisories)
 	return o.obj()
 }
 

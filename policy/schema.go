@@ -5,8 +5,10 @@ import (
 	_ "embed"
 	"encoding/json"
 	"fmt"
+	"reflect"
 	"sync"
 
+	"github.com/open-policy-agent/opa/v1/ast"
 	"github.com/santhosh-tekuri/jsonschema/v6"
 )
 
@@ -48,6 +50,11 @@ func ValidateInput(input any) error {
 	case json.RawMessage:
 		b = x
 	default:
+		// encoding/json recurses without a depth limit when it encodes.
+		v, isAST := input.(ast.Value)
+		if isAST && policyTooDeep(v, policyMaxInputDepth) || !isAST && policyGoTooDeep(reflect.ValueOf(input), policyMaxInputDepth) {
+			return fmt.Errorf("policy: validate input: nests arrays and objects more than %d deep: %w", policyMaxInputDepth, ErrInvalidInput)
+		}
 		if b, err = json.Marshal(input); err != nil {
 			return fmt.Errorf("policy: validate input: %w: %w", ErrInvalidInput, err)
 		}

@@ -62,6 +62,32 @@ skipped contains i if {
 
 label(c) := sprintf("%s@%s", [c.name, object.get(c, "version", "?")])
 
+# --- Attested SBOM -------------------------------------------------------
+# With require_attested, the SBOM must come from an SBOM attestation whose
+# signature verified (input.sbom.source "attested"), not from the caller.
+
+attested_defaults := {"require_attested": false}
+
+attested_cfg := object.union(attested_defaults, settings)
+
+# METADATA
+# title: SBOM not attested
+# description: With require_attested, the SBOM must be the predicate of a verified SBOM attestation.
+# custom:
+#   code: CG-SBOM-009
+#   severity: high
+deny_not_attested contains msg if {
+	cfg.enabled
+	attested_cfg.require_attested
+	sbom != null
+	object.get(sbom, "source", "") != "attested"
+	msg := sprintf("the SBOM of %s is %s, not from a verified SBOM attestation", [
+		object.get(input, ["artifact", "name"], "?"),
+		object.get({"supplied": "supplied by the caller", "": "of unrecorded origin"}, object.get(sbom, "source", ""), sprintf("of source %q", [object.get(sbom, "source", "")])),
+	])
+}
+# --- end of attested SBOM --------------------------------------------------
+
 # METADATA
 # title: SBOM missing
 # custom:

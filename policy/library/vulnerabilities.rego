@@ -94,6 +94,65 @@ deny_malicious contains result if {
 	}
 }
 
+# --- Unassessed components ---------------------------------------------
+# A component the scan could not assess (input.risk.unassessed: a version
+# its ecosystem's rules reject, no version) is not a clean component:
+# nothing is known about it. In an ecosystem with a vulnerability database
+# it is denied unless deny_unassessed is false. The root component (the
+# artifact itself) is skipped when no advisory could have applied to it.
+
+unassessed_defaults := {
+	"deny_unassessed": true,
+	"unassessed_ecosystems": [
+		"Go", "npm", "PyPI", "Maven", "crates.io", "RubyGems", "NuGet", "Packagist", "Hex", "Pub",
+		"SwiftURL", "ConanCenter", "CRAN", "Hackage",
+		"Debian", "Ubuntu", "Alpine", "Wolfi", "Chainguard", "Red Hat", "Rocky Linux", "AlmaLinux",
+		"openSUSE", "SUSE", "Mageia", "Photon OS", "Azure Linux",
+	],
+}
+
+unassessed_cfg := object.union(unassessed_defaults, settings)
+
+# unassessed_ecosystem is the ecosystem without its release ("Debian:12"
+# is "Debian").
+unassessed_ecosystem(u) := split(object.get(u, "ecosystem", ""), ":")[0]
+
+unassessed_skipped(u) if {
+	u.root == true
+	count(object.get(u, "advisories", [])) == 0
+}
+
+# METADATA
+# title: Unassessed component
+# description: >-
+#   A component whose version the vulnerability scan could not assess, in an
+#   ecosystem with a vulnerability database, is denied (turn off with
+#   deny_unassessed: false).
+# custom:
+#   code: CG-VULN-009
+#   severity: high
+deny_unassessed contains result if {
+	cfg.enabled
+	unassessed_cfg.deny_unassessed
+	some u in object.get(input, ["risk", "unassessed"], [])
+	unassessed_ecosystem(u) in unassessed_cfg.unassessed_ecosystems
+	not unassessed_skipped(u)
+	advisories := object.get(u, "advisories", [])
+	result := {
+		"msg": sprintf("%s %s (%s) could not be checked for vulnerabilities: %s%s", [
+			object.get(u, "package", u.component), object.get(u, "version", "(no version)"), unassessed_ecosystem(u), u.reason,
+			unassessed_advisories_note(advisories),
+		]),
+		"component": u.component,
+		"advisories": advisories,
+	}
+}
+
+unassessed_advisories_note(ids) := "" if count(ids) == 0
+
+unassessed_advisories_note(ids) := sprintf("; advisories that may apply: %s", [concat(", ", ids)]) if count(ids) > 0
+# --- end of unassessed components --------------------------------------
+
 # METADATA
 # title: Known exploited vulnerability
 # description: No finding may be in CISA's Known Exploited Vulnerabilities catalogue.

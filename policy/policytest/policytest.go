@@ -207,11 +207,14 @@ func Check(ctx context.Context, fsys fs.FS, opts ...Option) (*Report, error) {
 	return rep, nil
 }
 
-// Run runs Check and reports each Rego test as a subtest of t named
-// "<package>/<rule>", failing it with the Rego location when the test
-// fails or errors. It fails t when the files do not load or compile, when
-// no test is found, or when coverage is below WithCoverage's threshold.
-func Run(t *testing.T, fsys fs.FS, opts ...Option) *Report {
+// Run runs Check and reports each Rego test, failing it with the Rego
+// location when the test fails or errors. Given a *testing.T, each Rego
+// test is a subtest named "<package>/<rule>"; any other testing.TB (a
+// benchmark, or a test double checking the harness itself) gets one error
+// per failing Rego test, naming it. It fails t when the files do not load
+// or compile, when no test is found, or when coverage is below
+// WithCoverage's threshold.
+func Run(t testing.TB, fsys fs.FS, opts ...Option) *Report {
 	t.Helper()
 	cfg := &config{}
 	for _, o := range opts {
@@ -222,8 +225,15 @@ func Run(t *testing.T, fsys fs.FS, opts ...Option) *Report {
 		t.Fatal(err)
 		return &Report{}
 	}
+	tt, subtests := t.(*testing.T)
 	for _, r := range rep.Results {
-		t.Run(r.Name, func(t *testing.T) {
+		if !subtests {
+			if r.Outcome == "fail" || r.Outcome == "error" {
+				t.Errorf("%s: %s %sed: %s", r.Location, r.Name, strings.TrimSuffix(r.Outcome, "e"), r.Message)
+			}
+			continue
+		}
+		tt.Run(r.Name, func(t *testing.T) {
 			switch r.Outcome {
 			case "skip":
 				t.Skipf("%s: skipped (todo_ prefix)", r.Location)
