@@ -280,8 +280,8 @@ func ecosystemDistro(typ, namespace, distro string) (eco, why string) {
 		if r, ok := ecosystemUbuntuReleases[name]; ok {
 			return "Ubuntu:" + r, ""
 		}
-		if name != "" && name[0] >= '0' && name[0] <= '9' {
-			ver, name = name, ns
+		if r := strings.TrimPrefix(name, "v"); r != "" && r[0] >= '0' && r[0] <= '9' {
+			ver, name = r, ns
 		}
 	}
 	switch name {
@@ -386,9 +386,10 @@ var ecosystemNames = func() map[string]string {
 }()
 
 // ecosystemSUSEFamily matches a SUSE Linux Enterprise product with a
-// "<major>[ SP<n>]" release: "Linux Enterprise Server 15 SP5",
-// "Linux Enterprise Module for Basesystem 15 SP5".
-var ecosystemSUSEFamily = regexp.MustCompile(`^Linux Enterprise (.+) (\d+)(?: SP(\d+))?$`)
+// "<major>[ SP<n>][-<stream>]" release: "Linux Enterprise Server 15 SP5",
+// "Linux Enterprise Module for Basesystem 15 SP5", "Linux Enterprise
+// Server 15 SP4-LTSS".
+var ecosystemSUSEFamily = regexp.MustCompile(`^Linux Enterprise (.+) (\d+)(?: SP(\d+))?(?:-[A-Za-z]+)?$`)
 
 // ecosystemCanonical normalises an OSV ecosystem string, as osv.dev
 // writes it or as a user does, to the key the DB index and components
@@ -405,6 +406,7 @@ var ecosystemSUSEFamily = regexp.MustCompile(`^Linux Enterprise (.+) (\d+)(?: SP
 //	AlmaLinux:9.4, Rocky Linux:9.3           AlmaLinux:9, Rocky Linux:9
 //	SUSE:Linux Enterprise Server 15 SP5      SUSE:Linux Enterprise 15 SP5
 //	SUSE:Linux Enterprise Module for Basesystem 15 SP5  (the same key)
+//	SUSE:Linux Enterprise Server 15 SP4-LTSS SUSE:Linux Enterprise 15 SP4
 //	Photon OS:5                              Photon OS:5.0
 //	Azure Linux:3.0                          Azure Linux:3
 //	Maven:https://repo1.maven.org/maven2/    Maven
