@@ -91,16 +91,30 @@ func ecosystemUnescape(s string) (string, error) {
 	return url.PathUnescape(s)
 }
 
-// qualifier returns a purl qualifier's value.
-func (p ecosystemPURL) qualifier(key string) string {
+// distroQualifiers returns the "distro", "upstream" and "epoch"
+// qualifiers in one pass over the qualifier string.
+func (p ecosystemPURL) distroQualifiers() (distro, upstream, epoch string) {
 	for q := range strings.SplitSeq(p.Qualifiers, "&") {
 		k, v, _ := strings.Cut(q, "=")
-		if strings.EqualFold(k, key) {
-			v, _ = url.QueryUnescape(v)
-			return v
+		var dst *string
+		switch {
+		case strings.EqualFold(k, "distro"):
+			dst = &distro
+		case strings.EqualFold(k, "upstream"):
+			dst = &upstream
+		case strings.EqualFold(k, "epoch"):
+			dst = &epoch
+		default:
+			continue
+		}
+		if *dst == "" {
+			if strings.ContainsAny(v, "%+") {
+				v, _ = url.QueryUnescape(v)
+			}
+			*dst = v
 		}
 	}
-	return ""
+	return distro, upstream, epoch
 }
 
 // ecosystemDebianReleases maps Debian codenames to release numbers.
@@ -174,24 +188,23 @@ func ecosystemIdentify(c *sbom.Component) (vulnIdentity, error) {
 		id.Ecosystem, id.Name = "ConanCenter", p.Name
 	case "deb", "apk", "rpm":
 		id.Name = p.Name
-		if p.Type != "rpm" {
+		distro, upstream, epoch := p.distroQualifiers()
+		if p.Type != "rpm" && upstream != "" {
 			// OSV's Debian, Ubuntu and Alpine advisories name source
 			// packages; purls carry the source package as the "upstream"
 			// qualifier when it differs. RPM advisories name binary
 			// packages.
-			if up := p.qualifier("upstream"); up != "" {
-				id.Name, _, _ = strings.Cut(up, "@")
-			}
+			id.Name, _, _ = strings.Cut(upstream, "@")
 		}
 		var why string
-		id.Ecosystem, why = ecosystemDistro(p.Type, p.Namespace, p.qualifier("distro"))
+		id.Ecosystem, why = ecosystemDistro(p.Type, p.Namespace, distro)
 		if id.Ecosystem == "" && override == "" {
 			return vulnIdentity{}, fmt.Errorf("%w: purl %q: %s", ErrNoIdentity, c.PURL, why)
 		}
 		if override != "" {
 			id.Ecosystem = ecosystemCanonical(override)
 		}
-		id.Version = ecosystemWithEpoch(id.Ecosystem, id.Version, p.qualifier("epoch"))
+		id.Version = ecosystemWithEpoch(id.Ecosystem, id.Version, epoch)
 	default:
 		if override == "" {
 			return vulnIdentity{}, fmt.Errorf("%w: purl type %q has no OSV ecosystem", ErrNoIdentity, p.Type)
@@ -354,10 +367,12 @@ func ecosystemSplitDistro(d string) (name, ver string) {
 	return d, ""
 }
 
+var ecosystemSUSEReplacer = strings.NewReplacer("-sp", ".", "_sp", ".", "sp", ".")
+
 // ecosystemSUSE turns a SLES release ("15.5", "15-sp5", "15sp5", "15")
 // into the key of ecosystemCanonical's SUSE family.
 func ecosystemSUSE(ver string) string {
-	v := strings.NewReplacer("-sp", ".", "sp", ".", "_sp", ".").Replace(strings.ToLower(ver))
+	v := ecosystemSUSEReplacer.Replace(strings.ToLower(ver))
 	major, sp, _ := strings.Cut(v, ".")
 	if sp == "" || sp == "0" {
 		return "SUSE:Linux Enterprise " + major
@@ -421,7 +436,15 @@ var ecosystemSUSEFamily = regexp.MustCompile(`^Linux Enterprise (.+) (\d+)(?: SP
 // their names. Language ecosystems drop any suffix. Anything else is
 // returned trimmed.
 func ecosystemCanonical(e string) string {
-	e = strings.TrimSpace(e)
+	c := strings.TrimSpace(ecosystemCanonicalize(strings.TrimSpace(e)))
+	if strings.HasSuffix(c, ":") {
+		// An empty release ("Debian:", "Azure Linux:.") is no release.
+		return ecosystemCanonical(strings.TrimRight(c, ":"))
+	}
+	return c
+}
+
+func ecosystemCanonicalize(e string) string {
 	base, rel, hasRel := strings.Cut(e, ":")
 	name, ok := ecosystemNames[strings.ToLower(base)]
 	if !ok {
