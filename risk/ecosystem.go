@@ -260,7 +260,10 @@ func ecosystemWithEpoch(ecosystem, version, epoch string) string {
 //	rpm photon  distro=photon-5.0                  Photon OS:5.0
 //	rpm azurelinux|mariner distro=azurelinux-3.0   Azure Linux:3
 //	rpm openeuler distro=openEuler-24.03-LTS       openEuler:24.03-LTS
-//	rpm amazon  distro=amzn-2023                   Amazon Linux:2023
+//
+// Amazon Linux (distro=amzn-2023) has no osv.dev ecosystem; its
+// components are reported unassessed unless PropertyOSVEcosystem names
+// one.
 //
 // A Red Hat component matches every record of its major release's
 // enterprise_linux product, whatever repository ("::appstream",
@@ -339,7 +342,10 @@ func ecosystemDistro(typ, namespace, distro string) (eco, why string) {
 	case "openeuler":
 		return ecosystemCanonical("openEuler:" + strings.ToUpper(ver)), ""
 	case "amzn", "amazon", "amazonlinux":
-		return "Amazon Linux:" + ver, ""
+		// osv.dev publishes no Amazon Linux advisories: say so rather
+		// than report the package as checked. Records of one's own are
+		// reached through PropertyOSVEcosystem ("Amazon Linux:2023").
+		return "", fmt.Sprintf("distro %q: osv.dev has no Amazon Linux ecosystem (set %s to match records of your own)", distro, PropertyOSVEcosystem)
 	}
 	if ver == "" {
 		return "", fmt.Sprintf("distro %q names no release", distro)

@@ -86,7 +86,6 @@ func TestEcosystemDistroPURLs(t *testing.T) {
 		{"pkg:rpm/azurelinux/openssl@3.3.2-1.azl3?distro=azurelinux-3.0", "Azure Linux:3", "openssl", "3.3.2-1.azl3"},
 		{"pkg:rpm/mariner/openssl@1.1.1k-29.cm2?distro=mariner-2.0", "Azure Linux:2", "openssl", "1.1.1k-29.cm2"},
 		{"pkg:rpm/openeuler/openssl@3.0.12-5.oe2403?distro=openeuler-24.03-lts", "openEuler:24.03-LTS", "openssl", "3.0.12-5.oe2403"},
-		{"pkg:rpm/amazon/openssl@3.0.8-1.amzn2023.0.12?distro=amzn-2023", "Amazon Linux:2023", "openssl", "3.0.8-1.amzn2023.0.12"},
 		{"pkg:apk/alpine/musl@1.2.5-r0?arch=x86_64&distro=alpine-3.20.3", "Alpine:v3.20", "musl", "1.2.5-r0"},
 		{"pkg:apk/alpine/musl@1.2.5-r0?distro=v3.20", "Alpine:v3.20", "musl", "1.2.5-r0"},
 		{"pkg:apk/alpine/musl@1.2.5-r10?distro=alpine-edge", "Alpine:edge", "musl", "1.2.5-r10"},
@@ -116,6 +115,11 @@ func TestEcosystemDistroPURLs(t *testing.T) {
 		if id.Ecosystem != tt.eco || id.Name != tt.name || id.Version != tt.version {
 			t.Errorf("%s:\n got %q %q %q\nwant %q %q %q", tt.purl, id.Ecosystem, id.Name, id.Version, tt.eco, tt.name, tt.version)
 		}
+	}
+	amzn := sbom.Component{ID: "x", PURL: "pkg:rpm/amazon/openssl@3.0.8-1.amzn2023.0.12?epoch=1&distro=amzn-2023",
+		Properties: []sbom.Property{{Name: PropertyOSVEcosystem, Value: "Amazon Linux:2023"}}}
+	if id, err := ecosystemIdentify(&amzn); err != nil || id.Ecosystem != "Amazon Linux:2023" || id.Version != "3.0.8-1.amzn2023.0.12" {
+		t.Errorf("Amazon Linux through PropertyOSVEcosystem: %+v, %v", id, err)
 	}
 	for purl, why := range map[string]string{
 		"pkg:rpm/redhat/sudo@1.9.5p2-9.el9":                 "names no distro release",
