@@ -436,9 +436,10 @@ var ecosystemSUSEFamily = regexp.MustCompile(`^Linux Enterprise (.+) (\d+)(?: SP
 // because a package's purl does not name it. (osv-scanner takes the whole
 // suffix from the host's CPE_NAME, "enterprise_linux:9::baseos", and
 // matches it exactly, so a RHEL 9 host misses the appstream records of
-// packages it installed from AppStream; for an SBOM purl it derives no
-// suffix at all and matches every Red Hat release. Keying by product and
-// major release avoids both.) Extended Update Support
+// packages it installed from AppStream; and osv-scalibr v0.5.3's purl
+// conversion handles only apk and deb purls, so an rpm purl read from an
+// SBOM gets no ecosystem at all. Keying by product and major release
+// avoids both.) Extended Update Support
 // streams (rhel_eus, rhel_aus, rhel_e4s) keep their own key, reached only
 // through PropertyOSVEcosystem, because their fixes are backports a
 // mainline host does not get. SUSE products of one release are one key
