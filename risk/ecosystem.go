@@ -300,6 +300,9 @@ func ecosystemDistro(typ, namespace, distro string) (eco, why string) {
 			ver, name = r, ns
 		}
 	}
+	if ver == "" && name != "opensuse-tumbleweed" && name != "tumbleweed" {
+		return "", fmt.Sprintf("distro %q names no release", distro)
+	}
 	switch name {
 	case "debian":
 		if r, ok := ecosystemDebianReleases[ver]; ok {
@@ -324,7 +327,10 @@ func ecosystemDistro(typ, namespace, distro string) (eco, why string) {
 	case "rocky", "rockylinux", "rocky linux":
 		return ecosystemCanonical("Rocky Linux:" + ver), ""
 	case "sles", "sled", "suse", "sle":
-		return ecosystemSUSE(ver), ""
+		if e := ecosystemSUSE(ver); e != "" {
+			return e, ""
+		}
+		return "", fmt.Sprintf("distro %q names no SUSE Linux Enterprise release", distro)
 	case "sle-micro", "sle micro", "suse-microos", "sl-micro":
 		return "SUSE:Linux Enterprise Micro " + ver, ""
 	case "opensuse-leap", "opensuse leap", "leap":
@@ -346,9 +352,6 @@ func ecosystemDistro(typ, namespace, distro string) (eco, why string) {
 		// than report the package as checked. Records of one's own are
 		// reached through PropertyOSVEcosystem ("Amazon Linux:2023").
 		return "", fmt.Sprintf("distro %q: osv.dev has no Amazon Linux ecosystem (set %s to match records of your own)", distro, PropertyOSVEcosystem)
-	}
-	if ver == "" {
-		return "", fmt.Sprintf("distro %q names no release", distro)
 	}
 	return "", fmt.Sprintf("distro %q has no OSV ecosystem", distro)
 }
@@ -373,17 +376,21 @@ func ecosystemSplitDistro(d string) (name, ver string) {
 	return d, ""
 }
 
-var ecosystemSUSEReplacer = strings.NewReplacer("-sp", ".", "_sp", ".", "sp", ".")
+// ecosystemSLESRelease is a SLES release as distro qualifiers write it:
+// "15", "15.5", "15-sp5", "15sp5", "15_sp5".
+var ecosystemSLESRelease = regexp.MustCompile(`^(\d+)(?:(?:[._-]?sp|\.)(\d+))?$`)
 
-// ecosystemSUSE turns a SLES release ("15.5", "15-sp5", "15sp5", "15")
-// into the key of ecosystemCanonical's SUSE family.
+// ecosystemSUSE turns a SLES release into the key of ecosystemCanonical's
+// SUSE family ("SUSE:Linux Enterprise 15 SP5"), or "" if it is none.
 func ecosystemSUSE(ver string) string {
-	v := ecosystemSUSEReplacer.Replace(strings.ToLower(ver))
-	major, sp, _ := strings.Cut(v, ".")
-	if sp == "" || sp == "0" {
-		return "SUSE:Linux Enterprise " + major
+	m := ecosystemSLESRelease.FindStringSubmatch(strings.ToLower(ver))
+	switch {
+	case m == nil:
+		return ""
+	case m[2] == "" || strings.TrimLeft(m[2], "0") == "":
+		return "SUSE:Linux Enterprise " + m[1]
 	}
-	return "SUSE:Linux Enterprise " + major + " SP" + sp
+	return "SUSE:Linux Enterprise " + m[1] + " SP" + m[2]
 }
 
 // ecosystemNames are osv.dev's ecosystem names (the base, before any
