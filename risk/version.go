@@ -162,7 +162,7 @@ func (s *vulnSemScheme) parse(v string) (vulnVersion, error) {
 	}
 	sv, err := s.fn(v)
 	if err != nil {
-		return nil, fmt.Errorf("%w: %q is not a %s version: %v", ErrUnassessableVersion, v, s.label, err)
+		return nil, fmt.Errorf("%w: %q is not a %s version: %w", ErrUnassessableVersion, v, s.label, err)
 	}
 	return vulnSem{v: sv}, nil
 }
@@ -283,7 +283,7 @@ func (vulnAPKScheme) parse(s string) (vulnVersion, error) {
 	rest, v.hash, _ = strings.Cut(rest, "~")
 	base, err := semantic.ParseAlpineVersion(rest)
 	if err != nil {
-		return nil, fmt.Errorf("%w: %q is not an apk version: %v", ErrUnassessableVersion, s, err)
+		return nil, fmt.Errorf("%w: %q is not an apk version: %w", ErrUnassessableVersion, s, err)
 	}
 	v.base = base
 	return v, nil

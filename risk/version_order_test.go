@@ -401,6 +401,11 @@ func TestVersionRejectsGarbage(t *testing.T) {
 			}
 		}
 	}
+	// semantic's own error stays matchable beside ErrUnassessableVersion.
+	_, err := vulnSchemeFor("Debian:12", "ECOSYSTEM").parse("a:1.0")
+	if !errors.Is(err, ErrUnassessableVersion) || !errors.Is(err, semantic.ErrInvalidVersion) {
+		t.Errorf("Debian a:1.0: %v, want both ErrUnassessableVersion and semantic.ErrInvalidVersion", err)
+	}
 	long := strings.Repeat("1.", 200) + "1"
 	if _, err := vulnSchemeFor("npm", "ECOSYSTEM").parse(long); !errors.Is(err, ErrUnassessableVersion) || !strings.Contains(err.Error(), "limit") {
 		t.Errorf("over-long version: %v", err)
