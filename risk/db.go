@@ -89,9 +89,14 @@ func WithMaxTotalBytes(n int64) Option {
 }
 
 // WithEcosystems keeps only the affected packages of the named OSV
-// ecosystems ("Go", "npm", "Debian:12"; a base name such as "Debian"
-// keeps every release). Entries with no affected package left are
-// dropped.
+// ecosystems, written as osv.dev writes them or shorter ("Go", "npm",
+// "Debian:12", "Ubuntu:22.04:LTS", "Red Hat:enterprise_linux:9"). A name
+// keeps every ecosystem it is a ':'-separated prefix of, after both are
+// normalised as the index does: "Debian" keeps every release, "Ubuntu:Pro"
+// every Ubuntu Pro release, and "Red Hat:enterprise_linux:9::appstream"
+// keeps the baseos and crb records of RHEL 9 too (a purl does not name
+// the repository a package came from, so the index does not tell them
+// apart). Entries with no affected package left are dropped.
 func WithEcosystems(ecosystems ...string) Option {
 	return func(c *dbConfig) error {
 		if len(ecosystems) == 0 {
@@ -106,21 +111,7 @@ func WithEcosystems(ecosystems ...string) Option {
 }
 
 func (c *dbConfig) keep(ecosystem string) bool {
-	if c.ecosystems == nil {
-		return true
-	}
-	canon := ecosystemCanonical(ecosystem)
-	if c.ecosystems[canon] {
-		return true
-	}
-	base := canon
-	for i := 0; i < len(canon); i++ {
-		if canon[i] == ':' {
-			base = canon[:i]
-			break
-		}
-	}
-	return c.ecosystems[base]
+	return c.ecosystems == nil || ecosystemSelected(c.ecosystems, ecosystem)
 }
 
 // dbBuild indexes entries (sorted by ID for a stable order).

@@ -15,10 +15,18 @@
 //
 // Scan matches an sbom.Document against a DB. Identity comes from the
 // purl (Go module paths keep their case), names are normalised per
-// ecosystem, versions are compared with the ecosystem's own rules (Go and
-// SemVer, npm, PyPI, Maven, Debian, Alpine, RubyGems, NuGet) exactly as
-// OSV defines ranges. Components whose version is unknown are reported as
-// unassessed, never matched; withdrawn entries never match.
+// ecosystem, versions are compared with the ecosystem's own rules exactly
+// as OSV defines ranges: Go and SemVer; npm, crates.io, Hex, SwiftURL,
+// ConanCenter; PyPI (PEP 440); Maven; RubyGems; NuGet; Packagist
+// (Composer); Pub; CRAN; Hackage; rpm (Red Hat, AlmaLinux, Rocky Linux,
+// SUSE, openSUSE, Mageia, openEuler, Photon OS, Azure Linux); dpkg
+// (Debian, Ubuntu); apk (Alpine, Wolfi, Chainguard). Distro packages are
+// matched by their purl's "distro" qualifier ("distro=rhel-9.4" matches
+// osv.dev's "Red Hat:enterprise_linux:9::appstream" and "::baseos"
+// records, "distro=ubuntu-22.04" its "Ubuntu:22.04:LTS" ones) and, for
+// Debian, Ubuntu and the Red Hat family, the "epoch" qualifier.
+// Components whose version is unknown are reported as unassessed, never
+// matched; withdrawn entries never match.
 //
 // # Advisories
 //

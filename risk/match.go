@@ -120,6 +120,7 @@ func matchPrepared(a *osvAffected, p *matchParsed, ecosystem string, vc *matchVe
 			}
 			if eq {
 				res.affected, res.rng = true, "versions list: "+v
+				res.fixed = matchFixedAbove(p, vc)
 				return res, nil
 			}
 		}
@@ -193,4 +194,28 @@ func matchPrepared(a *osvAffected, p *matchParsed, ecosystem string, vc *matchVe
 		return matchResult{}, firstErr
 	}
 	return res, nil
+}
+
+// matchFixedAbove lists the fixed events above the version in every
+// range that can be evaluated: distro records (Debian, Ubuntu) list
+// affected versions and a fixing range together, and a match through the
+// list still has a fix to report.
+func matchFixedAbove(p *matchParsed, vc *matchVersionCache) []string {
+	var fixed []string
+	for ri := range p.ranges {
+		r := &p.ranges[ri]
+		if r.err != nil {
+			continue
+		}
+		cv, err := vc.get(r.scheme)
+		if err != nil {
+			continue
+		}
+		for _, e := range r.events {
+			if e.Kind == osvFixed && cv.vulnCmp(e.v) < 0 && !slices.Contains(fixed, e.Version) {
+				fixed = append(fixed, e.Version)
+			}
+		}
+	}
+	return fixed
 }

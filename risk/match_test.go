@@ -55,7 +55,7 @@ func TestMatchRangeSemantics(t *testing.T) {
 
 func TestMatchErrors(t *testing.T) {
 	a := osvAffected{Ranges: []osvRange{{"ECOSYSTEM", []osvEvent{{osvIntroduced, "0"}}}}}
-	if _, err := matchAffected(&a, "Hackage", "1.0"); !errors.Is(err, ErrUnsupportedEcosystem) {
+	if _, err := matchAffected(&a, "OSS-Fuzz", "1.0"); !errors.Is(err, ErrUnsupportedEcosystem) {
 		t.Errorf("unsupported ecosystem: %v", err)
 	}
 	if _, err := matchAffected(&a, "npm", "x.y"); !errors.Is(err, ErrUnassessableVersion) {

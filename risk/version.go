@@ -3,14 +3,11 @@ package risk
 import (
 	"errors"
 	"fmt"
+	"regexp"
 	"strconv"
 	"strings"
 
-	mvnversion "github.com/masahiro331/go-mvn-version"
-
-	mmsemver "github.com/Masterminds/semver/v3"
-	pep440 "github.com/aquasecurity/go-pep440-version"
-	debversion "github.com/knqyf263/go-deb-version"
+	"github.com/google/osv-scalibr/semantic"
 	"golang.org/x/mod/semver"
 )
 
@@ -33,10 +30,26 @@ type vulnScheme interface {
 }
 
 // vulnSchemeFor returns the version scheme for an OSV ecosystem (its base
-// name, before any ':') and range type ("SEMVER", "ECOSYSTEM"). It returns
-// nil when chaingate has no version ordering for it.
+// name, before any ':', as osv.dev writes it or in any case) and range
+// type ("SEMVER", "ECOSYSTEM"). It returns nil when chaingate has no
+// version ordering for it.
+//
+// The orderings come from osv-scanner's own library,
+// github.com/google/osv-scalibr/semantic, wherever it agrees with the
+// ecosystem's published rules (version_order_test.go proves each one on
+// the ecosystem's own documented cases). Three stay hand-written, each
+// because semantic disagrees with its ecosystem: Go (module versions,
+// pseudo-versions and toolchain names "go1.21rc2", which semantic orders
+// as plain SemVer), Packagist (Composer's VersionParser: semantic follows
+// PHP's version_compare and so orders "1.0" below "1.0.0" and "1.0-Beta"
+// below "1.0-alpha") and Pub (pub_semver orders numeric build
+// identifiers numerically; semantic orders "+10" below "+9").
 func vulnSchemeFor(ecosystem, rangeType string) vulnScheme {
 	base, _, _ := strings.Cut(ecosystem, ":")
+	if _, ok := vulnSchemes[base]; !ok && base != "Go" {
+		// Not written as osv.dev writes it ("debian", "golang").
+		base, _, _ = strings.Cut(ecosystemCanonical(ecosystem), ":")
+	}
 	if base == "Go" {
 		// The Go vulndb writes unprefixed SEMVER events; Go modules are
 		// ordered by golang.org/x/mod/semver either way.
@@ -45,28 +58,275 @@ func vulnSchemeFor(ecosystem, rangeType string) vulnScheme {
 	if rangeType == "SEMVER" {
 		return vulnSemverScheme{}
 	}
-	switch base {
-	case "npm":
-		return vulnNPMScheme{}
-	case "PyPI":
-		return vulnPyPIScheme{}
-	case "Maven":
-		return vulnMavenScheme{}
-	case "Debian", "Ubuntu":
-		return vulnDebScheme{}
-	case "Alpine":
-		return vulnAPKScheme{}
-	case "RubyGems":
-		return vulnGemScheme{}
-	case "NuGet":
-		return vulnNuGetScheme{}
-	case "crates.io", "Packagist", "Hex", "Pub":
-		// These ecosystems publish semantic versions; Masterminds' loose
-		// parser accepts the common "1.2" and "v1.2.3" spellings.
-		return vulnNPMScheme{}
+	if s, ok := vulnSchemes[base]; ok {
+		return s
 	}
 	return nil
 }
+
+// vulnSchemes maps osv.dev base ecosystem names to their ECOSYSTEM-range
+// ordering.
+var vulnSchemes = func() map[string]vulnScheme {
+	m := map[string]vulnScheme{
+		"Packagist": vulnComposerScheme{},
+		"Pub":       vulnPubScheme{},
+	}
+	rpm := &vulnSemScheme{label: "RPM", fn: func(s string) (semantic.Version, error) {
+		return semantic.ParseRedHatVersion(s), nil
+	}, check: vulnCheckRPM}
+	for _, e := range vulnRPMEcosystems {
+		m[e] = rpm
+	}
+	deb := &vulnSemScheme{label: "Debian", fn: func(s string) (semantic.Version, error) {
+		return semantic.ParseDebianVersion(s)
+	}, check: vulnCheckToken}
+	m["Debian"], m["Ubuntu"] = deb, deb
+	for _, e := range vulnAPKEcosystems {
+		m[e] = vulnAPKScheme{}
+	}
+	semverLike := &vulnSemScheme{label: "SemVer", fn: func(s string) (semantic.Version, error) {
+		return semantic.ParseSemverVersion(s), nil
+	}, check: vulnCheckSemverLike}
+	for _, e := range []string{"npm", "crates.io", "Hex", "SwiftURL", "Bitnami", "Julia", "GHC", "Bioconductor"} {
+		m[e] = semverLike
+	}
+	// ConanCenter versions are free-form ("cci.20230101", "1.2.3");
+	// semantic orders them as SemVer-like, which is what osv.dev does.
+	m["ConanCenter"] = &vulnSemScheme{label: "ConanCenter", fn: func(s string) (semantic.Version, error) {
+		return semantic.ParseSemverVersion(s), nil
+	}, check: vulnCheckToken}
+	m["PyPI"] = &vulnSemScheme{label: "PyPI", fn: func(s string) (semantic.Version, error) {
+		return semantic.ParsePyPIVersion(s)
+	}, check: vulnCheckPEP440}
+	m["Maven"] = &vulnSemScheme{label: "Maven", fn: func(s string) (semantic.Version, error) {
+		return semantic.ParseMavenVersion(s), nil
+	}, check: vulnCheckToken}
+	m["RubyGems"] = &vulnSemScheme{label: "RubyGems", fn: func(s string) (semantic.Version, error) {
+		return semantic.ParseRubyGemsVersion(s), nil
+	}, check: vulnCheckGem}
+	m["NuGet"] = &vulnSemScheme{label: "NuGet", fn: func(s string) (semantic.Version, error) {
+		return semantic.ParseNuGetVersion(s), nil
+	}, check: vulnCheckNuGet}
+	m["CRAN"] = &vulnSemScheme{label: "CRAN", fn: func(s string) (semantic.Version, error) {
+		return semantic.ParseCRANVersion(s)
+	}}
+	m["Hackage"] = &vulnSemScheme{label: "Hackage", fn: func(s string) (semantic.Version, error) {
+		return semantic.ParseHackageVersion(s)
+	}}
+	return m
+}()
+
+// vulnRPMEcosystems are the osv.dev ecosystems whose packages are RPMs,
+// ordered by rpmvercmp with epoch and release ("e:v-r").
+var vulnRPMEcosystems = []string{
+	"Red Hat", "AlmaLinux", "Rocky Linux", "SUSE", "openSUSE", "Mageia",
+	"openEuler", "Photon OS", "Azure Linux", "Amazon Linux",
+}
+
+// vulnAPKEcosystems are the osv.dev ecosystems whose packages are apks.
+var vulnAPKEcosystems = []string{
+	"Alpine", "Wolfi", "Chainguard", "Alpaquita", "MinimOS", "BellSoft Hardened Containers",
+}
+
+// --- osv-scalibr semantic ---
+
+// vulnSemScheme orders versions with a semantic parser. semantic accepts
+// any string for several ecosystems (it never fails for npm, RPM,
+// RubyGems, NuGet, Maven); check rejects what the ecosystem's own grammar
+// rejects, so garbage is reported as unassessable instead of being
+// ordered somewhere.
+type vulnSemScheme struct {
+	label string
+	fn    func(string) (semantic.Version, error)
+	check func(string) bool
+}
+
+// vulnSem is a semantic version, or OSV's "0" (below every version).
+type vulnSem struct {
+	v    semantic.Version
+	zero bool
+}
+
+func (s *vulnSemScheme) name() string { return s.label }
+
+func (s *vulnSemScheme) parse(v string) (vulnVersion, error) {
+	if v == "0" {
+		// OSV's "introduced: 0" means "from the first version".
+		return vulnSem{zero: true}, nil
+	}
+	if len(v) > vulnMaxVersionLen {
+		return nil, fmt.Errorf("%w: %s version of %d bytes (limit %d)", ErrUnassessableVersion, s.label, len(v), vulnMaxVersionLen)
+	}
+	if s.check != nil && !s.check(v) {
+		return nil, fmt.Errorf("%w: %q is not a %s version", ErrUnassessableVersion, v, s.label)
+	}
+	sv, err := s.fn(v)
+	if err != nil {
+		return nil, fmt.Errorf("%w: %q is not a %s version: %w", ErrUnassessableVersion, v, s.label, err)
+	}
+	return vulnSem{v: sv}, nil
+}
+
+func (v vulnSem) vulnCmp(o vulnVersion) int {
+	w := o.(vulnSem)
+	switch {
+	case v.zero && w.zero:
+		return 0
+	case v.zero:
+		return -1
+	case w.zero:
+		return 1
+	}
+	// Compare fails only for two different semantic types, which one
+	// scheme never produces.
+	c, _ := v.v.Compare(w.v)
+	return vulnSign(c)
+}
+
+// vulnMaxVersionLen bounds a version string; no ecosystem publishes
+// longer ones, and semantic's parsers are linear but allocate per
+// component.
+const vulnMaxVersionLen = 256
+
+// vulnCheckRPM accepts an rpm EVR: non-empty, printable, no spaces.
+func vulnCheckRPM(s string) bool {
+	return s != "" && vulnPrintable(s, false)
+}
+
+// vulnCheckToken accepts any non-empty printable token without spaces.
+func vulnCheckToken(s string) bool {
+	return s != "" && vulnPrintable(s, false)
+}
+
+func vulnPrintable(s string, spaces bool) bool {
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if c < 0x20 || c >= 0x7f || (c == ' ' && !spaces) {
+			return false
+		}
+	}
+	return true
+}
+
+// vulnCheckSemverLike accepts what node-semver's loose parser, Cargo,
+// Elixir's Version and SwiftPM accept in practice: an optional "v" or
+// "=", a number, more dot-separated numbers, then an optional
+// pre-release and build made of [0-9A-Za-z.-+].
+func vulnCheckSemverLike(s string) bool {
+	s = strings.TrimPrefix(strings.TrimPrefix(s, "="), "v")
+	if s == "" || s[0] < '0' || s[0] > '9' {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if !(c >= '0' && c <= '9' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c == '.' || c == '-' || c == '+') {
+			return false
+		}
+	}
+	return true
+}
+
+// vulnCheckGem is Gem::Version's ANCHORED_VERSION_PATTERN:
+// [0-9]+(.[0-9a-zA-Z]+)*(-[0-9A-Za-z-]+(.[0-9A-Za-z-]+)*)?
+var vulnGemPattern = regexp.MustCompile(`^\s*[0-9]+(\.[0-9a-zA-Z]+)*(-[0-9A-Za-z-]+(\.[0-9A-Za-z-]+)*)?\s*$`)
+
+func vulnCheckGem(s string) bool { return vulnGemPattern.MatchString(s) }
+
+// vulnCheckPEP440 is PEP 440's VERSION_PATTERN (Appendix B, as
+// packaging.version writes it). semantic orders anything else as a
+// pre-PEP 440 "legacy" version below every real one, which PyPI no
+// longer accepts and which would put garbage below every fix.
+var vulnPEP440Pattern = regexp.MustCompile(`(?i)^\s*v?(?:(?:[0-9]+)!)?[0-9]+(?:\.[0-9]+)*(?:[-_\.]?(?:a|b|c|rc|alpha|beta|pre|preview)[-_\.]?[0-9]*)?(?:-[0-9]+|[-_\.]?(?:post|rev|r)[-_\.]?[0-9]*)?(?:[-_\.]?dev[-_\.]?[0-9]*)?(?:\+[a-z0-9]+(?:[-_\.][a-z0-9]+)*)?\s*$`)
+
+func vulnCheckPEP440(s string) bool { return vulnPEP440Pattern.MatchString(s) }
+
+// --- apk (Alpine, Wolfi, Chainguard) ---
+
+// vulnAPKScheme orders apk versions with semantic's Alpine ordering,
+// which follows apk-tools' version.c, except for the "~<commit hash>"
+// token apk-tools 3 added: semantic ignores it. apk-tools' own test data
+// (test/unit/version.data) orders "1.0~1234-r1" below "1.0~2345-r0": the
+// hash is compared after the version and before the revision, so this
+// scheme splits both off, orders the rest with semantic, then the hashes
+// as strings (a version without a hash first), then the revisions.
+type vulnAPKScheme struct{}
+
+type vulnAPK struct {
+	base semantic.Version
+	hash string
+	rev  uint64
+	zero bool
+}
+
+func (vulnAPKScheme) name() string { return "apk" }
+
+func (vulnAPKScheme) parse(s string) (vulnVersion, error) {
+	if s == "0" {
+		return vulnAPK{zero: true}, nil
+	}
+	if len(s) > vulnMaxVersionLen {
+		return nil, fmt.Errorf("%w: apk version of %d bytes (limit %d)", ErrUnassessableVersion, len(s), vulnMaxVersionLen)
+	}
+	if !vulnCheckAPK(s) {
+		return nil, fmt.Errorf("%w: %q is not an apk version", ErrUnassessableVersion, s)
+	}
+	var v vulnAPK
+	rest := s
+	if i := strings.LastIndex(rest, "-r"); i >= 0 {
+		// The grammar guarantees digits after "-r".
+		n, err := strconv.ParseUint(rest[i+2:], 10, 64)
+		if err != nil {
+			return nil, fmt.Errorf("%w: %q: revision: %v", ErrUnassessableVersion, s, err)
+		}
+		v.rev, rest = n, rest[:i]
+	}
+	rest, v.hash, _ = strings.Cut(rest, "~")
+	base, err := semantic.ParseAlpineVersion(rest)
+	if err != nil {
+		return nil, fmt.Errorf("%w: %q is not an apk version: %w", ErrUnassessableVersion, s, err)
+	}
+	v.base = base
+	return v, nil
+}
+
+func (v vulnAPK) vulnCmp(o vulnVersion) int {
+	w := o.(vulnAPK)
+	switch {
+	case v.zero && w.zero:
+		return 0
+	case v.zero:
+		return -1
+	case w.zero:
+		return 1
+	}
+	if c, _ := v.base.Compare(w.base); c != 0 {
+		return vulnSign(c)
+	}
+	if c := strings.Compare(v.hash, w.hash); c != 0 {
+		return c
+	}
+	switch {
+	case v.rev < w.rev:
+		return -1
+	case v.rev > w.rev:
+		return 1
+	}
+	return 0
+}
+
+// vulnCheckAPK is apk-tools' version grammar (apk_version_validate):
+// numbers separated by dots, an optional letter, suffixes _alpha, _beta,
+// _pre, _rc, _cvs, _svn, _git, _hg, _p with an optional number, an
+// optional ~hash and an optional -rN revision.
+var vulnAPKPattern = regexp.MustCompile(`^[0-9]+(\.[0-9]+)*[a-z]?(_(alpha|beta|pre|rc|cvs|svn|git|hg|p)[0-9]*)*(~[0-9a-f]+)?(-r[0-9]+)?$`)
+
+func vulnCheckAPK(s string) bool { return vulnAPKPattern.MatchString(s) }
+
+// vulnCheckNuGet accepts NuGet.Versioning's grammar: one to four numeric
+// parts, an optional pre-release and build metadata.
+var vulnNuGetPattern = regexp.MustCompile(`^[vV]?[0-9]+(\.[0-9]+){0,3}(-[0-9A-Za-z-]+(\.[0-9A-Za-z-]+)*)?(\+[0-9A-Za-z-]+(\.[0-9A-Za-z-]+)*)?$`)
+
+func vulnCheckNuGet(s string) bool { return vulnNuGetPattern.MatchString(strings.TrimSpace(s)) }
 
 // vulnIsUnknownVersion reports versions that must never be matched.
 func vulnIsUnknownVersion(v string) bool {
@@ -167,92 +427,6 @@ func (vulnSemverScheme) parse(s string) (vulnVersion, error) {
 		return nil, fmt.Errorf("%w: %q is not a semantic version", ErrUnassessableVersion, s)
 	}
 	return vulnSemverString(s), nil
-}
-
-// --- npm and other semantic-version ecosystems (Masterminds/semver) ---
-
-type vulnNPMScheme struct{}
-
-type vulnMMVersion struct{ v *mmsemver.Version }
-
-func (v vulnMMVersion) vulnCmp(o vulnVersion) int { return vulnSign(v.v.Compare(o.(vulnMMVersion).v)) }
-
-func (vulnNPMScheme) name() string { return "npm" }
-
-func (vulnNPMScheme) parse(s string) (vulnVersion, error) {
-	if s == "0" {
-		s = "0.0.0-0"
-	}
-	v, err := mmsemver.NewVersion(s)
-	if err != nil {
-		return nil, fmt.Errorf("%w: %q: %v", ErrUnassessableVersion, s, err)
-	}
-	return vulnMMVersion{v}, nil
-}
-
-// --- PyPI (PEP 440) ---
-
-type vulnPyPIScheme struct{}
-
-type vulnPEP440 struct{ v pep440.Version }
-
-func (v vulnPEP440) vulnCmp(o vulnVersion) int { return vulnSign(v.v.Compare(o.(vulnPEP440).v)) }
-
-func (vulnPyPIScheme) name() string { return "PyPI" }
-
-func (vulnPyPIScheme) parse(s string) (vulnVersion, error) {
-	if s == "0" {
-		s = "0.dev0"
-	}
-	v, err := pep440.Parse(s)
-	if err != nil {
-		return nil, fmt.Errorf("%w: %q: %v", ErrUnassessableVersion, s, err)
-	}
-	return vulnPEP440{v}, nil
-}
-
-// --- Maven ---
-
-type vulnMavenScheme struct{}
-
-type vulnMaven struct{ v mvnversion.Version }
-
-func (v vulnMaven) vulnCmp(o vulnVersion) int { return vulnSign(v.v.Compare(o.(vulnMaven).v)) }
-
-func (vulnMavenScheme) name() string { return "Maven" }
-
-func (vulnMavenScheme) parse(s string) (vulnVersion, error) {
-	if s == "" {
-		return nil, fmt.Errorf("%w: empty Maven version", ErrUnassessableVersion)
-	}
-	v, err := mvnversion.NewVersion(s)
-	if err != nil {
-		return nil, fmt.Errorf("%w: %q: %v", ErrUnassessableVersion, s, err)
-	}
-	return vulnMaven{v}, nil
-}
-
-// --- Debian and Ubuntu (dpkg ordering) ---
-
-type vulnDebScheme struct{}
-
-type vulnDeb struct{ v debversion.Version }
-
-func (v vulnDeb) vulnCmp(o vulnVersion) int {
-	return vulnSign(v.v.Compare(o.(vulnDeb).v))
-}
-
-func (vulnDebScheme) name() string { return "Debian" }
-
-func (vulnDebScheme) parse(s string) (vulnVersion, error) {
-	if s == "0" {
-		s = "0:0~"
-	}
-	v, err := debversion.NewVersion(s)
-	if err != nil {
-		return nil, fmt.Errorf("%w: %q: %v", ErrUnassessableVersion, s, err)
-	}
-	return vulnDeb{v}, nil
 }
 
 // vulnSign maps a library's comparison result to -1, 0 or 1.

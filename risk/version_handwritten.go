@@ -2,92 +2,25 @@ package risk
 
 import (
 	"fmt"
+	"regexp"
 	"strconv"
 	"strings"
 )
 
-// This file holds the version orderings that no well-kept Go library in
-// go.mod implements: Alpine's apk (apk-tools' version.c rules), RubyGems
-// (Gem::Version) and NuGet (NuGet.Versioning's four-part SemVer). Each is
-// small, written from the ecosystem's own specification, and covered by
-// table tests in version_test.go.
-
-// --- Alpine apk ---
-
-type vulnAPKScheme struct{}
-
-func (vulnAPKScheme) name() string { return "Alpine" }
-
-// apk suffix ranks: _alpha < _beta < _pre < _rc < (none) < _cvs < _svn <
-// _git < _hg < _p.
-var vulnAPKSuffixRank = map[string]int{
-	"alpha": -4, "beta": -3, "pre": -2, "rc": -1,
-	"cvs": 1, "svn": 2, "git": 3, "hg": 4, "p": 5,
-}
-
-type vulnAPKSuffix struct {
-	rank int
-	num  uint64
-}
-
-type vulnAPK struct {
-	nums     []uint64
-	letter   byte
-	suffixes []vulnAPKSuffix
-	rev      uint64
-}
-
-func (vulnAPKScheme) parse(s string) (vulnVersion, error) {
-	if s == "0" {
-		return vulnAPK{nums: []uint64{0}, suffixes: []vulnAPKSuffix{{rank: -5}}}, nil
-	}
-	bad := func(why string) error {
-		return fmt.Errorf("%w: %q is not an apk version: %s", ErrUnassessableVersion, s, why)
-	}
-	var v vulnAPK
-	rest := s
-	if i := strings.LastIndex(rest, "-r"); i >= 0 {
-		n, err := strconv.ParseUint(rest[i+2:], 10, 64)
-		if err != nil {
-			return nil, bad("revision")
-		}
-		v.rev = n
-		rest = rest[:i]
-	}
-	main, sufs, _ := strings.Cut(rest, "_")
-	if main == "" {
-		return nil, bad("no version number")
-	}
-	if c := main[len(main)-1]; c >= 'a' && c <= 'z' {
-		v.letter = c
-		main = main[:len(main)-1]
-	}
-	for _, p := range strings.Split(main, ".") {
-		n, err := strconv.ParseUint(p, 10, 64)
-		if err != nil {
-			return nil, bad("component " + strconv.Quote(p))
-		}
-		v.nums = append(v.nums, n)
-	}
-	if sufs != "" {
-		for _, suf := range strings.Split(sufs, "_") {
-			name := strings.TrimRight(suf, "0123456789")
-			rank, ok := vulnAPKSuffixRank[name]
-			if !ok {
-				return nil, bad("suffix " + strconv.Quote(suf))
-			}
-			var n uint64
-			if d := suf[len(name):]; d != "" {
-				var err error
-				if n, err = strconv.ParseUint(d, 10, 64); err != nil {
-					return nil, bad("suffix number")
-				}
-			}
-			v.suffixes = append(v.suffixes, vulnAPKSuffix{rank, n})
-		}
-	}
-	return v, nil
-}
+// This file holds the two orderings where osv-scalibr's semantic package
+// disagrees with the ecosystem's own rules, written from those rules:
+//
+//   - Packagist: Composer normalises a version (VersionParser::normalize)
+//     before comparing it with PHP's version_compare. semantic compares
+//     the raw strings with version_compare only, so "1.0" < "1.0.0"
+//     (Composer: equal, both "1.0.0.0") and "1.0-Beta1" < "1.0-alpha1"
+//     (Composer lowercases the stability: beta > alpha).
+//   - Pub: pub_semver orders build metadata part by part, numbers
+//     numerically ("1.2.3+10" > "1.2.3+9"); semantic compares the build
+//     as one string.
+//
+// version_order_test.go holds both ecosystems' documented cases; semantic
+// fails the ones named above and these pass all of them.
 
 func vulnCmpU(a, b uint64) int {
 	switch {
@@ -99,141 +32,317 @@ func vulnCmpU(a, b uint64) int {
 	return 0
 }
 
-func (v vulnAPK) vulnCmp(o vulnVersion) int {
-	w := o.(vulnAPK)
-	for i := 0; i < len(v.nums) && i < len(w.nums); i++ {
-		if c := vulnCmpU(v.nums[i], w.nums[i]); c != 0 {
-			return c
-		}
-	}
-	if c := vulnCmpU(uint64(len(v.nums)), uint64(len(w.nums))); c != 0 {
-		return c
-	}
-	if c := vulnCmpU(uint64(v.letter), uint64(w.letter)); c != 0 {
-		return c
-	}
-	n := max(len(v.suffixes), len(w.suffixes))
-	for i := 0; i < n; i++ {
-		var a, b vulnAPKSuffix // rank 0 is "no suffix"
-		if i < len(v.suffixes) {
-			a = v.suffixes[i]
-		}
-		if i < len(w.suffixes) {
-			b = w.suffixes[i]
-		}
-		if a.rank != b.rank {
-			if a.rank < b.rank {
-				return -1
-			}
-			return 1
-		}
-		if c := vulnCmpU(a.num, b.num); c != 0 {
-			return c
-		}
-	}
-	return vulnCmpU(v.rev, w.rev)
+// --- Packagist (Composer) ---
+
+type vulnComposerScheme struct{}
+
+func (vulnComposerScheme) name() string { return "Packagist" }
+
+// vulnComposerModifier is VersionParser's $modifierRegex (possessive
+// quantifiers dropped: RE2 has none and the pattern is anchored).
+const vulnComposerModifier = `[._-]?(?:(stable|beta|b|RC|alpha|a|patch|pl|p)((?:[.-]?\d+)*)?)?([.-]?dev)?`
+
+var (
+	// VersionParser::normalize's "classical versioning" pattern.
+	vulnComposerClassical = regexp.MustCompile(`(?i)^v?(\d{1,5})(\.\d+)?(\.\d+)?(\.\d+)?` + vulnComposerModifier + `$`)
+	// Its "date(time) based versioning" pattern.
+	vulnComposerDate = regexp.MustCompile(`(?i)^v?(\d{4}(?:[.:-]?\d{2}){1,6}(?:[.:-]?\d{1,3}){0,2})` + vulnComposerModifier + `$`)
+	// Its dev-branch pattern and normalizeBranch's numeric branch.
+	vulnComposerDevBranch = regexp.MustCompile(`(?i)^(.*?)[.-]?dev$`)
+	vulnComposerBranch    = regexp.MustCompile(`(?i)^v?(\d+)(\.(?:\d+|[xX*]))?(\.(?:\d+|[xX*]))?(\.(?:\d+|[xX*]))?$`)
+)
+
+// vulnComposer is a normalised Composer version split the way PHP's
+// version_compare splits it.
+type vulnComposer struct {
+	parts []string
+	zero  bool // OSV's "0": below every version
 }
 
-// --- RubyGems (Gem::Version) ---
-
-type vulnGemScheme struct{}
-
-func (vulnGemScheme) name() string { return "RubyGems" }
-
-// vulnGemSeg is a Gem::Version segment: a number or a (pre-release) string.
-type vulnGemSeg struct {
-	isStr bool
-	n     uint64
-	s     string
-}
-
-type vulnGem struct{ segs []vulnGemSeg }
-
-func (vulnGemScheme) parse(s string) (vulnVersion, error) {
-	s = strings.TrimSpace(s)
+func (vulnComposerScheme) parse(s string) (vulnVersion, error) {
 	if s == "0" {
-		// OSV's "introduced: 0" is below every version, pre-releases
-		// ("0.a") included: an empty string segment sorts first.
-		return vulnGem{[]vulnGemSeg{{isStr: true}}}, nil
+		return vulnComposer{zero: true}, nil
 	}
-	if s == "" {
-		return nil, fmt.Errorf("%w: empty gem version", ErrUnassessableVersion)
+	if len(s) > vulnMaxVersionLen {
+		return nil, fmt.Errorf("%w: Packagist version of %d bytes (limit %d)", ErrUnassessableVersion, len(s), vulnMaxVersionLen)
 	}
-	s = strings.ReplaceAll(s, "-", ".pre.")
-	var segs []vulnGemSeg
-	for i := 0; i < len(s); {
-		c := s[i]
-		switch {
-		case c >= '0' && c <= '9':
-			j := i
-			for j < len(s) && s[j] >= '0' && s[j] <= '9' {
-				j++
-			}
-			n, err := strconv.ParseUint(s[i:j], 10, 64)
-			if err != nil {
-				return nil, fmt.Errorf("%w: %q: number too large", ErrUnassessableVersion, s)
-			}
-			segs = append(segs, vulnGemSeg{n: n})
-			i = j
-		case (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'):
-			j := i
-			for j < len(s) && ((s[j] >= 'a' && s[j] <= 'z') || (s[j] >= 'A' && s[j] <= 'Z')) {
-				j++
-			}
-			segs = append(segs, vulnGemSeg{isStr: true, s: s[i:j]})
-			i = j
-		case c == '.':
-			i++
-		default:
-			return nil, fmt.Errorf("%w: %q is not a gem version", ErrUnassessableVersion, s)
-		}
+	n, err := vulnComposerNormalize(s)
+	if err != nil {
+		return nil, err
 	}
-	if len(segs) == 0 {
-		return nil, fmt.Errorf("%w: %q is not a gem version", ErrUnassessableVersion, s)
-	}
-	// Gem::Version#canonical_segments drops trailing zeros of the release
-	// part and of the pre-release part.
-	first := len(segs)
-	for i, sg := range segs {
-		if sg.isStr {
-			first = i
-			break
-		}
-	}
-	rel := vulnGemTrimZeros(segs[:first])
-	pre := vulnGemTrimZeros(segs[first:])
-	return vulnGem{append(append([]vulnGemSeg{}, rel...), pre...)}, nil
+	return vulnComposer{parts: vulnPHPCanonical(n)}, nil
 }
 
-func vulnGemTrimZeros(s []vulnGemSeg) []vulnGemSeg {
-	for len(s) > 0 && !s[len(s)-1].isStr && s[len(s)-1].n == 0 {
-		s = s[:len(s)-1]
+// vulnComposerNormalize follows Composer's VersionParser::normalize:
+// "1.0RC1" → "1.0.0.0-RC1", "v2.1-p1" → "2.1.0.0-patch1",
+// "1.0-BETA2" → "1.0.0.0-beta2", "1.x-dev" → "1.9999999.9999999.9999999-dev".
+func vulnComposerNormalize(s string) (string, error) {
+	v := strings.TrimSpace(s)
+	if i := strings.Index(v, "#"); i >= 0 {
+		v = v[:i]
+	}
+	if strings.HasPrefix(strings.ToLower(v), "dev-") {
+		return "", fmt.Errorf("%w: %q is a Composer branch, not a version", ErrUnassessableVersion, s)
+	}
+	if i := strings.IndexByte(v, '+'); i > 0 {
+		v = v[:i] // build metadata
+	}
+	if m := vulnComposerClassical.FindStringSubmatch(v); m != nil {
+		n := m[1] + vulnOr(m[2], ".0") + vulnOr(m[3], ".0") + vulnOr(m[4], ".0")
+		return vulnComposerStability(n, m[5], m[6], m[7]), nil
+	}
+	if m := vulnComposerDate.FindStringSubmatch(v); m != nil {
+		n := strings.Map(func(r rune) rune {
+			if r < '0' || r > '9' {
+				return '.'
+			}
+			return r
+		}, m[1])
+		return vulnComposerStability(n, m[2], m[3], m[4]), nil
+	}
+	if m := vulnComposerDevBranch.FindStringSubmatch(v); m != nil {
+		if b := vulnComposerBranch.FindStringSubmatch(m[1]); b != nil {
+			var parts []string
+			for _, p := range b[1:] {
+				p = strings.TrimPrefix(p, ".")
+				switch p {
+				case "", "x", "X", "*":
+					p = "9999999"
+				}
+				parts = append(parts, p)
+			}
+			return strings.Join(parts, ".") + "-dev", nil
+		}
+	}
+	return "", fmt.Errorf("%w: %q is not a Composer version", ErrUnassessableVersion, s)
+}
+
+func vulnOr(s, def string) string {
+	if s == "" {
+		return def
 	}
 	return s
 }
 
-func (v vulnGem) vulnCmp(o vulnVersion) int {
-	w := o.(vulnGem)
-	n := max(len(v.segs), len(w.segs))
-	for i := 0; i < n; i++ {
-		a, b := vulnGemSeg{}, vulnGemSeg{}
-		if i < len(v.segs) {
-			a = v.segs[i]
+// vulnComposerStability appends a stability suffix as normalize does.
+func vulnComposerStability(v, stability, num, dev string) string {
+	if stability != "" {
+		st := strings.ToLower(stability)
+		if st == "stable" {
+			return v
 		}
-		if i < len(w.segs) {
-			b = w.segs[i]
+		switch st {
+		case "a":
+			st = "alpha"
+		case "b":
+			st = "beta"
+		case "p", "pl":
+			st = "patch"
+		case "rc":
+			st = "RC"
 		}
+		v += "-" + st + strings.TrimLeft(num, ".-")
+	}
+	if dev != "" {
+		v += "-dev"
+	}
+	return v
+}
+
+// vulnPHPCanonical is php_canonicalize_version followed by the split
+// on '.': '-', '_' and '+' become '.', a '.' goes between a digit and a
+// non-digit, other non-alphanumerics become '.'.
+func vulnPHPCanonical(v string) []string {
+	var b strings.Builder
+	isDigit := func(c byte) bool { return c >= '0' && c <= '9' }
+	isAlnum := func(c byte) bool { return isDigit(c) || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' }
+	dot := func() {
+		if b.Len() > 0 && b.String()[b.Len()-1] != '.' {
+			b.WriteByte('.')
+		}
+	}
+	for i := 0; i < len(v); i++ {
+		c := v[i]
 		switch {
-		case a.isStr && b.isStr:
-			if c := strings.Compare(a.s, b.s); c != 0 {
+		case c == '-' || c == '_' || c == '+':
+			dot()
+		case i > 0 && ((isDigit(c) && !isDigit(v[i-1]) && v[i-1] != '.') || (!isDigit(c) && c != '.' && isDigit(v[i-1]))):
+			dot()
+			b.WriteByte(c)
+		case !isAlnum(c):
+			dot()
+		default:
+			b.WriteByte(c)
+		}
+	}
+	return strings.FieldsFunc(b.String(), func(r rune) bool { return r == '.' })
+}
+
+// vulnPHPSpecial is compare_special_version_forms' table; a form matches
+// when its name is a prefix of the part ("patch" is "p"); an unknown
+// part ranks -6.
+var vulnPHPSpecial = []struct {
+	name string
+	rank int
+}{{"dev", 0}, {"alpha", 1}, {"a", 1}, {"beta", 2}, {"b", 2}, {"RC", 3}, {"rc", 3}, {"#", 4}, {"pl", 5}, {"p", 5}}
+
+func vulnPHPSpecialRank(s string) int {
+	for _, f := range vulnPHPSpecial {
+		if strings.HasPrefix(s, f.name) {
+			return f.rank
+		}
+	}
+	return -6
+}
+
+func vulnPHPIsNum(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] < '0' || s[i] > '9' {
+			return false
+		}
+	}
+	return s != ""
+}
+
+// vulnPHPNumCmp compares two digit strings numerically at any length.
+func vulnPHPNumCmp(a, b string) int {
+	a, b = strings.TrimLeft(a, "0"), strings.TrimLeft(b, "0")
+	if len(a) != len(b) {
+		return vulnCmpU(uint64(len(a)), uint64(len(b)))
+	}
+	return strings.Compare(a, b)
+}
+
+func vulnPHPPartCmp(a, b string) int {
+	an, bn := vulnPHPIsNum(a), vulnPHPIsNum(b)
+	switch {
+	case an && bn:
+		return vulnPHPNumCmp(a, b)
+	case !an && !bn:
+		return vulnSign(vulnPHPSpecialRank(a) - vulnPHPSpecialRank(b))
+	case an:
+		return vulnSign(vulnPHPSpecialRank("#N#") - vulnPHPSpecialRank(b))
+	default:
+		return vulnSign(vulnPHPSpecialRank(a) - vulnPHPSpecialRank("#N#"))
+	}
+}
+
+// vulnCmp is PHP's version_compare on two canonical versions.
+func (v vulnComposer) vulnCmp(o vulnVersion) int {
+	w := o.(vulnComposer)
+	switch {
+	case v.zero && w.zero:
+		return 0
+	case v.zero:
+		return -1
+	case w.zero:
+		return 1
+	}
+	a, b := v.parts, w.parts
+	n := min(len(a), len(b))
+	for i := 0; i < n; i++ {
+		if c := vulnPHPPartCmp(a[i], b[i]); c != 0 {
+			return c
+		}
+	}
+	switch {
+	case len(a) > n:
+		if vulnPHPIsNum(a[n]) {
+			return 1
+		}
+		return vulnComposer{parts: a[n:]}.vulnCmp(vulnComposer{parts: []string{"#N#"}})
+	case len(b) > n:
+		if vulnPHPIsNum(b[n]) {
+			return -1
+		}
+		return vulnComposer{parts: []string{"#N#"}}.vulnCmp(vulnComposer{parts: b[n:]})
+	}
+	return 0
+}
+
+// --- Pub (pub_semver) ---
+
+type vulnPubScheme struct{}
+
+func (vulnPubScheme) name() string { return "Pub" }
+
+// vulnPubPattern is pub_semver's Version.parse pattern.
+var vulnPubPattern = regexp.MustCompile(`^(\d+)\.(\d+)\.(\d+)(-([0-9A-Za-z-]+(\.[0-9A-Za-z-]+)*))?(\+([0-9A-Za-z-]+(\.[0-9A-Za-z-]+)*))?$`)
+
+// vulnPubPart is one pre-release or build identifier: a number when
+// int.tryParse accepts it, else a string.
+type vulnPubPart struct {
+	isNum bool
+	n     uint64
+	s     string
+}
+
+type vulnPub struct {
+	nums       [3]uint64
+	pre, build []vulnPubPart
+	zero       bool
+}
+
+func (vulnPubScheme) parse(s string) (vulnVersion, error) {
+	if s == "0" {
+		return vulnPub{zero: true}, nil
+	}
+	if len(s) > vulnMaxVersionLen {
+		return nil, fmt.Errorf("%w: Pub version of %d bytes (limit %d)", ErrUnassessableVersion, len(s), vulnMaxVersionLen)
+	}
+	m := vulnPubPattern.FindStringSubmatch(s)
+	if m == nil {
+		return nil, fmt.Errorf("%w: %q is not a pub_semver version", ErrUnassessableVersion, s)
+	}
+	var v vulnPub
+	for i := range v.nums {
+		n, err := strconv.ParseUint(m[i+1], 10, 64)
+		if err != nil {
+			return nil, fmt.Errorf("%w: %q: number too large", ErrUnassessableVersion, s)
+		}
+		v.nums[i] = n
+	}
+	v.pre, v.build = vulnPubParts(m[5]), vulnPubParts(m[8])
+	return v, nil
+}
+
+func vulnPubParts(s string) []vulnPubPart {
+	if s == "" {
+		return nil
+	}
+	var out []vulnPubPart
+	for p := range strings.SplitSeq(s, ".") {
+		if n, err := strconv.ParseUint(p, 10, 64); err == nil {
+			out = append(out, vulnPubPart{isNum: true, n: n})
+		} else {
+			out = append(out, vulnPubPart{s: p})
+		}
+	}
+	return out
+}
+
+// vulnPubLists is pub_semver's _compareLists: missing parts first,
+// numbers before strings, numbers numerically, strings by code unit.
+func vulnPubLists(a, b []vulnPubPart) int {
+	for i := 0; i < max(len(a), len(b)); i++ {
+		switch {
+		case i >= len(a):
+			return -1
+		case i >= len(b):
+			return 1
+		}
+		x, y := a[i], b[i]
+		switch {
+		case x.isNum && y.isNum:
+			if c := vulnCmpU(x.n, y.n); c != 0 {
 				return c
 			}
-		case a.isStr:
+		case x.isNum:
 			return -1
-		case b.isStr:
+		case y.isNum:
 			return 1
 		default:
-			if c := vulnCmpU(a.n, b.n); c != 0 {
+			if c := strings.Compare(x.s, y.s); c != 0 {
 				return c
 			}
 		}
@@ -241,78 +350,36 @@ func (v vulnGem) vulnCmp(o vulnVersion) int {
 	return 0
 }
 
-// --- NuGet ---
-
-type vulnNuGetScheme struct{}
-
-func (vulnNuGetScheme) name() string { return "NuGet" }
-
-type vulnNuGet struct {
-	nums [4]uint64
-	pre  []string
-}
-
-func (vulnNuGetScheme) parse(s string) (vulnVersion, error) {
-	bad := fmt.Errorf("%w: %q is not a NuGet version", ErrUnassessableVersion, s)
-	if s == "0" {
-		return vulnNuGet{pre: []string{"0"}}, nil
+// vulnCmp is pub_semver's Version.compareTo.
+func (v vulnPub) vulnCmp(o vulnVersion) int {
+	w := o.(vulnPub)
+	switch {
+	case v.zero && w.zero:
+		return 0
+	case v.zero:
+		return -1
+	case w.zero:
+		return 1
 	}
-	s, _, _ = strings.Cut(strings.TrimSpace(s), "+")
-	core, pre, hasPre := strings.Cut(s, "-")
-	parts := strings.Split(core, ".")
-	if len(parts) == 0 || len(parts) > 4 {
-		return nil, bad
-	}
-	var v vulnNuGet
-	for i, p := range parts {
-		n, err := strconv.ParseUint(p, 10, 64)
-		if err != nil {
-			return nil, bad
-		}
-		v.nums[i] = n
-	}
-	if hasPre {
-		if pre == "" {
-			return nil, bad
-		}
-		v.pre = strings.Split(strings.ToLower(pre), ".")
-	}
-	return v, nil
-}
-
-func (v vulnNuGet) vulnCmp(o vulnVersion) int {
-	w := o.(vulnNuGet)
 	for i := range v.nums {
 		if c := vulnCmpU(v.nums[i], w.nums[i]); c != 0 {
 			return c
 		}
 	}
 	switch {
-	case len(v.pre) == 0 && len(w.pre) == 0:
-		return 0
-	case len(v.pre) == 0:
+	case len(v.pre) == 0 && len(w.pre) > 0:
 		return 1
-	case len(w.pre) == 0:
+	case len(v.pre) > 0 && len(w.pre) == 0:
 		return -1
 	}
-	for i := 0; i < len(v.pre) && i < len(w.pre); i++ {
-		a, b := v.pre[i], w.pre[i]
-		an, aErr := strconv.ParseUint(a, 10, 64)
-		bn, bErr := strconv.ParseUint(b, 10, 64)
-		switch {
-		case aErr == nil && bErr == nil:
-			if c := vulnCmpU(an, bn); c != 0 {
-				return c
-			}
-		case aErr == nil:
-			return -1
-		case bErr == nil:
-			return 1
-		default:
-			if c := strings.Compare(a, b); c != 0 {
-				return c
-			}
-		}
+	if c := vulnPubLists(v.pre, w.pre); c != 0 {
+		return c
 	}
-	return vulnCmpU(uint64(len(v.pre)), uint64(len(w.pre)))
+	switch {
+	case len(v.build) == 0 && len(w.build) > 0:
+		return -1
+	case len(v.build) > 0 && len(w.build) == 0:
+		return 1
+	}
+	return vulnPubLists(v.build, w.build)
 }
