@@ -115,6 +115,9 @@ type imgResolved struct {
 	digest string
 	// limitations the source knows of.
 	limitations []string
+	// close, when set, releases what the source holds open (an indexed
+	// tarball's file); FromImage calls it when it is done.
+	close func() error
 }
 
 // ImageOption configures FromImage.
@@ -299,6 +302,9 @@ func FromImage(ctx context.Context, src ImageSource, opts ...ImageOption) (*Docu
 	res, err := src.imgResolve(ctx, cfg)
 	if err != nil {
 		return nil, err
+	}
+	if res.close != nil {
+		defer res.close()
 	}
 	info, layers, err := imgDescribe(res)
 	if err != nil {
