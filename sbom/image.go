@@ -115,10 +115,13 @@ type imgResolved struct {
 	digest string
 	// limitations the source knows of.
 	limitations []string
-	// close, when set, releases what the source holds open (an indexed
-	// tarball's file); FromImage calls it when it is done.
-	close func() error
+	// archive is the indexed tarball the image is read from, if any;
+	// FromImage closes it when it is done.
+	archive *imgArchive
 }
+
+// close releases what the source holds open.
+func (r *imgResolved) close() error { return r.archive.close() }
 
 // ImageOption configures FromImage.
 type ImageOption func(*imgConfig) error
@@ -303,9 +306,7 @@ func FromImage(ctx context.Context, src ImageSource, opts ...ImageOption) (*Docu
 	if err != nil {
 		return nil, err
 	}
-	if res.close != nil {
-		defer res.close()
-	}
+	defer res.close()
 	info, layers, err := imgDescribe(res)
 	if err != nil {
 		return nil, fmt.Errorf("sbom: image %s: %w", src, err)
@@ -355,9 +356,15 @@ func imgDescribe(res *imgResolved) (*ImageInfo, []imgLayer, error) {
 			info.Labels[k] = v
 		}
 	}
+	if len(cf.RootFS.DiffIDs) > imgMaxLayers {
+		return nil, nil, fmt.Errorf("%w: config lists %d layers (limit %d)", ErrImageTooLarge, len(cf.RootFS.DiffIDs), imgMaxLayers)
+	}
 	ls, err := img.Layers()
 	if err != nil {
 		return nil, nil, fmt.Errorf("list layers: %w", err)
+	}
+	if len(ls) > imgMaxLayers {
+		return nil, nil, fmt.Errorf("%w: manifest lists %d layers (limit %d)", ErrImageTooLarge, len(ls), imgMaxLayers)
 	}
 	// The SBOM must describe the image the digest names: check the config
 	// against its digest (the manifest names it) and, while squashing,

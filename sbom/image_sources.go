@@ -294,7 +294,7 @@ func (s *imgTarballSource) imgResolve(ctx context.Context, cfg *imgConfig) (res 
 		if err != nil {
 			return nil, fmt.Errorf("sbom: image %s: %w", s, err)
 		}
-		return &imgResolved{img: img, ref: ref, close: a.close}, nil
+		return &imgResolved{img: img, ref: ref, archive: a}, nil
 	}
 	if !a.has("manifest.json") {
 		return nil, fmt.Errorf("sbom: image %s: neither a docker-save archive (manifest.json) nor an OCI layout archive (oci-layout, index.json)", s)
@@ -312,7 +312,7 @@ func (s *imgTarballSource) imgResolve(ctx context.Context, cfg *imgConfig) (res 
 	if err := imgCheckPlatform(img, cfg); err != nil {
 		return nil, fmt.Errorf("sbom: image %s: %w", s, err)
 	}
-	res = &imgResolved{img: img, close: a.close}
+	res = &imgResolved{img: img, archive: a}
 	if len(m) == 1 && len(m[0].RepoTags) > 0 {
 		res.ref = m[0].RepoTags[0]
 	}

@@ -188,6 +188,9 @@ func imgScanLayerSafe(ctx context.Context, l imgLayer, cfg *imgConfig, total, en
 // imgScanLayer streams one layer and runs the cataloguers on the files
 // they want. It checks the layer's bytes against its diff ID.
 func imgScanLayer(ctx context.Context, l imgLayer, cfg *imgConfig, total, entries *atomic.Int64, buf *bytes.Buffer) (*imgLayerScan, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
 	rc, err := l.layer.Uncompressed()
 	if err != nil {
 		return nil, fmt.Errorf("open: %w", err)
