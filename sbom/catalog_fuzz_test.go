@@ -91,7 +91,7 @@ func FuzzNpmLock(f *testing.F) {
 func FuzzJavaArchive(f *testing.F) {
 	f.Add(imgTestJar(f))
 	f.Fuzz(func(t *testing.T, data []byte) {
-		ms, err := catScanJar(data, "x.jar", 1<<20, 0)
+		ms, err := catScanJar(data, "x.jar", 1<<20, 0, catTestBudget(1<<20))
 		if err != nil {
 			return
 		}
