@@ -325,10 +325,10 @@ func (t *imgTree) content(id int32) (layer int32, real string, attrs *imgNode, e
 			}
 			hops := 0
 			if id, err = t.resolve(0, n.link, &hops); err != nil {
-				return 0, "", nil, fmt.Errorf("hard link to %s: %w", n.link, err)
+				return 0, "", nil, fmt.Errorf("hard link to %s %w", n.link, err)
 			}
 		default:
-			return 0, "", nil, fmt.Errorf("not a regular file (tar type %q)", n.typ)
+			return 0, "", nil, fmt.Errorf("link to a file that is not a regular file (tar type %q)", n.typ)
 		}
 	}
 	return 0, "", nil, errImgLinkLoop
@@ -372,9 +372,9 @@ func (w *imgLinkWalk) unreadable(lp string, why error) {
 	switch {
 	case kind == catNone:
 	case catLinkedDatabase(kind):
-		w.errs = append(w.errs, fmt.Errorf("%s: link %w: the package database cannot be read", lp, why))
+		w.errs = append(w.errs, fmt.Errorf("%s: %w: the package database cannot be read", lp, why))
 	default:
-		w.limits = append(w.limits, fmt.Sprintf("%s: link %v: not catalogued", lp, why))
+		w.limits = append(w.limits, fmt.Sprintf("%s: %v: not catalogued", lp, why))
 	}
 }
 
@@ -400,11 +400,13 @@ func (w *imgLinkWalk) link(lp string, id int32, depth int) {
 	hops := 0
 	target, err := w.t.resolve(n.parent, n.link, &hops)
 	if err != nil {
-		w.unreadable(lp, fmt.Errorf("to %s %w", n.link, err))
+		w.unreadable(lp, fmt.Errorf("link to %s %w", n.link, err))
 		return
 	}
 	switch w.t.nodes[target].typ {
 	case tar.TypeDir:
+		// A file a cataloguer wants that is a directory cannot be read.
+		w.unreadable(lp, fmt.Errorf("link to %s: a directory, not a file", n.link))
 		if w.t.isAncestor(target, n.parent) {
 			return // a loop: what is below is reachable by a shorter path
 		}
@@ -416,7 +418,7 @@ func (w *imgLinkWalk) link(lp string, id int32, depth int) {
 	case tar.TypeReg, tar.TypeLink:
 		w.file(lp, target)
 	default:
-		w.unreadable(lp, fmt.Errorf("to %s: not a regular file (tar type %q)", n.link, w.t.nodes[target].typ))
+		w.unreadable(lp, fmt.Errorf("link to %s: not a regular file (tar type %q)", n.link, w.t.nodes[target].typ))
 	}
 }
 
