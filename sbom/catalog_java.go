@@ -146,16 +146,27 @@ func catZipRead(f *zip.File, limit int64, budget *catInflate) ([]byte, error) {
 		return nil, err
 	}
 	defer rc.Close()
-	// The declared size may lie; it only sizes the buffer.
-	buf := bytes.NewBuffer(make([]byte, 0, min(int64(f.UncompressedSize64), limit)+1))
+	// The declared size may lie; it only sizes the buffer (grown like
+	// io.ReadAll's when the data is longer, up to limit+1).
+	b := make([]byte, 0, min(int64(f.UncompressedSize64), limit)+1)
 	r := &catBudgetReader{r: io.LimitReader(rc, limit+1), b: budget}
-	if _, err := buf.ReadFrom(r); err != nil {
-		return nil, err
+	for {
+		if len(b) == cap(b) {
+			b = append(b, 0)[:len(b)]
+		}
+		n, err := r.Read(b[len(b):cap(b)])
+		b = b[:len(b)+n]
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			return nil, err
+		}
 	}
-	if int64(buf.Len()) > limit {
+	if int64(len(b)) > limit {
 		return nil, fmt.Errorf("more than %d bytes: %w", limit, ErrImageTooLarge)
 	}
-	return buf.Bytes(), nil
+	return b, nil
 }
 
 // catBudgetReader charges what it reads to a catInflate and stops when

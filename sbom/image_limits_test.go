@@ -2,23 +2,29 @@ package sbom
 
 import (
 	"archive/tar"
+	"archive/zip"
 	"bytes"
+	"compress/flate"
 	"compress/gzip"
 	"context"
 	"crypto/sha256"
+	"encoding/binary"
 	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"hash/crc32"
 	"io"
 	"os"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"strings"
 	"sync/atomic"
 	"testing"
 	"time"
 
+	"github.com/google/go-cmp/cmp"
 	v1 "github.com/google/go-containerregistry/pkg/v1"
 	"github.com/google/go-containerregistry/pkg/v1/types"
 )
@@ -121,6 +127,18 @@ func imgTestWriteArchive(t testing.TB, dir, name string, gz bool, members []imgT
 		}
 	}
 	return p
+}
+
+// imgTestRawTar is a tar of exactly the members given (no parent
+// directories added).
+func imgTestRawTar(t testing.TB, members []imgTestMember) []byte {
+	t.Helper()
+	p := imgTestWriteArchive(t, t.TempDir(), "raw.tar", false, members)
+	b, err := os.ReadFile(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
 }
 
 type imgZeroReader struct{}
@@ -373,4 +391,239 @@ func TestFromImageLayoutSpecialFiles(t *testing.T) {
 			}
 		})
 	}
+}
+
+// imgTestZip writes a zip of the named entries (stored when store is
+// set for the entry's name, else deflated).
+func imgTestZip(t testing.TB, entries []imgTestZipEntry) []byte {
+	t.Helper()
+	var buf bytes.Buffer
+	zw := zip.NewWriter(&buf)
+	for _, e := range entries {
+		if e.raw != nil {
+			w, err := zw.CreateRaw(&zip.FileHeader{Name: e.name, Method: zip.Deflate, CRC32: crc32.ChecksumIEEE(e.data),
+				CompressedSize64: uint64(len(e.raw)), UncompressedSize64: uint64(len(e.data))})
+			if err == nil {
+				_, err = w.Write(e.raw)
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			continue
+		}
+		m := zip.Deflate
+		if e.store {
+			m = zip.Store
+		}
+		w, err := zw.CreateHeader(&zip.FileHeader{Name: e.name, Method: m})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := w.Write(e.data); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := io.CopyN(w, imgZeroReader{}, e.zeros); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := zw.Close(); err != nil {
+		t.Fatal(err)
+	}
+	return buf.Bytes()
+}
+
+type imgTestZipEntry struct {
+	name  string
+	data  []byte
+	zeros int64
+	store bool
+	// raw, when set, is data deflated already (written with CreateRaw).
+	raw []byte
+}
+
+// imgTestDeflated is data deflated once, to be written many times.
+func imgTestDeflated(t testing.TB, data []byte) []byte {
+	t.Helper()
+	var buf bytes.Buffer
+	fw, _ := flate.NewWriter(&buf, flate.BestSpeed)
+	fw.Write(data)
+	fw.Close()
+	return buf.Bytes()
+}
+
+// imgTestNestedJar is a valid jar of about size bytes: a pom.properties
+// and stored padding.
+func imgTestNestedJar(t testing.TB, size int64) []byte {
+	return imgTestZip(t, []imgTestZipEntry{
+		{name: "META-INF/maven/org.example/inner/pom.properties", data: []byte("groupId=org.example\nartifactId=inner\nversion=1.0\n")},
+		{name: "pad.bin", zeros: size, store: true},
+	})
+}
+
+// imgTestOverlappingJar is issue 14 item 9's jar: one deflated nested
+// jar and n central-directory entries all pointing at it.
+func imgTestOverlappingJar(t testing.TB, nested []byte, n int) []byte {
+	t.Helper()
+	one := imgTestZip(t, []imgTestZipEntry{{name: "BOOT-INF/lib/x.jar", data: nested}})
+	eocd := len(one) - 22
+	if binary.LittleEndian.Uint32(one[eocd:]) != 0x06054b50 {
+		t.Fatal("no end of central directory record")
+	}
+	cdOff := binary.LittleEndian.Uint32(one[eocd+16:])
+	rec := one[cdOff:eocd]
+	nameLen := int(binary.LittleEndian.Uint16(rec[28:]))
+	out := bytes.NewBuffer(append([]byte(nil), one[:cdOff]...))
+	for i := range n {
+		name := fmt.Sprintf("BOOT-INF/lib/x%05d.jar", i)
+		r := append([]byte(nil), rec[:46]...)
+		binary.LittleEndian.PutUint16(r[28:], uint16(len(name)))
+		r = append(r, name...)
+		r = append(r, rec[46+nameLen:]...)
+		out.Write(r)
+	}
+	cdSize := out.Len() - int(cdOff)
+	end := append([]byte(nil), one[eocd:]...)
+	binary.LittleEndian.PutUint16(end[8:], uint16(n))
+	binary.LittleEndian.PutUint16(end[10:], uint16(n))
+	binary.LittleEndian.PutUint32(end[12:], uint32(cdSize))
+	out.Write(end)
+	return out.Bytes()
+}
+
+// TestFromImageJarBomb is issue 14, item 9: a jar whose central
+// directory points 2,000 entries at one deflated nested jar (here 300
+// entries at a 4 MiB one: 1.2 GiB decompressed and allocated before),
+// and jars of many distinct nested jars over the per-archive and
+// per-image decompression budgets.
+func TestFromImageJarBomb(t *testing.T) {
+	const nestedSize, maxFile = 4 << 20, 8 << 20
+	nested := imgTestNestedJar(t, nestedSize)
+	outer := []imgTestZipEntry{{name: "META-INF/maven/org.example/outer/pom.properties",
+		data: []byte("groupId=org.example\nartifactId=outer\nversion=2.0\n")}}
+	var distinct []imgTestZipEntry
+	distinct = append(distinct, outer...)
+	raw := imgTestDeflated(t, nested)
+	for i := range 300 {
+		distinct = append(distinct, imgTestZipEntry{name: fmt.Sprintf("BOOT-INF/lib/lib%03d.jar", i), data: nested, raw: raw})
+	}
+	distinctJar := imgTestZip(t, distinct)
+
+	t.Run("overlapping entries", func(t *testing.T) {
+		img := imgTestImage(t, "amd64", nil, imgTestLayer(t, imgTestReg("app/bomb.jar", imgTestOverlappingJar(t, nested, 300))))
+		ctx := imgTestDeadline(t)
+		var doc *Document
+		var err error
+		imgTestBudget(t, 48<<20, func() { doc, err = FromImage(ctx, ImageFromV1(img, ""), WithMaxFileSize(maxFile)) })
+		imgTestNotDeadline(t, err)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if d := cmp.Diff([]string{"inner@1.0"}, imgTestNames(doc, "java")); d != "" {
+			t.Errorf("java (-want +got):\n%s", d)
+		}
+	})
+	t.Run("per-archive and per-image budgets", func(t *testing.T) {
+		var files []imgTestFile
+		for i := range 6 {
+			files = append(files, imgTestReg(fmt.Sprintf("app/big%d.jar", i), distinctJar))
+		}
+		img := imgTestImage(t, "amd64", nil, imgTestLayer(t, files...))
+		ctx := imgTestDeadline(t)
+		var doc *Document
+		var err error
+		// Per archive 4 x 8 MiB, per image 16 x 8 MiB = 128 MiB; without
+		// budgets the six jars decompressed 6 x 300 x 4 MiB = 7 GiB.
+		imgTestBudget(t, 200<<20, func() { doc, err = FromImage(ctx, ImageFromV1(img, ""), WithMaxFileSize(maxFile)) })
+		imgTestNotDeadline(t, err)
+		if err != nil {
+			t.Fatal(err)
+		}
+		lim := strings.Join(doc.Limitations, "\n")
+		for _, want := range []string{"more than 33554432 bytes from one archive", "more than 134217728 bytes from the image's Java archives"} {
+			if !strings.Contains(lim, want) {
+				t.Errorf("limitations %q: want %q", doc.Limitations, want)
+			}
+		}
+		// What was found before a budget ran out is still reported.
+		if names := imgTestNames(doc, "java"); !slices.Contains(names, "outer@2.0") || !slices.Contains(names, "inner@1.0") {
+			t.Errorf("java %v: want outer@2.0 and inner@1.0", names)
+		}
+	})
+	t.Run("context checked per entry", func(t *testing.T) {
+		ctx, cancel := context.WithCancel(context.Background())
+		cancel()
+		var ms []catMaven
+		var err error
+		imgTestBudget(t, 1<<20, func() {
+			ms, err = catScanJar(distinctJar, "big.jar", maxFile, 0, newCatInflate(ctx, maxFile, new(atomic.Int64)))
+		})
+		if !errors.Is(err, context.Canceled) || len(ms) != 0 {
+			t.Fatalf("cancelled: %v, %v; want context.Canceled before any entry", ms, err)
+		}
+	})
+}
+
+// TestFromImageDeepPaths is issue 14, item 11: tar entries with
+// 100,000-component paths ("a/a/a/...", 200 KB each) took 42 s in the
+// whiteout logic, which walked path.Dir once per component and looked
+// each parent up by its full path, and then succeeded past the deadline.
+// Paths are now capped and visibility is decided one component at a
+// time.
+func TestFromImageDeepPaths(t *testing.T) {
+	deep := strings.Repeat("a/", 100000) + "f"
+	t.Run("100,000 components", func(t *testing.T) {
+		img := imgTestImage(t, "amd64", nil,
+			imgTestLayerBytes(t, imgTestRawTar(t, []imgTestMember{{name: deep, data: []byte("x")}})),
+			imgTestLayerBytes(t, imgTestRawTar(t, []imgTestMember{{name: deep, data: []byte("y")}})))
+		ctx := imgTestDeadline(t)
+		var err error
+		imgTestBudget(t, 32<<20, func() { _, err = FromImage(ctx, ImageFromV1(img, "")) })
+		imgTestNotDeadline(t, err)
+		if !errors.Is(err, ErrImageTooLarge) || !strings.Contains(err.Error(), "path of 200001 bytes (limit 4096)") {
+			t.Fatalf("err = %v, want ErrImageTooLarge for the path length", err)
+		}
+	})
+	t.Run("too many components", func(t *testing.T) {
+		img := imgTestImage(t, "amd64", nil, imgTestLayer(t, imgTestReg(strings.Repeat("a/", 300)+"f", []byte("x"))))
+		_, err := FromImage(context.Background(), ImageFromV1(img, ""))
+		if !errors.Is(err, ErrImageTooLarge) || !strings.Contains(err.Error(), "components (limit 256)") {
+			t.Fatalf("err = %v, want ErrImageTooLarge for the depth", err)
+		}
+	})
+	t.Run("link target too long", func(t *testing.T) {
+		img := imgTestImage(t, "amd64", nil, imgTestLayerBytes(t, imgTestRawTar(t, []imgTestMember{{name: "x", typ: tar.TypeSymlink, link: deep}})))
+		_, err := FromImage(context.Background(), ImageFromV1(img, ""))
+		if !errors.Is(err, ErrImageTooLarge) || !strings.Contains(err.Error(), "link /x: target of 200001 bytes") {
+			t.Fatalf("err = %v, want ErrImageTooLarge for the link target", err)
+		}
+	})
+	t.Run("whiteouts at the depth limit", func(t *testing.T) {
+		// 250 components: a package database deep in a tree, whited out
+		// through a parent, made opaque through another, replaced by a
+		// file above it.
+		dir := strings.Repeat("d/", 245)
+		meta := imgTestdata(t, "python/pip-23.0.1.METADATA")
+		lower := imgTestLayer(t,
+			imgTestReg(dir+"x/pip-23.0.1.dist-info/METADATA", meta),
+			imgTestReg(dir+"y/pip-23.0.1.dist-info/METADATA", meta),
+			imgTestReg(dir+"z/pip-23.0.1.dist-info/METADATA", meta),
+			imgTestReg(dir+"k/pip-23.0.1.dist-info/METADATA", meta))
+		upper := imgTestLayer(t,
+			imgTestReg(dir+".wh.x", nil),
+			imgTestReg(dir+"y/.wh..wh..opq", nil),
+			imgTestReg(dir+"z", []byte("a file now")))
+		doc, err := FromImage(context.Background(), ImageFromV1(imgTestImage(t, "amd64", nil, lower, upper), ""))
+		if err != nil {
+			t.Fatal(err)
+		}
+		var locs []string
+		for _, c := range doc.Components[1:] {
+			for _, l := range c.Locations {
+				locs = append(locs, strings.TrimPrefix(l.Path, "/"+dir))
+			}
+		}
+		if d := cmp.Diff([]string{"k/pip-23.0.1.dist-info/METADATA"}, locs); d != "" {
+			t.Errorf("visible metadata (-want +got):\n%s", d)
+		}
+	})
 }
