@@ -116,7 +116,7 @@ func (p *imgPosSeeker) Seek(off int64, whence int) (int64, error) {
 
 // imgOpenArchive indexes the tarball at name. maxTotal bounds what a
 // compressed archive may decompress to.
-func imgOpenArchive(ctx context.Context, name string, maxTotal int64) (a *imgArchive, err error) {
+func imgOpenArchive(ctx context.Context, name string, maxTotal int64) (_ *imgArchive, err error) {
 	f, err := os.Open(name)
 	if err != nil {
 		return nil, err
@@ -130,7 +130,7 @@ func imgOpenArchive(ctx context.Context, name string, maxTotal int64) (a *imgArc
 		f.Close()
 		return nil, fmt.Errorf("%s: not a regular file", name)
 	}
-	a = &imgArchive{name: name, f: f, size: fi.Size(), members: map[string]imgMember{}}
+	a := &imgArchive{name: name, f: f, size: fi.Size(), members: map[string]imgMember{}}
 	defer func() {
 		if err != nil {
 			a.close()

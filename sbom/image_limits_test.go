@@ -627,3 +627,39 @@ func TestFromImageDeepPaths(t *testing.T) {
 		}
 	})
 }
+
+// TestFromImageTarballClosesFiles checks that a tarball scan, failed or
+// not, leaves no file open (the fuzzer found a leak on truncated tars).
+func TestFromImageTarballClosesFiles(t *testing.T) {
+	if _, err := os.ReadDir("/proc/self/fd"); err != nil {
+		t.Skip("no /proc/self/fd")
+	}
+	dir := t.TempDir()
+	good := imgTestWriteArchive(t, dir, "good.tar.gz", true, imgTestOCIArchive(t, 2, 1024))
+	truncated := filepath.Join(dir, "trunc.tar")
+	if err := os.WriteFile(truncated, imgTestRawTar(t, imgTestOCIArchive(t, 1, 0))[:700], 0o644); err != nil {
+		t.Fatal(err)
+	}
+	badGz := filepath.Join(dir, "bad.tar.gz")
+	if err := os.WriteFile(badGz, []byte{0x1f, 0x8b, 8, 0, 0, 0, 0, 0, 0, 0, 1, 2, 3}, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	count := func() int {
+		fds, _ := os.ReadDir("/proc/self/fd")
+		return len(fds)
+	}
+	before := count()
+	for range 20 {
+		if _, err := FromImage(context.Background(), ImageFromTarball(good)); err != nil {
+			t.Fatal(err)
+		}
+		for _, p := range []string{truncated, badGz} {
+			if _, err := FromImage(context.Background(), ImageFromTarball(p)); err == nil {
+				t.Fatalf("%s: no error", p)
+			}
+		}
+	}
+	if after := count(); after > before+2 {
+		t.Errorf("%d files open before, %d after 60 scans", before, after)
+	}
+}
