@@ -26,12 +26,19 @@ import (
 // archive has both (Docker 25 and later write both), the OCI index is
 // used, so the image digest is the real manifest digest. Errors (missing
 // file, unknown layout) are reported by FromImage.
+//
+// The archive is indexed in one pass, then each member is read in place.
+// A gzip-compressed archive is decompressed once, during that pass, into
+// an unlinked temporary file (bounded by WithMaxTotalSize, released when
+// FromImage returns), never once per layer.
 func ImageFromTarball(path string) ImageSource { return &imgTarballSource{path: path} }
 
 // ImageFromLayout reads an image from an OCI image layout directory (as
 // written by `crane pull --format=oci`, skopeo or go-containerregistry's
 // layout package). An index of several images is resolved to the
-// platform (WithPlatform, default linux/amd64).
+// platform (WithPlatform, default linux/amd64). index.json and the blobs
+// must be regular files: a symbolic link (to /dev/zero, say), a device or
+// a named pipe is refused.
 func ImageFromLayout(dir string) ImageSource { return &imgLayoutSource{dir: dir} }
 
 // ImageFromRemote reads an image from a registry by reference
