@@ -229,7 +229,10 @@ func (t *imgTree) lookup(p string) int32 {
 	cur := int32(0)
 	imgComponents(p, func(name string, _ bool) bool {
 		cur = t.child(cur, name, false)
-		return cur != imgNone && t.nodes[cur].layer != imgNone
+		if cur != imgNone && t.nodes[cur].layer == imgNone {
+			cur = imgNone
+		}
+		return cur != imgNone
 	})
 	return cur
 }
@@ -466,14 +469,21 @@ func (w *imgLinkWalk) dir(lp string, d int32, depth int) {
 // lp: when a cataloguer wants lp and did not already catalogue the bytes
 // it leads to for the same purpose, they are to be read again.
 func (w *imgLinkWalk) file(lp string, id int32) {
+	// Classify first, from the entry's own mode and size (a hard link of
+	// the same layer carries its target's): most files reached through
+	// directory links are wanted by no cataloguer.
+	n := &w.t.nodes[id]
+	kind := catClassify(lp, &tar.Header{Typeflag: tar.TypeReg, Mode: n.mode, Size: n.size})
+	if kind == catNone {
+		return
+	}
 	layer, real, attrs, err := w.t.content(id)
 	if err != nil {
 		w.unreadable(lp, err)
 		return
 	}
 	h := &tar.Header{Typeflag: tar.TypeReg, Mode: attrs.mode, Size: attrs.size}
-	kind := catClassify(lp, h)
-	if kind == catNone {
+	if kind = catClassify(lp, h); kind == catNone {
 		return
 	}
 	if real != lp && catClassify(real, h) == kind && w.t.visibleRegular(real, layer) {
