@@ -235,3 +235,47 @@ func BenchmarkFromImageTarball(b *testing.B) {
 		}
 	})
 }
+
+// BenchmarkFromImageLinks scans the generated image with a fourth layer
+// of links beside the same image without it: merged-/usr directory links
+// (walked, nothing to read again) and the dpkg database moved behind a
+// symbolic link (its layer read a second time), the worst case of link
+// resolution.
+func BenchmarkFromImageLinks(b *testing.B) {
+	img, _ := imgBenchImage(b)
+	ctx := context.Background()
+	withLinks, err := mutate.AppendLayers(img, imgTestLayer(b,
+		imgTestLink("lib", "usr/lib"),
+		imgTestLink("lib64", "usr/lib"),
+		imgTestLink("srv/app", "/app")))
+	if err != nil {
+		b.Fatal(err)
+	}
+	// The dpkg database at another path of its own layer, and the status
+	// file a link to it from the top layer (which hides the base layer's).
+	status := imgTestdata(b, "dpkg-status.gz")
+	reread, err := mutate.AppendLayers(img,
+		imgTestLayer(b, imgTestReg("opt/dpkg/status.real", status)),
+		imgTestLayer(b, imgTestLink("var/lib/dpkg/status", "/opt/dpkg/status.real")))
+	if err != nil {
+		b.Fatal(err)
+	}
+	for _, bc := range []struct {
+		name string
+		img  v1.Image
+	}{{"no-links", img}, {"dir-links", withLinks}, {"linked-dpkg-status", reread}} {
+		b.Run(bc.name, func(b *testing.B) {
+			b.ReportAllocs()
+			defer imgBenchCPU(b)()
+			for b.Loop() {
+				doc, err := FromImage(ctx, ImageFromV1(bc.img, ""))
+				if err != nil {
+					b.Fatal(err)
+				}
+				if len(doc.Components) < 2000 {
+					b.Fatalf("%d components", len(doc.Components))
+				}
+			}
+		})
+	}
+}
