@@ -367,7 +367,7 @@ func imgCheckDockerSave(a *imgArchive) (tarball.Manifest, error) {
 }
 
 // errImgBlobMissing marks a member an archive does not have.
-var errImgBlobMissing = errors.New("not in archive")
+var errImgBlobMissing = errors.New("not in the archive or layout")
 
 func imgBlobName(h v1.Hash) string { return "blobs/" + h.Algorithm + "/" + h.Hex }
 
