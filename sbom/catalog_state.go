@@ -135,7 +135,7 @@ func catClassify(p string, h *tar.Header) catKind {
 		return catNpmLock
 	case catIsJavaArchive(base):
 		return catJava
-	case h.FileInfo().Mode().Perm()&0o111 != 0 && h.Size >= 64:
+	case h.Mode&0o111 != 0 && h.Size >= 64:
 		return catELF
 	}
 	return catNone

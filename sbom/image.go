@@ -277,7 +277,8 @@ func WithImageCreated(t time.Time) ImageOption {
 // end). A package database linked to another file yields the same
 // packages as the file itself; a link at such a path that leads nowhere,
 // to a directory or to a special file fails the scan for an OS package
-// database and is a limitation for anything else.
+// database and is a limitation for anything else. A file reached only
+// through a link is read in a second pass over the layer that holds it.
 //
 // Each component has a purl, its location (the file it was found in, with
 // "!/" into archives, and the digest of the layer that holds the file;
@@ -306,7 +307,7 @@ func WithImageCreated(t time.Time) ImageOption {
 //     per image, all layers: 4,194,304;
 //   - entry paths: 4,096 bytes and 256 components; link targets: 4,096
 //     bytes; links followed per path: 40; directory links followed
-//     inside linked directories: 8 deep, 2,097,152 paths in all (past
+//     inside linked directories: 8 deep, 1,048,576 paths in all (past
 //     that a limitation);
 //   - files read: WithMaxFileSize; layer bytes: WithMaxTotalSize; Java
 //     archives decompressed: 4 x WithMaxFileSize per archive and 16 x

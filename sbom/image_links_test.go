@@ -4,6 +4,7 @@ import (
 	"archive/tar"
 	"context"
 	"errors"
+	"fmt"
 	"strings"
 	"testing"
 
@@ -264,5 +265,34 @@ func TestImgTreeResolve(t *testing.T) {
 		if got != tc.want || !errors.Is(err, tc.err) {
 			t.Errorf("resolve(%q) = %d, %v; want %d, %v", tc.target, got, err, tc.want, tc.err)
 		}
+	}
+}
+
+// TestFromImageLinkFanOut: directory links that multiply paths (four
+// links per level, eight levels: 65,536 ways to reach each of 100
+// files) end at the link work limit with a limitation, within a memory
+// budget, instead of walking millions of paths.
+func TestFromImageLinkFanOut(t *testing.T) {
+	var files []imgTestFile
+	for k := range 100 {
+		files = append(files, imgTestReg(fmt.Sprintf("d8/f%d", k), []byte("x")))
+	}
+	for level := range 8 {
+		for l := range 4 {
+			files = append(files, imgTestLink(fmt.Sprintf("d%d/l%d", level, l), fmt.Sprintf("/d%d", level+1)))
+		}
+	}
+	files = append(files, imgTestLink("srv/app/node_modules/x", "/d0"))
+	img := imgTestImage(t, "amd64", nil, imgTestLayer(t, files...))
+	ctx := imgTestDeadline(t)
+	var doc *Document
+	var err error
+	imgTestBudget(t, 256<<20, func() { doc, err = FromImage(ctx, ImageFromV1(img, "")) })
+	imgTestNotDeadline(t, err)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(strings.Join(doc.Limitations, "\n"), "more than 1048576 paths reached through links") {
+		t.Errorf("limitations %q: want the link work limit", doc.Limitations)
 	}
 }

@@ -22,7 +22,7 @@ const (
 	// imgMaxLinkWork bounds the paths visited through links in one image
 	// (directory links can multiply paths); past it the rest is a
 	// limitation.
-	imgMaxLinkWork = 1 << 21
+	imgMaxLinkWork = 1 << 20
 )
 
 // imgNone marks an absent node index.
