@@ -3,10 +3,16 @@ package sbom
 import (
 	"archive/tar"
 	"bytes"
+	"compress/gzip"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
+	"fmt"
 	"io"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync/atomic"
 	"testing"
 
 	v1 "github.com/google/go-containerregistry/pkg/v1"
@@ -90,8 +96,11 @@ func FuzzNpmLock(f *testing.F) {
 
 func FuzzJavaArchive(f *testing.F) {
 	f.Add(imgTestJar(f))
+	// Issue 14 item 9's shape: central-directory entries sharing one
+	// nested jar.
+	f.Add(imgTestOverlappingJar(f, imgTestNestedJar(f, 4096), 8))
 	f.Fuzz(func(t *testing.T, data []byte) {
-		ms, err := catScanJar(data, "x.jar", 1<<20, 0)
+		ms, err := catScanJar(data, "x.jar", 1<<20, 0, catTestBudget(1<<20))
 		if err != nil {
 			return
 		}
@@ -113,6 +122,24 @@ func FuzzImageLayer(f *testing.F) {
 		imgTestReg("a/.wh..wh..opq", nil),
 		{name: "x/y", typ: tar.TypeSymlink, link: "../../etc/passwd"},
 	}))
+	// Issue 14 shapes: package databases behind symbolic and hard links,
+	// linked directories, loops, and paths at and over the limits.
+	status := imgTestdata(f, "dpkg-status.gz")
+	f.Add(imgTestTar(f, []imgTestFile{
+		imgTestReg("var/lib/dpkg/status.real", bytes.SplitN(status, []byte("\n\n"), 3)[0]),
+		imgTestLink("var/lib/dpkg/status", "status.real"),
+		imgTestReg("srv/installed", []byte("P:a\nV:1\n")),
+		imgTestHardLink("lib/apk/db/installed", "srv/installed"),
+		imgTestLink("usr/lib/python3/x.dist-info", "/opt/x"),
+		imgTestReg("opt/x/METADATA", []byte("Name: x\nVersion: 1\n")),
+		imgTestLink("a/loop", "."),
+		imgTestLink("b", "c"),
+		imgTestLink("c", "b"),
+		imgTestLink("etc/os-release", "/dev/zero"),
+		{name: "dev/zero", typ: tar.TypeChar, mode: 0o666},
+	}))
+	f.Add(imgTestRawTar(f, []imgTestMember{{name: strings.Repeat("a/", 300) + "f", data: []byte("x")}}))
+	f.Add(imgTestRawTar(f, []imgTestMember{{name: "x", typ: tar.TypeSymlink, link: strings.Repeat("../", 2000)}}))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		// The squasher only streams the layer; skip building a v1.Image
 		// (which gzips every input) to keep the fuzzer fast.
@@ -132,6 +159,45 @@ func FuzzImageLayer(f *testing.F) {
 			if c.PURL == "" || len(c.Locations) == 0 {
 				t.Fatalf("component without purl or location: %+v", c)
 			}
+		}
+	})
+}
+
+// FuzzImageTarball feeds arbitrary bytes as an image tarball (OCI
+// layout archive or docker save, optionally gzip-compressed): FromImage
+// must return an error or a document within its limits, never panic.
+func FuzzImageTarball(f *testing.F) {
+	oci := imgTestRawTar(f, imgTestOCIArchive(f, 2, 1024))
+	f.Add(oci)
+	var gz bytes.Buffer
+	zw := gzip.NewWriter(&gz)
+	zw.Write(oci)
+	zw.Close()
+	f.Add(gz.Bytes())
+	layer := imgTestTar(f, []imgTestFile{imgTestReg("etc/hello", []byte("hi"))})
+	f.Add(imgTestRawTar(f, []imgTestMember{
+		{name: "cfg.json", data: []byte(`{"architecture":"amd64","os":"linux","rootfs":{"type":"layers","diff_ids":["sha256:` + imgTestSHA(layer).Hex + `"]}}`)},
+		{name: "l/layer.tar", data: layer},
+		{name: "manifest.json", data: []byte(`[{"Config":"cfg.json","RepoTags":["demo:1"],"Layers":["l/layer.tar"]}]`)},
+	}))
+	f.Add(imgTestRawTar(f, []imgTestMember{
+		{name: "cfg.json", typ: tar.TypeSymlink, link: "cfg.json"},
+		{name: "manifest.json", data: []byte(`[{"Config":"cfg.json","Layers":["l"]}]`)},
+	}))
+	dir := f.TempDir()
+	var n atomic.Int64
+	f.Fuzz(func(t *testing.T, data []byte) {
+		p := filepath.Join(dir, fmt.Sprintf("in%d.tar", n.Add(1)))
+		if err := os.WriteFile(p, data, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		defer os.Remove(p)
+		doc, err := FromImage(context.Background(), ImageFromTarball(p), WithMaxTotalSize(16<<20), WithMaxFileSize(1<<20))
+		if err != nil {
+			return
+		}
+		if doc.Image == nil || len(doc.Components) == 0 {
+			t.Fatalf("document without image or root: %+v", doc)
 		}
 	})
 }

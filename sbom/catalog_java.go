@@ -4,10 +4,12 @@ import (
 	"archive/zip"
 	"bufio"
 	"bytes"
+	"context"
 	"fmt"
 	"io"
 	"path"
 	"strings"
+	"sync/atomic"
 )
 
 // catMaxPomProperties bounds one pom.properties file.
@@ -24,11 +26,53 @@ type catMaven struct {
 	Path string
 }
 
+// catInflate bounds the bytes the Java cataloguer decompresses: per
+// archive (a jar and the archives nested in it) and per image (all
+// archives of all layers), so a jar whose central directory points many
+// entries at one large deflated nested jar (a zip bomb) costs at most
+// the archive budget. It also carries the context, checked per entry.
+type catInflate struct {
+	ctx context.Context
+	// archive is what one archive may still decompress.
+	archive int64
+	// image, shared by every archive of an image, counts what was
+	// decompressed; imageLimit bounds it.
+	image      *atomic.Int64
+	imageLimit int64
+}
+
+// Java decompression budgets, in multiples of the file limit
+// (WithMaxFileSize): 4 per archive, 16 per image (1 GiB and 4 GiB with
+// the default limit).
+const (
+	catJarArchiveFactor = 4
+	catJarImageFactor   = 16
+)
+
+// newCatInflate is a fresh per-archive budget sharing the image's.
+func newCatInflate(ctx context.Context, maxFile int64, image *atomic.Int64) *catInflate {
+	return &catInflate{ctx: ctx, archive: catJarArchiveFactor * maxFile, image: image, imageLimit: catJarImageFactor * maxFile}
+}
+
+// charge takes n decompressed bytes from the budgets.
+func (b *catInflate) charge(n int64) error {
+	b.archive -= n
+	if b.archive < 0 {
+		return fmt.Errorf("%w: decompressing more than %d bytes from one archive (%d x WithMaxFileSize)", ErrImageTooLarge, catJarArchiveFactor*(b.imageLimit/catJarImageFactor), catJarArchiveFactor)
+	}
+	if b.image.Add(n) > b.imageLimit {
+		return fmt.Errorf("%w: decompressing more than %d bytes from the image's Java archives (%d x WithMaxFileSize)", ErrImageTooLarge, b.imageLimit, catJarImageFactor)
+	}
+	return nil
+}
+
 // catScanJar lists the Maven artifacts whose META-INF/maven/<g>/<a>/
 // pom.properties a Java archive (jar, war, ear) holds, descending one
 // level into archives nested in it (Spring Boot BOOT-INF/lib, WEB-INF/lib)
-// that are at most maxNested bytes uncompressed.
-func catScanJar(data []byte, name string, maxNested int64, depth int) ([]catMaven, error) {
+// that are at most maxNested bytes uncompressed. Every decompressed byte
+// is charged to budget and the context is checked before each entry: when
+// either ends, the artifacts found so far are returned with the error.
+func catScanJar(data []byte, name string, maxNested int64, depth int, budget *catInflate) ([]catMaven, error) {
 	zr, err := zip.NewReader(bytes.NewReader(data), int64(len(data)))
 	if err != nil {
 		return nil, fmt.Errorf("sbom: java archive %s: %w", name, err)
@@ -37,12 +81,19 @@ func catScanJar(data []byte, name string, maxNested int64, depth int) ([]catMave
 		return nil, fmt.Errorf("sbom: java archive %s: %d entries: %w (limit %d)", name, len(zr.File), ErrImageTooLarge, catMaxJarEntries)
 	}
 	var out []catMaven
+	// Nested archives already read, by where their data starts: central
+	// directory entries sharing data (the overlapping-entry zip bomb) are
+	// read once.
+	seen := map[int64]bool{}
 	for _, f := range zr.File {
+		if err := budget.ctx.Err(); err != nil {
+			return out, err
+		}
 		switch {
 		case strings.HasPrefix(f.Name, "META-INF/maven/") && path.Base(f.Name) == "pom.properties":
-			b, err := catZipRead(f, catMaxPomProperties)
+			b, err := catZipRead(f, catMaxPomProperties, budget)
 			if err != nil {
-				return nil, fmt.Errorf("sbom: java archive %s: %s: %w", name, f.Name, err)
+				return out, fmt.Errorf("sbom: java archive %s: %s: %w", name, f.Name, err)
 			}
 			p := catParseProperties(b)
 			m := catMaven{GroupID: p["groupId"], ArtifactID: p["artifactId"], Version: p["version"], Path: f.Name}
@@ -51,18 +102,26 @@ func catScanJar(data []byte, name string, maxNested int64, depth int) ([]catMave
 			}
 			out = append(out, m)
 		case depth == 0 && catIsJavaArchive(f.Name) && int64(f.UncompressedSize64) <= maxNested:
-			b, err := catZipRead(f, maxNested)
+			off, err := f.DataOffset()
 			if err != nil {
-				return nil, fmt.Errorf("sbom: java archive %s: %s: %w", name, f.Name, err)
+				return out, fmt.Errorf("sbom: java archive %s: %s: %w", name, f.Name, err)
 			}
-			inner, err := catScanJar(b, name+"!/"+f.Name, maxNested, depth+1)
+			if seen[off] {
+				continue // the same bytes as a nested archive already read
+			}
+			seen[off] = true
+			b, err := catZipRead(f, maxNested, budget)
 			if err != nil {
-				return nil, err
+				return out, fmt.Errorf("sbom: java archive %s: %s: %w", name, f.Name, err)
 			}
+			inner, err := catScanJar(b, name+"!/"+f.Name, maxNested, depth+1, budget)
 			for i := range inner {
 				inner[i].Path = f.Name + "!/" + inner[i].Path
 			}
 			out = append(out, inner...)
+			if err != nil {
+				return out, err
+			}
 		}
 	}
 	return out, nil
@@ -76,8 +135,9 @@ func catIsJavaArchive(p string) bool {
 	return false
 }
 
-// catZipRead reads one zip member of at most limit uncompressed bytes.
-func catZipRead(f *zip.File, limit int64) ([]byte, error) {
+// catZipRead reads one zip member of at most limit uncompressed bytes,
+// charging what it decompresses to budget.
+func catZipRead(f *zip.File, limit int64, budget *catInflate) ([]byte, error) {
 	if f.UncompressedSize64 > uint64(limit) {
 		return nil, fmt.Errorf("%d bytes: %w (limit %d)", f.UncompressedSize64, ErrImageTooLarge, limit)
 	}
@@ -86,14 +146,46 @@ func catZipRead(f *zip.File, limit int64) ([]byte, error) {
 		return nil, err
 	}
 	defer rc.Close()
-	b, err := io.ReadAll(io.LimitReader(rc, limit+1))
-	if err != nil {
-		return nil, err
+	// The declared size may lie; it only sizes the buffer (grown like
+	// io.ReadAll's when the data is longer, up to limit+1).
+	b := make([]byte, 0, min(int64(f.UncompressedSize64), limit)+1)
+	r := &catBudgetReader{r: io.LimitReader(rc, limit+1), b: budget}
+	for {
+		if len(b) == cap(b) {
+			b = append(b, 0)[:len(b)]
+		}
+		n, err := r.Read(b[len(b):cap(b)])
+		b = b[:len(b)+n]
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			return nil, err
+		}
 	}
 	if int64(len(b)) > limit {
 		return nil, fmt.Errorf("more than %d bytes: %w", limit, ErrImageTooLarge)
 	}
 	return b, nil
+}
+
+// catBudgetReader charges what it reads to a catInflate and stops when
+// the budget or the context ends.
+type catBudgetReader struct {
+	r io.Reader
+	b *catInflate
+}
+
+// Read implements io.Reader.
+func (c *catBudgetReader) Read(p []byte) (int, error) {
+	if err := c.b.ctx.Err(); err != nil {
+		return 0, err
+	}
+	n, err := c.r.Read(p)
+	if berr := c.b.charge(int64(n)); berr != nil {
+		return n, berr
+	}
+	return n, err
 }
 
 // catParseProperties reads a Java .properties file's simple "key=value"

@@ -2,8 +2,10 @@ package sbom
 
 import (
 	"bytes"
+	"context"
 	"errors"
 	"strings"
+	"sync/atomic"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -227,7 +229,7 @@ func TestParseNpm(t *testing.T) {
 }
 
 func TestScanJar(t *testing.T) {
-	ms, err := catScanJar(imgTestJar(t), "demo.jar", 1<<20, 0)
+	ms, err := catScanJar(imgTestJar(t), "demo.jar", 1<<20, 0, catTestBudget(1<<20))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -239,11 +241,16 @@ func TestScanJar(t *testing.T) {
 		t.Errorf("(-want +got):\n%s", d)
 	}
 	// The nested jar is over the nested limit: only the outer artifact.
-	ms, err = catScanJar(imgTestJar(t), "demo.jar", 10, 0)
+	ms, err = catScanJar(imgTestJar(t), "demo.jar", 10, 0, catTestBudget(1<<20))
 	if err != nil || len(ms) != 1 {
 		t.Errorf("nested limit: %v %v", ms, err)
 	}
-	if _, err := catScanJar([]byte("PK not a zip"), "bad.jar", 1<<20, 0); err == nil || !strings.Contains(err.Error(), "bad.jar") {
+	if _, err := catScanJar([]byte("PK not a zip"), "bad.jar", 1<<20, 0, catTestBudget(1<<20)); err == nil || !strings.Contains(err.Error(), "bad.jar") {
 		t.Errorf("bad jar: err = %v", err)
 	}
+}
+
+// catTestBudget is a fresh Java decompression budget for a file limit.
+func catTestBudget(maxFile int64) *catInflate {
+	return newCatInflate(context.Background(), maxFile, new(atomic.Int64))
 }

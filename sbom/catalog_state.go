@@ -3,6 +3,7 @@ package sbom
 import (
 	"archive/tar"
 	"bytes"
+	"context"
 	"crypto/rand"
 	"debug/buildinfo"
 	"encoding/hex"
@@ -13,6 +14,7 @@ import (
 	"sort"
 	"strings"
 	"sync"
+	"sync/atomic"
 
 	"github.com/github/go-spdx/v2/spdxexp"
 	"github.com/package-url/packageurl-go"
@@ -35,13 +37,66 @@ const (
 	catELF
 )
 
-// catFile is a file of the squashed image a cataloguer wants.
+// catFile is a file of the squashed image a cataloguer wants. Every
+// cataloguer gets its files this way, whether the path it wants is a
+// regular file or leads to one through links (imgResolveLinks): path is
+// then where the bytes are, and the result is recorded under the path the
+// cataloguer wanted.
 type catFile struct {
 	path  string
 	layer string
 	size  int64
 	kind  catKind
 	data  []byte
+	env   *catEnv
+}
+
+// catEnv is what the cataloguers of one image share: the context, the
+// file limit and the Java decompression budget, and the count of layer
+// bytes read (WithMaxTotalSize).
+type catEnv struct {
+	ctx     context.Context
+	maxFile int64
+	// jar counts the bytes Java archives decompressed (catInflate).
+	jar atomic.Int64
+	// total counts the uncompressed layer bytes read.
+	total atomic.Int64
+}
+
+// catRead reads a file a cataloguer wants from r (the file's bytes, of
+// f.size) and runs the cataloguer: executables are checked for Go build
+// information, RPM databases recorded, files over the file limit
+// reported (an OS package database is an error, a Java archive a
+// limitation), anything else read and parsed with catParse. It returns
+// nil for a file that yields nothing (an executable that is not a Go
+// binary); an error means the layer cannot be read.
+func catRead(r io.Reader, f catFile, buf *bytes.Buffer) (*catResult, error) {
+	maxFile := f.env.maxFile
+	switch {
+	case f.kind == catELF:
+		return catReadELF(r, f, maxFile, buf)
+	case f.kind == catRPM:
+		return &catResult{path: f.path, layer: f.layer, kind: catRPM}, nil
+	case f.size > maxFile:
+		res := &catResult{path: f.path, layer: f.layer, kind: f.kind}
+		if f.kind == catJava {
+			res.limits = []string{fmt.Sprintf("%s (layer %s): %d bytes, over the %d-byte file limit: not scanned", f.path, f.layer, f.size, maxFile)}
+		} else {
+			res.err = fmt.Errorf("%s: %d bytes: %w (WithMaxFileSize %d)", f.path, f.size, ErrImageTooLarge, maxFile)
+		}
+		return res, nil
+	}
+	data, err := io.ReadAll(io.LimitReader(r, f.size))
+	if err != nil {
+		return nil, fmt.Errorf("read %s: %w", f.path, err)
+	}
+	f.data = data
+	res := catParse(f, maxFile)
+	// A cancelled scan is an error, never a limitation.
+	if err := f.env.ctx.Err(); err != nil {
+		return nil, err
+	}
+	return res, nil
 }
 
 // catClassify says which cataloguer, if any, wants the regular file at
@@ -80,7 +135,7 @@ func catClassify(p string, h *tar.Header) catKind {
 		return catNpmLock
 	case catIsJavaArchive(base):
 		return catJava
-	case h.FileInfo().Mode().Perm()&0o111 != 0 && h.Size >= 64:
+	case h.Mode&0o111 != 0 && h.Size >= 64:
 		return catELF
 	}
 	return catNone
@@ -127,8 +182,6 @@ func catSetLicence(c *Component, lic string) {
 type catResult struct {
 	path, layer string
 	kind        catKind
-	// symlink is set for a symbolic link at /etc/os-release.
-	symlink bool
 	// osRelease is an os-release file's content.
 	osRelease []byte
 	// pkgs replace whatever an earlier entry at the same path yielded.
@@ -147,7 +200,6 @@ type catResult struct {
 type catState struct {
 	found     map[string][]catPkg
 	osRelease map[string]catFile
-	etcIsLink bool
 	rpm       []string
 	limits    []string
 	goSeen    bool
@@ -164,12 +216,7 @@ func (st *catState) apply(r *catResult) error {
 	}
 	st.limits = append(st.limits, r.limits...)
 	switch {
-	case r.symlink:
-		st.etcIsLink = true
 	case r.kind == catOSRelease:
-		if r.path == "/etc/os-release" {
-			st.etcIsLink = false
-		}
 		st.osRelease[r.path] = catFile{path: r.path, layer: r.layer, data: r.osRelease}
 	case r.kind == catRPM:
 		st.rpm = append(st.rpm, r.path)
@@ -233,10 +280,15 @@ func catParse(f catFile, maxFile int64) *catResult {
 		catSetLicence(&c, m.License)
 		r.pkgs = []catPkg{{c: c}}
 	case catJava:
-		ms, err := catScanJar(f.data, f.path, maxFile, 0)
+		ctx, image := context.Background(), new(atomic.Int64)
+		if f.env != nil {
+			ctx, image = f.env.ctx, &f.env.jar
+		}
+		ms, err := catScanJar(f.data, f.path, maxFile, 0, newCatInflate(ctx, maxFile, image))
 		if err != nil {
+			// What was found before the budget ran out still counts;
+			// the limitation says the archive was not read in full.
 			limitf(err)
-			return r
 		}
 		for _, m := range ms {
 			c := Component{Type: TypeLibrary, Group: m.GroupID, Name: m.ArtifactID, Version: m.Version,
@@ -324,7 +376,7 @@ func catNpmComponent(p catNpmPkg, cataloguer string, loc []Location) Component {
 // larger than the file limit, it is read into buf (reused across files)
 // and its Go build information, if any, is catalogued. It returns nil
 // for a file that is not a Go binary.
-func catReadELF(r io.Reader, h *tar.Header, f catFile, maxFile int64, buf *bytes.Buffer) (*catResult, error) {
+func catReadELF(r io.Reader, f catFile, maxFile int64, buf *bytes.Buffer) (*catResult, error) {
 	var magic [4]byte
 	if _, err := io.ReadFull(r, magic[:]); err != nil {
 		return nil, fmt.Errorf("read %s: %w", f.path, err)
@@ -333,13 +385,13 @@ func catReadELF(r io.Reader, h *tar.Header, f catFile, maxFile int64, buf *bytes
 		return nil, nil
 	}
 	res := &catResult{path: f.path, layer: f.layer, kind: catELF}
-	if h.Size > maxFile {
-		res.limits = []string{fmt.Sprintf("%s (layer %s): ELF file of %d bytes, over the %d-byte file limit: not checked for Go build information", f.path, f.layer, h.Size, maxFile)}
+	if f.size > maxFile {
+		res.limits = []string{fmt.Sprintf("%s (layer %s): ELF file of %d bytes, over the %d-byte file limit: not checked for Go build information", f.path, f.layer, f.size, maxFile)}
 		return res, nil
 	}
 	buf.Reset()
 	buf.Write(magic[:])
-	if _, err := io.CopyN(buf, r, h.Size-4); err != nil {
+	if _, err := io.CopyN(buf, r, f.size-4); err != nil {
 		return nil, fmt.Errorf("read %s: %w", f.path, err)
 	}
 	bi, err := buildinfo.Read(bytes.NewReader(buf.Bytes()))
@@ -355,14 +407,12 @@ func catReadELF(r io.Reader, h *tar.Header, f catFile, maxFile int64, buf *bytes
 	return res, nil
 }
 
-// catDistro picks the image's distribution: /etc/os-release when it is a
-// regular file, else /usr/lib/os-release (what /etc/os-release links to).
+// catDistro picks the image's distribution: /etc/os-release, else
+// /usr/lib/os-release. When /etc/os-release is a link to
+// /usr/lib/os-release (the usual case), only the latter is recorded: the
+// link leads to a file already catalogued (imgResolveLinks).
 func (st *catState) catDistro() (*Distro, *catFile, error) {
-	order := []string{"/etc/os-release", "/usr/lib/os-release"}
-	if st.etcIsLink {
-		order = order[1:]
-	}
-	for _, p := range order {
+	for _, p := range []string{"/etc/os-release", "/usr/lib/os-release"} {
 		f, ok := st.osRelease[p]
 		if !ok {
 			continue

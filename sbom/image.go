@@ -115,7 +115,13 @@ type imgResolved struct {
 	digest string
 	// limitations the source knows of.
 	limitations []string
+	// archive is the indexed tarball the image is read from, if any;
+	// FromImage closes it when it is done.
+	archive *imgArchive
 }
+
+// close releases what the source holds open.
+func (r *imgResolved) close() error { return r.archive.close() }
 
 // ImageOption configures FromImage.
 type ImageOption func(*imgConfig) error
@@ -194,6 +200,12 @@ func WithRemoteOptions(opts ...remote.Option) ImageOption {
 // larger than this is an error (ErrImageTooLarge); a larger executable
 // or Java archive is skipped and listed in Document.Limitations. Up to
 // four layers are read at once, so peak memory is a few times this.
+//
+// It also sets the Java cataloguer's decompression budgets: 4 times this
+// per archive (a jar and the jars nested in it) and 16 times this for
+// all the Java archives of the image (1 GiB and 4 GiB by default). An
+// archive that would decompress more is reported with what was found
+// before the budget ran out, and a limitation.
 func WithMaxFileSize(n int64) ImageOption {
 	return func(c *imgConfig) error {
 		if n <= 0 {
@@ -206,7 +218,8 @@ func WithMaxFileSize(n int64) ImageOption {
 
 // WithMaxTotalSize sets the most uncompressed layer bytes FromImage reads
 // from an image, all layers together (default DefaultImageMaxTotalSize).
-// A larger image is an error (ErrImageTooLarge).
+// A larger image is an error (ErrImageTooLarge). It also bounds what a
+// gzip-compressed tarball (ImageFromTarball) may decompress to.
 func WithMaxTotalSize(n int64) ImageOption {
 	return func(c *imgConfig) error {
 		if n <= 0 {
@@ -256,8 +269,20 @@ func WithImageCreated(t time.Time) ImageOption {
 //   - *.jar, *.war, *.ear (and jars nested one level inside them):
 //     META-INF/maven/**/pom.properties, pkg:maven/<group>/<artifact>@<version>.
 //
+// Every path above is looked up in the squashed file system as the
+// kernel would inside the image: a path that is a symbolic link, or lies
+// under a linked directory, or is a hard link, is followed to the file it
+// leads to, within the image's root only (an absolute target starts at
+// the image's root, ".." stops there, at most 40 links per path, loops
+// end). A package database linked to another file yields the same
+// packages as the file itself; a link at such a path that leads nowhere,
+// to a directory or to a special file fails the scan for an OS package
+// database and is a limitation for anything else. A file reached only
+// through a link is read in a second pass over the layer that holds it.
+//
 // Each component has a purl, its location (the file it was found in, with
-// "!/" into archives, and the digest of the layer that holds the file) and
+// "!/" into archives, and the digest of the layer that holds the file;
+// for a file reached through a link, the file the link leads to) and
 // the properties PropCataloguer, PropOSVEcosystem and PropOSVPackage that
 // tell a vulnerability matcher which OSV ecosystem and package name to
 // look up. A package found in several files is one component with several
@@ -272,6 +297,23 @@ func WithImageCreated(t time.Time) ImageOption {
 // executables over the file limit and RPM databases are listed in
 // Document.Limitations instead. RPM databases are not read: no pure-Go
 // reader of RPM's sqlite and ndb formats is available to chaingate.
+//
+// Limits, so that no image makes FromImage run unbounded or exhaust
+// memory (each is an error wrapping ErrImageTooLarge unless said
+// otherwise; the context is checked before each layer and archive entry):
+//   - manifests, indexes, configs and docker-save manifest.json: 8 MiB
+//     each, checked before they are read;
+//   - layers per image: 512; tar members per tarball: 65,536; tar entries
+//     per image, all layers: 4,194,304;
+//   - entry paths: 4,096 bytes and 256 components; link targets: 4,096
+//     bytes; links followed per path: 40; directory links followed
+//     inside linked directories: 8 deep, 1,048,576 paths in all (past
+//     that a limitation);
+//   - files read: WithMaxFileSize; layer bytes: WithMaxTotalSize; Java
+//     archives decompressed: 4 x WithMaxFileSize per archive and 16 x
+//     per image (a limitation);
+//   - layout directories: index.json, manifests, configs and layers must
+//     be regular files (not links, devices or pipes).
 func FromImage(ctx context.Context, src ImageSource, opts ...ImageOption) (*Document, error) {
 	if src == nil {
 		return nil, errors.New("sbom: image: nil source")
@@ -300,6 +342,7 @@ func FromImage(ctx context.Context, src ImageSource, opts ...ImageOption) (*Docu
 	if err != nil {
 		return nil, err
 	}
+	defer res.close()
 	info, layers, err := imgDescribe(res)
 	if err != nil {
 		return nil, fmt.Errorf("sbom: image %s: %w", src, err)
@@ -349,9 +392,15 @@ func imgDescribe(res *imgResolved) (*ImageInfo, []imgLayer, error) {
 			info.Labels[k] = v
 		}
 	}
+	if len(cf.RootFS.DiffIDs) > imgMaxLayers {
+		return nil, nil, fmt.Errorf("%w: config lists %d layers (limit %d)", ErrImageTooLarge, len(cf.RootFS.DiffIDs), imgMaxLayers)
+	}
 	ls, err := img.Layers()
 	if err != nil {
 		return nil, nil, fmt.Errorf("list layers: %w", err)
+	}
+	if len(ls) > imgMaxLayers {
+		return nil, nil, fmt.Errorf("%w: manifest lists %d layers (limit %d)", ErrImageTooLarge, len(ls), imgMaxLayers)
 	}
 	// The SBOM must describe the image the digest names: check the config
 	// against its digest (the manifest names it) and, while squashing,

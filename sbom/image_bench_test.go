@@ -10,10 +10,15 @@ import (
 	"fmt"
 	"io"
 	"math/rand"
+	"os"
+	"path/filepath"
+	"strings"
 	"syscall"
 	"testing"
 
 	v1 "github.com/google/go-containerregistry/pkg/v1"
+	"github.com/google/go-containerregistry/pkg/v1/empty"
+	"github.com/google/go-containerregistry/pkg/v1/layout"
 	"github.com/google/go-containerregistry/pkg/v1/mutate"
 	"github.com/google/go-containerregistry/pkg/v1/tarball"
 )
@@ -144,5 +149,133 @@ func imgBenchCPU(b *testing.B) func() {
 		if b.N > 0 {
 			b.ReportMetric(float64(cpu()-start)/float64(b.N), "cpu-ns/op")
 		}
+	}
+}
+
+// BenchmarkFromImageTarball scans the same image saved as a gzip-
+// compressed OCI layout archive (chaingate: index the archive once,
+// then read every layer in place), beside the least work any reader of
+// that archive must do: decompress it once and walk every layer's tar.
+func BenchmarkFromImageTarball(b *testing.B) {
+	img, _ := imgBenchImage(b)
+	dir := b.TempDir()
+	lp, err := layout.Write(filepath.Join(dir, "layout"), empty.Index)
+	if err != nil {
+		b.Fatal(err)
+	}
+	if err := lp.AppendImage(img); err != nil {
+		b.Fatal(err)
+	}
+	raw := filepath.Join(dir, "oci.tar")
+	imgTestTarDir(b, filepath.Join(dir, "layout"), raw)
+	data, err := os.ReadFile(raw)
+	if err != nil {
+		b.Fatal(err)
+	}
+	archive := filepath.Join(dir, "oci.tar.gz")
+	var gz bytes.Buffer
+	zw := gzip.NewWriter(&gz)
+	zw.Write(data)
+	zw.Close()
+	if err := os.WriteFile(archive, gz.Bytes(), 0o644); err != nil {
+		b.Fatal(err)
+	}
+	ctx := context.Background()
+	b.Run("raw-gunzip-and-walk", func(b *testing.B) {
+		b.ReportAllocs()
+		defer imgBenchCPU(b)()
+		for b.Loop() {
+			f, err := os.Open(archive)
+			if err != nil {
+				b.Fatal(err)
+			}
+			zr, err := gzip.NewReader(f)
+			if err != nil {
+				b.Fatal(err)
+			}
+			tr := tar.NewReader(zr)
+			for {
+				h, err := tr.Next()
+				if err == io.EOF {
+					break
+				}
+				if err != nil {
+					b.Fatal(err)
+				}
+				if !strings.HasPrefix(h.Name, "blobs/") || h.Size < 1024 {
+					continue
+				}
+				// A layer: decompress it and walk its tar.
+				lz, err := gzip.NewReader(tr)
+				if err != nil {
+					b.Fatal(err)
+				}
+				lt := tar.NewReader(lz)
+				for {
+					if _, err := lt.Next(); err != nil {
+						break
+					}
+					io.Copy(io.Discard, lt)
+				}
+			}
+			f.Close()
+		}
+	})
+	b.Run("chaingate", func(b *testing.B) {
+		b.ReportAllocs()
+		defer imgBenchCPU(b)()
+		for b.Loop() {
+			doc, err := FromImage(ctx, ImageFromTarball(archive))
+			if err != nil {
+				b.Fatal(err)
+			}
+			if len(doc.Components) < 2000 {
+				b.Fatalf("%d components", len(doc.Components))
+			}
+		}
+	})
+}
+
+// BenchmarkFromImageLinks scans the generated image with a fourth layer
+// of links beside the same image without it: merged-/usr directory links
+// (walked, nothing to read again) and the dpkg database moved behind a
+// symbolic link (its layer read a second time), the worst case of link
+// resolution.
+func BenchmarkFromImageLinks(b *testing.B) {
+	img, _ := imgBenchImage(b)
+	ctx := context.Background()
+	withLinks, err := mutate.AppendLayers(img, imgTestLayer(b,
+		imgTestLink("lib", "usr/lib"),
+		imgTestLink("lib64", "usr/lib"),
+		imgTestLink("srv/app", "/app")))
+	if err != nil {
+		b.Fatal(err)
+	}
+	// The dpkg database at another path of its own layer, and the status
+	// file a link to it from the top layer (which hides the base layer's).
+	status := imgTestdata(b, "dpkg-status.gz")
+	reread, err := mutate.AppendLayers(img,
+		imgTestLayer(b, imgTestReg("opt/dpkg/status.real", status)),
+		imgTestLayer(b, imgTestLink("var/lib/dpkg/status", "/opt/dpkg/status.real")))
+	if err != nil {
+		b.Fatal(err)
+	}
+	for _, bc := range []struct {
+		name string
+		img  v1.Image
+	}{{"no-links", img}, {"dir-links", withLinks}, {"linked-dpkg-status", reread}} {
+		b.Run(bc.name, func(b *testing.B) {
+			b.ReportAllocs()
+			defer imgBenchCPU(b)()
+			for b.Loop() {
+				doc, err := FromImage(ctx, ImageFromV1(bc.img, ""))
+				if err != nil {
+					b.Fatal(err)
+				}
+				if len(doc.Components) < 2000 {
+					b.Fatalf("%d components", len(doc.Components))
+				}
+			}
+		})
 	}
 }

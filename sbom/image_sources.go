@@ -1,33 +1,24 @@
 package sbom
 
 import (
-	"archive/tar"
-	"bufio"
 	"bytes"
-	"compress/gzip"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"net/http"
-	"os"
-	"path"
 	"strings"
 
 	"github.com/google/go-containerregistry/pkg/name"
 	v1 "github.com/google/go-containerregistry/pkg/v1"
-	"github.com/google/go-containerregistry/pkg/v1/layout"
 	"github.com/google/go-containerregistry/pkg/v1/partial"
 	"github.com/google/go-containerregistry/pkg/v1/remote"
 	"github.com/google/go-containerregistry/pkg/v1/tarball"
 	"github.com/google/go-containerregistry/pkg/v1/types"
 )
-
-// imgMaxManifest bounds manifests, indexes and configs read from
-// tarballs and layouts.
-const imgMaxManifest = 8 << 20
 
 // ImageFromTarball reads an image from a tarball at path: a `docker save`
 // archive (manifest.json) or an OCI image layout archived as a tar
@@ -35,12 +26,19 @@ const imgMaxManifest = 8 << 20
 // archive has both (Docker 25 and later write both), the OCI index is
 // used, so the image digest is the real manifest digest. Errors (missing
 // file, unknown layout) are reported by FromImage.
+//
+// The archive is indexed in one pass, then each member is read in place.
+// A gzip-compressed archive is decompressed once, during that pass, into
+// an unlinked temporary file (bounded by WithMaxTotalSize, released when
+// FromImage returns), never once per layer.
 func ImageFromTarball(path string) ImageSource { return &imgTarballSource{path: path} }
 
 // ImageFromLayout reads an image from an OCI image layout directory (as
 // written by `crane pull --format=oci`, skopeo or go-containerregistry's
 // layout package). An index of several images is resolved to the
-// platform (WithPlatform, default linux/amd64).
+// platform (WithPlatform, default linux/amd64). index.json and the blobs
+// must be regular files: a symbolic link (to /dev/zero, say), a device or
+// a named pipe is refused.
 func ImageFromLayout(dir string) ImageSource { return &imgLayoutSource{dir: dir} }
 
 // ImageFromRemote reads an image from a registry by reference
@@ -85,10 +83,17 @@ type imgLayoutSource struct{ dir string }
 func (s *imgLayoutSource) String() string { return "layout " + s.dir }
 
 func (s *imgLayoutSource) imgResolve(_ context.Context, cfg *imgConfig) (*imgResolved, error) {
-	idx, err := layout.ImageIndexFromPath(s.dir)
+	// go-containerregistry's layout package reads index.json (and
+	// manifests and configs) whole, following links: index.json linked
+	// to /dev/zero would exhaust memory. Read the layout through
+	// imgDirStore instead, which refuses links and special files and
+	// applies the manifest limit.
+	st := &imgDirStore{dir: s.dir}
+	raw, err := st.read("index.json", imgMaxManifest)
 	if err != nil {
 		return nil, fmt.Errorf("sbom: image %s: %w", s, err)
 	}
+	idx := &imgTarIndex{tar: st, raw: raw, mt: types.OCIImageIndex}
 	img, ref, err := imgFromIndex(idx, cfg, 0)
 	if err != nil {
 		return nil, fmt.Errorf("sbom: image %s: %w", s, err)
@@ -276,36 +281,46 @@ type imgTarballSource struct{ path string }
 // String names the source.
 func (s *imgTarballSource) String() string { return "tarball " + s.path }
 
-func (s *imgTarballSource) imgResolve(_ context.Context, cfg *imgConfig) (*imgResolved, error) {
-	t := &imgTar{path: s.path}
-	names, err := t.names("oci-layout", "index.json", "manifest.json")
+func (s *imgTarballSource) imgResolve(ctx context.Context, cfg *imgConfig) (res *imgResolved, err error) {
+	a, err := imgOpenArchive(ctx, s.path, cfg.maxTotal)
 	if err != nil {
 		return nil, fmt.Errorf("sbom: image %s: %w", s, err)
 	}
-	if names["index.json"] && names["oci-layout"] {
-		raw, err := t.read("index.json", imgMaxManifest)
+	defer func() {
+		if err != nil {
+			a.close()
+		}
+	}()
+	if a.has("index.json") && a.has("oci-layout") {
+		raw, err := a.read("index.json", imgMaxManifest)
 		if err != nil {
 			return nil, fmt.Errorf("sbom: image %s: %w", s, err)
 		}
-		idx := &imgTarIndex{tar: t, raw: raw, mt: types.OCIImageIndex}
+		idx := &imgTarIndex{tar: a, raw: raw, mt: types.OCIImageIndex}
 		img, ref, err := imgFromIndex(idx, cfg, 0)
 		if err != nil {
 			return nil, fmt.Errorf("sbom: image %s: %w", s, err)
 		}
-		return &imgResolved{img: img, ref: ref}, nil
+		return &imgResolved{img: img, ref: ref, archive: a}, nil
 	}
-	if !names["manifest.json"] {
+	if !a.has("manifest.json") {
 		return nil, fmt.Errorf("sbom: image %s: neither a docker-save archive (manifest.json) nor an OCI layout archive (oci-layout, index.json)", s)
 	}
-	img, err := tarball.Image(t.open, nil)
+	// go-containerregistry's tarball package reads manifest.json and the
+	// config whole: check their sizes (and the layer count) first.
+	m, err := imgCheckDockerSave(a)
+	if err != nil {
+		return nil, fmt.Errorf("sbom: image %s: %w", s, err)
+	}
+	img, err := tarball.Image(a.opener, nil)
 	if err != nil {
 		return nil, fmt.Errorf("sbom: image %s: %w", s, err)
 	}
 	if err := imgCheckPlatform(img, cfg); err != nil {
 		return nil, fmt.Errorf("sbom: image %s: %w", s, err)
 	}
-	res := &imgResolved{img: img}
-	if m, err := tarball.LoadManifest(t.open); err == nil && len(m) == 1 && len(m[0].RepoTags) > 0 {
+	res = &imgResolved{img: img, archive: a}
+	if len(m) == 1 && len(m[0].RepoTags) > 0 {
 		res.ref = m[0].RepoTags[0]
 	}
 	// A docker-save archive stores layers uncompressed and records no
@@ -325,148 +340,59 @@ func (s *imgTarballSource) imgResolve(_ context.Context, cfg *imgConfig) (*imgRe
 	return res, nil
 }
 
-// imgTar reads members of a tar file (optionally gzip-compressed),
-// reopening it for each member as go-containerregistry's tarball package
-// does. On an uncompressed file archive/tar seeks over other members.
-type imgTar struct{ path string }
-
-// open returns the decompressed tar stream.
-func (t *imgTar) open() (io.ReadCloser, error) {
-	f, err := os.Open(t.path)
+// imgCheckDockerSave reads a docker-save archive's manifest.json within
+// the manifest limit and checks, before go-containerregistry reads
+// anything whole, that the config it names is within that limit too and
+// that the image has at most imgMaxLayers layers.
+func imgCheckDockerSave(a *imgArchive) (tarball.Manifest, error) {
+	raw, err := a.read("manifest.json", imgMaxManifest)
 	if err != nil {
 		return nil, err
 	}
-	var magic [2]byte
-	if n, _ := f.ReadAt(magic[:], 0); n == 2 && magic[0] == 0x1f && magic[1] == 0x8b {
-		zr, err := gzip.NewReader(bufio.NewReader(f))
-		if err != nil {
-			f.Close()
-			return nil, fmt.Errorf("gunzip: %w", err)
-		}
-		return &imgMultiCloser{Reader: zr, closers: []io.Closer{zr, f}}, nil
+	var m tarball.Manifest
+	if err := json.Unmarshal(raw, &m); err != nil {
+		return nil, fmt.Errorf("manifest.json: %w", err)
 	}
-	// Keep the *os.File (a Seeker) so archive/tar skips members by seeking.
-	return f, nil
-}
-
-type imgMultiCloser struct {
-	io.Reader
-	closers []io.Closer
-}
-
-// Close implements io.Closer.
-func (m *imgMultiCloser) Close() error {
-	var errs []error
-	for _, c := range m.closers {
-		errs = append(errs, c.Close())
-	}
-	return errors.Join(errs...)
-}
-
-func imgTarName(n string) string {
-	return strings.TrimPrefix(path.Clean("/"+n), "/")
-}
-
-// names reports which of the wanted top-level members exist.
-func (t *imgTar) names(want ...string) (map[string]bool, error) {
-	rc, err := t.open()
-	if err != nil {
-		return nil, err
-	}
-	defer rc.Close()
-	found := map[string]bool{}
-	tr := tar.NewReader(rc)
-	for {
-		h, err := tr.Next()
-		if err == io.EOF {
-			return found, nil
+	for _, d := range m {
+		if _, cm, err := a.resolve(d.Config); err != nil {
+			return nil, fmt.Errorf("config: %w", err)
+		} else if cm.size > imgMaxManifest {
+			return nil, fmt.Errorf("config %s: %d bytes: %w (limit %d)", d.Config, cm.size, ErrImageTooLarge, imgMaxManifest)
 		}
-		if err != nil {
-			return nil, fmt.Errorf("read tar: %w", err)
-		}
-		n := imgTarName(h.Name)
-		for _, w := range want {
-			if n == w {
-				found[w] = true
-			}
+		if len(d.Layers) > imgMaxLayers {
+			return nil, fmt.Errorf("%w: manifest.json lists %d layers (limit %d)", ErrImageTooLarge, len(d.Layers), imgMaxLayers)
 		}
 	}
-}
-
-// member opens one member (following in-archive symlinks once).
-func (t *imgTar) member(name string) (io.ReadCloser, int64, error) {
-	return t.memberDepth(name, 0)
-}
-
-func (t *imgTar) memberDepth(name string, depth int) (io.ReadCloser, int64, error) {
-	rc, err := t.open()
-	if err != nil {
-		return nil, 0, err
-	}
-	tr := tar.NewReader(rc)
-	for {
-		h, err := tr.Next()
-		if err == io.EOF {
-			rc.Close()
-			return nil, 0, fmt.Errorf("%s: %w", name, errImgBlobMissing)
-		}
-		if err != nil {
-			rc.Close()
-			return nil, 0, fmt.Errorf("read tar: %w", err)
-		}
-		if imgTarName(h.Name) != name {
-			continue
-		}
-		if (h.Typeflag == tar.TypeSymlink || h.Typeflag == tar.TypeLink) && depth < 4 {
-			rc.Close()
-			target := h.Linkname
-			if h.Typeflag == tar.TypeSymlink {
-				target = path.Join(path.Dir(name), target)
-			}
-			return t.memberDepth(imgTarName(target), depth+1)
-		}
-		return &imgMultiCloser{Reader: tr, closers: []io.Closer{rc}}, h.Size, nil
-	}
-}
-
-// read returns a whole member of at most limit bytes.
-func (t *imgTar) read(name string, limit int64) ([]byte, error) {
-	rc, size, err := t.member(name)
-	if err != nil {
-		return nil, err
-	}
-	defer rc.Close()
-	if size > limit {
-		return nil, fmt.Errorf("%s: %d bytes: %w (limit %d)", name, size, ErrImageTooLarge, limit)
-	}
-	return io.ReadAll(io.LimitReader(rc, limit))
+	return m, nil
 }
 
 // errImgBlobMissing marks a member an archive does not have.
-var errImgBlobMissing = errors.New("not in archive")
+var errImgBlobMissing = errors.New("not in the archive or layout")
 
 func imgBlobName(h v1.Hash) string { return "blobs/" + h.Algorithm + "/" + h.Hex }
 
-// imgReadBlob reads a small blob and checks its digest.
-func (t *imgTar) readBlob(h v1.Hash) ([]byte, error) {
-	b, err := t.read(imgBlobName(h), imgMaxManifest)
+// imgReadBlob reads a manifest, index or config blob (at most
+// imgMaxManifest bytes) and checks its digest.
+func imgReadBlob(st imgBlobStore, h v1.Hash) ([]byte, error) {
+	b, err := st.read(imgBlobName(h), imgMaxManifest)
 	if err != nil {
 		return nil, err
 	}
 	if h.Algorithm == "sha256" {
 		sum := sha256.Sum256(b)
 		if hex.EncodeToString(sum[:]) != h.Hex {
-			return nil, fmt.Errorf("blob %s: digest mismatch", h)
+			return nil, fmt.Errorf("%w: blob %s hashes to sha256:%s", ErrImageDigestMismatch, h, hex.EncodeToString(sum[:]))
 		}
 	}
 	return b, nil
 }
 
-// imgTarIndex is an OCI image index stored in a tar (an OCI layout
-// archive). go-containerregistry's layout package needs a directory, so
-// this reads the layout's blobs from the archive instead of extracting it.
+// imgTarIndex is an OCI image index whose blobs are in an imgBlobStore:
+// an OCI layout archive (read in place, never extracted) or an OCI layout
+// directory (read with the checks go-containerregistry's layout package
+// lacks for index.json, manifests and configs).
 type imgTarIndex struct {
-	tar *imgTar
+	tar imgBlobStore
 	raw []byte
 	mt  types.MediaType
 }
@@ -493,7 +419,7 @@ func (x *imgTarIndex) IndexManifest() (*v1.IndexManifest, error) {
 
 // ImageIndex implements v1.ImageIndex.
 func (x *imgTarIndex) ImageIndex(h v1.Hash) (v1.ImageIndex, error) {
-	raw, err := x.tar.readBlob(h)
+	raw, err := imgReadBlob(x.tar, h)
 	if err != nil {
 		return nil, err
 	}
@@ -502,13 +428,16 @@ func (x *imgTarIndex) ImageIndex(h v1.Hash) (v1.ImageIndex, error) {
 
 // Image implements v1.ImageIndex.
 func (x *imgTarIndex) Image(h v1.Hash) (v1.Image, error) {
-	raw, err := x.tar.readBlob(h)
+	raw, err := imgReadBlob(x.tar, h)
 	if err != nil {
 		return nil, err
 	}
 	m, err := v1.ParseManifest(bytes.NewReader(raw))
 	if err != nil {
 		return nil, fmt.Errorf("manifest %s: %w", h, err)
+	}
+	if len(m.Layers) > imgMaxLayers {
+		return nil, fmt.Errorf("manifest %s: %w: %d layers (limit %d)", h, ErrImageTooLarge, len(m.Layers), imgMaxLayers)
 	}
 	mt := m.MediaType
 	if mt == "" {
@@ -517,9 +446,9 @@ func (x *imgTarIndex) Image(h v1.Hash) (v1.Image, error) {
 	return partial.CompressedToImage(&imgTarImage{tar: x.tar, raw: raw, manifest: m, mt: mt})
 }
 
-// imgTarImage is an image whose blobs are members of an OCI layout tar.
+// imgTarImage is an image whose blobs are in an imgBlobStore.
 type imgTarImage struct {
-	tar      *imgTar
+	tar      imgBlobStore
 	raw      []byte
 	manifest *v1.Manifest
 	mt       types.MediaType
@@ -533,7 +462,7 @@ func (i *imgTarImage) RawManifest() ([]byte, error) { return i.raw, nil }
 
 // RawConfigFile implements partial.CompressedImageCore.
 func (i *imgTarImage) RawConfigFile() ([]byte, error) {
-	return i.tar.readBlob(i.manifest.Config.Digest)
+	return imgReadBlob(i.tar, i.manifest.Config.Digest)
 }
 
 // LayerByDigest implements partial.CompressedImageCore.
@@ -547,7 +476,7 @@ func (i *imgTarImage) LayerByDigest(h v1.Hash) (partial.CompressedLayer, error) 
 }
 
 type imgTarBlob struct {
-	tar  *imgTar
+	tar  imgBlobStore
 	desc v1.Descriptor
 }
 
@@ -562,6 +491,5 @@ func (b *imgTarBlob) MediaType() (types.MediaType, error) { return b.desc.MediaT
 
 // Compressed implements partial.CompressedLayer.
 func (b *imgTarBlob) Compressed() (io.ReadCloser, error) {
-	rc, _, err := b.tar.member(imgBlobName(b.desc.Digest))
-	return rc, err
+	return b.tar.open(imgBlobName(b.desc.Digest))
 }

@@ -8,6 +8,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"hash"
 	"io"
 	"path"
 	"runtime"
@@ -27,43 +28,13 @@ const (
 // hundred thousand.
 const imgMaxEntries = 4 << 20
 
-// imgSquashState tracks, walking layers from the top down, which paths
-// of lower layers are hidden by upper ones.
-type imgSquashState struct {
-	// upper maps every path present in an upper layer to whether it is a
-	// directory. A lower entry at the same path is shadowed; a lower
-	// entry below an upper non-directory is shadowed too.
-	upper map[string]bool
-	// whiteouts are paths deleted by an upper layer (with all below).
-	whiteouts map[string]struct{}
-	// opaque are directories whose lower-layer contents were hidden.
-	opaque map[string]struct{}
-}
-
-// hidden reports whether a lower layer's entry at p is invisible in the
-// squashed file system.
-func (s *imgSquashState) hidden(p string) bool {
-	if _, ok := s.upper[p]; ok {
-		return true
-	}
-	if _, ok := s.whiteouts[p]; ok {
-		return true
-	}
-	for d := path.Dir(p); ; d = path.Dir(d) {
-		if _, ok := s.whiteouts[d]; ok {
-			return true
-		}
-		if _, ok := s.opaque[d]; ok {
-			return true
-		}
-		if isDir, ok := s.upper[d]; ok && !isDir {
-			return true
-		}
-		if d == "/" {
-			return false
-		}
-	}
-}
+// Path limits of layer entries. Linux's PATH_MAX is 4096 bytes; real
+// layers stay far below both. A longer path, or a longer link target, is
+// an error (ErrImageTooLarge) naming the layer and the entry.
+const (
+	imgMaxPathLen   = 4096
+	imgMaxPathDepth = 256
+)
 
 // imgCountingReader fails once more than limit bytes have been read, by
 // all the readers sharing n.
@@ -82,13 +53,26 @@ func (c *imgCountingReader) Read(p []byte) (int, error) {
 	return n, err
 }
 
+// imgEntry is one tar entry of a layer, as squashing needs it.
+type imgEntry struct {
+	// path is the cleaned absolute path.
+	path string
+	typ  byte
+	mode int64
+	size int64
+	// link is a symbolic link's target as written, or a hard link's
+	// target as a cleaned absolute path.
+	link string
+}
+
 // imgLayerScan is what one layer holds that squashing needs: its
-// entries, its whiteouts and opaque markers, and the cataloguers' results
-// for the files they want, in tar order.
+// entries (in tar order), its whiteouts and opaque markers, and the
+// cataloguers' results for the regular files they want, in tar order.
 type imgLayerScan struct {
-	entries   map[string]bool // path -> is a directory
+	entries   []imgEntry
 	whiteouts []string
 	opaque    []string
+	hardlinks int
 	results   []*catResult
 }
 
@@ -96,18 +80,23 @@ type imgLayerScan struct {
 const imgMaxParallelLayers = 4
 
 // imgSquash reads the layers, several at a time (each one streamed, never
-// written to disk, only wanted files held in memory), then walks them from
-// the top layer down: a file's results count only when no upper layer
-// shadows, whites out or makes opaque its path. Reading layers
-// concurrently is what makes this faster than one decompression stream
-// on multi-core machines; visibility is decided afterwards, as if the
-// layers had been read top-down.
+// written to disk, only wanted files held in memory), then builds the
+// squashed file system from the top layer down (imgTree): a file's
+// results count only when no upper layer shadows, whites out or makes
+// opaque its path. Reading layers concurrently is what makes this faster
+// than one decompression stream on multi-core machines; visibility is
+// decided afterwards, as if the layers had been read top-down.
+//
+// Links are then resolved in the squashed file system (imgResolveLinks),
+// for every path a cataloguer wants, and the files they lead to are read
+// from their layers again when the first pass did not catalogue them.
 func imgSquash(ctx context.Context, layers []imgLayer, cfg *imgConfig, st *catState) error {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
+	env := &catEnv{ctx: ctx, maxFile: cfg.maxFile}
 	scans := make([]*imgLayerScan, len(layers))
 	errs := make([]error, len(layers))
-	var total, entries atomic.Int64
+	var entries atomic.Int64
 	workers := min(len(layers), max(1, runtime.GOMAXPROCS(0)), imgMaxParallelLayers)
 	next := make(chan int)
 	var wg sync.WaitGroup
@@ -117,7 +106,7 @@ func imgSquash(ctx context.Context, layers []imgLayer, cfg *imgConfig, st *catSt
 			defer wg.Done()
 			buf := &bytes.Buffer{}
 			for i := range next {
-				scans[i], errs[i] = imgScanLayerSafe(ctx, layers[i], cfg, &total, &entries, buf)
+				scans[i], errs[i] = imgScanLayerSafe(ctx, layers[i], cfg, env, &entries, buf)
 				if errs[i] != nil {
 					cancel()
 				}
@@ -129,7 +118,33 @@ func imgSquash(ctx context.Context, layers []imgLayer, cfg *imgConfig, st *catSt
 	}
 	close(next)
 	wg.Wait()
-	// Report the real failure, not the cancellations it caused.
+	if err := imgFirstError(layers, errs); err != nil {
+		return err
+	}
+
+	t := newImgTree()
+	for i := len(layers) - 1; i >= 0; i-- {
+		if err := t.addLayer(ctx, int32(i), scans[i]); err != nil {
+			return fmt.Errorf("layer %d (%s): %w", i, layers[i].digest, err)
+		}
+	}
+	for i := len(layers) - 1; i >= 0; i-- {
+		for _, r := range scans[i].results {
+			if !t.visibleRegular(r.path, int32(i)) {
+				continue
+			}
+			if err := st.apply(r); err != nil {
+				return fmt.Errorf("layer %d (%s): %w", i, layers[i].digest, err)
+			}
+		}
+		scans[i] = nil
+	}
+	return imgResolveLinks(ctx, t, layers, cfg, env, st)
+}
+
+// imgFirstError reports the real failure of a layer, not the
+// cancellations it caused in the others.
+func imgFirstError(layers []imgLayer, errs []error) error {
 	for i := len(layers) - 1; i >= 0; i-- {
 		if errs[i] != nil && !errors.Is(errs[i], context.Canceled) {
 			return fmt.Errorf("layer %d (%s): %w", i, layers[i].digest, errs[i])
@@ -140,63 +155,72 @@ func imgSquash(ctx context.Context, layers []imgLayer, cfg *imgConfig, st *catSt
 			return fmt.Errorf("layer %d (%s): %w", i, layers[i].digest, errs[i])
 		}
 	}
-
-	sq := &imgSquashState{
-		upper:     map[string]bool{},
-		whiteouts: map[string]struct{}{},
-		opaque:    map[string]struct{}{},
-	}
-	for i := len(layers) - 1; i >= 0; i-- {
-		sc := scans[i]
-		for _, r := range sc.results {
-			if sq.hidden(r.path) {
-				continue
-			}
-			if err := st.apply(r); err != nil {
-				return fmt.Errorf("layer %d (%s): %w", i, layers[i].digest, err)
-			}
-		}
-		// This layer's entries, whiteouts and opaque markers hide lower
-		// layers' files only.
-		for p, isDir := range sc.entries {
-			if !sq.hidden(p) {
-				sq.upper[p] = isDir
-			}
-		}
-		for _, p := range sc.whiteouts {
-			sq.whiteouts[p] = struct{}{}
-		}
-		for _, p := range sc.opaque {
-			sq.opaque[p] = struct{}{}
-		}
-	}
 	return nil
 }
 
 // imgScanLayerSafe is imgScanLayer turning a panic of a parser library
 // on hostile input (it runs on a goroutine of ours, where the caller
 // could not recover it) into an error.
-func imgScanLayerSafe(ctx context.Context, l imgLayer, cfg *imgConfig, total, entries *atomic.Int64, buf *bytes.Buffer) (sc *imgLayerScan, err error) {
+func imgScanLayerSafe(ctx context.Context, l imgLayer, cfg *imgConfig, env *catEnv, entries *atomic.Int64, buf *bytes.Buffer) (sc *imgLayerScan, err error) {
 	defer func() {
 		if p := recover(); p != nil {
 			sc, err = nil, fmt.Errorf("internal error reading the layer: %v", p)
 		}
 	}()
-	return imgScanLayer(ctx, l, cfg, total, entries, buf)
+	return imgScanLayer(ctx, l, cfg, env, entries, buf)
 }
 
-// imgScanLayer streams one layer and runs the cataloguers on the files
-// they want. It checks the layer's bytes against its diff ID.
-func imgScanLayer(ctx context.Context, l imgLayer, cfg *imgConfig, total, entries *atomic.Int64, buf *bytes.Buffer) (*imgLayerScan, error) {
+// imgEntryPath is a tar entry's cleaned absolute path, refused when it
+// is longer or deeper than the path limits.
+func imgEntryPath(name string) (string, error) {
+	if len(name) > imgMaxPathLen {
+		return "", fmt.Errorf("%w: entry %q...: path of %d bytes (limit %d)", ErrImageTooLarge, name[:64], len(name), imgMaxPathLen)
+	}
+	p := path.Clean("/" + name)
+	if d := strings.Count(p, "/"); d > imgMaxPathDepth {
+		return "", fmt.Errorf("%w: entry %q...: path of %d components (limit %d)", ErrImageTooLarge, p[:min(len(p), 64)], d, imgMaxPathDepth)
+	}
+	return p, nil
+}
+
+// imgOpenLayer opens a layer's uncompressed stream, counting its bytes
+// toward the image's limit and hashing them for the diff ID check.
+func imgOpenLayer(ctx context.Context, l imgLayer, cfg *imgConfig, env *catEnv) (io.ReadCloser, *imgCountingReader, hash.Hash, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, nil, nil, err
+	}
 	rc, err := l.layer.Uncompressed()
 	if err != nil {
-		return nil, fmt.Errorf("open: %w", err)
+		return nil, nil, nil, fmt.Errorf("open: %w", err)
+	}
+	hasher := sha256.New()
+	return rc, &imgCountingReader{r: io.TeeReader(rc, hasher), n: &env.total, limit: cfg.maxTotal}, hasher, nil
+}
+
+// imgCheckDiffID hashes what follows the tar trailer too, then checks
+// the layer's bytes against the diff ID of the config.
+func imgCheckDiffID(l imgLayer, counted io.Reader, hasher hash.Hash) error {
+	if _, err := io.Copy(io.Discard, counted); err != nil {
+		return fmt.Errorf("read: %w", err)
+	}
+	if l.diffID.Algorithm == "sha256" {
+		if got := "sha256:" + hex.EncodeToString(hasher.Sum(nil)); got != l.diffID.String() {
+			return fmt.Errorf("%w: layer content hashes to %s, config diff ID is %s", ErrImageDigestMismatch, got, l.diffID)
+		}
+	}
+	return nil
+}
+
+// imgScanLayer streams one layer and runs the cataloguers on the regular
+// files they want. It checks the layer's bytes against its diff ID.
+func imgScanLayer(ctx context.Context, l imgLayer, cfg *imgConfig, env *catEnv, entries *atomic.Int64, buf *bytes.Buffer) (*imgLayerScan, error) {
+	rc, counted, hasher, err := imgOpenLayer(ctx, l, cfg, env)
+	if err != nil {
+		return nil, err
 	}
 	defer rc.Close()
-	hasher := sha256.New()
-	counted := &imgCountingReader{r: io.TeeReader(rc, hasher), n: total, limit: cfg.maxTotal}
 	tr := tar.NewReader(counted)
-	sc := &imgLayerScan{entries: map[string]bool{}}
+	sc := &imgLayerScan{}
 	for n := 0; ; n++ {
 		if n%256 == 0 {
 			if err := ctx.Err(); err != nil {
@@ -213,7 +237,10 @@ func imgScanLayer(ctx context.Context, l imgLayer, cfg *imgConfig, total, entrie
 		if entries.Add(1) > imgMaxEntries {
 			return nil, fmt.Errorf("%w: more than %d files", ErrImageTooLarge, imgMaxEntries)
 		}
-		p := path.Clean("/" + h.Name)
+		p, err := imgEntryPath(h.Name)
+		if err != nil {
+			return nil, err
+		}
 		dir, base := path.Split(p)
 		dir = path.Clean(dir)
 		if base == imgOpaqueMarker {
@@ -224,56 +251,40 @@ func imgScanLayer(ctx context.Context, l imgLayer, cfg *imgConfig, total, entrie
 			sc.whiteouts = append(sc.whiteouts, path.Join(dir, strings.TrimPrefix(base, imgWhiteoutPrefix)))
 			continue
 		}
-		sc.entries[p] = h.Typeflag == tar.TypeDir
-		if h.Typeflag != tar.TypeReg && h.Typeflag != tar.TypeRegA {
-			if h.Typeflag == tar.TypeSymlink && p == "/etc/os-release" {
-				sc.results = append(sc.results, &catResult{path: p, layer: l.digest, kind: catOSRelease, symlink: true})
+		e := imgEntry{path: p, typ: h.Typeflag, mode: h.Mode, size: h.Size}
+		switch h.Typeflag {
+		case tar.TypeRegA:
+			e.typ = tar.TypeReg
+		case tar.TypeSymlink, tar.TypeLink:
+			if len(h.Linkname) > imgMaxPathLen {
+				return nil, fmt.Errorf("%w: link %s: target of %d bytes (limit %d)", ErrImageTooLarge, p, len(h.Linkname), imgMaxPathLen)
 			}
+			e.link = h.Linkname
+			if h.Typeflag == tar.TypeLink {
+				// A hard link names another member of the archive.
+				e.link = path.Clean("/" + h.Linkname)
+				sc.hardlinks++
+			}
+		}
+		sc.entries = append(sc.entries, e)
+		if e.typ != tar.TypeReg {
 			continue
 		}
 		kind := catClassify(p, h)
 		if kind == catNone {
 			continue
 		}
-		f := catFile{path: p, layer: l.digest, size: h.Size, kind: kind}
-		switch {
-		case kind == catELF:
-			r, err := catReadELF(tr, h, f, cfg.maxFile, buf)
-			if err != nil {
-				return nil, err
-			}
-			if r != nil {
-				sc.results = append(sc.results, r)
-			}
-			continue
-		case kind == catRPM:
-			sc.results = append(sc.results, &catResult{path: p, layer: l.digest, kind: catRPM})
-			continue
-		case h.Size > cfg.maxFile:
-			r := &catResult{path: p, layer: l.digest, kind: kind}
-			if kind == catJava {
-				r.limits = []string{fmt.Sprintf("%s (layer %s): %d bytes, over the %d-byte file limit: not scanned", p, l.digest, h.Size, cfg.maxFile)}
-			} else {
-				r.err = fmt.Errorf("%s: %d bytes: %w (WithMaxFileSize %d)", p, h.Size, ErrImageTooLarge, cfg.maxFile)
-			}
-			sc.results = append(sc.results, r)
-			continue
-		}
-		data, err := io.ReadAll(io.LimitReader(tr, h.Size))
+		f := catFile{path: p, layer: l.digest, size: h.Size, kind: kind, env: env}
+		r, err := catRead(tr, f, buf)
 		if err != nil {
-			return nil, fmt.Errorf("read %s: %w", p, err)
+			return nil, err
 		}
-		f.data = data
-		sc.results = append(sc.results, catParse(f, cfg.maxFile))
-	}
-	// Hash what follows the tar trailer too, then check the diff ID.
-	if _, err := io.Copy(io.Discard, counted); err != nil {
-		return nil, fmt.Errorf("read: %w", err)
-	}
-	if l.diffID.Algorithm == "sha256" {
-		if got := "sha256:" + hex.EncodeToString(hasher.Sum(nil)); got != l.diffID.String() {
-			return nil, fmt.Errorf("%w: layer content hashes to %s, config diff ID is %s", ErrImageDigestMismatch, got, l.diffID)
+		if r != nil {
+			sc.results = append(sc.results, r)
 		}
+	}
+	if err := imgCheckDiffID(l, counted, hasher); err != nil {
+		return nil, err
 	}
 	return sc, nil
 }

@@ -1,0 +1,637 @@
+package sbom
+
+import (
+	"archive/tar"
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"sort"
+	"strings"
+)
+
+// Limits of link resolution in the squashed file system.
+const (
+	// imgMaxLinkHops bounds the symbolic links followed to resolve one
+	// path (Linux's MAXSYMLINKS is 40): a loop ends with an error.
+	imgMaxLinkHops = 40
+	// imgMaxLinkDepth bounds directory links followed inside directories
+	// reached through directory links.
+	imgMaxLinkDepth = 8
+	// imgMaxLinkWork bounds the paths visited through links in one image
+	// (directory links can multiply paths); past it the rest is a
+	// limitation.
+	imgMaxLinkWork = 1 << 20
+)
+
+// imgNone marks an absent node index.
+const imgNone int32 = -1
+
+// imgNode is a path of the squashed file system.
+type imgNode struct {
+	parent, child, next int32 // parent, first child, next sibling
+	name                string
+	// layer is the layer of the visible entry at this path (the top-most
+	// one that is not hidden), or imgNone when the node only carries
+	// marks of upper layers.
+	layer int32
+	// whiteout and opaque are the highest layer that deleted the path or
+	// made the directory opaque (imgNone: none); they hide lower layers.
+	whiteout, opaque int32
+	typ              byte
+	mode, size       int64
+	// link is a symbolic link's target, or a hard link's target path.
+	link string
+	// srcLayer is, for a hard link whose target is a regular file of the
+	// same layer, that layer (the bytes to read are that layer's file at
+	// link); imgNone otherwise.
+	srcLayer int32
+}
+
+// imgTree is the squashed file system of an image: every visible path,
+// built from the top layer down. Paths are interned per component (a
+// node per component, children found through one map), so deciding
+// whether an entry is hidden by an upper layer's whiteout, opaque
+// directory or non-directory costs one step per component of its path:
+// linear in the path's length, where looking every parent directory up
+// by its full path was quadratic.
+type imgTree struct {
+	nodes []imgNode
+	kids  map[imgKey]int32
+	// links are the nodes that were ever symbolic or hard links.
+	links []int32
+}
+
+type imgKey struct {
+	parent int32
+	name   string
+}
+
+func newImgTree() *imgTree {
+	t := &imgTree{kids: map[imgKey]int32{}}
+	t.nodes = append(t.nodes, imgNode{parent: 0, child: imgNone, next: imgNone, layer: 1 << 30,
+		whiteout: imgNone, opaque: imgNone, typ: tar.TypeDir, srcLayer: imgNone})
+	return t
+}
+
+// imgComponents calls fn for each component of the cleaned absolute
+// path p, with whether it is the last one.
+func imgComponents(p string, fn func(name string, last bool) bool) {
+	p = strings.TrimPrefix(p, "/")
+	for p != "" {
+		name, rest, more := strings.Cut(p, "/")
+		if !fn(name, !more) {
+			return
+		}
+		p = rest
+	}
+}
+
+// child returns the node for name under dir, creating it when create is
+// set.
+func (t *imgTree) child(dir int32, name string, create bool) int32 {
+	if id, ok := t.kids[imgKey{dir, name}]; ok {
+		return id
+	}
+	if !create {
+		return imgNone
+	}
+	id := int32(len(t.nodes))
+	t.nodes = append(t.nodes, imgNode{parent: dir, child: imgNone, next: t.nodes[dir].child, name: name,
+		layer: imgNone, whiteout: imgNone, opaque: imgNone, srcLayer: imgNone})
+	t.nodes[dir].child = id
+	t.kids[imgKey{dir, name}] = id
+	return id
+}
+
+// walk finds (creating them) the nodes of p's components as seen by
+// layer i, and returns p's node, or imgNone when an upper layer hides p:
+// it or a parent whited out, a parent made opaque, a parent that is not
+// a directory. Parents with no entry of their own become directories of
+// layer i (the layer implies them).
+func (t *imgTree) walk(p string, i int32) int32 {
+	cur := int32(0)
+	imgComponents(p, func(name string, last bool) bool {
+		id := t.child(cur, name, true)
+		n := &t.nodes[id]
+		if n.whiteout > i {
+			cur = imgNone
+			return false
+		}
+		if !last {
+			if n.opaque > i || (n.layer > i && n.typ != tar.TypeDir) {
+				cur = imgNone
+				return false
+			}
+			if n.layer == imgNone {
+				n.layer, n.typ, n.mode = i, tar.TypeDir, 0o755
+			}
+		}
+		cur = id
+		return true
+	})
+	return cur
+}
+
+// addLayer adds layer i's entries (the layers above it are in already),
+// then its whiteouts and opaque markers, which hide lower layers only.
+func (t *imgTree) addLayer(ctx context.Context, i int32, sc *imgLayerScan) error {
+	// Hard links to regular files of the same layer read that layer's
+	// file, whatever upper layers did to its path.
+	var regular map[string]*imgEntry
+	var hard map[string]string
+	if sc.hardlinks > 0 {
+		regular, hard = map[string]*imgEntry{}, map[string]string{}
+		for k := range sc.entries {
+			switch e := &sc.entries[k]; e.typ {
+			case tar.TypeReg:
+				regular[e.path] = e
+			case tar.TypeLink:
+				hard[e.path] = e.link
+			}
+		}
+	}
+	for k := range sc.entries {
+		if k%4096 == 0 {
+			if err := ctx.Err(); err != nil {
+				return err
+			}
+		}
+		e := &sc.entries[k]
+		if e.path == "/" {
+			continue
+		}
+		id := t.walk(e.path, i)
+		if id == imgNone {
+			continue
+		}
+		n := &t.nodes[id]
+		if n.layer > i {
+			continue // shadowed by an upper layer's entry
+		}
+		n.layer, n.typ, n.mode, n.size, n.link, n.srcLayer = i, e.typ, e.mode, e.size, e.link, imgNone
+		switch e.typ {
+		case tar.TypeSymlink:
+			t.links = append(t.links, id)
+		case tar.TypeLink:
+			t.links = append(t.links, id)
+			if src := imgSameLayerTarget(regular, hard, e); src != nil {
+				n.link, n.srcLayer, n.mode, n.size = src.path, i, src.mode, src.size
+			}
+		}
+	}
+	for _, p := range sc.whiteouts {
+		if p == "/" {
+			continue
+		}
+		id := t.walk(p, i)
+		if id != imgNone && t.nodes[id].whiteout < i {
+			t.nodes[id].whiteout = i
+		}
+	}
+	for _, p := range sc.opaque {
+		id := t.walk(p, i)
+		if id == imgNone {
+			continue
+		}
+		n := &t.nodes[id]
+		if n.layer == imgNone {
+			n.layer, n.typ, n.mode = i, tar.TypeDir, 0o755
+		}
+		if n.opaque < i {
+			n.opaque = i
+		}
+	}
+	return nil
+}
+
+// imgSameLayerTarget follows a hard link (and hard links it leads to)
+// to a regular file of the same layer, or returns nil.
+func imgSameLayerTarget(regular map[string]*imgEntry, hard map[string]string, e *imgEntry) *imgEntry {
+	target := e.link
+	for range imgMaxLinkHops {
+		if r, ok := regular[target]; ok {
+			return r
+		}
+		next, ok := hard[target] // a hard link to a hard link
+		if !ok {
+			return nil
+		}
+		target = next
+	}
+	return nil
+}
+
+// lookup returns the visible node at the cleaned absolute path p,
+// following no links, or imgNone.
+func (t *imgTree) lookup(p string) int32 {
+	cur := int32(0)
+	imgComponents(p, func(name string, _ bool) bool {
+		cur = t.child(cur, name, false)
+		if cur != imgNone && t.nodes[cur].layer == imgNone {
+			cur = imgNone
+		}
+		return cur != imgNone
+	})
+	return cur
+}
+
+// visibleRegular reports whether the regular file layer i has at p is
+// what the squashed file system shows there.
+func (t *imgTree) visibleRegular(p string, i int32) bool {
+	id := t.lookup(p)
+	return id != imgNone && t.nodes[id].layer == i && t.nodes[id].typ == tar.TypeReg
+}
+
+// pathOf is a node's absolute path.
+func (t *imgTree) pathOf(id int32) string {
+	var parts []string
+	for ; id != 0; id = t.nodes[id].parent {
+		parts = append(parts, t.nodes[id].name)
+	}
+	var b strings.Builder
+	for k := len(parts) - 1; k >= 0; k-- {
+		b.WriteByte('/')
+		b.WriteString(parts[k])
+	}
+	if b.Len() == 0 {
+		return "/"
+	}
+	return b.String()
+}
+
+// Why a link cannot be followed.
+var (
+	errImgLinkMissing = errors.New("leads to nothing in the image")
+	errImgLinkLoop    = fmt.Errorf("more than %d symbolic links (a loop?)", imgMaxLinkHops)
+	errImgLinkNotDir  = errors.New("goes through a file that is not a directory")
+)
+
+// resolve follows target from directory dir within the image's root, as
+// the kernel would inside a chroot of the squashed file system: an
+// absolute target starts at the image's root, ".." never climbs above
+// it, symbolic links met on the way (the last one too) are followed, at
+// most imgMaxLinkHops in all. Nothing outside the image is ever read.
+func (t *imgTree) resolve(dir int32, target string, hops *int) (int32, error) {
+	cur := dir
+	if strings.HasPrefix(target, "/") {
+		cur = 0
+	}
+	var err error
+	rest := target
+	for rest != "" && err == nil {
+		var name string
+		name, rest, _ = strings.Cut(rest, "/")
+		switch name {
+		case "", ".":
+			continue
+		case "..":
+			cur = t.nodes[cur].parent
+			continue
+		}
+		if t.nodes[cur].typ != tar.TypeDir {
+			return imgNone, errImgLinkNotDir
+		}
+		id := t.child(cur, name, false)
+		if id == imgNone || t.nodes[id].layer == imgNone {
+			return imgNone, errImgLinkMissing
+		}
+		if t.nodes[id].typ == tar.TypeSymlink {
+			if *hops++; *hops > imgMaxLinkHops {
+				return imgNone, errImgLinkLoop
+			}
+			id, err = t.resolve(cur, t.nodes[id].link, hops)
+		}
+		cur = id
+	}
+	if err != nil {
+		return imgNone, err
+	}
+	return cur, nil
+}
+
+// content says where the bytes of the file at node id are: a regular
+// file is its own content; a hard link is the regular file of its layer
+// it names, else what its target path leads to in the squashed file
+// system. It returns the layer and path to read, and the node giving the
+// file's mode and size.
+func (t *imgTree) content(id int32) (layer int32, real string, attrs *imgNode, err error) {
+	for range imgMaxLinkHops {
+		n := &t.nodes[id]
+		switch n.typ {
+		case tar.TypeReg:
+			return n.layer, t.pathOf(id), n, nil
+		case tar.TypeLink:
+			if n.srcLayer != imgNone {
+				return n.srcLayer, n.link, n, nil
+			}
+			hops := 0
+			if id, err = t.resolve(0, n.link, &hops); err != nil {
+				return 0, "", nil, fmt.Errorf("hard link to %s %w", n.link, err)
+			}
+		default:
+			return 0, "", nil, fmt.Errorf("link to a file that is not a regular file (tar type %q)", n.typ)
+		}
+	}
+	return 0, "", nil, errImgLinkLoop
+}
+
+// imgNeed is a file to read again from a layer: the bytes at path of
+// layer, for the cataloguer of kind, recorded under the logical path a
+// link made it visible at.
+type imgNeed struct {
+	layer   int32
+	path    string
+	kind    catKind
+	logical string
+	size    int64
+}
+
+// imgLinkWalk finds, through every link of the squashed file system,
+// the paths cataloguers want that the first pass did not catalogue.
+type imgLinkWalk struct {
+	t      *imgTree
+	needs  map[string]imgNeed
+	limits []string
+	errs   []error
+	work   int
+	// truncated is set once imgMaxLinkWork is reached.
+	truncated bool
+	deep      bool
+}
+
+// catLinkedDatabase reports kinds whose files must be readable: an OS
+// package database behind a link that cannot be followed fails the scan.
+func catLinkedDatabase(k catKind) bool {
+	return k == catDpkgStatus || k == catDpkgStatusD || k == catApk
+}
+
+// unreadable records a link at logical path lp that cannot be read:
+// an error for an OS package database, a limitation for anything else a
+// cataloguer wants, nothing for other paths.
+func (w *imgLinkWalk) unreadable(lp string, why error) {
+	kind := catClassify(lp, &tar.Header{Typeflag: tar.TypeReg, Mode: 0o644})
+	switch {
+	case kind == catNone:
+	case catLinkedDatabase(kind):
+		w.errs = append(w.errs, fmt.Errorf("%s: %w: the package database cannot be read", lp, why))
+	default:
+		w.limits = append(w.limits, fmt.Sprintf("%s: %v: not catalogued", lp, why))
+	}
+}
+
+// step counts work and reports whether the budget allows more.
+func (w *imgLinkWalk) step() bool {
+	if w.work++; w.work > imgMaxLinkWork {
+		w.truncated = true
+		return false
+	}
+	return true
+}
+
+// link handles the link node id seen at logical path lp.
+func (w *imgLinkWalk) link(lp string, id int32, depth int) {
+	if !w.step() {
+		return
+	}
+	n := &w.t.nodes[id]
+	if n.typ == tar.TypeLink {
+		w.file(lp, id)
+		return
+	}
+	hops := 0
+	target, err := w.t.resolve(n.parent, n.link, &hops)
+	if err != nil {
+		w.unreadable(lp, fmt.Errorf("link to %s %w", n.link, err))
+		return
+	}
+	switch w.t.nodes[target].typ {
+	case tar.TypeDir:
+		// A file a cataloguer wants that is a directory cannot be read.
+		w.unreadable(lp, fmt.Errorf("link to %s: a directory, not a file", n.link))
+		if w.t.isAncestor(target, n.parent) {
+			return // a loop: what is below is reachable by a shorter path
+		}
+		if depth >= imgMaxLinkDepth {
+			w.deep = true
+			return
+		}
+		w.dir(lp, target, depth+1)
+	case tar.TypeReg, tar.TypeLink:
+		w.file(lp, target)
+	default:
+		w.unreadable(lp, fmt.Errorf("link to %s: not a regular file (tar type %q)", n.link, w.t.nodes[target].typ))
+	}
+}
+
+// isAncestor reports whether a is d or a parent of d.
+func (t *imgTree) isAncestor(a, d int32) bool {
+	for {
+		if d == a {
+			return true
+		}
+		if d == 0 {
+			return false
+		}
+		d = t.nodes[d].parent
+	}
+}
+
+// dir visits what directory d holds, seen at logical path lp through a
+// directory link.
+func (w *imgLinkWalk) dir(lp string, d int32, depth int) {
+	if len(lp) > imgMaxPathLen {
+		w.deep = true
+		return
+	}
+	for c := w.t.nodes[d].child; c != imgNone; c = w.t.nodes[c].next {
+		n := &w.t.nodes[c]
+		if n.layer == imgNone {
+			continue
+		}
+		if !w.step() {
+			return
+		}
+		clp := lp + "/" + n.name
+		switch n.typ {
+		case tar.TypeDir:
+			w.dir(clp, c, depth)
+		case tar.TypeSymlink, tar.TypeLink:
+			w.link(clp, c, depth)
+		case tar.TypeReg:
+			w.file(clp, c)
+		}
+	}
+}
+
+// file handles the regular file or hard link id seen at logical path
+// lp: when a cataloguer wants lp and did not already catalogue the bytes
+// it leads to for the same purpose, they are to be read again.
+func (w *imgLinkWalk) file(lp string, id int32) {
+	// Classify first, from the entry's own mode and size (a hard link of
+	// the same layer carries its target's): most files reached through
+	// directory links are wanted by no cataloguer.
+	n := &w.t.nodes[id]
+	kind := catClassify(lp, &tar.Header{Typeflag: tar.TypeReg, Mode: n.mode, Size: n.size})
+	if kind == catNone {
+		return
+	}
+	layer, real, attrs, err := w.t.content(id)
+	if err != nil {
+		w.unreadable(lp, err)
+		return
+	}
+	h := &tar.Header{Typeflag: tar.TypeReg, Mode: attrs.mode, Size: attrs.size}
+	if kind = catClassify(lp, h); kind == catNone {
+		return
+	}
+	if real != lp && catClassify(real, h) == kind && w.t.visibleRegular(real, layer) {
+		return // catalogued where it is
+	}
+	if _, ok := w.needs[lp]; !ok {
+		w.needs[lp] = imgNeed{layer: layer, path: real, kind: kind, logical: lp, size: attrs.size}
+	}
+}
+
+// imgResolveLinks follows every symbolic and hard link of the squashed
+// file system t, within the image's root, and catalogues the files that
+// paths cataloguers want lead to — a dpkg status file linked to another
+// file, a directory of package metadata linked elsewhere — reading them
+// again from their layers. A link that cannot be followed at such a path
+// (to nothing, in a loop, to a special file) is an error for an OS
+// package database and a limitation for other files: never a silently
+// smaller SBOM.
+func imgResolveLinks(ctx context.Context, t *imgTree, layers []imgLayer, cfg *imgConfig, env *catEnv, st *catState) error {
+	w := &imgLinkWalk{t: t, needs: map[string]imgNeed{}}
+	for k, id := range t.links {
+		if k%256 == 0 {
+			if err := ctx.Err(); err != nil {
+				return err
+			}
+		}
+		n := &t.nodes[id]
+		if n.layer == imgNone || (n.typ != tar.TypeSymlink && n.typ != tar.TypeLink) {
+			continue
+		}
+		if w.truncated {
+			break
+		}
+		w.link(t.pathOf(id), id, 0)
+	}
+	if err := errors.Join(w.errs...); err != nil {
+		return err
+	}
+	sort.Strings(w.limits)
+	st.limits = append(st.limits, w.limits...)
+	if w.truncated {
+		st.limits = append(st.limits, fmt.Sprintf("links: more than %d paths reached through links; the rest were not followed", imgMaxLinkWork))
+	}
+	if w.deep {
+		st.limits = append(st.limits, fmt.Sprintf("links: directory links nested more than %d deep (or paths longer than %d bytes) were not followed", imgMaxLinkDepth, imgMaxPathLen))
+	}
+	if len(w.needs) == 0 {
+		return nil
+	}
+	byLayer := map[int32][]imgNeed{}
+	for _, lp := range imgSortedKeys(w.needs) {
+		nd := w.needs[lp]
+		byLayer[nd.layer] = append(byLayer[nd.layer], nd)
+	}
+	buf := &bytes.Buffer{}
+	for i := len(layers) - 1; i >= 0; i-- {
+		needs := byLayer[int32(i)]
+		if len(needs) == 0 {
+			continue
+		}
+		rs, err := imgRereadLayer(ctx, layers[i], cfg, env, needs, buf)
+		if err != nil {
+			return fmt.Errorf("layer %d (%s): %w", i, layers[i].digest, err)
+		}
+		for _, r := range rs {
+			if err := st.apply(r); err != nil {
+				return fmt.Errorf("layer %d (%s): %w", i, layers[i].digest, err)
+			}
+		}
+	}
+	return nil
+}
+
+// imgRereadLayer streams a layer again for the files links lead to, runs
+// their cataloguers, and checks the layer's bytes against its diff ID
+// again (a source could serve other bytes the second time).
+func imgRereadLayer(ctx context.Context, l imgLayer, cfg *imgConfig, env *catEnv, needs []imgNeed, buf *bytes.Buffer) ([]*catResult, error) {
+	byPath := map[string][]imgNeed{}
+	for _, nd := range needs {
+		byPath[nd.path] = append(byPath[nd.path], nd)
+	}
+	rc, counted, hasher, err := imgOpenLayer(ctx, l, cfg, env)
+	if err != nil {
+		return nil, err
+	}
+	defer rc.Close()
+	tr := tar.NewReader(counted)
+	found := map[string][]*catResult{}
+	for n := 0; ; n++ {
+		if n%256 == 0 {
+			if err := ctx.Err(); err != nil {
+				return nil, err
+			}
+		}
+		h, err := tr.Next()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			return nil, fmt.Errorf("read tar: %w", err)
+		}
+		if h.Typeflag != tar.TypeReg && h.Typeflag != tar.TypeRegA {
+			continue
+		}
+		p, err := imgEntryPath(h.Name)
+		if err != nil {
+			return nil, err
+		}
+		nds := byPath[p]
+		if len(nds) == 0 {
+			continue
+		}
+		// The last entry of a path in a layer is the one that counts.
+		var rs []*catResult
+		// A file over the limit is not read (catRead reports it); an
+		// executable's magic number is still needed to tell ELF files.
+		n := h.Size
+		if n > cfg.maxFile {
+			n = 4
+		}
+		data, err := io.ReadAll(io.LimitReader(tr, n))
+		if err != nil {
+			return nil, fmt.Errorf("read %s: %w", p, err)
+		}
+		for _, nd := range nds {
+			f := catFile{path: p, layer: l.digest, size: h.Size, kind: nd.kind, env: env}
+			r, err := catRead(bytes.NewReader(data), f, buf)
+			if err != nil {
+				return nil, err
+			}
+			if r != nil {
+				r.path = nd.logical
+				rs = append(rs, r)
+			}
+		}
+		found[p] = rs
+	}
+	if err := imgCheckDiffID(l, counted, hasher); err != nil {
+		return nil, err
+	}
+	var out []*catResult
+	for _, nd := range needs {
+		if _, ok := found[nd.path]; !ok {
+			return nil, fmt.Errorf("%s: %s is not in the layer the second time it is read", nd.logical, nd.path)
+		}
+	}
+	for _, p := range imgSortedKeys(found) {
+		out = append(out, found[p]...)
+	}
+	return out, nil
+}
