@@ -1,6 +1,7 @@
 package gitops
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -77,7 +78,7 @@ func (t ImageTarget) String() string {
 // matches nothing is ErrNoTarget. A target already at newRef returns
 // content unchanged. EditImage is pure and safe for concurrent use.
 func EditImage(content []byte, target ImageTarget, newRef string) ([]byte, error) {
-	out, _, err := editImage(content, target, newRef)
+	out, _, err := editImage(context.Background(), content, target, newRef)
 	return out, err
 }
 
@@ -90,7 +91,9 @@ type Change struct {
 	New string `json:"new"`
 }
 
-func editImage(content []byte, target ImageTarget, newRef string) ([]byte, []Change, error) {
+// editImage is EditImage with the changes it made; it checks ctx while it
+// parses, selects, splices and re-parses.
+func editImage(ctx context.Context, content []byte, target ImageTarget, newRef string) ([]byte, []Change, error) {
 	if target.Name == "" && target.Container == "" && target.Path == "" && target.Policy == "" {
 		return nil, nil, fmt.Errorf("%w: no Name, Container, Path or Policy", ErrInvalidTarget)
 	}
@@ -104,7 +107,7 @@ func editImage(content []byte, target ImageTarget, newRef string) ([]byte, []Cha
 	if target.Name != "" && !validName(target.Name) {
 		return nil, nil, fmt.Errorf("%w: image name %q", ErrInvalidTarget, target.Name)
 	}
-	f, err := parseYAMLFile(content)
+	f, err := parseYAMLFile(ctx, content)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -191,6 +194,9 @@ var containerListKeys = map[string]bool{"containers": true, "initContainers": tr
 // walkNames selects by Name and Container. key is the mapping key under
 // which n sits ("" for sequence items and roots).
 func (s *editSelector) walkNames(n *yaml.Node, key string) error {
+	if err := s.f.step(); err != nil {
+		return err
+	}
 	switch n.Kind {
 	case yaml.DocumentNode:
 		for _, c := range n.Content {

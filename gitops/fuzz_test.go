@@ -1,6 +1,7 @@
 package gitops
 
 import (
+	"context"
 	"bytes"
 	"errors"
 	"os"
@@ -14,7 +15,7 @@ import (
 // scalarsOf flattens every scalar value of every document, in order.
 func scalarsOf(t *testing.T, b []byte) []string {
 	t.Helper()
-	f, err := parseYAMLFile(b)
+	f, err := parseYAMLFile(context.Background(), b)
 	if err != nil {
 		t.Fatalf("output does not parse: %v\n%q", err, b)
 	}
@@ -78,7 +79,7 @@ func FuzzEditImage(f *testing.F) {
 			if !(errors.Is(err, ErrNoTarget) || errors.Is(err, ErrUnsafeEdit) || errors.Is(err, ErrInvalidTarget) ||
 				errors.Is(err, ErrInvalidReference) || errors.Is(err, ErrTooLarge)) {
 				// A parse error of the input is the only other outcome.
-				if _, perr := parseYAMLFile(src); perr == nil {
+				if _, perr := parseYAMLFile(context.Background(), src); perr == nil {
 					t.Fatalf("unexpected error class: %v", err)
 				}
 			}

@@ -415,7 +415,7 @@ func (p *Promoter) Drift(ctx context.Context, from, to string) (*DriftReport, er
 		if !ok {
 			return nil, fmt.Errorf("%w: unknown stage %q", ErrStageRule, side.name)
 		}
-		imgs, err := p.stageImages(snap, st)
+		imgs, err := p.stageImages(ctx, snap, st)
 		if err != nil {
 			return nil, err
 		}

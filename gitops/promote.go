@@ -393,14 +393,14 @@ type plan struct {
 	order    []string
 }
 
-func (p *Promoter) stageImages(snap *snapshot, st Stage) ([]Reference, error) {
+func (p *Promoter) stageImages(ctx context.Context, snap *snapshot, st Stage) ([]Reference, error) {
 	var out []Reference
 	for _, e := range st.Edits {
 		b, err := readFile(snap.tree, e.File)
 		if err != nil {
 			return nil, err
 		}
-		refs, err := observeImages(b, e.Target)
+		refs, err := observeImages(ctx, b, e.Target)
 		if err != nil {
 			return nil, fmt.Errorf("gitops: read stage %s %s: %w", st.Name, e.File, err)
 		}
@@ -409,7 +409,7 @@ func (p *Promoter) stageImages(snap *snapshot, st Stage) ([]Reference, error) {
 	return out, nil
 }
 
-func (p *Promoter) makePlan(snap *snapshot, req Request, ref Reference) (*plan, []Edit, error) {
+func (p *Promoter) makePlan(ctx context.Context, snap *snapshot, req Request, ref Reference) (*plan, []Edit, error) {
 	edits := append([]Edit(nil), req.Edits...)
 	if req.Stage != "" {
 		pl, err := p.pipelineAt(snap)
@@ -425,7 +425,7 @@ func (p *Promoter) makePlan(snap *snapshot, req Request, ref Reference) (*plan, 
 		}
 		if st.RequireLiveIn != "" && !req.rollback {
 			src, _ := pl.Stage(st.RequireLiveIn)
-			live, err := p.stageImages(snap, src)
+			live, err := p.stageImages(ctx, snap, src)
 			if err != nil {
 				return nil, nil, err
 			}
@@ -463,12 +463,12 @@ func (p *Promoter) makePlan(snap *snapshot, req Request, ref Reference) (*plan, 
 		cur := orig
 		fc := FileChange{File: file}
 		for _, t := range byFile[file] {
-			if prev, err := observeImages(cur, t); err == nil {
+			if prev, err := observeImages(ctx, cur, t); err == nil {
 				for _, r := range prev {
 					pl.previous = appendUnique(pl.previous, r.String())
 				}
 			}
-			next, ch, err := editImage(cur, t, ref.String())
+			next, ch, err := editImage(ctx, cur, t, ref.String())
 			if err != nil {
 				return nil, nil, fmt.Errorf("gitops: edit %s: %w", file, err)
 			}
@@ -556,7 +556,7 @@ func (p *Promoter) Promote(ctx context.Context, req Request) (*Promotion, error)
 		if err != nil {
 			return nil, err
 		}
-		pl, _, err := p.makePlan(snap, req, ref)
+		pl, _, err := p.makePlan(ctx, snap, req, ref)
 		if err != nil {
 			return nil, err
 		}
