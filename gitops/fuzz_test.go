@@ -1,8 +1,8 @@
 package gitops
 
 import (
-	"context"
 	"bytes"
+	"context"
 	"errors"
 	"os"
 	"path/filepath"
