@@ -24,8 +24,10 @@
 // OpenPGP or SSH Signer when configured), and pushes with compare-and-swap
 // on the old tip. A rejected push is classified as ErrConflict and the
 // declarative edit is re-applied on the new tip as a fresh commit, with
-// jittered backoff; promotions of one repository and branch are also
-// serialised inside the process. Every promotion commit carries trailers
+// jittered backoff. Promoters that work from a caller's existing clone
+// (Repository.Clone) take that clone's lock, with their context, around
+// the work on its object store only (fetch, read, write, push); never
+// around the Gate call or a backoff. Every promotion commit carries trailers
 // (Chaingate-Image, -Digest, -Previous, -Stage, -Decision, -Evidence) that
 // History reads back; Rollback promotes a recorded value again. Audit
 // walks the history and reports unsigned commits, unknown signers and

@@ -86,7 +86,16 @@ func recordOf(c *object.Commit) (Record, bool) {
 // History returns the promotion records on the branch, newest first,
 // following first parents from the tip.
 func (p *Promoter) History(ctx context.Context, opts HistoryOptions) ([]Record, error) {
-	defer p.lockShared()()
+	var out []Record
+	err := p.useClone(ctx, func() error {
+		var err error
+		out, err = p.history(ctx, opts)
+		return err
+	})
+	return out, err
+}
+
+func (p *Promoter) history(ctx context.Context, opts HistoryOptions) ([]Record, error) {
 	snap, err := fetchTip(ctx, p.repo, 0)
 	if err != nil {
 		return nil, err
@@ -235,7 +244,16 @@ func (r *AuditReport) OK() bool { return len(r.Findings) == 0 }
 // signed by a key that does not verify or is not allowed, or that change
 // paths outside what their signer may change.
 func (p *Promoter) Audit(ctx context.Context, opts AuditOptions) (*AuditReport, error) {
-	defer p.lockShared()()
+	var rep *AuditReport
+	err := p.useClone(ctx, func() error {
+		var err error
+		rep, err = p.audit(ctx, opts)
+		return err
+	})
+	return rep, err
+}
+
+func (p *Promoter) audit(ctx context.Context, opts AuditOptions) (*AuditReport, error) {
 	if opts.Verifier == nil {
 		return nil, errors.New("gitops: audit needs a Verifier")
 	}
@@ -397,7 +415,16 @@ type DriftReport struct {
 
 // Drift compares what stages from and to run, from the repository alone.
 func (p *Promoter) Drift(ctx context.Context, from, to string) (*DriftReport, error) {
-	defer p.lockShared()()
+	var rep *DriftReport
+	err := p.useClone(ctx, func() error {
+		var err error
+		rep, err = p.drift(ctx, from, to)
+		return err
+	})
+	return rep, err
+}
+
+func (p *Promoter) drift(ctx context.Context, from, to string) (*DriftReport, error) {
 	snap, err := fetchTip(ctx, p.repo, 1)
 	if err != nil {
 		return nil, err

@@ -33,8 +33,10 @@ var ErrStageRule = errors.New("gitops: stage rule not met")
 // ErrPathNotAllowed reports an edit outside the promoter's allowed paths.
 var ErrPathNotAllowed = errors.New("gitops: path not allowed")
 
-// Gate decides whether a promotion may be written. policy.Engine and the
-// root chaingate package satisfy it; any error is a deny.
+// Gate decides whether a promotion may be written; any error is a deny.
+// The package ships GateFunc to adapt a function; a policy engine is
+// plugged in through a GateFunc or a small adapter type that maps a
+// Candidate to its input and its answer to a Decision.
 type Gate interface {
 	Check(ctx context.Context, c Candidate) (Decision, error)
 }
@@ -219,9 +221,9 @@ type config struct {
 	maxDelay      time.Duration
 	now           func() time.Time
 	prBranchFront string
-	// noLock skips the in-process lock (tests use it to race promoters
-	// inside one process as if they were separate processes).
-	noLock bool
+	// fetchDepth is the depth of a promotion's fetch without a Clone (1;
+	// the benchmark compares 0, a full fetch, with the git CLI's).
+	fetchDepth int
 }
 
 // WithGate sets the Gate every promotion must pass.
@@ -241,7 +243,13 @@ func WithoutGateUnsafe() Option { return func(c *config) error { c.noGate = true
 
 // WithSigner signs every promotion commit.
 func WithSigner(s Signer) Option {
-	return func(c *config) error { c.signer = s; return nil }
+	return func(c *config) error {
+		if s == nil {
+			return errors.New("gitops: WithSigner(nil)")
+		}
+		c.signer = s
+		return nil
+	}
 }
 
 // WithAuthor sets the commit author and committer.
@@ -322,12 +330,20 @@ func WithRetry(maxAttempts int, base, max time.Duration) Option {
 
 // WithClock sets the time used for commit timestamps.
 func WithClock(now func() time.Time) Option {
-	return func(c *config) error { c.now = now; return nil }
+	return func(c *config) error {
+		if now == nil {
+			return errors.New("gitops: WithClock(nil)")
+		}
+		c.now = now
+		return nil
+	}
 }
 
 // Promoter writes promotions into one repository branch. It is safe for
-// concurrent use; promotions of one repository and branch are serialised
-// inside the process and retried on conflicts with other writers.
+// concurrent use: concurrent promotions, in this process or others, meet
+// at the push's compare-and-swap and are retried on the new tip. With a
+// Repository.Clone, work on that clone's object store is serialised by a
+// lock of that clone, taken with the caller's context.
 type Promoter struct {
 	repo Repository
 	cfg  config
@@ -344,6 +360,7 @@ func NewPromoter(repo Repository, opts ...Option) (*Promoter, error) {
 		maxDelay:      500 * time.Millisecond,
 		now:           time.Now,
 		prBranchFront: "chaingate/promote/",
+		fetchDepth:    1,
 	}
 	var errs []error
 	for _, o := range opts {
@@ -363,14 +380,20 @@ func NewPromoter(repo Repository, opts ...Option) (*Promoter, error) {
 	return &Promoter{repo: repo, cfg: cfg}, nil
 }
 
-// lockShared serialises reads of a caller's clone with promotions into it:
-// a go-git repository on disk is not safe for concurrent fetches. Reads
-// of a remote use their own in-memory clone and need no lock.
-func (p *Promoter) lockShared() func() {
+// useClone runs fn holding the lock of the caller's clone, when there is
+// one (see cloneLocks); without a Clone it just runs fn. The lock covers
+// only work on the clone's object store, which includes fetching into it
+// and pushing from it; never a Gate call or a backoff.
+func (p *Promoter) useClone(ctx context.Context, fn func() error) error {
 	if p.repo.Clone == nil {
-		return func() {}
+		return fn()
 	}
-	return lockRepo(p.repo.key())
+	unlock, err := lockClone(ctx, p.repo.Clone)
+	if err != nil {
+		return err
+	}
+	defer unlock()
+	return fn()
 }
 
 // pipelineAt returns the configured pipeline or reads it from the tree.
@@ -544,19 +567,21 @@ func (p *Promoter) Promote(ctx context.Context, req Request) (*Promotion, error)
 	if ref.Tag == "" && ref.Digest == "" {
 		return nil, fmt.Errorf("%w %q: needs a tag or a digest", ErrInvalidReference, req.Image)
 	}
-	if !p.cfg.noLock {
-		unlock := lockRepo(p.repo.key())
-		defer unlock()
-	}
-
 	var decision *Decision
 	var decisionRef string
 	for attempt := 1; ; attempt++ {
-		snap, err := fetchTip(ctx, p.repo, 1)
-		if err != nil {
-			return nil, err
-		}
-		pl, _, err := p.makePlan(ctx, snap, req, ref)
+		var (
+			snap *snapshot
+			pl   *plan
+		)
+		err := p.useClone(ctx, func() error {
+			var err error
+			if snap, err = fetchTip(ctx, p.repo, p.cfg.fetchDepth); err != nil {
+				return err
+			}
+			pl, _, err = p.makePlan(ctx, snap, req, ref)
+			return err
+		})
 		if err != nil {
 			return nil, err
 		}
@@ -576,15 +601,17 @@ func (p *Promoter) Promote(ctx context.Context, req Request) (*Promotion, error)
 			prom.NoChange = true
 			return prom, nil
 		}
-		commit, err := p.commit(snap, req, ref, pl, *decision, decisionRef)
-		if err != nil {
-			return nil, err
-		}
-		prom.Commit = commit.String()
 		if p.cfg.forge != nil {
-			return p.landPullRequest(ctx, snap, req, ref, commit, prom)
+			return p.landPullRequest(ctx, snap, req, ref, pl, prom)
 		}
-		err = push(ctx, snap, p.repo.Auth, commit, plumbing.NewBranchReferenceName(p.repo.branch()), snap.tip, false)
+		err = p.useClone(ctx, func() error {
+			commit, err := p.commit(snap, req, ref, pl, *decision, decisionRef)
+			if err != nil {
+				return err
+			}
+			prom.Commit = commit.String()
+			return push(ctx, snap, p.repo.Auth, commit, plumbing.NewBranchReferenceName(p.repo.branch()), snap.tip, false)
+		})
 		if err == nil {
 			return prom, nil
 		}
