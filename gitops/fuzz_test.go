@@ -57,6 +57,8 @@ func FuzzEditImage(f *testing.F) {
 		}
 	}
 	f.Add([]byte("image: {repository: nginx, tag: '1', digest: \"\"}\n"), uint8(0), "nginx", "nginx:2@"+dgA)
+	f.Add(flowItems(4<<10, false), uint8(0), "ghcr.io/a/b", "ghcr.io/a/b:2")
+	f.Add(flowItems(4<<10, true), uint8(0), "ghcr.io/a/b", "ghcr.io/a/b@"+dgA)
 	f.Add([]byte("a: &x nginx:1\nb: *x\nimage: nginx:1 # {\"$imagepolicy\": \"a:b:tag\"}\n"), uint8(2), "a:b", "nginx:3")
 	f.Fuzz(func(t *testing.T, src []byte, mode uint8, sel, ref string) {
 		if len(src) > 64<<10 {
@@ -184,6 +186,37 @@ func FuzzParseTrailers(f *testing.F) {
 			if strings.ContainsAny(k, " \t\n") {
 				t.Fatalf("trailer key %q", k)
 			}
+		}
+	})
+}
+
+// FuzzNewSSHVerifier: an allowed-signers file either is refused with an
+// error or yields a verifier that refuses a signature it cannot verify;
+// options are never dropped silently (an accepted line with an option
+// carries it).
+func FuzzNewSSHVerifier(f *testing.F) {
+	b, err := os.ReadFile("testdata/ssh/allowed_signers")
+	if err != nil {
+		f.Fatal(err)
+	}
+	f.Add(b)
+	for _, line := range strings.Split(string(b), "\n") {
+		f.Add([]byte(line))
+	}
+	f.Fuzz(func(t *testing.T, b []byte) {
+		v, err := NewSSHVerifier(b)
+		if err != nil {
+			return
+		}
+		for _, lines := range v.(sshVerifier).keys {
+			for _, as := range lines {
+				if as.line < 1 {
+					t.Fatalf("line number %d", as.line)
+				}
+			}
+		}
+		if _, err := v.Verify([]byte("tree 0\n\nmsg\n"), []byte("-----BEGIN SSH SIGNATURE-----\nAAAA\n-----END SSH SIGNATURE-----\n")); !errors.Is(err, ErrUntrustedSignature) {
+			t.Fatalf("garbage signature: %v", err)
 		}
 	})
 }
