@@ -109,6 +109,7 @@ func ExamplePromoter_Promote() {
 	fmt.Println("recorded:", recs[0].Image.Tag, "previous:", recs[0].Previous)
 	// Output:
 	// by tag: gitops: promotion denied: an image must be promoted by digest
-	// apps/web/prod/kustomization.yaml line 4: v1.4.0 -> v1.5.0@sha256:6c3c624b58dbbcd3c0dd82b4c53f04194d1247c6eebdaab7c610cf7d66709b3b
+	// apps/web/prod/kustomization.yaml line 4: v1.4.0 -> v1.5.0
+	// apps/web/prod/kustomization.yaml line 5:  -> digest: sha256:6c3c624b58dbbcd3c0dd82b4c53f04194d1247c6eebdaab7c610cf7d66709b3b
 	// recorded: v1.5.0 previous: [ghcr.io/acme/web:v1.4.0]
 }

@@ -417,13 +417,14 @@ func (f *yamlFile) render(n *yaml.Node, sp span, value string) (string, yaml.Sty
 type plannedEdit struct {
 	scalarEdit
 	span
-	text  string
-	style yaml.Style
+	text       string
+	style      yaml.Style
+	structural *structEdit // set for a change of a collection (node is nil)
 }
 
 // apply splices edits into the original bytes and re-parses the result to
 // prove that exactly the intended values changed.
-func (f *yamlFile) apply(edits []scalarEdit) ([]byte, error) {
+func (f *yamlFile) apply(edits []scalarEdit, structs ...structEdit) ([]byte, error) {
 	plans := make([]plannedEdit, 0, len(edits))
 	for _, e := range edits {
 		if err := f.step(); err != nil {
@@ -442,16 +443,24 @@ func (f *yamlFile) apply(edits []scalarEdit) ([]byte, error) {
 		}
 		plans = append(plans, plannedEdit{scalarEdit: e, span: sp, text: text, style: style})
 	}
+	for _, e := range structs {
+		p, err := f.planStruct(e)
+		if err != nil {
+			return nil, err
+		}
+		plans = append(plans, p)
+	}
 	if len(plans) == 0 {
 		return f.src, nil
 	}
-	sort.Slice(plans, func(i, j int) bool { return plans[i].start < plans[j].start })
+	// Stable: insertions at one position keep the order they were planned in.
+	sort.SliceStable(plans, func(i, j int) bool { return plans[i].start < plans[j].start })
 	var out bytes.Buffer
 	out.Grow(len(f.src) + 256)
 	last := 0
 	for _, p := range plans {
 		if p.start < last {
-			return nil, fmt.Errorf("%w: overlapping edits at line %d", ErrUnsafeEdit, p.node.Line)
+			return nil, fmt.Errorf("%w: overlapping edits at byte %d", ErrUnsafeEdit, p.start)
 		}
 		out.Write(f.src[last:p.start])
 		out.WriteString(p.text)
@@ -476,11 +485,11 @@ func (f *yamlFile) verify(result []byte, plans []plannedEdit) error {
 	for _, p := range plans {
 		keep := f.src[last:p.start]
 		if !bytes.HasPrefix(result[pos:], keep) {
-			return fmt.Errorf("%w: bytes before line %d changed", ErrUnsafeEdit, p.node.Line)
+			return fmt.Errorf("%w: bytes before byte %d changed", ErrUnsafeEdit, p.start)
 		}
 		pos += len(keep)
 		if !bytes.HasPrefix(result[pos:], []byte(p.text)) {
-			return fmt.Errorf("%w: the value at line %d is not the planned text", ErrUnsafeEdit, p.node.Line)
+			return fmt.Errorf("%w: the text at byte %d is not the planned text", ErrUnsafeEdit, p.start)
 		}
 		pos += len(p.text)
 		last = p.end
@@ -498,53 +507,80 @@ func (f *yamlFile) verify(result []byte, plans []plannedEdit) error {
 	return f.sameTree(g, plans)
 }
 
-// sameTree compares the re-parsed edited file g with f's tree.
+// sameTree compares the re-parsed edited file g with the tree f's plans
+// must produce: every original node keeps its kind, anchor, comments, tag,
+// style and value (a planned value for an edited scalar), and its line,
+// shifted by the lines that splices before it add or remove; deleted pairs
+// are gone and added nodes carry exactly their planned values.
 func (f *yamlFile) sameTree(g *yamlFile, plans []plannedEdit) error {
 	if len(g.docs) != len(f.docs) {
 		return fmt.Errorf("%w: edited file has %d documents, want %d", ErrUnsafeEdit, len(g.docs), len(f.docs))
 	}
-	want := make(map[*yaml.Node]*plannedEdit, len(plans))
-	for i := range plans {
-		want[plans[i].node] = &plans[i]
+	shift := f.lineShift(plans)
+	wants := f.expected(plans)
+	scalarPlans := 0
+	for _, p := range plans {
+		if p.structural == nil {
+			scalarPlans++
+		}
 	}
 	seen := 0
-	var walk func(a, b *yaml.Node) error
-	walk = func(a, b *yaml.Node) error {
+	var walk func(w *wantNode, b *yaml.Node) error
+	walk = func(w *wantNode, b *yaml.Node) error {
 		if err := f.step(); err != nil {
 			return err
 		}
-		where := func() string { return fmt.Sprintf("line %d column %d", a.Line, a.Column) }
-		if a.Kind != b.Kind || a.Anchor != b.Anchor || a.Line != b.Line ||
-			a.HeadComment != b.HeadComment || a.LineComment != b.LineComment || a.FootComment != b.FootComment ||
-			len(a.Content) != len(b.Content) {
-			return fmt.Errorf("%w: re-parse differs at %s", ErrUnsafeEdit, where())
-		}
-		if p, ok := want[a]; ok {
-			seen++
-			okTag := b.ShortTag() == a.ShortTag() || b.ShortTag() == "!!str"
-			if b.Value != p.value || b.Style&^yaml.TaggedStyle != p.style || !okTag {
-				return fmt.Errorf("%w: re-parse at %s gives %q (%s), want %q", ErrUnsafeEdit, where(), b.Value, b.ShortTag(), p.value)
+		a := w.orig
+		if a == nil {
+			where := fmt.Sprintf("added node at line %d", b.Line)
+			if b.Kind != w.kind || len(b.Content) != len(w.kids) || b.Anchor != "" ||
+				b.HeadComment != "" || b.LineComment != "" || b.FootComment != "" {
+				return fmt.Errorf("%w: re-parse differs at %s", ErrUnsafeEdit, where)
 			}
-		} else if a.Value != b.Value || a.Style != b.Style || a.ShortTag() != b.ShortTag() {
-			return fmt.Errorf("%w: re-parse changed the value at %s", ErrUnsafeEdit, where())
+			if w.kind == yaml.ScalarNode && (b.Value != w.value || b.Style&^yaml.TaggedStyle != w.style || b.ShortTag() != "!!str") {
+				return fmt.Errorf("%w: re-parse at %s gives %q, want %q", ErrUnsafeEdit, where, b.Value, w.value)
+			}
+			if w.kind != yaml.ScalarNode && b.Style&yaml.FlowStyle != w.style&yaml.FlowStyle {
+				return fmt.Errorf("%w: re-parse at %s has another style", ErrUnsafeEdit, where)
+			}
+		} else {
+			where := func() string { return fmt.Sprintf("line %d column %d", a.Line, a.Column) }
+			line := a.Line
+			if off, err := f.offset(a); err == nil {
+				line += shift(off)
+			}
+			if a.Kind != b.Kind || a.Anchor != b.Anchor || line != b.Line ||
+				a.HeadComment != b.HeadComment || a.LineComment != b.LineComment || a.FootComment != b.FootComment ||
+				len(w.kids) != len(b.Content) {
+				return fmt.Errorf("%w: re-parse differs at %s", ErrUnsafeEdit, where())
+			}
+			if w.edited {
+				seen++
+				okTag := b.ShortTag() == a.ShortTag() || b.ShortTag() == "!!str"
+				if b.Value != w.value || b.Style&^yaml.TaggedStyle != w.style || !okTag {
+					return fmt.Errorf("%w: re-parse at %s gives %q (%s), want %q", ErrUnsafeEdit, where(), b.Value, b.ShortTag(), w.value)
+				}
+			} else if a.Value != b.Value || a.Style != b.Style || a.ShortTag() != b.ShortTag() {
+				return fmt.Errorf("%w: re-parse changed the value at %s", ErrUnsafeEdit, where())
+			}
+			if a.Kind == yaml.AliasNode {
+				return nil
+			}
 		}
-		if a.Kind == yaml.AliasNode {
-			return nil
-		}
-		for i := range a.Content {
-			if err := walk(a.Content[i], b.Content[i]); err != nil {
+		for i := range w.kids {
+			if err := walk(w.kids[i], b.Content[i]); err != nil {
 				return err
 			}
 		}
 		return nil
 	}
-	for i := range f.docs {
-		if err := walk(f.docs[i], g.docs[i]); err != nil {
+	for i := range wants {
+		if err := walk(wants[i], g.docs[i]); err != nil {
 			return err
 		}
 	}
-	if seen != len(plans) {
-		return fmt.Errorf("%w: %d of %d edits found on re-parse", ErrUnsafeEdit, seen, len(plans))
+	if seen != scalarPlans {
+		return fmt.Errorf("%w: %d of %d edits found on re-parse", ErrUnsafeEdit, seen, scalarPlans)
 	}
 	return nil
 }
