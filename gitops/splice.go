@@ -313,6 +313,11 @@ func (f *yamlFile) scalarSpan(n *yaml.Node) (span, error) {
 			if f.flow[n] && (c == ',' || c == ']' || c == '}') {
 				break
 			}
+			// ": " ends a plain mapping key (a plain value cannot hold it).
+			if c == ':' && (i+1 >= len(src) || src[i+1] == ' ' || src[i+1] == '\t' || isLineBreakAt(src, i+1) ||
+				(f.flow[n] && strings.IndexByte(",[]{}", src[i+1]) >= 0)) {
+				break
+			}
 		}
 		for i > pos && (src[i-1] == ' ' || src[i-1] == '\t') {
 			i--
