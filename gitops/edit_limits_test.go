@@ -126,13 +126,16 @@ func TestPromoteEditHonoursContext(t *testing.T) {
 		t.Fatal(err)
 	}
 	req := Request{Image: "ghcr.io/a/b:2", Edits: []Edit{{File: "flow.yaml", Target: ImageTarget{Name: "ghcr.io/a/b"}}}}
-	ref, _ := ParseReference(req.Image)
+	arts, err := requestArtifacts(req)
+	if err != nil {
+		t.Fatal(err)
+	}
 	ctx, cancel := context.WithCancel(t.Context())
 	cancel()
-	if _, _, err := p.makePlan(ctx, snap, req, ref); !errors.Is(err, context.Canceled) {
+	if _, err := p.makePlan(ctx, snap, req, arts); !errors.Is(err, context.Canceled) {
 		t.Fatalf("plan with a cancelled context = %v, want context.Canceled", err)
 	}
-	pl, _, err := p.makePlan(t.Context(), snap, req, ref)
+	pl, err := p.makePlan(t.Context(), snap, req, arts)
 	if err != nil {
 		t.Fatal(err)
 	}

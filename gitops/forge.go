@@ -155,7 +155,8 @@ func truncate(b []byte, n int) string {
 // landPullRequest writes the promotion commit, pushes it to a promotion
 // branch (holding the clone's lock, if any) and then opens or updates the
 // pull request (without it).
-func (p *Promoter) landPullRequest(ctx context.Context, snap *snapshot, req Request, ref Reference, pl *plan, prom *Promotion) (*Promotion, error) {
+func (p *Promoter) landPullRequest(ctx context.Context, snap *snapshot, req Request, pl *plan, decisions []Decision, decisionRefs []string, prom *Promotion) (*Promotion, error) {
+	ref := pl.arts[0].ref
 	name := req.Stage
 	if name == "" {
 		name = "edit"
@@ -169,7 +170,7 @@ func (p *Promoter) landPullRequest(ctx context.Context, snap *snapshot, req Requ
 	}
 	branch := p.cfg.prBranchFront + sanitizeBranch(name) + "-" + sanitizeBranch(short)
 	err := p.useClone(ctx, func() error {
-		commit, err := p.commit(snap, req, ref, pl, prom.Decision, prom.DecisionRef)
+		commit, err := p.commit(snap, req, pl, decisions, decisionRefs)
 		if err != nil {
 			return err
 		}

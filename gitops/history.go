@@ -27,6 +27,23 @@ type Record struct {
 	Evidence       []string  `json:"evidence,omitempty"`
 	Rollback       bool      `json:"rollback,omitempty"`
 	Signed         bool      `json:"signed"`
+	// Artifacts and Decisions list every artifact of a release of more
+	// than one and the decision digest of each, in the same order; Image
+	// and Decision are the first.
+	Artifacts []Reference `json:"artifacts,omitempty"`
+	Decisions []string    `json:"decisionDigests,omitempty"`
+}
+
+// release returns the image references a record promoted.
+func (r Record) release() []string {
+	if len(r.Artifacts) == 0 {
+		return []string{r.Image.String()}
+	}
+	out := make([]string, len(r.Artifacts))
+	for i, a := range r.Artifacts {
+		out[i] = a.String()
+	}
+	return out
 }
 
 // HistoryOptions filters History.
@@ -57,11 +74,20 @@ func parseTrailers(msg string) map[string][]string {
 func recordOf(c *object.Commit) (Record, bool) {
 	tr := parseTrailers(c.Message)
 	imgs := tr[TrailerImage]
-	if len(imgs) != 1 {
+	if len(imgs) == 0 || len(imgs) > maxReleaseArtifacts {
 		return Record{}, false
 	}
-	ref, err := ParseReference(imgs[0])
-	if err != nil {
+	refs := make([]Reference, len(imgs))
+	for i, img := range imgs {
+		r, err := ParseReference(img)
+		if err != nil {
+			return Record{}, false
+		}
+		refs[i] = r
+	}
+	ref := refs[0]
+	// A release names a decision for every artifact, in order.
+	if len(imgs) > 1 && len(tr[TrailerDecision]) != len(imgs) {
 		return Record{}, false
 	}
 	r := Record{
@@ -76,6 +102,9 @@ func recordOf(c *object.Commit) (Record, bool) {
 	}
 	if d := tr[TrailerDecision]; len(d) > 0 {
 		r.Decision = d[0]
+	}
+	if len(refs) > 1 {
+		r.Artifacts, r.Decisions = refs, tr[TrailerDecision]
 	}
 	if pr := tr[TrailerPolicy]; len(pr) > 0 {
 		r.PolicyRevision = pr[0]
@@ -127,7 +156,12 @@ func (p *Promoter) history(ctx context.Context, opts HistoryOptions) ([]Record, 
 	return out, nil
 }
 
-// RollbackRequest asks for a stage to return to a previously recorded image.
+// maxReleaseArtifacts bounds the artifacts a promotion record may name.
+const maxReleaseArtifacts = 1000
+
+// RollbackRequest asks for a stage to return to a previously recorded
+// image, or release: rolling back to any artifact of a release restores
+// every artifact of that release.
 type RollbackRequest struct {
 	Stage string `json:"stage"`
 	// To is the image to return to; when empty, the most recent recorded
@@ -152,42 +186,67 @@ func (p *Promoter) Rollback(ctx context.Context, req RollbackRequest) (*Promotio
 	if err != nil {
 		return nil, err
 	}
-	to := req.To
-	if to == "" {
+	// A release is rolled back whole: every artifact of the release
+	// that is restored.
+	same := func(a, b []string) bool { return strings.Join(a, "\n") == strings.Join(b, "\n") }
+	var target []string
+	if req.To == "" {
 		if len(recs) == 0 {
 			return nil, fmt.Errorf("%w for stage %s", ErrNoHistory, req.Stage)
 		}
-		cur := recs[0].Image.String()
+		cur := recs[0].release()
 		for _, r := range recs[1:] {
-			if r.Image.String() != cur {
-				to = r.Image.String()
+			if !same(r.release(), cur) {
+				target = r.release()
 				break
 			}
 		}
-		if to == "" {
-			for _, prev := range recs[len(recs)-1].Previous {
-				if prev != cur {
-					to = prev
-					break
+		if target == nil {
+			oldest := recs[len(recs)-1]
+			if len(oldest.Artifacts) > 0 {
+				if prev := oldest.Previous; len(prev) > 0 && !same(prev, cur) {
+					target = prev
+				}
+			} else {
+				for _, prev := range oldest.Previous {
+					if prev != cur[0] {
+						target = []string{prev}
+						break
+					}
 				}
 			}
 		}
-		if to == "" {
+		if target == nil {
 			return nil, fmt.Errorf("%w for stage %s", ErrNoHistory, req.Stage)
 		}
 	} else {
-		found := false
+	search:
 		for _, r := range recs {
-			found = found || r.Image.String() == to
+			for _, img := range r.release() {
+				if img == req.To {
+					target = r.release()
+					break search
+				}
+			}
 			for _, prev := range r.Previous {
-				found = found || prev == to
+				if prev == req.To {
+					target = []string{req.To}
+					if len(r.Artifacts) > 0 {
+						target = r.Previous
+					}
+					break search
+				}
 			}
 		}
-		if !found {
-			return nil, fmt.Errorf("%w: %s was never recorded for stage %s", ErrNoHistory, to, req.Stage)
+		if target == nil {
+			return nil, fmt.Errorf("%w: %s was never recorded for stage %s", ErrNoHistory, req.To, req.Stage)
 		}
 	}
-	return p.Promote(ctx, Request{Image: to, Stage: req.Stage, Evidence: req.Evidence, Message: req.Message, rollback: true})
+	out := Request{Image: target[0], Stage: req.Stage, Evidence: req.Evidence, Message: req.Message, rollback: true}
+	for _, img := range target[1:] {
+		out.Artifacts = append(out.Artifacts, Artifact{Image: img})
+	}
+	return p.Promote(ctx, out)
 }
 
 // AllowedSigner is one trusted committer and the paths it may change.

@@ -59,7 +59,8 @@ type Evidence struct {
 }
 
 // Candidate is what the Gate is asked about: one image going to one stage
-// through the listed file changes.
+// through the listed file changes (in a release, one Candidate for each
+// artifact).
 type Candidate struct {
 	SchemaVersion string     `json:"schemaVersion"`
 	Repository    string     `json:"repository"`
@@ -70,6 +71,9 @@ type Candidate struct {
 	Files         []string   `json:"files"`
 	Evidence      []Evidence `json:"evidence,omitempty"`
 	Rollback      bool       `json:"rollback,omitempty"`
+	// Release lists every artifact promoted in the same commit, Image
+	// among them, when there is more than one; each is checked on its own.
+	Release []Reference `json:"release,omitempty"`
 }
 
 // Decision is a Gate's answer.
@@ -173,9 +177,32 @@ type Request struct {
 	Evidence []Evidence `json:"evidence,omitempty"`
 	// Message is an optional commit message body.
 	Message string `json:"message,omitempty"`
+	// Artifacts are further images promoted in the same commit as Image:
+	// a release. Every artifact passes the Gate on its own and nothing is
+	// written if any is denied; all edits land in one commit with one
+	// trailer block. With a Stage, each artifact takes the stage's edits
+	// whose target Name is its image name (with one artifact, all of them).
+	Artifacts []Artifact `json:"artifacts,omitempty"`
 	// rollback is set only by Rollback, after it found the image in the
 	// stage's history; it waives the stage's RequireLiveIn rule.
 	rollback bool
+}
+
+// Artifact is one further image of a release (see Request.Artifacts).
+type Artifact struct {
+	// Image is the reference, as Request.Image.
+	Image string `json:"image"`
+	// Edits are this artifact's explicit edits.
+	Edits []Edit `json:"edits,omitempty"`
+}
+
+// PromotedArtifact is one artifact of a promoted release.
+type PromotedArtifact struct {
+	Image       Reference `json:"image"`
+	Previous    []string  `json:"previous,omitempty"`
+	Files       []string  `json:"files"`
+	Decision    Decision  `json:"decision"`
+	DecisionRef string    `json:"decisionDigest"`
 }
 
 // FileChange lists the values one file had changed.
@@ -196,7 +223,10 @@ type Promotion struct {
 	Files         []FileChange `json:"files,omitempty"`
 	Decision      Decision     `json:"decision"`
 	DecisionRef   string       `json:"decisionDigest"`
-	Attempts      int          `json:"attempts"`
+	// Artifacts lists every artifact of a release of more than one, the
+	// first being Image (whose Decision and DecisionRef are above).
+	Artifacts []PromotedArtifact `json:"artifacts,omitempty"`
+	Attempts  int                `json:"attempts"`
 	// NoChange is true when the targets already held the image; nothing
 	// was committed.
 	NoChange    bool         `json:"noChange,omitempty"`
@@ -414,6 +444,42 @@ type plan struct {
 	changes  []FileChange
 	previous []string
 	order    []string
+	arts     []artPlan
+}
+
+// artifactReq is one artifact of a request.
+type artifactReq struct {
+	ref   Reference
+	edits []Edit
+}
+
+// artPlan is what one artifact changes in a plan.
+type artPlan struct {
+	ref      Reference
+	files    []string
+	previous []string
+}
+
+// requestArtifacts returns the artifacts of req: Image, then Artifacts.
+func requestArtifacts(req Request) ([]artifactReq, error) {
+	all := append([]Artifact{{Image: req.Image, Edits: req.Edits}}, req.Artifacts...)
+	out := make([]artifactReq, 0, len(all))
+	for i, a := range all {
+		ref, err := ParseReference(a.Image)
+		if err != nil {
+			return nil, err
+		}
+		if ref.Tag == "" && ref.Digest == "" {
+			return nil, fmt.Errorf("%w %q: needs a tag or a digest", ErrInvalidReference, a.Image)
+		}
+		for _, o := range out {
+			if sameImageName(o.ref.Name, ref.Name) {
+				return nil, fmt.Errorf("%w: artifact %d: %s is already in the release", ErrInvalidTarget, i, ref.Name)
+			}
+		}
+		out = append(out, artifactReq{ref: ref, edits: a.Edits})
+	}
+	return out, nil
 }
 
 func (p *Promoter) stageImages(ctx context.Context, snap *snapshot, st Stage) ([]Reference, error) {
@@ -432,68 +498,99 @@ func (p *Promoter) stageImages(ctx context.Context, snap *snapshot, st Stage) ([
 	return out, nil
 }
 
-func (p *Promoter) makePlan(ctx context.Context, snap *snapshot, req Request, ref Reference) (*plan, []Edit, error) {
-	edits := append([]Edit(nil), req.Edits...)
+func (p *Promoter) makePlan(ctx context.Context, snap *snapshot, req Request, arts []artifactReq) (*plan, error) {
+	edits := make([][]Edit, len(arts))
+	for i, a := range arts {
+		edits[i] = append([]Edit(nil), a.edits...)
+	}
 	if req.Stage != "" {
 		pl, err := p.pipelineAt(snap)
 		if err != nil {
-			return nil, nil, err
+			return nil, err
 		}
 		st, ok := pl.Stage(req.Stage)
 		if !ok {
-			return nil, nil, fmt.Errorf("%w: unknown stage %q", ErrStageRule, req.Stage)
+			return nil, fmt.Errorf("%w: unknown stage %q", ErrStageRule, req.Stage)
 		}
-		if st.Pin != "" && ref.Digest != st.Pin {
-			return nil, nil, fmt.Errorf("%w: %s is pinned to %s, not %q", ErrPinned, st.Name, st.Pin, ref.Digest)
-		}
+		var live []Reference
 		if st.RequireLiveIn != "" && !req.rollback {
 			src, _ := pl.Stage(st.RequireLiveIn)
-			live, err := p.stageImages(ctx, snap, src)
-			if err != nil {
-				return nil, nil, err
+			if live, err = p.stageImages(ctx, snap, src); err != nil {
+				return nil, err
+			}
+		}
+		for i, a := range arts {
+			ref := a.ref
+			if st.Pin != "" && ref.Digest != st.Pin {
+				return nil, fmt.Errorf("%w: %s is pinned to %s, not %q", ErrPinned, st.Name, st.Pin, ref.Digest)
 			}
 			for _, l := range live {
+				if len(arts) > 1 && !sameImageName(l.Name, ref.Name) {
+					continue
+				}
 				if ref.Digest == "" || l.Digest != ref.Digest {
-					return nil, nil, fmt.Errorf("%w: %s needs the digest live in %s (%s), got %q", ErrStageRule, st.Name, src.Name, l, ref.Digest)
+					return nil, fmt.Errorf("%w: %s needs the digest live in %s (%s), got %q", ErrStageRule, st.Name, st.RequireLiveIn, l, ref.Digest)
+				}
+			}
+			for _, e := range st.Edits {
+				switch {
+				case len(arts) == 1:
+					edits[i] = append(edits[i], e)
+				case e.Target.Name == "":
+					return nil, fmt.Errorf("%w: stage %s edits %s without an image name; a release of several artifacts needs stage edits by name", ErrInvalidTarget, st.Name, e.File)
+				case sameImageName(e.Target.Name, ref.Name):
+					edits[i] = append(edits[i], e)
 				}
 			}
 		}
-		edits = append(edits, st.Edits...)
 	}
-	if len(edits) == 0 {
-		return nil, nil, fmt.Errorf("%w: request has no stage and no edits", ErrInvalidTarget)
+	pl := &plan{files: map[string][]byte{}, arts: make([]artPlan, len(arts))}
+	type fileEdit struct {
+		art    int
+		target ImageTarget
 	}
-	pl := &plan{files: map[string][]byte{}}
-	byFile := map[string][]ImageTarget{}
-	for _, e := range edits {
-		clean, err := cleanRepoPath(e.File)
-		if err != nil {
-			return nil, nil, err
+	byFile := map[string][]fileEdit{}
+	for i, a := range arts {
+		pl.arts[i].ref = a.ref
+		if len(edits[i]) == 0 {
+			if len(arts) == 1 {
+				return nil, fmt.Errorf("%w: request has no stage and no edits", ErrInvalidTarget)
+			}
+			return nil, fmt.Errorf("%w: artifact %s has no edits", ErrInvalidTarget, a.ref)
 		}
-		if !p.pathAllowed(clean) {
-			return nil, nil, fmt.Errorf("%w: %s", ErrPathNotAllowed, clean)
+		for _, e := range edits[i] {
+			clean, err := cleanRepoPath(e.File)
+			if err != nil {
+				return nil, err
+			}
+			if !p.pathAllowed(clean) {
+				return nil, fmt.Errorf("%w: %s", ErrPathNotAllowed, clean)
+			}
+			if _, ok := byFile[clean]; !ok {
+				pl.order = append(pl.order, clean)
+			}
+			byFile[clean] = append(byFile[clean], fileEdit{i, e.Target})
+			pl.arts[i].files = appendUnique(pl.arts[i].files, clean)
 		}
-		if _, ok := byFile[clean]; !ok {
-			pl.order = append(pl.order, clean)
-		}
-		byFile[clean] = append(byFile[clean], e.Target)
+		sort.Strings(pl.arts[i].files)
 	}
 	for _, file := range pl.order {
 		orig, err := readFile(snap.tree, file)
 		if err != nil {
-			return nil, nil, err
+			return nil, err
 		}
 		cur := orig
 		fc := FileChange{File: file}
-		for _, t := range byFile[file] {
-			if prev, err := observeImages(ctx, cur, t); err == nil {
+		for _, fe := range byFile[file] {
+			if prev, err := observeImages(ctx, cur, fe.target); err == nil {
 				for _, r := range prev {
 					pl.previous = appendUnique(pl.previous, r.String())
+					pl.arts[fe.art].previous = appendUnique(pl.arts[fe.art].previous, r.String())
 				}
 			}
-			next, ch, err := editImage(ctx, cur, t, ref.String())
+			next, ch, err := editImage(ctx, cur, fe.target, arts[fe.art].ref.String())
 			if err != nil {
-				return nil, nil, fmt.Errorf("gitops: edit %s: %w", file, err)
+				return nil, fmt.Errorf("gitops: edit %s: %w", file, err)
 			}
 			cur = next
 			fc.Changes = append(fc.Changes, ch...)
@@ -503,7 +600,7 @@ func (p *Promoter) makePlan(ctx context.Context, snap *snapshot, req Request, re
 			pl.changes = append(pl.changes, fc)
 		}
 	}
-	return pl, edits, nil
+	return pl, nil
 }
 
 func appendUnique(s []string, v string) []string {
@@ -560,15 +657,13 @@ func matchGlob(pattern, name string) bool {
 // from the new tip on conflict (a fresh commit each time; nobody else's
 // commit is rewritten). A deny or any error writes nothing.
 func (p *Promoter) Promote(ctx context.Context, req Request) (*Promotion, error) {
-	ref, err := ParseReference(req.Image)
+	arts, err := requestArtifacts(req)
 	if err != nil {
 		return nil, err
 	}
-	if ref.Tag == "" && ref.Digest == "" {
-		return nil, fmt.Errorf("%w %q: needs a tag or a digest", ErrInvalidReference, req.Image)
-	}
-	var decision *Decision
-	var decisionRef string
+	ref := arts[0].ref
+	var decisions []Decision
+	var decisionRefs []string
 	for attempt := 1; ; attempt++ {
 		var (
 			snap *snapshot
@@ -579,33 +674,38 @@ func (p *Promoter) Promote(ctx context.Context, req Request) (*Promotion, error)
 			if snap, err = fetchTip(ctx, p.repo, p.cfg.fetchDepth); err != nil {
 				return err
 			}
-			pl, _, err = p.makePlan(ctx, snap, req, ref)
+			pl, err = p.makePlan(ctx, snap, req, arts)
 			return err
 		})
 		if err != nil {
 			return nil, err
 		}
-		if decision == nil {
-			d, dref, err := p.check(ctx, req, ref, pl)
-			if err != nil {
+		if decisions == nil {
+			if decisions, decisionRefs, err = p.checkAll(ctx, req, pl); err != nil {
 				return nil, err
 			}
-			decision, decisionRef = &d, dref
 		}
 		prom := &Promotion{
 			SchemaVersion: SchemaVersion, Stage: req.Stage, Image: ref, Branch: p.repo.branch(),
 			Parent: snap.tip.String(), Previous: pl.previous, Files: pl.changes,
-			Decision: *decision, DecisionRef: decisionRef, Attempts: attempt,
+			Decision: decisions[0], DecisionRef: decisionRefs[0], Attempts: attempt,
+		}
+		if len(arts) > 1 {
+			for i, a := range pl.arts {
+				prom.Artifacts = append(prom.Artifacts, PromotedArtifact{
+					Image: a.ref, Previous: a.previous, Files: a.files, Decision: decisions[i], DecisionRef: decisionRefs[i],
+				})
+			}
 		}
 		if len(pl.files) == 0 {
 			prom.NoChange = true
 			return prom, nil
 		}
 		if p.cfg.forge != nil {
-			return p.landPullRequest(ctx, snap, req, ref, pl, prom)
+			return p.landPullRequest(ctx, snap, req, pl, decisions, decisionRefs, prom)
 		}
 		err = p.useClone(ctx, func() error {
-			commit, err := p.commit(snap, req, ref, pl, *decision, decisionRef)
+			commit, err := p.commit(snap, req, pl, decisions, decisionRefs)
 			if err != nil {
 				return err
 			}
@@ -644,12 +744,53 @@ func (p *Promoter) backoff(ctx context.Context, attempt int) error {
 	}
 }
 
-func (p *Promoter) check(ctx context.Context, req Request, ref Reference, pl *plan) (Decision, string, error) {
-	files := append([]string(nil), pl.order...)
-	sort.Strings(files)
+// checkAll asks the Gate about every artifact of the plan; any deny or
+// error denies the whole release, after every artifact was asked.
+func (p *Promoter) checkAll(ctx context.Context, req Request, pl *plan) ([]Decision, []string, error) {
+	var release []Reference
+	if len(pl.arts) > 1 {
+		for _, a := range pl.arts {
+			release = append(release, a.ref)
+		}
+	}
+	decisions := make([]Decision, len(pl.arts))
+	refs := make([]string, len(pl.arts))
+	var denied *DeniedError
+	var errs []error
+	for i, a := range pl.arts {
+		d, dref, err := p.check(ctx, req, a, release)
+		var de *DeniedError
+		switch {
+		case errors.As(err, &de):
+			if denied == nil {
+				denied = &DeniedError{Decision: de.Decision}
+				denied.Decision.Reasons = nil
+			}
+			for _, r := range de.Decision.Reasons {
+				if len(pl.arts) > 1 {
+					r = a.ref.String() + ": " + r
+				}
+				denied.Decision.Reasons = append(denied.Decision.Reasons, r)
+			}
+		case err != nil:
+			errs = append(errs, err)
+		}
+		decisions[i], refs[i] = d, dref
+	}
+	if len(errs) > 0 {
+		return nil, nil, errors.Join(errs...)
+	}
+	if denied != nil {
+		return nil, nil, denied
+	}
+	return decisions, refs, nil
+}
+
+func (p *Promoter) check(ctx context.Context, req Request, a artPlan, release []Reference) (Decision, string, error) {
 	cand := Candidate{
 		SchemaVersion: SchemaVersion, Repository: p.repo.URL, Branch: p.repo.branch(), Stage: req.Stage,
-		Image: ref, Previous: pl.previous, Files: files, Evidence: req.Evidence, Rollback: req.rollback,
+		Image: a.ref, Previous: a.previous, Files: a.files, Evidence: req.Evidence, Rollback: req.rollback,
+		Release: release,
 	}
 	if p.cfg.gate == nil {
 		d := Decision{Allow: true, Reasons: []string{"no gate (WithoutGateUnsafe)"}}
@@ -657,7 +798,7 @@ func (p *Promoter) check(ctx context.Context, req Request, ref Reference, pl *pl
 	}
 	d, err := p.cfg.gate.Check(ctx, cand)
 	if err != nil {
-		return Decision{}, "", fmt.Errorf("%w: gate error: %w", ErrDenied, err)
+		return Decision{}, "", fmt.Errorf("%w: gate error for %s: %w", ErrDenied, a.ref, err)
 	}
 	if !d.Allow {
 		return d, "", &DeniedError{Decision: d}
@@ -700,7 +841,8 @@ func trailerValue(s string) string {
 	return strings.Join(strings.Fields(s), " ")
 }
 
-func (p *Promoter) commit(snap *snapshot, req Request, ref Reference, pl *plan, decision Decision, decisionRef string) (plumbing.Hash, error) {
+func (p *Promoter) commit(snap *snapshot, req Request, pl *plan, decisions []Decision, decisionRefs []string) (plumbing.Hash, error) {
+	ref, decision := pl.arts[0].ref, decisions[0]
 	st := snap.repo.Storer
 	tree, err := writeTree(st, snap.tree, pl.files)
 	if err != nil {
@@ -708,6 +850,9 @@ func (p *Promoter) commit(snap *snapshot, req Request, ref Reference, pl *plan, 
 	}
 	var msg strings.Builder
 	subject := "promote " + ref.String()
+	if n := len(pl.arts); n > 1 {
+		subject = fmt.Sprintf("promote release of %d artifacts (%s, …)", n, ref)
+	}
 	if req.Stage != "" {
 		subject += " to " + req.Stage
 	}
@@ -721,14 +866,20 @@ func (p *Promoter) commit(snap *snapshot, req Request, ref Reference, pl *plan, 
 	if req.Stage != "" {
 		fmt.Fprintf(&msg, "%s: %s\n", TrailerStage, trailerValue(req.Stage))
 	}
-	fmt.Fprintf(&msg, "%s: %s\n", TrailerImage, ref)
-	if ref.Digest != "" {
+	// One block for the whole release: the i-th Chaingate-Decision is
+	// the decision on the i-th Chaingate-Image.
+	for _, a := range pl.arts {
+		fmt.Fprintf(&msg, "%s: %s\n", TrailerImage, a.ref)
+	}
+	if len(pl.arts) == 1 && ref.Digest != "" {
 		fmt.Fprintf(&msg, "%s: %s\n", TrailerDigest, ref.Digest)
 	}
 	for _, prev := range pl.previous {
 		fmt.Fprintf(&msg, "%s: %s\n", TrailerPrevious, trailerValue(prev))
 	}
-	fmt.Fprintf(&msg, "%s: %s\n", TrailerDecision, decisionRef)
+	for _, d := range decisionRefs {
+		fmt.Fprintf(&msg, "%s: %s\n", TrailerDecision, d)
+	}
 	if decision.PolicyRevision != "" {
 		fmt.Fprintf(&msg, "%s: %s\n", TrailerPolicy, trailerValue(decision.PolicyRevision))
 	}
