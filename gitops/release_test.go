@@ -22,7 +22,7 @@ const releaseStages = `stages:
 
 func releaseRepo(t *testing.T) string {
 	return newBareRepo(t, map[string]string{
-		".chaingate/stages.yaml":           releaseStages,
+		".chaingate/stages.yaml":          releaseStages,
 		"apps/staging/kustomization.yaml": "kind: Kustomization\nresources: [../base]\nimages:\n- name: ghcr.io/acme/api\n  newTag: v1\n- name: ghcr.io/acme/web\n  newTag: v1\n",
 		"apps/staging/values.yaml":        "worker:\n  image:\n    repository: ghcr.io/acme/worker\n    tag: v1\n",
 	})
