@@ -508,14 +508,41 @@ func (s *editSelector) selectNameInMap(m *yaml.Node) error {
 		if sameImageName(full, name) {
 			where := fmt.Sprintf("image map at line %d", repo.Line)
 			if !sameImageName(full, s.ref.Name) {
-				if reg != nil {
-					return fmt.Errorf("%w: %s splits registry and repository; cannot rename it to %s", ErrUnsafeEdit, where, s.ref.Name)
-				}
-				if err := s.set(repo, s.ref.Name, true); err != nil {
+				if err := s.renameSplit(reg, repo, where); err != nil {
 					return err
 				}
 			}
 			return s.setTagDigest(mapGet(m, "tag"), mapGet(m, "digest"), where)
+		}
+	}
+	return nil
+}
+
+// renameSplit points a Helm-style image map at s.ref's name. When the map
+// splits registry and repository, each key is written only if its part
+// changes (Docker Hub spellings compare equal); otherwise repository takes
+// the whole name.
+func (s *editSelector) renameSplit(reg, repo *yaml.Node, where string) error {
+	if reg == nil || !isStringScalar(reg) || reg.Value == "" {
+		if reg != nil && !isStringScalar(reg) {
+			return fmt.Errorf("%w: %s: registry at line %d is not a string", ErrUnsafeEdit, where, reg.Line)
+		}
+		return s.set(repo, s.ref.Name, true)
+	}
+	norm := normalizeName(s.ref.Name)
+	newReg, newRepo, _ := strings.Cut(norm, "/")
+	if first, rest, ok := strings.Cut(s.ref.Name, "/"); ok && isRegistryHost(first) {
+		// Keep the reference's own spelling of a non-Docker Hub name.
+		newReg, newRepo = first, rest
+	}
+	if normalizeName(reg.Value+"/x") != normalizeName(newReg+"/x") {
+		if err := s.set(reg, newReg, true); err != nil {
+			return err
+		}
+	}
+	if !sameImageName(reg.Value+"/"+repo.Value, newReg+"/"+newRepo) {
+		if err := s.set(repo, newRepo, true); err != nil {
+			return err
 		}
 	}
 	return nil
