@@ -407,7 +407,7 @@ func (s *editSelector) set(n *yaml.Node, v string, aliasOK bool) error {
 }
 
 func mapGet(m *yaml.Node, key string) *yaml.Node {
-	if m.Kind != yaml.MappingNode {
+	if m == nil || m.Kind != yaml.MappingNode {
 		return nil
 	}
 	for i := 0; i+1 < len(m.Content); i += 2 {

@@ -246,3 +246,45 @@ func FuzzNewSSHVerifier(f *testing.F) {
 		}
 	})
 }
+
+// FuzzEditChart: a chart edit either fails with one of the package's
+// errors or changes only version-holding values and keys, keeping the
+// document count.
+func FuzzEditChart(f *testing.F) {
+	ents, _ := os.ReadDir("testdata/real/flux2-kustomize-helm-example")
+	for _, e := range ents {
+		if b, err := os.ReadFile(filepath.Join("testdata/real/flux2-kustomize-helm-example", e.Name())); err == nil {
+			f.Add(b, "podinfo", "6.5.0", "")
+			f.Add(b, "cert-manager", "v1.15.0", dgA)
+		}
+	}
+	f.Add([]byte("apiVersion: v2\nname: x\ndependencies:\n- name: redis\n  version: 1.0.0\n"), "redis", "2.0.0", "")
+	f.Fuzz(func(t *testing.T, src []byte, name, version, digest string) {
+		if len(src) > 64<<10 {
+			return
+		}
+		out, err := EditChart(src, ChartVersion{Name: name, Version: version, Digest: digest})
+		if err != nil {
+			if !(errors.Is(err, ErrNoTarget) || errors.Is(err, ErrUnsafeEdit) || errors.Is(err, ErrInvalidTarget) || errors.Is(err, ErrTooLarge)) {
+				if _, perr := parseYAMLFile(context.Background(), src); perr == nil {
+					t.Fatalf("unexpected error class: %v", err)
+				}
+			}
+			return
+		}
+		a, b := scalarsOf(t, src), scalarsOf(t, out)
+		count := map[string]int{}
+		for _, v := range a {
+			count[v]++
+		}
+		for _, v := range b {
+			count[v]--
+		}
+		ok := map[string]bool{version: true, digest: true, "version": true, "tag": true, "digest": true, "targetRevision": true}
+		for v, c := range count {
+			if c < 0 && !ok[v] {
+				t.Fatalf("scalar %q added", v)
+			}
+		}
+	})
+}
