@@ -258,3 +258,72 @@ func (s *editSelector) selectChart(root *yaml.Node, chart ChartVersion) (bool, e
 	}
 	return false, nil
 }
+
+// observeChart reads the versions chart name is at in content (the read
+// side of EditChart, for the previous value a promotion records).
+func observeChart(ctx context.Context, content []byte, name string) ([]ChartVersion, error) {
+	f, err := parseYAMLFile(ctx, content)
+	if err != nil {
+		return nil, err
+	}
+	var out []ChartVersion
+	add := func(v, d *yaml.Node) {
+		c := ChartVersion{Name: name}
+		if v != nil && v.Kind == yaml.ScalarNode {
+			c.Version = v.Value
+		}
+		if d != nil && d.Kind == yaml.ScalarNode {
+			c.Digest = d.Value
+		}
+		out = append(out, c)
+	}
+	for _, d := range f.docs {
+		if len(d.Content) != 1 {
+			continue
+		}
+		root := d.Content[0]
+		kind := ""
+		if k := mapGet(root, "kind"); k != nil {
+			kind = k.Value
+		}
+		switch kind {
+		case "HelmRelease":
+			spec := follow(root, "spec", "chart", "spec")
+			if c := mapGet(spec, "chart"); c != nil && c.Value == name {
+				add(mapGet(spec, "version"), nil)
+			}
+		case "OCIRepository":
+			url := follow(root, "spec", "url")
+			if url != nil && (url.Value == name || strings.HasSuffix(url.Value, "/"+name)) {
+				ref := follow(root, "spec", "ref")
+				v := mapGet(ref, "tag")
+				if v == nil {
+					v = mapGet(ref, "semver")
+				}
+				add(v, mapGet(ref, "digest"))
+			}
+		case "Application":
+			sources := []*yaml.Node{follow(root, "spec", "source")}
+			if ss := follow(root, "spec", "sources"); ss != nil && ss.Kind == yaml.SequenceNode {
+				sources = append(sources, ss.Content...)
+			}
+			for _, src := range sources {
+				if c := mapGet(src, "chart"); c != nil && c.Value == name {
+					add(mapGet(src, "targetRevision"), nil)
+				}
+			}
+		case "":
+			if deps := mapGet(root, "dependencies"); deps != nil && deps.Kind == yaml.SequenceNode {
+				for _, dep := range deps.Content {
+					if n := mapGet(dep, "name"); n != nil && n.Value == name {
+						add(mapGet(dep, "version"), nil)
+					}
+				}
+			}
+		}
+	}
+	if len(out) == 0 {
+		return nil, ErrNoTarget
+	}
+	return out, nil
+}

@@ -157,6 +157,9 @@ func truncate(b []byte, n int) string {
 // pull request (without it).
 func (p *Promoter) landPullRequest(ctx context.Context, snap *snapshot, req Request, pl *plan, decisions []Decision, decisionRefs []string, prom *Promotion) (*Promotion, error) {
 	ref := pl.arts[0].ref
+	if c := pl.arts[0].chart; c != nil {
+		ref = Reference{Name: c.Name, Tag: c.Version}
+	}
 	name := req.Stage
 	if name == "" {
 		name = "edit"

@@ -27,23 +27,50 @@ type Record struct {
 	Evidence       []string  `json:"evidence,omitempty"`
 	Rollback       bool      `json:"rollback,omitempty"`
 	Signed         bool      `json:"signed"`
-	// Artifacts and Decisions list every artifact of a release of more
-	// than one and the decision digest of each, in the same order; Image
-	// and Decision are the first.
-	Artifacts []Reference `json:"artifacts,omitempty"`
-	Decisions []string    `json:"decisionDigests,omitempty"`
+	// Artifacts and Charts list the images and Helm charts of a release of
+	// more than one artifact, and Decisions the decision digest of each,
+	// images first; Image and Decision are the first image's (Image is
+	// zero when the release has only charts).
+	Artifacts []Reference    `json:"artifacts,omitempty"`
+	Charts    []ChartVersion `json:"charts,omitempty"`
+	Decisions []string       `json:"decisionDigests,omitempty"`
 }
 
-// release returns the image references a record promoted.
+// release returns what a record promoted: image references, and charts
+// as "name version[@digest]".
 func (r Record) release() []string {
-	if len(r.Artifacts) == 0 {
+	if len(r.Artifacts) == 0 && len(r.Charts) == 0 {
 		return []string{r.Image.String()}
 	}
-	out := make([]string, len(r.Artifacts))
-	for i, a := range r.Artifacts {
-		out[i] = a.String()
+	var out []string
+	for _, a := range r.Artifacts {
+		out = append(out, a.String())
+	}
+	for _, c := range r.Charts {
+		out = append(out, c.String())
 	}
 	return out
+}
+
+// releaseRequest turns release() strings back into a request.
+func releaseRequest(ids []string) (Request, error) {
+	var req Request
+	for _, id := range ids {
+		if strings.Contains(id, " ") {
+			c, err := ParseChartVersion(id)
+			if err != nil {
+				return Request{}, err
+			}
+			req.Artifacts = append(req.Artifacts, Artifact{Chart: &c})
+			continue
+		}
+		if req.Image == "" {
+			req.Image = id
+			continue
+		}
+		req.Artifacts = append(req.Artifacts, Artifact{Image: id})
+	}
+	return req, nil
 }
 
 // HistoryOptions filters History.
@@ -73,9 +100,18 @@ func parseTrailers(msg string) map[string][]string {
 
 func recordOf(c *object.Commit) (Record, bool) {
 	tr := parseTrailers(c.Message)
-	imgs := tr[TrailerImage]
-	if len(imgs) == 0 || len(imgs) > maxReleaseArtifacts {
+	imgs, chartIDs := tr[TrailerImage], tr[TrailerChart]
+	total := len(imgs) + len(chartIDs)
+	if total == 0 || total > maxReleaseArtifacts {
 		return Record{}, false
+	}
+	charts := make([]ChartVersion, len(chartIDs))
+	for i, id := range chartIDs {
+		c, err := ParseChartVersion(id)
+		if err != nil {
+			return Record{}, false
+		}
+		charts[i] = c
 	}
 	refs := make([]Reference, len(imgs))
 	for i, img := range imgs {
@@ -85,9 +121,12 @@ func recordOf(c *object.Commit) (Record, bool) {
 		}
 		refs[i] = r
 	}
-	ref := refs[0]
+	var ref Reference
+	if len(refs) > 0 {
+		ref = refs[0]
+	}
 	// A release names a decision for every artifact, in order.
-	if len(imgs) > 1 && len(tr[TrailerDecision]) != len(imgs) {
+	if total > 1 && len(tr[TrailerDecision]) != total {
 		return Record{}, false
 	}
 	r := Record{
@@ -103,8 +142,8 @@ func recordOf(c *object.Commit) (Record, bool) {
 	if d := tr[TrailerDecision]; len(d) > 0 {
 		r.Decision = d[0]
 	}
-	if len(refs) > 1 {
-		r.Artifacts, r.Decisions = refs, tr[TrailerDecision]
+	if total > 1 || len(charts) > 0 {
+		r.Artifacts, r.Charts, r.Decisions = refs, charts, tr[TrailerDecision]
 	}
 	if pr := tr[TrailerPolicy]; len(pr) > 0 {
 		r.PolicyRevision = pr[0]
@@ -195,6 +234,7 @@ func (p *Promoter) Rollback(ctx context.Context, req RollbackRequest) (*Promotio
 			return nil, fmt.Errorf("%w for stage %s", ErrNoHistory, req.Stage)
 		}
 		cur := recs[0].release()
+		isRelease := func(r Record) bool { return len(r.Artifacts)+len(r.Charts) > 0 }
 		for _, r := range recs[1:] {
 			if !same(r.release(), cur) {
 				target = r.release()
@@ -203,7 +243,7 @@ func (p *Promoter) Rollback(ctx context.Context, req RollbackRequest) (*Promotio
 		}
 		if target == nil {
 			oldest := recs[len(recs)-1]
-			if len(oldest.Artifacts) > 0 {
+			if isRelease(oldest) {
 				if prev := oldest.Previous; len(prev) > 0 && !same(prev, cur) {
 					target = prev
 				}
@@ -231,7 +271,7 @@ func (p *Promoter) Rollback(ctx context.Context, req RollbackRequest) (*Promotio
 			for _, prev := range r.Previous {
 				if prev == req.To {
 					target = []string{req.To}
-					if len(r.Artifacts) > 0 {
+					if len(r.Artifacts)+len(r.Charts) > 0 {
 						target = r.Previous
 					}
 					break search
@@ -242,10 +282,11 @@ func (p *Promoter) Rollback(ctx context.Context, req RollbackRequest) (*Promotio
 			return nil, fmt.Errorf("%w: %s was never recorded for stage %s", ErrNoHistory, req.To, req.Stage)
 		}
 	}
-	out := Request{Image: target[0], Stage: req.Stage, Evidence: req.Evidence, Message: req.Message, rollback: true}
-	for _, img := range target[1:] {
-		out.Artifacts = append(out.Artifacts, Artifact{Image: img})
+	out, err := releaseRequest(target)
+	if err != nil {
+		return nil, fmt.Errorf("gitops: rollback %s: %w", req.Stage, err)
 	}
+	out.Stage, out.Evidence, out.Message, out.rollback = req.Stage, req.Evidence, req.Message, true
 	return p.Promote(ctx, out)
 }
 

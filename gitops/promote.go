@@ -71,9 +71,12 @@ type Candidate struct {
 	Files         []string   `json:"files"`
 	Evidence      []Evidence `json:"evidence,omitempty"`
 	Rollback      bool       `json:"rollback,omitempty"`
-	// Release lists every artifact promoted in the same commit, Image
-	// among them, when there is more than one; each is checked on its own.
-	Release []Reference `json:"release,omitempty"`
+	// Chart is set, and Image is zero, when the artifact is a Helm chart.
+	Chart *ChartVersion `json:"chart,omitempty"`
+	// Release lists every artifact promoted in the same commit (image
+	// references, and charts as "name version[@digest]"), this one among
+	// them, when there is more than one; each is checked on its own.
+	Release []string `json:"release,omitempty"`
 }
 
 // Decision is a Gate's answer.
@@ -177,8 +180,8 @@ type Request struct {
 	Evidence []Evidence `json:"evidence,omitempty"`
 	// Message is an optional commit message body.
 	Message string `json:"message,omitempty"`
-	// Artifacts are further images promoted in the same commit as Image:
-	// a release. Every artifact passes the Gate on its own and nothing is
+	// Artifacts are further images and Helm charts promoted in the same
+	// commit as Image (which may then be empty): a release. Every artifact passes the Gate on its own and nothing is
 	// written if any is denied; all edits land in one commit with one
 	// trailer block. With a Stage, each artifact takes the stage's edits
 	// whose target Name is its image name (with one artifact, all of them).
@@ -188,17 +191,22 @@ type Request struct {
 	rollback bool
 }
 
-// Artifact is one further image of a release (see Request.Artifacts).
+// Artifact is one further artifact of a release (see Request.Artifacts):
+// an image or a Helm chart version.
 type Artifact struct {
-	// Image is the reference, as Request.Image.
-	Image string `json:"image"`
+	// Image is the reference, as Request.Image; empty for a chart.
+	Image string `json:"image,omitempty"`
+	// Chart is a Helm chart version, written with EditChart to the edits'
+	// files; the edits' Target.Name is the chart name (only Name is used).
+	Chart *ChartVersion `json:"chart,omitempty"`
 	// Edits are this artifact's explicit edits.
 	Edits []Edit `json:"edits,omitempty"`
 }
 
 // PromotedArtifact is one artifact of a promoted release.
 type PromotedArtifact struct {
-	Image       Reference `json:"image"`
+	Image       Reference     `json:"image,omitempty"`
+	Chart       *ChartVersion `json:"chart,omitempty"`
 	Previous    []string  `json:"previous,omitempty"`
 	Files       []string  `json:"files"`
 	Decision    Decision  `json:"decision"`
@@ -450,21 +458,55 @@ type plan struct {
 // artifactReq is one artifact of a request.
 type artifactReq struct {
 	ref   Reference
+	chart *ChartVersion
 	edits []Edit
+}
+
+// id names the artifact in trailers, Release lists and messages.
+func (a artifactReq) id() string {
+	if a.chart != nil {
+		return a.chart.String()
+	}
+	return a.ref.String()
 }
 
 // artPlan is what one artifact changes in a plan.
 type artPlan struct {
-	ref      Reference
+	artifactReq
 	files    []string
 	previous []string
 }
 
-// requestArtifacts returns the artifacts of req: Image, then Artifacts.
+// requestArtifacts returns the artifacts of req: Image, then the images of
+// Artifacts, then its charts (the order of the trailers).
 func requestArtifacts(req Request) ([]artifactReq, error) {
-	all := append([]Artifact{{Image: req.Image, Edits: req.Edits}}, req.Artifacts...)
-	out := make([]artifactReq, 0, len(all))
-	for i, a := range all {
+	var images []Artifact
+	var out, charts []artifactReq
+	if req.Image != "" || len(req.Artifacts) == 0 {
+		images = append(images, Artifact{Image: req.Image, Edits: req.Edits})
+	} else if len(req.Edits) > 0 {
+		return nil, fmt.Errorf("%w: request edits without an image", ErrInvalidTarget)
+	}
+	for _, a := range req.Artifacts {
+		if a.Chart == nil {
+			images = append(images, a)
+			continue
+		}
+		if a.Image != "" {
+			return nil, fmt.Errorf("%w: artifact has both an image and a chart", ErrInvalidTarget)
+		}
+		c := *a.Chart
+		if err := c.validate(); err != nil {
+			return nil, err
+		}
+		for _, o := range charts {
+			if o.chart.Name == c.Name {
+				return nil, fmt.Errorf("%w: chart %s is already in the release", ErrInvalidTarget, c.Name)
+			}
+		}
+		charts = append(charts, artifactReq{chart: &c, edits: a.Edits})
+	}
+	for i, a := range images {
 		ref, err := ParseReference(a.Image)
 		if err != nil {
 			return nil, err
@@ -479,7 +521,7 @@ func requestArtifacts(req Request) ([]artifactReq, error) {
 		}
 		out = append(out, artifactReq{ref: ref, edits: a.Edits})
 	}
-	return out, nil
+	return append(out, charts...), nil
 }
 
 func (p *Promoter) stageImages(ctx context.Context, snap *snapshot, st Stage) ([]Reference, error) {
@@ -521,6 +563,14 @@ func (p *Promoter) makePlan(ctx context.Context, snap *snapshot, req Request, ar
 		}
 		for i, a := range arts {
 			ref := a.ref
+			if a.chart != nil {
+				for _, e := range st.Edits {
+					if e.Target.Name == a.chart.Name {
+						edits[i] = append(edits[i], e)
+					}
+				}
+				continue
+			}
 			if st.Pin != "" && ref.Digest != st.Pin {
 				return nil, fmt.Errorf("%w: %s is pinned to %s, not %q", ErrPinned, st.Name, st.Pin, ref.Digest)
 			}
@@ -536,6 +586,8 @@ func (p *Promoter) makePlan(ctx context.Context, snap *snapshot, req Request, ar
 				switch {
 				case len(arts) == 1:
 					edits[i] = append(edits[i], e)
+				case chartNamed(arts, e.Target.Name):
+					// the chart's edit
 				case e.Target.Name == "":
 					return nil, fmt.Errorf("%w: stage %s edits %s without an image name; a release of several artifacts needs stage edits by name", ErrInvalidTarget, st.Name, e.File)
 				case sameImageName(e.Target.Name, ref.Name):
@@ -551,12 +603,12 @@ func (p *Promoter) makePlan(ctx context.Context, snap *snapshot, req Request, ar
 	}
 	byFile := map[string][]fileEdit{}
 	for i, a := range arts {
-		pl.arts[i].ref = a.ref
+		pl.arts[i].artifactReq = a
 		if len(edits[i]) == 0 {
 			if len(arts) == 1 {
 				return nil, fmt.Errorf("%w: request has no stage and no edits", ErrInvalidTarget)
 			}
-			return nil, fmt.Errorf("%w: artifact %s has no edits", ErrInvalidTarget, a.ref)
+			return nil, fmt.Errorf("%w: artifact %s has no edits", ErrInvalidTarget, a.id())
 		}
 		for _, e := range edits[i] {
 			clean, err := cleanRepoPath(e.File)
@@ -582,6 +634,23 @@ func (p *Promoter) makePlan(ctx context.Context, snap *snapshot, req Request, ar
 		cur := orig
 		fc := FileChange{File: file}
 		for _, fe := range byFile[file] {
+			if c := arts[fe.art].chart; c != nil {
+				if prev, err := observeChart(ctx, cur, c.Name); err == nil {
+					for _, v := range prev {
+						if v.Version != "" {
+							pl.previous = appendUnique(pl.previous, v.String())
+							pl.arts[fe.art].previous = appendUnique(pl.arts[fe.art].previous, v.String())
+						}
+					}
+				}
+				next, ch, err := editChart(ctx, cur, *c)
+				if err != nil {
+					return nil, fmt.Errorf("gitops: edit %s: %w", file, err)
+				}
+				cur = next
+				fc.Changes = append(fc.Changes, ch...)
+				continue
+			}
 			if prev, err := observeImages(ctx, cur, fe.target); err == nil {
 				for _, r := range prev {
 					pl.previous = appendUnique(pl.previous, r.String())
@@ -601,6 +670,16 @@ func (p *Promoter) makePlan(ctx context.Context, snap *snapshot, req Request, ar
 		}
 	}
 	return pl, nil
+}
+
+// chartNamed reports whether a chart artifact of arts is named name.
+func chartNamed(arts []artifactReq, name string) bool {
+	for _, a := range arts {
+		if a.chart != nil && a.chart.Name == name {
+			return true
+		}
+	}
+	return false
 }
 
 func appendUnique(s []string, v string) []string {
@@ -661,7 +740,7 @@ func (p *Promoter) Promote(ctx context.Context, req Request) (*Promotion, error)
 	if err != nil {
 		return nil, err
 	}
-	ref := arts[0].ref
+	first := arts[0]
 	var decisions []Decision
 	var decisionRefs []string
 	for attempt := 1; ; attempt++ {
@@ -686,14 +765,14 @@ func (p *Promoter) Promote(ctx context.Context, req Request) (*Promotion, error)
 			}
 		}
 		prom := &Promotion{
-			SchemaVersion: SchemaVersion, Stage: req.Stage, Image: ref, Branch: p.repo.branch(),
+			SchemaVersion: SchemaVersion, Stage: req.Stage, Image: first.ref, Branch: p.repo.branch(),
 			Parent: snap.tip.String(), Previous: pl.previous, Files: pl.changes,
 			Decision: decisions[0], DecisionRef: decisionRefs[0], Attempts: attempt,
 		}
 		if len(arts) > 1 {
 			for i, a := range pl.arts {
 				prom.Artifacts = append(prom.Artifacts, PromotedArtifact{
-					Image: a.ref, Previous: a.previous, Files: a.files, Decision: decisions[i], DecisionRef: decisionRefs[i],
+					Image: a.ref, Chart: a.chart, Previous: a.previous, Files: a.files, Decision: decisions[i], DecisionRef: decisionRefs[i],
 				})
 			}
 		}
@@ -716,7 +795,7 @@ func (p *Promoter) Promote(ctx context.Context, req Request) (*Promotion, error)
 			return prom, nil
 		}
 		if !errors.Is(err, ErrConflict) || attempt >= p.cfg.maxAttempts {
-			return nil, fmt.Errorf("gitops: promote %s after %d attempts: %w", ref, attempt, err)
+			return nil, fmt.Errorf("gitops: promote %s after %d attempts: %w", first.id(), attempt, err)
 		}
 		if err := p.backoff(ctx, attempt); err != nil {
 			return nil, err
@@ -747,10 +826,10 @@ func (p *Promoter) backoff(ctx context.Context, attempt int) error {
 // checkAll asks the Gate about every artifact of the plan; any deny or
 // error denies the whole release, after every artifact was asked.
 func (p *Promoter) checkAll(ctx context.Context, req Request, pl *plan) ([]Decision, []string, error) {
-	var release []Reference
+	var release []string
 	if len(pl.arts) > 1 {
 		for _, a := range pl.arts {
-			release = append(release, a.ref)
+			release = append(release, a.id())
 		}
 	}
 	decisions := make([]Decision, len(pl.arts))
@@ -768,7 +847,7 @@ func (p *Promoter) checkAll(ctx context.Context, req Request, pl *plan) ([]Decis
 			}
 			for _, r := range de.Decision.Reasons {
 				if len(pl.arts) > 1 {
-					r = a.ref.String() + ": " + r
+					r = a.id() + ": " + r
 				}
 				denied.Decision.Reasons = append(denied.Decision.Reasons, r)
 			}
@@ -786,10 +865,10 @@ func (p *Promoter) checkAll(ctx context.Context, req Request, pl *plan) ([]Decis
 	return decisions, refs, nil
 }
 
-func (p *Promoter) check(ctx context.Context, req Request, a artPlan, release []Reference) (Decision, string, error) {
+func (p *Promoter) check(ctx context.Context, req Request, a artPlan, release []string) (Decision, string, error) {
 	cand := Candidate{
 		SchemaVersion: SchemaVersion, Repository: p.repo.URL, Branch: p.repo.branch(), Stage: req.Stage,
-		Image: a.ref, Previous: a.previous, Files: a.files, Evidence: req.Evidence, Rollback: req.rollback,
+		Image: a.ref, Chart: a.chart, Previous: a.previous, Files: a.files, Evidence: req.Evidence, Rollback: req.rollback,
 		Release: release,
 	}
 	if p.cfg.gate == nil {
@@ -798,7 +877,7 @@ func (p *Promoter) check(ctx context.Context, req Request, a artPlan, release []
 	}
 	d, err := p.cfg.gate.Check(ctx, cand)
 	if err != nil {
-		return Decision{}, "", fmt.Errorf("%w: gate error for %s: %w", ErrDenied, a.ref, err)
+		return Decision{}, "", fmt.Errorf("%w: gate error for %s: %w", ErrDenied, a.id(), err)
 	}
 	if !d.Allow {
 		return d, "", &DeniedError{Decision: d}
@@ -829,6 +908,10 @@ func decisionDigest(d Decision) string {
 const (
 	TrailerStage    = "Chaingate-Stage"
 	TrailerImage    = "Chaingate-Image"
+	// TrailerChart names a Helm chart version of a release ("name
+	// version[@digest]"); Chaingate-Decision trailers follow the order of
+	// the Chaingate-Image trailers, then the Chaingate-Chart trailers.
+	TrailerChart = "Chaingate-Chart"
 	TrailerDigest   = "Chaingate-Digest"
 	TrailerPrevious = "Chaingate-Previous"
 	TrailerDecision = "Chaingate-Decision"
@@ -843,15 +926,19 @@ func trailerValue(s string) string {
 
 func (p *Promoter) commit(snap *snapshot, req Request, pl *plan, decisions []Decision, decisionRefs []string) (plumbing.Hash, error) {
 	ref, decision := pl.arts[0].ref, decisions[0]
+	subjectOf := pl.arts[0].id()
 	st := snap.repo.Storer
 	tree, err := writeTree(st, snap.tree, pl.files)
 	if err != nil {
 		return plumbing.ZeroHash, fmt.Errorf("gitops: write tree: %w", err)
 	}
 	var msg strings.Builder
-	subject := "promote " + ref.String()
+	subject := "promote " + subjectOf
+	if pl.arts[0].chart != nil {
+		subject = "promote chart " + subjectOf
+	}
 	if n := len(pl.arts); n > 1 {
-		subject = fmt.Sprintf("promote release of %d artifacts (%s, …)", n, ref)
+		subject = fmt.Sprintf("promote release of %d artifacts (%s, …)", n, subjectOf)
 	}
 	if req.Stage != "" {
 		subject += " to " + req.Stage
@@ -869,7 +956,11 @@ func (p *Promoter) commit(snap *snapshot, req Request, pl *plan, decisions []Dec
 	// One block for the whole release: the i-th Chaingate-Decision is
 	// the decision on the i-th Chaingate-Image.
 	for _, a := range pl.arts {
-		fmt.Fprintf(&msg, "%s: %s\n", TrailerImage, a.ref)
+		if a.chart == nil {
+			fmt.Fprintf(&msg, "%s: %s\n", TrailerImage, a.ref)
+		} else {
+			fmt.Fprintf(&msg, "%s: %s\n", TrailerChart, a.chart)
+		}
 	}
 	if len(pl.arts) == 1 && ref.Digest != "" {
 		fmt.Fprintf(&msg, "%s: %s\n", TrailerDigest, ref.Digest)

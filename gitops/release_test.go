@@ -85,7 +85,7 @@ func TestReleaseOneCommitEveryArtifactGated(t *testing.T) {
 		t.Fatalf("gate asked %d times", len(gate.seen))
 	}
 	for i, c := range gate.seen {
-		if len(c.Release) != 3 || c.Release[i].String() != c.Image.String() || len(c.Files) != 1 {
+		if len(c.Release) != 3 || c.Release[i] != c.Image.String() || len(c.Files) != 1 {
 			t.Errorf("candidate %d = %+v", i, c)
 		}
 	}
