@@ -207,10 +207,10 @@ type Artifact struct {
 type PromotedArtifact struct {
 	Image       Reference     `json:"image,omitempty"`
 	Chart       *ChartVersion `json:"chart,omitempty"`
-	Previous    []string  `json:"previous,omitempty"`
-	Files       []string  `json:"files"`
-	Decision    Decision  `json:"decision"`
-	DecisionRef string    `json:"decisionDigest"`
+	Previous    []string      `json:"previous,omitempty"`
+	Files       []string      `json:"files"`
+	Decision    Decision      `json:"decision"`
+	DecisionRef string        `json:"decisionDigest"`
 }
 
 // FileChange lists the values one file had changed.
@@ -906,12 +906,12 @@ func decisionDigest(d Decision) string {
 
 // Trailer keys written on every promotion commit.
 const (
-	TrailerStage    = "Chaingate-Stage"
-	TrailerImage    = "Chaingate-Image"
+	TrailerStage = "Chaingate-Stage"
+	TrailerImage = "Chaingate-Image"
 	// TrailerChart names a Helm chart version of a release ("name
 	// version[@digest]"); Chaingate-Decision trailers follow the order of
 	// the Chaingate-Image trailers, then the Chaingate-Chart trailers.
-	TrailerChart = "Chaingate-Chart"
+	TrailerChart    = "Chaingate-Chart"
 	TrailerDigest   = "Chaingate-Digest"
 	TrailerPrevious = "Chaingate-Previous"
 	TrailerDecision = "Chaingate-Decision"
