@@ -15,7 +15,7 @@ import (
 
 // benchRepo generates a bare repository with files files and commits
 // commits of history using git fast-import, and returns its path.
-func benchRepo(b *testing.B, files, commits int) string {
+func benchRepo(b *testing.B, files, commits int, extra ...map[string]string) string {
 	b.Helper()
 	requireGit(b)
 	root := b.TempDir()
@@ -33,6 +33,12 @@ func benchRepo(b *testing.B, files, commits int) string {
 	for i := 0; i < files; i++ {
 		fmt.Fprintf(&s, "M 100644 inline apps/svc%04d/deploy.yaml\n", i)
 		data(content(i, 0))
+	}
+	for _, m := range extra {
+		for name, c := range m {
+			fmt.Fprintf(&s, "M 100644 inline %s\n", name)
+			data(c)
+		}
 	}
 	for c := 1; c < commits; c++ {
 		i := c % files
@@ -117,6 +123,55 @@ func BenchmarkPromote(b *testing.B) {
 			}
 		})
 	}
+}
+
+// BenchmarkRelease compares a release of 5 images and 2 Helm charts in
+// one gated commit with five sequential single-image promotions, in the
+// 1,000-file, 5,000-commit repository.
+func BenchmarkRelease(b *testing.B) {
+	chart := func(name string) string {
+		return "apiVersion: helm.toolkit.fluxcd.io/v2\nkind: HelmRelease\nmetadata:\n  name: " + name + "\nspec:\n  chart:\n    spec:\n      chart: " + name + "\n      version: 1.0.0\n"
+	}
+	bare := benchRepo(b, 1000, 5000, map[string]string{"charts/podinfo.yaml": chart("podinfo"), "charts/redis.yaml": chart("redis")})
+	url := "file://" + filepath.ToSlash(bare)
+	p, err := NewPromoter(Repository{URL: url, Branch: "main"}, WithGate(allowAll))
+	if err != nil {
+		b.Fatal(err)
+	}
+	seq := 0
+	image := func(svc int) (string, []Edit) {
+		name := fmt.Sprintf("ghcr.io/acme/svc%04d", svc)
+		return fmt.Sprintf("%s:rel%d", name, seq), []Edit{{File: fmt.Sprintf("apps/svc%04d/deploy.yaml", svc), Target: ImageTarget{Name: name}}}
+	}
+	b.Run("release-5-images-2-charts", func(b *testing.B) {
+		for i := 0; i < b.N; i++ {
+			img, edits := image(100)
+			req := Request{Image: img, Edits: edits}
+			for svc := 101; svc < 105; svc++ {
+				img, edits := image(svc)
+				req.Artifacts = append(req.Artifacts, Artifact{Image: img, Edits: edits})
+			}
+			for _, c := range []string{"podinfo", "redis"} {
+				req.Artifacts = append(req.Artifacts, Artifact{Chart: &ChartVersion{Name: c, Version: fmt.Sprintf("1.%d.0", seq)},
+					Edits: []Edit{{File: "charts/" + c + ".yaml", Target: ImageTarget{Name: c}}}})
+			}
+			if _, err := p.Promote(context.Background(), req); err != nil {
+				b.Fatal(err)
+			}
+			seq++
+		}
+	})
+	b.Run("5-sequential-images", func(b *testing.B) {
+		for i := 0; i < b.N; i++ {
+			for svc := 100; svc < 105; svc++ {
+				img, edits := image(svc)
+				if _, err := p.Promote(context.Background(), Request{Image: img, Edits: edits}); err != nil {
+					b.Fatal(err)
+				}
+			}
+			seq++
+		}
+	})
 }
 
 // BenchmarkEditImage compares EditImage (locate, splice, re-parse to
