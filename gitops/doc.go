@@ -14,11 +14,17 @@
 // untouched. What cannot be replaced in place (block or multi-line
 // scalars, values under an anchor that an alias uses, empty values) is
 // refused with ErrUnsafeEdit; a target that matches nothing is
-// ErrNoTarget.
+// ErrNoTarget. kustomize images: entries follow `kustomize edit set image`
+// (checked against kustomize v5.8.2): where kustomize rewrites the file,
+// EditImage renames, removes or adds only the keys that change, and the
+// re-parse proof covers those structural edits too. EditChart does the
+// same for Helm chart versions (Flux HelmRelease and OCIRepository, Argo
+// CD Application sources, Chart.yaml dependencies).
 //
 // # Promotions
 //
-// A Promoter writes a Request into one branch: it clones only the tip
+// A Promoter writes a Request into one branch (one image, or a release of
+// several images and Helm charts, each gated, in one commit): it clones only the tip
 // (depth 1, single branch, no checkout, in memory), asks the Gate, edits
 // the files, writes blobs, trees and one commit directly (signed with an
 // OpenPGP or SSH Signer when configured), and pushes with compare-and-swap

@@ -24,10 +24,14 @@ var ErrInvalidTarget = errors.New("gitops: invalid target")
 // Every selector that is set applies; at least one must be set.
 type ImageTarget struct {
 	// Name is an image name without tag or digest. Every reference to it is
-	// updated: `image:` strings (all documents), kustomize `images:`
-	// entries whose name or newName is Name (newName, newTag, digest), and
-	// Helm-style maps whose repository is Name (tag and/or digest).
-	// Docker Hub spellings ("nginx", "docker.io/library/nginx") match.
+	// updated: `image:` strings (all documents); kustomize `images:`
+	// entries whose name or newName is Name, the way `kustomize edit set
+	// image` rewrites them (a digest replaces newTag, a tag replaces a
+	// digest, newName is set or added; a kustomization without an entry
+	// gets one); and Helm-style maps whose repository (with registry, when
+	// split) is Name (registry, repository, tag and/or digest, each written
+	// only if it changes). Docker Hub spellings ("nginx",
+	// "docker.io/library/nginx") match.
 	Name string `json:"name,omitempty"`
 	// Container, when set, selects the `image` of Kubernetes containers
 	// (containers, initContainers, ephemeralContainers) with this name, in
