@@ -259,6 +259,7 @@ type config struct {
 	maxDelay      time.Duration
 	now           func() time.Time
 	prBranchFront string
+	renderCheck   bool
 	// fetchDepth is the depth of a promotion's fetch without a Clone (1;
 	// the benchmark compares 0, a full fetch, with the git CLI's).
 	fetchDepth int
@@ -753,8 +754,13 @@ func (p *Promoter) Promote(ctx context.Context, req Request) (*Promotion, error)
 			if snap, err = fetchTip(ctx, p.repo, p.cfg.fetchDepth); err != nil {
 				return err
 			}
-			pl, err = p.makePlan(ctx, snap, req, arts)
-			return err
+			if pl, err = p.makePlan(ctx, snap, req, arts); err != nil {
+				return err
+			}
+			if p.cfg.renderCheck {
+				return p.renderCheck(ctx, snap, pl)
+			}
+			return nil
 		})
 		if err != nil {
 			return nil, err
