@@ -184,3 +184,65 @@ func ExamplePromoter_Promote_release() {
 	// promoted ghcr.io/acme/web [prod/kustomization.yaml] previous [ghcr.io/acme/web:v1]
 	// one commit records 2 artifacts
 }
+
+func ExampleEditChart() {
+	release := []byte(`apiVersion: helm.toolkit.fluxcd.io/v2
+kind: HelmRelease
+metadata:
+  name: podinfo
+spec:
+  chart:
+    spec:
+      chart: podinfo
+      version: "6.4.0" # pinned by the release gate
+`)
+	out, err := gitops.EditChart(release, gitops.ChartVersion{Name: "podinfo", Version: "6.5.0"})
+	fmt.Print(string(out), err)
+	// Output:
+	// apiVersion: helm.toolkit.fluxcd.io/v2
+	// kind: HelmRelease
+	// metadata:
+	//   name: podinfo
+	// spec:
+	//   chart:
+	//     spec:
+	//       chart: podinfo
+	//       version: "6.5.0" # pinned by the release gate
+	// <nil>
+}
+
+func ExampleParseChartVersion() {
+	c, err := gitops.ParseChartVersion("cert-manager v1.15.0")
+	fmt.Println(c.Name, c.Version, err)
+	// Output: cert-manager v1.15.0 <nil>
+}
+
+func ExampleWithRenderCheck() {
+	ctx := context.Background()
+	dir, err := os.MkdirTemp("", "gitops-example")
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	defer os.RemoveAll(dir)
+	bare := filepath.Join(dir, "gitops.git")
+	err = gitops.InitRepository(ctx, bare, "main", map[string][]byte{
+		"base/kustomization.yaml": []byte("resources: [deploy.yaml]\n"),
+		"base/deploy.yaml":        []byte("apiVersion: v1\nkind: Pod\nmetadata:\n  name: web\nspec:\n  containers:\n  - name: web\n    image: ghcr.io/acme/web:v1\n"),
+		// The overlay's images: entry misspells the image the base runs.
+		"prod/kustomization.yaml": []byte("resources: [../base]\nimages:\n- name: ghcr.io/acme/wbe\n  newTag: v1\n"),
+	})
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	p, err := gitops.NewPromoter(gitops.Repository{URL: bare}, gitops.WithoutGateUnsafe(), gitops.WithRenderCheck())
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	_, err = p.Promote(ctx, gitops.Request{Image: "ghcr.io/acme/wbe:v2",
+		Edits: []gitops.Edit{{File: "prod/kustomization.yaml", Target: gitops.ImageTarget{Name: "ghcr.io/acme/wbe"}}}})
+	fmt.Println(err)
+	// Output: gitops: rendered check failed: kustomize build prod does not contain ghcr.io/acme/wbe:v2
+}
