@@ -3,7 +3,6 @@ package gitops
 import (
 	"context"
 	"fmt"
-	"sort"
 	"strings"
 
 	yaml "go.yaml.in/yaml/v3"
@@ -93,24 +92,7 @@ func editChart(ctx context.Context, content []byte, chart ChartVersion) ([]byte,
 	if !matched {
 		return nil, nil, fmt.Errorf("%w: chart %s", ErrNoTarget, chart.Name)
 	}
-	changes := s.changes
-	edits := make([]scalarEdit, 0, len(s.order))
-	for _, n := range s.order {
-		edits = append(edits, scalarEdit{node: n, value: s.edits[n]})
-		if k, v, ok := f.renamedKey(n, s.edits); ok {
-			changes = append(changes, Change{Line: n.Line, Old: k + ": " + v.Value, New: s.edits[n] + ": " + s.edits[v]})
-			continue
-		}
-		if n.Value != s.edits[n] && !isKeyRenamedValue(f, n, s.edits) {
-			changes = append(changes, Change{Line: n.Line, Old: n.Value, New: s.edits[n]})
-		}
-	}
-	out, err := f.apply(edits, s.structs...)
-	if err != nil {
-		return nil, nil, err
-	}
-	sort.SliceStable(changes, func(i, j int) bool { return changes[i].Line < changes[j].Line })
-	return out, changes, nil
+	return s.finish()
 }
 
 // isKeyRenamedValue reports whether n is the value of a key that edits rename.

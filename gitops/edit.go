@@ -145,21 +145,25 @@ func editImage(ctx context.Context, content []byte, target ImageTarget, newRef s
 	if len(s.order) == 0 && len(s.structs) == 0 {
 		return nil, nil, fmt.Errorf("%w: %s", ErrNoTarget, target)
 	}
+	return s.finish()
+}
+
+// finish splices the selected edits, proves them and lists the changes.
+func (s *editSelector) finish() ([]byte, []Change, error) {
+	f := s.f
 	edits := make([]scalarEdit, 0, len(s.order))
 	changes := s.changes
-	renamedValue := map[*yaml.Node]bool{}
 	for _, n := range s.order {
 		edits = append(edits, scalarEdit{node: n, value: s.edits[n]})
-		if k, v, ok := s.f.renamedKey(n, s.edits); ok {
+		if k, v, ok := f.renamedKey(n, s.edits); ok {
 			nv, edited := s.edits[v]
 			if !edited {
 				nv = v.Value
 			}
 			changes = append(changes, Change{Line: n.Line, Old: k + ": " + v.Value, New: s.edits[n] + ": " + nv})
-			renamedValue[v] = true
 			continue
 		}
-		if n.Value != s.edits[n] && !renamedValue[n] {
+		if n.Value != s.edits[n] && !isKeyRenamedValue(f, n, s.edits) {
 			changes = append(changes, Change{Line: n.Line, Old: n.Value, New: s.edits[n]})
 		}
 	}

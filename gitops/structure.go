@@ -155,6 +155,16 @@ func (f *yamlFile) blockIndent(m *yaml.Node) (string, error) {
 	return strings.Repeat(" ", len(before)), nil
 }
 
+// insertLines is the splice that puts lines (each ending in eol) at pos;
+// lead, when the line before has no break, goes first and the last eol is
+// dropped, so that a file without a final newline keeps none.
+func insertLines(pos int, lead, lines, eol string) (span, string) {
+	if lead != "" {
+		return span{start: pos, end: pos}, lead + strings.TrimSuffix(lines, eol)
+	}
+	return span{start: pos, end: pos}, lines
+}
+
 // planStruct turns one structural edit into a splice.
 func (f *yamlFile) planStruct(e structEdit) (plannedEdit, error) {
 	p := plannedEdit{structural: &e}
@@ -233,11 +243,7 @@ func (f *yamlFile) planStruct(e structEdit) (plannedEdit, error) {
 		for _, pr := range e.pairs {
 			b.WriteString(indent + pairsText([]kv{pr}, false) + eol)
 		}
-		p.span = span{start: pos, end: pos}
-		p.text = lead + b.String()
-		if lead != "" {
-			p.text = strings.TrimSuffix(p.text, eol)
-		}
+		p.span, p.text = insertLines(pos, lead, b.String(), eol)
 		return p, nil
 	case opAppendItem:
 		seq := e.parent
@@ -285,11 +291,7 @@ func (f *yamlFile) planStruct(e structEdit) (plannedEdit, error) {
 			}
 			b.WriteString(pairsText([]kv{pr}, false) + eol)
 		}
-		p.span = span{start: pos, end: pos}
-		p.text = lead + b.String()
-		if lead != "" {
-			p.text = strings.TrimSuffix(p.text, eol)
-		}
+		p.span, p.text = insertLines(pos, lead, b.String(), eol)
 		return p, nil
 	case opAppendKey:
 		root := e.parent
@@ -314,11 +316,7 @@ func (f *yamlFile) planStruct(e structEdit) (plannedEdit, error) {
 			}
 			b.WriteString(pairsText([]kv{pr}, false) + eol)
 		}
-		p.span = span{start: pos, end: pos}
-		p.text = lead + b.String()
-		if lead != "" {
-			p.text = strings.TrimSuffix(p.text, eol)
-		}
+		p.span, p.text = insertLines(pos, lead, b.String(), eol)
 		return p, nil
 	}
 	return p, fmt.Errorf("gitops: unknown structural edit %d", e.op)
