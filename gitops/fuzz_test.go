@@ -9,6 +9,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/go-git/go-git/v5/plumbing/object"
 	yaml "go.yaml.in/yaml/v3"
 )
 
@@ -203,6 +204,8 @@ func FuzzParsePipeline(f *testing.F) {
 func FuzzParseTrailers(f *testing.F) {
 	f.Add("chaingate: promote x\n\nChaingate-Image: ghcr.io/a/b:v1\nChaingate-Stage: prod\n")
 	f.Add("subject\n\nbody\n\nChaingate-Image: bad ref\n")
+	f.Add("chaingate: promote release\n\nChaingate-Image: ghcr.io/a/b:v1\nChaingate-Image: ghcr.io/a/c@" + dgA + "\nChaingate-Chart: podinfo 6.5.0\nChaingate-Decision: " + dgA + "\nChaingate-Decision: " + dgB + "\nChaingate-Decision: " + dgA + "\n")
+	f.Add("x\n\nChaingate-Chart: cert-manager v1.15.0@" + dgB + "\nChaingate-Decision: " + dgA + "\n")
 	f.Fuzz(func(t *testing.T, msg string) {
 		if len(msg) > 1<<16 {
 			return
@@ -211,6 +214,16 @@ func FuzzParseTrailers(f *testing.F) {
 		for k := range tr {
 			if strings.ContainsAny(k, " \t\n") {
 				t.Fatalf("trailer key %q", k)
+			}
+		}
+		// A record of a release names a decision for every artifact.
+		r, ok := recordOf(&object.Commit{Message: msg})
+		if ok && len(r.Artifacts)+len(r.Charts) > 1 && len(r.Decisions) != len(r.Artifacts)+len(r.Charts) {
+			t.Fatalf("record %+v", r)
+		}
+		if ok {
+			if _, err := releaseRequest(r.release()); err != nil && r.Image.Name != "" {
+				t.Fatalf("recorded release does not read back: %v", err)
 			}
 		}
 	})

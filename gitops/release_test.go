@@ -222,3 +222,39 @@ func TestConcurrentReleasesLandWhole(t *testing.T) {
 	}
 	gitCmd(t, bare, "fsck", "--strict")
 }
+
+// TestAuditSignedRelease: Audit checks a release commit like any other:
+// its signature and every path it changes against its signer's paths.
+func TestAuditSignedRelease(t *testing.T) {
+	bare := releaseRepo(t)
+	priv, pub := newSSHKey(t)
+	s, err := NewSSHSignerFromPEM(priv, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, err := NewPromoter(Repository{URL: bare}, WithGate(allowAll), WithSigner(s))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := p.Promote(t.Context(), Request{Image: "ghcr.io/acme/api:v2", Stage: "staging",
+		Artifacts: []Artifact{{Image: "ghcr.io/acme/worker:v2"}}}); err != nil {
+		t.Fatal(err)
+	}
+	v, err := NewSSHVerifier([]byte("promoter@example.com " + pub + "\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	rep, err := p.Audit(t.Context(), AuditOptions{Verifier: v, Limit: 1,
+		Signers: []AllowedSigner{{Name: "promoter@example.com", Paths: []string{"apps/staging/kustomization.yaml"}}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(rep.Findings) != 1 || rep.Findings[0].Kind != FindingPathNotAllowed || len(rep.Findings[0].Paths) != 1 || rep.Findings[0].Paths[0] != "apps/staging/values.yaml" {
+		t.Errorf("audit of a release touching two files, one allowed = %+v", rep.Findings)
+	}
+	rep, err = p.Audit(t.Context(), AuditOptions{Verifier: v, Limit: 1,
+		Signers: []AllowedSigner{{Name: "promoter@example.com", Paths: []string{"apps/staging/**"}}}})
+	if err != nil || !rep.OK() {
+		t.Errorf("audit with both paths allowed = %+v, %v", rep, err)
+	}
+}
