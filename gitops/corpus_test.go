@@ -1,6 +1,7 @@
 package gitops
 
 import (
+	"context"
 	"os"
 	"path/filepath"
 	"sort"
@@ -34,7 +35,7 @@ func TestEditImageEveryImageInCorpus(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		f, err := parseYAMLFile(src)
+		f, err := parseYAMLFile(context.Background(), src)
 		if err != nil {
 			t.Fatalf("%s: %v", file, err)
 		}

@@ -1,9 +1,11 @@
 package gitops
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"sort"
 	"strconv"
 	"strings"
 
@@ -22,10 +24,14 @@ var ErrInvalidTarget = errors.New("gitops: invalid target")
 // Every selector that is set applies; at least one must be set.
 type ImageTarget struct {
 	// Name is an image name without tag or digest. Every reference to it is
-	// updated: `image:` strings (all documents), kustomize `images:`
-	// entries whose name or newName is Name (newName, newTag, digest), and
-	// Helm-style maps whose repository is Name (tag and/or digest).
-	// Docker Hub spellings ("nginx", "docker.io/library/nginx") match.
+	// updated: `image:` strings (all documents); kustomize `images:`
+	// entries whose name or newName is Name, the way `kustomize edit set
+	// image` rewrites them (a digest replaces newTag, a tag replaces a
+	// digest, newName is set or added; a kustomization without an entry
+	// gets one); and Helm-style maps whose repository (with registry, when
+	// split) is Name (registry, repository, tag and/or digest, each written
+	// only if it changes). Docker Hub spellings ("nginx",
+	// "docker.io/library/nginx") match.
 	Name string `json:"name,omitempty"`
 	// Container, when set, selects the `image` of Kubernetes containers
 	// (containers, initContainers, ephemeralContainers) with this name, in
@@ -77,20 +83,25 @@ func (t ImageTarget) String() string {
 // matches nothing is ErrNoTarget. A target already at newRef returns
 // content unchanged. EditImage is pure and safe for concurrent use.
 func EditImage(content []byte, target ImageTarget, newRef string) ([]byte, error) {
-	out, _, err := editImage(content, target, newRef)
+	out, _, err := editImage(context.Background(), content, target, newRef)
 	return out, err
 }
 
 // Change is one value EditImage changed.
 type Change struct {
-	// Line is the 1-based line of the value.
+	// Line is the 1-based line of the value in the original file; for an
+	// added key, the line it is added before.
 	Line int `json:"line"`
-	// Old and New are the value before and after.
+	// Old and New are the value before and after. A key that is added,
+	// removed or renamed (kustomize images: entries) is shown as
+	// "key: value", with Old or New empty when there was or is none.
 	Old string `json:"old"`
 	New string `json:"new"`
 }
 
-func editImage(content []byte, target ImageTarget, newRef string) ([]byte, []Change, error) {
+// editImage is EditImage with the changes it made; it checks ctx while it
+// parses, selects, splices and re-parses.
+func editImage(ctx context.Context, content []byte, target ImageTarget, newRef string) ([]byte, []Change, error) {
 	if target.Name == "" && target.Container == "" && target.Path == "" && target.Policy == "" {
 		return nil, nil, fmt.Errorf("%w: no Name, Container, Path or Policy", ErrInvalidTarget)
 	}
@@ -104,7 +115,7 @@ func editImage(content []byte, target ImageTarget, newRef string) ([]byte, []Cha
 	if target.Name != "" && !validName(target.Name) {
 		return nil, nil, fmt.Errorf("%w: image name %q", ErrInvalidTarget, target.Name)
 	}
-	f, err := parseYAMLFile(content)
+	f, err := parseYAMLFile(ctx, content)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -126,30 +137,263 @@ func editImage(content []byte, target ImageTarget, newRef string) ([]byte, []Cha
 			return nil, nil, err
 		}
 	}
-	if len(s.order) == 0 {
+	if len(s.order) == 0 && len(s.structs) == 0 && target.Container == "" && target.Path == "" && target.Policy == "" {
+		if err := s.addKustomizeImage(); err != nil {
+			return nil, nil, err
+		}
+	}
+	if len(s.order) == 0 && len(s.structs) == 0 {
 		return nil, nil, fmt.Errorf("%w: %s", ErrNoTarget, target)
 	}
+	return s.finish()
+}
+
+// finish splices the selected edits, proves them and lists the changes.
+func (s *editSelector) finish() ([]byte, []Change, error) {
+	f := s.f
 	edits := make([]scalarEdit, 0, len(s.order))
-	var changes []Change
+	changes := s.changes
 	for _, n := range s.order {
 		edits = append(edits, scalarEdit{node: n, value: s.edits[n]})
-		if n.Value != s.edits[n] {
+		if k, v, ok := f.renamedKey(n, s.edits); ok {
+			nv, edited := s.edits[v]
+			if !edited {
+				nv = v.Value
+			}
+			changes = append(changes, Change{Line: n.Line, Old: k + ": " + v.Value, New: s.edits[n] + ": " + nv})
+			continue
+		}
+		if n.Value != s.edits[n] && !isKeyRenamedValue(f, n, s.edits) {
 			changes = append(changes, Change{Line: n.Line, Old: n.Value, New: s.edits[n]})
 		}
 	}
-	out, err := f.apply(edits)
+	out, err := f.apply(edits, s.structs...)
 	if err != nil {
 		return nil, nil, err
 	}
+	sort.SliceStable(changes, func(i, j int) bool { return changes[i].Line < changes[j].Line })
 	return out, changes, nil
 }
 
 type editSelector struct {
-	f      *yamlFile
-	ref    Reference
-	target ImageTarget
-	edits  map[*yaml.Node]string
-	order  []*yaml.Node
+	f       *yamlFile
+	ref     Reference
+	target  ImageTarget
+	edits   map[*yaml.Node]string
+	order   []*yaml.Node
+	structs []structEdit
+	changes []Change // structural changes, reported beside the value changes
+}
+
+// kustomizeEntry rewrites a kustomize images: entry m the way
+// `kustomize edit set image NAME=REF` does (v5.8.2,
+// commands/edit/set/setimage.go): the entry keeps its name and takes the
+// reference's newName (when the image is renamed or already had one), its
+// tag as newTag and its digest as digest; a tag without a digest drops the
+// digest and a digest without a tag drops newTag. Where kustomize rewrites
+// the whole file, this renames, deletes or inserts only the keys that
+// change; every other byte stays.
+func (s *editSelector) kustomizeEntry(m *yaml.Node) error {
+	kName, kNewName := mapGet(m, "name"), mapGet(m, "newName")
+	ref := s.ref
+	where := fmt.Sprintf("kustomize image %q at line %d", kName.Value, kName.Line)
+	if !sameImageName(ref.Name, kName.Value) || (kNewName != nil && !sameImageName(kNewName.Value, ref.Name)) {
+		if kNewName != nil {
+			if err := s.set(kNewName, ref.Name, true); err != nil {
+				return err
+			}
+		} else {
+			s.insert(m, kv{"newName", ref.Name})
+		}
+	}
+	tagKey, tagVal := mapPair(m, "newTag")
+	digKey, digVal := mapPair(m, "digest")
+	for _, n := range []*yaml.Node{tagVal, digVal} {
+		if n != nil && n.Kind != yaml.ScalarNode {
+			return fmt.Errorf("%w: %s: newTag or digest at line %d is not a scalar", ErrUnsafeEdit, where, n.Line)
+		}
+	}
+	tagToDigest, digestToTag := false, false
+	if ref.Tag == "" && tagVal != nil && tagVal.Value != "" {
+		if ref.Digest != "" && digVal == nil {
+			if err := s.rename(tagKey, tagVal, "digest", ref.Digest); err != nil {
+				return err
+			}
+			tagToDigest = true
+		} else if err := s.remove(m, tagKey); err != nil {
+			return err
+		}
+	}
+	if ref.Digest == "" && digVal != nil && digVal.Value != "" {
+		if ref.Tag != "" && tagVal == nil {
+			if err := s.rename(digKey, digVal, "newTag", ref.Tag); err != nil {
+				return err
+			}
+			digestToTag = true
+		} else if err := s.remove(m, digKey); err != nil {
+			return err
+		}
+	}
+	if ref.Tag != "" && !digestToTag {
+		if tagVal != nil {
+			if err := s.set(tagVal, ref.Tag, true); err != nil {
+				return err
+			}
+		} else {
+			s.insert(m, kv{"newTag", ref.Tag})
+		}
+	}
+	if ref.Digest != "" && !tagToDigest {
+		if digVal != nil {
+			if err := s.set(digVal, ref.Digest, true); err != nil {
+				return err
+			}
+		} else {
+			s.insert(m, kv{"digest", ref.Digest})
+		}
+	}
+	return nil
+}
+
+// renamedKey reports whether n is a mapping key that edits rename, with
+// its old name and its value node.
+func (f *yamlFile) renamedKey(n *yaml.Node, edits map[*yaml.Node]string) (string, *yaml.Node, bool) {
+	m := f.parent[n]
+	if m == nil || m.Kind != yaml.MappingNode || edits[n] == n.Value {
+		return "", nil, false
+	}
+	for i := 0; i+1 < len(m.Content); i += 2 {
+		if m.Content[i] == n {
+			return n.Value, m.Content[i+1], true
+		}
+	}
+	return "", nil, false
+}
+
+// mapPair returns the key and value nodes of key in mapping m.
+func mapPair(m *yaml.Node, key string) (k, v *yaml.Node) {
+	for i := 0; i+1 < len(m.Content); i += 2 {
+		if m.Content[i].Kind == yaml.ScalarNode && m.Content[i].Value == key {
+			return m.Content[i], m.Content[i+1]
+		}
+	}
+	return nil, nil
+}
+
+// rename turns "key: value" into "newKey: newValue" in place.
+func (s *editSelector) rename(key, val *yaml.Node, newKey, newValue string) error {
+	if err := s.set(key, newKey, false); err != nil {
+		return err
+	}
+	return s.set(val, newValue, true)
+}
+
+// remove deletes the pair whose key node is key from mapping m.
+func (s *editSelector) remove(m, key *yaml.Node) error {
+	for i := 0; i+1 < len(m.Content); i += 2 {
+		if m.Content[i] == key {
+			s.structs = append(s.structs, structEdit{op: opDelete, parent: m, index: i})
+			s.changes = append(s.changes, Change{Line: key.Line, Old: key.Value + ": " + m.Content[i+1].Value})
+			return nil
+		}
+	}
+	return fmt.Errorf("%w: key at line %d not in its mapping", ErrUnsafeEdit, key.Line)
+}
+
+// insert appends pairs to mapping m (merged with an earlier insert into m).
+func (s *editSelector) insert(m *yaml.Node, pair kv) {
+	line := lastLeaf(m).Line
+	if m.Style&yaml.FlowStyle == 0 && !s.f.flow[m] {
+		line++
+	}
+	s.changes = append(s.changes, Change{Line: line, New: pair.key + ": " + pair.value})
+	for i := range s.structs {
+		if s.structs[i].op == opInsert && s.structs[i].parent == m {
+			s.structs[i].pairs = append(s.structs[i].pairs, pair)
+			return
+		}
+	}
+	s.structs = append(s.structs, structEdit{op: opInsert, parent: m, pairs: []kv{pair}})
+}
+
+// underKey reports whether n is an item of a sequence held by key.
+func (f *yamlFile) underKey(n *yaml.Node, key string) bool {
+	seq := f.parent[n]
+	if seq == nil || seq.Kind != yaml.SequenceNode {
+		return false
+	}
+	m := f.parent[seq]
+	if m == nil || m.Kind != yaml.MappingNode {
+		return false
+	}
+	for i := 0; i+1 < len(m.Content); i += 2 {
+		if m.Content[i+1] == seq {
+			return m.Content[i].Value == key
+		}
+	}
+	return false
+}
+
+// isKustomization reports whether a document's root mapping is a
+// kustomization: kind Kustomization, or no kind and one of the keys only a
+// kustomization has at its root.
+func isKustomization(root *yaml.Node) bool {
+	if root == nil || root.Kind != yaml.MappingNode {
+		return false
+	}
+	if k := mapGet(root, "kind"); k != nil {
+		return k.Value == "Kustomization"
+	}
+	for _, key := range []string{"resources", "bases", "components", "patchesStrategicMerge", "configMapGenerator", "secretGenerator", "namePrefix", "nameSuffix"} {
+		if mapGet(root, key) != nil {
+			return true
+		}
+	}
+	return false
+}
+
+// addKustomizeImage adds an images: entry for target.Name, as
+// `kustomize edit set image` does when no entry has that name, to the one
+// kustomization document of the file.
+func (s *editSelector) addKustomizeImage() error {
+	var root *yaml.Node
+	for _, d := range s.f.docs {
+		if len(d.Content) == 1 && isKustomization(d.Content[0]) {
+			if root != nil {
+				return fmt.Errorf("%w: %s: more than one kustomization in the file", ErrNoTarget, s.target)
+			}
+			root = d.Content[0]
+		}
+	}
+	if root == nil {
+		return nil
+	}
+	ref := s.ref
+	pairs := []kv{{"name", s.target.Name}}
+	if !sameImageName(ref.Name, s.target.Name) {
+		pairs = append(pairs, kv{"newName", ref.Name})
+	}
+	if ref.Tag != "" {
+		pairs = append(pairs, kv{"newTag", ref.Tag})
+	}
+	if ref.Digest != "" {
+		pairs = append(pairs, kv{"digest", ref.Digest})
+	}
+	var text []string
+	for _, p := range pairs {
+		text = append(text, p.key+": "+p.value)
+	}
+	s.changes = append(s.changes, Change{Line: root.Line, New: "images: {" + strings.Join(text, ", ") + "}"})
+	images := mapGet(root, "images")
+	switch {
+	case images == nil:
+		s.structs = append(s.structs, structEdit{op: opAppendKey, parent: root, key: "images", pairs: pairs})
+	case images.Kind == yaml.SequenceNode:
+		s.structs = append(s.structs, structEdit{op: opAppendItem, parent: images, pairs: pairs})
+	default:
+		return fmt.Errorf("%w: images: at line %d is not a list", ErrUnsafeEdit, images.Line)
+	}
+	return nil
 }
 
 func (s *editSelector) set(n *yaml.Node, v string, aliasOK bool) error {
@@ -171,7 +415,7 @@ func (s *editSelector) set(n *yaml.Node, v string, aliasOK bool) error {
 }
 
 func mapGet(m *yaml.Node, key string) *yaml.Node {
-	if m.Kind != yaml.MappingNode {
+	if m == nil || m.Kind != yaml.MappingNode {
 		return nil
 	}
 	for i := 0; i+1 < len(m.Content); i += 2 {
@@ -191,6 +435,9 @@ var containerListKeys = map[string]bool{"containers": true, "initContainers": tr
 // walkNames selects by Name and Container. key is the mapping key under
 // which n sits ("" for sequence items and roots).
 func (s *editSelector) walkNames(n *yaml.Node, key string) error {
+	if err := s.f.step(); err != nil {
+		return err
+	}
 	switch n.Kind {
 	case yaml.DocumentNode:
 		for _, c := range n.Content {
@@ -251,20 +498,11 @@ func (s *editSelector) selectNameInMap(m *yaml.Node) error {
 	// kustomize images: entry.
 	kName, kNewName := mapGet(m, "name"), mapGet(m, "newName")
 	kTag, kDigest := mapGet(m, "newTag"), mapGet(m, "digest")
-	if isStringScalar(kName) && (kNewName != nil || kTag != nil || kDigest != nil) {
+	if isStringScalar(kName) && (kNewName != nil || kTag != nil || kDigest != nil || s.f.underKey(m, "images")) {
 		matchName := sameImageName(kName.Value, name)
 		matchNew := isStringScalar(kNewName) && sameImageName(kNewName.Value, name)
 		if matchName || matchNew {
-			where := fmt.Sprintf("kustomize image %q at line %d", kName.Value, kName.Line)
-			if !sameImageName(s.ref.Name, name) || (kNewName != nil && !sameImageName(kNewName.Value, s.ref.Name)) {
-				if kNewName == nil {
-					return fmt.Errorf("%w: %s has no newName to rename it to %s", ErrUnsafeEdit, where, s.ref.Name)
-				}
-				if err := s.set(kNewName, s.ref.Name, true); err != nil {
-					return err
-				}
-			}
-			return s.setTagDigest(kTag, kDigest, where)
+			return s.kustomizeEntry(m)
 		}
 	}
 	// Helm-style map: repository (optionally with registry), tag, digest.
@@ -278,14 +516,41 @@ func (s *editSelector) selectNameInMap(m *yaml.Node) error {
 		if sameImageName(full, name) {
 			where := fmt.Sprintf("image map at line %d", repo.Line)
 			if !sameImageName(full, s.ref.Name) {
-				if reg != nil {
-					return fmt.Errorf("%w: %s splits registry and repository; cannot rename it to %s", ErrUnsafeEdit, where, s.ref.Name)
-				}
-				if err := s.set(repo, s.ref.Name, true); err != nil {
+				if err := s.renameSplit(reg, repo, where); err != nil {
 					return err
 				}
 			}
 			return s.setTagDigest(mapGet(m, "tag"), mapGet(m, "digest"), where)
+		}
+	}
+	return nil
+}
+
+// renameSplit points a Helm-style image map at s.ref's name. When the map
+// splits registry and repository, each key is written only if its part
+// changes (Docker Hub spellings compare equal); otherwise repository takes
+// the whole name.
+func (s *editSelector) renameSplit(reg, repo *yaml.Node, where string) error {
+	if reg == nil || !isStringScalar(reg) || reg.Value == "" {
+		if reg != nil && !isStringScalar(reg) {
+			return fmt.Errorf("%w: %s: registry at line %d is not a string", ErrUnsafeEdit, where, reg.Line)
+		}
+		return s.set(repo, s.ref.Name, true)
+	}
+	norm := normalizeName(s.ref.Name)
+	newReg, newRepo, _ := strings.Cut(norm, "/")
+	if first, rest, ok := strings.Cut(s.ref.Name, "/"); ok && isRegistryHost(first) {
+		// Keep the reference's own spelling of a non-Docker Hub name.
+		newReg, newRepo = first, rest
+	}
+	if normalizeName(reg.Value+"/x") != normalizeName(newReg+"/x") {
+		if err := s.set(reg, newReg, true); err != nil {
+			return err
+		}
+	}
+	if !sameImageName(reg.Value+"/"+repo.Value, newReg+"/"+newRepo) {
+		if err := s.set(repo, newRepo, true); err != nil {
+			return err
 		}
 	}
 	return nil
@@ -447,6 +712,14 @@ func (s *editSelector) selectPath() error {
 		return fmt.Errorf("%w: %w: path %q addresses a %s, not a scalar", ErrNoTarget, ErrInvalidTarget, s.target.Path, kindName(n.Kind))
 	}
 	where := "path " + s.target.Path
+	if (lastKey == "newTag" || lastKey == "digest" || lastKey == "newName") && parent.Kind == yaml.MappingNode && isStringScalar(mapGet(parent, "name")) {
+		if s.f.anchoredAbove(n) {
+			return fmt.Errorf("%w: %s is under an anchor that an alias refers to", ErrUnsafeEdit, where)
+		}
+		if lastKey != "newName" {
+			return s.kustomizeEntry(parent)
+		}
+	}
 	switch lastKey {
 	case "tag", "newTag":
 		var digest *yaml.Node

@@ -152,7 +152,14 @@ func truncate(b []byte, n int) string {
 
 // landPullRequest pushes the promotion commit to a promotion branch (its
 // own, so it is force-updated) and opens or updates the pull request.
-func (p *Promoter) landPullRequest(ctx context.Context, snap *snapshot, req Request, ref Reference, commit plumbing.Hash, prom *Promotion) (*Promotion, error) {
+// landPullRequest writes the promotion commit, pushes it to a promotion
+// branch (holding the clone's lock, if any) and then opens or updates the
+// pull request (without it).
+func (p *Promoter) landPullRequest(ctx context.Context, snap *snapshot, req Request, pl *plan, decisions []Decision, decisionRefs []string, prom *Promotion) (*Promotion, error) {
+	ref := pl.arts[0].ref
+	if c := pl.arts[0].chart; c != nil {
+		ref = Reference{Name: c.Name, Tag: c.Version}
+	}
 	name := req.Stage
 	if name == "" {
 		name = "edit"
@@ -165,8 +172,19 @@ func (p *Promoter) landPullRequest(ctx context.Context, snap *snapshot, req Requ
 		short = short[:12]
 	}
 	branch := p.cfg.prBranchFront + sanitizeBranch(name) + "-" + sanitizeBranch(short)
-	if err := push(ctx, snap, p.repo.Auth, commit, plumbing.NewBranchReferenceName(branch), plumbing.ZeroHash, true); err != nil {
-		return nil, fmt.Errorf("gitops: push promotion branch %s: %w", branch, err)
+	err := p.useClone(ctx, func() error {
+		commit, err := p.commit(snap, req, pl, decisions, decisionRefs)
+		if err != nil {
+			return err
+		}
+		prom.Commit = commit.String()
+		if err := push(ctx, snap, p.repo.Auth, commit, plumbing.NewBranchReferenceName(branch), plumbing.ZeroHash, true); err != nil {
+			return fmt.Errorf("gitops: push promotion branch %s: %w", branch, err)
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
 	}
 	title := "chaingate: promote " + ref.String()
 	if req.Stage != "" {

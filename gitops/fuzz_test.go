@@ -2,19 +2,21 @@ package gitops
 
 import (
 	"bytes"
+	"context"
 	"errors"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
+	"github.com/go-git/go-git/v5/plumbing/object"
 	yaml "go.yaml.in/yaml/v3"
 )
 
 // scalarsOf flattens every scalar value of every document, in order.
 func scalarsOf(t *testing.T, b []byte) []string {
 	t.Helper()
-	f, err := parseYAMLFile(b)
+	f, err := parseYAMLFile(context.Background(), b)
 	if err != nil {
 		t.Fatalf("output does not parse: %v\n%q", err, b)
 	}
@@ -56,6 +58,8 @@ func FuzzEditImage(f *testing.F) {
 		}
 	}
 	f.Add([]byte("image: {repository: nginx, tag: '1', digest: \"\"}\n"), uint8(0), "nginx", "nginx:2@"+dgA)
+	f.Add(flowItems(4<<10, false), uint8(0), "ghcr.io/a/b", "ghcr.io/a/b:2")
+	f.Add(flowItems(4<<10, true), uint8(0), "ghcr.io/a/b", "ghcr.io/a/b@"+dgA)
 	f.Add([]byte("a: &x nginx:1\nb: *x\nimage: nginx:1 # {\"$imagepolicy\": \"a:b:tag\"}\n"), uint8(2), "a:b", "nginx:3")
 	f.Fuzz(func(t *testing.T, src []byte, mode uint8, sel, ref string) {
 		if len(src) > 64<<10 {
@@ -78,7 +82,7 @@ func FuzzEditImage(f *testing.F) {
 			if !(errors.Is(err, ErrNoTarget) || errors.Is(err, ErrUnsafeEdit) || errors.Is(err, ErrInvalidTarget) ||
 				errors.Is(err, ErrInvalidReference) || errors.Is(err, ErrTooLarge)) {
 				// A parse error of the input is the only other outcome.
-				if _, perr := parseYAMLFile(src); perr == nil {
+				if _, perr := parseYAMLFile(context.Background(), src); perr == nil {
 					t.Fatalf("unexpected error class: %v", err)
 				}
 			}
@@ -88,7 +92,33 @@ func FuzzEditImage(f *testing.F) {
 		allowed := map[string]bool{r.String(): true, r.Name: true, r.Tag: true, r.Digest: true, r.Tag + "@" + r.Digest: true}
 		a, b := scalarsOf(t, src), scalarsOf(t, out)
 		if len(a) != len(b) {
-			t.Fatalf("scalar count %d -> %d", len(a), len(b))
+			// A kustomize images: entry gained or lost keys: only those
+			// keys, the parts of the reference and the image name are
+			// added, and only newTag/digest pairs are removed.
+			count := map[string]int{}
+			for _, v := range a {
+				count[v]++
+			}
+			for _, v := range b {
+				count[v]--
+			}
+			keys := map[string]bool{"newTag": true, "digest": true, "newName": true, "images": true, "name": true, sel: true}
+			removed, removedKeys := 0, 0
+			for v, c := range count {
+				switch {
+				case c < 0 && !allowed[v] && !keys[v]:
+					t.Fatalf("scalar %q added, not a part of %s", v, ref)
+				case c > 0:
+					removed += c
+					if v == "newTag" || v == "digest" {
+						removedKeys += c
+					}
+				}
+			}
+			if removed > 2*removedKeys {
+				t.Fatalf("%d scalars removed, %d of them newTag/digest keys", removed, removedKeys)
+			}
+			return
 		}
 		for i := range a {
 			if a[i] != b[i] && !allowed[b[i]] {
@@ -174,6 +204,8 @@ func FuzzParsePipeline(f *testing.F) {
 func FuzzParseTrailers(f *testing.F) {
 	f.Add("chaingate: promote x\n\nChaingate-Image: ghcr.io/a/b:v1\nChaingate-Stage: prod\n")
 	f.Add("subject\n\nbody\n\nChaingate-Image: bad ref\n")
+	f.Add("chaingate: promote release\n\nChaingate-Image: ghcr.io/a/b:v1\nChaingate-Image: ghcr.io/a/c@" + dgA + "\nChaingate-Chart: podinfo 6.5.0\nChaingate-Decision: " + dgA + "\nChaingate-Decision: " + dgB + "\nChaingate-Decision: " + dgA + "\n")
+	f.Add("x\n\nChaingate-Chart: cert-manager v1.15.0@" + dgB + "\nChaingate-Decision: " + dgA + "\n")
 	f.Fuzz(func(t *testing.T, msg string) {
 		if len(msg) > 1<<16 {
 			return
@@ -182,6 +214,89 @@ func FuzzParseTrailers(f *testing.F) {
 		for k := range tr {
 			if strings.ContainsAny(k, " \t\n") {
 				t.Fatalf("trailer key %q", k)
+			}
+		}
+		// A record of a release names a decision for every artifact.
+		r, ok := recordOf(&object.Commit{Message: msg})
+		if ok && len(r.Artifacts)+len(r.Charts) > 1 && len(r.Decisions) != len(r.Artifacts)+len(r.Charts) {
+			t.Fatalf("record %+v", r)
+		}
+		if ok {
+			if _, err := releaseRequest(r.release()); err != nil && r.Image.Name != "" {
+				t.Fatalf("recorded release does not read back: %v", err)
+			}
+		}
+	})
+}
+
+// FuzzNewSSHVerifier: an allowed-signers file either is refused with an
+// error or yields a verifier that refuses a signature it cannot verify;
+// options are never dropped silently (an accepted line with an option
+// carries it).
+func FuzzNewSSHVerifier(f *testing.F) {
+	b, err := os.ReadFile("testdata/ssh/allowed_signers")
+	if err != nil {
+		f.Fatal(err)
+	}
+	f.Add(b)
+	for _, line := range strings.Split(string(b), "\n") {
+		f.Add([]byte(line))
+	}
+	f.Fuzz(func(t *testing.T, b []byte) {
+		v, err := NewSSHVerifier(b)
+		if err != nil {
+			return
+		}
+		for _, lines := range v.(sshVerifier).keys {
+			for _, as := range lines {
+				if as.line < 1 {
+					t.Fatalf("line number %d", as.line)
+				}
+			}
+		}
+		if _, err := v.Verify([]byte("tree 0\n\nmsg\n"), []byte("-----BEGIN SSH SIGNATURE-----\nAAAA\n-----END SSH SIGNATURE-----\n")); !errors.Is(err, ErrUntrustedSignature) {
+			t.Fatalf("garbage signature: %v", err)
+		}
+	})
+}
+
+// FuzzEditChart: a chart edit either fails with one of the package's
+// errors or changes only version-holding values and keys, keeping the
+// document count.
+func FuzzEditChart(f *testing.F) {
+	ents, _ := os.ReadDir("testdata/real/flux2-kustomize-helm-example")
+	for _, e := range ents {
+		if b, err := os.ReadFile(filepath.Join("testdata/real/flux2-kustomize-helm-example", e.Name())); err == nil {
+			f.Add(b, "podinfo", "6.5.0", "")
+			f.Add(b, "cert-manager", "v1.15.0", dgA)
+		}
+	}
+	f.Add([]byte("apiVersion: v2\nname: x\ndependencies:\n- name: redis\n  version: 1.0.0\n"), "redis", "2.0.0", "")
+	f.Fuzz(func(t *testing.T, src []byte, name, version, digest string) {
+		if len(src) > 64<<10 {
+			return
+		}
+		out, err := EditChart(src, ChartVersion{Name: name, Version: version, Digest: digest})
+		if err != nil {
+			if !(errors.Is(err, ErrNoTarget) || errors.Is(err, ErrUnsafeEdit) || errors.Is(err, ErrInvalidTarget) || errors.Is(err, ErrTooLarge)) {
+				if _, perr := parseYAMLFile(context.Background(), src); perr == nil {
+					t.Fatalf("unexpected error class: %v", err)
+				}
+			}
+			return
+		}
+		a, b := scalarsOf(t, src), scalarsOf(t, out)
+		count := map[string]int{}
+		for _, v := range a {
+			count[v]++
+		}
+		for _, v := range b {
+			count[v]--
+		}
+		ok := map[string]bool{version: true, digest: true, "version": true, "tag": true, "digest": true, "targetRevision": true}
+		for v, c := range count {
+			if c < 0 && !ok[v] {
+				t.Fatalf("scalar %q added", v)
 			}
 		}
 	})

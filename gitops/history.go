@@ -27,6 +27,50 @@ type Record struct {
 	Evidence       []string  `json:"evidence,omitempty"`
 	Rollback       bool      `json:"rollback,omitempty"`
 	Signed         bool      `json:"signed"`
+	// Artifacts and Charts list the images and Helm charts of a release of
+	// more than one artifact, and Decisions the decision digest of each,
+	// images first; Image and Decision are the first image's (Image is
+	// zero when the release has only charts).
+	Artifacts []Reference    `json:"artifacts,omitempty"`
+	Charts    []ChartVersion `json:"charts,omitempty"`
+	Decisions []string       `json:"decisionDigests,omitempty"`
+}
+
+// release returns what a record promoted: image references, and charts
+// as "name version[@digest]".
+func (r Record) release() []string {
+	if len(r.Artifacts) == 0 && len(r.Charts) == 0 {
+		return []string{r.Image.String()}
+	}
+	var out []string
+	for _, a := range r.Artifacts {
+		out = append(out, a.String())
+	}
+	for _, c := range r.Charts {
+		out = append(out, c.String())
+	}
+	return out
+}
+
+// releaseRequest turns release() strings back into a request.
+func releaseRequest(ids []string) (Request, error) {
+	var req Request
+	for _, id := range ids {
+		if strings.Contains(id, " ") {
+			c, err := ParseChartVersion(id)
+			if err != nil {
+				return Request{}, err
+			}
+			req.Artifacts = append(req.Artifacts, Artifact{Chart: &c})
+			continue
+		}
+		if req.Image == "" {
+			req.Image = id
+			continue
+		}
+		req.Artifacts = append(req.Artifacts, Artifact{Image: id})
+	}
+	return req, nil
 }
 
 // HistoryOptions filters History.
@@ -56,12 +100,33 @@ func parseTrailers(msg string) map[string][]string {
 
 func recordOf(c *object.Commit) (Record, bool) {
 	tr := parseTrailers(c.Message)
-	imgs := tr[TrailerImage]
-	if len(imgs) != 1 {
+	imgs, chartIDs := tr[TrailerImage], tr[TrailerChart]
+	total := len(imgs) + len(chartIDs)
+	if total == 0 || total > maxReleaseArtifacts {
 		return Record{}, false
 	}
-	ref, err := ParseReference(imgs[0])
-	if err != nil {
+	charts := make([]ChartVersion, len(chartIDs))
+	for i, id := range chartIDs {
+		c, err := ParseChartVersion(id)
+		if err != nil {
+			return Record{}, false
+		}
+		charts[i] = c
+	}
+	refs := make([]Reference, len(imgs))
+	for i, img := range imgs {
+		r, err := ParseReference(img)
+		if err != nil {
+			return Record{}, false
+		}
+		refs[i] = r
+	}
+	var ref Reference
+	if len(refs) > 0 {
+		ref = refs[0]
+	}
+	// A release names a decision for every artifact, in order.
+	if total > 1 && len(tr[TrailerDecision]) != total {
 		return Record{}, false
 	}
 	r := Record{
@@ -77,6 +142,9 @@ func recordOf(c *object.Commit) (Record, bool) {
 	if d := tr[TrailerDecision]; len(d) > 0 {
 		r.Decision = d[0]
 	}
+	if total > 1 || len(charts) > 0 {
+		r.Artifacts, r.Charts, r.Decisions = refs, charts, tr[TrailerDecision]
+	}
 	if pr := tr[TrailerPolicy]; len(pr) > 0 {
 		r.PolicyRevision = pr[0]
 	}
@@ -86,7 +154,16 @@ func recordOf(c *object.Commit) (Record, bool) {
 // History returns the promotion records on the branch, newest first,
 // following first parents from the tip.
 func (p *Promoter) History(ctx context.Context, opts HistoryOptions) ([]Record, error) {
-	defer p.lockShared()()
+	var out []Record
+	err := p.useClone(ctx, func() error {
+		var err error
+		out, err = p.history(ctx, opts)
+		return err
+	})
+	return out, err
+}
+
+func (p *Promoter) history(ctx context.Context, opts HistoryOptions) ([]Record, error) {
 	snap, err := fetchTip(ctx, p.repo, 0)
 	if err != nil {
 		return nil, err
@@ -118,7 +195,12 @@ func (p *Promoter) History(ctx context.Context, opts HistoryOptions) ([]Record, 
 	return out, nil
 }
 
-// RollbackRequest asks for a stage to return to a previously recorded image.
+// maxReleaseArtifacts bounds the artifacts a promotion record may name.
+const maxReleaseArtifacts = 1000
+
+// RollbackRequest asks for a stage to return to a previously recorded
+// image, or release: rolling back to any artifact of a release restores
+// every artifact of that release.
 type RollbackRequest struct {
 	Stage string `json:"stage"`
 	// To is the image to return to; when empty, the most recent recorded
@@ -143,42 +225,69 @@ func (p *Promoter) Rollback(ctx context.Context, req RollbackRequest) (*Promotio
 	if err != nil {
 		return nil, err
 	}
-	to := req.To
-	if to == "" {
+	// A release is rolled back whole: every artifact of the release
+	// that is restored.
+	same := func(a, b []string) bool { return strings.Join(a, "\n") == strings.Join(b, "\n") }
+	var target []string
+	if req.To == "" {
 		if len(recs) == 0 {
 			return nil, fmt.Errorf("%w for stage %s", ErrNoHistory, req.Stage)
 		}
-		cur := recs[0].Image.String()
+		cur := recs[0].release()
+		isRelease := func(r Record) bool { return len(r.Artifacts)+len(r.Charts) > 0 }
 		for _, r := range recs[1:] {
-			if r.Image.String() != cur {
-				to = r.Image.String()
+			if !same(r.release(), cur) {
+				target = r.release()
 				break
 			}
 		}
-		if to == "" {
-			for _, prev := range recs[len(recs)-1].Previous {
-				if prev != cur {
-					to = prev
-					break
+		if target == nil {
+			oldest := recs[len(recs)-1]
+			if isRelease(oldest) {
+				if prev := oldest.Previous; len(prev) > 0 && !same(prev, cur) {
+					target = prev
+				}
+			} else {
+				for _, prev := range oldest.Previous {
+					if prev != cur[0] {
+						target = []string{prev}
+						break
+					}
 				}
 			}
 		}
-		if to == "" {
+		if target == nil {
 			return nil, fmt.Errorf("%w for stage %s", ErrNoHistory, req.Stage)
 		}
 	} else {
-		found := false
+	search:
 		for _, r := range recs {
-			found = found || r.Image.String() == to
+			for _, img := range r.release() {
+				if img == req.To {
+					target = r.release()
+					break search
+				}
+			}
 			for _, prev := range r.Previous {
-				found = found || prev == to
+				if prev == req.To {
+					target = []string{req.To}
+					if len(r.Artifacts)+len(r.Charts) > 0 {
+						target = r.Previous
+					}
+					break search
+				}
 			}
 		}
-		if !found {
-			return nil, fmt.Errorf("%w: %s was never recorded for stage %s", ErrNoHistory, to, req.Stage)
+		if target == nil {
+			return nil, fmt.Errorf("%w: %s was never recorded for stage %s", ErrNoHistory, req.To, req.Stage)
 		}
 	}
-	return p.Promote(ctx, Request{Image: to, Stage: req.Stage, Evidence: req.Evidence, Message: req.Message, rollback: true})
+	out, err := releaseRequest(target)
+	if err != nil {
+		return nil, fmt.Errorf("gitops: rollback %s: %w", req.Stage, err)
+	}
+	out.Stage, out.Evidence, out.Message, out.rollback = req.Stage, req.Evidence, req.Message, true
+	return p.Promote(ctx, out)
 }
 
 // AllowedSigner is one trusted committer and the paths it may change.
@@ -235,7 +344,16 @@ func (r *AuditReport) OK() bool { return len(r.Findings) == 0 }
 // signed by a key that does not verify or is not allowed, or that change
 // paths outside what their signer may change.
 func (p *Promoter) Audit(ctx context.Context, opts AuditOptions) (*AuditReport, error) {
-	defer p.lockShared()()
+	var rep *AuditReport
+	err := p.useClone(ctx, func() error {
+		var err error
+		rep, err = p.audit(ctx, opts)
+		return err
+	})
+	return rep, err
+}
+
+func (p *Promoter) audit(ctx context.Context, opts AuditOptions) (*AuditReport, error) {
 	if opts.Verifier == nil {
 		return nil, errors.New("gitops: audit needs a Verifier")
 	}
@@ -397,7 +515,16 @@ type DriftReport struct {
 
 // Drift compares what stages from and to run, from the repository alone.
 func (p *Promoter) Drift(ctx context.Context, from, to string) (*DriftReport, error) {
-	defer p.lockShared()()
+	var rep *DriftReport
+	err := p.useClone(ctx, func() error {
+		var err error
+		rep, err = p.drift(ctx, from, to)
+		return err
+	})
+	return rep, err
+}
+
+func (p *Promoter) drift(ctx context.Context, from, to string) (*DriftReport, error) {
 	snap, err := fetchTip(ctx, p.repo, 1)
 	if err != nil {
 		return nil, err
@@ -415,7 +542,7 @@ func (p *Promoter) Drift(ctx context.Context, from, to string) (*DriftReport, er
 		if !ok {
 			return nil, fmt.Errorf("%w: unknown stage %q", ErrStageRule, side.name)
 		}
-		imgs, err := p.stageImages(snap, st)
+		imgs, err := p.stageImages(ctx, snap, st)
 		if err != nil {
 			return nil, err
 		}

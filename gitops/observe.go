@@ -1,6 +1,7 @@
 package gitops
 
 import (
+	"context"
 	"strings"
 
 	yaml "go.yaml.in/yaml/v3"
@@ -12,13 +13,13 @@ import (
 // selector with a probe reference and reads back which part of the
 // reference each selected value would take, so reading and writing can
 // never disagree about what a target means.
-func observeImages(content []byte, target ImageTarget) ([]Reference, error) {
+func observeImages(ctx context.Context, content []byte, target ImageTarget) ([]Reference, error) {
 	probeName := target.Name
 	if probeName == "" {
 		probeName = "probe.invalid/image"
 	}
 	probe := Reference{Name: probeName, Tag: "probe-tag", Digest: "sha256:" + strings.Repeat("f", 64)}
-	f, err := parseYAMLFile(content)
+	f, err := parseYAMLFile(ctx, content)
 	if err != nil {
 		return nil, err
 	}

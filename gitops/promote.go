@@ -33,8 +33,10 @@ var ErrStageRule = errors.New("gitops: stage rule not met")
 // ErrPathNotAllowed reports an edit outside the promoter's allowed paths.
 var ErrPathNotAllowed = errors.New("gitops: path not allowed")
 
-// Gate decides whether a promotion may be written. policy.Engine and the
-// root chaingate package satisfy it; any error is a deny.
+// Gate decides whether a promotion may be written; any error is a deny.
+// The package ships GateFunc to adapt a function; a policy engine is
+// plugged in through a GateFunc or a small adapter type that maps a
+// Candidate to its input and its answer to a Decision.
 type Gate interface {
 	Check(ctx context.Context, c Candidate) (Decision, error)
 }
@@ -57,7 +59,8 @@ type Evidence struct {
 }
 
 // Candidate is what the Gate is asked about: one image going to one stage
-// through the listed file changes.
+// through the listed file changes (in a release, one Candidate for each
+// artifact).
 type Candidate struct {
 	SchemaVersion string     `json:"schemaVersion"`
 	Repository    string     `json:"repository"`
@@ -68,6 +71,12 @@ type Candidate struct {
 	Files         []string   `json:"files"`
 	Evidence      []Evidence `json:"evidence,omitempty"`
 	Rollback      bool       `json:"rollback,omitempty"`
+	// Chart is set, and Image is zero, when the artifact is a Helm chart.
+	Chart *ChartVersion `json:"chart,omitempty"`
+	// Release lists every artifact promoted in the same commit (image
+	// references, and charts as "name version[@digest]"), this one among
+	// them, when there is more than one; each is checked on its own.
+	Release []string `json:"release,omitempty"`
 }
 
 // Decision is a Gate's answer.
@@ -171,9 +180,37 @@ type Request struct {
 	Evidence []Evidence `json:"evidence,omitempty"`
 	// Message is an optional commit message body.
 	Message string `json:"message,omitempty"`
+	// Artifacts are further images and Helm charts promoted in the same
+	// commit as Image (which may then be empty): a release. Every artifact passes the Gate on its own and nothing is
+	// written if any is denied; all edits land in one commit with one
+	// trailer block. With a Stage, each artifact takes the stage's edits
+	// whose target Name is its image name (with one artifact, all of them).
+	Artifacts []Artifact `json:"artifacts,omitempty"`
 	// rollback is set only by Rollback, after it found the image in the
 	// stage's history; it waives the stage's RequireLiveIn rule.
 	rollback bool
+}
+
+// Artifact is one further artifact of a release (see Request.Artifacts):
+// an image or a Helm chart version.
+type Artifact struct {
+	// Image is the reference, as Request.Image; empty for a chart.
+	Image string `json:"image,omitempty"`
+	// Chart is a Helm chart version, written with EditChart to the edits'
+	// files; the edits' Target.Name is the chart name (only Name is used).
+	Chart *ChartVersion `json:"chart,omitempty"`
+	// Edits are this artifact's explicit edits.
+	Edits []Edit `json:"edits,omitempty"`
+}
+
+// PromotedArtifact is one artifact of a promoted release.
+type PromotedArtifact struct {
+	Image       Reference     `json:"image,omitempty"`
+	Chart       *ChartVersion `json:"chart,omitempty"`
+	Previous    []string      `json:"previous,omitempty"`
+	Files       []string      `json:"files"`
+	Decision    Decision      `json:"decision"`
+	DecisionRef string        `json:"decisionDigest"`
 }
 
 // FileChange lists the values one file had changed.
@@ -194,7 +231,10 @@ type Promotion struct {
 	Files         []FileChange `json:"files,omitempty"`
 	Decision      Decision     `json:"decision"`
 	DecisionRef   string       `json:"decisionDigest"`
-	Attempts      int          `json:"attempts"`
+	// Artifacts lists every artifact of a release of more than one, the
+	// first being Image (whose Decision and DecisionRef are above).
+	Artifacts []PromotedArtifact `json:"artifacts,omitempty"`
+	Attempts  int                `json:"attempts"`
 	// NoChange is true when the targets already held the image; nothing
 	// was committed.
 	NoChange    bool         `json:"noChange,omitempty"`
@@ -219,9 +259,10 @@ type config struct {
 	maxDelay      time.Duration
 	now           func() time.Time
 	prBranchFront string
-	// noLock skips the in-process lock (tests use it to race promoters
-	// inside one process as if they were separate processes).
-	noLock bool
+	renderCheck   bool
+	// fetchDepth is the depth of a promotion's fetch without a Clone (1;
+	// the benchmark compares 0, a full fetch, with the git CLI's).
+	fetchDepth int
 }
 
 // WithGate sets the Gate every promotion must pass.
@@ -241,7 +282,13 @@ func WithoutGateUnsafe() Option { return func(c *config) error { c.noGate = true
 
 // WithSigner signs every promotion commit.
 func WithSigner(s Signer) Option {
-	return func(c *config) error { c.signer = s; return nil }
+	return func(c *config) error {
+		if s == nil {
+			return errors.New("gitops: WithSigner(nil)")
+		}
+		c.signer = s
+		return nil
+	}
 }
 
 // WithAuthor sets the commit author and committer.
@@ -322,12 +369,20 @@ func WithRetry(maxAttempts int, base, max time.Duration) Option {
 
 // WithClock sets the time used for commit timestamps.
 func WithClock(now func() time.Time) Option {
-	return func(c *config) error { c.now = now; return nil }
+	return func(c *config) error {
+		if now == nil {
+			return errors.New("gitops: WithClock(nil)")
+		}
+		c.now = now
+		return nil
+	}
 }
 
 // Promoter writes promotions into one repository branch. It is safe for
-// concurrent use; promotions of one repository and branch are serialised
-// inside the process and retried on conflicts with other writers.
+// concurrent use: concurrent promotions, in this process or others, meet
+// at the push's compare-and-swap and are retried on the new tip. With a
+// Repository.Clone, work on that clone's object store is serialised by a
+// lock of that clone, taken with the caller's context.
 type Promoter struct {
 	repo Repository
 	cfg  config
@@ -344,6 +399,7 @@ func NewPromoter(repo Repository, opts ...Option) (*Promoter, error) {
 		maxDelay:      500 * time.Millisecond,
 		now:           time.Now,
 		prBranchFront: "chaingate/promote/",
+		fetchDepth:    1,
 	}
 	var errs []error
 	for _, o := range opts {
@@ -363,14 +419,20 @@ func NewPromoter(repo Repository, opts ...Option) (*Promoter, error) {
 	return &Promoter{repo: repo, cfg: cfg}, nil
 }
 
-// lockShared serialises reads of a caller's clone with promotions into it:
-// a go-git repository on disk is not safe for concurrent fetches. Reads
-// of a remote use their own in-memory clone and need no lock.
-func (p *Promoter) lockShared() func() {
+// useClone runs fn holding the lock of the caller's clone, when there is
+// one (see cloneLocks); without a Clone it just runs fn. The lock covers
+// only work on the clone's object store, which includes fetching into it
+// and pushing from it; never a Gate call or a backoff.
+func (p *Promoter) useClone(ctx context.Context, fn func() error) error {
 	if p.repo.Clone == nil {
-		return func() {}
+		return fn()
 	}
-	return lockRepo(p.repo.key())
+	unlock, err := lockClone(ctx, p.repo.Clone)
+	if err != nil {
+		return err
+	}
+	defer unlock()
+	return fn()
 }
 
 // pipelineAt returns the configured pipeline or reads it from the tree.
@@ -391,16 +453,86 @@ type plan struct {
 	changes  []FileChange
 	previous []string
 	order    []string
+	arts     []artPlan
 }
 
-func (p *Promoter) stageImages(snap *snapshot, st Stage) ([]Reference, error) {
+// artifactReq is one artifact of a request.
+type artifactReq struct {
+	ref   Reference
+	chart *ChartVersion
+	edits []Edit
+}
+
+// id names the artifact in trailers, Release lists and messages.
+func (a artifactReq) id() string {
+	if a.chart != nil {
+		return a.chart.String()
+	}
+	return a.ref.String()
+}
+
+// artPlan is what one artifact changes in a plan.
+type artPlan struct {
+	artifactReq
+	files    []string
+	previous []string
+}
+
+// requestArtifacts returns the artifacts of req: Image, then the images of
+// Artifacts, then its charts (the order of the trailers).
+func requestArtifacts(req Request) ([]artifactReq, error) {
+	var images []Artifact
+	var out, charts []artifactReq
+	if req.Image != "" || len(req.Artifacts) == 0 {
+		images = append(images, Artifact{Image: req.Image, Edits: req.Edits})
+	} else if len(req.Edits) > 0 {
+		return nil, fmt.Errorf("%w: request edits without an image", ErrInvalidTarget)
+	}
+	for _, a := range req.Artifacts {
+		if a.Chart == nil {
+			images = append(images, a)
+			continue
+		}
+		if a.Image != "" {
+			return nil, fmt.Errorf("%w: artifact has both an image and a chart", ErrInvalidTarget)
+		}
+		c := *a.Chart
+		if err := c.validate(); err != nil {
+			return nil, err
+		}
+		for _, o := range charts {
+			if o.chart.Name == c.Name {
+				return nil, fmt.Errorf("%w: chart %s is already in the release", ErrInvalidTarget, c.Name)
+			}
+		}
+		charts = append(charts, artifactReq{chart: &c, edits: a.Edits})
+	}
+	for i, a := range images {
+		ref, err := ParseReference(a.Image)
+		if err != nil {
+			return nil, err
+		}
+		if ref.Tag == "" && ref.Digest == "" {
+			return nil, fmt.Errorf("%w %q: needs a tag or a digest", ErrInvalidReference, a.Image)
+		}
+		for _, o := range out {
+			if sameImageName(o.ref.Name, ref.Name) {
+				return nil, fmt.Errorf("%w: artifact %d: %s is already in the release", ErrInvalidTarget, i, ref.Name)
+			}
+		}
+		out = append(out, artifactReq{ref: ref, edits: a.Edits})
+	}
+	return append(out, charts...), nil
+}
+
+func (p *Promoter) stageImages(ctx context.Context, snap *snapshot, st Stage) ([]Reference, error) {
 	var out []Reference
 	for _, e := range st.Edits {
 		b, err := readFile(snap.tree, e.File)
 		if err != nil {
 			return nil, err
 		}
-		refs, err := observeImages(b, e.Target)
+		refs, err := observeImages(ctx, b, e.Target)
 		if err != nil {
 			return nil, fmt.Errorf("gitops: read stage %s %s: %w", st.Name, e.File, err)
 		}
@@ -409,68 +541,126 @@ func (p *Promoter) stageImages(snap *snapshot, st Stage) ([]Reference, error) {
 	return out, nil
 }
 
-func (p *Promoter) makePlan(snap *snapshot, req Request, ref Reference) (*plan, []Edit, error) {
-	edits := append([]Edit(nil), req.Edits...)
+func (p *Promoter) makePlan(ctx context.Context, snap *snapshot, req Request, arts []artifactReq) (*plan, error) {
+	edits := make([][]Edit, len(arts))
+	for i, a := range arts {
+		edits[i] = append([]Edit(nil), a.edits...)
+	}
 	if req.Stage != "" {
 		pl, err := p.pipelineAt(snap)
 		if err != nil {
-			return nil, nil, err
+			return nil, err
 		}
 		st, ok := pl.Stage(req.Stage)
 		if !ok {
-			return nil, nil, fmt.Errorf("%w: unknown stage %q", ErrStageRule, req.Stage)
+			return nil, fmt.Errorf("%w: unknown stage %q", ErrStageRule, req.Stage)
 		}
-		if st.Pin != "" && ref.Digest != st.Pin {
-			return nil, nil, fmt.Errorf("%w: %s is pinned to %s, not %q", ErrPinned, st.Name, st.Pin, ref.Digest)
-		}
+		var live []Reference
 		if st.RequireLiveIn != "" && !req.rollback {
 			src, _ := pl.Stage(st.RequireLiveIn)
-			live, err := p.stageImages(snap, src)
-			if err != nil {
-				return nil, nil, err
+			if live, err = p.stageImages(ctx, snap, src); err != nil {
+				return nil, err
+			}
+		}
+		for i, a := range arts {
+			ref := a.ref
+			if a.chart != nil {
+				for _, e := range st.Edits {
+					if e.Target.Name == a.chart.Name {
+						edits[i] = append(edits[i], e)
+					}
+				}
+				continue
+			}
+			if st.Pin != "" && ref.Digest != st.Pin {
+				return nil, fmt.Errorf("%w: %s is pinned to %s, not %q", ErrPinned, st.Name, st.Pin, ref.Digest)
 			}
 			for _, l := range live {
+				if len(arts) > 1 && !sameImageName(l.Name, ref.Name) {
+					continue
+				}
 				if ref.Digest == "" || l.Digest != ref.Digest {
-					return nil, nil, fmt.Errorf("%w: %s needs the digest live in %s (%s), got %q", ErrStageRule, st.Name, src.Name, l, ref.Digest)
+					return nil, fmt.Errorf("%w: %s needs the digest live in %s (%s), got %q", ErrStageRule, st.Name, st.RequireLiveIn, l, ref.Digest)
+				}
+			}
+			for _, e := range st.Edits {
+				switch {
+				case len(arts) == 1:
+					edits[i] = append(edits[i], e)
+				case chartNamed(arts, e.Target.Name):
+					// the chart's edit
+				case e.Target.Name == "":
+					return nil, fmt.Errorf("%w: stage %s edits %s without an image name; a release of several artifacts needs stage edits by name", ErrInvalidTarget, st.Name, e.File)
+				case sameImageName(e.Target.Name, ref.Name):
+					edits[i] = append(edits[i], e)
 				}
 			}
 		}
-		edits = append(edits, st.Edits...)
 	}
-	if len(edits) == 0 {
-		return nil, nil, fmt.Errorf("%w: request has no stage and no edits", ErrInvalidTarget)
+	pl := &plan{files: map[string][]byte{}, arts: make([]artPlan, len(arts))}
+	type fileEdit struct {
+		art    int
+		target ImageTarget
 	}
-	pl := &plan{files: map[string][]byte{}}
-	byFile := map[string][]ImageTarget{}
-	for _, e := range edits {
-		clean, err := cleanRepoPath(e.File)
-		if err != nil {
-			return nil, nil, err
+	byFile := map[string][]fileEdit{}
+	for i, a := range arts {
+		pl.arts[i].artifactReq = a
+		if len(edits[i]) == 0 {
+			if len(arts) == 1 {
+				return nil, fmt.Errorf("%w: request has no stage and no edits", ErrInvalidTarget)
+			}
+			return nil, fmt.Errorf("%w: artifact %s has no edits", ErrInvalidTarget, a.id())
 		}
-		if !p.pathAllowed(clean) {
-			return nil, nil, fmt.Errorf("%w: %s", ErrPathNotAllowed, clean)
+		for _, e := range edits[i] {
+			clean, err := cleanRepoPath(e.File)
+			if err != nil {
+				return nil, err
+			}
+			if !p.pathAllowed(clean) {
+				return nil, fmt.Errorf("%w: %s", ErrPathNotAllowed, clean)
+			}
+			if _, ok := byFile[clean]; !ok {
+				pl.order = append(pl.order, clean)
+			}
+			byFile[clean] = append(byFile[clean], fileEdit{i, e.Target})
+			pl.arts[i].files = appendUnique(pl.arts[i].files, clean)
 		}
-		if _, ok := byFile[clean]; !ok {
-			pl.order = append(pl.order, clean)
-		}
-		byFile[clean] = append(byFile[clean], e.Target)
+		sort.Strings(pl.arts[i].files)
 	}
 	for _, file := range pl.order {
 		orig, err := readFile(snap.tree, file)
 		if err != nil {
-			return nil, nil, err
+			return nil, err
 		}
 		cur := orig
 		fc := FileChange{File: file}
-		for _, t := range byFile[file] {
-			if prev, err := observeImages(cur, t); err == nil {
+		for _, fe := range byFile[file] {
+			if c := arts[fe.art].chart; c != nil {
+				if prev, err := observeChart(ctx, cur, c.Name); err == nil {
+					for _, v := range prev {
+						if v.Version != "" {
+							pl.previous = appendUnique(pl.previous, v.String())
+							pl.arts[fe.art].previous = appendUnique(pl.arts[fe.art].previous, v.String())
+						}
+					}
+				}
+				next, ch, err := editChart(ctx, cur, *c)
+				if err != nil {
+					return nil, fmt.Errorf("gitops: edit %s: %w", file, err)
+				}
+				cur = next
+				fc.Changes = append(fc.Changes, ch...)
+				continue
+			}
+			if prev, err := observeImages(ctx, cur, fe.target); err == nil {
 				for _, r := range prev {
 					pl.previous = appendUnique(pl.previous, r.String())
+					pl.arts[fe.art].previous = appendUnique(pl.arts[fe.art].previous, r.String())
 				}
 			}
-			next, ch, err := editImage(cur, t, ref.String())
+			next, ch, err := editImage(ctx, cur, fe.target, arts[fe.art].ref.String())
 			if err != nil {
-				return nil, nil, fmt.Errorf("gitops: edit %s: %w", file, err)
+				return nil, fmt.Errorf("gitops: edit %s: %w", file, err)
 			}
 			cur = next
 			fc.Changes = append(fc.Changes, ch...)
@@ -480,7 +670,17 @@ func (p *Promoter) makePlan(snap *snapshot, req Request, ref Reference) (*plan, 
 			pl.changes = append(pl.changes, fc)
 		}
 	}
-	return pl, edits, nil
+	return pl, nil
+}
+
+// chartNamed reports whether a chart artifact of arts is named name.
+func chartNamed(arts []artifactReq, name string) bool {
+	for _, a := range arts {
+		if a.chart != nil && a.chart.Name == name {
+			return true
+		}
+	}
+	return false
 }
 
 func appendUnique(s []string, v string) []string {
@@ -537,59 +737,71 @@ func matchGlob(pattern, name string) bool {
 // from the new tip on conflict (a fresh commit each time; nobody else's
 // commit is rewritten). A deny or any error writes nothing.
 func (p *Promoter) Promote(ctx context.Context, req Request) (*Promotion, error) {
-	ref, err := ParseReference(req.Image)
+	arts, err := requestArtifacts(req)
 	if err != nil {
 		return nil, err
 	}
-	if ref.Tag == "" && ref.Digest == "" {
-		return nil, fmt.Errorf("%w %q: needs a tag or a digest", ErrInvalidReference, req.Image)
-	}
-	if !p.cfg.noLock {
-		unlock := lockRepo(p.repo.key())
-		defer unlock()
-	}
-
-	var decision *Decision
-	var decisionRef string
+	first := arts[0]
+	var decisions []Decision
+	var decisionRefs []string
 	for attempt := 1; ; attempt++ {
-		snap, err := fetchTip(ctx, p.repo, 1)
+		var (
+			snap *snapshot
+			pl   *plan
+		)
+		err := p.useClone(ctx, func() error {
+			var err error
+			if snap, err = fetchTip(ctx, p.repo, p.cfg.fetchDepth); err != nil {
+				return err
+			}
+			if pl, err = p.makePlan(ctx, snap, req, arts); err != nil {
+				return err
+			}
+			if p.cfg.renderCheck {
+				return p.renderCheck(ctx, snap, pl)
+			}
+			return nil
+		})
 		if err != nil {
 			return nil, err
 		}
-		pl, _, err := p.makePlan(snap, req, ref)
-		if err != nil {
-			return nil, err
-		}
-		if decision == nil {
-			d, dref, err := p.check(ctx, req, ref, pl)
-			if err != nil {
+		if decisions == nil {
+			if decisions, decisionRefs, err = p.checkAll(ctx, req, pl); err != nil {
 				return nil, err
 			}
-			decision, decisionRef = &d, dref
 		}
 		prom := &Promotion{
-			SchemaVersion: SchemaVersion, Stage: req.Stage, Image: ref, Branch: p.repo.branch(),
+			SchemaVersion: SchemaVersion, Stage: req.Stage, Image: first.ref, Branch: p.repo.branch(),
 			Parent: snap.tip.String(), Previous: pl.previous, Files: pl.changes,
-			Decision: *decision, DecisionRef: decisionRef, Attempts: attempt,
+			Decision: decisions[0], DecisionRef: decisionRefs[0], Attempts: attempt,
+		}
+		if len(arts) > 1 {
+			for i, a := range pl.arts {
+				prom.Artifacts = append(prom.Artifacts, PromotedArtifact{
+					Image: a.ref, Chart: a.chart, Previous: a.previous, Files: a.files, Decision: decisions[i], DecisionRef: decisionRefs[i],
+				})
+			}
 		}
 		if len(pl.files) == 0 {
 			prom.NoChange = true
 			return prom, nil
 		}
-		commit, err := p.commit(snap, req, ref, pl, *decision, decisionRef)
-		if err != nil {
-			return nil, err
-		}
-		prom.Commit = commit.String()
 		if p.cfg.forge != nil {
-			return p.landPullRequest(ctx, snap, req, ref, commit, prom)
+			return p.landPullRequest(ctx, snap, req, pl, decisions, decisionRefs, prom)
 		}
-		err = push(ctx, snap, p.repo.Auth, commit, plumbing.NewBranchReferenceName(p.repo.branch()), snap.tip, false)
+		err = p.useClone(ctx, func() error {
+			commit, err := p.commit(snap, req, pl, decisions, decisionRefs)
+			if err != nil {
+				return err
+			}
+			prom.Commit = commit.String()
+			return push(ctx, snap, p.repo.Auth, commit, plumbing.NewBranchReferenceName(p.repo.branch()), snap.tip, false)
+		})
 		if err == nil {
 			return prom, nil
 		}
 		if !errors.Is(err, ErrConflict) || attempt >= p.cfg.maxAttempts {
-			return nil, fmt.Errorf("gitops: promote %s after %d attempts: %w", ref, attempt, err)
+			return nil, fmt.Errorf("gitops: promote %s after %d attempts: %w", first.id(), attempt, err)
 		}
 		if err := p.backoff(ctx, attempt); err != nil {
 			return nil, err
@@ -617,12 +829,53 @@ func (p *Promoter) backoff(ctx context.Context, attempt int) error {
 	}
 }
 
-func (p *Promoter) check(ctx context.Context, req Request, ref Reference, pl *plan) (Decision, string, error) {
-	files := append([]string(nil), pl.order...)
-	sort.Strings(files)
+// checkAll asks the Gate about every artifact of the plan; any deny or
+// error denies the whole release, after every artifact was asked.
+func (p *Promoter) checkAll(ctx context.Context, req Request, pl *plan) ([]Decision, []string, error) {
+	var release []string
+	if len(pl.arts) > 1 {
+		for _, a := range pl.arts {
+			release = append(release, a.id())
+		}
+	}
+	decisions := make([]Decision, len(pl.arts))
+	refs := make([]string, len(pl.arts))
+	var denied *DeniedError
+	var errs []error
+	for i, a := range pl.arts {
+		d, dref, err := p.check(ctx, req, a, release)
+		var de *DeniedError
+		switch {
+		case errors.As(err, &de):
+			if denied == nil {
+				denied = &DeniedError{Decision: de.Decision}
+				denied.Decision.Reasons = nil
+			}
+			for _, r := range de.Decision.Reasons {
+				if len(pl.arts) > 1 {
+					r = a.id() + ": " + r
+				}
+				denied.Decision.Reasons = append(denied.Decision.Reasons, r)
+			}
+		case err != nil:
+			errs = append(errs, err)
+		}
+		decisions[i], refs[i] = d, dref
+	}
+	if len(errs) > 0 {
+		return nil, nil, errors.Join(errs...)
+	}
+	if denied != nil {
+		return nil, nil, denied
+	}
+	return decisions, refs, nil
+}
+
+func (p *Promoter) check(ctx context.Context, req Request, a artPlan, release []string) (Decision, string, error) {
 	cand := Candidate{
 		SchemaVersion: SchemaVersion, Repository: p.repo.URL, Branch: p.repo.branch(), Stage: req.Stage,
-		Image: ref, Previous: pl.previous, Files: files, Evidence: req.Evidence, Rollback: req.rollback,
+		Image: a.ref, Chart: a.chart, Previous: a.previous, Files: a.files, Evidence: req.Evidence, Rollback: req.rollback,
+		Release: release,
 	}
 	if p.cfg.gate == nil {
 		d := Decision{Allow: true, Reasons: []string{"no gate (WithoutGateUnsafe)"}}
@@ -630,7 +883,7 @@ func (p *Promoter) check(ctx context.Context, req Request, ref Reference, pl *pl
 	}
 	d, err := p.cfg.gate.Check(ctx, cand)
 	if err != nil {
-		return Decision{}, "", fmt.Errorf("%w: gate error: %w", ErrDenied, err)
+		return Decision{}, "", fmt.Errorf("%w: gate error for %s: %w", ErrDenied, a.id(), err)
 	}
 	if !d.Allow {
 		return d, "", &DeniedError{Decision: d}
@@ -659,8 +912,12 @@ func decisionDigest(d Decision) string {
 
 // Trailer keys written on every promotion commit.
 const (
-	TrailerStage    = "Chaingate-Stage"
-	TrailerImage    = "Chaingate-Image"
+	TrailerStage = "Chaingate-Stage"
+	TrailerImage = "Chaingate-Image"
+	// TrailerChart names a Helm chart version of a release ("name
+	// version[@digest]"); Chaingate-Decision trailers follow the order of
+	// the Chaingate-Image trailers, then the Chaingate-Chart trailers.
+	TrailerChart    = "Chaingate-Chart"
 	TrailerDigest   = "Chaingate-Digest"
 	TrailerPrevious = "Chaingate-Previous"
 	TrailerDecision = "Chaingate-Decision"
@@ -673,14 +930,22 @@ func trailerValue(s string) string {
 	return strings.Join(strings.Fields(s), " ")
 }
 
-func (p *Promoter) commit(snap *snapshot, req Request, ref Reference, pl *plan, decision Decision, decisionRef string) (plumbing.Hash, error) {
+func (p *Promoter) commit(snap *snapshot, req Request, pl *plan, decisions []Decision, decisionRefs []string) (plumbing.Hash, error) {
+	ref, decision := pl.arts[0].ref, decisions[0]
+	subjectOf := pl.arts[0].id()
 	st := snap.repo.Storer
 	tree, err := writeTree(st, snap.tree, pl.files)
 	if err != nil {
 		return plumbing.ZeroHash, fmt.Errorf("gitops: write tree: %w", err)
 	}
 	var msg strings.Builder
-	subject := "promote " + ref.String()
+	subject := "promote " + subjectOf
+	if pl.arts[0].chart != nil {
+		subject = "promote chart " + subjectOf
+	}
+	if n := len(pl.arts); n > 1 {
+		subject = fmt.Sprintf("promote release of %d artifacts (%s, …)", n, subjectOf)
+	}
 	if req.Stage != "" {
 		subject += " to " + req.Stage
 	}
@@ -694,14 +959,24 @@ func (p *Promoter) commit(snap *snapshot, req Request, ref Reference, pl *plan, 
 	if req.Stage != "" {
 		fmt.Fprintf(&msg, "%s: %s\n", TrailerStage, trailerValue(req.Stage))
 	}
-	fmt.Fprintf(&msg, "%s: %s\n", TrailerImage, ref)
-	if ref.Digest != "" {
+	// One block for the whole release: the i-th Chaingate-Decision is
+	// the decision on the i-th Chaingate-Image.
+	for _, a := range pl.arts {
+		if a.chart == nil {
+			fmt.Fprintf(&msg, "%s: %s\n", TrailerImage, a.ref)
+		} else {
+			fmt.Fprintf(&msg, "%s: %s\n", TrailerChart, a.chart)
+		}
+	}
+	if len(pl.arts) == 1 && ref.Digest != "" {
 		fmt.Fprintf(&msg, "%s: %s\n", TrailerDigest, ref.Digest)
 	}
 	for _, prev := range pl.previous {
 		fmt.Fprintf(&msg, "%s: %s\n", TrailerPrevious, trailerValue(prev))
 	}
-	fmt.Fprintf(&msg, "%s: %s\n", TrailerDecision, decisionRef)
+	for _, d := range decisionRefs {
+		fmt.Fprintf(&msg, "%s: %s\n", TrailerDecision, d)
+	}
 	if decision.PolicyRevision != "" {
 		fmt.Fprintf(&msg, "%s: %s\n", TrailerPolicy, trailerValue(decision.PolicyRevision))
 	}

@@ -52,18 +52,47 @@ func (r Repository) branch() string {
 	return r.Branch
 }
 
-func (r Repository) key() string { return r.URL + "\x00" + r.branch() }
+// cloneLocks serialises the use of one caller-supplied clone
+// (Repository.Clone) inside the process: go-git's storage keeps unguarded
+// maps and is not safe for concurrent fetches, reads and writes. Promoters
+// without a Clone work in their own in-memory clone per attempt and take
+// no lock; concurrent writers meet at the push's compare-and-swap. Entries
+// are removed when their last holder or waiter leaves.
+var cloneLocks = struct {
+	sync.Mutex
+	m map[*git.Repository]*cloneLock
+}{m: map[*git.Repository]*cloneLock{}}
 
-// repoLocks serialises promotions of one repository and branch inside the
-// process; conflicts with other processes are caught by the push's
-// compare-and-swap.
-var repoLocks sync.Map // key -> *sync.Mutex
+type cloneLock struct {
+	sem  chan struct{}
+	refs int // holders and waiters
+}
 
-func lockRepo(key string) func() {
-	m, _ := repoLocks.LoadOrStore(key, &sync.Mutex{})
-	mu := m.(*sync.Mutex)
-	mu.Lock()
-	return mu.Unlock
+// lockClone takes r's lock, or gives up with ctx's error.
+func lockClone(ctx context.Context, r *git.Repository) (unlock func(), err error) {
+	cloneLocks.Lock()
+	l := cloneLocks.m[r]
+	if l == nil {
+		l = &cloneLock{sem: make(chan struct{}, 1)}
+		cloneLocks.m[r] = l
+	}
+	l.refs++
+	cloneLocks.Unlock()
+	leave := func() {
+		cloneLocks.Lock()
+		l.refs--
+		if l.refs == 0 {
+			delete(cloneLocks.m, r)
+		}
+		cloneLocks.Unlock()
+	}
+	select {
+	case l.sem <- struct{}{}:
+		return func() { <-l.sem; leave() }, nil
+	case <-ctx.Done():
+		leave()
+		return nil, fmt.Errorf("gitops: wait for the clone: %w", ctx.Err())
+	}
 }
 
 // snapshot is the branch tip a promotion attempt works from.

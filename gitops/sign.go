@@ -7,7 +7,9 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"strconv"
 	"strings"
+	"time"
 
 	"github.com/ProtonMail/go-crypto/openpgp"
 	"github.com/ProtonMail/go-crypto/openpgp/packet"
@@ -156,43 +158,69 @@ func (v openPGPVerifier) Verify(payload, signature []byte) (Identity, error) {
 }
 
 type sshVerifier struct {
-	keys map[string]string // marshalled public key -> principal
+	keys map[string][]allowedSigner // marshalled public key -> its lines
+}
+
+// allowedSigner is one line of an allowed-signers file.
+type allowedSigner struct {
+	line       int
+	principal  string
+	namespaces []string // patterns; nil means any namespace
+	after      time.Time
+	before     time.Time
 }
 
 // NewSSHVerifier trusts SSH public keys given in git's allowed-signers
-// format ("principal key-type base64 [comment]", one a line, # comments)
-// or as authorized_keys lines (principal then taken from the comment).
+// format ("principals [options] key-type base64 [comment]", one a line,
+// # comments; see ssh-keygen(1) ALLOWED SIGNERS) or as authorized_keys
+// lines (principal then taken from the comment).
+//
+// The options git verify-commit enforces are enforced here too:
+// namespaces="…" must admit the "git" namespace, and valid-after /
+// valid-before (YYYYMMDD[HHMM[SS]], with a Z suffix for UTC, otherwise
+// local time as ssh-keygen reads them) bound the commit's committer (or a
+// tag's tagger) time. cert-authority lines (trusting certificates signed
+// by a CA) and any other option are refused with an error naming the line,
+// rather than trusted without the check they ask for.
 func NewSSHVerifier(allowedSigners []byte) (Verifier, error) {
 	if len(allowedSigners) > maxKeySize {
 		return nil, fmt.Errorf("%w: allowed signers of %d bytes", ErrTooLarge, len(allowedSigners))
 	}
-	v := sshVerifier{keys: map[string]string{}}
+	v := sshVerifier{keys: map[string][]allowedSigner{}}
 	for i, line := range strings.Split(string(allowedSigners), "\n") {
 		line = strings.TrimSpace(line)
 		if line == "" || strings.HasPrefix(line, "#") {
 			continue
 		}
 		var (
-			principal string
-			pub       ssh.PublicKey
-			err       error
+			pub     ssh.PublicKey
+			options []string
+			err     error
 		)
-		if first := strings.Fields(line)[0]; strings.HasPrefix(first, "ssh-") || strings.HasPrefix(first, "ecdsa-") || strings.HasPrefix(first, "sk-") {
-			pub, principal, _, _, err = ssh.ParseAuthorizedKey([]byte(line))
+		as := allowedSigner{line: i + 1}
+		if first := strings.Fields(line)[0]; isSSHKeyType(first) {
+			pub, as.principal, _, _, err = ssh.ParseAuthorizedKey([]byte(line))
 		} else {
 			p, rest, _ := strings.Cut(line, " ")
-			rest = strings.TrimSpace(rest)
-			// Skip git's options such as namespaces="git".
-			if f := strings.Fields(rest); len(f) > 0 && strings.Contains(f[0], "=") {
-				rest = strings.TrimSpace(strings.TrimPrefix(rest, f[0]))
-			}
-			pub, _, _, _, err = ssh.ParseAuthorizedKey([]byte(rest))
-			principal = p
+			as.principal = p
+			// ParseAuthorizedKey reads the options field (comma-separated,
+			// values quoted) the way sshd does; the allowed-signers format
+			// shares that syntax.
+			pub, _, options, _, err = ssh.ParseAuthorizedKey([]byte(strings.TrimSpace(rest)))
 		}
 		if err != nil {
 			return nil, fmt.Errorf("gitops: allowed signers line %d: %w", i+1, err)
 		}
-		v.keys[string(pub.Marshal())] = principal
+		if _, isCert := pub.(*ssh.Certificate); isCert {
+			return nil, fmt.Errorf("gitops: allowed signers line %d: a certificate is not a signer key", i+1)
+		}
+		for _, o := range options {
+			if err := as.applyOption(o); err != nil {
+				return nil, fmt.Errorf("gitops: allowed signers line %d: %w", i+1, err)
+			}
+		}
+		k := string(pub.Marshal())
+		v.keys[k] = append(v.keys[k], as)
 	}
 	if len(v.keys) == 0 {
 		return nil, fmt.Errorf("gitops: allowed signers: no keys")
@@ -200,7 +228,159 @@ func NewSSHVerifier(allowedSigners []byte) (Verifier, error) {
 	return v, nil
 }
 
-// Verify checks an SSHSIG signature made by an allowed key.
+func isSSHKeyType(s string) bool {
+	return strings.HasPrefix(s, "ssh-") || strings.HasPrefix(s, "ecdsa-") || strings.HasPrefix(s, "sk-")
+}
+
+// applyOption records one allowed-signers option, refusing what is not
+// enforced.
+func (as *allowedSigner) applyOption(o string) error {
+	name, val, hasVal := strings.Cut(o, "=")
+	name = strings.ToLower(name)
+	if hasVal {
+		if len(val) < 2 || val[0] != '"' || val[len(val)-1] != '"' {
+			return fmt.Errorf("option %s: value %s is not quoted", name, val)
+		}
+		val = val[1 : len(val)-1]
+	}
+	switch {
+	case name == "namespaces" && hasVal:
+		for _, ns := range strings.Split(val, ",") {
+			if ns = strings.TrimSpace(ns); ns == "" {
+				return fmt.Errorf("option namespaces=%q: empty pattern", val)
+			}
+			as.namespaces = append(as.namespaces, strings.TrimSpace(ns))
+		}
+	case (name == "valid-after" || name == "valid-before") && hasVal:
+		t, err := parseSSHTime(val)
+		if err != nil {
+			return fmt.Errorf("option %s: %w", name, err)
+		}
+		if name == "valid-after" {
+			as.after = t
+		} else {
+			as.before = t
+		}
+	case name == "cert-authority":
+		return fmt.Errorf("%w: option cert-authority (SSH certificates) is not supported", ErrUntrustedSignature)
+	default:
+		return fmt.Errorf("%w: unknown option %q", ErrUntrustedSignature, o)
+	}
+	return nil
+}
+
+// parseSSHTime reads ssh-keygen's YYYYMMDD[HHMM[SS]][Z] times.
+func parseSSHTime(s string) (time.Time, error) {
+	loc := time.Local
+	v := s
+	if strings.HasSuffix(v, "Z") || strings.HasSuffix(v, "z") {
+		loc, v = time.UTC, v[:len(v)-1]
+	}
+	layouts := map[int]string{8: "20060102", 12: "200601021504", 14: "20060102150405"}
+	layout, ok := layouts[len(v)]
+	if !ok {
+		return time.Time{}, fmt.Errorf("time %q is not YYYYMMDD[HHMM[SS]][Z]", s)
+	}
+	t, err := time.ParseInLocation(layout, v, loc)
+	if err != nil {
+		return time.Time{}, fmt.Errorf("time %q: %w", s, err)
+	}
+	return t, nil
+}
+
+// matchSSHPattern matches s against an OpenSSH pattern ("*" any run, "?"
+// one character). Hand-written: path.Match gives "/" and "[" meanings
+// OpenSSH patterns do not have.
+func matchSSHPattern(pat, s string) bool {
+	if pat == "" {
+		return s == ""
+	}
+	switch pat[0] {
+	case '*':
+		for i := 0; i <= len(s); i++ {
+			if matchSSHPattern(pat[1:], s[i:]) {
+				return true
+			}
+		}
+		return false
+	case '?':
+		return s != "" && matchSSHPattern(pat[1:], s[1:])
+	}
+	return s != "" && s[0] == pat[0] && matchSSHPattern(pat[1:], s[1:])
+}
+
+// admitsNamespace applies an OpenSSH pattern list: a negated ("!") match
+// refuses, otherwise any positive match admits.
+func (as allowedSigner) admitsNamespace(ns string) bool {
+	if as.namespaces == nil {
+		return true
+	}
+	ok := false
+	for _, p := range as.namespaces {
+		if neg, found := strings.CutPrefix(p, "!"); found {
+			if matchSSHPattern(neg, ns) {
+				return false
+			}
+			continue
+		}
+		ok = ok || matchSSHPattern(p, ns)
+	}
+	return ok
+}
+
+// check reports why this line does not allow a "git" signature over a
+// payload signed at when (zero when the payload carries no time).
+func (as allowedSigner) check(when time.Time) error {
+	if !as.admitsNamespace(sshNamespace) {
+		return fmt.Errorf("allowed signers line %d does not admit namespace %q", as.line, sshNamespace)
+	}
+	if (!as.after.IsZero() || !as.before.IsZero()) && when.IsZero() {
+		return fmt.Errorf("allowed signers line %d has a validity period and the signed payload has no committer or tagger time", as.line)
+	}
+	if !as.after.IsZero() && when.Before(as.after) {
+		return fmt.Errorf("allowed signers line %d: key valid after %s, signed at %s", as.line, as.after.Format(time.RFC3339), when.Format(time.RFC3339))
+	}
+	if !as.before.IsZero() && when.After(as.before) {
+		return fmt.Errorf("allowed signers line %d: key valid before %s, signed at %s", as.line, as.before.Format(time.RFC3339), when.Format(time.RFC3339))
+	}
+	return nil
+}
+
+// sshNamespace is the SSHSIG namespace git uses for commits and tags.
+const sshNamespace = "git"
+
+// signedTime returns the committer (commit) or tagger (tag) time of a
+// git object payload, which git verify-commit gives ssh-keygen as the
+// verification time; zero when there is none.
+func signedTime(payload []byte) time.Time {
+	header, _, _ := bytes.Cut(payload, []byte("\n\n"))
+	for _, line := range strings.Split(string(header), "\n") {
+		rest, ok := strings.CutPrefix(line, "committer ")
+		if !ok {
+			rest, ok = strings.CutPrefix(line, "tagger ")
+		}
+		if !ok {
+			continue
+		}
+		i := strings.LastIndexByte(rest, '>')
+		if i < 0 {
+			return time.Time{}
+		}
+		f := strings.Fields(rest[i+1:])
+		if len(f) < 1 {
+			return time.Time{}
+		}
+		sec, err := strconv.ParseInt(f[0], 10, 64)
+		if err != nil {
+			return time.Time{}
+		}
+		return time.Unix(sec, 0)
+	}
+	return time.Time{}
+}
+
+// Verify checks an SSHSIG signature made by an allowed key in the "git"
+// namespace, under the options of the key's allowed-signers line.
 func (v sshVerifier) Verify(payload, signature []byte) (Identity, error) {
 	if !bytes.Contains(signature, []byte("BEGIN SSH SIGNATURE")) {
 		return Identity{}, fmt.Errorf("%w: not an SSH signature", ErrUntrustedSignature)
@@ -209,14 +389,23 @@ func (v sshVerifier) Verify(payload, signature []byte) (Identity, error) {
 	if err != nil {
 		return Identity{}, fmt.Errorf("%w: %v", ErrUntrustedSignature, err)
 	}
-	principal, ok := v.keys[string(sig.PublicKey.Marshal())]
+	lines, ok := v.keys[string(sig.PublicKey.Marshal())]
 	if !ok {
 		return Identity{}, fmt.Errorf("%w: SSH key %s is not allowed", ErrUntrustedSignature, ssh.FingerprintSHA256(sig.PublicKey))
 	}
-	if err := sshsig.Verify(bytes.NewReader(payload), sig, sig.PublicKey, sig.HashAlgorithm, "git"); err != nil {
+	if err := sshsig.Verify(bytes.NewReader(payload), sig, sig.PublicKey, sig.HashAlgorithm, sshNamespace); err != nil {
 		return Identity{}, fmt.Errorf("%w: %v", ErrUntrustedSignature, err)
 	}
-	return Identity{Kind: "ssh", Fingerprint: ssh.FingerprintSHA256(sig.PublicKey), Name: principal}, nil
+	when := signedTime(payload)
+	var errs []error
+	for _, as := range lines {
+		if err := as.check(when); err != nil {
+			errs = append(errs, err)
+			continue
+		}
+		return Identity{Kind: "ssh", Fingerprint: ssh.FingerprintSHA256(sig.PublicKey), Name: as.principal}, nil
+	}
+	return Identity{}, fmt.Errorf("%w: SSH key %s: %w", ErrUntrustedSignature, ssh.FingerprintSHA256(sig.PublicKey), errors.Join(errs...))
 }
 
 // MultiVerifier tries each verifier in turn and returns the first identity

@@ -2,6 +2,7 @@ package gitops
 
 import (
 	"bytes"
+	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -29,6 +30,9 @@ const maxDocuments = 10000
 
 // yamlFile is one parsed YAML stream and the bytes it came from.
 type yamlFile struct {
+	ctx        context.Context
+	steps      int
+	resolved   map[string]string // plainResolvesTo results, by value and flow
 	src        []byte
 	docs       []*yaml.Node
 	lineStarts []int
@@ -36,9 +40,14 @@ type yamlFile struct {
 	parent     map[*yaml.Node]*yaml.Node
 	aliased    map[string]bool // anchors referenced by an alias
 	flow       map[*yaml.Node]bool
+	scanned    int             // bytes offset examined (tests prove it linear)
+	lineKind   []uint8         // per line: 0 not yet seen, 1 ASCII, 2 other
+	runeStarts map[int][]int32 // line -> byte offset of each rune, non-ASCII lines
 }
 
-func parseYAMLFile(src []byte) (*yamlFile, error) {
+// parseYAMLFile parses src, checking ctx between documents and while it
+// indexes nodes.
+func parseYAMLFile(ctx context.Context, src []byte) (*yamlFile, error) {
 	if len(src) > MaxFileSize {
 		return nil, fmt.Errorf("%w: %d bytes (limit %d)", ErrTooLarge, len(src), MaxFileSize)
 	}
@@ -49,6 +58,7 @@ func parseYAMLFile(src []byte) (*yamlFile, error) {
 		return nil, fmt.Errorf("%w: input is not valid UTF-8", ErrUnsafeEdit)
 	}
 	f := &yamlFile{
+		ctx:     ctx,
 		src:     src,
 		parent:  map[*yaml.Node]*yaml.Node{},
 		aliased: map[string]bool{},
@@ -67,6 +77,9 @@ func parseYAMLFile(src []byte) (*yamlFile, error) {
 		if err != nil {
 			return nil, fmt.Errorf("gitops: parse YAML document %d: %w", len(f.docs), err)
 		}
+		if err := ctx.Err(); err != nil {
+			return nil, fmt.Errorf("gitops: parse YAML: %w", err)
+		}
 		if len(f.docs) >= maxDocuments {
 			return nil, fmt.Errorf("%w: more than %d documents", ErrTooLarge, maxDocuments)
 		}
@@ -74,22 +87,42 @@ func parseYAMLFile(src []byte) (*yamlFile, error) {
 	}
 	f.lineStarts = lineStarts(src)
 	for _, d := range f.docs {
-		f.index(d, nil, false)
+		if err := f.index(d, nil, false); err != nil {
+			return nil, err
+		}
 	}
 	return f, nil
 }
 
-func (f *yamlFile) index(n, parent *yaml.Node, inFlow bool) {
+// step counts one unit of work and checks the context every 1024 units,
+// so that long edits end when their caller gives up.
+func (f *yamlFile) step() error {
+	f.steps++
+	if f.steps&1023 == 0 && f.ctx != nil {
+		if err := f.ctx.Err(); err != nil {
+			return fmt.Errorf("gitops: edit YAML: %w", err)
+		}
+	}
+	return nil
+}
+
+func (f *yamlFile) index(n, parent *yaml.Node, inFlow bool) error {
+	if err := f.step(); err != nil {
+		return err
+	}
 	f.parent[n] = parent
 	f.flow[n] = inFlow
 	if n.Kind == yaml.AliasNode {
 		f.aliased[n.Value] = true
-		return
+		return nil
 	}
 	childFlow := inFlow || n.Style&yaml.FlowStyle != 0
 	for _, c := range n.Content {
-		f.index(c, n, childFlow)
+		if err := f.index(c, n, childFlow); err != nil {
+			return err
+		}
 	}
+	return nil
 }
 
 // lineStarts returns the byte offset of each line, counting line breaks
@@ -117,23 +150,62 @@ func lineStarts(src []byte) []int {
 }
 
 // offset converts a node's 1-based line and character column to a byte
-// offset in src.
+// offset in src. It is linear overall: an ASCII line converts in O(1), and
+// the rune offsets of a non-ASCII line are indexed once, on first use,
+// instead of rescanning the line for every node on it (a one-line
+// flow-style file holds all its nodes on one line).
 func (f *yamlFile) offset(n *yaml.Node) (int, error) {
 	if n.Line < 1 || n.Line > len(f.lineStarts) || n.Column < 1 {
 		return 0, fmt.Errorf("%w: node at line %d column %d is outside the file", ErrUnsafeEdit, n.Line, n.Column)
 	}
-	off := f.lineStarts[n.Line-1]
-	if n.Line == 1 {
-		off += f.bom
+	line := n.Line - 1
+	start := f.lineStarts[line]
+	if line == 0 {
+		start += f.bom
 	}
-	for c := 1; c < n.Column; c++ {
-		if off >= len(f.src) {
-			return 0, fmt.Errorf("%w: column %d past end of line %d", ErrUnsafeEdit, n.Column, n.Line)
+	end := len(f.src)
+	if line+1 < len(f.lineStarts) {
+		end = f.lineStarts[line+1]
+	}
+	col := n.Column - 1
+	past := fmt.Errorf("%w: column %d past end of line %d", ErrUnsafeEdit, n.Column, n.Line)
+	if f.lineKind == nil {
+		f.lineKind = make([]uint8, len(f.lineStarts))
+		f.runeStarts = map[int][]int32{}
+	}
+	if f.lineKind[line] == 0 {
+		f.lineKind[line] = 1
+		f.scanned += end - start
+		for _, c := range f.src[start:end] {
+			if c >= utf8.RuneSelf {
+				f.lineKind[line] = 2
+				break
+			}
 		}
-		_, size := utf8.DecodeRune(f.src[off:])
-		off += size
 	}
-	return off, nil
+	if f.lineKind[line] == 1 {
+		if start+col > end {
+			return 0, past
+		}
+		return start + col, nil
+	}
+	idx, ok := f.runeStarts[line]
+	if !ok {
+		f.scanned += end - start
+		for i := start; i < end; {
+			idx = append(idx, int32(i))
+			_, size := utf8.DecodeRune(f.src[i:end])
+			i += size
+		}
+		f.runeStarts[line] = idx
+	}
+	switch {
+	case col < len(idx):
+		return int(idx[col]), nil
+	case col == len(idx):
+		return end, nil
+	}
+	return 0, past
 }
 
 // span is one scalar's bytes in src: [start, end).
@@ -241,6 +313,11 @@ func (f *yamlFile) scalarSpan(n *yaml.Node) (span, error) {
 			if f.flow[n] && (c == ',' || c == ']' || c == '}') {
 				break
 			}
+			// ": " ends a plain mapping key (a plain value cannot hold it).
+			if c == ':' && (i+1 >= len(src) || src[i+1] == ' ' || src[i+1] == '\t' || isLineBreakAt(src, i+1) ||
+				(f.flow[n] && strings.IndexByte(",[]{}", src[i+1]) >= 0)) {
+				break
+			}
 		}
 		for i > pos && (src[i-1] == ' ' || src[i-1] == '\t') {
 			i--
@@ -322,7 +399,18 @@ func (f *yamlFile) render(n *yaml.Node, sp span, value string) (string, yaml.Sty
 	case yaml.DoubleQuotedStyle:
 		return doubleQuote(value), yaml.DoubleQuotedStyle, nil
 	}
-	tag := plainResolvesTo(value, f.flow[n])
+	key := value
+	if f.flow[n] {
+		key = "\x00" + value
+	}
+	tag, ok := f.resolved[key]
+	if !ok {
+		tag = plainResolvesTo(value, f.flow[n])
+		if f.resolved == nil {
+			f.resolved = map[string]string{}
+		}
+		f.resolved[key] = tag
+	}
 	switch {
 	case tag == "":
 	case sp.tagged, tag == "!!str", tag == n.ShortTag():
@@ -334,15 +422,19 @@ func (f *yamlFile) render(n *yaml.Node, sp span, value string) (string, yaml.Sty
 type plannedEdit struct {
 	scalarEdit
 	span
-	text  string
-	style yaml.Style
+	text       string
+	style      yaml.Style
+	structural *structEdit // set for a change of a collection (node is nil)
 }
 
 // apply splices edits into the original bytes and re-parses the result to
 // prove that exactly the intended values changed.
-func (f *yamlFile) apply(edits []scalarEdit) ([]byte, error) {
+func (f *yamlFile) apply(edits []scalarEdit, structs ...structEdit) ([]byte, error) {
 	plans := make([]plannedEdit, 0, len(edits))
 	for _, e := range edits {
+		if err := f.step(); err != nil {
+			return nil, err
+		}
 		if e.node.Value == e.value {
 			continue
 		}
@@ -356,16 +448,24 @@ func (f *yamlFile) apply(edits []scalarEdit) ([]byte, error) {
 		}
 		plans = append(plans, plannedEdit{scalarEdit: e, span: sp, text: text, style: style})
 	}
+	for _, e := range structs {
+		p, err := f.planStruct(e)
+		if err != nil {
+			return nil, err
+		}
+		plans = append(plans, p)
+	}
 	if len(plans) == 0 {
 		return f.src, nil
 	}
-	sort.Slice(plans, func(i, j int) bool { return plans[i].start < plans[j].start })
+	// Stable: insertions at one position keep the order they were planned in.
+	sort.SliceStable(plans, func(i, j int) bool { return plans[i].start < plans[j].start })
 	var out bytes.Buffer
 	out.Grow(len(f.src) + 256)
 	last := 0
 	for _, p := range plans {
 		if p.start < last {
-			return nil, fmt.Errorf("%w: overlapping edits at line %d", ErrUnsafeEdit, p.node.Line)
+			return nil, fmt.Errorf("%w: overlapping edits at byte %d", ErrUnsafeEdit, p.start)
 		}
 		out.Write(f.src[last:p.start])
 		out.WriteString(p.text)
@@ -379,56 +479,113 @@ func (f *yamlFile) apply(edits []scalarEdit) ([]byte, error) {
 	return result, nil
 }
 
-// verify re-parses result and compares it with the original tree: the same
+// verify proves result is src with only the planned spans replaced: the
+// bytes outside the spans (in order) are src's, each span holds its
+// planned text, and the re-parsed tree equals the original one (the same
 // documents, nodes, comments, anchors and lines, and values equal except
-// for the planned edits, which must carry their new values.
+// for the planned edits, which must carry their new values). plans are
+// sorted by start and do not overlap.
 func (f *yamlFile) verify(result []byte, plans []plannedEdit) error {
-	g, err := parseYAMLFile(result)
+	pos, last := 0, 0
+	for _, p := range plans {
+		keep := f.src[last:p.start]
+		if !bytes.HasPrefix(result[pos:], keep) {
+			return fmt.Errorf("%w: bytes before byte %d changed", ErrUnsafeEdit, p.start)
+		}
+		pos += len(keep)
+		if !bytes.HasPrefix(result[pos:], []byte(p.text)) {
+			return fmt.Errorf("%w: the text at byte %d is not the planned text", ErrUnsafeEdit, p.start)
+		}
+		pos += len(p.text)
+		last = p.end
+	}
+	if !bytes.Equal(result[pos:], f.src[last:]) {
+		return fmt.Errorf("%w: bytes after the last edit changed", ErrUnsafeEdit)
+	}
+	g, err := parseYAMLFile(f.ctx, result)
+	if f.ctx != nil && f.ctx.Err() != nil {
+		return fmt.Errorf("gitops: edit YAML: %w", f.ctx.Err())
+	}
 	if err != nil {
 		return fmt.Errorf("%w: edited file does not re-parse: %v", ErrUnsafeEdit, err)
 	}
+	return f.sameTree(g, plans)
+}
+
+// sameTree compares the re-parsed edited file g with the tree f's plans
+// must produce: every original node keeps its kind, anchor, comments, tag,
+// style and value (a planned value for an edited scalar), and its line,
+// shifted by the lines that splices before it add or remove; deleted pairs
+// are gone and added nodes carry exactly their planned values.
+func (f *yamlFile) sameTree(g *yamlFile, plans []plannedEdit) error {
 	if len(g.docs) != len(f.docs) {
 		return fmt.Errorf("%w: edited file has %d documents, want %d", ErrUnsafeEdit, len(g.docs), len(f.docs))
 	}
-	want := make(map[*yaml.Node]*plannedEdit, len(plans))
-	for i := range plans {
-		want[plans[i].node] = &plans[i]
+	shift := f.lineShift(plans)
+	wants := f.expected(plans)
+	scalarPlans := 0
+	for _, p := range plans {
+		if p.structural == nil {
+			scalarPlans++
+		}
 	}
 	seen := 0
-	var walk func(a, b *yaml.Node) error
-	walk = func(a, b *yaml.Node) error {
-		where := fmt.Sprintf("line %d column %d", a.Line, a.Column)
-		if a.Kind != b.Kind || a.Anchor != b.Anchor || a.Line != b.Line ||
-			a.HeadComment != b.HeadComment || a.LineComment != b.LineComment || a.FootComment != b.FootComment ||
-			len(a.Content) != len(b.Content) {
-			return fmt.Errorf("%w: re-parse differs at %s", ErrUnsafeEdit, where)
+	var walk func(w *wantNode, b *yaml.Node) error
+	walk = func(w *wantNode, b *yaml.Node) error {
+		if err := f.step(); err != nil {
+			return err
 		}
-		if p, ok := want[a]; ok {
-			seen++
-			okTag := b.ShortTag() == a.ShortTag() || b.ShortTag() == "!!str"
-			if b.Value != p.value || b.Style&^yaml.TaggedStyle != p.style || !okTag {
-				return fmt.Errorf("%w: re-parse at %s gives %q (%s), want %q", ErrUnsafeEdit, where, b.Value, b.ShortTag(), p.value)
+		a := w.orig
+		if a == nil {
+			where := fmt.Sprintf("added node at line %d", b.Line)
+			if b.Kind != w.kind || len(b.Content) != len(w.kids) || b.Anchor != "" ||
+				b.HeadComment != "" || b.LineComment != "" || b.FootComment != "" {
+				return fmt.Errorf("%w: re-parse differs at %s", ErrUnsafeEdit, where)
 			}
-		} else if a.Value != b.Value || a.Style != b.Style || a.ShortTag() != b.ShortTag() {
-			return fmt.Errorf("%w: re-parse changed the value at %s", ErrUnsafeEdit, where)
+			if w.kind == yaml.ScalarNode && (b.Value != w.value || b.Style&^yaml.TaggedStyle != w.style || b.ShortTag() != "!!str") {
+				return fmt.Errorf("%w: re-parse at %s gives %q, want %q", ErrUnsafeEdit, where, b.Value, w.value)
+			}
+			if w.kind != yaml.ScalarNode && b.Style&yaml.FlowStyle != w.style&yaml.FlowStyle {
+				return fmt.Errorf("%w: re-parse at %s has another style", ErrUnsafeEdit, where)
+			}
+		} else {
+			where := func() string { return fmt.Sprintf("line %d column %d", a.Line, a.Column) }
+			line := a.Line
+			if off, err := f.offset(a); err == nil {
+				line += shift(off)
+			}
+			if a.Kind != b.Kind || a.Anchor != b.Anchor || line != b.Line ||
+				a.HeadComment != b.HeadComment || a.LineComment != b.LineComment || a.FootComment != b.FootComment ||
+				len(w.kids) != len(b.Content) {
+				return fmt.Errorf("%w: re-parse differs at %s", ErrUnsafeEdit, where())
+			}
+			if w.edited {
+				seen++
+				okTag := b.ShortTag() == a.ShortTag() || b.ShortTag() == "!!str"
+				if b.Value != w.value || b.Style&^yaml.TaggedStyle != w.style || !okTag {
+					return fmt.Errorf("%w: re-parse at %s gives %q (%s), want %q", ErrUnsafeEdit, where(), b.Value, b.ShortTag(), w.value)
+				}
+			} else if a.Value != b.Value || a.Style != b.Style || a.ShortTag() != b.ShortTag() {
+				return fmt.Errorf("%w: re-parse changed the value at %s", ErrUnsafeEdit, where())
+			}
+			if a.Kind == yaml.AliasNode {
+				return nil
+			}
 		}
-		if a.Kind == yaml.AliasNode {
-			return nil
-		}
-		for i := range a.Content {
-			if err := walk(a.Content[i], b.Content[i]); err != nil {
+		for i := range w.kids {
+			if err := walk(w.kids[i], b.Content[i]); err != nil {
 				return err
 			}
 		}
 		return nil
 	}
-	for i := range f.docs {
-		if err := walk(f.docs[i], g.docs[i]); err != nil {
+	for i := range wants {
+		if err := walk(wants[i], g.docs[i]); err != nil {
 			return err
 		}
 	}
-	if seen != len(plans) {
-		return fmt.Errorf("%w: %d of %d edits found on re-parse", ErrUnsafeEdit, seen, len(plans))
+	if seen != scalarPlans {
+		return fmt.Errorf("%w: %d of %d edits found on re-parse", ErrUnsafeEdit, seen, scalarPlans)
 	}
 	return nil
 }
