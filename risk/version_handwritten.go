@@ -59,10 +59,14 @@ type vulnComposer struct {
 	zero  bool // OSV's "0": below every version
 }
 
-func (vulnComposerScheme) parse(s string) (vulnVersion, error) {
+func (c vulnComposerScheme) parse(s string) (vulnVersion, error) {
 	if s == "0" {
 		return vulnComposer{zero: true}, nil
 	}
+	return c.parseLiteral(s)
+}
+
+func (vulnComposerScheme) parseLiteral(s string) (vulnVersion, error) {
 	if len(s) > vulnMaxVersionLen {
 		return nil, fmt.Errorf("%w: Packagist version of %d bytes (limit %d)", ErrUnassessableVersion, len(s), vulnMaxVersionLen)
 	}
@@ -283,10 +287,14 @@ type vulnPub struct {
 	zero       bool
 }
 
-func (vulnPubScheme) parse(s string) (vulnVersion, error) {
+func (p vulnPubScheme) parse(s string) (vulnVersion, error) {
 	if s == "0" {
 		return vulnPub{zero: true}, nil
 	}
+	return p.parseLiteral(s)
+}
+
+func (vulnPubScheme) parseLiteral(s string) (vulnVersion, error) {
 	if len(s) > vulnMaxVersionLen {
 		return nil, fmt.Errorf("%w: Pub version of %d bytes (limit %d)", ErrUnassessableVersion, len(s), vulnMaxVersionLen)
 	}
