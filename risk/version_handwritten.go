@@ -81,10 +81,9 @@ func (vulnComposerScheme) parseLiteral(s string) (vulnVersion, error) {
 // "1.0RC1" → "1.0.0.0-RC1", "v2.1-p1" → "2.1.0.0-patch1",
 // "1.0-BETA2" → "1.0.0.0-beta2", "1.x-dev" → "1.9999999.9999999.9999999-dev".
 func vulnComposerNormalize(s string) (string, error) {
+	// No "#ref" is cut off: VersionParser::normalize rejects "1.0.0#abc"
+	// (only parseConstraint drops "#refs", and only after dev branches).
 	v := strings.TrimSpace(s)
-	if i := strings.Index(v, "#"); i >= 0 {
-		v = v[:i]
-	}
 	if strings.HasPrefix(strings.ToLower(v), "dev-") {
 		return "", fmt.Errorf("%w: %q is a Composer branch, not a version", ErrUnassessableVersion, s)
 	}
