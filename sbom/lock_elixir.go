@@ -13,7 +13,10 @@ import (
 //
 // mix.lock is an Elixir map literal; no Go library reads Elixir terms,
 // so the entries' fixed leading fields are matched here.
-var lockMixEntry = regexp.MustCompile(`^\s*"([^"]+)":\s*\{:(hex|git|path)\s*,\s*(?::"?([A-Za-z0-9_.-]+)"?|"([^"]*)")\s*,\s*"([^"]*)"(.*)$`)
+var lockMixEntry = regexp.MustCompile(`^\s*"([^"]+)":\s*\{:([a-z_]+)\s*,(.*)$`)
+
+// lockMixHex is the start of a Hex entry's fields: :pkg, "version".
+var lockMixHex = regexp.MustCompile(`^\s*:"?([A-Za-z0-9_.-]+)"?\s*,\s*"([^"]*)"(.*)$`)
 
 // lockMixDep is a dependency inside the deps list: {:name, "req", [...]}.
 var lockMixDep = regexp.MustCompile(`\{:([a-z0-9_]+)\s*,`)
@@ -33,7 +36,7 @@ func lockParseMix(in lockInput) (*lockFile, error) {
 		if m == nil {
 			t := strings.TrimSpace(line)
 			if strings.HasPrefix(t, `"`) {
-				return nil, lockErr(format, in.name, i+1, "entry %q is not {:hex|:git|:path, ...}", lockTrunc(t))
+				return nil, lockErr(format, in.name, i+1, "entry %q is not \"name\": {:kind, ...}", lockTrunc(t))
 			}
 			continue
 		}
@@ -41,10 +44,14 @@ func lockParseMix(in lockInput) (*lockFile, error) {
 			lf.limits = append(lf.limits, "dependency "+m[1]+" comes from "+m[2]+": not a Hex package, not listed")
 			continue
 		}
-		name, version := catOr(m[3], m[4]), m[5]
+		h := lockMixHex.FindStringSubmatch(m[3])
+		if h == nil {
+			return nil, lockErr(format, in.name, i+1, "hex entry %s does not start with :package, \"version\"", m[1])
+		}
+		name, version := h[1], h[2]
 		p := lockPkg{name: name, version: version, key: m[1],
 			purl: packageurl.NewPackageURL(packageurl.TypeHex, "", strings.ToLower(name), version, nil, "").ToString()}
-		rest := m[6]
+		rest := h[3]
 		if i := strings.Index(rest, "["); i >= 0 {
 			if j := strings.Index(rest[i+1:], "["); j >= 0 {
 				deps := rest[i+1+j:]

@@ -115,10 +115,10 @@ func lockParseRequirements(in lockInput) (*lockFile, error) {
 			continue
 		}
 		p := lockPyPkg(m[1], m[2])
-		if seen[p.key] {
+		if seen[p.key+"@"+p.version] {
 			continue
 		}
-		seen[p.key] = true
+		seen[p.key+"@"+p.version] = true
 		p.hashes = hashes
 		p.direct = 1
 		lf.pkgs = append(lf.pkgs, p)

@@ -189,13 +189,26 @@ type lockYarnBerryEntry struct {
 
 func lockParseYarnBerry(in lockInput) (*lockFile, error) {
 	const format = "yarn.lock"
-	var raw map[string]yaml.Node
-	if err := yaml.Unmarshal(in.data, &raw); err != nil {
+	// Decoded as a node, not a map: real lockfiles repeat an entry now
+	// and then, which a map decode rejects as a duplicate key.
+	var top yaml.Node
+	if err := yaml.Unmarshal(in.data, &top); err != nil {
 		return nil, lockWrap(format, in.name, in.data, err)
+	}
+	if len(top.Content) != 1 || top.Content[0].Kind != yaml.MappingNode {
+		return nil, lockErr(format, in.name, 1, "not a YAML mapping")
+	}
+	raw := map[string]*yaml.Node{}
+	m := top.Content[0]
+	for i := 0; i+1 < len(m.Content); i += 2 {
+		if _, dup := raw[m.Content[i].Value]; !dup {
+			raw[m.Content[i].Value] = m.Content[i+1]
+		}
 	}
 	lf := &lockFile{eco: "npm"}
 	bySpec := map[string]string{}
 	var workspace []string
+	hasWorkspace := false
 	type parsed struct {
 		key string
 		e   lockYarnBerryEntry
@@ -226,6 +239,7 @@ func lockParseYarnBerry(in lockInput) (*lockFile, error) {
 		}
 		if local {
 			if proto == "workspace:." {
+				hasWorkspace = true
 				for n, r := range e.Dependencies {
 					workspace = append(workspace, n+"@"+r)
 				}
@@ -257,8 +271,8 @@ func lockParseYarnBerry(in lockInput) (*lockFile, error) {
 			ws = append(ws, k)
 		}
 	}
-	if ws == nil {
-		ws = []string{}
+	if hasWorkspace && ws == nil {
+		ws = []string{} // a workspace without dependencies
 	}
 	lockYarnRoots(in, lf, bySpec, ws)
 	return lf, nil
