@@ -3,6 +3,7 @@ package sbom
 import (
 	"archive/tar"
 	"bytes"
+	"context"
 	"crypto/rand"
 	"debug/buildinfo"
 	"encoding/hex"
@@ -33,6 +34,7 @@ const (
 	catNpmInstalled
 	catNpmLock
 	catELF
+	catLockfile
 )
 
 // catFile is a file of the squashed image a cataloguer wants.
@@ -80,6 +82,8 @@ func catClassify(p string, h *tar.Header) catKind {
 		return catNpmLock
 	case catIsJavaArchive(base):
 		return catJava
+	case catIsLockfile(p, base):
+		return catLockfile
 	case h.FileInfo().Mode().Perm()&0o111 != 0 && h.Size >= 64:
 		return catELF
 	}
@@ -92,6 +96,7 @@ type catPkg struct {
 	c   Component
 	deb *catDeb
 	apk *catApkPkg
+	rpm *catRpmPkg
 	// goMain is the purl of the main module of the Go binary a module
 	// was linked into ("" for other packages and for the main module).
 	goMain string
@@ -148,7 +153,6 @@ type catState struct {
 	found     map[string][]catPkg
 	osRelease map[string]catFile
 	etcIsLink bool
-	rpm       []string
 	limits    []string
 	goSeen    bool
 }
@@ -171,8 +175,6 @@ func (st *catState) apply(r *catResult) error {
 			st.etcIsLink = false
 		}
 		st.osRelease[r.path] = catFile{path: r.path, layer: r.layer, data: r.osRelease}
-	case r.kind == catRPM:
-		st.rpm = append(st.rpm, r.path)
 	default:
 		st.found[r.path] = r.pkgs
 		st.goSeen = st.goSeen || r.goBinary
@@ -219,6 +221,23 @@ func catParse(f catFile, maxFile int64) *catResult {
 			catSetLicence(&c, a.License)
 			r.pkgs = append(r.pkgs, catPkg{c: c, apk: a})
 		}
+	case catRPM:
+		rpms, err := catParseRpmDB(context.Background(), f.data, f.path)
+		if err != nil {
+			r.err = err
+			return r
+		}
+		r.pkgs = make([]catPkg, 0, len(rpms))
+		for i := range rpms {
+			r.pkgs = append(r.pkgs, catPkg{c: catRpmComponent(&rpms[i], loc), rpm: &rpms[i]})
+		}
+	case catLockfile:
+		pkgs, err := catLockfilePackages(f)
+		if err != nil {
+			limitf(err)
+			return r
+		}
+		r.pkgs = pkgs
 	case catPython:
 		m, err := catParsePythonMetadata(f.data, f.path)
 		if err != nil {
@@ -412,6 +431,8 @@ func (st *catState) document(info *ImageInfo) (*Document, error) {
 				catFinishDeb(&c, pk.deb, distro)
 			case pk.apk != nil:
 				catFinishApk(&c, pk.apk, distro)
+			case pk.rpm != nil:
+				catFinishRpm(&c, pk.rpm, distro)
 			}
 			key := c.PURL
 			if key == "" {
@@ -441,13 +462,9 @@ func (st *catState) document(info *ImageInfo) (*Document, error) {
 	for _, m := range goOrder {
 		doc.Dependencies = append(doc.Dependencies, Dependency{Ref: m, DependsOn: goDeps[m]})
 	}
-	if len(st.rpm) > 0 {
-		doc.Limitations = append(doc.Limitations, fmt.Sprintf(
-			"RPM database found (%s) but RPM packages are not catalogued: chaingate has no pure-Go reader for RPM's sqlite and ndb databases", strings.Join(st.rpm, ", ")))
-	}
 	if distro == nil {
 		for _, c := range doc.Components {
-			if v, _ := c.Property(PropCataloguer); v == "dpkg" || v == "apk" {
+			if v, _ := c.Property(PropCataloguer); v == "dpkg" || v == "apk" || v == "rpm" {
 				doc.Limitations = append(doc.Limitations,
 					"no /etc/os-release or /usr/lib/os-release: OS packages have no distro qualifier and no OSV ecosystem")
 				break

@@ -349,6 +349,15 @@ func (b *lockBuilder) component(lf *lockFile, p lockPkg, loc []Location) string 
 		}
 		return c.ID
 	}
+	c := lockComponent(lf, p, loc)
+	c.ID = catUniqueID(b.ids, key)
+	b.byPURL[key] = len(b.comps)
+	b.comps = append(b.comps, c)
+	return c.ID
+}
+
+// lockComponent is the component of one package of a lockfile found at loc.
+func lockComponent(lf *lockFile, p lockPkg, loc []Location) Component {
 	c := Component{Type: TypeLibrary, Group: p.group, Name: p.name, Version: p.version, PURL: p.purl,
 		Scope: p.scope, Hashes: p.hashes, Locations: slices.Clone(loc)}
 	c.Properties = append(c.Properties, Property{PropLockFormat, lf.format})
@@ -363,10 +372,7 @@ func (b *lockBuilder) component(lf *lockFile, p lockPkg, loc []Location) string 
 		c.Properties = append(c.Properties, Property{PropLockDirect, "false"})
 	}
 	c.Properties = append(c.Properties, p.props...)
-	c.ID = catUniqueID(b.ids, key)
-	b.byPURL[key] = len(b.comps)
-	b.comps = append(b.comps, c)
-	return c.ID
+	return c
 }
 
 // lockSetProp sets (or adds) a property.

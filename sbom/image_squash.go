@@ -246,9 +246,6 @@ func imgScanLayer(ctx context.Context, l imgLayer, cfg *imgConfig, total, entrie
 				sc.results = append(sc.results, r)
 			}
 			continue
-		case kind == catRPM:
-			sc.results = append(sc.results, &catResult{path: p, layer: l.digest, kind: catRPM})
-			continue
 		case h.Size > cfg.maxFile:
 			r := &catResult{path: p, layer: l.digest, kind: kind}
 			if kind == catJava {

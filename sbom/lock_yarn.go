@@ -140,17 +140,13 @@ func lockYarnRoots(in lockInput, lf *lockFile, bySpec map[string]string, workspa
 	var prod, dev []string
 	if m != nil {
 		for n, r := range m.prod {
-			for _, s := range []string{n + "@" + r, n + "@npm:" + r} {
-				if k, ok := bySpec[s]; ok {
-					prod = append(prod, k)
-				}
+			if k, ok := lockYarnLookup(bySpec, n, r); ok {
+				prod = append(prod, k)
 			}
 		}
 		for n, r := range m.dev {
-			for _, s := range []string{n + "@" + r, n + "@npm:" + r} {
-				if k, ok := bySpec[s]; ok {
-					dev = append(dev, k)
-				}
+			if k, ok := lockYarnLookup(bySpec, n, r); ok {
+				dev = append(dev, k)
 			}
 		}
 	}
@@ -158,6 +154,16 @@ func lockYarnRoots(in lockInput, lf *lockFile, bySpec map[string]string, workspa
 		prod = workspace
 	}
 	lockPropagate(lf.pkgs, prod, dev)
+}
+
+// lockYarnLookup finds the entry a dependency "name": "range" resolves
+// to; berry writes the range with or without its "npm:" protocol.
+func lockYarnLookup(bySpec map[string]string, name, rng string) (string, bool) {
+	if k, ok := bySpec[name+"@"+rng]; ok {
+		return k, true
+	}
+	k, ok := bySpec[name+"@npm:"+rng]
+	return k, ok
 }
 
 // lockNPMScope returns the scope of an npm name ("@babel"), or "".
@@ -258,7 +264,7 @@ func lockParseYarnBerry(in lockInput) (*lockFile, error) {
 			group: lockNPMScope(name)}
 		for _, deps := range []map[string]string{p.e.Dependencies, p.e.OptionalDependencies} {
 			for n, r := range deps {
-				if k, ok := bySpec[n+"@"+r]; ok {
+				if k, ok := lockYarnLookup(bySpec, n, r); ok {
 					lp.deps = append(lp.deps, k)
 				}
 			}
@@ -267,7 +273,8 @@ func lockParseYarnBerry(in lockInput) (*lockFile, error) {
 	}
 	var ws []string
 	for _, s := range workspace {
-		if k, ok := bySpec[s]; ok {
+		n, r := lockYarnSpecName(s)
+		if k, ok := lockYarnLookup(bySpec, n, r); ok {
 			ws = append(ws, k)
 		}
 	}
