@@ -70,9 +70,11 @@ func lockParseConan(in lockInput) (*lockFile, error) {
 			p.deps = deps
 			lf.pkgs = append(lf.pkgs, p)
 		}
-		lockPropagate(lf.pkgs, roots, nil)
-		for i := range lf.pkgs {
-			lf.pkgs[i].scope = ScopeUnknown
+		if len(roots) > 0 { // without the project's node nothing says what is direct
+			lockPropagate(lf.pkgs, roots, nil)
+			for i := range lf.pkgs {
+				lf.pkgs[i].scope = ScopeUnknown
+			}
 		}
 		return lf, nil
 	}

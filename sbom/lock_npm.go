@@ -67,9 +67,10 @@ func lockReadPackageJSON(in lockInput) *lockNPMManifest {
 
 // lockPropagate sets direct and scope from the roots the project
 // requires: a package reachable from a runtime root is ScopeRequired,
-// one reachable only from development roots ScopeExcluded; roots are
-// direct, the rest transitive. Keys not in pkgs are ignored.
-func lockPropagate(pkgs []lockPkg, prodRoots, devRoots []string) {
+// else one reachable from an optional root (an extra) ScopeOptional,
+// else one reachable only from development roots ScopeExcluded; roots
+// are direct, the rest transitive. Keys not in pkgs are ignored.
+func lockPropagate(pkgs []lockPkg, prodRoots, devRoots []string, optRoots ...string) {
 	idx := make(map[string]int, len(pkgs))
 	for i, p := range pkgs {
 		if p.key != "" {
@@ -106,5 +107,6 @@ func lockPropagate(pkgs []lockPkg, prodRoots, devRoots []string) {
 		}
 	}
 	walk(prodRoots, ScopeRequired)
+	walk(optRoots, ScopeOptional)
 	walk(devRoots, ScopeExcluded)
 }

@@ -292,7 +292,7 @@ func lockParseUV(in lockInput) (*lockFile, error) {
 		return nil, lockErr(format, in.name, 1, "no version: not a uv.lock")
 	}
 	lf := &lockFile{eco: "PyPI"}
-	var prod, dev []string
+	var prod, dev, opt []string
 	hasRoot := false
 	for i, pk := range lock.Package {
 		if pk.Name == "" {
@@ -307,7 +307,7 @@ func lockParseUV(in lockInput) (*lockFile, error) {
 			}
 			for _, ds := range pk.OptionalDependencies {
 				for _, d := range ds {
-					prod = append(prod, catPEP503Name(d.Name))
+					opt = append(opt, catPEP503Name(d.Name))
 				}
 			}
 			for _, ds := range pk.DevDependencies {
@@ -336,14 +336,16 @@ func lockParseUV(in lockInput) (*lockFile, error) {
 		lf.pkgs = append(lf.pkgs, p)
 	}
 	if hasRoot {
-		lockPropagate(lf.pkgs, prod, dev)
+		lockPropagate(lf.pkgs, prod, dev, opt...)
 	}
 	return lf, nil
 }
 
+// lockDevGroups are dependency-group names that mean development.
+var lockDevGroups = map[string]bool{"dev": true, "test": true, "tests": true, "lint": true, "doc": true, "docs": true, "typing": true}
+
 // lockParsePDM reads pdm.lock with BurntSushi/toml: "groups" says which
-// dependency groups need a package (only "default" is runtime);
-// dependencies are PEP 508 strings.
+// dependency groups need a package; dependencies are PEP 508 strings.
 func lockParsePDM(in lockInput) (*lockFile, error) {
 	const format = "pdm.lock"
 	var lock struct {
@@ -366,12 +368,19 @@ func lockParsePDM(in lockInput) (*lockFile, error) {
 			return nil, lockErr(format, in.name, 0, "package %d has no name or version", i+1)
 		}
 		p := lockPyPkg(pk.Name, pk.Version)
-		if len(pk.Groups) > 0 {
-			p.scope = ScopeExcluded
-			for _, g := range pk.Groups {
-				if g == "default" {
-					p.scope = ScopeRequired
-				}
+		// pdm writes extras and dependency groups alike as groups:
+		// "default" is runtime, well-known development group names are
+		// development, any other group is an optional feature.
+		for _, g := range pk.Groups {
+			sc := ScopeOptional
+			switch {
+			case g == "default":
+				sc = ScopeRequired
+			case lockDevGroups[g]:
+				sc = ScopeExcluded
+			}
+			if genNPMScopeRank(sc) > genNPMScopeRank(p.scope) {
+				p.scope = sc
 			}
 		}
 		for _, d := range pk.Dependencies {
