@@ -262,11 +262,27 @@ func lockParse(in lockInput) (lf *lockFile, err error) {
 			lf, err = nil, fmt.Errorf("%s: internal error parsing %s: %v", in.name, p.format, r)
 		}
 	}()
-	lf, err = p.parse(in)
+	return lockParseWith(p, in)
+}
+
+// lockParseWith runs one parser and checks what it returns: every
+// package has a name, a version and a purl packageurl-go parses (a
+// lockfile naming a package "@/" is malformed, not a package to report).
+func lockParseWith(p *lockParser, in lockInput) (*lockFile, error) {
+	lf, err := p.parse(in)
 	if err != nil {
 		return nil, err
 	}
 	lf.format = p.format
+	for _, pk := range lf.pkgs {
+		if pk.name == "" || pk.version == "" {
+			return nil, lockErr(p.format, in.name, 0, "package %q has no name or version", lockTrunc(pk.name+"@"+pk.version))
+		}
+		pu, err := packageurl.FromString(pk.purl)
+		if err != nil || pu.Name == "" {
+			return nil, lockErr(p.format, in.name, 0, "package %q is not a valid package name (purl %q)", lockTrunc(pk.name), lockTrunc(pk.purl))
+		}
+	}
 	return lf, nil
 }
 
