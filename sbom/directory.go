@@ -217,23 +217,76 @@ func FromDirectory(ctx context.Context, dir string, opts ...GenerateOption) (*Do
 		if err := ctx.Err(); err != nil {
 			return nil, fmt.Errorf("sbom: directory %s: %w", dir, err)
 		}
-		data, err := genReadFile(f.abs, cfg.limit)
-		if err != nil {
-			return nil, err
-		}
-		absDir := filepath.Dir(f.abs)
-		lf, err := lockParse(lockInput{data: data, name: f.rel, sibling: func(base string) []byte {
-			d, err := genReadFile(filepath.Join(absDir, base), cfg.limit)
-			if err != nil {
-				return nil
-			}
-			return d
-		}})
-		if err != nil {
+		if err := b.addFile(cfg, f.abs, f.rel); err != nil {
 			return nil, fmt.Errorf("sbom: directory %s: %w", dir, err)
 		}
-		b.add(lf, []Location{{Path: f.rel}})
 	}
+	doc := lockDocument(cfg, b, dir)
+	if len(files) == 0 {
+		doc.Limitations = append(doc.Limitations, "no lockfile or manifest found (FromDirectory reads "+strings.Join(LockfileFormats(), ", ")+")")
+	}
+	return doc, nil
+}
+
+// LockfileFormat returns the format FromDirectory and FromLockfile read
+// a file of this name as ("yarn.lock", "requirements.txt" for
+// "requirements-dev.txt"), or "" when they do not read it.
+func LockfileFormat(name string) string {
+	if p := lockParserFor(filepath.Base(name)); p != nil {
+		return p.format
+	}
+	return ""
+}
+
+// FromLockfile returns the SBOM of one lockfile or manifest, named as
+// LockfileFormat expects, with the same components, properties and
+// limits as FromDirectory gives for it (files it reads beside it, such
+// as package.json, composer.json or go.sum, come from its directory).
+// The root component is the directory that holds it. A file of another
+// name is an error wrapping ErrUnsupportedFormat.
+func FromLockfile(ctx context.Context, path string, opts ...GenerateOption) (*Document, error) {
+	cfg, err := genNewConfig(opts)
+	if err != nil {
+		return nil, err
+	}
+	if err := ctx.Err(); err != nil {
+		return nil, fmt.Errorf("sbom: lockfile %s: %w", path, err)
+	}
+	if LockfileFormat(path) == "" {
+		return nil, fmt.Errorf("sbom: lockfile %s: not a file name chaingate reads (%s): %w",
+			path, strings.Join(LockfileFormats(), ", "), ErrUnsupportedFormat)
+	}
+	b := newLockBuilder(cfg.excludeDev)
+	if err := b.addFile(cfg, path, filepath.Base(path)); err != nil {
+		return nil, err
+	}
+	return lockDocument(cfg, b, filepath.Dir(path)), nil
+}
+
+// addFile reads and parses one lockfile; rel is its location.
+func (b *lockBuilder) addFile(cfg *genConfig, abs, rel string) error {
+	data, err := genReadFile(abs, cfg.limit)
+	if err != nil {
+		return err
+	}
+	absDir := filepath.Dir(abs)
+	lf, err := lockParse(lockInput{data: data, name: rel, sibling: func(base string) []byte {
+		d, err := genReadFile(filepath.Join(absDir, base), cfg.limit)
+		if err != nil {
+			return nil
+		}
+		return d
+	}})
+	if err != nil {
+		return err
+	}
+	b.add(lf, []Location{{Path: rel}})
+	return nil
+}
+
+// lockDocument is the document of what b collected, its root the
+// directory dir.
+func lockDocument(cfg *genConfig, b *lockBuilder, dir string) *Document {
 	name := filepath.Base(filepath.Clean(dir))
 	if abs, err := filepath.Abs(dir); err == nil {
 		name = filepath.Base(abs)
@@ -244,10 +297,7 @@ func FromDirectory(ctx context.Context, dir string, opts ...GenerateOption) (*Do
 	b.ids[root.ID] = true
 	doc.Components = append(doc.Components, root)
 	b.finish(doc, root.ID)
-	if len(files) == 0 {
-		doc.Limitations = append(doc.Limitations, "no lockfile or manifest found (FromDirectory reads "+strings.Join(LockfileFormats(), ", ")+")")
-	}
-	return doc, nil
+	return doc
 }
 
 // lockParse runs the parser of in.name's format, turning a panic (a bug)

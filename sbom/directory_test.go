@@ -430,3 +430,20 @@ func TestLockfileFormats(t *testing.T) {
 		}
 	}
 }
+
+func TestFromLockfile(t *testing.T) {
+	ctx := context.Background()
+	doc, err := FromLockfile(ctx, filepath.Join("testdata", "lockfiles", "composer", "syft", "composer.lock"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(doc.Components) != 5 || doc.Components[1].Locations[0].Path != "composer.lock" {
+		t.Errorf("components %+v", doc.Components)
+	}
+	if _, err := FromLockfile(ctx, filepath.Join("testdata", "README.md")); !errors.Is(err, ErrUnsupportedFormat) {
+		t.Errorf("README.md: err = %v, want ErrUnsupportedFormat", err)
+	}
+	if _, err := FromLockfile(ctx, filepath.Join("testdata", "missing", "poetry.lock")); !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("missing: err = %v", err)
+	}
+}

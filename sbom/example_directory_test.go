@@ -61,3 +61,51 @@ checksum = "78ca9ab1a0babb1e7d5695e3530886289c18cf2f87ec19a575a0abdce112e3a3"
 	// pkg:cargo/memchr@2.7.4 crates.io tool/Cargo.lock direct=true
 	// service/requirements.txt: line 2: "requests>=2" is not pinned to one version: not listed
 }
+
+func ExampleFromLockfile() {
+	dir, err := os.MkdirTemp("", "example-gems-")
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	defer os.RemoveAll(dir)
+	lock := filepath.Join(dir, "Gemfile.lock")
+	err = os.WriteFile(lock, []byte(`GEM
+  remote: https://rubygems.org/
+  specs:
+    rack (3.1.8)
+    rack-session (2.0.0)
+      rack (>= 3.0.0)
+
+PLATFORMS
+  ruby
+
+DEPENDENCIES
+  rack-session
+
+BUNDLED WITH
+   2.5.23
+`), 0o644)
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	fmt.Println(sbom.LockfileFormat("requirements-dev.txt"), sbom.LockfileFormat(lock))
+	doc, err := sbom.FromLockfile(context.Background(), lock)
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	for _, c := range doc.Components[1:] {
+		direct, _ := c.Property(sbom.PropLockDirect)
+		fmt.Println(c.PURL, "direct="+direct)
+	}
+	for _, d := range doc.Dependencies[1:] {
+		fmt.Println(d.Ref, "->", d.DependsOn)
+	}
+	// Output:
+	// requirements.txt Gemfile.lock
+	// pkg:gem/rack@3.1.8 direct=false
+	// pkg:gem/rack-session@2.0.0 direct=true
+	// pkg:gem/rack-session@2.0.0 -> [pkg:gem/rack@3.1.8]
+}
