@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"time"
 
 	rpmdb "github.com/erikvarga/go-rpmdb/pkg"
 	"github.com/package-url/packageurl-go"
@@ -27,6 +28,10 @@ const (
 	// module stream (RHEL 8 AppStream).
 	PropRPMModularity = "chaingate:rpm:modularitylabel"
 )
+
+// catRpmTimeout bounds the reading of one RPM database. Real ones (a
+// few thousand packages) take well under a second.
+const catRpmTimeout = 30 * time.Second
 
 // catRpmPkg is an installed RPM package.
 type catRpmPkg struct {
@@ -79,7 +84,9 @@ func catParseRpmDB(ctx context.Context, data []byte, name string) (pkgs []catRpm
 			return nil, fmt.Errorf("sbom: rpm database %s: %w", name, err)
 		}
 	}
-	ctx, cancel := context.WithCancel(ctx)
+	// go-rpmdb follows BerkeleyDB overflow-page chains as the file says;
+	// a damaged chain can loop for ever, and only its context stops it.
+	ctx, cancel := context.WithTimeout(ctx, catRpmTimeout)
 	defer cancel()
 	db, err := rpmdb.Open(p)
 	if err != nil {
@@ -88,6 +95,9 @@ func catParseRpmDB(ctx context.Context, data []byte, name string) (pkgs []catRpm
 	defer db.Close()
 	list, err := db.ListPackagesWithContext(ctx)
 	if err != nil {
+		if ctx.Err() != nil {
+			return nil, fmt.Errorf("sbom: rpm database %s: damaged (reading did not end within %s): %w", name, catRpmTimeout, ctx.Err())
+		}
 		return nil, fmt.Errorf("sbom: rpm database %s: list packages: %w", name, err)
 	}
 	pkgs = make([]catRpmPkg, 0, len(list))
