@@ -12,6 +12,7 @@ import (
 	"time"
 
 	rpmdb "github.com/erikvarga/go-rpmdb/pkg"
+	"github.com/erikvarga/go-rpmdb/pkg/bdb"
 	"github.com/package-url/packageurl-go"
 	_ "modernc.org/sqlite" // the pure-Go "sqlite" driver go-rpmdb reads rpmdb.sqlite with
 )
@@ -84,6 +85,9 @@ func catParseRpmDB(ctx context.Context, data []byte, name string) (pkgs []catRpm
 			return nil, fmt.Errorf("sbom: rpm database %s: %w", name, err)
 		}
 	}
+	if err := catRpmBDBCheck(ctx, p); err != nil {
+		return nil, fmt.Errorf("sbom: rpm database %s: %w", name, err)
+	}
 	// go-rpmdb follows BerkeleyDB overflow-page chains as the file says;
 	// a damaged chain can loop for ever, and only its context stops it.
 	ctx, cancel := context.WithTimeout(ctx, catRpmTimeout)
@@ -117,6 +121,62 @@ func catParseRpmDB(ctx context.Context, data []byte, name string) (pkgs []catRpm
 		pkgs = append(pkgs, rp)
 	}
 	return pkgs, nil
+}
+
+// catRpmBDBCheck walks a BerkeleyDB database with go-rpmdb's own
+// exported page functions, in this goroutine, before go-rpmdb's reader
+// walks it in one of its own: that reader indexes pages with offsets
+// taken from the file unchecked, and a panic in its goroutine cannot be
+// recovered, so a damaged database would crash the embedding program.
+// The same walk here turns such a database into an error (a panic here
+// is recovered by catParseRpmDB). A file that is not BerkeleyDB passes.
+func catRpmBDBCheck(ctx context.Context, p string) error {
+	h, err := bdb.Open(p)
+	if err != nil {
+		return nil // not BerkeleyDB (or not readable as one): nothing to check
+	}
+	meta := h.HashMetadata
+	h.Close()
+	f, err := os.Open(p)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	size := int64(meta.PageSize)
+	page := make([]byte, meta.PageSize)
+	ctx, cancel := context.WithTimeout(ctx, catRpmTimeout)
+	defer cancel()
+	for n := uint32(0); n <= meta.LastPageNo; n++ {
+		if _, err := f.ReadAt(page, int64(n)*size); err != nil {
+			return nil // go-rpmdb reports a short file itself
+		}
+		hdr, err := bdb.ParseHashPage(page, meta.Swapped)
+		if err != nil {
+			return nil
+		}
+		if hdr.PageType != bdb.HashUnsortedPageType && hdr.PageType != bdb.HashPageType {
+			continue
+		}
+		idx, err := bdb.HashPageValueIndexes(page, hdr.NumEntries, meta.Swapped)
+		if err != nil {
+			return nil
+		}
+		for _, i := range idx {
+			if int(i) >= len(page) {
+				return fmt.Errorf("damaged BerkeleyDB page %d: entry offset %d outside the %d-byte page", n, i, len(page))
+			}
+			if page[i] != bdb.HashOffIndexPageType {
+				continue
+			}
+			if _, err := bdb.HashPageValueContent(ctx, f, page, i, meta.PageSize, meta.Swapped); err != nil {
+				if ctx.Err() != nil {
+					return fmt.Errorf("damaged BerkeleyDB page %d: overflow chain did not end within %s", n, catRpmTimeout)
+				}
+				return nil
+			}
+		}
+	}
+	return nil
 }
 
 // catRpmSQLiteCheck opens an rpmdb.sqlite read-only and counts its
