@@ -109,3 +109,21 @@ BUNDLED WITH
 	// pkg:gem/rack-session@2.0.0 direct=true
 	// pkg:gem/rack-session@2.0.0 -> [pkg:gem/rack@3.1.8]
 }
+
+func ExampleLockfileFormats() {
+	formats := sbom.LockfileFormats()
+	fmt.Println(len(formats), formats[0], formats[len(formats)-1])
+	// Output:
+	// 22 package-lock.json conan.lock
+}
+
+func ExampleDistro_RPMOSVEcosystem() {
+	d, err := sbom.ParseOSRelease([]byte("NAME=\"Rocky Linux\"\nID=\"rocky\"\nVERSION_ID=\"9.4\"\n"))
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	fmt.Println(d.RPMOSVEcosystem(), d.PURLDistro())
+	// Output:
+	// Rocky Linux:9 rocky-9.4
+}
