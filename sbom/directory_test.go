@@ -64,7 +64,7 @@ func TestFromDirectoryLockfiles(t *testing.T) {
 		{"conan/syft-v2", 2, 0},
 		{"gem/scalibr-rails", 46, 95},
 		{"gem/syft", 51, 68},
-		{"go/syft-many", 7, 0},
+		{"go/syft-many", 6, 0},
 		{"go/syft-root", 314, 0},
 		{"gradle/scalibr-5-pkg", 5, 0},
 		{"gradle/syft", 4, 0},
@@ -77,7 +77,7 @@ func TestFromDirectoryLockfiles(t *testing.T) {
 		{"npm/scalibr-workspaces-v3", 5, 2},
 		{"npm/syft-pkg-lock", 12, 0},
 		{"nuget/scalibr", 8, 9},
-		{"nuget/syft", 8, 5},
+		{"nuget/syft", 9, 5},
 		{"pdm/scalibr-dev", 3, 1},
 		{"pdm/syft", 10, 8},
 		{"pipfile/scalibr", 3, 0},
@@ -222,10 +222,22 @@ func TestFromDirectorySemantics(t *testing.T) {
 			{"pkg:maven/org.apache.commons/commons-lang3@3.12.0", ScopeRequired, "true"},
 			{"pkg:maven/org.assertj/assertj-core@3.23.1", ScopeExcluded, "true"},
 		}},
+		// Two target frameworks resolve log4net to two versions.
 		{dir: "nuget/syft", want: []want{
 			{"pkg:nuget/bootstrap@5.0.0", "", "true"},
 			{"pkg:nuget/Microsoft.Extensions.Options@9.0.0", "", "false"},
+			{"pkg:nuget/log4net@1.2.15", "", "true"},
+			{"pkg:nuget/log4net@2.0.5", "", "true"},
 		}},
+		// go.mod requires adrg/xdg v0.2.1 and excludes that very version.
+		{dir: "go/syft-many", want: []want{{"pkg:golang/github.com/anchore/go-testutils@v0.0.0-20200624184116-66aa578126db", ScopeRequired, "true"}},
+			limit: "github.com/adrg/xdg@v0.2.1 is required but excluded"},
+		// yarn v1: the registry URL names the package an entry installs.
+		{dir: "yarn/syft-v1", want: []want{{"pkg:npm/something-i-made-up@7.7.7", "", ""}}},
+		// npm v1: a dependency keyed by its install path.
+		{dir: "npm/syft-pkg-lock", want: []want{{"pkg:npm/async@3.2.4", ScopeExcluded, ""}}},
+		// Conan 1: user and channel are purl qualifiers.
+		{dir: "conan/syft-v1", want: []want{{"pkg:conan/mfast@1.2.2?channel=my_channel&user=my_user", "", ""}}},
 		{dir: "mix/syft", want: []want{{"pkg:hex/jason@1.3.0", "", ""}}, limit: "enacl comes from git"},
 		{dir: "pub/scalibr-mixed", want: []want{
 			{"pkg:pub/build_runner@2.2.1", ScopeExcluded, "true"},

@@ -16,6 +16,27 @@ func lockConanRef(ref string) (name, version string, ok bool) {
 	return name, version, ok && name != "" && version != ""
 }
 
+// lockConanQualifiers returns the purl qualifiers of a reference's
+// "@user/channel" part, as the purl specification writes them.
+func lockConanQualifiers(ref string) packageurl.Qualifiers {
+	if i := strings.IndexByte(ref, '#'); i >= 0 {
+		ref = ref[:i]
+	}
+	_, uc, ok := strings.Cut(ref, "@")
+	if !ok {
+		return nil
+	}
+	user, channel, _ := strings.Cut(uc, "/")
+	var q packageurl.Qualifiers
+	if channel != "" {
+		q = append(q, packageurl.Qualifier{Key: "channel", Value: channel})
+	}
+	if user != "" {
+		q = append(q, packageurl.Qualifier{Key: "user", Value: user})
+	}
+	return q
+}
+
 // lockParseConan reads conan.lock: Conan 2's flat lists ("requires" are
 // runtime, "build_requires" and "python_requires" build-time, here
 // development scope) or Conan 1's graph_lock, whose node 0 is the
@@ -40,9 +61,9 @@ func lockParseConan(in lockInput) (*lockFile, error) {
 		return nil, lockWrap(format, in.name, in.data, err)
 	}
 	lf := &lockFile{eco: "ConanCenter"}
-	mk := func(name, version string) lockPkg {
+	mk := func(name, version, ref string) lockPkg {
 		return lockPkg{name: name, version: version, key: name + "/" + version,
-			purl: packageurl.NewPackageURL(packageurl.TypeConan, "", name, version, nil, "").ToString()}
+			purl: packageurl.NewPackageURL(packageurl.TypeConan, "", name, version, lockConanQualifiers(ref), "").ToString()}
 	}
 	if lock.GraphLock != nil {
 		nodes := lock.GraphLock.Nodes
@@ -66,7 +87,7 @@ func lockParseConan(in lockInput) (*lockFile, error) {
 				continue
 			}
 			name, version, _ := lockConanRef(n.Ref)
-			p := mk(name, version)
+			p := mk(name, version, n.Ref)
 			p.deps = deps
 			lf.pkgs = append(lf.pkgs, p)
 		}
@@ -90,7 +111,7 @@ func lockParseConan(in lockInput) (*lockFile, error) {
 			if !ok {
 				return nil, lockErr(format, in.name, 0, "reference %q is not name/version", lockTrunc(r))
 			}
-			p := mk(name, version)
+			p := mk(name, version, r)
 			p.scope = sec.scope
 			lf.pkgs = append(lf.pkgs, p)
 		}

@@ -44,12 +44,11 @@ func lockParseNuGet(in lockInput) (*lockFile, error) {
 			if e.Resolved == "" {
 				return nil, lockErr(format, in.name, 0, "%s package %s has no resolved version", fw, name)
 			}
-			key := strings.ToLower(name)
-			if i, ok := idx[key]; ok {
-				if strings.EqualFold(e.Type, "Direct") {
-					lf.pkgs[i].direct = 1
-				}
-				continue
+			// Each target framework resolves its own versions: keys and
+			// edges are per framework; FromDirectory merges equal purls.
+			key := fw + "|" + strings.ToLower(name)
+			if _, ok := idx[key]; ok {
+				continue // the same id spelt in two cases
 			}
 			p := lockPkg{name: name, version: e.Resolved, key: key, direct: -1,
 				purl: packageurl.NewPackageURL(packageurl.TypeNuget, "", name, e.Resolved, nil, "").ToString()}
@@ -57,7 +56,7 @@ func lockParseNuGet(in lockInput) (*lockFile, error) {
 				p.direct = 1
 			}
 			for d := range e.Dependencies {
-				p.deps = append(p.deps, strings.ToLower(d))
+				p.deps = append(p.deps, fw+"|"+strings.ToLower(d))
 			}
 			if raw, err := base64.StdEncoding.DecodeString(e.ContentHash); err == nil && len(raw) == 64 {
 				p.hashes = []Hash{{Algorithm: "SHA-512", Value: hex.EncodeToString(raw)}}

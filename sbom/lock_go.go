@@ -19,6 +19,21 @@ func lockParseGoMod(in lockInput) (*lockFile, error) {
 	lf := lockFromDocument(doc, "Go")
 	// FromDirectory says once, in its own words, what go.mod cannot tell.
 	lf.limits = []string{"go.mod read without the go command: modules needed only through other modules' go.mod files may be missing, and the module graph is not recorded"}
+	// An excluded version is never selected: the go command would pick a
+	// later one, which go.mod alone does not name.
+	excluded := map[string]bool{}
+	for _, x := range mf.Exclude {
+		excluded[x.Mod.Path+"@"+x.Mod.Version] = true
+	}
+	kept := lf.pkgs[:0]
+	for _, p := range lf.pkgs {
+		if excluded[p.name+"@"+p.version] {
+			lf.limits = append(lf.limits, fmt.Sprintf("%s@%s is required but excluded: the version the go command selects instead is unknown without the module graph, not listed", p.name, p.version))
+			continue
+		}
+		kept = append(kept, p)
+	}
+	lf.pkgs = kept
 	for i := range lf.pkgs {
 		lf.pkgs[i].direct = -1
 		for _, p := range lf.pkgs[i].props {

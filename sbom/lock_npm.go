@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
+	"net/url"
+	"strings"
 )
 
 // lockParseNPM reads package-lock.json and npm-shrinkwrap.json: versions
@@ -18,6 +20,9 @@ func lockParseNPM(in lockInput) (*lockFile, error) {
 		}
 		lf := &lockFile{eco: "npm", limits: []string{"package-lock.json version 1: no dependency edges read"}}
 		for _, p := range ps {
+			// A version 1 key is a package name; one written as an install
+			// path ("node_modules/async") names the package after it.
+			p.Name = genNPMNameFromPath(p.Name)
 			lp := lockPkg{name: p.Name, version: p.Version, purl: NPMPURL(p.Name, p.Version), scope: ScopeRequired}
 			if p.Dev {
 				lp.scope = ScopeExcluded
@@ -109,4 +114,24 @@ func lockPropagate(pkgs []lockPkg, prodRoots, devRoots []string, optRoots ...str
 	walk(prodRoots, ScopeRequired)
 	walk(optRoots, ScopeOptional)
 	walk(devRoots, ScopeExcluded)
+}
+
+// lockNPMNameFromTarball returns the package name in a registry tarball
+// URL ("https://registry.yarnpkg.com/@babel/core/-/core-7.26.0.tgz"
+// gives "@babel/core"), or "" for any other URL.
+func lockNPMNameFromTarball(resolved string) string {
+	u, err := url.Parse(resolved)
+	if err != nil || (u.Scheme != "https" && u.Scheme != "http") {
+		return ""
+	}
+	p, err := url.PathUnescape(u.EscapedPath())
+	if err != nil {
+		return ""
+	}
+	before, _, ok := strings.Cut(strings.TrimPrefix(p, "/"), "/-/")
+	if !ok || before == "" || strings.Count(before, "/") > 1 ||
+		(strings.Contains(before, "/") && !strings.HasPrefix(before, "@")) {
+		return ""
+	}
+	return before
 }

@@ -38,10 +38,11 @@ func lockParseYarnV1(in lockInput) (*lockFile, error) {
 	lf := &lockFile{eco: "npm"}
 	bySpec := map[string]string{} // "name@range" -> key
 	type entry struct {
-		specs   []string
-		name    string
-		version string
-		integ   string
+		specs    []string
+		name     string
+		version  string
+		integ    string
+		resolved string
 		deps    []string
 		line    int
 	}
@@ -92,6 +93,8 @@ func lockParseYarnV1(in lockInput) (*lockFile, error) {
 				cur.version = v
 			case "integrity":
 				cur.integ = v
+			case "resolved":
+				cur.resolved = v
 			}
 		case indent >= 4 && inDeps:
 			k, v, _ := strings.Cut(text, " ")
@@ -104,6 +107,11 @@ func lockParseYarnV1(in lockInput) (*lockFile, error) {
 	for _, e := range entries {
 		if e.version == "" {
 			return nil, lockErr(format, in.name, e.line, "package %s has no version", e.name)
+		}
+		// The registry URL names the package really installed, which an
+		// alias entry's header does not.
+		if n := lockNPMNameFromTarball(e.resolved); n != "" {
+			e.name = n
 		}
 		key := e.name + "@" + e.version
 		for _, s := range e.specs {
