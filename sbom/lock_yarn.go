@@ -43,8 +43,8 @@ func lockParseYarnV1(in lockInput) (*lockFile, error) {
 		version  string
 		integ    string
 		resolved string
-		deps    []string
-		line    int
+		deps     []string
+		line     int
 	}
 	var entries []*entry
 	var cur *entry
