@@ -231,6 +231,7 @@ func catRpmComponent(p *catRpmPkg, loc []Location) Component {
 
 // catFinishRpm sets an RPM package's purl and OSV ecosystem:
 // pkg:rpm/<distro id>/<name>@<version>-<release>?arch=..&epoch=..&distro=<id>-<version>
+// ("redhat" rather than "rhel" for Red Hat Enterprise Linux)
 // (&upstream=<source rpm>), the epoch as a qualifier as the purl
 // specification writes it.
 func catFinishRpm(c *Component, p *catRpmPkg, distro *Distro) {
@@ -244,6 +245,9 @@ func catFinishRpm(c *Component, p *catRpmPkg, distro *Distro) {
 	}
 	if distro != nil {
 		ns = distro.ID
+		if ns == "rhel" {
+			ns = "redhat" // as Red Hat's own VEX and CSAF documents (and syft) write it
+		}
 		q = append(q, packageurl.Qualifier{Key: "distro", Value: distro.PURLDistro()})
 		if eco := distro.RPMOSVEcosystem(); eco != "" {
 			c.Properties = append(c.Properties, Property{PropOSVEcosystem, eco})

@@ -177,7 +177,7 @@ func TestFromImageRPM(t *testing.T) {
 			"SUSE:Linux Enterprise Server 15 SP4", "bash"},
 		{"bdb (UBI 8)", "ID=\"rhel\"\nVERSION_ID=\"8.8\"\n",
 			"var/lib/rpm/Packages", "libuuid-rhel8.Packages", 1,
-			"pkg:rpm/rhel/libuuid@2.32.1-42.el8_8?arch=x86_64&distro=rhel-8.8&upstream=util-linux-2.32.1-42.el8_8.src.rpm",
+			"pkg:rpm/redhat/libuuid@2.32.1-42.el8_8?arch=x86_64&distro=rhel-8.8&upstream=util-linux-2.32.1-42.el8_8.src.rpm",
 			"Red Hat", "util-linux"},
 		{"bdb with an epoch (Rocky 9)", "ID=\"rocky\"\nVERSION_ID=\"9.3\"\n",
 			"var/lib/rpm/Packages", "scalibr-epoch.Packages", 1,
@@ -253,7 +253,7 @@ func TestFromImageLockfiles(t *testing.T) {
 	if v, _ := c.Property(PropCataloguer); v != "lockfile:poetry.lock" {
 		t.Errorf("cataloguer %q", v)
 	}
-	if imgTestFind(doc, "pkg:rpm/rhel/libuuid@") == nil {
+	if imgTestFind(doc, "pkg:rpm/redhat/libuuid@") == nil {
 		t.Error("rpm package missing")
 	}
 	for _, l := range doc.Limitations {

@@ -257,7 +257,8 @@ func WithImageCreated(t time.Time) ImageOption {
 //     META-INF/maven/**/pom.properties, pkg:maven/<group>/<artifact>@<version>;
 //   - /var/lib/rpm/{Packages,rpmdb.sqlite,Packages.db} and the same under
 //     /usr/lib/sysimage/rpm (BerkeleyDB, SQLite and ndb RPM databases):
-//     pkg:rpm/<distro id>/<name>@<version>-<release>?arch=..&epoch=..&distro=..&upstream=<source rpm>,
+//     pkg:rpm/<distro id>/<name>@<version>-<release>?arch=..&epoch=..&distro=..&upstream=<source rpm>
+//     ("redhat" for RHEL),
 //     the source package in PropRPMSourceName;
 //   - the lockfiles FromDirectory reads (LockfileFormats, go.mod aside),
 //     outside node_modules, site-packages, vendor and toolchain trees.
