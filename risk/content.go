@@ -173,7 +173,11 @@ func contentReadTarGz(ctx context.Context, data []byte) ([]contentFile, []string
 		return nil, nil, fmt.Errorf("gzip: %w", err)
 	}
 	defer zr.Close()
-	tr := tar.NewReader(zr)
+	// Every decompressed byte counts, whatever the entry it belongs to:
+	// tar.Reader.Next discards the bodies of entries we skip by reading
+	// them, so a limit on the files we keep alone would let non-regular
+	// entries that declare a size (type '7', say) inflate without bound.
+	tr := tar.NewReader(&contentLimitReader{ctx: ctx, r: zr, left: contentMaxStreamBytes})
 	var files []contentFile
 	var skipped []string
 	var total int64
@@ -188,17 +192,22 @@ func contentReadTarGz(ctx context.Context, data []byte) ([]contentFile, []string
 		if err != nil {
 			return nil, nil, fmt.Errorf("tar entry %d: %w", len(files)+len(skipped)+1, err)
 		}
-		if h.Typeflag != tar.TypeReg && h.Typeflag != tar.TypeRegA {
-			continue
-		}
-		if len(files)+len(skipped) >= contentMaxFiles {
-			return nil, nil, fmt.Errorf("%w: more than %d files", ErrContentTooLarge, contentMaxFiles)
-		}
+		name := contentCleanPath(h.Name)
+		// Sizes count before the type is looked at: the body of any entry
+		// is read (to be discarded) by the next call to Next.
 		total += h.Size
 		if h.Size < 0 || total > contentMaxTotalBytes {
-			return nil, nil, fmt.Errorf("%w: over %d bytes unpacked", ErrContentTooLarge, contentMaxTotalBytes)
+			return nil, nil, fmt.Errorf("%w: over %d bytes unpacked at entry %q (type %q, %d bytes)", ErrContentTooLarge, contentMaxTotalBytes, name, h.Typeflag, h.Size)
 		}
-		name := contentCleanPath(h.Name)
+		if len(files)+len(skipped) >= contentMaxFiles {
+			return nil, nil, fmt.Errorf("%w: more than %d entries", ErrContentTooLarge, contentMaxFiles)
+		}
+		if h.Typeflag != tar.TypeReg && h.Typeflag != tar.TypeRegA {
+			if h.Size > 0 && h.Typeflag != tar.TypeDir {
+				skipped = append(skipped, fmt.Sprintf("%s (tar entry type %q with %d bytes, not a regular file)", name, h.Typeflag, h.Size))
+			}
+			continue
+		}
 		if h.Size > contentMaxFileBytes {
 			skipped = append(skipped, name+" (over size limit)")
 			continue
@@ -256,6 +265,34 @@ func contentReadZip(ctx context.Context, data []byte) ([]contentFile, []string, 
 		files = append(files, contentFile{name: name, data: b})
 	}
 	return files, skipped, nil
+}
+
+// contentMaxStreamBytes bounds a tar stream after decompression: the
+// entries' bodies (contentMaxTotalBytes) plus their headers, padding and
+// extended headers.
+const contentMaxStreamBytes = contentMaxTotalBytes + contentMaxFiles*4096
+
+// contentLimitReader fails once more than left bytes were read, and when
+// ctx is done.
+type contentLimitReader struct {
+	ctx  context.Context
+	r    io.Reader
+	left int64
+}
+
+func (l *contentLimitReader) Read(p []byte) (int, error) {
+	if err := l.ctx.Err(); err != nil {
+		return 0, err
+	}
+	if l.left <= 0 {
+		return 0, fmt.Errorf("%w: tar stream over %d bytes decompressed", ErrContentTooLarge, contentMaxStreamBytes)
+	}
+	if int64(len(p)) > l.left {
+		p = p[:l.left]
+	}
+	n, err := l.r.Read(p)
+	l.left -= int64(n)
+	return n, err
 }
 
 func contentCleanPath(p string) string {
