@@ -380,8 +380,6 @@ func (r *ContentReport) SignalsFor(source string) []Signal {
 	return out
 }
 
-
-
 // contentCountIf counts up to max matches of re when the pre-check passed.
 func contentCountIf(ok bool, re *regexp.Regexp, text string, max int) int {
 	if !ok {
@@ -389,7 +387,6 @@ func contentCountIf(ok bool, re *regexp.Regexp, text string, max int) int {
 	}
 	return len(re.FindAllStringIndex(text, max))
 }
-
 
 func contentHosts(text string) []string {
 	seen := map[string]bool{}
@@ -414,7 +411,6 @@ func contentKnownHost(h string) bool {
 	// Documentation links are not downloads.
 	return strings.HasSuffix(h, ".example") || h == "example.com" || h == "snapcraft.io"
 }
-
 
 func contentLine(text string, off int) int { return strings.Count(text[:off], "\n") + 1 }
 
