@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"math"
 	"path"
+	"regexp"
 	"sort"
 	"strings"
 )
@@ -25,6 +26,11 @@ func (a *contentAnalysis) find(f ContentFinding) {
 	f.Span = contentQuote(f.Span)
 	a.findings = append(a.findings, f)
 }
+
+var (
+	contentShellFetchRe = regexp.MustCompile(`(?i)\b(curl|wget)\b[^\n]*https?://[^\n]*(\s-o\s*\S+|\s-O\s*\S+|>\s*\S+)`)
+	contentShellRunRe   = regexp.MustCompile(`(?m)(chmod\s+(\+x|[0-7]*7[0-7]*)\s|^\s*\./\S+|^\s*(ba)?sh\s+\S+|rundll32|regsvr32)`)
+)
 
 var contentJSExt = map[string]bool{".js": true, ".cjs": true, ".mjs": true}
 var contentShellExt = map[string]bool{".sh": true, ".bat": true, ".cmd": true, ".ps1": true}
@@ -83,6 +89,10 @@ func (a *contentAnalysis) file(f contentFile, lang string, install bool) {
 		text := string(f.data)
 		if m := contentShellDownloadRe.FindStringIndex(text); m != nil {
 			fa.report("shell-download-exec", "process.download-exec", contentLine(text, m[0]), contentLineText(f.data, m[0]), "downloads and runs a program", nil)
+		} else if m := contentShellFetchRe.FindStringIndex(text); m != nil && contentShellRunRe.MatchString(text[m[1]:]) {
+			// A script that downloads a file on one line and makes it
+			// executable or runs it on a later one.
+			fa.report("shell-download-exec", "process.download-exec", contentLine(text, m[0]), contentLineText(f.data, m[0]), "downloads a program and runs it", nil)
 		}
 		if m := contentPersistPathRe.FindStringIndex(text); m != nil {
 			fa.report("persistence", "filesystem.autostart", contentLine(text, m[0]), contentLineText(f.data, m[0]), "touches a place whose content runs at login or on a schedule", nil)

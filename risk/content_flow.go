@@ -239,7 +239,8 @@ var contentAPIs = map[string]capi{
 	"ctypes.windll.kernel32.WriteProcessMemory": apiInjection, "ctypes.windll.kernel32.CreateRemoteThread": apiInjection,
 	"ctypes.windll.kernel32.VirtualAllocEx": apiInjection, "kernel32.WriteProcessMemory": apiInjection,
 	"kernel32.CreateRemoteThread": apiInjection, "kernel32.VirtualAllocEx": apiInjection,
-	"winreg.SetValueEx": apiRegistry, "_winreg.SetValueEx": apiRegistry, "winreg.SetValue": apiRegistry,
+	"winreg.SetValueEx": apiRegistry, "winreg.OpenKey": apiPathJoin, "winreg.OpenKeyEx": apiPathJoin,
+	"winreg.CreateKey": apiPathJoin, "winreg.CreateKeyEx": apiPathJoin, "_winreg.SetValueEx": apiRegistry, "winreg.SetValue": apiRegistry,
 }
 
 // contentAPI returns the role of a canonical name, trying its
@@ -258,7 +259,7 @@ func contentAPI(ref string) capi {
 }
 
 var (
-	contentSecretNameRe = regexp.MustCompile(`(?i)(TOKEN|SECRET|PASSW|API_?KEY|ACCESS_?KEY|PRIVATE_?KEY|CREDENTIAL|AUTH|SESSION|COOKIE|WEBHOOK|AWS_|GITHUB_|NPM_|PYPI|GCP_|AZURE_|SLACK|DISCORD)`)
+	contentSecretNameRe = regexp.MustCompile(`(?i)(TOKEN|SECRET|PASSW|API_?KEY|ACCESS_?KEY|PRIVATE_?KEY|CREDENTIAL|AUTH|SESSION|COOKIE|WEBHOOK)`)
 	// Files whose content is a credential or personal data.
 	contentSecretPathRe = regexp.MustCompile(`(?i)(/etc/passwd|/etc/shadow|\.ssh|id_rsa|id_ed25519|id_ecdsa|\.aws[/\\]|\.npmrc|\.pypirc|\.git-credentials|\.gitconfig|\.netrc|\.docker[/\\]config|\.kube[/\\]config|\.gnupg|login data|cookies|local state|web data|leveldb|wallet|keychain|\.bash_history|\.zsh_history|exodus|metamask|electrum|solana[/\\]id\.json|\.config[/\\]gcloud|\.azure|credentials\.json|\.env$|/proc/self/environ|telegram desktop|tdata)`)
 	// Places whose content runs at login or on a schedule.
@@ -529,7 +530,13 @@ func (a *contentFileAnalysis) callAPI(ref string, args []cval, line int, span st
 			}
 			b.WriteRune(rune(c))
 		}
-		return cstr(b.String())
+		out := cstr(b.String())
+		if len(args) >= 8 {
+			// Code spelled as character codes is hidden from text
+			// search; a few codes (a separator) are not.
+			out = out.withTaint(taintDecoded, fmt.Sprintf("built from character codes by %s (line %d)", ref, line))
+		}
+		return out
 	case apiPathJoin:
 		parts := make([]string, 0, len(args))
 		known := true
@@ -741,7 +748,12 @@ func (j *contentFileAnalysis) methodOnObject(callee cval, args []cval, line int,
 			"sendmail", "send_message", "emit", "execute", "sendMail":
 			j.netSink(api+"."+m, contentAPI(api), args, line, span)
 		}
-		out := cval{s: unknownPart, ref: obj}.withTaint(taintNet, fmt.Sprintf("downloaded by %s (line %d)", api, line))
+		if m == "pipe" && len(args) > 0 && strings.HasPrefix(args[0].ref, "wfile:") {
+			j.wrote(cstr(strings.TrimPrefix(args[0].ref, "wfile:")), callee, line, span)
+		}
+		// The object's methods return what the object carries (a
+		// response from an unknown host is downloaded data).
+		out := cval{s: unknownPart, ref: obj}.join(callee)
 		return out
 	}
 	return cunknown()

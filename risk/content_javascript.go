@@ -80,7 +80,10 @@ func analyseJS(a *contentFileAnalysis) (err error) {
 	for pass := 0; pass < 3; pass++ {
 		j.changed = false
 		j.block(ast.BlockStmt.List)
-		if !j.changed || a.exhausted {
+		// A second pass always: callbacks run before the statements
+		// after them bind the values they use (const c = net.connect(…,
+		// () => c.write(…))).
+		if pass > 0 && !j.changed || a.exhausted {
 			break
 		}
 	}
@@ -321,6 +324,11 @@ func (j *jsAnalysis) callLocal(f *jsFunc, args []cval) cval {
 		f.args[i] = nv
 	}
 	return f.ret
+}
+
+func jsIsFunc(v cval) bool {
+	_, ok := v.fn.(*jsFunc)
+	return ok
 }
 
 func jsRoot(v *js.Var) *js.Var {
@@ -816,16 +824,31 @@ func (j *jsAnalysis) call(x js.IExpr, argList []js.Arg, isNew bool) cval {
 		}
 	case callee.ref != "" && strings.Contains(callee.ref, "().") || strings.HasPrefix(callee.ref, "wfile:"):
 		out = j.methodOnObject(callee, args, line, span)
-	case callee.fn != nil:
-		if f, ok := callee.fn.(*jsFunc); ok {
-			out = j.callLocal(f, args)
-		}
 	case callee.method != "" && callee.recv != nil:
 		out = j.method(*callee.recv, callee.method, args, line, span)
+		if callee.method == "push" || callee.method == "unshift" || callee.method == "concat" || callee.method == "write" {
+			if d, ok := x.(*js.DotExpr); ok {
+				if root := jsBaseVar(d.X); root != nil {
+					r := jsRoot(root)
+					for _, a := range args {
+						j.vars[r] = j.vars[r].join(a)
+					}
+				}
+			}
+		}
+	case jsIsFunc(callee):
+		out = j.callLocal(callee.fn.(*jsFunc), args)
 	default:
 		out = cunknown()
 		if callee.ref == "" {
 			out = out.join(callee)
+		} else if !strings.Contains(callee.ref, "()") {
+			// A function of a module the analysis does not know
+			// (crypto.createHash, querystring.escape) transforms its
+			// arguments: what they carry goes on.
+			for _, a := range args {
+				out = out.join(a)
+			}
 		}
 		if callee.ref == "setTimeout" || callee.ref == "setInterval" {
 			out = cunknown()
@@ -921,7 +944,7 @@ func (j *jsAnalysis) method(recv cval, m string, args []cval, line int, span str
 				}
 				out = concat(out, e)
 			}
-			return out
+			return out.join(recv)
 		}
 	case "concat":
 		out := recv
@@ -939,7 +962,12 @@ func (j *jsAnalysis) method(recv cval, m string, args []cval, line int, span str
 		}
 	case "charCodeAt", "indexOf", "includes", "startsWith", "endsWith", "test", "match":
 		return cunknown()
-	case "map", "forEach", "filter", "then", "catch", "finally", "on", "once", "pipe":
+	case "pipe":
+		if d := arg(0); strings.HasPrefix(d.ref, "wfile:") {
+			j.wrote(cstr(strings.TrimPrefix(d.ref, "wfile:")), recv, line, span)
+		}
+		return cval{s: unknownPart}.join(recv)
+	case "map", "forEach", "filter", "then", "catch", "finally", "on", "once":
 		return cval{s: unknownPart}.join(recv)
 	}
 	out := cval{s: unknownPart}.join(recv)

@@ -580,7 +580,14 @@ func (p *pyAnalysis) def(toks []pyTok, indent int) {
 	if f == nil {
 		f = &pyFunc{}
 		p.funcs[name] = f
-		if open := pyTopLevel(toks, "("); open >= 0 {
+		open := -1
+		for k, t := range toks {
+			if t.kind == 'o' && t.text == "(" {
+				open = k
+				break
+			}
+		}
+		if open >= 0 {
 			close := open
 			depth := 0
 			for k := open; k < len(toks); k++ {
@@ -1052,6 +1059,7 @@ func (ps *pyParser) unary() cval {
 }
 
 func (ps *pyParser) postfix() cval {
+	start := ps.i
 	v := ps.atom()
 	for {
 		if !ps.p.spend(1) {
@@ -1068,7 +1076,16 @@ func (ps *pyParser) postfix() cval {
 			ps.i++
 			v = ps.p.member(v, t.text, false, false, t.line)
 		case ps.isOp("("):
+			method := v.method
 			v = ps.call(v)
+			// name.append(x), name.update(x), name.write(x): the object
+			// named carries x from now on.
+			if ps.i-start >= 4 && ps.toks[start].kind == 'n' && ps.toks[start+1].text == "." && ps.toks[start+2].text == method &&
+				(method == "append" || method == "extend" || method == "update" || method == "insert" || method == "add") {
+				name := ps.toks[start].text
+				inner := ps.toks[start+4 : ps.i-1]
+				ps.p.env[name] = ps.p.env[name].join(ps.p.expr(inner))
+			}
 		case ps.isOp("["):
 			v = ps.subscript(v)
 		default:
@@ -1406,17 +1423,45 @@ func (p *pyAnalysis) apply(callee cval, args, all []cval, kw map[string]cval, li
 		if role == apiEval && len(args) > 0 && args[0].known {
 			p.nested(args[0].s, line)
 		}
+		// Functions of the file passed to an API (a keyboard listener's
+		// on_press, a request's callback) receive what it produces.
+		for _, a := range all {
+			if f, ok := a.fn.(*pyFunc); ok {
+				vals := make([]cval, max(1, len(f.params)))
+				for i := range vals {
+					vals[i] = out
+				}
+				p.callLocal(f, vals)
+			}
+		}
+		for _, v := range kw {
+			if f, ok := v.fn.(*pyFunc); ok {
+				vals := make([]cval, max(1, len(f.params)))
+				for i := range vals {
+					vals[i] = out
+				}
+				p.callLocal(f, vals)
+			}
+		}
 		return out
 	case callee.ref != "" && (strings.Contains(callee.ref, "().") || strings.HasPrefix(callee.ref, "file:") || strings.HasPrefix(callee.ref, "wfile:")):
 		return p.methodOnObject(callee, all, line, span)
-	case callee.fn != nil:
-		if f, ok := callee.fn.(*pyFunc); ok {
-			return p.callLocal(f, args)
-		}
 	case callee.method != "" && callee.recv != nil:
 		return p.method(*callee.recv, callee.method, args, line)
 	}
-	return cunknown()
+	if f, ok := callee.fn.(*pyFunc); ok {
+		return p.callLocal(f, args)
+	}
+	out := cunknown()
+	if callee.ref != "" && !strings.Contains(callee.ref, "()") && callee.ref != "global" {
+		// A function of a module the analysis does not know (re.findall,
+		// hashlib.sha256) transforms its arguments: what they carry
+		// goes on.
+		for _, a := range all {
+			out = out.join(a)
+		}
+	}
+	return out
 }
 
 func (p *pyAnalysis) callLocal(f *pyFunc, args []cval) cval {
@@ -1467,7 +1512,7 @@ func (p *pyAnalysis) method(recv cval, m string, args []cval, line int) cval {
 				}
 				out = concat(out, e)
 			}
-			return out
+			return out.join(arg(0))
 		}
 	case "decode", "encode", "strip", "rstrip", "lstrip", "read", "text", "json", "getvalue", "readline", "readlines", "hex":
 		if m == "decode" && recv.known && arg(0).known && strings.Contains(strings.ToLower(arg(0).s), "rot") {
