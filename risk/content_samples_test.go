@@ -1,76 +1,32 @@
 package risk
 
 import (
-	"archive/tar"
 	"bytes"
-	"compress/gzip"
 	"context"
-	"encoding/json"
-	"io/fs"
-	"os"
 	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/chaingate/chaingate/internal/contentdata"
 )
 
-// contentSample is one labelled package of testdata/content (see the
-// README there): its files, what it does and where the behaviour comes
-// from.
-type contentSample struct {
-	Name      string `json:"name"`
-	Ecosystem string `json:"ecosystem"`
-	Label     string `json:"label"`
-	Rule      string `json:"rule"`
-	Source    string `json:"source"`
-}
-
-func contentSamples(t testing.TB) []contentSample {
+func contentSamples(t testing.TB) []contentdata.Sample {
 	t.Helper()
-	b, err := os.ReadFile(filepath.Join("testdata", "content", "samples.json"))
+	out, err := contentdata.LoadSamples(filepath.Join("testdata", "content"))
 	if err != nil {
-		t.Fatal(err)
-	}
-	var out []contentSample
-	if err := json.Unmarshal(b, &out); err != nil {
 		t.Fatal(err)
 	}
 	return out
 }
 
-// contentPackSample packs a sample directory as its ecosystem ships it:
-// an npm tarball (package/…) or an sdist (name-0.1.0/…).
-func contentPackSample(t testing.TB, s contentSample) (string, []byte) {
+func contentPackSample(t testing.TB, s contentdata.Sample) (string, []byte) {
 	t.Helper()
-	dir := filepath.Join("testdata", "content", "samples", s.Name)
-	top, file := "package/", s.Name+"-1.0.0.tgz"
-	if s.Ecosystem == "PyPI" {
-		top, file = s.Name+"-0.1.0/", s.Name+"-0.1.0.tar.gz"
-	}
-	var buf bytes.Buffer
-	zw := gzip.NewWriter(&buf)
-	tw := tar.NewWriter(zw)
-	err := filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
-		if err != nil || d.IsDir() {
-			return err
-		}
-		b, err := os.ReadFile(p)
-		if err != nil {
-			return err
-		}
-		rel, _ := filepath.Rel(dir, p)
-		if err := tw.WriteHeader(&tar.Header{Name: top + filepath.ToSlash(rel), Mode: 0o644, Size: int64(len(b)), Typeflag: tar.TypeReg}); err != nil {
-			return err
-		}
-		_, err = tw.Write(b)
-		return err
-	})
+	file, b, err := contentdata.Pack(filepath.Join("testdata", "content"), s)
 	if err != nil {
 		t.Fatal(err)
 	}
-	tw.Close()
-	zw.Close()
-	return file, buf.Bytes()
+	return file, b
 }
 
 // Every sample from the issue and from real reports: a malicious one
