@@ -775,14 +775,14 @@ func (a *contentFileAnalysis) obfuscationText() {
 			lineStart = i + 1
 			continue
 		}
-		if c < 0x80 || c != 0xe2 && c != 0xe3 && c != 0xef {
+		if c < 0x80 || c != 0xe1 && c != 0xe2 && c != 0xe3 && c != 0xef {
 			continue
 		}
 		r, _ := decodeRuneAt(src, i)
 		switch {
 		case r >= 0x202a && r <= 0x202e || r >= 0x2066 && r <= 0x2069:
 			a.report("bidi-characters", "runtime.obfuscation", line, contentLineText(src, i), fmt.Sprintf("has the bidirectional control character U+%04X, which makes code read differently from how it runs", r), nil)
-		case r == 0x3164 || r == 0xffa0 || r == 0x200b || r == 0x200c || r == 0x200d || r == 0x2060 || r == 0xfeff && i > 0:
+		case r == 0x3164 || r == 0xffa0 || r == 0x115f || r == 0x1160:
 			a.report("invisible-characters", "runtime.obfuscation", line, contentLineText(src, i), fmt.Sprintf("has the invisible character U+%04X", r), nil)
 		}
 	}

@@ -3,6 +3,7 @@ package risk
 import (
 	"bytes"
 	"fmt"
+	"sort"
 	"strconv"
 	"strings"
 	"unicode/utf8"
@@ -39,6 +40,11 @@ type jsAnalysis struct {
 	bodies  map[*js.BlockStmt]*jsFunc
 	fnStack []*jsFunc
 	line    int  // line of the last located node
+	off     int  // its offset
+	spanOff  int    // the offset span was computed at
+	spanText string // and its text
+	// lineStarts are the offsets at which lines start.
+	lineStarts []int
 	changed bool // a function's arguments gained taint in this pass
 }
 
@@ -74,7 +80,13 @@ func analyseJS(a *contentFileAnalysis) (err error) {
 		}
 		return fmt.Errorf("javascript syntax: %s", msg)
 	}
-	j := &jsAnalysis{contentFileAnalysis: a, buf: buf[:cap(buf)], vars: map[*js.Var]cval{}, names: map[string]cval{}, funcs: map[*js.Var]*jsFunc{}, bodies: map[*js.BlockStmt]*jsFunc{}, line: 1}
+	lineStarts := []int{0}
+	for i, c := range a.src {
+		if c == '\n' {
+			lineStarts = append(lineStarts, i+1)
+		}
+	}
+	j := &jsAnalysis{contentFileAnalysis: a, lineStarts: lineStarts, buf: buf[:cap(buf)], vars: map[*js.Var]cval{}, names: map[string]cval{}, funcs: map[*js.Var]*jsFunc{}, bodies: map[*js.BlockStmt]*jsFunc{}, line: 1}
 	// Passes until the arguments of the file's own functions stop
 	// gaining taint (three at most: a chain of helpers is short).
 	for pass := 0; pass < 3; pass++ {
@@ -106,28 +118,36 @@ func (j *jsAnalysis) offset(b []byte) int {
 	return off
 }
 
-// locate moves the current line to b's line when b is in the input.
+// locate moves the current position to b's when b is in the input.
 func (j *jsAnalysis) locate(b []byte) {
 	if off := j.offset(b); off >= 0 {
-		j.line = bytes.Count(j.buf[:off], []byte{'\n'}) + 1
+		j.off = off
+		j.line = sort.SearchInts(j.lineStarts, off+1)
 	}
 }
 
+// span is the code around the current position: its line, or 300 bytes
+// of it in a long (minified) line.
 func (j *jsAnalysis) span() string {
-	// The line's text: find its start by counting lines.
-	i, n := 0, 1
-	for n < j.line && i < len(j.src) {
-		k := bytes.IndexByte(j.src[i:], '\n')
-		if k < 0 {
-			break
-		}
-		i += k + 1
-		n++
-	}
-	if i > len(j.src) {
+	if j.line < 1 || j.line > len(j.lineStarts) {
 		return ""
 	}
-	return contentLineText(j.src, min(i, len(j.src)))
+	if j.spanOff == j.off && j.spanText != "" {
+		return j.spanText
+	}
+	j.spanOff = j.off
+	start := j.lineStarts[j.line-1]
+	end := len(j.src)
+	if j.line < len(j.lineStarts) {
+		end = j.lineStarts[j.line] - 1
+	}
+	off := min(max(j.off, start), end)
+	if end-start > 300 {
+		start = max(start, off-100)
+		end = min(end, off+200)
+	}
+	j.spanText = string(j.src[start:end])
+	return j.spanText
 }
 
 func (j *jsAnalysis) block(list []js.IStmt) {
