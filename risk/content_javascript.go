@@ -33,19 +33,19 @@ type jsFunc struct {
 
 type jsAnalysis struct {
 	*contentFileAnalysis
-	buf     []byte // the parser's input, with its trailing NUL
-	vars    map[*js.Var]cval
-	names   map[string]cval // imports, which the AST binds by name
-	funcs   map[*js.Var]*jsFunc
-	bodies  map[*js.BlockStmt]*jsFunc
-	fnStack []*jsFunc
-	line    int  // line of the last located node
-	off     int  // its offset
+	buf      []byte // the parser's input, with its trailing NUL
+	vars     map[*js.Var]cval
+	names    map[string]cval // imports, which the AST binds by name
+	funcs    map[*js.Var]*jsFunc
+	bodies   map[*js.BlockStmt]*jsFunc
+	fnStack  []*jsFunc
+	line     int    // line of the last located node
+	off      int    // its offset
 	spanOff  int    // the offset span was computed at
 	spanText string // and its text
 	// lineStarts are the offsets at which lines start.
 	lineStarts []int
-	changed bool // a function's arguments gained taint in this pass
+	changed    bool // a function's arguments gained taint in this pass
 }
 
 // jsGlobals are the undeclared names the analysis knows.

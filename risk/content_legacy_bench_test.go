@@ -29,7 +29,6 @@ var (
 	legacyObfuscatedRe = regexp.MustCompile(`\b_0x[0-9a-f]{4,6}\b`)
 )
 
-
 type legacyAnalysis struct {
 	install map[string]string
 	n       int
@@ -134,4 +133,3 @@ func (a *legacyAnalysis) code(f contentFile, install bool) {
 		}
 	}
 }
-
