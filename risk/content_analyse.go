@@ -29,7 +29,10 @@ func (a *contentAnalysis) find(f ContentFinding) {
 
 var (
 	contentShellFetchRe = regexp.MustCompile(`(?i)\b(curl|wget)\b[^\n]*https?://[^\n]*(\s-o\s*\S+|\s-O\s*\S+|>\s*\S+)`)
-	contentShellRunRe   = regexp.MustCompile(`(?m)(chmod\s+(\+x|[0-7]*7[0-7]*)\s|^\s*\./\S+|^\s*(ba)?sh\s+\S+|rundll32|regsvr32)`)
+	contentShellRunRe   = regexp.MustCompile(`(?m)(chmod\s+(a?\+x|[0-7]*[157][0-7]{2})\s|rundll32|regsvr32)`)
+	// Writing a login script or a schedule from a script (not a comment
+	// telling the user how to).
+	contentShellPersistRe = regexp.MustCompile(`(?im)^[^#\n]*(>>?\s*["']?\S*(\.bashrc|\.bash_profile|\.zshrc|\.profile|/etc/cron\S*|launchagents/\S+)|\|\s*crontab\s+-|launchctl\s+load|schtasks\s+/create|reg\s+add\s+\S*currentversion\\run)`)
 )
 
 var contentJSExt = map[string]bool{".js": true, ".cjs": true, ".mjs": true}
@@ -94,7 +97,7 @@ func (a *contentAnalysis) file(f contentFile, lang string, install bool) {
 			// executable or runs it on a later one.
 			fa.report("shell-download-exec", "process.download-exec", contentLine(text, m[0]), contentLineText(f.data, m[0]), "downloads a program and runs it", nil)
 		}
-		if m := contentPersistPathRe.FindStringIndex(text); m != nil {
+		if m := contentShellPersistRe.FindStringIndex(text); m != nil {
 			fa.report("persistence", "filesystem.autostart", contentLine(text, m[0]), contentLineText(f.data, m[0]), "touches a place whose content runs at login or on a schedule", nil)
 		}
 	}

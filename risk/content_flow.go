@@ -261,7 +261,7 @@ func contentAPI(ref string) capi {
 var (
 	contentSecretNameRe = regexp.MustCompile(`(?i)(TOKEN|SECRET|PASSW|API_?KEY|ACCESS_?KEY|PRIVATE_?KEY|CREDENTIAL|AUTH|SESSION|COOKIE|WEBHOOK)`)
 	// Files whose content is a credential or personal data.
-	contentSecretPathRe = regexp.MustCompile(`(?i)(/etc/passwd|/etc/shadow|\.ssh|id_rsa|id_ed25519|id_ecdsa|\.aws[/\\]|\.npmrc|\.pypirc|\.git-credentials|\.gitconfig|\.netrc|\.docker[/\\]config|\.kube[/\\]config|\.gnupg|login data|cookies|local state|web data|leveldb|wallet|keychain|\.bash_history|\.zsh_history|exodus|metamask|electrum|solana[/\\]id\.json|\.config[/\\]gcloud|\.azure|credentials\.json|\.env$|/proc/self/environ|telegram desktop|tdata)`)
+	contentSecretPathRe = regexp.MustCompile(`(?i)(/etc/passwd|/etc/shadow|id_rsa|id_dsa|id_ed25519|id_ecdsa|\.aws[/\\]|\.npmrc|\.pypirc|\.git-credentials|\.gitconfig|\.netrc|\.docker[/\\]config|\.kube[/\\]config|\.gnupg|login data|cookies|local state|web data|leveldb|wallet|keychain|\.bash_history|\.zsh_history|exodus|metamask|electrum|solana[/\\]id\.json|\.config[/\\]gcloud|\.azure|credentials\.json|/proc/self/environ|telegram desktop|tdata)`)
 	// Places whose content runs at login or on a schedule.
 	contentPersistPathRe = regexp.MustCompile(`(?i)(\.bashrc|\.bash_profile|\.zshrc|\.profile$|/etc/profile|crontab|/etc/cron|/var/spool/cron|launchagents|launchdaemons|\\start menu\\programs\\startup|/autostart/|\.config/systemd|/etc/systemd|/etc/rc\.local|/etc/init\.d|currentversion\\run)`)
 	// Hosts that exist to receive data or serve payloads anonymously.
@@ -439,13 +439,14 @@ func (a *contentFileAnalysis) callAPI(ref string, args []cval, line int, span st
 	case apiReadFile, apiOpen:
 		p := arg(0)
 		out := cval{s: unknownPart}
-		if contentSecretPathRe.MatchString(p.s) {
+		writing := role == apiOpen && len(args) > 1 && args[1].known && strings.ContainsAny(args[1].s, "wax")
+		if contentSecretPathRe.MatchString(p.s) && !writing {
 			out = out.withTaint(taintSecretFile, fmt.Sprintf("the file %s (line %d)", contentQuote(p.s), line))
 			a.report("read-sensitive-file", "filesystem.read", line, span, fmt.Sprintf("reads %s", contentQuote(p.s)), nil)
 		}
 		if role == apiOpen {
 			out.ref = "file:" + p.s
-			if len(args) > 1 && strings.ContainsAny(args[1].s, "wa") {
+			if writing {
 				out.ref = "wfile:" + p.s
 			}
 		}
@@ -631,8 +632,8 @@ func (a *contentFileAnalysis) netSink(ref string, role capi, args []cval, line i
 	if contentShadyHostRe.MatchString(url) {
 		a.report("shady-link", "network.outbound", line, span, "contacts an address that exists to receive data or serve payloads anonymously", nil)
 	}
-	if a.install {
-		a.report("install-network", "network.outbound", line, span, fmt.Sprintf("makes a network call at install time (%s)", ref), nil)
+	if a.install && !known {
+		a.report("install-network", "network.outbound", line, span, fmt.Sprintf("makes a network call at install time (%s) to a host that is not package infrastructure", ref), nil)
 	}
 	what := ""
 	switch {
@@ -653,6 +654,12 @@ func (a *contentFileAnalysis) netSink(ref string, role capi, args []cval, line i
 	if what == "" {
 		return
 	}
+	if role == apiDNS && (len(args) == 0 || !contentDNSBuilt(args[0].s)) {
+		// Resolving a host name the data is (the machine's own name) is
+		// ordinary; data leaves through DNS only inside a name built
+		// under a domain: f"{data}.attacker.example".
+		return
+	}
 	rule := "env-exfiltration"
 	switch {
 	case role == apiDNS:
@@ -666,6 +673,17 @@ func (a *contentFileAnalysis) netSink(ref string, role capi, args []cval, line i
 	}
 	cat := ContentCategory(rule)
 	a.report(rule, cat, line, span, fmt.Sprintf("sends %s over the network with %s", what, ref), append(slices.Clone(all.flow), sink))
+}
+
+// contentDNSBuilt says a resolved name is built from unknown data under
+// a constant domain ("….probe.example").
+func contentDNSBuilt(s string) bool {
+	i := strings.LastIndex(s, unknownPart)
+	if i < 0 {
+		return false
+	}
+	rest := s[i+len(unknownPart):]
+	return strings.Count(rest, ".") >= 2 || strings.HasPrefix(rest, ".") && strings.Count(rest, ".") >= 1 && len(rest) > 4
 }
 
 // execSink decides on data reaching code execution.

@@ -90,6 +90,10 @@ func analyseJS(a *contentFileAnalysis) (err error) {
 	// Passes until the arguments of the file's own functions stop
 	// gaining taint (three at most: a chain of helpers is short).
 	for pass := 0; pass < 3; pass++ {
+		// Each pass walks the whole file with what the earlier ones
+		// learnt; only the last one's findings stand (an early pass
+		// does not yet know every argument's value).
+		clear(a.findings)
 		j.changed = false
 		j.block(ast.BlockStmt.List)
 		// A second pass always: callbacks run before the statements
@@ -206,7 +210,10 @@ func (j *jsAnalysis) stmt(s js.IStmt) {
 		v := j.eval(n.Value)
 		if len(j.fnStack) > 0 {
 			f := j.fnStack[len(j.fnStack)-1]
-			if v.known && f.ret.s == "" {
+			// A constant result only for functions without parameters:
+			// a parameter's value is joined over every call, so what one
+			// call returns is not what another does.
+			if v.known && f.ret.s == "" && len(f.params) == 0 {
 				f.ret = v
 			} else {
 				f.ret = f.ret.join(v)
@@ -332,8 +339,10 @@ func (j *jsAnalysis) callLocal(f *jsFunc, args []cval) cval {
 		}
 		old := f.args[i]
 		nv := old.join(v)
-		if v.known && !old.known && old.s == unknownPart {
-			nv.s, nv.known = v.s, true
+		if old.s == unknownPart && v.s != unknownPart {
+			// The first caller that says more about the argument (a URL
+			// with its host) gives it its text.
+			nv.s, nv.known = v.s, v.known
 		}
 		if v.ref != "" && old.ref == "" {
 			nv.ref = v.ref

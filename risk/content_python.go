@@ -352,6 +352,7 @@ func pyUnescape(s string) string {
 
 // pyFunc is a function defined in the file.
 type pyFunc struct {
+	id     int // scope prefix of its local names
 	params []string
 	ret    cval
 	args   []cval
@@ -392,6 +393,8 @@ func analysePython(a *contentFileAnalysis) (err error) {
 	p := &pyAnalysis{contentFileAnalysis: a, env: map[string]cval{}, funcs: map[string]*pyFunc{},
 		lines: strings.Split(string(a.src), "\n")}
 	for pass := 0; pass < 3; pass++ {
+		// Only the last pass's findings stand (see analyseJS).
+		clear(a.findings)
 		p.changed = false
 		p.fn = p.fn[:0]
 		start := 0
@@ -578,7 +581,7 @@ func (p *pyAnalysis) def(toks []pyTok, indent int) {
 	name := toks[1].text
 	f := p.funcs[name]
 	if f == nil {
-		f = &pyFunc{}
+		f = &pyFunc{id: len(p.funcs) + 1}
 		p.funcs[name] = f
 		open := -1
 		for k, t := range toks {
@@ -612,18 +615,18 @@ func (p *pyAnalysis) def(toks []pyTok, indent int) {
 			}
 		}
 	}
-	for i, prm := range f.params {
-		if i < len(f.args) {
-			p.env[prm] = f.args[i]
-		} else if _, ok := p.env[prm]; !ok {
-			p.env[prm] = cunknown()
-		}
-	}
-	p.env[name] = cval{s: unknownPart, fn: f}
+	p.env[p.scoped(name)] = cval{s: unknownPart, fn: f}
 	p.fn = append(p.fn, struct {
 		indent int
 		f      *pyFunc
 	}{indent, f})
+	for i, prm := range f.params {
+		if i < len(f.args) {
+			p.env[p.scoped(prm)] = f.args[i]
+		} else {
+			p.env[p.scoped(prm)] = cunknown()
+		}
+	}
 	// A one-line body after the colon.
 	if colon := pyTopLevel(toks, ":"); colon >= 0 && colon+1 < len(toks) {
 		p.simple(toks[colon+1:])
@@ -703,7 +706,7 @@ func (p *pyAnalysis) statement(st []pyTok) {
 				if v.ref != "" {
 					ret.ref = v.ref
 				}
-				if v.known {
+				if v.known && len(f.params) == 0 {
 					ret.s, ret.known = v.s, true
 				}
 				f.ret = ret
@@ -779,7 +782,7 @@ func (p *pyAnalysis) assign(target []pyTok, v cval) {
 		}
 	}
 	if len(target) == 1 && target[0].kind == 'n' {
-		name := target[0].text
+		name := p.scoped(target[0].text)
 		if old, ok := p.env[name]; ok && (old.taint|v.taint) != v.taint {
 			v = v.join(old)
 		}
@@ -788,7 +791,8 @@ func (p *pyAnalysis) assign(target []pyTok, v cval) {
 	}
 	// obj.attr = v / obj[k] = v: the object carries v.
 	if target[0].kind == 'n' && v.taint != 0 {
-		p.env[target[0].text] = p.env[target[0].text].join(v)
+		name := p.scoped(target[0].text)
+		p.env[name] = p.name(target[0].text).join(v)
 	}
 }
 
@@ -1084,7 +1088,7 @@ func (ps *pyParser) postfix() cval {
 				(method == "append" || method == "extend" || method == "update" || method == "insert" || method == "add") {
 				name := ps.toks[start].text
 				inner := ps.toks[start+4 : ps.i-1]
-				ps.p.env[name] = ps.p.env[name].join(ps.p.expr(inner))
+				ps.p.env[ps.p.scoped(name)] = ps.p.name(name).join(ps.p.expr(inner))
 			}
 		case ps.isOp("["):
 			v = ps.subscript(v)
@@ -1346,7 +1350,25 @@ func (ps *pyParser) atom() cval {
 	return cunknown()
 }
 
+// scoped is the key of a name assigned in the current function (module
+// names when at top level): Python's names are local to their function,
+// and a flat namespace would join unrelated variables of one name.
+func (p *pyAnalysis) scoped(n string) string {
+	if len(p.fn) == 0 {
+		return n
+	}
+	return strconv.Itoa(p.fn[len(p.fn)-1].f.id) + "\x00" + n
+}
+
 func (p *pyAnalysis) name(n string) cval {
+	if v, ok := p.env[p.scoped(n)]; ok {
+		return v
+	}
+	for i := len(p.fn) - 2; i >= 0; i-- {
+		if v, ok := p.env[strconv.Itoa(p.fn[i].f.id)+"\x00"+n]; ok {
+			return v
+		}
+	}
 	if v, ok := p.env[n]; ok {
 		return v
 	}
@@ -1474,8 +1496,10 @@ func (p *pyAnalysis) callLocal(f *pyFunc, args []cval) cval {
 		}
 		old := f.args[i]
 		nv := old.join(v)
-		if v.known && !old.known {
-			nv.s, nv.known = v.s, true
+		if old.s == unknownPart && v.s != unknownPart {
+			// The first caller that says more about the argument (a URL
+			// with its host) gives it its text.
+			nv.s, nv.known = v.s, v.known
 		}
 		if v.ref != "" && old.ref == "" {
 			nv.ref = v.ref

@@ -139,11 +139,20 @@ func manifest(list string, top int, out string) error {
 		sums[e.name+"@"+e.version] = e.sha256
 	}
 	var es []entry
+	in := map[string]bool{}
 	for i, r := range rows {
 		if i >= top {
 			break
 		}
+		in[r.name] = true
 		es = append(es, entry{r.name, r.version, sums[r.name+"@"+r.version], fmt.Sprintf("rank %d, %d downloads a month", i+1, r.dl)})
+	}
+	// Curated rows (popular packages with install scripts, which the
+	// top of the ranking has few of) are kept.
+	for _, e := range old {
+		if strings.HasPrefix(e.note, "curated:") && !in[e.name] {
+			es = append(es, e)
+		}
 	}
 	return writeManifest(out, es)
 }
