@@ -17,7 +17,7 @@ import (
 )
 
 // ContentSchema is the schema version of a ContentReport.
-const ContentSchema = "chaingate.risk.content/v1"
+const ContentSchema = "chaingate.risk.content/v2"
 
 // Limits on what the content scanner reads.
 const (

@@ -3,7 +3,9 @@ package risk_test
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
+	"os"
 	"strings"
 
 	"github.com/chaingate/chaingate/internal/contentdata"
@@ -59,4 +61,25 @@ func ExampleBuiltinContentModel() {
 	// Output:
 	// content-logistic true env-exfiltration
 	// network.exfiltration
+}
+
+// Load a content model artefact (here the shipped one); an artefact made
+// for other features is refused.
+func ExampleLoadContentModel() {
+	b, err := os.ReadFile("models/content-logistic.json")
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	m, err := risk.LoadContentModel(b)
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	fmt.Println(m.Info().ID, m.Info().FeatureSchema)
+	_, err = risk.LoadContentModel(bytes.Replace(b, []byte(`"env-exfiltration"`), []byte(`"renamed"`), 1))
+	fmt.Println(errors.Is(err, risk.ErrSchemaMismatch))
+	// Output:
+	// content-logistic chaingate.risk.content-features/v1
+	// true
 }

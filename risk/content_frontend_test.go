@@ -161,3 +161,22 @@ func FuzzContentPython(f *testing.F) {
 		}
 	})
 }
+
+func FuzzLoadContentModel(f *testing.F) {
+	b, err := os.ReadFile(filepath.Join("models", "content-logistic.json"))
+	if err != nil {
+		f.Fatal(err)
+	}
+	f.Add(b)
+	f.Add([]byte(`{"schema":"chaingate.risk.model/v1","info":{"kind":"logistic"}}`))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		m, err := LoadContentModel(data)
+		if err != nil {
+			return
+		}
+		s, err := m.Score(make([]float64, len(ContentFeatureNames())))
+		if err != nil || s.Value < 0 || s.Value > 1 {
+			t.Fatalf("loaded model scores %v, %v", s.Value, err)
+		}
+	})
+}

@@ -161,11 +161,15 @@ func (m *ContentModel) Score(x []float64) (Score, error) {
 	}
 	z := s.Intercept
 	for i, v := range x {
+		if v == 0 {
+			continue
+		}
 		e := a * m.p.Weights[i] * v
 		z += e
-		if v != 0 {
-			s.Contributions = append(s.Contributions, Contribution{Feature: contentRules[i].rule, Value: v, Weight: a * m.p.Weights[i], Effect: e})
-		}
+		s.Contributions = append(s.Contributions, Contribution{Feature: contentRules[i].rule, Value: v, Weight: a * m.p.Weights[i], Effect: e})
+	}
+	if math.IsNaN(z) {
+		return Score{}, fmt.Errorf("risk: content model %s: score is not a number", s.Model)
 	}
 	modelSortContributions(s.Contributions)
 	s.Value = round4(1 / (1 + math.Exp(-z)))

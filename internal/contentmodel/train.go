@@ -44,8 +44,11 @@ const MaxTrainFPR = 0.01
 
 // Result is what Train returns.
 type Result struct {
+	// Artefact is the model JSON, as embedded in risk/models.
 	Artefact []byte
-	Metrics  map[string]risk.Metrics
+	// Metrics are the evaluations recorded in it ("validation" is the
+	// held-out split, "train" the training split).
+	Metrics map[string]risk.Metrics
 }
 
 type row struct {
