@@ -24,7 +24,7 @@ const (
 	contentMaxArchiveBytes = 128 << 20 // compressed input
 	contentMaxTotalBytes   = 512 << 20 // all files, uncompressed
 	contentMaxFiles        = 50_000
-	contentMaxFileBytes    = 4 << 20 // larger files are listed as skipped
+	contentMaxFileBytes    = 8 << 20 // larger files are listed as skipped (a 5 MB bundle is analysed)
 )
 
 // ErrContentTooLarge is returned when a package exceeds the scanner's

@@ -35,6 +35,10 @@ var (
 	contentShellPersistRe = regexp.MustCompile(`(?im)^[^#\n]*(>>?\s*["']?\S*(\.bashrc|\.bash_profile|\.zshrc|\.profile|/etc/cron\S*|launchagents/\S+)|\|\s*crontab\s+-|launchctl\s+load|schtasks\s+/create|reg\s+add\s+\S*currentversion\\run)`)
 )
 
+// contentMaxAnalysedBytes bounds the code analysed in one package (a
+// variable so that a test can lower it).
+var contentMaxAnalysedBytes = 64 << 20
+
 var contentJSExt = map[string]bool{".js": true, ".cjs": true, ".mjs": true}
 var contentShellExt = map[string]bool{".sh": true, ".bat": true, ".cmd": true, ".ps1": true}
 
@@ -53,6 +57,7 @@ func contentAnalyse(ctx context.Context, rep *ContentReport, files []contentFile
 	case "PyPI":
 		a.pypiManifest(files)
 	}
+	analysed := 0
 	for _, f := range files {
 		if err := ctx.Err(); err != nil {
 			return err
@@ -74,6 +79,15 @@ func contentAnalyse(ctx context.Context, rep *ContentReport, files []contentFile
 			rep.Skipped = append(rep.Skipped, f.name+" (binary)")
 			continue
 		}
+		// The analysis costs about 0.25 s of CPU per MB (see
+		// BenchmarkContentMinified): past a package budget, code files
+		// are listed as skipped rather than analysed, install-time code
+		// first in line because it was marked before.
+		if analysed+len(f.data) > contentMaxAnalysedBytes && !isInstall {
+			rep.Skipped = append(rep.Skipped, fmt.Sprintf("%s (package analysis budget of %d bytes spent)", f.name, contentMaxAnalysedBytes))
+			continue
+		}
+		analysed += len(f.data)
 		a.file(f, lang, isInstall)
 	}
 	return a.finish()

@@ -141,3 +141,25 @@ func TestContentLimitReader(t *testing.T) {
 		t.Fatalf("cancelled read: %v", err)
 	}
 }
+
+// Past the package's analysis budget, code files are listed as skipped
+// with the reason; install-time code is analysed regardless.
+func TestContentPackageBudget(t *testing.T) {
+	old := contentMaxAnalysedBytes
+	contentMaxAnalysedBytes = 100
+	defer func() { contentMaxAnalysedBytes = old }()
+	rep, err := ScanPackageArchive(context.Background(), "b.tgz", bytes.NewReader(contentTarGz(t, map[string]string{
+		"package/package.json": `{"name":"b","version":"1.0.0","scripts":{"postinstall":"node i.js"}}`,
+		"package/a.js":         strings.Repeat("var a = 1;\n", 20),
+		"package/i.js":         "require('child_process').execSync(Buffer.from('aWQ=', 'base64').toString());\n" + strings.Repeat("// pad\n", 20),
+	})))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(strings.Join(rep.Skipped, "\n"), "a.js (package analysis budget of 100 bytes spent)") {
+		t.Errorf("skipped %q", rep.Skipped)
+	}
+	if _, ok := contentSignalIDs(rep)["exec-decoded"]; !ok {
+		t.Errorf("install-time code not analysed past the budget: %+v", rep.Findings)
+	}
+}
