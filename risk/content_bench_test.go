@@ -157,3 +157,58 @@ func BenchmarkScanPackageArchive(b *testing.B) {
 		}
 	})
 }
+
+// BenchmarkScanBenignNPM scans the benign npm tarballs that content-eval
+// downloaded (set CHAINGATE_CONTENT_CACHE to its -cache directory; the
+// benchmark is skipped without it) with ScanPackageArchive and with the
+// regular-expression scanner it replaced, one op being the whole set.
+func BenchmarkScanBenignNPM(b *testing.B) {
+	dir := os.Getenv("CHAINGATE_CONTENT_CACHE")
+	if dir == "" {
+		b.Skip("CHAINGATE_CONTENT_CACHE not set")
+	}
+	names, err := filepath.Glob(filepath.Join(dir, "npm", "*.tgz"))
+	if err != nil || len(names) == 0 {
+		b.Skipf("no tarballs in %s/npm", dir)
+	}
+	var tgzs [][]byte
+	size := 0
+	for _, n := range names {
+		d, err := os.ReadFile(n)
+		if err != nil {
+			b.Fatal(err)
+		}
+		tgzs = append(tgzs, d)
+		size += len(d)
+	}
+	b.Run("chaingate-ScanPackageArchive", func(b *testing.B) {
+		b.SetBytes(int64(size))
+		cpu0 := contentCPUTime()
+		for b.Loop() {
+			for _, d := range tgzs {
+				ScanPackageArchive(context.Background(), "p.tgz", bytes.NewReader(d))
+			}
+		}
+		b.ReportMetric((contentCPUTime()-cpu0).Seconds()*1000/float64(b.N)/float64(len(tgzs)), "cpu-ms/pkg")
+	})
+	b.Run("legacy-regex-scanner", func(b *testing.B) {
+		b.SetBytes(int64(size))
+		cpu0 := contentCPUTime()
+		for b.Loop() {
+			for _, d := range tgzs {
+				files, _, err := contentReadTarGz(context.Background(), d)
+				if err != nil {
+					continue
+				}
+				a := &legacyAnalysis{install: map[string]string{}}
+				for _, f := range contentStripTop(files) {
+					switch path.Ext(f.name) {
+					case ".js", ".cjs", ".mjs", ".py", ".sh":
+						a.code(f, false)
+					}
+				}
+			}
+		}
+		b.ReportMetric((contentCPUTime()-cpu0).Seconds()*1000/float64(b.N)/float64(len(tgzs)), "cpu-ms/pkg")
+	})
+}
