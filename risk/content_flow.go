@@ -723,7 +723,7 @@ func (a *contentFileAnalysis) execSink(ref string, role capi, args []cval, line 
 	for _, x := range args {
 		local = local || strings.HasPrefix(x.ref, "filedata:")
 	}
-	if role == apiEval && a.install && !all.known && all.taint == 0 && !local {
+	if role == apiEval && a.install && !all.known && all.taint&(taintNet|taintDecoded) == 0 && !local {
 		a.report("install-dynamic-eval", "runtime.eval", line, span, fmt.Sprintf("evaluates code built at run time with %s at install time", ref), nil)
 	}
 }
