@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"database/sql"
+	"encoding/binary"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -86,6 +87,9 @@ func catParseRpmDB(ctx context.Context, data []byte, name string) (pkgs []catRpm
 		}
 	}
 	if err := catRpmBDBCheck(ctx, p); err != nil {
+		return nil, fmt.Errorf("sbom: rpm database %s: %w", name, err)
+	}
+	if err := catRpmNDBCheck(data); err != nil {
 		return nil, fmt.Errorf("sbom: rpm database %s: %w", name, err)
 	}
 	// go-rpmdb follows BerkeleyDB overflow-page chains as the file says;
@@ -174,6 +178,67 @@ func catRpmBDBCheck(ctx context.Context, p string) error {
 				}
 				return nil
 			}
+		}
+	}
+	return nil
+}
+
+// ndb ("Packages.db") layout, as rpm's lib/backend/ndb/rpmpkg.c writes
+// it and go-rpmdb's ndb package reads it: a 32-byte header (magic
+// "RpmP", version 0, generation, slot page count), then that many
+// 4,096-byte slot pages of 16-byte slots (magic "Slot", package index,
+// block offset, block count; the header takes the first two slots), and
+// at block offset x 16 a blob header (magic "BlbS", package index,
+// checksum, blob length) followed by the blob.
+const (
+	catNDBHeaderMagic = 'R' | 'p'<<8 | 'm'<<16 | 'P'<<24
+	catNDBSlotMagic   = 'S' | 'l'<<8 | 'o'<<16 | 't'<<24
+	catNDBBlobMagic   = 'B' | 'l'<<8 | 'b'<<16 | 'S'<<24
+	catNDBMaxPages    = 2048 // go-rpmdb's own sanity limit
+)
+
+// catRpmNDBCheck checks an ndb database's slots and blob headers against
+// the bytes that are there before go-rpmdb reads it. go-rpmdb allocates
+// each blob at the length its header declares (up to 4 GiB) and prints
+// to standard output on a bad slot, so a crafted Packages.db of a few
+// kilobytes could exhaust memory or write into the embedding program's
+// output. Checked here, written by hand because go-rpmdb exposes no
+// validation: every used slot's blob lies inside the file, with its
+// magic, its package index, and a length that fits. Data that is not
+// ndb passes.
+func catRpmNDBCheck(data []byte) error {
+	le := binary.LittleEndian
+	if len(data) < 32 || le.Uint32(data) != catNDBHeaderMagic {
+		return nil
+	}
+	pages := le.Uint32(data[12:])
+	if pages == 0 || pages > catNDBMaxPages {
+		return fmt.Errorf("damaged ndb database: %d slot pages", pages)
+	}
+	end := int64(pages) * 4096
+	if end > int64(len(data)) {
+		return fmt.Errorf("damaged ndb database: %d slot pages need %d bytes, the file has %d", pages, end, len(data))
+	}
+	size := int64(len(data))
+	for off := int64(32); off+16 <= end; off += 16 {
+		slot := data[off : off+16]
+		if le.Uint32(slot) != catNDBSlotMagic {
+			return fmt.Errorf("damaged ndb database: bad slot magic at offset %d", off)
+		}
+		pkg, blk := le.Uint32(slot[4:]), int64(le.Uint32(slot[8:]))
+		if pkg == 0 {
+			continue
+		}
+		at := blk * 16
+		if at < end || at+16 > size {
+			return fmt.Errorf("damaged ndb database: package %d's blob at offset %d is outside the data (%d bytes)", pkg, at, size)
+		}
+		hdr := data[at : at+16]
+		if le.Uint32(hdr) != catNDBBlobMagic || le.Uint32(hdr[4:]) != pkg {
+			return fmt.Errorf("damaged ndb database: no blob header for package %d at offset %d", pkg, at)
+		}
+		if n := int64(le.Uint32(hdr[12:])); n > size-at-16 {
+			return fmt.Errorf("damaged ndb database: package %d's blob declares %d bytes, %d remain", pkg, n, size-at-16)
 		}
 	}
 	return nil

@@ -4,9 +4,11 @@ import (
 	"bytes"
 	"compress/gzip"
 	"context"
+	"encoding/binary"
 	"io"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"testing"
 
@@ -260,5 +262,58 @@ func TestFromImageLockfiles(t *testing.T) {
 		if strings.Contains(l, "node_modules") {
 			t.Errorf("a lockfile inside node_modules was read: %q", l)
 		}
+	}
+}
+
+// TestCatParseRpmDBNDBBounds crafts ndb databases from the real SLE 15
+// one: a blob header declaring 4 GiB (go-rpmdb would allocate it), a blob
+// outside the file and a bad slot magic (go-rpmdb prints to standard
+// output on it). Each must be an error naming the database, with little
+// allocated.
+func TestCatParseRpmDBNDBBounds(t *testing.T) {
+	real := rpmTestdata(t, "sle15-bci.Packages.db.gz")
+	le := binary.LittleEndian
+	// The first used slot (non-zero package index) after the header.
+	first := -1
+	for off := 32; off+16 <= 4096; off += 16 {
+		if le.Uint32(real[off+4:]) != 0 {
+			first = off
+			break
+		}
+	}
+	if first < 0 {
+		t.Fatal("no used slot in the real ndb database")
+	}
+	blob := int(le.Uint32(real[first+8:])) * 16
+	mutate := func(f func(b []byte)) []byte {
+		b := bytes.Clone(real)
+		f(b)
+		return b
+	}
+	for name, data := range map[string][]byte{
+		"blob of 4 GiB":           mutate(func(b []byte) { le.PutUint32(b[blob+12:], 0xFFFFFFF0) }),
+		"blob outside the file":   mutate(func(b []byte) { le.PutUint32(b[first+8:], 0x7FFFFFFF) }),
+		"bad slot magic":          mutate(func(b []byte) { le.PutUint32(b[first:], 0x12345678) }),
+		"slot pages past the end": mutate(func(b []byte) { le.PutUint32(b[12:], 2000) }),
+	} {
+		t.Run(name, func(t *testing.T) {
+			var before, after runtime.MemStats
+			runtime.ReadMemStats(&before)
+			pkgs, err := catParseRpmDB(context.Background(), data, "/usr/lib/sysimage/rpm/Packages.db")
+			runtime.ReadMemStats(&after)
+			if err == nil {
+				t.Fatalf("no error, %d packages", len(pkgs))
+			}
+			if !strings.Contains(err.Error(), "Packages.db") || !strings.Contains(err.Error(), "ndb") {
+				t.Errorf("error %q does not name the database and its format", err)
+			}
+			if got := after.TotalAlloc - before.TotalAlloc; got > 64<<20 {
+				t.Errorf("allocated %d MiB for a %d-byte database", got>>20, len(data))
+			}
+		})
+	}
+	// The unmodified database still reads.
+	if pkgs, err := catParseRpmDB(context.Background(), real, "Packages.db"); err != nil || len(pkgs) != 35 {
+		t.Fatalf("real ndb database: %d packages, %v", len(pkgs), err)
 	}
 }
