@@ -1,0 +1,486 @@
+// Package gobin reads what a compiled Go binary links: its build
+// information and, from its pclntab, the functions of every package in
+// it. sbom uses it to record the packages in a build, risk to give Go
+// findings symbol-level evidence.
+//
+// The function table is read with debug/gosym; only finding the pclntab
+// (an ELF or Mach-O section, PE symbols, or a search for the table's
+// header when the binary is stripped) and reading inline trees (which
+// debug/gosym does not expose) are written here by hand.
+package gobin
+
+import (
+	"bytes"
+	"debug/buildinfo"
+	"debug/elf"
+	"debug/gosym"
+	"debug/macho"
+	"debug/pe"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"io"
+	"net/url"
+	"os"
+	"runtime/debug"
+	"slices"
+	"strings"
+)
+
+// ErrTooLarge is returned (wrapped) when a table of the binary is larger
+// than the limit given to Read.
+var ErrTooLarge = errors.New("gobin: table too large")
+
+// ErrNoPCLNTab is returned (wrapped) when no Go function table can be
+// found in the binary.
+var ErrNoPCLNTab = errors.New("gobin: no Go function table (pclntab)")
+
+// Binary is what Read found in a Go binary.
+type Binary struct {
+	// Build is the binary's build information.
+	Build *debug.BuildInfo
+	// Format is "elf", "macho" or "pe".
+	Format string
+	// Symbols maps the import path of every package with code in the
+	// binary to its functions as the Go vulnerability database names
+	// them ("Parse", "Tag.String"; generic instantiations without their
+	// type arguments), sorted and unique. The package "main" is recorded
+	// under the binary's main package path.
+	Symbols map[string][]string
+	// Inlined is true when the inline trees were read, so functions
+	// inlined into others are among Symbols. They are not for stripped
+	// binaries, whose function-data base symbol is gone.
+	Inlined bool
+}
+
+// ReadFile is Read on the named file.
+func ReadFile(path string, limit int64) (*Binary, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, fmt.Errorf("gobin: %w", err)
+	}
+	defer f.Close()
+	b, err := Read(f, limit)
+	if err != nil {
+		return nil, fmt.Errorf("gobin: %s: %w", path, err)
+	}
+	return b, nil
+}
+
+// Read reads the build information and the function table of a Go
+// binary (ELF, Mach-O or PE). limit bounds the bytes of any one table
+// read into memory. Without a readable function table Read returns the
+// build information with an error wrapping ErrNoPCLNTab; a malformed
+// binary is an error, never a panic.
+func Read(r io.ReaderAt, limit int64) (b *Binary, err error) {
+	defer func() {
+		// debug/gosym trusts the offsets inside the table; a corrupt
+		// table may index out of range. Report it as an error.
+		if p := recover(); p != nil {
+			b, err = nil, fmt.Errorf("gobin: malformed Go function table: %v", p)
+		}
+	}()
+	bi, err := buildinfo.Read(r)
+	if err != nil {
+		return nil, fmt.Errorf("gobin: read build info: %w", err)
+	}
+	b = &Binary{Build: bi}
+	x, err := openExe(r, limit)
+	if err != nil {
+		return b, err
+	}
+	b.Format = x.format
+	tab, text, err := x.pclntab()
+	if err != nil {
+		return b, err
+	}
+	lt := gosym.NewLineTable(tab, text)
+	st, err := gosym.NewTable(nil, lt)
+	if err != nil {
+		return b, fmt.Errorf("gobin: read Go function table: %w", err)
+	}
+	if len(st.Funcs) == 0 {
+		return b, fmt.Errorf("gobin: Go function table has no functions: %w", ErrNoPCLNTab)
+	}
+	it := newInlineReader(x, tab)
+	b.Inlined = it != nil
+	set := map[[2]string]bool{}
+	add := func(name string) {
+		if pkg, sym, ok := SplitName(name); ok {
+			if pkg == "main" && bi.Path != "" {
+				pkg = bi.Path
+			}
+			set[[2]string{pkg, sym}] = true
+		}
+	}
+	for i := range st.Funcs {
+		if f := &st.Funcs[i]; f.Sym != nil {
+			add(f.Name)
+		}
+	}
+	if it != nil {
+		for _, n := range it.all() {
+			add(n)
+		}
+	}
+	b.Symbols = map[string][]string{}
+	for k := range set {
+		b.Symbols[k[0]] = append(b.Symbols[k[0]], k[1])
+	}
+	for _, s := range b.Symbols {
+		slices.Sort(s)
+	}
+	return b, nil
+}
+
+// SplitName splits a function's symbol name into its package import
+// path and its name as the Go vulnerability database writes symbols:
+// "golang.org/x/text/language.(*Tag).String" gives
+// ("golang.org/x/text/language", "Tag.String"); type arguments of
+// generic instantiations are dropped ("Map[...]" gives "Map"); the
+// escaped dots of a path's last element are unescaped
+// ("gopkg.in/yaml%2ev3"). Compiler-generated names ("go:", "type:")
+// give ok false.
+func SplitName(name string) (pkg, sym string, ok bool) {
+	if strings.HasPrefix(name, "go:") || strings.HasPrefix(name, "type:") || strings.HasPrefix(name, "go.") || strings.HasPrefix(name, "type.") {
+		return "", "", false
+	}
+	// Drop bracketed type arguments, which may hold dots and slashes.
+	var nb strings.Builder
+	depth := 0
+	for _, c := range name {
+		switch {
+		case c == '[':
+			depth++
+		case c == ']' && depth > 0:
+			depth--
+		case depth == 0:
+			nb.WriteRune(c)
+		}
+	}
+	n := nb.String()
+	start := strings.LastIndexByte(n, '/') + 1
+	dot := strings.IndexByte(n[start:], '.')
+	if dot <= 0 {
+		return "", "", false
+	}
+	pkg, rest := n[:start+dot], n[start+dot+1:]
+	if rest == "" {
+		return "", "", false
+	}
+	if strings.Contains(pkg, "%") {
+		u, err := url.PathUnescape(pkg)
+		if err != nil {
+			return "", "", false
+		}
+		pkg = u
+	}
+	// "(*T).M" is the method M of T, as is "T.M".
+	if strings.HasPrefix(rest, "(*") {
+		if i := strings.Index(rest, ")."); i > 2 {
+			rest = rest[2:i] + rest[i+1:]
+		}
+	}
+	return pkg, rest, true
+}
+
+// ModuleOf returns the path of the module, among the build's
+// dependencies and main module, that holds package pkg ("stdlib" for a
+// standard-library package), by longest module path prefix; "" when no
+// module of the build holds it.
+func ModuleOf(bi *debug.BuildInfo, pkg string) string {
+	best := ""
+	consider := func(m string) {
+		if m != "" && (pkg == m || strings.HasPrefix(pkg, m+"/")) && len(m) > len(best) {
+			best = m
+		}
+	}
+	consider(bi.Main.Path)
+	for _, d := range bi.Deps {
+		if d != nil {
+			consider(d.Path)
+		}
+	}
+	if best != "" {
+		return best
+	}
+	first, _, _ := strings.Cut(pkg, "/")
+	if !strings.Contains(first, ".") {
+		// No dot in the first element: the standard library, including
+		// its vendored copies ("vendor/golang.org/x/net/...").
+		return "stdlib"
+	}
+	return ""
+}
+
+// PackagesByModule groups the packages of b by the module that holds
+// them (see ModuleOf), each list sorted.
+func (b *Binary) PackagesByModule() map[string][]string {
+	out := map[string][]string{}
+	for pkg := range b.Symbols {
+		if m := ModuleOf(b.Build, pkg); m != "" {
+			out[m] = append(out[m], pkg)
+		}
+	}
+	for _, ps := range out {
+		slices.Sort(ps)
+	}
+	return out
+}
+
+// exe is an opened executable: where its function table is and how to
+// read memory at a virtual address.
+type exe struct {
+	format string
+	limit  int64
+	// tab returns the pclntab bytes and the text start address.
+	tab func() ([]byte, uint64, error)
+	// symbol returns the address of a symbol in the symbol table, if any.
+	symbol func(name string) (uint64, bool)
+	// readAt reads n bytes at virtual address addr.
+	readAt func(addr uint64, n int64) ([]byte, error)
+}
+
+func (x *exe) pclntab() ([]byte, uint64, error) { return x.tab() }
+
+func openExe(r io.ReaderAt, limit int64) (*exe, error) {
+	var magic [4]byte
+	if _, err := r.ReadAt(magic[:], 0); err != nil {
+		return nil, fmt.Errorf("gobin: read header: %w", err)
+	}
+	switch {
+	case bytes.Equal(magic[:], []byte(elf.ELFMAG)):
+		f, err := elf.NewFile(r)
+		if err != nil {
+			return nil, fmt.Errorf("gobin: open ELF: %w", err)
+		}
+		return elfExe(f, limit), nil
+	case bytes.HasPrefix(magic[:], []byte("MZ")):
+		f, err := pe.NewFile(r)
+		if err != nil {
+			return nil, fmt.Errorf("gobin: open PE: %w", err)
+		}
+		return peExe(f, limit), nil
+	default:
+		le, be := binary.LittleEndian.Uint32(magic[:]), binary.BigEndian.Uint32(magic[:])
+		if le&^1 == macho.Magic32 || be&^1 == macho.Magic32 {
+			f, err := macho.NewFile(r)
+			if err != nil {
+				return nil, fmt.Errorf("gobin: open Mach-O: %w", err)
+			}
+			return machoExe(f, limit), nil
+		}
+	}
+	return nil, fmt.Errorf("gobin: not an ELF, Mach-O or PE executable (magic %x): %w", magic, ErrNoPCLNTab)
+}
+
+// readLimited reads a section's data after checking its size.
+func readLimited(name string, size, limit uint64, data func() ([]byte, error)) ([]byte, error) {
+	if limit > 0 && size > limit {
+		return nil, fmt.Errorf("gobin: section %s is %d bytes, limit %d: %w", name, size, limit, ErrTooLarge)
+	}
+	b, err := data()
+	if err != nil {
+		return nil, fmt.Errorf("gobin: read section %s: %w", name, err)
+	}
+	return b, nil
+}
+
+func elfExe(f *elf.File, limit int64) *exe {
+	x := &exe{format: "elf", limit: limit}
+	var syms []elf.Symbol
+	symsRead := false
+	x.symbol = func(name string) (uint64, bool) {
+		if !symsRead {
+			syms, _ = f.Symbols()
+			symsRead = true
+		}
+		for _, s := range syms {
+			if s.Name == name {
+				return s.Value, true
+			}
+		}
+		return 0, false
+	}
+	x.readAt = func(addr uint64, n int64) ([]byte, error) {
+		for _, p := range f.Progs {
+			if p.Type == elf.PT_LOAD && addr >= p.Vaddr && addr-p.Vaddr < p.Filesz {
+				if uint64(n) > p.Filesz-(addr-p.Vaddr) {
+					n = int64(p.Filesz - (addr - p.Vaddr))
+				}
+				b := make([]byte, n)
+				_, err := p.ReadAt(b, int64(addr-p.Vaddr))
+				return b, err
+			}
+		}
+		return nil, fmt.Errorf("gobin: address %#x is in no ELF segment", addr)
+	}
+	x.tab = func() ([]byte, uint64, error) {
+		var text uint64
+		if s := f.Section(".text"); s != nil {
+			text = s.Addr
+		}
+		for _, name := range []string{".gopclntab", ".data.rel.ro.gopclntab"} {
+			if s := f.Section(name); s != nil && s.Type != elf.SHT_NOBITS {
+				b, err := readLimited(name, s.Size, uint64(limit), s.Data)
+				return b, text, err
+			}
+		}
+		return nil, 0, fmt.Errorf("gobin: ELF has no .gopclntab section: %w", ErrNoPCLNTab)
+	}
+	return x
+}
+
+func machoExe(f *macho.File, limit int64) *exe {
+	x := &exe{format: "macho", limit: limit}
+	x.symbol = func(name string) (uint64, bool) {
+		if f.Symtab == nil {
+			return 0, false
+		}
+		for _, s := range f.Symtab.Syms {
+			if s.Name == name || s.Name == "_"+name {
+				return s.Value, true
+			}
+		}
+		return 0, false
+	}
+	x.readAt = func(addr uint64, n int64) ([]byte, error) {
+		for _, s := range f.Sections {
+			if addr >= s.Addr && addr-s.Addr < s.Size && s.Offset != 0 {
+				if uint64(n) > s.Size-(addr-s.Addr) {
+					n = int64(s.Size - (addr - s.Addr))
+				}
+				b := make([]byte, n)
+				_, err := s.ReadAt(b, int64(addr-s.Addr))
+				return b, err
+			}
+		}
+		return nil, fmt.Errorf("gobin: address %#x is in no Mach-O section", addr)
+	}
+	x.tab = func() ([]byte, uint64, error) {
+		var text uint64
+		if s := f.Section("__text"); s != nil {
+			text = s.Addr
+		}
+		if s := f.Section("__gopclntab"); s != nil {
+			b, err := readLimited("__gopclntab", s.Size, uint64(limit), s.Data)
+			return b, text, err
+		}
+		return nil, 0, fmt.Errorf("gobin: Mach-O has no __gopclntab section: %w", ErrNoPCLNTab)
+	}
+	return x
+}
+
+func peExe(f *pe.File, limit int64) *exe {
+	x := &exe{format: "pe", limit: limit}
+	var base uint64
+	switch oh := f.OptionalHeader.(type) {
+	case *pe.OptionalHeader32:
+		base = uint64(oh.ImageBase)
+	case *pe.OptionalHeader64:
+		base = oh.ImageBase
+	}
+	sym := func(name string) (*pe.Symbol, bool) {
+		for _, s := range f.Symbols {
+			if s.Name == name && s.SectionNumber > 0 && int(s.SectionNumber) <= len(f.Sections) {
+				return s, true
+			}
+		}
+		return nil, false
+	}
+	x.symbol = func(name string) (uint64, bool) {
+		s, ok := sym(name)
+		if !ok {
+			return 0, false
+		}
+		sec := f.Sections[s.SectionNumber-1]
+		return base + uint64(sec.VirtualAddress) + uint64(s.Value), true
+	}
+	x.readAt = func(addr uint64, n int64) ([]byte, error) {
+		for _, s := range f.Sections {
+			start := base + uint64(s.VirtualAddress)
+			if addr >= start && addr-start < uint64(s.Size) {
+				if uint64(n) > uint64(s.Size)-(addr-start) {
+					n = int64(uint64(s.Size) - (addr - start))
+				}
+				b := make([]byte, n)
+				_, err := s.ReadAt(b, int64(addr-start))
+				return b, err
+			}
+		}
+		return nil, fmt.Errorf("gobin: address %#x is in no PE section", addr)
+	}
+	x.tab = func() ([]byte, uint64, error) {
+		var text uint64
+		if s := f.Section(".text"); s != nil {
+			text = base + uint64(s.VirtualAddress)
+		}
+		if start, ok1 := sym("runtime.pclntab"); ok1 {
+			if end, ok2 := sym("runtime.epclntab"); ok2 && start.SectionNumber == end.SectionNumber && end.Value > start.Value {
+				sec := f.Sections[start.SectionNumber-1]
+				n := uint64(end.Value - start.Value)
+				b, err := readLimited(sec.Name, n, uint64(limit), func() ([]byte, error) {
+					b := make([]byte, n)
+					_, err := sec.ReadAt(b, int64(start.Value))
+					return b, err
+				})
+				return b, text, err
+			}
+		}
+		// Stripped: the table is somewhere in the read-only data.
+		for _, name := range []string{".rdata", ".data"} {
+			s := f.Section(name)
+			if s == nil {
+				continue
+			}
+			data, err := readLimited(name, uint64(s.Size), uint64(limit), s.Data)
+			if err != nil {
+				return nil, 0, err
+			}
+			if b := searchPCLNTab(data); b != nil {
+				return b, text, nil
+			}
+		}
+		return nil, 0, fmt.Errorf("gobin: PE has no Go function table: %w", ErrNoPCLNTab)
+	}
+	return x
+}
+
+// searchPCLNTab finds a Go 1.18+ pclntab header in data (magic, two zero
+// bytes, instruction size quantum 1, 2 or 4, pointer size 4 or 8) whose
+// table parses with functions, and returns data from there on.
+func searchPCLNTab(data []byte) []byte {
+	for _, magic := range [][]byte{{0xf1, 0xff, 0xff, 0xff}, {0xf0, 0xff, 0xff, 0xff}} {
+		for off := 0; off+8 <= len(data); {
+			i := bytes.Index(data[off:], magic)
+			if i < 0 {
+				break
+			}
+			p := off + i
+			off = p + 4
+			if p%4 != 0 || p+8 > len(data) || data[p+4] != 0 || data[p+5] != 0 {
+				continue
+			}
+			if q := data[p+6]; q != 1 && q != 2 && q != 4 {
+				continue
+			}
+			if ps := data[p+7]; ps != 4 && ps != 8 {
+				continue
+			}
+			if tabOK(data[p:]) {
+				return data[p:]
+			}
+		}
+	}
+	return nil
+}
+
+func tabOK(b []byte) (ok bool) {
+	defer func() {
+		if recover() != nil {
+			ok = false
+		}
+	}()
+	t, err := gosym.NewTable(nil, gosym.NewLineTable(b, 0))
+	return err == nil && len(t.Funcs) > 0 && t.LookupFunc("runtime.main") != nil
+}
