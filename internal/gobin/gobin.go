@@ -69,15 +69,21 @@ func ReadFile(path string, limit int64) (*Binary, error) {
 
 // Read reads the build information and the function table of a Go
 // binary (ELF, Mach-O or PE). limit bounds the bytes of any one table
-// read into memory. Without a readable function table Read returns the
-// build information with an error wrapping ErrNoPCLNTab; a malformed
-// binary is an error, never a panic.
+// read into memory. When the build information cannot be read, Read
+// returns nil and the error. When the function table cannot be read,
+// Read returns the Binary with its build information (Symbols nil) and
+// an error (ErrNoPCLNTab, ErrTooLarge or the format's own error); a
+// malformed binary is an error, never a panic.
 func Read(r io.ReaderAt, limit int64) (b *Binary, err error) {
 	defer func() {
 		// debug/gosym trusts the offsets inside the table; a corrupt
 		// table may index out of range. Report it as an error.
+		// The build information, read first, is kept.
 		if p := recover(); p != nil {
-			b, err = nil, fmt.Errorf("gobin: malformed Go function table: %v", p)
+			if b != nil {
+				b.Symbols, b.Inlined = nil, false
+			}
+			err = fmt.Errorf("gobin: malformed Go function table: %v: %w", p, ErrNoPCLNTab)
 		}
 	}()
 	bi, err := buildinfo.Read(r)
