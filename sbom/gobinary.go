@@ -297,12 +297,13 @@ func GoToolchainVersion(goVersion string) (v string, ok bool) {
 // Mach-O, PE, XCOFF or Wasm) and returns its SBOM, as FromGoBuildInfo
 // describes it.
 //
-// It also reads the binary's function table (pclntab, present in
-// stripped binaries too) and records on each module component the
-// packages of that module with code in the binary (PropGoPackages), so
-// a later scan of the SBOM knows which packages are in the build. When
-// the table cannot be read, the SBOM is still made and
-// Document.Limitations says why the packages are missing.
+// It also reads the binary's function table (pclntab) with its inline
+// trees and records on each module component the packages of that
+// module with code in the binary (PropGoPackages), so a later scan of
+// the SBOM knows which packages are in the build. When the table cannot
+// be read, or the binary is stripped (-ldflags=-s: its inline trees
+// cannot be located, so a package inlined away would look absent), the
+// SBOM is still made without them and Document.Limitations says why.
 func FromGoBinary(r io.ReaderAt, opts ...GenerateOption) (*Document, error) {
 	return genFromBinary(r, "", opts)
 }
@@ -330,9 +331,15 @@ func genFromBinary(r io.ReaderAt, name string, opts []GenerateOption) (*Document
 		return nil, fmt.Errorf("sbom: read Go build info: %w", err)
 	}
 	var missing string
-	if err != nil {
+	switch {
+	case err != nil:
 		missing = "the packages in the build are not recorded: " + err.Error()
-	} else {
+	case !b.Inlined:
+		// Without inline trees a package whose code was all inlined
+		// into other packages looks absent: recording the others would
+		// let a scan call it not in the build (fail closed).
+		missing = "the packages in the build are not recorded: the binary is stripped, so packages whose code was all inlined cannot be seen"
+	default:
 		opts = append(slices.Clip(opts), func(c *genConfig) error {
 			c.goPackages = b.PackagesByModule()
 			return nil

@@ -524,6 +524,13 @@ func TestFromGoBinaryPackages(t *testing.T) {
 		if lib == nil {
 			t.Fatalf("ldflags %q: vulnlib missing: %+v", ld, doc.Components)
 		}
+		if ld != "" {
+			// Stripped: no inline trees, so no packages (fail closed).
+			if got, ok := lib.Property(PropGoPackages); ok || !slices.ContainsFunc(doc.Limitations, func(s string) bool { return strings.Contains(s, "stripped") }) {
+				t.Errorf("stripped: vulnlib packages %q, limitations %v", got, doc.Limitations)
+			}
+			continue
+		}
 		if got, _ := lib.Property(PropGoPackages); got != gobintest.PkgMain+","+gobintest.PkgNotCalled {
 			t.Errorf("ldflags %q: vulnlib packages %q", ld, got)
 		}

@@ -1,0 +1,236 @@
+package risk
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"os"
+	"path/filepath"
+	"slices"
+	"testing"
+
+	"github.com/chaingate/chaingate/internal/gobin/gobintest"
+	"github.com/chaingate/chaingate/sbom"
+)
+
+// goBinTestEntry is an OSV entry of the Go vulndb's shape about
+// gobintest's library.
+func goBinTestEntry(id, introduced string, imports ...map[string]any) map[string]any {
+	aff := map[string]any{
+		"package": map[string]any{"ecosystem": "Go", "name": gobintest.Module},
+		"ranges": []any{map[string]any{"type": "SEMVER", "events": []any{
+			map[string]any{"introduced": introduced}, map[string]any{"fixed": "1.2.0"}}}},
+	}
+	if len(imports) > 0 {
+		imps := make([]any, len(imports))
+		for i, m := range imports {
+			imps[i] = m
+		}
+		aff["ecosystem_specific"] = map[string]any{"imports": imps}
+	}
+	return map[string]any{"schema_version": "1.3.1", "id": id, "modified": "2026-01-01T00:00:00Z",
+		"summary": id, "affected": []any{aff}}
+}
+
+func goBinTestDB(t testing.TB) *DB {
+	t.Helper()
+	imp := func(path string, syms ...string) map[string]any {
+		m := map[string]any{"path": path}
+		if len(syms) > 0 {
+			m["symbols"] = syms
+		}
+		return m
+	}
+	entries := []map[string]any{
+		goBinTestEntry("GO-TEST-0001", "0", imp(gobintest.PkgMain, "Parse", "Unused")),
+		goBinTestEntry("GO-TEST-0002", "0", imp(gobintest.PkgMain, "Small")),
+		goBinTestEntry("GO-TEST-0003", "0", imp(gobintest.PkgMain, "Map")),
+		goBinTestEntry("GO-TEST-0004", "0", imp(gobintest.PkgMain, "T.Method")),
+		goBinTestEntry("GO-TEST-0005", "0", imp(gobintest.PkgNotCalled, "Bad")),
+		goBinTestEntry("GO-TEST-0006", "0", imp(gobintest.PkgOther, "Other")),
+		goBinTestEntry("GO-TEST-0007", "0", imp(gobintest.PkgNotCalled)),
+		goBinTestEntry("GO-TEST-0008", "0", map[string]any{"path": gobintest.PkgMain, "symbols": []string{"Parse"}, "goos": []string{"windows"}}),
+		goBinTestEntry("GO-TEST-0009", "1.1.0", imp(gobintest.PkgMain, "Parse")),
+		goBinTestEntry("GO-TEST-0010", "0"),
+		goBinTestEntry("GO-TEST-0011", "0", imp(gobintest.PkgMain, "Unused"), imp(gobintest.PkgNotCalled, "Good")),
+	}
+	dir := t.TempDir()
+	for _, e := range entries {
+		b, err := json.Marshal(e)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(dir, e["id"].(string)+".json"), b, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	db, err := LoadOSV(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return db
+}
+
+type goBinWant struct {
+	level   EvidenceLevel
+	symbols []string
+}
+
+func TestScanGoBinary(t *testing.T) {
+	db := goBinTestDB(t)
+	lib := gobintest.PkgMain + "."
+	full := map[string]goBinWant{
+		"GO-TEST-0001": {EvidenceSymbol, []string{lib + "Parse"}},
+		"GO-TEST-0002": {EvidenceSymbol, []string{lib + "Small"}}, // inlined only
+		"GO-TEST-0003": {EvidenceSymbol, []string{lib + "Map"}},   // generic
+		"GO-TEST-0004": {EvidenceSymbol, []string{lib + "T.Method"}},
+		"GO-TEST-0005": {EvidenceSymbolAbsent, nil},
+		"GO-TEST-0006": {EvidencePackageAbsent, nil},
+		"GO-TEST-0007": {EvidencePackage, nil},
+		"GO-TEST-0008": {EvidencePackageAbsent, nil}, // windows only
+		"GO-TEST-0010": {EvidenceModule, nil},
+		"GO-TEST-0011": {EvidenceSymbol, []string{gobintest.PkgNotCalled + ".Good"}},
+	}
+	// Stripped: no inline trees, so absence is not proven.
+	stripped := map[string]goBinWant{
+		"GO-TEST-0001": {EvidenceSymbol, []string{lib + "Parse"}},
+		"GO-TEST-0002": {EvidencePackage, nil},
+		"GO-TEST-0003": {EvidenceSymbol, []string{lib + "Map"}},
+		"GO-TEST-0004": {EvidenceSymbol, []string{lib + "T.Method"}},
+		"GO-TEST-0005": {EvidencePackage, nil},
+		"GO-TEST-0006": {EvidenceModule, nil},
+		"GO-TEST-0007": {EvidencePackage, nil},
+		"GO-TEST-0008": {EvidencePackageAbsent, nil},
+		"GO-TEST-0010": {EvidenceModule, nil},
+		"GO-TEST-0011": {EvidenceSymbol, []string{gobintest.PkgNotCalled + ".Good"}},
+	}
+	for _, tc := range []struct {
+		name, goos, goarch, ldflags string
+		want                        map[string]goBinWant
+	}{
+		{"linux", "linux", "amd64", "", full},
+		{"linux-stripped", "linux", "amd64", "-s -w", stripped},
+		{"windows", "windows", "amd64", "", nil},
+		{"darwin", "darwin", "arm64", "", full},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			exe := gobintest.Build(t, tc.goos, tc.goarch, tc.ldflags)
+			rep, err := ScanGoBinary(context.Background(), exe, db)
+			if err != nil {
+				t.Fatal(err)
+			}
+			want := tc.want
+			if want == nil {
+				// On Windows the windows-only entry is at symbol level.
+				want = map[string]goBinWant{}
+				for k, v := range full {
+					want[k] = v
+				}
+				want["GO-TEST-0008"] = goBinWant{EvidenceSymbol, []string{lib + "Parse"}}
+			}
+			got := map[string]goBinWant{}
+			for _, f := range rep.Findings {
+				if f.Component.Name != gobintest.Module {
+					continue
+				}
+				if _, dup := got[f.ID]; dup {
+					t.Errorf("%s reported twice", f.ID)
+				}
+				got[f.ID] = goBinWant{f.Evidence.Level, f.Evidence.Symbols}
+			}
+			for id, w := range want {
+				g, ok := got[id]
+				if !ok {
+					t.Errorf("%s: no finding", id)
+					continue
+				}
+				if g.level != w.level || !slices.Equal(g.symbols, w.symbols) {
+					t.Errorf("%s: %s %v, want %s %v", id, g.level, g.symbols, w.level, w.symbols)
+				}
+			}
+			if _, ok := got["GO-TEST-0009"]; ok {
+				t.Error("GO-TEST-0009 affects only v1.1.0+ but matched v1.0.0")
+			}
+			if len(got) != len(want) {
+				t.Errorf("%d findings, want %d: %v", len(got), len(want), got)
+			}
+			// Absent code ranks below all code that may be in the build.
+			lowestPresent, highestAbsent := 101.0, -1.0
+			for _, f := range rep.Findings {
+				switch f.Evidence.Level {
+				case EvidencePackageAbsent, EvidenceSymbolAbsent:
+					highestAbsent = max(highestAbsent, f.Priority.Score)
+				default:
+					lowestPresent = min(lowestPresent, f.Priority.Score)
+				}
+			}
+			if highestAbsent >= lowestPresent {
+				t.Errorf("an absent finding scores %.2f, a present one %.2f", highestAbsent, lowestPresent)
+			}
+		})
+	}
+}
+
+// TestScanGoBinaryStoredSBOM: the SBOM sbom.FromGoBinaryFile makes of
+// the same binary, scanned later with Scan, gives the same package-level
+// evidence (package or package-absent) as ScanGoBinary.
+func TestScanGoBinaryStoredSBOM(t *testing.T) {
+	db := goBinTestDB(t)
+	exe := gobintest.Build(t, "linux", "amd64", "")
+	doc, err := sbom.FromGoBinaryFile(exe)
+	if err != nil {
+		t.Fatal(err)
+	}
+	stored, err := Scan(context.Background(), doc, db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	live, err := ScanGoBinary(context.Background(), exe, db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	byID := map[string]EvidenceLevel{}
+	for _, f := range stored.Findings {
+		byID[f.ID+" "+f.Component.Name] = f.Evidence.Level
+	}
+	if len(stored.Findings) != len(live.Findings) {
+		t.Fatalf("stored SBOM: %d findings, binary: %d", len(stored.Findings), len(live.Findings))
+	}
+	for _, f := range live.Findings {
+		s := byID[f.ID+" "+f.Component.Name]
+		var want EvidenceLevel
+		switch f.Evidence.Level {
+		case EvidenceSymbol, EvidenceSymbolAbsent, EvidencePackage:
+			want = EvidencePackage
+		default:
+			want = f.Evidence.Level
+		}
+		if s != want {
+			t.Errorf("%s: stored SBOM gives %s, binary %s (want %s)", f.ID, s, f.Evidence.Level, want)
+		}
+	}
+}
+
+func TestScanGoBinaryErrors(t *testing.T) {
+	db := goBinTestDB(t)
+	ctx := context.Background()
+	if _, err := ScanGoBinary(ctx, filepath.Join(t.TempDir(), "missing"), db); !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("missing file: %v", err)
+	}
+	p := filepath.Join(t.TempDir(), "script.sh")
+	if err := os.WriteFile(p, []byte("#!/bin/sh\necho not a Go binary\n"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := ScanGoBinary(ctx, p, db); err == nil {
+		t.Error("a shell script scanned as a Go binary")
+	}
+	if _, err := ScanGoBinary(ctx, p, nil); err == nil {
+		t.Error("nil database accepted")
+	}
+	cancelled, cancel := context.WithCancel(ctx)
+	cancel()
+	exe := gobintest.Build(t, "linux", "amd64", "")
+	if _, err := ScanGoBinary(cancelled, exe, db); !errors.Is(err, context.Canceled) {
+		t.Errorf("cancelled context: %v", err)
+	}
+}
