@@ -78,7 +78,7 @@ func govulncheckLevels(t *testing.T, gvc, exe, dbDir string) map[string]goBinWan
 // goVulnDBLayout writes the OSV entries of src (a directory of .json
 // files) in the Go vulnerability database layout govulncheck's -db
 // reads: ID/<id>.json and index/{db,modules}.json.
-func goVulnDBLayout(t *testing.T, src string) string {
+func goVulnDBLayout(t testing.TB, src string) string {
 	t.Helper()
 	dst := t.TempDir()
 	for _, d := range []string{"ID", "index"} {

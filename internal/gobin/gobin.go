@@ -108,33 +108,29 @@ func Read(r io.ReaderAt, limit int64) (b *Binary, err error) {
 	if len(st.Funcs) == 0 {
 		return b, fmt.Errorf("gobin: Go function table has no functions: %w", ErrNoPCLNTab)
 	}
-	it := newInlineReader(x, tab)
+	it := newInlineReader(x, tab, limit)
 	b.Inlined = it != nil
-	set := map[[2]string]bool{}
-	add := func(name string) {
+	names := make([]string, 0, len(st.Funcs))
+	for i := range st.Funcs {
+		if f := &st.Funcs[i]; f.Sym != nil {
+			names = append(names, f.Name)
+		}
+	}
+	if it != nil {
+		names = append(names, it.all()...)
+	}
+	b.Symbols = map[string][]string{}
+	for _, name := range names {
 		if pkg, sym, ok := SplitName(name); ok {
 			if pkg == "main" && bi.Path != "" {
 				pkg = bi.Path
 			}
-			set[[2]string{pkg, sym}] = true
+			b.Symbols[pkg] = append(b.Symbols[pkg], sym)
 		}
 	}
-	for i := range st.Funcs {
-		if f := &st.Funcs[i]; f.Sym != nil {
-			add(f.Name)
-		}
-	}
-	if it != nil {
-		for _, n := range it.all() {
-			add(n)
-		}
-	}
-	b.Symbols = map[string][]string{}
-	for k := range set {
-		b.Symbols[k[0]] = append(b.Symbols[k[0]], k[1])
-	}
-	for _, s := range b.Symbols {
+	for pkg, s := range b.Symbols {
 		slices.Sort(s)
+		b.Symbols[pkg] = slices.Compact(s)
 	}
 	return b, nil
 }
@@ -151,20 +147,23 @@ func SplitName(name string) (pkg, sym string, ok bool) {
 	if strings.HasPrefix(name, "go:") || strings.HasPrefix(name, "type:") || strings.HasPrefix(name, "go.") || strings.HasPrefix(name, "type.") {
 		return "", "", false
 	}
-	// Drop bracketed type arguments, which may hold dots and slashes.
-	var nb strings.Builder
-	depth := 0
-	for _, c := range name {
-		switch {
-		case c == '[':
-			depth++
-		case c == ']' && depth > 0:
-			depth--
-		case depth == 0:
-			nb.WriteRune(c)
+	n := name
+	if strings.IndexByte(name, '[') >= 0 {
+		// Drop bracketed type arguments, which may hold dots and slashes.
+		var nb strings.Builder
+		depth := 0
+		for _, c := range name {
+			switch {
+			case c == '[':
+				depth++
+			case c == ']' && depth > 0:
+				depth--
+			case depth == 0:
+				nb.WriteRune(c)
+			}
 		}
+		n = nb.String()
 	}
-	n := nb.String()
 	start := strings.LastIndexByte(n, '/') + 1
 	dot := strings.IndexByte(n[start:], '.')
 	if dot <= 0 {
@@ -243,8 +242,9 @@ type exe struct {
 	tab func() ([]byte, uint64, error)
 	// symbol returns the address of a symbol in the symbol table, if any.
 	symbol func(name string) (uint64, bool)
-	// readAt reads n bytes at virtual address addr.
-	readAt func(addr uint64, n int64) ([]byte, error)
+	// region returns the start address, size and a reader of the
+	// segment or section that holds virtual address addr.
+	region func(addr uint64) (start, size uint64, data func() ([]byte, error), err error)
 }
 
 func (x *exe) pclntab() ([]byte, uint64, error) { return x.tab() }
@@ -297,6 +297,9 @@ func elfExe(f *elf.File, limit int64) *exe {
 	var syms []elf.Symbol
 	symsRead := false
 	x.symbol = func(name string) (uint64, bool) {
+		if v, ok := elfSymbol64(f, name, limit); ok {
+			return v, true
+		}
 		if !symsRead {
 			syms, _ = f.Symbols()
 			symsRead = true
@@ -308,18 +311,19 @@ func elfExe(f *elf.File, limit int64) *exe {
 		}
 		return 0, false
 	}
-	x.readAt = func(addr uint64, n int64) ([]byte, error) {
+	x.region = func(addr uint64) (uint64, uint64, func() ([]byte, error), error) {
 		for _, p := range f.Progs {
 			if p.Type == elf.PT_LOAD && addr >= p.Vaddr && addr-p.Vaddr < p.Filesz {
-				if uint64(n) > p.Filesz-(addr-p.Vaddr) {
-					n = int64(p.Filesz - (addr - p.Vaddr))
-				}
-				b := make([]byte, n)
-				_, err := p.ReadAt(b, int64(addr-p.Vaddr))
-				return b, err
+				// Only from addr to the segment's end: what follows gofunc.
+				off := addr - p.Vaddr
+				return addr, p.Filesz - off, func() ([]byte, error) {
+					b := make([]byte, p.Filesz-off)
+					_, err := p.ReadAt(b, int64(off))
+					return b, err
+				}, nil
 			}
 		}
-		return nil, fmt.Errorf("gobin: address %#x is in no ELF segment", addr)
+		return 0, 0, nil, fmt.Errorf("gobin: address %#x is in no ELF segment", addr)
 	}
 	x.tab = func() ([]byte, uint64, error) {
 		var text uint64
@@ -337,6 +341,40 @@ func elfExe(f *elf.File, limit int64) *exe {
 	return x
 }
 
+// elfSymbol64 finds one symbol of a 64-bit little-endian ELF by reading
+// .symtab and .strtab directly: elf.File.Symbols makes a string of every
+// name, a third of a large binary's scan time for one lookup.
+func elfSymbol64(f *elf.File, name string, limit int64) (uint64, bool) {
+	st, str := f.Section(".symtab"), f.Section(".strtab")
+	if f.Class != elf.ELFCLASS64 || f.ByteOrder != binary.LittleEndian || st == nil || str == nil {
+		return 0, false
+	}
+	if limit > 0 && (st.Size > uint64(limit) || str.Size > uint64(limit)) {
+		return 0, false
+	}
+	strs, err := str.Data()
+	if err != nil {
+		return 0, false
+	}
+	needle := append(append([]byte{0}, name...), 0)
+	i := bytes.Index(strs, needle)
+	if i < 0 {
+		return 0, false
+	}
+	nameOff := uint32(i + 1)
+	tab, err := st.Data()
+	if err != nil {
+		return 0, false
+	}
+	const entSize = 24 // Elf64_Sym
+	for o := 0; o+entSize <= len(tab); o += entSize {
+		if binary.LittleEndian.Uint32(tab[o:]) == nameOff {
+			return binary.LittleEndian.Uint64(tab[o+8:]), true
+		}
+	}
+	return 0, false
+}
+
 func machoExe(f *macho.File, limit int64) *exe {
 	x := &exe{format: "macho", limit: limit}
 	x.symbol = func(name string) (uint64, bool) {
@@ -350,18 +388,13 @@ func machoExe(f *macho.File, limit int64) *exe {
 		}
 		return 0, false
 	}
-	x.readAt = func(addr uint64, n int64) ([]byte, error) {
+	x.region = func(addr uint64) (uint64, uint64, func() ([]byte, error), error) {
 		for _, s := range f.Sections {
 			if addr >= s.Addr && addr-s.Addr < s.Size && s.Offset != 0 {
-				if uint64(n) > s.Size-(addr-s.Addr) {
-					n = int64(s.Size - (addr - s.Addr))
-				}
-				b := make([]byte, n)
-				_, err := s.ReadAt(b, int64(addr-s.Addr))
-				return b, err
+				return s.Addr, s.Size, s.Data, nil
 			}
 		}
-		return nil, fmt.Errorf("gobin: address %#x is in no Mach-O section", addr)
+		return 0, 0, nil, fmt.Errorf("gobin: address %#x is in no Mach-O section", addr)
 	}
 	x.tab = func() ([]byte, uint64, error) {
 		var text uint64
@@ -402,19 +435,14 @@ func peExe(f *pe.File, limit int64) *exe {
 		sec := f.Sections[s.SectionNumber-1]
 		return base + uint64(sec.VirtualAddress) + uint64(s.Value), true
 	}
-	x.readAt = func(addr uint64, n int64) ([]byte, error) {
+	x.region = func(addr uint64) (uint64, uint64, func() ([]byte, error), error) {
 		for _, s := range f.Sections {
 			start := base + uint64(s.VirtualAddress)
 			if addr >= start && addr-start < uint64(s.Size) {
-				if uint64(n) > uint64(s.Size)-(addr-start) {
-					n = int64(uint64(s.Size) - (addr - start))
-				}
-				b := make([]byte, n)
-				_, err := s.ReadAt(b, int64(addr-start))
-				return b, err
+				return start, uint64(s.Size), s.Data, nil
 			}
 		}
-		return nil, fmt.Errorf("gobin: address %#x is in no PE section", addr)
+		return 0, 0, nil, fmt.Errorf("gobin: address %#x is in no PE section", addr)
 	}
 	x.tab = func() ([]byte, uint64, error) {
 		var text uint64

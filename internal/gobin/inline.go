@@ -26,12 +26,14 @@ type inlineReader struct {
 	pcTab   []byte
 	funcTab []byte // functab and _func records (pclnOffset on)
 	gofunc  uint64
-	x       *exe
+	// data is the segment holding gofunc, from address dataStart.
+	data      []byte
+	dataStart uint64
 }
 
 // newInlineReader returns a reader of the inline trees of tab, or nil
 // when they cannot be read.
-func newInlineReader(x *exe, tab []byte) *inlineReader {
+func newInlineReader(x *exe, tab []byte, limit int64) *inlineReader {
 	if len(tab) < 8 || !bytes.Equal(tab[:4], []byte{0xf1, 0xff, 0xff, 0xff}) {
 		return nil
 	}
@@ -60,10 +62,20 @@ func newInlineReader(x *exe, tab []byte) *inlineReader {
 	if !ok {
 		return nil
 	}
+	// The inline trees live after gofunc in read-only data: read the
+	// segment (or section) that holds it once.
+	start, size, read, err := x.region(gofunc)
+	if err != nil || (limit > 0 && size > uint64(limit)) {
+		return nil
+	}
+	data, err := read()
+	if err != nil {
+		return nil
+	}
 	r := &inlineReader{
 		nfunc:   int(nfunc),
 		nameTab: tab[nameOff:], pcTab: tab[pcOff:], funcTab: tab[pclnOff:],
-		gofunc: gofunc, x: x,
+		gofunc: gofunc, data: data, dataStart: start,
 	}
 	if uint64(len(r.funcTab)) < (nfunc+1)*8 {
 		return nil
@@ -100,10 +112,12 @@ func (r *inlineReader) all() []string {
 		if n <= 0 || n > maxInlineEntries {
 			continue
 		}
-		tree, err := r.x.readAt(r.gofunc+uint64(fd), int64(n)*inlinedCallSize)
-		if err != nil {
+		at := r.gofunc + uint64(fd)
+		if at < r.dataStart || at-r.dataStart >= uint64(len(r.data)) {
 			continue
 		}
+		tree := r.data[at-r.dataStart:]
+		tree = tree[:min(len(tree), n*inlinedCallSize)]
 		for j := 0; j+inlinedCallSize <= len(tree); j += inlinedCallSize {
 			no := int32(binary.LittleEndian.Uint32(tree[j+4:]))
 			if seen[no] {
