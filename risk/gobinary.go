@@ -34,9 +34,13 @@ const goBinaryLimit = 1 << 30
 //   - "package-absent": none of the affected packages is in the binary,
 //     or the entry restricts them to other platforms (GOOS/GOARCH) than
 //     the binary's;
-//   - "module": the entry lists no packages, or the binary is stripped
-//     and none of the affected packages was seen (a package whose code
-//     was all inlined leaves no trace without the inline trees).
+//   - "module": the entry lists no packages and no code of the module
+//     was seen, or the binary is stripped and none of the affected
+//     packages was seen (a package whose code was all inlined leaves no
+//     trace without the inline trees).
+//
+// An entry that lists no packages makes all of its module vulnerable:
+// it is at package level when the module has code in the binary.
 //
 // The SBOM scanned is sbom.FromGoBuildInfo's, with the packages of each
 // module recorded (sbom.PropGoPackages); everything else is Scan's:
@@ -67,6 +71,7 @@ func ScanGoBinary(ctx context.Context, path string, db *DB, opts ...ScanOption) 
 		syms.unreadable = symErr.Error()
 	} else {
 		syms.symbols = b.Symbols
+		syms.byModule = b.PackagesByModule()
 		if b.Inlined {
 			// As sbom.FromGoBinary: not for stripped binaries.
 			goBinAddPackages(doc, b)
@@ -107,14 +112,25 @@ func goBinAddPackages(doc *sbom.Document, b *gobin.Binary) {
 type goBinSymbols struct {
 	// symbols maps each package in the binary to its sorted functions;
 	// nil when the table could not be read (unreadable says why).
-	symbols    map[string][]string
+	symbols map[string][]string
+	// byModule lists the packages in the binary by module path.
+	byModule   map[string][]string
 	inlined    bool
 	unreadable string
 }
 
 // evidence refines the evidence Scan found for a Go finding with the
 // binary's functions.
-func (g *goBinSymbols) evidence(ev Evidence, affected []AffectedPackage, target scanTarget) Evidence {
+func (g *goBinSymbols) evidence(ev Evidence, module string, affected []AffectedPackage, target scanTarget) Evidence {
+	if g.symbols != nil && len(affected) == 0 {
+		// The entry lists no packages: all of the module is vulnerable
+		// (govulncheck reads it so too).
+		if ps := g.byModule[module]; len(ps) > 0 {
+			return Evidence{Level: EvidencePackage, Packages: ps,
+				Reason: "the entry lists no packages (all of the module is vulnerable) and the module has code in the binary: " + strings.Join(ps, ", ")}
+		}
+		return ev
+	}
 	if len(affected) == 0 {
 		return ev
 	}

@@ -88,7 +88,7 @@ func TestScanGoBinary(t *testing.T) {
 		"GO-TEST-0006": {EvidencePackageAbsent, nil},
 		"GO-TEST-0007": {EvidencePackage, nil},
 		"GO-TEST-0008": {EvidencePackageAbsent, nil}, // windows only
-		"GO-TEST-0010": {EvidenceModule, nil},
+		"GO-TEST-0010": {EvidencePackage, nil}, // no packages listed: all of the module
 		"GO-TEST-0011": {EvidenceSymbol, []string{gobintest.PkgNotCalled + ".Good"}},
 	}
 	// Stripped: no inline trees, so absence is not proven.
@@ -101,7 +101,7 @@ func TestScanGoBinary(t *testing.T) {
 		"GO-TEST-0006": {EvidenceModule, nil},
 		"GO-TEST-0007": {EvidencePackage, nil},
 		"GO-TEST-0008": {EvidencePackageAbsent, nil},
-		"GO-TEST-0010": {EvidenceModule, nil},
+		"GO-TEST-0010": {EvidencePackage, nil}, // no packages listed: all of the module
 		"GO-TEST-0011": {EvidenceSymbol, []string{gobintest.PkgNotCalled + ".Good"}},
 	}
 	for _, tc := range []struct {
@@ -202,6 +202,11 @@ func TestScanGoBinaryStoredSBOM(t *testing.T) {
 		switch f.Evidence.Level {
 		case EvidenceSymbol, EvidenceSymbolAbsent, EvidencePackage:
 			want = EvidencePackage
+			if len(f.AffectedPackages) == 0 {
+				// An entry without packages: Scan of an SBOM keeps it at
+				// module level; only ScanGoBinary sees the module's code.
+				want = EvidenceModule
+			}
 		default:
 			want = f.Evidence.Level
 		}

@@ -163,7 +163,7 @@ func Scan(ctx context.Context, doc *sbom.Document, db *DB, opts ...ScanOption) (
 			f.Component = *c
 			f.Evidence = scanEvidence(c, ids[i], f.AffectedPackages, target)
 			if cfg.goBin != nil && ids[i] == "Go" {
-				f.Evidence = cfg.goBin.evidence(f.Evidence, f.AffectedPackages, target)
+				f.Evidence = cfg.goBin.evidence(f.Evidence, f.Package, f.AffectedPackages, target)
 			}
 			rep.Findings = append(rep.Findings, f)
 		}
