@@ -196,7 +196,7 @@ func SplitName(name string) (pkg, sym string, ok bool) {
 func ModuleOf(bi *debug.BuildInfo, pkg string) string {
 	best := ""
 	consider := func(m string) {
-		if m != "" && (pkg == m || strings.HasPrefix(pkg, m+"/")) && len(m) > len(best) {
+		if m != "" && len(m) > len(best) && strings.HasPrefix(pkg, m) && (len(pkg) == len(m) || pkg[len(m)] == '/') {
 			best = m
 		}
 	}
