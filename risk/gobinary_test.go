@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/chaingate/chaingate/internal/gobin/gobintest"
@@ -237,5 +238,27 @@ func TestScanGoBinaryErrors(t *testing.T) {
 	exe := gobintest.Build(t, "linux", "amd64", "")
 	if _, err := ScanGoBinary(cancelled, exe, db); !errors.Is(err, context.Canceled) {
 		t.Errorf("cancelled context: %v", err)
+	}
+}
+
+// TestScanGoBinaryMarkdown: the Markdown report names the vulnerable
+// functions found in the binary.
+func TestScanGoBinaryMarkdown(t *testing.T) {
+	db, err := LoadOSV("testdata/gobinary/osv")
+	if err != nil {
+		t.Fatal(err)
+	}
+	rep, err := ScanGoBinary(context.Background(), "testdata/gobinary/vulnapp-linux-amd64", db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var buf strings.Builder
+	if err := rep.WriteMarkdown(&buf, MarkdownOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"symbol-level (example.com/vulnlib.Parse)", "symbol-absent-level", "package-absent-level"} {
+		if !strings.Contains(buf.String(), want) {
+			t.Errorf("Markdown lacks %q:\n%s", want, buf.String())
+		}
 	}
 }
