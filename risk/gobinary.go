@@ -26,18 +26,23 @@ const goBinaryLimit = 1 << 30
 //     "import/path.Func" or "import/path.Type.Method"; a generic
 //     function counts through any of its instantiations);
 //   - "package": an affected package is in the binary and the entry lists
-//     no symbols for it (all of it is vulnerable), or the binary is
-//     stripped, so functions inlined elsewhere cannot be seen and the
-//     listed symbols were not found among the others;
+//     no symbols for it (all of it is vulnerable), or the inline trees
+//     could not be read, so functions inlined elsewhere cannot be seen
+//     and the listed symbols were not found among the others;
 //   - "symbol-absent": the affected packages are in the binary, none of
 //     the vulnerable functions is;
 //   - "package-absent": none of the affected packages is in the binary,
 //     or the entry restricts them to other platforms (GOOS/GOARCH) than
 //     the binary's;
 //   - "module": the entry lists no packages and no code of the module
-//     was seen, or the binary is stripped and none of the affected
-//     packages was seen (a package whose code was all inlined leaves no
-//     trace without the inline trees).
+//     was seen, or the inline trees could not be read and none of the
+//     affected packages was seen (a package whose code was all inlined
+//     leaves no trace without them).
+//
+// Stripped binaries (-ldflags=-s -w) give the same evidence as the
+// others: their function table stays, and their inline trees are found
+// through the runtime's moduledata (govulncheck v1.9.0 falls back to
+// module precision on them).
 //
 // An entry that lists no packages makes all of its module vulnerable:
 // it is at package level when the module has code in the binary.
@@ -73,7 +78,7 @@ func ScanGoBinary(ctx context.Context, path string, db *DB, opts ...ScanOption) 
 		syms.symbols = b.Symbols
 		syms.byModule = b.PackagesByModule()
 		if b.Inlined {
-			// As sbom.FromGoBinary: not for stripped binaries.
+			// As sbom.FromGoBinary: not without inline trees.
 			goBinAddPackages(doc, b)
 		}
 	}
@@ -188,13 +193,13 @@ func (g *goBinSymbols) evidence(ev Evidence, module string, affected []AffectedP
 		out.Reason = "affected package in the binary but none of the vulnerable functions the entry lists: " + strings.Join(present, ", ")
 	case len(present) > 0:
 		out.Level, out.Packages = EvidencePackage, present
-		out.Reason = "affected package in the binary; none of the vulnerable functions is among its functions, but the binary is stripped and functions inlined elsewhere cannot be seen: " + strings.Join(present, ", ")
+		out.Reason = "affected package in the binary; none of the vulnerable functions is among its functions, but the binary's inline trees could not be read, so functions inlined elsewhere cannot be seen: " + strings.Join(present, ", ")
 	case g.inlined:
 		out.Level = EvidencePackageAbsent
 		out.Reason = "none of the affected packages is in the binary"
 	default:
 		out.Level = EvidenceModule
-		out.Reason = "none of the affected packages was seen, but the binary is stripped and a package whose code was all inlined leaves no trace"
+		out.Reason = "none of the affected packages was seen, but the binary's inline trees could not be read and a package whose code was all inlined leaves no trace"
 	}
 	return out
 }

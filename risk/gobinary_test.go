@@ -89,11 +89,12 @@ func TestScanGoBinary(t *testing.T) {
 		"GO-TEST-0006": {EvidencePackageAbsent, nil},
 		"GO-TEST-0007": {EvidencePackage, nil},
 		"GO-TEST-0008": {EvidencePackageAbsent, nil}, // windows only
-		"GO-TEST-0010": {EvidencePackage, nil}, // no packages listed: all of the module
+		"GO-TEST-0010": {EvidencePackage, nil},       // no packages listed: all of the module
 		"GO-TEST-0011": {EvidenceSymbol, []string{gobintest.PkgNotCalled + ".Good"}},
 	}
-	// Stripped: no inline trees, so absence is not proven.
-	stripped := map[string]goBinWant{
+	// No inline trees (a stripped binary whose moduledata cannot be
+	// found), so absence is not proven.
+	noInline := map[string]goBinWant{
 		"GO-TEST-0001": {EvidenceSymbol, []string{lib + "Parse"}},
 		"GO-TEST-0002": {EvidencePackage, nil},
 		"GO-TEST-0003": {EvidenceSymbol, []string{lib + "Map"}},
@@ -102,7 +103,7 @@ func TestScanGoBinary(t *testing.T) {
 		"GO-TEST-0006": {EvidenceModule, nil},
 		"GO-TEST-0007": {EvidencePackage, nil},
 		"GO-TEST-0008": {EvidencePackageAbsent, nil},
-		"GO-TEST-0010": {EvidencePackage, nil}, // no packages listed: all of the module
+		"GO-TEST-0010": {EvidencePackage, nil},
 		"GO-TEST-0011": {EvidenceSymbol, []string{gobintest.PkgNotCalled + ".Good"}},
 	}
 	for _, tc := range []struct {
@@ -110,12 +111,19 @@ func TestScanGoBinary(t *testing.T) {
 		want                        map[string]goBinWant
 	}{
 		{"linux", "linux", "amd64", "", full},
-		{"linux-stripped", "linux", "amd64", "-s -w", stripped},
+		{"linux-stripped", "linux", "amd64", "-s -w", full},
+		{"linux-stripped-no-moduledata", "linux", "amd64", "hide", noInline},
+		{"windows-stripped", "windows", "amd64", "-s -w", nil},
 		{"windows", "windows", "amd64", "", nil},
 		{"darwin", "darwin", "arm64", "", full},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			exe := gobintest.Build(t, tc.goos, tc.goarch, tc.ldflags)
+			var exe string
+			if tc.ldflags == "hide" {
+				exe = gobintest.RenameELFSection(t, gobintest.Build(t, tc.goos, tc.goarch, "-s -w"), ".go.module", ".xo.module")
+			} else {
+				exe = gobintest.Build(t, tc.goos, tc.goarch, tc.ldflags)
+			}
 			rep, err := ScanGoBinary(context.Background(), exe, db)
 			if err != nil {
 				t.Fatal(err)

@@ -300,10 +300,10 @@ func GoToolchainVersion(goVersion string) (v string, ok bool) {
 // It also reads the binary's function table (pclntab) with its inline
 // trees and records on each module component the packages of that
 // module with code in the binary (PropGoPackages), so a later scan of
-// the SBOM knows which packages are in the build. When the table cannot
-// be read, or the binary is stripped (-ldflags=-s: its inline trees
-// cannot be located, so a package inlined away would look absent), the
-// SBOM is still made without them and Document.Limitations says why.
+// the SBOM knows which packages are in the build; stripped binaries
+// (-ldflags=-s -w) included. When the table or the inline trees cannot
+// be read (then a package inlined away would look absent), the SBOM is
+// still made without the packages and Document.Limitations says why.
 func FromGoBinary(r io.ReaderAt, opts ...GenerateOption) (*Document, error) {
 	return genFromBinary(r, "", opts)
 }
@@ -338,7 +338,7 @@ func genFromBinary(r io.ReaderAt, name string, opts []GenerateOption) (*Document
 		// Without inline trees a package whose code was all inlined
 		// into other packages looks absent: recording the others would
 		// let a scan call it not in the build (fail closed).
-		missing = "the packages in the build are not recorded: the binary is stripped, so packages whose code was all inlined cannot be seen"
+		missing = "the packages in the build are not recorded: the binary's inline trees could not be read (stripped, moduledata not found), so packages whose code was all inlined cannot be seen"
 	default:
 		opts = append(slices.Clip(opts), func(c *genConfig) error {
 			c.goPackages = b.PackagesByModule()

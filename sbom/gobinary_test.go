@@ -514,8 +514,15 @@ func TestGenGoCanonical(t *testing.T) {
 // a library module and not a third (internal/gobin/gobintest), plain and
 // stripped, and checks the packages each component records.
 func TestFromGoBinaryPackages(t *testing.T) {
-	for _, ld := range []string{"", "-s -w"} {
-		exe := gobintest.Build(t, "linux", "amd64", ld)
+	for _, ld := range []string{"", "-s -w", "hidden"} {
+		var exe string
+		if ld == "hidden" {
+			// A stripped binary whose moduledata section is renamed:
+			// the inline trees cannot be found.
+			exe = gobintest.RenameELFSection(t, gobintest.Build(t, "linux", "amd64", "-s -w"), ".go.module", ".xo.module")
+		} else {
+			exe = gobintest.Build(t, "linux", "amd64", ld)
+		}
 		doc, err := FromGoBinaryFile(exe)
 		if err != nil {
 			t.Fatal(err)
@@ -524,8 +531,8 @@ func TestFromGoBinaryPackages(t *testing.T) {
 		if lib == nil {
 			t.Fatalf("ldflags %q: vulnlib missing: %+v", ld, doc.Components)
 		}
-		if ld != "" {
-			// Stripped: no inline trees, so no packages (fail closed).
+		if ld == "hidden" {
+			// No inline trees, so no packages (fail closed).
 			if got, ok := lib.Property(PropGoPackages); ok || !slices.ContainsFunc(doc.Limitations, func(s string) bool { return strings.Contains(s, "stripped") }) {
 				t.Errorf("stripped: vulnlib packages %q, limitations %v", got, doc.Limitations)
 			}

@@ -6,7 +6,8 @@
 // The function table is read with debug/gosym; only finding the pclntab
 // (an ELF or Mach-O section, PE symbols, or a search for the table's
 // header when the binary is stripped) and reading inline trees (which
-// debug/gosym does not expose) are written here by hand.
+// debug/gosym does not expose; golang.org/x/vuln has a reader but keeps
+// it internal) are written here by hand.
 package gobin
 
 import (
@@ -48,8 +49,9 @@ type Binary struct {
 	// under the binary's main package path.
 	Symbols map[string][]string
 	// Inlined is true when the inline trees were read, so functions
-	// inlined into others are among Symbols. They are not for stripped
-	// binaries, whose function-data base symbol is gone.
+	// inlined into others are among Symbols. In a stripped binary their
+	// base address is found through the runtime's moduledata; when that
+	// fails, Inlined is false.
 	Inlined bool
 }
 
@@ -245,6 +247,13 @@ type exe struct {
 	// region returns the start address, size and a reader of the
 	// segment or section that holds virtual address addr.
 	region func(addr uint64) (start, size uint64, data func() ([]byte, error), err error)
+	// tabAddr is the virtual address of the pclntab, set by tab.
+	tabAddr uint64
+	// dataSecs names the sections that may hold the runtime's
+	// moduledata (searched when the binary is stripped).
+	dataSecs []string
+	// section returns a section's address and bytes by name.
+	section func(name string) (uint64, []byte, bool)
 }
 
 func (x *exe) pclntab() ([]byte, uint64, error) { return x.tab() }
@@ -314,11 +323,9 @@ func elfExe(f *elf.File, limit int64) *exe {
 	x.region = func(addr uint64) (uint64, uint64, func() ([]byte, error), error) {
 		for _, p := range f.Progs {
 			if p.Type == elf.PT_LOAD && addr >= p.Vaddr && addr-p.Vaddr < p.Filesz {
-				// Only from addr to the segment's end: what follows gofunc.
-				off := addr - p.Vaddr
-				return addr, p.Filesz - off, func() ([]byte, error) {
-					b := make([]byte, p.Filesz-off)
-					_, err := p.ReadAt(b, int64(off))
+				return p.Vaddr, p.Filesz, func() ([]byte, error) {
+					b := make([]byte, p.Filesz)
+					_, err := p.ReadAt(b, 0)
 					return b, err
 				}, nil
 			}
@@ -333,10 +340,20 @@ func elfExe(f *elf.File, limit int64) *exe {
 		for _, name := range []string{".gopclntab", ".data.rel.ro.gopclntab"} {
 			if s := f.Section(name); s != nil && s.Type != elf.SHT_NOBITS {
 				b, err := readLimited(name, s.Size, uint64(limit), s.Data)
+				x.tabAddr = s.Addr
 				return b, text, err
 			}
 		}
 		return nil, 0, fmt.Errorf("gobin: ELF has no .gopclntab section: %w", ErrNoPCLNTab)
+	}
+	x.dataSecs = []string{".go.module", ".noptrdata", ".data"}
+	x.section = func(name string) (uint64, []byte, bool) {
+		s := f.Section(name)
+		if s == nil || s.Type == elf.SHT_NOBITS || (limit > 0 && s.Size > uint64(limit)) {
+			return 0, nil, false
+		}
+		b, err := s.Data()
+		return s.Addr, b, err == nil
 	}
 	return x
 }
@@ -403,9 +420,19 @@ func machoExe(f *macho.File, limit int64) *exe {
 		}
 		if s := f.Section("__gopclntab"); s != nil {
 			b, err := readLimited("__gopclntab", s.Size, uint64(limit), s.Data)
+			x.tabAddr = s.Addr
 			return b, text, err
 		}
 		return nil, 0, fmt.Errorf("gobin: Mach-O has no __gopclntab section: %w", ErrNoPCLNTab)
+	}
+	x.dataSecs = []string{"__go_module", "__noptrdata", "__data"}
+	x.section = func(name string) (uint64, []byte, bool) {
+		s := f.Section(name)
+		if s == nil || s.Offset == 0 || (limit > 0 && s.Size > uint64(limit)) {
+			return 0, nil, false
+		}
+		b, err := s.Data()
+		return s.Addr, b, err == nil
 	}
 	return x
 }
@@ -458,6 +485,7 @@ func peExe(f *pe.File, limit int64) *exe {
 					_, err := sec.ReadAt(b, int64(start.Value))
 					return b, err
 				})
+				x.tabAddr = base + uint64(sec.VirtualAddress) + uint64(start.Value)
 				return b, text, err
 			}
 		}
@@ -471,19 +499,29 @@ func peExe(f *pe.File, limit int64) *exe {
 			if err != nil {
 				return nil, 0, err
 			}
-			if b := searchPCLNTab(data); b != nil {
-				return b, text, nil
+			if p := searchPCLNTab(data); p >= 0 {
+				x.tabAddr = base + uint64(s.VirtualAddress) + uint64(p)
+				return data[p:], text, nil
 			}
 		}
 		return nil, 0, fmt.Errorf("gobin: PE has no Go function table: %w", ErrNoPCLNTab)
+	}
+	x.dataSecs = []string{".data"}
+	x.section = func(name string) (uint64, []byte, bool) {
+		s := f.Section(name)
+		if s == nil || (limit > 0 && uint64(s.Size) > uint64(limit)) {
+			return 0, nil, false
+		}
+		b, err := s.Data()
+		return base + uint64(s.VirtualAddress), b, err == nil
 	}
 	return x
 }
 
 // searchPCLNTab finds a Go 1.18+ pclntab header in data (magic, two zero
 // bytes, instruction size quantum 1, 2 or 4, pointer size 4 or 8) whose
-// table parses with functions, and returns data from there on.
-func searchPCLNTab(data []byte) []byte {
+// table parses with functions, and returns its offset (-1: none).
+func searchPCLNTab(data []byte) int {
 	for _, magic := range [][]byte{{0xf1, 0xff, 0xff, 0xff}, {0xf0, 0xff, 0xff, 0xff}} {
 		for off := 0; off+8 <= len(data); {
 			i := bytes.Index(data[off:], magic)
@@ -502,11 +540,11 @@ func searchPCLNTab(data []byte) []byte {
 				continue
 			}
 			if tabOK(data[p:]) {
-				return data[p:]
+				return p
 			}
 		}
 	}
-	return nil
+	return -1
 }
 
 func tabOK(b []byte) (ok bool) {

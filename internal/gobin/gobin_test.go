@@ -15,12 +15,15 @@ func TestReadBuiltProgram(t *testing.T) {
 		name, goos, goarch, ldflags, format string
 		inlined                             bool
 	}{
+		// Stripped binaries too: their inline trees are found through
+		// the runtime's moduledata.
 		{"elf", "linux", "amd64", "", "elf", true},
-		{"elf-stripped", "linux", "amd64", "-s -w", "elf", false},
+		{"elf-stripped", "linux", "amd64", "-s -w", "elf", true},
+		{"elf-386-stripped", "linux", "386", "-s -w", "elf", true},
 		{"pe", "windows", "amd64", "", "pe", true},
-		{"pe-stripped", "windows", "amd64", "-s -w", "pe", false},
+		{"pe-stripped", "windows", "amd64", "-s -w", "pe", true},
 		{"macho", "darwin", "arm64", "", "macho", true},
-		{"macho-stripped", "darwin", "arm64", "-s -w", "macho", false},
+		{"macho-stripped", "darwin", "arm64", "-s -w", "macho", true},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			exe := gobintest.Build(t, tc.goos, tc.goarch, tc.ldflags)

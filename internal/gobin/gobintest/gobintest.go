@@ -197,3 +197,25 @@ func Build(t testing.TB, goos, goarch, ldflags string) string {
 	}
 	return exe
 }
+
+// RenameELFSection returns a copy of the ELF binary exe in a temporary
+// directory with the section name from replaced by to (of the same
+// length) in its section-name table: a way to hide a section from
+// readers that look it up by name.
+func RenameELFSection(t testing.TB, exe, from, to string) string {
+	t.Helper()
+	data, err := os.ReadFile(exe)
+	if err != nil {
+		t.Fatal(err)
+	}
+	i := bytes.Index(data, []byte("\x00"+from+"\x00"))
+	if i < 0 || len(from) != len(to) {
+		t.Fatalf("gobintest: no section name %q in %s (or %q is not as long)", from, exe, to)
+	}
+	copy(data[i+1:], to)
+	out := filepath.Join(t.TempDir(), filepath.Base(exe))
+	if err := os.WriteFile(out, data, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	return out
+}
