@@ -21,7 +21,7 @@ func (b bytesReaderAt) ReadAt(p []byte, off int64) (int, error) {
 // a binary and an edit: cut at n, or overwrite 8 bytes at off with v.
 func FuzzRead(f *testing.F) {
 	var seeds [][]byte
-	for _, p := range [][3]string{{"linux", "amd64", "-s -w"}, {"windows", "amd64", "-s -w"}, {"darwin", "arm64", "-s -w"}} {
+	for _, p := range [][3]string{{"linux", "amd64", ""}, {"linux", "amd64", "-s -w"}, {"windows", "amd64", "-s -w"}, {"darwin", "arm64", "-s -w"}} {
 		exe := gobintest.Build(f, p[0], p[1], p[2])
 		b, err := readAll(exe)
 		if err != nil {
