@@ -244,9 +244,9 @@ type exe struct {
 	tab func() ([]byte, uint64, error)
 	// symbol returns the address of a symbol in the symbol table, if any.
 	symbol func(name string) (uint64, bool)
-	// region returns the start address, size and a reader of the
-	// segment or section that holds virtual address addr.
-	region func(addr uint64) (start, size uint64, data func() ([]byte, error), err error)
+	// region returns the start address, size and a reader (offsets from
+	// start) of the section that holds virtual address addr.
+	region func(addr uint64) (start, size uint64, r io.ReaderAt, err error)
 	// tabAddr is the virtual address of the pclntab, set by tab.
 	tabAddr uint64
 	// dataSecs names the sections that may hold the runtime's
@@ -320,17 +320,16 @@ func elfExe(f *elf.File, limit int64) *exe {
 		}
 		return 0, false
 	}
-	x.region = func(addr uint64) (uint64, uint64, func() ([]byte, error), error) {
-		for _, p := range f.Progs {
-			if p.Type == elf.PT_LOAD && addr >= p.Vaddr && addr-p.Vaddr < p.Filesz {
-				return p.Vaddr, p.Filesz, func() ([]byte, error) {
-					b := make([]byte, p.Filesz)
-					_, err := p.ReadAt(b, 0)
-					return b, err
-				}, nil
+	x.region = func(addr uint64) (uint64, uint64, io.ReaderAt, error) {
+		// The section, not the segment: the read-only segment also holds
+		// the pclntab, already read. Only from addr to the section's end.
+		for _, s := range f.Sections {
+			if s.Flags&elf.SHF_ALLOC != 0 && s.Type != elf.SHT_NOBITS && addr >= s.Addr && addr-s.Addr < s.Size {
+				off := addr - s.Addr
+				return addr, s.Size - off, io.NewSectionReader(s, int64(off), int64(s.Size-off)), nil
 			}
 		}
-		return 0, 0, nil, fmt.Errorf("gobin: address %#x is in no ELF segment", addr)
+		return 0, 0, nil, fmt.Errorf("gobin: address %#x is in no ELF section", addr)
 	}
 	x.tab = func() ([]byte, uint64, error) {
 		var text uint64
@@ -405,10 +404,10 @@ func machoExe(f *macho.File, limit int64) *exe {
 		}
 		return 0, false
 	}
-	x.region = func(addr uint64) (uint64, uint64, func() ([]byte, error), error) {
+	x.region = func(addr uint64) (uint64, uint64, io.ReaderAt, error) {
 		for _, s := range f.Sections {
 			if addr >= s.Addr && addr-s.Addr < s.Size && s.Offset != 0 {
-				return s.Addr, s.Size, s.Data, nil
+				return s.Addr, s.Size, s, nil
 			}
 		}
 		return 0, 0, nil, fmt.Errorf("gobin: address %#x is in no Mach-O section", addr)
@@ -462,11 +461,11 @@ func peExe(f *pe.File, limit int64) *exe {
 		sec := f.Sections[s.SectionNumber-1]
 		return base + uint64(sec.VirtualAddress) + uint64(s.Value), true
 	}
-	x.region = func(addr uint64) (uint64, uint64, func() ([]byte, error), error) {
+	x.region = func(addr uint64) (uint64, uint64, io.ReaderAt, error) {
 		for _, s := range f.Sections {
 			start := base + uint64(s.VirtualAddress)
 			if addr >= start && addr-start < uint64(s.Size) {
-				return start, uint64(s.Size), s.Data, nil
+				return start, uint64(s.Size), s, nil
 			}
 		}
 		return 0, 0, nil, fmt.Errorf("gobin: address %#x is in no PE section", addr)

@@ -3,6 +3,7 @@ package gobin
 import (
 	"bytes"
 	"encoding/binary"
+	"io"
 	"slices"
 )
 
@@ -27,9 +28,12 @@ type inlineReader struct {
 	pcTab   []byte
 	funcTab []byte // functab and _func records (pclnOffset on)
 	gofunc  uint64
-	// data is the segment holding gofunc, from address dataStart.
+	// The section holding gofunc, from address dataStart, dataSize
+	// bytes: data once read, ra before (while a candidate is checked).
 	data      []byte
+	ra        io.ReaderAt
 	dataStart uint64
+	dataSize  uint64
 }
 
 // newInlineReader returns a reader of the inline trees of tab, or nil
@@ -77,24 +81,23 @@ func newInlineReader(x *exe, tab []byte, limit int64) *inlineReader {
 	} else {
 		cands = gofuncCandidates(x, ps, x.tabAddr+nameOff)
 	}
-	segs := map[uint64][]byte{}
 	for _, g := range cands {
-		start, size, read, err := x.region(g)
+		start, size, ra, err := x.region(g)
 		if err != nil || (limit > 0 && size > uint64(limit)) {
 			continue
 		}
-		data, ok := segs[start]
-		if !ok {
-			if data, err = read(); err != nil {
-				continue
-			}
-			segs[start] = data
-		}
 		r := *base
-		r.gofunc, r.data, r.dataStart = g, data, start
-		if fromSymbol || r.plausible() {
-			return &r
+		r.gofunc, r.ra, r.dataStart, r.dataSize = g, ra, start, size
+		// Check a candidate with small reads before reading its section.
+		if !fromSymbol && !r.plausible() {
+			continue
 		}
+		data := make([]byte, size)
+		if _, err := ra.ReadAt(data, 0); err != nil {
+			continue
+		}
+		r.data, r.ra = data, nil
+		return &r
 	}
 	return nil
 }
@@ -200,11 +203,19 @@ func (r *inlineReader) tree(i int) ([]byte, bool) {
 		return nil, false
 	}
 	at := r.gofunc + uint64(fd)
-	if at < r.dataStart || at-r.dataStart >= uint64(len(r.data)) {
+	if at < r.dataStart || at-r.dataStart >= r.dataSize {
 		return nil, false
 	}
-	t := r.data[at-r.dataStart:]
-	return t[:min(len(t), n*inlinedCallSize)], true
+	off := at - r.dataStart
+	n = int(min(uint64(n*inlinedCallSize), r.dataSize-off))
+	if r.data != nil {
+		return r.data[off : off+uint64(n)], true
+	}
+	t := make([]byte, n)
+	if _, err := r.ra.ReadAt(t, int64(off)); err != nil {
+		return nil, false
+	}
+	return t, true
 }
 
 // all returns the names of every function inlined anywhere in the
