@@ -5,7 +5,9 @@ import (
 	"encoding/json"
 	"errors"
 	"os"
+	"os/exec"
 	"path/filepath"
+	"runtime"
 	"slices"
 	"strings"
 	"testing"
@@ -267,6 +269,60 @@ func TestScanGoBinaryMarkdown(t *testing.T) {
 	for _, want := range []string{"symbol-level (example.com/vulnlib.Parse)", "symbol-absent-level", "package-absent-level"} {
 		if !strings.Contains(buf.String(), want) {
 			t.Errorf("Markdown lacks %q:\n%s", want, buf.String())
+		}
+	}
+}
+
+// TestScanGoBinaryRealStdlib builds a real program that uses net/http's
+// client (standard library only: offline) and scans it with the real Go
+// vulndb entries of testdata/osv/go: GO-2026-6605 (net/http client,
+// fixed in go1.26.9) must be at symbol level with http.Client.Get among
+// its symbols; GO-2026-6599 (html/template, not linked) package-absent;
+// GO-2026-6604 (Windows only) package-absent on linux.
+func TestScanGoBinaryRealStdlib(t *testing.T) {
+	if _, err := exec.LookPath("go"); err != nil {
+		t.Skip("no go command")
+	}
+	dir := t.TempDir()
+	for name, body := range map[string]string{
+		"go.mod":  "module example.com/fetch\n\ngo 1.22\n",
+		"main.go": "package main\n\nimport (\n\t\"fmt\"\n\t\"net/http\"\n\t\"os\"\n)\n\nfunc main() {\n\tresp, err := http.Get(os.Args[1])\n\tif err != nil {\n\t\tfmt.Println(err)\n\t\treturn\n\t}\n\tfmt.Println(resp.Status)\n}\n",
+	} {
+		if err := os.WriteFile(filepath.Join(dir, name), []byte(body), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	exe := filepath.Join(dir, "fetch")
+	cmd := exec.Command("go", "build", "-trimpath", "-o", exe, ".")
+	cmd.Dir = dir
+	cmd.Env = append(os.Environ(), "GOOS=linux", "GOARCH=amd64", "CGO_ENABLED=0", "GOFLAGS=", "GOWORK=off", "GOTOOLCHAIN=local")
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("go build: %v\n%s", err, out)
+	}
+	db, err := LoadOSV("testdata/osv/go")
+	if err != nil {
+		t.Fatal(err)
+	}
+	rep, err := ScanGoBinary(context.Background(), exe, db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	byID := map[string]*Finding{}
+	for i := range rep.Findings {
+		byID[rep.Findings[i].ID] = &rep.Findings[i]
+	}
+	f := byID["GO-2026-6605"]
+	if f == nil {
+		t.Skipf("the toolchain (%s) is not in GO-2026-6605's range: nothing to check", runtime.Version())
+	}
+	if f.Evidence.Level != EvidenceSymbol || !slices.Contains(f.Evidence.Symbols, "net/http.Client.Get") {
+		t.Errorf("GO-2026-6605: %s %v, want symbol with net/http.Client.Get", f.Evidence.Level, f.Evidence.Symbols)
+	}
+	for _, id := range []string{"GO-2026-6599", "GO-2026-6604"} {
+		if g := byID[id]; g == nil || g.Evidence.Level != EvidencePackageAbsent {
+			t.Errorf("%s: %+v, want package-absent", id, g)
+		} else if g.Priority.Score >= f.Priority.Score {
+			t.Errorf("%s (absent) scores %.2f, not below GO-2026-6605 (%.2f)", id, g.Priority.Score, f.Priority.Score)
 		}
 	}
 }
