@@ -10,7 +10,6 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 
 	"golang.org/x/mod/module"
@@ -99,55 +98,37 @@ func main() {
 }
 `
 
-var proxyOnce sync.Once
-var proxyDir string
-var proxyErr error
-
-// proxy writes the module proxy once per test binary.
+// proxy writes the module proxy in a temporary directory of the test.
 func proxy(t testing.TB) string {
-	proxyOnce.Do(func() {
-		root, err := os.MkdirTemp("", "gobintest-proxy")
-		if err != nil {
-			proxyErr = err
-			return
+	t.Helper()
+	root := t.TempDir()
+	src := filepath.Join(root, "src")
+	for name, body := range libFiles {
+		p := filepath.Join(src, filepath.FromSlash(name))
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			t.Fatal(err)
 		}
-		src := filepath.Join(root, "src")
-		for name, body := range libFiles {
-			p := filepath.Join(src, filepath.FromSlash(name))
-			if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
-				proxyErr = err
-				return
-			}
-			if err := os.WriteFile(p, []byte(body), 0o644); err != nil {
-				proxyErr = err
-				return
-			}
+		if err := os.WriteFile(p, []byte(body), 0o644); err != nil {
+			t.Fatal(err)
 		}
-		var z bytes.Buffer
-		if err := modzip.CreateFromDir(&z, module.Version{Path: Module, Version: "v1.0.0"}, src); err != nil {
-			proxyErr = err
-			return
-		}
-		at := filepath.Join(root, "proxy", Module, "@v")
-		if err := os.MkdirAll(at, 0o755); err != nil {
-			proxyErr = err
-			return
-		}
-		for name, body := range map[string]string{
-			"list": "v1.0.0\n", "v1.0.0.info": `{"Version":"v1.0.0","Time":"2026-01-02T03:04:05Z"}`,
-			"v1.0.0.mod": libFiles["go.mod"], "v1.0.0.zip": z.String(),
-		} {
-			if err := os.WriteFile(filepath.Join(at, name), []byte(body), 0o644); err != nil {
-				proxyErr = err
-				return
-			}
-		}
-		proxyDir = root
-	})
-	if proxyErr != nil {
-		t.Fatalf("gobintest: module proxy: %v", proxyErr)
 	}
-	return proxyDir
+	var z bytes.Buffer
+	if err := modzip.CreateFromDir(&z, module.Version{Path: Module, Version: "v1.0.0"}, src); err != nil {
+		t.Fatalf("gobintest: module zip: %v", err)
+	}
+	at := filepath.Join(root, "proxy", Module, "@v")
+	if err := os.MkdirAll(at, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	for name, body := range map[string]string{
+		"list": "v1.0.0\n", "v1.0.0.info": `{"Version":"v1.0.0","Time":"2026-01-02T03:04:05Z"}`,
+		"v1.0.0.mod": libFiles["go.mod"], "v1.0.0.zip": z.String(),
+	} {
+		if err := os.WriteFile(filepath.Join(at, name), []byte(body), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return root
 }
 
 // Build builds the program for goos/goarch ("" for the host) with the
