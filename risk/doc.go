@@ -44,13 +44,21 @@
 // record aliasing one) ranks Act with score 100, above every other
 // finding, is never suppressed by VEX, and leads the Markdown report.
 //
+// ScanGoBinary scans a compiled Go binary (ELF, Mach-O, PE; stripped or
+// not) and says for each Go finding whether the vulnerable code is in
+// it: a vulnerable function is linked or inlined ("symbol"), only the
+// affected package is ("package", "symbol-absent") or not even that
+// ("package-absent"), read from the build information and the function
+// table as govulncheck's binary mode does.
+//
 // # Priority
 //
 // Each finding gets an SSVC-style Decision (Act, Attend, TrackStar, Track)
 // and an ordinal score with its reasons, from CISA KEV, EPSS, CVSS,
 // whether a fix exists, the dependency relationship, the component's
 // scope and the evidence level. Known-exploited and likely-exploited
-// findings always rank above merely critical ones. PriorityConfig's zero
+// findings always rank above merely critical ones; findings whose
+// vulnerable code is not in the build rank below all others. PriorityConfig's zero
 // value is the default; its fields tune the weights.
 //
 // # Formats

@@ -118,7 +118,16 @@ func mdWhy(f *Finding) string {
 	if f.Relationship != "" {
 		parts = append(parts, f.Relationship)
 	}
-	parts = append(parts, string(f.Evidence.Level)+"-level")
+	ev := string(f.Evidence.Level) + "-level"
+	if syms := f.Evidence.Symbols; len(syms) > 0 {
+		// The vulnerable functions in the binary, the first few.
+		shown := strings.Join(syms[:min(len(syms), 3)], ", ")
+		if len(syms) > 3 {
+			shown += fmt.Sprintf(" and %d more", len(syms)-3)
+		}
+		ev += " (" + shown + ")"
+	}
+	parts = append(parts, ev)
 	return strings.Join(parts, "; ")
 }
 

@@ -114,10 +114,13 @@ func (c PriorityConfig) withDefaults() PriorityConfig {
 // scope, evidence and VEX suppression).
 //
 // The decision comes first, as a small tree:
+//   - the vulnerable code is not in the build (evidence package-absent or
+//     symbol-absent) → Track, scored below every finding whose code may
+//     be in the build (in [0, 1); the others' Track scores are in [1, 25));
 //   - known exploited (KEV) → Act; Attend if the component is not in the
-//     runtime (dev/test scope) or the affected packages are not in the build;
+//     runtime (dev/test scope);
 //   - likely exploited (EPSS ≥ HighEPSS) → Attend; Track* if not in the
-//     runtime or not in the build;
+//     runtime;
 //   - otherwise severe (CVSS ≥ CriticalCVSS) → Track*; else Track.
 //
 // A known-malicious package (Finding.Malicious) is Act with score 100,
@@ -204,12 +207,16 @@ func (c PriorityConfig) Prioritize(f *Finding) Priority {
 	} else {
 		fs = append(fs, factor{"scope", "dev/test", "component is a development or test dependency (scope excluded)", 0, cfg.ScopeWeight})
 	}
-	inBuild := f.Evidence.Level != EvidencePackageAbsent
+	inBuild := f.Evidence.Level != EvidencePackageAbsent && f.Evidence.Level != EvidenceSymbolAbsent
 	switch f.Evidence.Level {
+	case EvidenceSymbol:
+		fs = append(fs, factor{"evidence", "symbol", "a vulnerable function is in the binary", 1, cfg.EvidenceWeight})
 	case EvidencePackage:
-		fs = append(fs, factor{"evidence", "package", "affected package is in the build", 1, cfg.EvidenceWeight})
+		fs = append(fs, factor{"evidence", "package", "affected package is in the build", 0.8, cfg.EvidenceWeight})
 	case EvidencePackageAbsent:
 		fs = append(fs, factor{"evidence", "package-absent", "none of the affected packages is in the build", 0, cfg.EvidenceWeight})
+	case EvidenceSymbolAbsent:
+		fs = append(fs, factor{"evidence", "symbol-absent", "the affected package is in the binary but none of its vulnerable functions", 0, cfg.EvidenceWeight})
 	default:
 		fs = append(fs, factor{"evidence", "module", "affected version of the module (package use not known)", 0.5, cfg.EvidenceWeight})
 	}
@@ -217,6 +224,10 @@ func (c PriorityConfig) Prioritize(f *Finding) Priority {
 	relevant := runtime && inBuild
 	var d Decision
 	switch {
+	case !inBuild:
+		// The vulnerable code is not in the build: below every finding
+		// whose code may be (see the score below), whatever else.
+		d = Track
 	case kev && relevant:
 		d = Act
 	case kev || (likely && relevant):
@@ -245,5 +256,13 @@ func (c PriorityConfig) Prioritize(f *Finding) Priority {
 	}
 	// Keep the score strictly inside the band so bands never touch.
 	s := float64(d.rank())*25 + math.Min(within, 0.999)*25
+	if d == Track {
+		// Absent code in [0, 1), code that may be in the build in [1, 25).
+		if inBuild {
+			s = math.Max(s, 1)
+		} else {
+			s = math.Min(within, 0.999)
+		}
+	}
 	return Priority{Decision: d, Score: math.Round(s*100) / 100, Reasons: reasons}
 }

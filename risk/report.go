@@ -190,7 +190,7 @@ type SourceLocation struct {
 type EvidenceLevel string
 
 // Evidence levels. Call-graph reachability is out of scope: the strongest
-// level is that an affected package is in the build.
+// level is that a vulnerable function is in the binary (ScanGoBinary).
 const (
 	// EvidenceModule: the component's version is in an affected range.
 	EvidenceModule EvidenceLevel = "module"
@@ -200,6 +200,12 @@ const (
 	// none of the affected packages is among them, or the entry restricts
 	// them to other platforms (GOOS/GOARCH) than the build's.
 	EvidencePackageAbsent EvidenceLevel = "package-absent"
+	// EvidenceSymbol: a vulnerable function or method the entry lists is
+	// in the binary (ScanGoBinary); Evidence.Symbols names them.
+	EvidenceSymbol EvidenceLevel = "symbol"
+	// EvidenceSymbolAbsent: an affected package is in the binary but
+	// none of the vulnerable functions the entry lists is (ScanGoBinary).
+	EvidenceSymbolAbsent EvidenceLevel = "symbol-absent"
 )
 
 // PropertyGoPackages is the component property a chaingate Go SBOM
@@ -218,7 +224,10 @@ type Evidence struct {
 	Level EvidenceLevel `json:"level"`
 	// Packages are the affected packages found in the build.
 	Packages []string `json:"packages,omitempty"`
-	Reason   string   `json:"reason,omitempty"`
+	// Symbols are the vulnerable functions found in the binary, as
+	// "import/path.Func" or "import/path.Type.Method" (symbol level).
+	Symbols []string `json:"symbols,omitempty"`
+	Reason  string   `json:"reason,omitempty"`
 	// Records says, when several records of the advisory list the
 	// component's package, what each said about its version. The finding
 	// stands when any of them says affected.

@@ -24,6 +24,9 @@ type scanConfig struct {
 	// compared with every affected package. Only the benchmark baseline
 	// sets it.
 	naive bool
+	// goBin, set by ScanGoBinary, holds the functions of the scanned
+	// binary for symbol-level evidence.
+	goBin *goBinSymbols
 }
 
 // WithDetectors runs each detector on the document and puts its signals
@@ -162,6 +165,9 @@ func Scan(ctx context.Context, doc *sbom.Document, db *DB, opts ...ScanOption) (
 			f := t // slices shared with the DB and other findings (see Finding)
 			f.Component = *c
 			f.Evidence = scanEvidence(c, ids[i], f.AffectedPackages, target)
+			if cfg.goBin != nil && ids[i] == "Go" {
+				f.Evidence = cfg.goBin.evidence(f.Evidence, f.Package, f.AffectedPackages, target)
+			}
 			if recs := t.Evidence.Records; len(recs) > 0 {
 				f.Evidence.Records = recs
 				f.Evidence.Reason += scanRecordsReason(recs)

@@ -2,16 +2,19 @@ package sbom
 
 import (
 	"crypto/rand"
-	"debug/buildinfo"
 	"encoding/base64"
 	"encoding/hex"
 	"errors"
 	"fmt"
 	"io"
+	"os"
 	"runtime/debug"
+	"slices"
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/chaingate/chaingate/internal/gobin"
 
 	"golang.org/x/mod/modfile"
 	"golang.org/x/mod/semver"
@@ -43,6 +46,11 @@ const (
 	// PropGoDirect is "true" on a module the main module's go.mod
 	// requires directly and "false" on one required indirectly.
 	PropGoDirect = "chaingate:go:direct"
+	// PropGoPackages lists, comma-separated, the import paths of a
+	// module's packages that have code in a binary (read from its
+	// function table by FromGoBinary and FromGoBinaryFile). risk.Scan
+	// reads it (risk.PropertyGoPackages) for package-level evidence.
+	PropGoPackages = "chaingate:go:packages"
 	// PropGoBuildPrefix prefixes each build setting of a Go binary
 	// ("chaingate:go:build:GOOS", "chaingate:go:build:vcs.revision").
 	PropGoBuildPrefix = "chaingate:go:build:"
@@ -68,6 +76,9 @@ type genConfig struct {
 	maxFiles    int
 	hasCreated  bool
 	hasSerialNo bool
+	// goPackages are the packages with code in a binary by module path
+	// ("stdlib" for the standard library), set by FromGoBinary.
+	goPackages map[string][]string
 }
 
 // genDefaultLimit is the default size limit of a generator's input file.
@@ -310,21 +321,70 @@ func GoToolchainVersion(goVersion string) (v string, ok bool) {
 // FromGoBinary reads the build information of a compiled Go binary (ELF,
 // Mach-O, PE, XCOFF or Wasm) and returns its SBOM, as FromGoBuildInfo
 // describes it.
+//
+// It also reads the binary's function table (pclntab) with its inline
+// trees and records on each module component the packages of that
+// module with code in the binary (PropGoPackages), so a later scan of
+// the SBOM knows which packages are in the build; stripped binaries
+// (-ldflags=-s -w) included. When the table or the inline trees cannot
+// be read (then a package inlined away would look absent), the SBOM is
+// still made without the packages and Document.Limitations says why.
 func FromGoBinary(r io.ReaderAt, opts ...GenerateOption) (*Document, error) {
-	bi, err := buildinfo.Read(r)
-	if err != nil {
-		return nil, fmt.Errorf("sbom: read Go build info: %w", err)
-	}
-	return FromGoBuildInfo(bi, opts...)
+	return genFromBinary(r, "", opts)
 }
 
 // FromGoBinaryFile is FromGoBinary on the named file.
 func FromGoBinaryFile(path string, opts ...GenerateOption) (*Document, error) {
-	bi, err := buildinfo.ReadFile(path)
+	f, err := os.Open(path)
 	if err != nil {
 		return nil, fmt.Errorf("sbom: read Go build info %s: %w", path, err)
 	}
-	return FromGoBuildInfo(bi, opts...)
+	defer f.Close()
+	return genFromBinary(f, path, opts)
+}
+
+func genFromBinary(r io.ReaderAt, name string, opts []GenerateOption) (*Document, error) {
+	cfg, err := genNewConfig(opts)
+	if err != nil {
+		return nil, err
+	}
+	b, err := gobin.Read(r, cfg.limit)
+	if b == nil {
+		if name != "" {
+			return nil, fmt.Errorf("sbom: read Go build info %s: %w", name, err)
+		}
+		return nil, fmt.Errorf("sbom: read Go build info: %w", err)
+	}
+	var missing string
+	switch {
+	case err != nil:
+		missing = "the packages in the build are not recorded: " + err.Error()
+	case !b.Inlined:
+		// Without inline trees a package whose code was all inlined
+		// into other packages looks absent: recording the others would
+		// let a scan call it not in the build (fail closed).
+		missing = "the packages in the build are not recorded: the binary's inline trees could not be read (stripped, moduledata not found), so packages whose code was all inlined cannot be seen"
+	default:
+		opts = append(slices.Clip(opts), func(c *genConfig) error {
+			c.goPackages = b.PackagesByModule()
+			return nil
+		})
+	}
+	doc, err := FromGoBuildInfo(b.Build, opts...)
+	if err != nil {
+		return nil, err
+	}
+	if missing != "" {
+		doc.Limitations = append(doc.Limitations, missing)
+	}
+	return doc, nil
+}
+
+// genAddPackages records the packages of module path on c.
+func (c *genConfig) genAddPackages(comp *Component, path string) {
+	if ps := c.goPackages[path]; len(ps) > 0 {
+		comp.Properties = append(comp.Properties, Property{PropGoPackages, strings.Join(ps, ",")})
+	}
 }
 
 // FromGoBuildInfo returns the SBOM of a Go binary from its build
@@ -376,6 +436,7 @@ func FromGoBuildInfo(bi *debug.BuildInfo, opts ...GenerateOption) (*Document, er
 		root.Properties = append(root.Properties, Property{PropGoMainPackage, bi.Path})
 	}
 	genAddSum(&root, bi.Main.Sum)
+	cfg.genAddPackages(&root, bi.Main.Path)
 	if bi.GoVersion != "" {
 		root.Properties = append(root.Properties, Property{PropGoVersion, bi.GoVersion})
 	}
@@ -399,6 +460,7 @@ func FromGoBuildInfo(bi *debug.BuildInfo, opts ...GenerateOption) (*Document, er
 			doc.Limitations = append(doc.Limitations, fmt.Sprintf(
 				"the Go toolchain version %q has no release version: the stdlib component has no version", bi.GoVersion))
 		}
+		cfg.genAddPackages(&std, GoStdlib)
 		std.PURL = GoPURL(GoStdlib, std.Version)
 		std.ID = ids.unique(std.PURL)
 		doc.Components = append(doc.Components, std)
@@ -409,6 +471,7 @@ func FromGoBuildInfo(bi *debug.BuildInfo, opts ...GenerateOption) (*Document, er
 			continue
 		}
 		c := genGoModuleComponent(m.Path, m.Version, m.Sum, m.Replace)
+		cfg.genAddPackages(&c, m.Path)
 		c.ID = ids.unique(c.PURL)
 		doc.Components = append(doc.Components, c)
 		deps = append(deps, c.ID)

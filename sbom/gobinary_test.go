@@ -8,9 +8,12 @@ import (
 	"os/exec"
 	"path/filepath"
 	"runtime/debug"
+	"slices"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/chaingate/chaingate/internal/gobin/gobintest"
 
 	"golang.org/x/mod/module"
 	modzip "golang.org/x/mod/zip"
@@ -504,5 +507,74 @@ func TestGenGoCanonical(t *testing.T) {
 		if got := genGoCanonical(in); got != want {
 			t.Errorf("genGoCanonical(%q) = %q, want %q", in, got, want)
 		}
+	}
+}
+
+// TestFromGoBinaryPackages builds a program that links two packages of
+// a library module and not a third (internal/gobin/gobintest), plain and
+// stripped, and checks the packages each component records.
+func TestFromGoBinaryPackages(t *testing.T) {
+	for _, ld := range []string{"", "-s -w", "hidden"} {
+		var exe string
+		if ld == "hidden" {
+			// A stripped binary whose moduledata section is renamed:
+			// the inline trees cannot be found.
+			exe = gobintest.RenameELFSection(t, gobintest.Build(t, "linux", "amd64", "-s -w"), ".go.module", ".xo.module")
+		} else {
+			exe = gobintest.Build(t, "linux", "amd64", ld)
+		}
+		doc, err := FromGoBinaryFile(exe)
+		if err != nil {
+			t.Fatal(err)
+		}
+		lib := doc.Component("pkg:golang/example.com/vulnlib@v1.0.0")
+		if lib == nil {
+			t.Fatalf("ldflags %q: vulnlib missing: %+v", ld, doc.Components)
+		}
+		if ld == "hidden" {
+			// No inline trees, so no packages (fail closed).
+			if got, ok := lib.Property(PropGoPackages); ok || !slices.ContainsFunc(doc.Limitations, func(s string) bool { return strings.Contains(s, "stripped") }) {
+				t.Errorf("stripped: vulnlib packages %q, limitations %v", got, doc.Limitations)
+			}
+			continue
+		}
+		if got, _ := lib.Property(PropGoPackages); got != gobintest.PkgMain+","+gobintest.PkgNotCalled {
+			t.Errorf("ldflags %q: vulnlib packages %q", ld, got)
+		}
+		var std *Component
+		for i := range doc.Components {
+			if doc.Components[i].Name == GoStdlib {
+				std = &doc.Components[i]
+			}
+		}
+		if std == nil {
+			t.Fatal("no stdlib component")
+		}
+		got, _ := std.Property(PropGoPackages)
+		if ps := strings.Split(got, ","); !slices.Contains(ps, "fmt") || !slices.Contains(ps, "runtime") || slices.Contains(ps, "net/http") {
+			t.Errorf("ldflags %q: stdlib packages %q", ld, got)
+		}
+		if got, _ := doc.Component(doc.Root).Property(PropGoPackages); got != "example.com/app" {
+			t.Errorf("ldflags %q: root packages %q", ld, got)
+		}
+	}
+	// A binary whose function table is unreadable still gets its SBOM,
+	// with the gap in Limitations.
+	exe := gobintest.Build(t, "linux", "amd64", "")
+	data, err := os.ReadFile(exe)
+	if err != nil {
+		t.Fatal(err)
+	}
+	i := bytes.Index(data, []byte(".gopclntab"))
+	if i < 0 {
+		t.Fatal("no .gopclntab section name")
+	}
+	copy(data[i:], ".xopclntab")
+	doc, err := FromGoBinary(bytes.NewReader(data))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if doc.Component("pkg:golang/example.com/vulnlib@v1.0.0") == nil || !slices.ContainsFunc(doc.Limitations, func(s string) bool { return strings.Contains(s, "packages in the build are not recorded") }) {
+		t.Errorf("no-pclntab SBOM: limitations %v", doc.Limitations)
 	}
 }
