@@ -394,6 +394,30 @@ func TestFromImageLayoutSpecialFiles(t *testing.T) {
 	}
 }
 
+// TestFromImageTarballSpecialFiles: a tarball path that is a named pipe
+// (opening it for reading blocks until a writer comes, past any deadline)
+// or a device is refused before it is opened.
+func TestFromImageTarballSpecialFiles(t *testing.T) {
+	fifo := filepath.Join(t.TempDir(), "image.tar")
+	if err := imgTestMkfifo(fifo); err != nil {
+		t.Skipf("cannot create a FIFO: %v", err)
+	}
+	for _, p := range []string{fifo, "/dev/zero"} {
+		if _, err := os.Stat(p); err != nil {
+			continue
+		}
+		t.Run(p, func(t *testing.T) {
+			ctx := imgTestDeadline(t)
+			var err error
+			imgTestBudget(t, 8<<20, func() { _, err = FromImage(ctx, ImageFromTarball(p)) })
+			imgTestNotDeadline(t, err)
+			if err == nil || !strings.Contains(err.Error(), p+": not a regular file") {
+				t.Fatalf("err = %v, want %q", err, p+": not a regular file")
+			}
+		})
+	}
+}
+
 // imgTestZip writes a zip of the named entries (stored when store is
 // set for the entry's name, else deflated).
 func imgTestZip(t testing.TB, entries []imgTestZipEntry) []byte {
