@@ -28,6 +28,12 @@ const (
 	// imgMaxArchiveMembers bounds the members of an image tarball (an
 	// OCI layout archive has a few per layer).
 	imgMaxArchiveMembers = 1 << 16
+	// imgMaxIndexDescriptors bounds the descriptors looked at in an image
+	// index and the indexes nested in it, all together (each nested
+	// index is descended into once): an index listing one child index
+	// tens of thousands of times, each listing as many manifests, would
+	// otherwise be walked billions of times.
+	imgMaxIndexDescriptors = 1 << 16
 )
 
 // imgBlobStore is where an OCI layout's files live: a directory
