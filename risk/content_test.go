@@ -101,7 +101,7 @@ req.write(data); req.end();`,
 		},
 		{
 			name: "npm eval of base64 in library code", file: "obf-2.0.0.tgz", malicious: true, eco: "npm",
-			want: []string{"eval-decoded", "high-entropy-blob"},
+			want: []string{"exec-decoded", "high-entropy-blob"},
 			archive: func(t testing.TB) []byte {
 				return contentTarGz(t, map[string]string{
 					"package/package.json": `{"name":"obf","version":"2.0.0"}`,
@@ -121,7 +121,7 @@ req.write(data); req.end();`,
 		},
 		{
 			name: "sdist setup.py downloading and running", file: "evilpy-0.1.tar.gz", malicious: true, eco: "PyPI",
-			want: []string{"download-exec", "install-network"},
+			want: []string{"shell-download-exec", "install-spawn", "install-script"},
 			archive: func(t testing.TB) []byte {
 				return contentTarGz(t, map[string]string{
 					"evilpy-0.1/PKG-INFO": "Metadata-Version: 2.1\nName: evilpy\nVersion: 0.1\n",
@@ -139,7 +139,7 @@ setup(name="evilpy", version="0.1", cmdclass={'install': Post})
 		},
 		{
 			name: "sdist exec of b64decode with token theft", file: "tok-0.2.tar.gz", malicious: true, eco: "PyPI",
-			want: []string{"eval-decoded", "env-exfiltration"},
+			want: []string{"exec-decoded", "env-exfiltration"},
 			archive: func(t testing.TB) []byte {
 				return contentTarGz(t, map[string]string{
 					"tok-0.2/PKG-INFO": "Name: tok\nVersion: 0.2\n",
@@ -259,7 +259,7 @@ func TestScanNPMDir(t *testing.T) {
 	if !rep.Malicious || ids["env-exfiltration"] < 0.8 {
 		t.Errorf("report %+v", rep)
 	}
-	if _, ok := ids["eval-decoded"]; ok {
+	if _, ok := ids["exec-decoded"]; ok {
 		t.Error("node_modules was scanned")
 	}
 	if _, err := ScanNPMDir(context.Background(), fstest.MapFS{"a.js": {}}, "empty"); err == nil {

@@ -82,7 +82,7 @@ func (c *matchVersionCache) get(s vulnScheme) (vulnVersion, error) {
 			return c.parsed[i], c.errs[i]
 		}
 	}
-	v, err := s.parse(c.version)
+	v, err := s.parseLiteral(c.version)
 	c.schemes, c.parsed, c.errs = append(c.schemes, s), append(c.parsed, v), append(c.errs, err)
 	return v, err
 }
@@ -114,7 +114,7 @@ func matchPrepared(a *osvAffected, p *matchParsed, ecosystem string, vc *matchVe
 		for _, v := range a.Versions {
 			eq := v == version
 			if !eq && cv != nil {
-				if pv, err := scheme.parse(v); err == nil && cv.vulnCmp(pv) == 0 {
+				if pv, err := scheme.parseLiteral(v); err == nil && cv.vulnCmp(pv) == 0 {
 					eq = true
 				}
 			}

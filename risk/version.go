@@ -25,7 +25,14 @@ type vulnVersion interface {
 
 // vulnScheme parses versions of one ecosystem.
 type vulnScheme interface {
+	// parse parses a range event's version, where "0" is OSV's "every
+	// version" and sorts below every version of the ecosystem.
 	parse(s string) (vulnVersion, error)
+	// parseLiteral parses a version as written, a component's version or
+	// an entry of an affected versions list: "0" is the ecosystem's
+	// version 0 ("0.0.0" in Maven and Composer, "0.0" in PyPI, above
+	// Debian's "0~rc1"), not OSV's sentinel.
+	parseLiteral(s string) (vulnVersion, error)
 	name() string
 }
 
@@ -154,6 +161,10 @@ func (s *vulnSemScheme) parse(v string) (vulnVersion, error) {
 		// OSV's "introduced: 0" means "from the first version".
 		return vulnSem{zero: true}, nil
 	}
+	return s.parseLiteral(v)
+}
+
+func (s *vulnSemScheme) parseLiteral(v string) (vulnVersion, error) {
 	if len(v) > vulnMaxVersionLen {
 		return nil, fmt.Errorf("%w: %s version of %d bytes (limit %d)", ErrUnassessableVersion, s.label, len(v), vulnMaxVersionLen)
 	}
@@ -260,10 +271,14 @@ type vulnAPK struct {
 
 func (vulnAPKScheme) name() string { return "apk" }
 
-func (vulnAPKScheme) parse(s string) (vulnVersion, error) {
+func (a vulnAPKScheme) parse(s string) (vulnVersion, error) {
 	if s == "0" {
 		return vulnAPK{zero: true}, nil
 	}
+	return a.parseLiteral(s)
+}
+
+func (vulnAPKScheme) parseLiteral(s string) (vulnVersion, error) {
 	if len(s) > vulnMaxVersionLen {
 		return nil, fmt.Errorf("%w: apk version of %d bytes (limit %d)", ErrUnassessableVersion, len(s), vulnMaxVersionLen)
 	}
@@ -357,6 +372,14 @@ func (vulnGoScheme) parse(s string) (vulnVersion, error) {
 	return vulnSemverString(c), nil
 }
 
+// parseLiteral: "0" is no Go module version (modules are v0.0.0 at least).
+func (g vulnGoScheme) parseLiteral(s string) (vulnVersion, error) {
+	if strings.TrimSpace(s) == "0" {
+		return nil, fmt.Errorf("%w: %q is not a Go module version", ErrUnassessableVersion, s)
+	}
+	return g.parse(s)
+}
+
 // vulnCanonicalGo turns a Go module version ("v1.2.3", pseudo-versions,
 // "+incompatible"), an unprefixed vulndb SEMVER ("1.2.3", "1.22.0-0") or
 // a Go toolchain version ("go1.26.8", "go1.21rc2", "go1.20") into a
@@ -416,10 +439,15 @@ type vulnSemverScheme struct{}
 
 func (vulnSemverScheme) name() string { return "SEMVER" }
 
-func (vulnSemverScheme) parse(s string) (vulnVersion, error) {
+func (v vulnSemverScheme) parse(s string) (vulnVersion, error) {
 	if s == "0" {
 		return vulnSemverString("v0.0.0-0"), nil
 	}
+	return v.parseLiteral(s)
+}
+
+// parseLiteral reads "0" as 0.0.0, as it reads "1" as 1.0.0.
+func (vulnSemverScheme) parseLiteral(s string) (vulnVersion, error) {
 	if !strings.HasPrefix(s, "v") {
 		s = "v" + s
 	}

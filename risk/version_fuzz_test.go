@@ -103,6 +103,20 @@ func FuzzVersionCompare(f *testing.F) {
 		if x, y := va.vulnCmp(vb), vb.vulnCmp(va); x != -y {
 			t.Fatalf("%s: cmp(%q, %q) = %d but cmp reversed = %d", eco, a, b, x, y)
 		}
+		// A component's version (parsed literally) against a range event.
+		la, err := s.parseLiteral(a)
+		if err != nil {
+			if !strings.Contains(err.Error(), "cannot be assessed") {
+				t.Fatalf("%s: literal error not ErrUnassessableVersion: %v", eco, err)
+			}
+			return
+		}
+		if a != "0" && la.vulnCmp(va) != 0 {
+			t.Fatalf("%s: literal %q != event %q", eco, a, a)
+		}
+		if x, y := la.vulnCmp(vb), vb.vulnCmp(la); x != -y {
+			t.Fatalf("%s: cmp(literal %q, %q) = %d but cmp reversed = %d", eco, a, b, x, y)
+		}
 	})
 }
 

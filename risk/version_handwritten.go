@@ -59,10 +59,14 @@ type vulnComposer struct {
 	zero  bool // OSV's "0": below every version
 }
 
-func (vulnComposerScheme) parse(s string) (vulnVersion, error) {
+func (c vulnComposerScheme) parse(s string) (vulnVersion, error) {
 	if s == "0" {
 		return vulnComposer{zero: true}, nil
 	}
+	return c.parseLiteral(s)
+}
+
+func (vulnComposerScheme) parseLiteral(s string) (vulnVersion, error) {
 	if len(s) > vulnMaxVersionLen {
 		return nil, fmt.Errorf("%w: Packagist version of %d bytes (limit %d)", ErrUnassessableVersion, len(s), vulnMaxVersionLen)
 	}
@@ -77,10 +81,9 @@ func (vulnComposerScheme) parse(s string) (vulnVersion, error) {
 // "1.0RC1" → "1.0.0.0-RC1", "v2.1-p1" → "2.1.0.0-patch1",
 // "1.0-BETA2" → "1.0.0.0-beta2", "1.x-dev" → "1.9999999.9999999.9999999-dev".
 func vulnComposerNormalize(s string) (string, error) {
+	// No "#ref" is cut off: VersionParser::normalize rejects "1.0.0#abc"
+	// (only parseConstraint drops "#refs", and only after dev branches).
 	v := strings.TrimSpace(s)
-	if i := strings.Index(v, "#"); i >= 0 {
-		v = v[:i]
-	}
 	if strings.HasPrefix(strings.ToLower(v), "dev-") {
 		return "", fmt.Errorf("%w: %q is a Composer branch, not a version", ErrUnassessableVersion, s)
 	}
@@ -283,10 +286,14 @@ type vulnPub struct {
 	zero       bool
 }
 
-func (vulnPubScheme) parse(s string) (vulnVersion, error) {
+func (p vulnPubScheme) parse(s string) (vulnVersion, error) {
 	if s == "0" {
 		return vulnPub{zero: true}, nil
 	}
+	return p.parseLiteral(s)
+}
+
+func (vulnPubScheme) parseLiteral(s string) (vulnVersion, error) {
 	if len(s) > vulnMaxVersionLen {
 		return nil, fmt.Errorf("%w: Pub version of %d bytes (limit %d)", ErrUnassessableVersion, len(s), vulnMaxVersionLen)
 	}

@@ -35,6 +35,7 @@ const (
 	catNpmInstalled
 	catNpmLock
 	catELF
+	catLockfile
 )
 
 // catFile is a file of the squashed image a cataloguer wants. Every
@@ -65,7 +66,7 @@ type catEnv struct {
 
 // catRead reads a file a cataloguer wants from r (the file's bytes, of
 // f.size) and runs the cataloguer: executables are checked for Go build
-// information, RPM databases recorded, files over the file limit
+// information, files over the file limit
 // reported (an OS package database is an error, a Java archive a
 // limitation), anything else read and parsed with catParse. It returns
 // nil for a file that yields nothing (an executable that is not a Go
@@ -75,8 +76,6 @@ func catRead(r io.Reader, f catFile, buf *bytes.Buffer) (*catResult, error) {
 	switch {
 	case f.kind == catELF:
 		return catReadELF(r, f, maxFile, buf)
-	case f.kind == catRPM:
-		return &catResult{path: f.path, layer: f.layer, kind: catRPM}, nil
 	case f.size > maxFile:
 		res := &catResult{path: f.path, layer: f.layer, kind: f.kind}
 		if f.kind == catJava {
@@ -135,6 +134,8 @@ func catClassify(p string, h *tar.Header) catKind {
 		return catNpmLock
 	case catIsJavaArchive(base):
 		return catJava
+	case catIsLockfile(p, base):
+		return catLockfile
 	case h.Mode&0o111 != 0 && h.Size >= 64:
 		return catELF
 	}
@@ -147,6 +148,7 @@ type catPkg struct {
 	c   Component
 	deb *catDeb
 	apk *catApkPkg
+	rpm *catRpmPkg
 	// goMain is the purl of the main module of the Go binary a module
 	// was linked into ("" for other packages and for the main module).
 	goMain string
@@ -200,7 +202,6 @@ type catResult struct {
 type catState struct {
 	found     map[string][]catPkg
 	osRelease map[string]catFile
-	rpm       []string
 	limits    []string
 	goSeen    bool
 }
@@ -218,8 +219,6 @@ func (st *catState) apply(r *catResult) error {
 	switch {
 	case r.kind == catOSRelease:
 		st.osRelease[r.path] = catFile{path: r.path, layer: r.layer, data: r.osRelease}
-	case r.kind == catRPM:
-		st.rpm = append(st.rpm, r.path)
 	default:
 		st.found[r.path] = r.pkgs
 		st.goSeen = st.goSeen || r.goBinary
@@ -266,6 +265,27 @@ func catParse(f catFile, maxFile int64) *catResult {
 			catSetLicence(&c, a.License)
 			r.pkgs = append(r.pkgs, catPkg{c: c, apk: a})
 		}
+	case catRPM:
+		ctx := context.Background()
+		if f.env != nil && f.env.ctx != nil {
+			ctx = f.env.ctx
+		}
+		rpms, err := catParseRpmDB(ctx, f.data, f.path)
+		if err != nil {
+			r.err = err
+			return r
+		}
+		r.pkgs = make([]catPkg, 0, len(rpms))
+		for i := range rpms {
+			r.pkgs = append(r.pkgs, catPkg{c: catRpmComponent(&rpms[i], loc), rpm: &rpms[i]})
+		}
+	case catLockfile:
+		pkgs, err := catLockfilePackages(f)
+		if err != nil {
+			limitf(err)
+			return r
+		}
+		r.pkgs = pkgs
 	case catPython:
 		m, err := catParsePythonMetadata(f.data, f.path)
 		if err != nil {
@@ -462,6 +482,8 @@ func (st *catState) document(info *ImageInfo) (*Document, error) {
 				catFinishDeb(&c, pk.deb, distro)
 			case pk.apk != nil:
 				catFinishApk(&c, pk.apk, distro)
+			case pk.rpm != nil:
+				catFinishRpm(&c, pk.rpm, distro)
 			}
 			key := c.PURL
 			if key == "" {
@@ -491,13 +513,9 @@ func (st *catState) document(info *ImageInfo) (*Document, error) {
 	for _, m := range goOrder {
 		doc.Dependencies = append(doc.Dependencies, Dependency{Ref: m, DependsOn: goDeps[m]})
 	}
-	if len(st.rpm) > 0 {
-		doc.Limitations = append(doc.Limitations, fmt.Sprintf(
-			"RPM database found (%s) but RPM packages are not catalogued: chaingate has no pure-Go reader for RPM's sqlite and ndb databases", strings.Join(st.rpm, ", ")))
-	}
 	if distro == nil {
 		for _, c := range doc.Components {
-			if v, _ := c.Property(PropCataloguer); v == "dpkg" || v == "apk" {
+			if v, _ := c.Property(PropCataloguer); v == "dpkg" || v == "apk" || v == "rpm" {
 				doc.Limitations = append(doc.Limitations,
 					"no /etc/os-release or /usr/lib/os-release: OS packages have no distro qualifier and no OSV ecosystem")
 				break

@@ -64,6 +64,8 @@ type genConfig struct {
 	goCmd       string
 	noGoCmd     bool
 	excludeDev  bool
+	vendored    bool
+	maxFiles    int
 	hasCreated  bool
 	hasSerialNo bool
 }
@@ -142,6 +144,29 @@ func WithoutGoCommand() GenerateOption {
 func WithoutDevDependencies() GenerateOption {
 	return func(c *genConfig) error {
 		c.excludeDev = true
+		return nil
+	}
+}
+
+// WithVendoredTrees makes FromDirectory also walk vendored and installed
+// trees (node_modules, vendor, bower_components, Pods, .venv, venv,
+// site-packages, .bundle), which it skips by default.
+func WithVendoredTrees() GenerateOption {
+	return func(c *genConfig) error {
+		c.vendored = true
+		return nil
+	}
+}
+
+// WithMaxFiles sets the most directory entries FromDirectory visits
+// (default DefaultDirectoryMaxFiles); a larger tree is an error wrapping
+// ErrTooLarge.
+func WithMaxFiles(n int) GenerateOption {
+	return func(c *genConfig) error {
+		if n <= 0 {
+			return fmt.Errorf("sbom: max files %d: must be positive", n)
+		}
+		c.maxFiles = n
 		return nil
 	}
 }

@@ -29,7 +29,7 @@ const (
 	// Alpine, "group:artifact" for Maven, the purl name otherwise.
 	PropOSVPackage = "chaingate:osv:package"
 	// PropCataloguer names the cataloguer that found a component: "dpkg",
-	// "apk", "go-binary", "npm-installed", "npm-lock", "python", "java".
+	// "apk", "rpm", "lockfile:<file name>", "go-binary", "npm-installed", "npm-lock", "python", "java".
 	PropCataloguer = "chaingate:image:cataloguer"
 	// PropDebSource is the source package of a Debian package (its own
 	// name when the status file records no Source field).
@@ -241,7 +241,7 @@ func WithImageCreated(t time.Time) ImageOption {
 }
 
 // FromImage returns the SBOM of a container image: every OS package
-// (dpkg, apk), Go binary (its modules and toolchain), npm, Python and
+// (dpkg, apk, rpm), Go binary (its modules and toolchain), npm, Python and
 // Java package installed in the image's squashed file system.
 //
 // Layers are streamed, never extracted to disk; several are read at once
@@ -267,7 +267,14 @@ func WithImageCreated(t time.Time) ImageOption {
 //   - *.dist-info/METADATA and *.egg-info/PKG-INFO: pkg:pypi/<PEP 503
 //     name>@<version>;
 //   - *.jar, *.war, *.ear (and jars nested one level inside them):
-//     META-INF/maven/**/pom.properties, pkg:maven/<group>/<artifact>@<version>.
+//     META-INF/maven/**/pom.properties, pkg:maven/<group>/<artifact>@<version>;
+//   - /var/lib/rpm/{Packages,rpmdb.sqlite,Packages.db} and the same under
+//     /usr/lib/sysimage/rpm (BerkeleyDB, SQLite and ndb RPM databases):
+//     pkg:rpm/<distro id>/<name>@<version>-<release>?arch=..&epoch=..&distro=..&upstream=<source rpm>
+//     ("redhat" for RHEL),
+//     the source package in PropRPMSourceName;
+//   - the lockfiles FromDirectory reads (LockfileFormats, go.mod aside),
+//     outside node_modules, site-packages, vendor and toolchain trees.
 //
 // Every path above is looked up in the squashed file system as the
 // kernel would inside the image: a path that is a symbolic link, or lies
@@ -292,11 +299,10 @@ func WithImageCreated(t time.Time) ImageOption {
 // on every package found; each Go binary's main module depends on its
 // modules.
 //
-// A damaged OS package database fails the scan (an SBOM without the OS
-// packages would pass for a clean one); unreadable language metadata,
-// executables over the file limit and RPM databases are listed in
-// Document.Limitations instead. RPM databases are not read: no pure-Go
-// reader of RPM's sqlite and ndb formats is available to chaingate.
+// A damaged OS package database (dpkg, apk, RPM) fails the scan (an SBOM
+// without the OS packages would pass for a clean one); unreadable
+// language metadata and lockfiles, and executables over the file limit,
+// are listed in Document.Limitations instead.
 //
 // Limits, so that no image makes FromImage run unbounded or exhaust
 // memory (each is an error wrapping ErrImageTooLarge unless said

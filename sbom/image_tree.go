@@ -370,7 +370,7 @@ type imgLinkWalk struct {
 // catLinkedDatabase reports kinds whose files must be readable: an OS
 // package database behind a link that cannot be followed fails the scan.
 func catLinkedDatabase(k catKind) bool {
-	return k == catDpkgStatus || k == catDpkgStatusD || k == catApk
+	return k == catDpkgStatus || k == catDpkgStatusD || k == catApk || k == catRPM
 }
 
 // unreadable records a link at logical path lp that cannot be read:

@@ -287,25 +287,29 @@ const (
 	kindImageTarball = "image-tarball"
 	kindImageLayout  = "image-layout"
 	kindImageRemote  = "image-remote"
+	kindDirectory    = "directory"
+	kindLockfile     = "lockfile"
 )
 
-// detectKind guesses what path is, from what is on disk.
+// generateKinds lists the kinds sbom generate accepts, for messages.
+var generateKinds = []string{kindDirectory, kindLockfile, kindGoBinary, kindGoModule, kindNPMLock,
+	kindImageTarball, kindImageLayout, kindImageRemote}
+
+// detectKind guesses what path is, from what is on disk: a directory is
+// an OCI layout when it has an oci-layout file and a source tree
+// otherwise; a file is known by its name (lockfiles, go.mod, *.tar) or
+// its first bytes (an executable, a tar archive). Anything else is a
+// usage error naming the kinds and lockfile names accepted.
 func detectKind(path string) (string, error) {
 	st, err := os.Stat(path)
 	if err != nil {
 		return "", fmt.Errorf("generate: %w", err)
 	}
 	if st.IsDir() {
-		if _, err := os.Stat(filepath.Join(path, "go.mod")); err == nil {
-			return kindGoModule, nil
-		}
 		if _, err := os.Stat(filepath.Join(path, "oci-layout")); err == nil {
 			return kindImageLayout, nil
 		}
-		if _, err := os.Stat(filepath.Join(path, "package-lock.json")); err == nil {
-			return kindNPMLock, nil
-		}
-		return "", usageErr("generate: %s has no go.mod, oci-layout or package-lock.json: give --kind", path)
+		return kindDirectory, nil
 	}
 	base := filepath.Base(path)
 	switch {
@@ -313,10 +317,29 @@ func detectKind(path string) (string, error) {
 		return kindNPMLock, nil
 	case base == "go.mod":
 		return kindGoModule, nil
+	case sbom.LockfileFormat(base) != "":
+		return kindLockfile, nil
 	case strings.HasSuffix(base, ".tar"):
 		return kindImageTarball, nil
 	}
-	return kindGoBinary, nil
+	var head [512]byte
+	f, err := os.Open(path)
+	if err != nil {
+		return "", fmt.Errorf("generate: %w", err)
+	}
+	n, _ := io.ReadFull(f, head[:])
+	f.Close()
+	b := head[:n]
+	switch {
+	case bytes.HasPrefix(b, []byte("\x7fELF")), bytes.HasPrefix(b, []byte("MZ")),
+		bytes.HasPrefix(b, []byte{0xcf, 0xfa, 0xed, 0xfe}), bytes.HasPrefix(b, []byte{0xfe, 0xed, 0xfa, 0xcf}):
+		return kindGoBinary, nil // ELF, PE, Mach-O: maybe a Go binary
+	case n >= 262 && string(b[257:262]) == "ustar":
+		return kindImageTarball, nil
+	}
+	return "", usageErr("generate: cannot tell what %s is: give a directory (a source tree or an OCI layout), "+
+		"an image tarball (*.tar), a Go executable, or a lockfile named %s; or name the kind with --kind (%s)",
+		path, strings.Join(sbom.LockfileFormats(), ", "), strings.Join(generateKinds, ", "))
 }
 
 func (a *app) sbomGenerateCmd() *cobra.Command {
@@ -325,10 +348,12 @@ func (a *app) sbomGenerateCmd() *cobra.Command {
 	var useGo, noDev, network bool
 	cmd := &cobra.Command{
 		Use:   "generate PATH",
-		Short: "Generate an SBOM from a Go binary, a Go module, an npm lockfile or a container image",
+		Short: "Generate an SBOM from a source tree, a lockfile, a Go binary or a container image",
 		Long: `Generate writes the SBOM of PATH. The kind is detected from PATH, or given
 with --kind:
 
+  directory      a source tree: every lockfile and manifest in it (see below)
+  lockfile       one lockfile or manifest (see below)
   go-binary      a Go executable (its embedded build information)
   go-module      a directory with go.mod (or the go.mod itself)
   npm-lock       package-lock.json (or a directory holding one)
@@ -336,11 +361,15 @@ with --kind:
   image-layout   an OCI image layout directory
   image-remote   an image reference in a registry (needs --allow-network)
 
+Lockfiles and manifests read: ` + strings.Join(sbom.LockfileFormats(), ", ") + `
+(node_modules, vendor and other installed trees are skipped in a directory).
+
 Nothing is fetched unless --kind image-remote and --allow-network say so
 (anonymous access; the SDK takes credentials, this CLI does not). For a Go module the go command runs offline on a copy
 of go.mod and go.sum only with --go-command; by default go.mod and go.sum
 are read directly (the SBOM's limitations say what that cannot know).
 
+  chaingate sbom generate . > repo.cdx.json
   chaingate sbom generate ./bin/server > server.cdx.json
   chaingate sbom generate image.tar --format spdx-json --out image.spdx.json -o json
 
@@ -385,6 +414,15 @@ are read directly (the SBOM's limitations say what that cannot know).
 					doc, err = sbom.FromNPMLock(fh, gopts...)
 					fh.Close()
 				}
+			case kindDirectory, kindLockfile:
+				if noDev {
+					gopts = append(gopts, sbom.WithoutDevDependencies())
+				}
+				if kind == kindDirectory {
+					doc, err = sbom.FromDirectory(ctx, path, gopts...)
+				} else {
+					doc, err = sbom.FromLockfile(ctx, path, gopts...)
+				}
 			case kindImageTarball, kindImageLayout, kindImageRemote:
 				src := sbom.ImageFromTarball(path)
 				var iopts []sbom.ImageOption
@@ -405,7 +443,7 @@ are read directly (the SBOM's limitations say what that cannot know).
 				doc, err = sbom.FromImage(ctx, src, iopts...)
 			default:
 				p.finish()
-				return usageErr("unknown --kind %q (use %s, %s, %s, %s, %s or %s)", kind, kindGoBinary, kindGoModule, kindNPMLock, kindImageTarball, kindImageLayout, kindImageRemote)
+				return usageErr("unknown --kind %q (use one of %s)", kind, strings.Join(generateKinds, ", "))
 			}
 			p.finish()
 			if err != nil {
@@ -430,11 +468,11 @@ are read directly (the SBOM's limitations say what that cannot know).
 		},
 	}
 	o.flags(cmd, sbom.CycloneDXJSON)
-	cmd.Flags().StringVar(&kind, "kind", "", "what PATH is: go-binary, go-module, npm-lock, image-tarball, image-layout, image-remote (default: detected)")
+	cmd.Flags().StringVar(&kind, "kind", "", "what PATH is: "+strings.Join(generateKinds, ", ")+" (default: detected)")
 	cmd.Flags().BoolVar(&network, "allow-network", false, "allow reading an image-remote from its registry (network is opt-in)")
 	cmd.Flags().StringVar(&platform, "platform", "", "image platform for a multi-platform image, e.g. linux/amd64")
 	cmd.Flags().BoolVar(&useGo, "go-command", false, "run the go command (offline) for a Go module's full build list and graph")
-	cmd.Flags().BoolVar(&noDev, "no-dev", false, "leave npm development dependencies out")
+	cmd.Flags().BoolVar(&noDev, "no-dev", false, "leave development dependencies out (npm, directory and lockfile kinds)")
 	return cmd
 }
 

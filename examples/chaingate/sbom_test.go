@@ -169,12 +169,66 @@ func TestSBOMGenerate(t *testing.T) {
 		}
 	})
 	t.Run("go module without the go command", func(t *testing.T) {
-		s, doc := generated(t, "../../sbom/testdata/gen/gomod/cobra")
+		s, doc := generated(t, "../../sbom/testdata/gen/gomod/cobra", "--kind", "go-module")
 		if s.Kind != kindGoModule || len(s.Limitations) == 0 {
 			t.Errorf("summary %+v: want go-module with limitations", s)
 		}
 		if c := component(doc, "github.com/spf13/pflag"); c == nil || !strings.HasPrefix(c.PURL, "pkg:golang/github.com/spf13/pflag@v") {
 			t.Errorf("pflag component %+v", c)
+		}
+	})
+	t.Run("directory", func(t *testing.T) {
+		// A directory is a source tree: every lockfile in it.
+		dir := t.TempDir()
+		for src, dst := range map[string]string{
+			"../../sbom/testdata/lockfiles/gem/scalibr-rails/Gemfile.lock": "web/Gemfile.lock",
+			"../../sbom/testdata/lockfiles/cargo/syft/Cargo.lock":          "cli/Cargo.lock",
+			"../../sbom/testdata/gen/gomod/cobra/go.mod":                   "go.mod",
+		} {
+			b, err := os.ReadFile(src)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := os.MkdirAll(filepath.Dir(filepath.Join(dir, dst)), 0o755); err != nil {
+				t.Fatal(err)
+			}
+			if err := os.WriteFile(filepath.Join(dir, dst), b, 0o644); err != nil {
+				t.Fatal(err)
+			}
+		}
+		s, doc := generated(t, dir)
+		if s.Kind != kindDirectory {
+			t.Errorf("kind %q", s.Kind)
+		}
+		for _, purl := range []string{"pkg:gem/rails@7.0.2.2", "pkg:cargo/nom@4.2.3", "pkg:golang/github.com/spf13/pflag@v1.0.9"} {
+			found := false
+			for _, c := range doc.Components {
+				found = found || c.PURL == purl
+			}
+			if !found {
+				t.Errorf("no %s in the SBOM of the tree", purl)
+			}
+		}
+	})
+	t.Run("lockfile", func(t *testing.T) {
+		s, doc := generated(t, "../../sbom/testdata/lockfiles/poetry/scalibr-v2/poetry.lock")
+		if s.Kind != kindLockfile || len(doc.Components) != 12 {
+			t.Errorf("summary %+v", s)
+		}
+		if c := component(doc, "factory-boy"); c == nil || c.PURL != "pkg:pypi/factory-boy@3.3.1" || c.Scope != sbom.ScopeExcluded {
+			t.Errorf("factory-boy %+v", c)
+		}
+		_, doc = generated(t, "../../sbom/testdata/lockfiles/poetry/scalibr-v2/poetry.lock", "--no-dev")
+		if component(doc, "factory-boy") != nil {
+			t.Error("--no-dev kept a development package")
+		}
+	})
+	t.Run("file of unknown kind", func(t *testing.T) {
+		r := cli(t, "sbom", "generate", "../../sbom/testdata/README.md").want(t, exitFailure)
+		for _, want := range []string{"cannot tell what", "yarn.lock", "Cargo.lock", "--kind", "directory, lockfile, go-binary"} {
+			if !strings.Contains(r.stderr, want) {
+				t.Errorf("stderr %q lacks %q", r.stderr, want)
+			}
 		}
 	})
 	t.Run("go binary", func(t *testing.T) {

@@ -1,0 +1,1 @@
+!function(e,t){'object'==typeof exports&&'undefined'!=typeof module?module.exports=t():'function'==typeof define&&define.amd?define(t):(e=e||self).tiny=t()}(this,function(){'use strict';function e(e,t){return e+t}return{add:e,sub:function(e,t){return e-t}}});

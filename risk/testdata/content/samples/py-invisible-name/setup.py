@@ -1,0 +1,2 @@
+from setuptools import setup, find_packages
+setup(name='invisx', version='0.1.0', packages=find_packages())

@@ -1,0 +1,535 @@
+package sbom
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"io/fs"
+	"os"
+	"path"
+	"path/filepath"
+	"slices"
+	"sort"
+	"strings"
+
+	"github.com/package-url/packageurl-go"
+)
+
+// Property names FromDirectory (and FromImage, for lockfiles inside an
+// image) write on the packages of lockfiles and manifests.
+const (
+	// PropLockFormat names the lockfile or manifest format a component
+	// was read from: "yarn.lock", "poetry.lock", "Cargo.lock", "pom.xml".
+	PropLockFormat = "chaingate:lock:format"
+	// PropLockDirect is "true" on a package the project itself requires
+	// and "false" on one required only by other packages. It is absent
+	// when the format does not say.
+	PropLockDirect = "chaingate:lock:direct"
+)
+
+// Default limits of FromDirectory: the largest lockfile it reads is the
+// generator input limit (WithInputLimit, default 256 MiB); it visits at
+// most DefaultDirectoryMaxFiles directory entries.
+const DefaultDirectoryMaxFiles = 1_000_000
+
+// lockPkg is one package a lockfile or manifest lists.
+type lockPkg struct {
+	name, version, group string
+	purl                 string
+	// key identifies the package inside its file, for dependency edges.
+	key   string
+	scope Scope
+	// direct: 1 required by the project, -1 only by other packages, 0 unknown.
+	direct int8
+	deps   []string
+	hashes []Hash
+	osvPkg string
+	props  []Property
+}
+
+// lockFile is what one lockfile or manifest yields.
+type lockFile struct {
+	format string
+	// eco is the OSV ecosystem of every package of the file.
+	eco    string
+	pkgs   []lockPkg
+	limits []string
+}
+
+// lockInput is a lockfile handed to a parser.
+type lockInput struct {
+	data []byte
+	// name is the file's path, for errors and locations.
+	name string
+	// sibling reads another file of the same directory (go.sum beside
+	// go.mod); it returns nil when there is none.
+	sibling func(base string) []byte
+}
+
+// lockParser reads one lockfile format.
+type lockParser struct {
+	format string
+	match  func(base string) bool
+	parse  func(in lockInput) (*lockFile, error)
+}
+
+// lockExact matches one file name.
+func lockExact(names ...string) func(string) bool {
+	return func(base string) bool { return slices.Contains(names, base) }
+}
+
+// lockParsers are the formats FromDirectory reads, most used first.
+var lockParsers = []lockParser{
+	{"package-lock.json", lockExact("package-lock.json", "npm-shrinkwrap.json"), lockParseNPM},
+	{"yarn.lock", lockExact("yarn.lock"), lockParseYarn},
+	{"pnpm-lock.yaml", lockExact("pnpm-lock.yaml"), lockParsePnpm},
+	{"bun.lock", lockExact("bun.lock"), lockParseBun},
+	{"requirements.txt", lockIsRequirements, lockParseRequirements},
+	{"poetry.lock", lockExact("poetry.lock"), lockParsePoetry},
+	{"Pipfile.lock", lockExact("Pipfile.lock"), lockParsePipfile},
+	{"uv.lock", lockExact("uv.lock"), lockParseUV},
+	{"pdm.lock", lockExact("pdm.lock"), lockParsePDM},
+	{"pylock.toml", lockIsPylock, lockParsePylock},
+	{"Cargo.lock", lockExact("Cargo.lock"), lockParseCargo},
+	{"Gemfile.lock", lockExact("Gemfile.lock", "gems.locked"), lockParseGemfile},
+	{"composer.lock", lockExact("composer.lock"), lockParseComposer},
+	{"go.mod", lockExact("go.mod"), lockParseGoMod},
+	{"gradle.lockfile", lockIsGradle, lockParseGradle},
+	{"pom.xml", lockExact("pom.xml"), lockParsePom},
+	{"packages.lock.json", lockExact("packages.lock.json"), lockParseNuGet},
+	{"mix.lock", lockExact("mix.lock"), lockParseMix},
+	{"pubspec.lock", lockExact("pubspec.lock"), lockParsePubspec},
+	{"renv.lock", lockExact("renv.lock"), lockParseRenv},
+	{"Podfile.lock", lockExact("Podfile.lock"), lockParsePodfile},
+	{"conan.lock", lockExact("conan.lock"), lockParseConan},
+}
+
+// LockfileFormats returns the names of the lockfile and manifest formats
+// FromDirectory reads, in the order it tries them.
+func LockfileFormats() []string {
+	out := make([]string, len(lockParsers))
+	for i, p := range lockParsers {
+		out[i] = p.format
+	}
+	return out
+}
+
+// lockParserFor returns the parser of a file name, or nil.
+func lockParserFor(base string) *lockParser {
+	for i := range lockParsers {
+		if lockParsers[i].match(base) {
+			return &lockParsers[i]
+		}
+	}
+	return nil
+}
+
+// lockSkipDirs are never walked; lockVendorDirs only with WithVendoredTrees.
+var (
+	lockSkipDirs   = []string{".git", ".hg", ".svn"}
+	lockVendorDirs = []string{"node_modules", "vendor", "bower_components", "Pods", ".venv", "venv", "site-packages", ".bundle"}
+)
+
+// FromDirectory returns the SBOM of a source tree from the lockfiles and
+// manifests it holds. It walks dir (not following symbolic links; never
+// .git, .hg or .svn; not node_modules, vendor, bower_components, Pods,
+// .venv, venv, site-packages or .bundle unless WithVendoredTrees), reads
+// every file whose name LockfileFormats lists and returns one document:
+//
+//   - the root component is the directory (type application), depending
+//     on the packages each file says the project requires directly (on
+//     all of a file's packages when the format does not say);
+//   - one component per package, with a purl of its ecosystem
+//     (pkg:npm, pkg:pypi, pkg:cargo, pkg:gem, pkg:composer, pkg:golang,
+//     pkg:maven, pkg:nuget, pkg:hex, pkg:pub, pkg:cran, pkg:cocoapods,
+//     pkg:conan), the file it came from as a Location (slash-separated,
+//     relative to dir), PropLockFormat, PropOSVEcosystem, PropOSVPackage,
+//     PropLockDirect where the format says whether it is direct, Scope
+//     ScopeExcluded for development-only packages and ScopeRequired for
+//     runtime ones where the format says, and the hashes the file records;
+//   - dependency edges where the format records them.
+//
+// A package found in several files is one component with several
+// locations. Lines or entries that name no exact version (an unpinned
+// requirements.txt line, a pom.xml dependency whose version is a range
+// or an unresolved property) are not guessed: they are listed in
+// Document.Limitations. go.mod is read without the go command (see
+// FromGoModule for the full build list).
+//
+// Each file is read up to WithInputLimit (default 256 MiB; a larger file
+// is an error wrapping ErrTooLarge). A malformed file fails the call with
+// an error naming it (an SBOM missing a lockfile's packages would pass for
+// a clean one); WithoutDevDependencies leaves development-only packages out.
+func FromDirectory(ctx context.Context, dir string, opts ...GenerateOption) (*Document, error) {
+	cfg, err := genNewConfig(opts)
+	if err != nil {
+		return nil, err
+	}
+	fi, err := os.Stat(dir)
+	if err != nil {
+		return nil, fmt.Errorf("sbom: directory %s: %w", dir, err)
+	}
+	if !fi.IsDir() {
+		return nil, fmt.Errorf("sbom: directory %s: not a directory", dir)
+	}
+	maxFiles := cfg.maxFiles
+	if maxFiles <= 0 {
+		maxFiles = DefaultDirectoryMaxFiles
+	}
+	type found struct{ rel, abs string }
+	var files []found
+	n := 0
+	err = filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		n++
+		if n%256 == 0 {
+			if err := ctx.Err(); err != nil {
+				return err
+			}
+		}
+		if n > maxFiles {
+			return fmt.Errorf("more than %d entries: %w", maxFiles, ErrTooLarge)
+		}
+		name := d.Name()
+		if d.IsDir() {
+			if p != dir && (slices.Contains(lockSkipDirs, name) || (!cfg.vendored && slices.Contains(lockVendorDirs, name))) {
+				return filepath.SkipDir
+			}
+			return nil
+		}
+		if !d.Type().IsRegular() || lockParserFor(name) == nil {
+			return nil
+		}
+		rel, err := filepath.Rel(dir, p)
+		if err != nil {
+			return err
+		}
+		files = append(files, found{filepath.ToSlash(rel), p})
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("sbom: directory %s: %w", dir, err)
+	}
+	b := newLockBuilder(cfg.excludeDev)
+	for _, f := range files {
+		if err := ctx.Err(); err != nil {
+			return nil, fmt.Errorf("sbom: directory %s: %w", dir, err)
+		}
+		if err := b.addFile(cfg, f.abs, f.rel); err != nil {
+			return nil, fmt.Errorf("sbom: directory %s: %w", dir, err)
+		}
+	}
+	doc := lockDocument(cfg, b, dir)
+	if len(files) == 0 {
+		doc.Limitations = append(doc.Limitations, "no lockfile or manifest found (FromDirectory reads "+strings.Join(LockfileFormats(), ", ")+")")
+	}
+	return doc, nil
+}
+
+// LockfileFormat returns the format FromDirectory and FromLockfile read
+// a file of this name as ("yarn.lock", "requirements.txt" for
+// "requirements-dev.txt"), or "" when they do not read it.
+func LockfileFormat(name string) string {
+	if p := lockParserFor(filepath.Base(name)); p != nil {
+		return p.format
+	}
+	return ""
+}
+
+// FromLockfile returns the SBOM of one lockfile or manifest, named as
+// LockfileFormat expects, with the same components, properties and
+// limits as FromDirectory gives for it (files it reads beside it, such
+// as package.json, composer.json or go.sum, come from its directory).
+// The root component is the directory that holds it. A file of another
+// name is an error wrapping ErrUnsupportedFormat.
+func FromLockfile(ctx context.Context, path string, opts ...GenerateOption) (*Document, error) {
+	cfg, err := genNewConfig(opts)
+	if err != nil {
+		return nil, err
+	}
+	if err := ctx.Err(); err != nil {
+		return nil, fmt.Errorf("sbom: lockfile %s: %w", path, err)
+	}
+	if LockfileFormat(path) == "" {
+		return nil, fmt.Errorf("sbom: lockfile %s: not a file name chaingate reads (%s): %w",
+			path, strings.Join(LockfileFormats(), ", "), ErrUnsupportedFormat)
+	}
+	b := newLockBuilder(cfg.excludeDev)
+	if err := b.addFile(cfg, path, filepath.Base(path)); err != nil {
+		return nil, err
+	}
+	return lockDocument(cfg, b, filepath.Dir(path)), nil
+}
+
+// addFile reads and parses one lockfile; rel is its location.
+func (b *lockBuilder) addFile(cfg *genConfig, abs, rel string) error {
+	data, err := genReadFile(abs, cfg.limit)
+	if err != nil {
+		return err
+	}
+	absDir := filepath.Dir(abs)
+	lf, err := lockParse(lockInput{data: data, name: rel, sibling: func(base string) []byte {
+		d, err := genReadFile(filepath.Join(absDir, base), cfg.limit)
+		if err != nil {
+			return nil
+		}
+		return d
+	}})
+	if err != nil {
+		return err
+	}
+	b.add(lf, []Location{{Path: rel}})
+	return nil
+}
+
+// lockDocument is the document of what b collected, its root the
+// directory dir.
+func lockDocument(cfg *genConfig, b *lockBuilder, dir string) *Document {
+	name := filepath.Base(filepath.Clean(dir))
+	if abs, err := filepath.Abs(dir); err == nil {
+		name = filepath.Base(abs)
+	}
+	doc := cfg.genNewDocument(name)
+	root := Component{ID: "directory:" + name, Type: TypeApplication, Name: name}
+	doc.Root = root.ID
+	b.ids[root.ID] = true
+	doc.Components = append(doc.Components, root)
+	b.finish(doc, root.ID)
+	return doc
+}
+
+// lockParse runs the parser of in.name's format, turning a panic (a bug)
+// into an error so that one bad file cannot take down the caller.
+func lockParse(in lockInput) (lf *lockFile, err error) {
+	p := lockParserFor(path.Base(in.name))
+	if p == nil {
+		return nil, fmt.Errorf("%s: not a lockfile chaingate reads: %w", in.name, ErrUnsupportedFormat)
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			lf, err = nil, fmt.Errorf("%s: internal error parsing %s: %v", in.name, p.format, r)
+		}
+	}()
+	return lockParseWith(p, in)
+}
+
+// lockParseWith runs one parser and checks what it returns: every
+// package has a name, a version and a purl packageurl-go parses (a
+// lockfile naming a package "@/" is malformed, not a package to report).
+func lockParseWith(p *lockParser, in lockInput) (*lockFile, error) {
+	lf, err := p.parse(in)
+	if err != nil {
+		return nil, err
+	}
+	lf.format = p.format
+	for _, pk := range lf.pkgs {
+		if pk.name == "" || pk.version == "" {
+			return nil, lockErr(p.format, in.name, 0, "package %q has no name or version", lockTrunc(pk.name+"@"+pk.version))
+		}
+		pu, err := packageurl.FromString(pk.purl)
+		if err != nil || pu.Name == "" {
+			return nil, lockErr(p.format, in.name, 0, "package %q is not a valid package name (purl %q)", lockTrunc(pk.name), lockTrunc(pk.purl))
+		}
+	}
+	return lf, nil
+}
+
+// lockBuilder assembles components from lockfiles, merging a package
+// found in several files into one component.
+type lockBuilder struct {
+	excludeDev bool
+	comps      []Component
+	byPURL     map[string]int
+	ids        map[string]bool
+	deps       map[string][]string
+	depOrder   []string
+	top        []string
+	limits     []string
+}
+
+func newLockBuilder(excludeDev bool) *lockBuilder {
+	return &lockBuilder{excludeDev: excludeDev, byPURL: map[string]int{}, ids: map[string]bool{}, deps: map[string][]string{}}
+}
+
+// add records the packages of one file, found at loc.
+func (b *lockBuilder) add(lf *lockFile, loc []Location) {
+	where := loc[0].Path
+	for _, l := range lf.limits {
+		b.limits = append(b.limits, where+": "+l)
+	}
+	keyID := map[string]string{}
+	hasDirect := false
+	for _, p := range lf.pkgs {
+		if p.direct != 0 {
+			hasDirect = true
+		}
+	}
+	var fileTop []string
+	for _, p := range lf.pkgs {
+		if b.excludeDev && p.scope == ScopeExcluded {
+			continue
+		}
+		id := b.component(lf, p, loc)
+		if p.key != "" {
+			keyID[p.key] = id
+		}
+		if p.direct > 0 || !hasDirect {
+			fileTop = append(fileTop, id)
+		}
+	}
+	b.top = append(b.top, fileTop...)
+	for _, p := range lf.pkgs {
+		from, ok := keyID[p.key]
+		if !ok || p.key == "" {
+			continue
+		}
+		for _, d := range p.deps {
+			to, ok := keyID[d]
+			if !ok || to == from {
+				continue
+			}
+			if _, seen := b.deps[from]; !seen {
+				b.depOrder = append(b.depOrder, from)
+			}
+			b.deps[from] = catAppendUnique(b.deps[from], to)
+		}
+	}
+}
+
+// component adds (or merges) one package and returns its ID.
+func (b *lockBuilder) component(lf *lockFile, p lockPkg, loc []Location) string {
+	key := p.purl
+	if key == "" {
+		key = lf.eco + ":" + p.name + "@" + p.version
+	}
+	if i, ok := b.byPURL[key]; ok {
+		c := &b.comps[i]
+		catMergeLocations(c, loc)
+		if genNPMScopeRank(p.scope) > genNPMScopeRank(c.Scope) {
+			c.Scope = p.scope
+		}
+		if p.direct > 0 {
+			lockSetProp(c, PropLockDirect, "true")
+		}
+		return c.ID
+	}
+	c := lockComponent(lf, p, loc)
+	c.ID = catUniqueID(b.ids, key)
+	b.byPURL[key] = len(b.comps)
+	b.comps = append(b.comps, c)
+	return c.ID
+}
+
+// lockComponent is the component of one package of a lockfile found at loc.
+func lockComponent(lf *lockFile, p lockPkg, loc []Location) Component {
+	c := Component{Type: TypeLibrary, Group: p.group, Name: p.name, Version: p.version, PURL: p.purl,
+		Scope: p.scope, Hashes: p.hashes, Locations: slices.Clone(loc)}
+	c.Properties = append(c.Properties, Property{PropLockFormat, lf.format})
+	if lf.eco != "" {
+		c.Properties = append(c.Properties, Property{PropOSVEcosystem, lf.eco})
+	}
+	c.Properties = append(c.Properties, Property{PropOSVPackage, catOr(p.osvPkg, p.name)})
+	switch p.direct {
+	case 1:
+		c.Properties = append(c.Properties, Property{PropLockDirect, "true"})
+	case -1:
+		c.Properties = append(c.Properties, Property{PropLockDirect, "false"})
+	}
+	c.Properties = append(c.Properties, p.props...)
+	return c
+}
+
+// lockSetProp sets (or adds) a property.
+func lockSetProp(c *Component, name, value string) {
+	for i := range c.Properties {
+		if c.Properties[i].Name == name {
+			c.Properties[i].Value = value
+			return
+		}
+	}
+	c.Properties = append(c.Properties, Property{name, value})
+}
+
+// finish appends the components and edges to doc, the root depending on
+// every file's direct packages.
+func (b *lockBuilder) finish(doc *Document, rootID string) {
+	doc.Components = append(doc.Components, b.comps...)
+	top := slices.Clone(b.top)
+	sort.Strings(top)
+	top = slices.Compact(top)
+	if len(top) > 0 {
+		doc.Dependencies = append(doc.Dependencies, Dependency{Ref: rootID, DependsOn: top})
+	}
+	order := slices.Clone(b.depOrder)
+	sort.Strings(order)
+	for _, id := range order {
+		d := slices.Clone(b.deps[id])
+		sort.Strings(d)
+		doc.Dependencies = append(doc.Dependencies, Dependency{Ref: id, DependsOn: d})
+	}
+	doc.Limitations = append(doc.Limitations, b.limits...)
+}
+
+// lockPURL builds a purl with packageurl-go's encoder.
+func lockPURL(typ, ns, name, version string, q ...packageurl.Qualifier) string {
+	return packageurl.NewPackageURL(typ, ns, name, version, q, "").ToString()
+}
+
+// lockFromDocument turns a generated document (FromNPMLock, go.mod)
+// into a lockFile: every component but the root, with the root's
+// dependencies as the direct ones and the document's edges.
+func lockFromDocument(doc *Document, eco string) *lockFile {
+	lf := &lockFile{eco: eco, limits: doc.Limitations}
+	direct := map[string]bool{}
+	edges := map[string][]string{}
+	for _, d := range doc.Dependencies {
+		if d.Ref == doc.Root {
+			for _, x := range d.DependsOn {
+				direct[x] = true
+			}
+			continue
+		}
+		edges[d.Ref] = d.DependsOn
+	}
+	for _, c := range doc.Components {
+		if c.ID == doc.Root || c.PURL == "" || c.Version == "" {
+			continue
+		}
+		p := lockPkg{name: c.Name, version: c.Version, group: c.Group, purl: c.PURL, key: c.ID, scope: c.Scope,
+			deps: edges[c.ID], hashes: c.Hashes, direct: -1}
+		if direct[c.ID] {
+			p.direct = 1
+		}
+		for _, pr := range c.Properties {
+			if pr.Name != PropOSVEcosystem && pr.Name != PropOSVPackage {
+				p.props = append(p.props, pr)
+			}
+		}
+		lf.pkgs = append(lf.pkgs, p)
+	}
+	return lf
+}
+
+// lockLine returns the 1-based line of byte offset off in data.
+func lockLine(data []byte, off int) int {
+	if off > len(data) {
+		off = len(data)
+	}
+	return bytes.Count(data[:off], []byte{'\n'}) + 1
+}
+
+// lockErr is an error naming the file, wrapping a *ParseError with the
+// format and line (0 when unknown).
+func lockErr(format, name string, line int, msg string, args ...any) error {
+	pe := &ParseError{Format: Format(format), Line: line, Offset: -1, Err: fmt.Errorf(msg, args...)}
+	return fmt.Errorf("sbom: lockfile %s: %w", name, pe)
+}
+
+// lockWrap wraps a syntax library's error (encoding/json, encoding/xml,
+// BurntSushi/toml, yaml) as a *ParseError with its location, naming the file.
+func lockWrap(format, name string, data []byte, err error) error {
+	pe := decParseError(Format(format), data, err)
+	return fmt.Errorf("sbom: lockfile %s: %w", name, pe)
+}

@@ -1,0 +1,120 @@
+package sbom
+
+import (
+	"encoding/json"
+	"strings"
+
+	"github.com/package-url/packageurl-go"
+)
+
+// lockConanRef splits a Conan reference "name/version[@user/channel][#rrev[%time]]".
+func lockConanRef(ref string) (name, version string, ok bool) {
+	if i := strings.IndexAny(ref, "#@"); i >= 0 {
+		ref = ref[:i]
+	}
+	name, version, ok = strings.Cut(ref, "/")
+	return name, version, ok && name != "" && version != ""
+}
+
+// lockConanQualifiers returns the purl qualifiers of a reference's
+// "@user/channel" part, as the purl specification writes them.
+func lockConanQualifiers(ref string) packageurl.Qualifiers {
+	if i := strings.IndexByte(ref, '#'); i >= 0 {
+		ref = ref[:i]
+	}
+	_, uc, ok := strings.Cut(ref, "@")
+	if !ok {
+		return nil
+	}
+	user, channel, _ := strings.Cut(uc, "/")
+	var q packageurl.Qualifiers
+	if channel != "" {
+		q = append(q, packageurl.Qualifier{Key: "channel", Value: channel})
+	}
+	if user != "" {
+		q = append(q, packageurl.Qualifier{Key: "user", Value: user})
+	}
+	return q
+}
+
+// lockParseConan reads conan.lock: Conan 2's flat lists ("requires" are
+// runtime, "build_requires" and "python_requires" build-time, here
+// development scope) or Conan 1's graph_lock, whose node 0 is the
+// project and whose "requires" are the edges.
+func lockParseConan(in lockInput) (*lockFile, error) {
+	const format = "conan.lock"
+	var lock struct {
+		Version        string   `json:"version"`
+		Requires       []string `json:"requires"`
+		BuildRequires  []string `json:"build_requires"`
+		PythonRequires []string `json:"python_requires"`
+		GraphLock      *struct {
+			Nodes map[string]struct {
+				Ref           string   `json:"ref"`
+				Path          string   `json:"path"`
+				Requires      []string `json:"requires"`
+				BuildRequires []string `json:"build_requires"`
+			} `json:"nodes"`
+		} `json:"graph_lock"`
+	}
+	if err := json.Unmarshal(in.data, &lock); err != nil {
+		return nil, lockWrap(format, in.name, in.data, err)
+	}
+	lf := &lockFile{eco: "ConanCenter"}
+	mk := func(name, version, ref string) lockPkg {
+		return lockPkg{name: name, version: version, key: name + "/" + version,
+			purl: packageurl.NewPackageURL(packageurl.TypeConan, "", name, version, lockConanQualifiers(ref), "").ToString()}
+	}
+	if lock.GraphLock != nil {
+		nodes := lock.GraphLock.Nodes
+		keyOf := map[string]string{}
+		for id, n := range nodes {
+			if name, version, ok := lockConanRef(n.Ref); ok && n.Path == "" {
+				keyOf[id] = name + "/" + version
+			}
+		}
+		var roots []string
+		for _, id := range imgSortedKeys(nodes) {
+			n := nodes[id]
+			var deps []string
+			for _, r := range append(append([]string{}, n.Requires...), n.BuildRequires...) {
+				if k, ok := keyOf[r]; ok {
+					deps = append(deps, k)
+				}
+			}
+			if _, ok := keyOf[id]; !ok {
+				roots = append(roots, deps...) // the project (conanfile) node
+				continue
+			}
+			name, version, _ := lockConanRef(n.Ref)
+			p := mk(name, version, n.Ref)
+			p.deps = deps
+			lf.pkgs = append(lf.pkgs, p)
+		}
+		if len(roots) > 0 { // without the project's node nothing says what is direct
+			lockPropagate(lf.pkgs, roots, nil)
+			for i := range lf.pkgs {
+				lf.pkgs[i].scope = ScopeUnknown
+			}
+		}
+		return lf, nil
+	}
+	if lock.Version == "" {
+		return nil, lockErr(format, in.name, 0, "neither a Conan 2 lockfile (version) nor a Conan 1 graph_lock")
+	}
+	for _, sec := range []struct {
+		refs  []string
+		scope Scope
+	}{{lock.Requires, ScopeRequired}, {lock.BuildRequires, ScopeExcluded}, {lock.PythonRequires, ScopeExcluded}} {
+		for _, r := range sec.refs {
+			name, version, ok := lockConanRef(r)
+			if !ok {
+				return nil, lockErr(format, in.name, 0, "reference %q is not name/version", lockTrunc(r))
+			}
+			p := mk(name, version, r)
+			p.scope = sec.scope
+			lf.pkgs = append(lf.pkgs, p)
+		}
+	}
+	return lf, nil
+}

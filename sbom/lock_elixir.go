@@ -1,0 +1,69 @@
+package sbom
+
+import (
+	"regexp"
+	"strings"
+
+	"github.com/package-url/packageurl-go"
+)
+
+// lockMixEntry is one line of mix.lock:
+//
+//	"name": {:hex, :pkg, "version", "inner hash", [:mix], [deps], "hexpm", "outer hash"},
+//
+// mix.lock is an Elixir map literal; no Go library reads Elixir terms,
+// so the entries' fixed leading fields are matched here.
+var lockMixEntry = regexp.MustCompile(`^\s*"([^"]+)":\s*\{:([a-z_]+)\s*,(.*)$`)
+
+// lockMixHex is the start of a Hex entry's fields: :pkg, "version".
+var lockMixHex = regexp.MustCompile(`^\s*:"?([A-Za-z0-9_.-]+)"?\s*,\s*"([^"]*)"(.*)$`)
+
+// lockMixDep is a dependency inside the deps list: {:name, "req", [...]}.
+var lockMixDep = regexp.MustCompile(`\{:([a-z0-9_]+)\s*,`)
+
+// lockParseMix reads mix.lock (Elixir's Hex and git dependencies). Hex
+// packages are listed with their outer checksum (SHA-256); git and path
+// dependencies have no Hex version and are listed in the limitations.
+func lockParseMix(in lockInput) (*lockFile, error) {
+	const format = "mix.lock"
+	text := string(in.data)
+	if !strings.HasPrefix(strings.TrimSpace(text), "%{") {
+		return nil, lockErr(format, in.name, 1, "not an Elixir map (%%{...})")
+	}
+	lf := &lockFile{eco: "Hex"}
+	for i, line := range strings.Split(text, "\n") {
+		m := lockMixEntry.FindStringSubmatch(line)
+		if m == nil {
+			t := strings.TrimSpace(line)
+			if strings.HasPrefix(t, `"`) {
+				return nil, lockErr(format, in.name, i+1, "entry %q is not \"name\": {:kind, ...}", lockTrunc(t))
+			}
+			continue
+		}
+		if m[2] != "hex" {
+			lf.limits = append(lf.limits, "dependency "+m[1]+" comes from "+m[2]+": not a Hex package, not listed")
+			continue
+		}
+		h := lockMixHex.FindStringSubmatch(m[3])
+		if h == nil {
+			return nil, lockErr(format, in.name, i+1, "hex entry %s does not start with :package, \"version\"", m[1])
+		}
+		name, version := h[1], h[2]
+		p := lockPkg{name: name, version: version, key: m[1],
+			purl: packageurl.NewPackageURL(packageurl.TypeHex, "", strings.ToLower(name), version, nil, "").ToString()}
+		rest := h[3]
+		if i := strings.Index(rest, "["); i >= 0 {
+			if j := strings.Index(rest[i+1:], "["); j >= 0 {
+				deps := rest[i+1+j:]
+				if k := strings.Index(deps, `"hexpm"`); k >= 0 {
+					deps = deps[:k]
+				}
+				for _, d := range lockMixDep.FindAllStringSubmatch(deps, -1) {
+					p.deps = append(p.deps, d[1])
+				}
+			}
+		}
+		lf.pkgs = append(lf.pkgs, p)
+	}
+	return lf, nil
+}

@@ -1,0 +1,206 @@
+package sbom
+
+import (
+	"bufio"
+	"bytes"
+	"encoding/xml"
+	"fmt"
+	"io"
+	"regexp"
+	"strings"
+
+	"github.com/package-url/packageurl-go"
+)
+
+// lockIsGradle matches gradle.lockfile and buildscript-gradle.lockfile.
+func lockIsGradle(base string) bool {
+	return base == "gradle.lockfile" || base == "buildscript-gradle.lockfile"
+}
+
+// lockMavenPkg is a Maven artifact.
+func lockMavenPkg(group, artifact, version string) lockPkg {
+	return lockPkg{name: artifact, group: group, version: version, key: group + ":" + artifact,
+		osvPkg: group + ":" + artifact,
+		purl:   packageurl.NewPackageURL(packageurl.TypeMaven, group, artifact, version, nil, "").ToString()}
+}
+
+// lockParseGradle reads a Gradle dependency lockfile: one
+// "group:artifact:version=configuration,..." line per module, "empty="
+// for configurations without dependencies. A module whose configurations
+// are all test or annotation-processor ones is development scope.
+func lockParseGradle(in lockInput) (*lockFile, error) {
+	const format = "gradle.lockfile"
+	lf := &lockFile{eco: "Maven"}
+	sc := bufio.NewScanner(bytes.NewReader(in.data))
+	sc.Buffer(make([]byte, 0, 64<<10), 1<<20)
+	line := 0
+	for sc.Scan() {
+		line++
+		s := strings.TrimSpace(sc.Text())
+		if s == "" || s[0] == '#' || strings.HasPrefix(s, "empty=") {
+			continue
+		}
+		coords, confs, _ := strings.Cut(s, "=")
+		parts := strings.Split(coords, ":")
+		if len(parts) != 3 || parts[0] == "" || parts[1] == "" || parts[2] == "" {
+			return nil, lockErr(format, in.name, line, "%q is not group:artifact:version=configurations", lockTrunc(s))
+		}
+		p := lockMavenPkg(parts[0], parts[1], parts[2])
+		p.key = coords
+		if confs != "" {
+			p.scope = ScopeExcluded
+			for _, c := range strings.Split(confs, ",") {
+				lc := strings.ToLower(c)
+				if !strings.Contains(lc, "test") && !strings.Contains(lc, "annotationprocessor") &&
+					!strings.Contains(lc, "developmentonly") && !strings.Contains(lc, "kapt") {
+					p.scope = ScopeRequired
+					break
+				}
+			}
+			p.props = []Property{{"chaingate:gradle:configurations", confs}}
+		}
+		lf.pkgs = append(lf.pkgs, p)
+	}
+	if err := sc.Err(); err != nil {
+		return nil, lockErr(format, in.name, line+1, "%v", err)
+	}
+	return lf, nil
+}
+
+// lockPom is the part of a pom.xml FromDirectory reads.
+type lockPom struct {
+	GroupID    string `xml:"groupId"`
+	ArtifactID string `xml:"artifactId"`
+	Version    string `xml:"version"`
+	Parent     struct {
+		GroupID    string `xml:"groupId"`
+		ArtifactID string `xml:"artifactId"`
+		Version    string `xml:"version"`
+	} `xml:"parent"`
+	Properties struct {
+		Entries []struct {
+			XMLName xml.Name
+			Value   string `xml:",chardata"`
+		} `xml:",any"`
+	} `xml:"properties"`
+	Dependencies         []lockPomDep `xml:"dependencies>dependency"`
+	DependencyManagement []lockPomDep `xml:"dependencyManagement>dependencies>dependency"`
+}
+
+type lockPomDep struct {
+	GroupID    string `xml:"groupId"`
+	ArtifactID string `xml:"artifactId"`
+	Version    string `xml:"version"`
+	Scope      string `xml:"scope"`
+	Optional   string `xml:"optional"`
+	Type       string `xml:"type"`
+}
+
+var lockPomProp = regexp.MustCompile(`\$\{([^}]+)\}`)
+
+// lockParsePom reads a Maven pom.xml with encoding/xml: the dependencies
+// it declares, with versions taken from the element, else from its own
+// dependencyManagement, and ${properties} resolved from its <properties>
+// and project.* / parent coordinates. Parents and imported BOMs are not
+// fetched: a dependency whose version stays unknown, unresolved or a
+// range is listed in the limitations. Scope test is development,
+// provided and system are optional.
+func lockParsePom(in lockInput) (*lockFile, error) {
+	const format = "pom.xml"
+	var pom lockPom
+	dec := xml.NewDecoder(bytes.NewReader(in.data))
+	dec.CharsetReader = func(charset string, r io.Reader) (io.Reader, error) { return r, nil }
+	if err := dec.Decode(&pom); err != nil {
+		return nil, lockWrap(format, in.name, in.data, err)
+	}
+	props := map[string]string{}
+	for _, e := range pom.Properties.Entries {
+		props[e.XMLName.Local] = strings.TrimSpace(e.Value)
+	}
+	group := catOr(pom.GroupID, pom.Parent.GroupID)
+	version := catOr(pom.Version, pom.Parent.Version)
+	for k, v := range map[string]string{
+		"project.groupId": group, "pom.groupId": group, "groupId": group,
+		"project.artifactId": pom.ArtifactID, "project.version": version, "pom.version": version, "version": version,
+		"project.parent.version": pom.Parent.Version, "parent.version": pom.Parent.Version,
+		"project.parent.groupId": pom.Parent.GroupID,
+	} {
+		if _, set := props[k]; !set && v != "" {
+			props[k] = v
+		}
+	}
+	resolve := func(s string) (string, bool) {
+		s = strings.TrimSpace(s)
+		for range 8 { // properties may refer to properties
+			if !strings.Contains(s, "${") {
+				return s, true
+			}
+			ok := true
+			s = lockPomProp.ReplaceAllStringFunc(s, func(m string) string {
+				v, found := props[m[2:len(m)-1]]
+				if !found {
+					ok = false
+					return m
+				}
+				return v
+			})
+			if !ok {
+				return s, false
+			}
+		}
+		return s, !strings.Contains(s, "${")
+	}
+	managed := map[string]string{}
+	for _, d := range pom.DependencyManagement {
+		g, _ := resolve(d.GroupID)
+		a, _ := resolve(d.ArtifactID)
+		if v, ok := resolve(d.Version); ok && v != "" {
+			managed[g+":"+a] = v
+		}
+	}
+	lf := &lockFile{eco: "Maven"}
+	seen := map[string]bool{}
+	for _, d := range pom.Dependencies {
+		g, okg := resolve(d.GroupID)
+		a, oka := resolve(d.ArtifactID)
+		if !okg || !oka || g == "" || a == "" {
+			lf.limits = append(lf.limits, fmt.Sprintf("dependency %s:%s: unresolved coordinates: not listed", d.GroupID, d.ArtifactID))
+			continue
+		}
+		v, ok := resolve(d.Version)
+		if d.Version == "" {
+			v, ok = managed[g+":"+a]
+		}
+		switch {
+		case !ok || v == "":
+			lf.limits = append(lf.limits, fmt.Sprintf("dependency %s:%s: version %q not resolved within the file (parents and BOMs are not fetched): not listed", g, a, catOr(d.Version, "managed elsewhere")))
+			continue
+		case strings.ContainsAny(v, "[]()"):
+			lf.limits = append(lf.limits, fmt.Sprintf("dependency %s:%s: version range %q: not listed", g, a, v))
+			continue
+		}
+		if seen[g+":"+a+":"+v] {
+			continue
+		}
+		seen[g+":"+a+":"+v] = true
+		p := lockMavenPkg(g, a, v)
+		p.direct = 1
+		switch strings.TrimSpace(d.Scope) {
+		case "test":
+			p.scope = ScopeExcluded
+		case "provided", "system":
+			p.scope = ScopeOptional
+		default:
+			p.scope = ScopeRequired
+			if strings.TrimSpace(d.Optional) == "true" {
+				p.scope = ScopeOptional
+			}
+		}
+		if d.Scope != "" {
+			p.props = []Property{{"chaingate:maven:scope", strings.TrimSpace(d.Scope)}}
+		}
+		lf.pkgs = append(lf.pkgs, p)
+	}
+	lf.limits = append(lf.limits, "pom.xml lists declared dependencies only: transitive dependencies need Maven's resolution")
+	return lf, nil
+}

@@ -1,0 +1,208 @@
+package sbom
+
+import (
+	"strconv"
+	"strings"
+
+	"go.yaml.in/yaml/v3"
+)
+
+// lockPnpmDeps is a pnpm dependency map: name -> version (lockfile 5)
+// or name -> {specifier, version} (lockfile 6 and 9 importers).
+type lockPnpmDeps map[string]yaml.Node
+
+// versions returns name -> resolved version.
+func (d lockPnpmDeps) versions() map[string]string {
+	out := make(map[string]string, len(d))
+	for n, node := range d {
+		switch node.Kind {
+		case yaml.ScalarNode:
+			out[n] = node.Value
+		case yaml.MappingNode:
+			var v struct {
+				Version string `yaml:"version"`
+			}
+			if node.Decode(&v) == nil {
+				out[n] = v.Version
+			}
+		}
+	}
+	return out
+}
+
+type lockPnpmImporter struct {
+	Dependencies         lockPnpmDeps `yaml:"dependencies"`
+	OptionalDependencies lockPnpmDeps `yaml:"optionalDependencies"`
+	DevDependencies      lockPnpmDeps `yaml:"devDependencies"`
+}
+
+type lockPnpmPackage struct {
+	Resolution struct {
+		Integrity string `yaml:"integrity"`
+		Tarball   string `yaml:"tarball"`
+	} `yaml:"resolution"`
+	Name                 string       `yaml:"name"`
+	Version              string       `yaml:"version"`
+	Dev                  *bool        `yaml:"dev"`
+	Dependencies         lockPnpmDeps `yaml:"dependencies"`
+	OptionalDependencies lockPnpmDeps `yaml:"optionalDependencies"`
+}
+
+type lockPnpm struct {
+	LockfileVersion  any                         `yaml:"lockfileVersion"`
+	Importers        map[string]lockPnpmImporter `yaml:"importers"`
+	Packages         map[string]lockPnpmPackage  `yaml:"packages"`
+	Snapshots        map[string]lockPnpmPackage  `yaml:"snapshots"`
+	lockPnpmImporter `yaml:",inline"`
+}
+
+// lockPnpmKey turns a pnpm package key into name and version:
+// "/lodash/4.17.21" (v5), "/@babel/core@7.26.0(supports-color@8.1.1)"
+// (v6), "@babel/core@7.26.0" (v9). Peer suffixes, "(...)" or "_...",
+// are dropped.
+func lockPnpmKey(k string, v5 bool) (name, version string) {
+	k = strings.TrimPrefix(k, "/")
+	if i := strings.IndexByte(k, '('); i > 0 {
+		k = k[:i]
+	}
+	if v5 {
+		i := strings.LastIndexByte(k, '/')
+		if i <= 0 {
+			return "", ""
+		}
+		name, version = k[:i], k[i+1:]
+		if j := strings.IndexByte(version, '_'); j > 0 {
+			version = version[:j]
+		}
+		return name, version
+	}
+	i := strings.LastIndexByte(k, '@')
+	if i <= 0 {
+		return "", ""
+	}
+	return k[:i], k[i+1:]
+}
+
+// lockPnpmStrip drops a peer suffix from a dependency version.
+func lockPnpmStrip(v string) string {
+	if i := strings.IndexByte(v, '('); i > 0 {
+		v = v[:i]
+	}
+	return v
+}
+
+// lockParsePnpm reads pnpm-lock.yaml, lockfile versions 5 to 9, with
+// go.yaml.in/yaml/v3. Direct packages come from the importers (the
+// project and its workspaces; the top-level maps of single-project v5
+// lockfiles); development scope from the devDependencies of importers,
+// propagated through the graph (v5 and v6 also mark "dev": true).
+func lockParsePnpm(in lockInput) (*lockFile, error) {
+	const format = "pnpm-lock.yaml"
+	var lock lockPnpm
+	if err := yaml.Unmarshal(in.data, &lock); err != nil {
+		return nil, lockWrap(format, in.name, in.data, err)
+	}
+	ver := 0.0
+	switch v := lock.LockfileVersion.(type) {
+	case string:
+		ver, _ = strconv.ParseFloat(v, 64)
+	case float64:
+		ver = v
+	case int:
+		ver = float64(v)
+	}
+	if ver == 0 {
+		return nil, lockErr(format, in.name, 1, "no lockfileVersion")
+	}
+	v5 := ver < 6
+	lf := &lockFile{eco: "npm"}
+	idx := map[string]int{}
+	for _, k := range imgSortedKeys(lock.Packages) {
+		p := lock.Packages[k]
+		name, version := lockPnpmKey(k, v5)
+		if p.Name != "" {
+			name, version = p.Name, catOr(p.Version, version)
+		}
+		if name == "" || version == "" || version[0] < '0' || version[0] > '9' {
+			lf.limits = append(lf.limits, "package "+lockTrunc(k)+": not a registry version (tarball, git or local): not listed")
+			continue
+		}
+		key := name + "@" + version
+		if _, ok := idx[key]; ok {
+			continue
+		}
+		lp := lockPkg{name: name, version: version, purl: NPMPURL(name, version), key: key,
+			group: lockNPMScope(name), hashes: genNPMHashes(p.Resolution.Integrity)}
+		if p.Dev != nil {
+			lp.scope = ScopeRequired
+			if *p.Dev {
+				lp.scope = ScopeExcluded
+			}
+		}
+		idx[key] = len(lf.pkgs)
+		lf.pkgs = append(lf.pkgs, lp)
+	}
+	// Edges: v9 keeps them in snapshots, older versions in packages.
+	edgeSrc := lock.Packages
+	if len(lock.Snapshots) > 0 {
+		edgeSrc = lock.Snapshots
+	}
+	for _, k := range imgSortedKeys(edgeSrc) {
+		name, version := lockPnpmKey(k, v5)
+		i, ok := idx[name+"@"+version]
+		if !ok {
+			continue
+		}
+		p := edgeSrc[k]
+		for _, deps := range []lockPnpmDeps{p.Dependencies, p.OptionalDependencies} {
+			for n, v := range deps.versions() {
+				lf.pkgs[i].deps = append(lf.pkgs[i].deps, lockPnpmDepKey(n, v, v5))
+			}
+		}
+	}
+	importers := lock.Importers
+	if len(importers) == 0 {
+		importers = map[string]lockPnpmImporter{".": lock.lockPnpmImporter}
+	}
+	var prod, dev []string
+	for _, imp := range importers {
+		for _, deps := range []lockPnpmDeps{imp.Dependencies, imp.OptionalDependencies} {
+			for n, v := range deps.versions() {
+				prod = append(prod, lockPnpmDepKey(n, v, v5))
+			}
+		}
+		for n, v := range imp.DevDependencies.versions() {
+			dev = append(dev, lockPnpmDepKey(n, v, v5))
+		}
+	}
+	explicit := make([]Scope, len(lf.pkgs))
+	for i := range lf.pkgs {
+		explicit[i] = lf.pkgs[i].scope
+	}
+	lockPropagate(lf.pkgs, prod, dev)
+	for i, s := range explicit {
+		if s != ScopeUnknown {
+			lf.pkgs[i].scope = s // the lockfile's own dev flag wins
+		}
+	}
+	return lf, nil
+}
+
+// lockPnpmDepKey is the key of the package a dependency entry resolves
+// to: "name@version", or, for an alias or v5 path ("/name/1.0.0",
+// "npm:real@1.0.0"), the package it names.
+func lockPnpmDepKey(name, v string, v5 bool) string {
+	v = lockPnpmStrip(v)
+	if strings.HasPrefix(v, "/") || (strings.Contains(v, "@") && !strings.HasPrefix(v, "link:")) {
+		n, ver := lockPnpmKey(strings.TrimPrefix(v, "npm:"), v5 && strings.HasPrefix(v, "/"))
+		if n != "" {
+			return n + "@" + ver
+		}
+	}
+	if v5 {
+		if j := strings.IndexByte(v, '_'); j > 0 {
+			v = v[:j]
+		}
+	}
+	return name + "@" + v
+}

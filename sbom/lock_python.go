@@ -1,0 +1,446 @@
+package sbom
+
+import (
+	"bufio"
+	"bytes"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"path"
+	"regexp"
+	"strings"
+
+	"github.com/BurntSushi/toml"
+	"github.com/package-url/packageurl-go"
+)
+
+// lockIsRequirements matches requirements.txt, requirements-dev.txt,
+// requirements/prod.txt style names: requirements*.txt.
+func lockIsRequirements(base string) bool {
+	return strings.HasPrefix(base, "requirements") && strings.HasSuffix(base, ".txt")
+}
+
+// lockIsPylock matches pylock.toml and pylock.<name>.toml (PEP 751).
+func lockIsPylock(base string) bool {
+	return base == "pylock.toml" || (strings.HasPrefix(base, "pylock.") && strings.HasSuffix(base, ".toml"))
+}
+
+// lockPyPkg is a Python package with its PEP 503 name as purl and key.
+func lockPyPkg(name, version string) lockPkg {
+	n := catPEP503Name(name)
+	return lockPkg{name: name, version: version, key: n,
+		purl: packageurl.NewPackageURL(packageurl.TypePyPi, "", n, version, nil, "").ToString(), osvPkg: n}
+}
+
+// lockPySha256 turns "sha256:<hex>" into a Hash.
+func lockPySha256(s string) (Hash, bool) {
+	v, ok := strings.CutPrefix(s, "sha256:")
+	if !ok || len(v) != 64 {
+		return Hash{}, false
+	}
+	if _, err := hex.DecodeString(v); err != nil {
+		return Hash{}, false
+	}
+	return Hash{Algorithm: "SHA-256", Value: strings.ToLower(v)}, true
+}
+
+// lockPyReqName is the distribution name at the start of a PEP 508
+// requirement ("Faker>=0.7.0", "tomli; python_version < '3.11'").
+var lockPyReqName = regexp.MustCompile(`^\s*([A-Za-z0-9][A-Za-z0-9._-]*)`)
+
+// lockPyReqKey returns the PEP 503 name a requirement string names.
+func lockPyReqKey(req string) string {
+	m := lockPyReqName.FindStringSubmatch(req)
+	if m == nil {
+		return ""
+	}
+	return catPEP503Name(m[1])
+}
+
+// lockReqLine is "name[extras] == version ; markers" (pinned).
+var lockReqPinned = regexp.MustCompile(`^([A-Za-z0-9][A-Za-z0-9._-]*)\s*(?:\[[^\]]*\])?\s*===?\s*([A-Za-z0-9][A-Za-z0-9.!+_*-]*)\s*(?:;.*)?$`)
+
+// lockParseRequirements reads a pip requirements file. Only pinned lines
+// ("name==version", "name===version", with extras, markers and --hash
+// options) name a version; every other requirement (ranges, URLs, paths,
+// editable installs) is listed in the limitations, not guessed. Included
+// files (-r, -c) are read when FromDirectory finds them on their own.
+func lockParseRequirements(in lockInput) (*lockFile, error) {
+	const format = "requirements.txt"
+	lf := &lockFile{eco: "PyPI"}
+	sc := bufio.NewScanner(bytes.NewReader(in.data))
+	sc.Buffer(make([]byte, 0, 64<<10), 1<<20)
+	line, start := 0, 0
+	var buf strings.Builder
+	seen := map[string]bool{}
+	for sc.Scan() {
+		line++
+		s := sc.Text()
+		if buf.Len() == 0 {
+			start = line
+		}
+		if strings.HasSuffix(s, `\`) {
+			buf.WriteString(strings.TrimSuffix(s, `\`) + " ")
+			continue
+		}
+		buf.WriteString(s)
+		req := buf.String()
+		buf.Reset()
+		// A comment starts at "#" preceded by whitespace or at the line start.
+		if i := strings.Index(req, " #"); i >= 0 {
+			req = req[:i]
+		}
+		if strings.HasPrefix(strings.TrimSpace(req), "#") {
+			continue
+		}
+		// Per-requirement options (--hash=...) follow the requirement.
+		var hashes []Hash
+		if i := strings.Index(req, " --"); i >= 0 {
+			for _, opt := range strings.Fields(req[i:]) {
+				if v, ok := strings.CutPrefix(opt, "--hash="); ok {
+					if h, ok := lockPySha256(v); ok {
+						hashes = append(hashes, h)
+					}
+				}
+			}
+			req = req[:i]
+		}
+		req = strings.TrimSpace(req)
+		if req == "" || strings.HasPrefix(req, "-") {
+			continue // options: -r, -c, -i, --index-url, -e ...
+		}
+		m := lockReqPinned.FindStringSubmatch(req)
+		if m == nil || strings.Contains(m[2], "*") {
+			lf.limits = append(lf.limits, fmt.Sprintf("line %d: %q is not pinned to one version: not listed", start, lockTrunc(req)))
+			continue
+		}
+		p := lockPyPkg(m[1], m[2])
+		if seen[p.key+"@"+p.version] {
+			continue
+		}
+		seen[p.key+"@"+p.version] = true
+		p.hashes = hashes
+		p.direct = 1
+		lf.pkgs = append(lf.pkgs, p)
+	}
+	if err := sc.Err(); err != nil {
+		return nil, lockErr(format, in.name, line+1, "%v", err)
+	}
+	if len(lf.pkgs) > 0 && !bytes.Contains(in.data, []byte("--hash")) && bytes.Contains(in.data, []byte("# via")) {
+		// pip-compile output: every package is pinned, direct or not.
+		for i := range lf.pkgs {
+			lf.pkgs[i].direct = 0
+		}
+	}
+	return lf, nil
+}
+
+type lockPoetry struct {
+	Package []struct {
+		Name         string         `toml:"name"`
+		Version      string         `toml:"version"`
+		Category     string         `toml:"category"`
+		Groups       []string       `toml:"groups"`
+		Optional     bool           `toml:"optional"`
+		Dependencies map[string]any `toml:"dependencies"`
+		Files        []struct {
+			Hash string `toml:"hash"`
+		} `toml:"files"`
+		Source struct {
+			Type string `toml:"type"`
+		} `toml:"source"`
+	} `toml:"package"`
+	Metadata struct {
+		Files map[string][]struct {
+			Hash string `toml:"hash"`
+		} `toml:"files"`
+	} `toml:"metadata"`
+}
+
+// lockParsePoetry reads poetry.lock with BurntSushi/toml. Scope comes
+// from "category" (Poetry 1: "main" or "dev") or "groups" (Poetry 2:
+// only non-"main" groups is development); edges from each package's
+// dependencies. The lockfile does not say which packages are direct.
+func lockParsePoetry(in lockInput) (*lockFile, error) {
+	const format = "poetry.lock"
+	var lock lockPoetry
+	if _, err := toml.Decode(string(in.data), &lock); err != nil {
+		return nil, lockWrap(format, in.name, in.data, err)
+	}
+	lf := &lockFile{eco: "PyPI"}
+	for i, pk := range lock.Package {
+		if pk.Name == "" || pk.Version == "" {
+			return nil, lockErr(format, in.name, 0, "package %d has no name or version", i+1)
+		}
+		p := lockPyPkg(pk.Name, pk.Version)
+		switch {
+		case pk.Category == "dev":
+			p.scope = ScopeExcluded
+		case pk.Category == "main":
+			p.scope = ScopeRequired
+		case len(pk.Groups) > 0:
+			p.scope = ScopeExcluded
+			for _, g := range pk.Groups {
+				if g == "main" {
+					p.scope = ScopeRequired
+				}
+			}
+		}
+		if pk.Optional && p.scope == ScopeRequired {
+			p.scope = ScopeOptional
+		}
+		for n := range pk.Dependencies {
+			p.deps = append(p.deps, catPEP503Name(n))
+		}
+		for _, f := range pk.Files {
+			if h, ok := lockPySha256(f.Hash); ok {
+				p.hashes = append(p.hashes, h)
+			}
+		}
+		if pk.Source.Type == "git" || pk.Source.Type == "directory" || pk.Source.Type == "file" {
+			p.props = append(p.props, Property{"chaingate:python:source", pk.Source.Type})
+		}
+		lf.pkgs = append(lf.pkgs, p)
+	}
+	return lf, nil
+}
+
+// lockParsePipfile reads Pipfile.lock (JSON): "default" packages are
+// runtime, "develop" ones development; each is pinned "==version".
+func lockParsePipfile(in lockInput) (*lockFile, error) {
+	const format = "Pipfile.lock"
+	type entry struct {
+		Version string   `json:"version"`
+		Hashes  []string `json:"hashes"`
+		Git     string   `json:"git"`
+		Path    string   `json:"path"`
+	}
+	var lock struct {
+		Meta    json.RawMessage  `json:"_meta"`
+		Default map[string]entry `json:"default"`
+		Develop map[string]entry `json:"develop"`
+	}
+	if err := json.Unmarshal(in.data, &lock); err != nil {
+		return nil, lockWrap(format, in.name, in.data, err)
+	}
+	if lock.Meta == nil {
+		return nil, lockErr(format, in.name, 0, "no _meta section: not a Pipfile.lock")
+	}
+	lf := &lockFile{eco: "PyPI"}
+	idx := map[string]int{}
+	for _, sec := range []struct {
+		m     map[string]entry
+		scope Scope
+	}{{lock.Default, ScopeRequired}, {lock.Develop, ScopeExcluded}} {
+		for _, n := range imgSortedKeys(sec.m) {
+			e := sec.m[n]
+			v, ok := strings.CutPrefix(e.Version, "==")
+			if !ok || v == "" {
+				lf.limits = append(lf.limits, fmt.Sprintf("package %s has no pinned version (%s): not listed", n, catOr(e.Git, catOr(e.Path, "no version"))))
+				continue
+			}
+			p := lockPyPkg(n, v)
+			if i, ok := idx[p.key]; ok {
+				if sec.scope == ScopeRequired {
+					lf.pkgs[i].scope = ScopeRequired
+				}
+				continue
+			}
+			p.scope = sec.scope
+			for _, h := range e.Hashes {
+				if hh, ok := lockPySha256(h); ok {
+					p.hashes = append(p.hashes, hh)
+				}
+			}
+			idx[p.key] = len(lf.pkgs)
+			lf.pkgs = append(lf.pkgs, p)
+		}
+	}
+	return lf, nil
+}
+
+type lockUVDep struct {
+	Name string `toml:"name"`
+}
+
+type lockUV struct {
+	Version *int `toml:"version"`
+	Package []struct {
+		Name                 string                 `toml:"name"`
+		Version              string                 `toml:"version"`
+		Source               map[string]any         `toml:"source"`
+		Dependencies         []lockUVDep            `toml:"dependencies"`
+		OptionalDependencies map[string][]lockUVDep `toml:"optional-dependencies"`
+		DevDependencies      map[string][]lockUVDep `toml:"dev-dependencies"`
+		Sdist                struct {
+			Hash string `toml:"hash"`
+		} `toml:"sdist"`
+	} `toml:"package"`
+}
+
+// lockParseUV reads uv.lock with BurntSushi/toml. The project itself is
+// the package whose source is editable or virtual ("."): its
+// dependencies are direct, its dev-dependencies direct development
+// ones; scope propagates through the graph.
+func lockParseUV(in lockInput) (*lockFile, error) {
+	const format = "uv.lock"
+	var lock lockUV
+	if _, err := toml.Decode(string(in.data), &lock); err != nil {
+		return nil, lockWrap(format, in.name, in.data, err)
+	}
+	if lock.Version == nil {
+		return nil, lockErr(format, in.name, 1, "no version: not a uv.lock")
+	}
+	lf := &lockFile{eco: "PyPI"}
+	var prod, dev, opt []string
+	hasRoot := false
+	for i, pk := range lock.Package {
+		if pk.Name == "" {
+			return nil, lockErr(format, in.name, 0, "package %d has no name", i+1)
+		}
+		_, editable := pk.Source["editable"]
+		_, virtual := pk.Source["virtual"]
+		if editable || virtual {
+			hasRoot = true
+			for _, d := range pk.Dependencies {
+				prod = append(prod, catPEP503Name(d.Name))
+			}
+			for _, ds := range pk.OptionalDependencies {
+				for _, d := range ds {
+					opt = append(opt, catPEP503Name(d.Name))
+				}
+			}
+			for _, ds := range pk.DevDependencies {
+				for _, d := range ds {
+					dev = append(dev, catPEP503Name(d.Name))
+				}
+			}
+			continue
+		}
+		if pk.Version == "" {
+			lf.limits = append(lf.limits, "package "+pk.Name+" has no version: not listed")
+			continue
+		}
+		p := lockPyPkg(pk.Name, pk.Version)
+		for _, d := range pk.Dependencies {
+			p.deps = append(p.deps, catPEP503Name(d.Name))
+		}
+		for _, ds := range pk.OptionalDependencies {
+			for _, d := range ds {
+				p.deps = append(p.deps, catPEP503Name(d.Name))
+			}
+		}
+		if h, ok := lockPySha256(pk.Sdist.Hash); ok {
+			p.hashes = []Hash{h}
+		}
+		lf.pkgs = append(lf.pkgs, p)
+	}
+	if hasRoot {
+		lockPropagate(lf.pkgs, prod, dev, opt...)
+	}
+	return lf, nil
+}
+
+// lockDevGroups are dependency-group names that mean development.
+var lockDevGroups = map[string]bool{"dev": true, "test": true, "tests": true, "lint": true, "doc": true, "docs": true, "typing": true}
+
+// lockParsePDM reads pdm.lock with BurntSushi/toml: "groups" says which
+// dependency groups need a package; dependencies are PEP 508 strings.
+func lockParsePDM(in lockInput) (*lockFile, error) {
+	const format = "pdm.lock"
+	var lock struct {
+		Package []struct {
+			Name         string   `toml:"name"`
+			Version      string   `toml:"version"`
+			Groups       []string `toml:"groups"`
+			Dependencies []string `toml:"dependencies"`
+			Files        []struct {
+				Hash string `toml:"hash"`
+			} `toml:"files"`
+		} `toml:"package"`
+	}
+	if _, err := toml.Decode(string(in.data), &lock); err != nil {
+		return nil, lockWrap(format, in.name, in.data, err)
+	}
+	lf := &lockFile{eco: "PyPI"}
+	for i, pk := range lock.Package {
+		if pk.Name == "" || pk.Version == "" {
+			return nil, lockErr(format, in.name, 0, "package %d has no name or version", i+1)
+		}
+		p := lockPyPkg(pk.Name, pk.Version)
+		// pdm writes extras and dependency groups alike as groups:
+		// "default" is runtime, well-known development group names are
+		// development, any other group is an optional feature.
+		for _, g := range pk.Groups {
+			sc := ScopeOptional
+			switch {
+			case g == "default":
+				sc = ScopeRequired
+			case lockDevGroups[g]:
+				sc = ScopeExcluded
+			}
+			if genNPMScopeRank(sc) > genNPMScopeRank(p.scope) {
+				p.scope = sc
+			}
+		}
+		for _, d := range pk.Dependencies {
+			if k := lockPyReqKey(d); k != "" {
+				p.deps = append(p.deps, k)
+			}
+		}
+		for _, f := range pk.Files {
+			if h, ok := lockPySha256(f.Hash); ok {
+				p.hashes = append(p.hashes, h)
+			}
+		}
+		lf.pkgs = append(lf.pkgs, p)
+	}
+	return lf, nil
+}
+
+// lockParsePylock reads pylock.toml (PEP 751) with BurntSushi/toml:
+// [[packages]] with name and version; packages from a VCS or directory
+// have no version and are listed in the limitations.
+func lockParsePylock(in lockInput) (*lockFile, error) {
+	format := "pylock.toml"
+	var lock struct {
+		LockVersion string `toml:"lock-version"`
+		Packages    []struct {
+			Name    string `toml:"name"`
+			Version string `toml:"version"`
+			Sdist   struct {
+				Hashes map[string]string `toml:"hashes"`
+			} `toml:"sdist"`
+			Dependencies []struct {
+				Name string `toml:"name"`
+			} `toml:"dependencies"`
+		} `toml:"packages"`
+	}
+	if _, err := toml.Decode(string(in.data), &lock); err != nil {
+		return nil, lockWrap(format, in.name, in.data, err)
+	}
+	if lock.LockVersion == "" {
+		return nil, lockErr(format, in.name, 0, "no lock-version: not a PEP 751 lockfile (%s)", path.Base(in.name))
+	}
+	lf := &lockFile{eco: "PyPI"}
+	for i, pk := range lock.Packages {
+		if pk.Name == "" {
+			return nil, lockErr(format, in.name, 0, "package %d has no name", i+1)
+		}
+		if pk.Version == "" {
+			lf.limits = append(lf.limits, "package "+pk.Name+" has no version (VCS, directory or archive): not listed")
+			continue
+		}
+		p := lockPyPkg(pk.Name, pk.Version)
+		if h, ok := pk.Sdist.Hashes["sha256"]; ok {
+			if hh, ok := lockPySha256("sha256:" + h); ok {
+				p.hashes = []Hash{hh}
+			}
+		}
+		for _, d := range pk.Dependencies {
+			p.deps = append(p.deps, catPEP503Name(d.Name))
+		}
+		lf.pkgs = append(lf.pkgs, p)
+	}
+	return lf, nil
+}

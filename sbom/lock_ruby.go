@@ -1,0 +1,128 @@
+package sbom
+
+import (
+	"bufio"
+	"bytes"
+	"strings"
+
+	"github.com/package-url/packageurl-go"
+)
+
+// lockParseGemfile reads Gemfile.lock (and gems.locked), Bundler's own
+// indented text format (no Go library reads it, so it is read line by
+// line here): the specs of the GEM and GIT sections ("    name
+// (version[-platform])", their dependencies indented six spaces) and the
+// DEPENDENCIES section, which names the direct gems. PATH gems are the
+// project's own and are not listed.
+func lockParseGemfile(in lockInput) (*lockFile, error) {
+	const format = "Gemfile.lock"
+	lf := &lockFile{eco: "RubyGems"}
+	idx := map[string]int{}
+	byName := map[string]string{}
+	var direct []string
+	section := ""
+	inSpecs := false
+	var cur *lockPkg
+	var curDeps, pathDeps []string
+	inPath := false
+	flush := func() {
+		if cur != nil {
+			cur.deps = curDeps
+			if _, dup := idx[cur.key]; !dup {
+				idx[cur.key] = len(lf.pkgs)
+				lf.pkgs = append(lf.pkgs, *cur)
+			}
+		}
+		cur, curDeps = nil, nil
+	}
+	sc := bufio.NewScanner(bytes.NewReader(in.data))
+	sc.Buffer(make([]byte, 0, 64<<10), 1<<20)
+	line := 0
+	sawSection := false
+	for sc.Scan() {
+		line++
+		raw := strings.TrimRight(sc.Text(), " \r")
+		if raw == "" {
+			continue
+		}
+		indent := len(raw) - len(strings.TrimLeft(raw, " "))
+		text := strings.TrimSpace(raw)
+		switch {
+		case indent == 0:
+			flush()
+			section, inSpecs, sawSection = text, false, true
+		case !sawSection:
+			return nil, lockErr(format, in.name, line, "indented line before any section")
+		case section == "DEPENDENCIES" && indent == 2:
+			name, _, _ := strings.Cut(text, " ")
+			direct = append(direct, strings.TrimSuffix(name, "!"))
+		case indent == 2:
+			inSpecs = text == "specs:"
+		case inSpecs && indent == 4 && (section == "GEM" || section == "GIT" || section == "PATH"):
+			flush()
+			name, ver, ok := lockGemNameVersion(text)
+			if !ok {
+				return nil, lockErr(format, in.name, line, "spec %q is not \"name (version)\"", lockTrunc(text))
+			}
+			byName[name] = name + "@" + ver
+			inPath = section == "PATH"
+			if inPath {
+				continue
+			}
+			// A platform gem ("nokogiri (1.16.0-x86_64-linux)") is the
+			// version 1.16.0 built for a platform.
+			version, platform := ver, ""
+			if i := strings.IndexByte(ver, '-'); i > 0 {
+				version, platform = ver[:i], ver[i+1:]
+			}
+			var q packageurl.Qualifiers
+			if platform != "" {
+				q = append(q, packageurl.Qualifier{Key: "platform", Value: platform})
+			}
+			cur = &lockPkg{name: name, version: version, key: name + "@" + ver,
+				purl: packageurl.NewPackageURL(packageurl.TypeGem, "", name, version, q, "").ToString()}
+			if section == "GIT" {
+				cur.props = append(cur.props, Property{"chaingate:gem:source", "git"})
+			}
+		case inSpecs && indent == 6 && inPath:
+			// The project's own gem: what it needs is direct.
+			name, _, _ := strings.Cut(text, " ")
+			pathDeps = append(pathDeps, name)
+		case inSpecs && indent == 6 && cur != nil:
+			name, _, _ := strings.Cut(text, " ")
+			curDeps = append(curDeps, name)
+		}
+	}
+	flush()
+	if err := sc.Err(); err != nil {
+		return nil, lockErr(format, in.name, line+1, "%v", err)
+	}
+	if !sawSection {
+		return nil, lockErr(format, in.name, 1, "no GEM, GIT or DEPENDENCIES section")
+	}
+	for i := range lf.pkgs {
+		for j, d := range lf.pkgs[i].deps {
+			lf.pkgs[i].deps[j] = byName[d]
+		}
+	}
+	var roots []string
+	for _, d := range append(direct, pathDeps...) {
+		if k, ok := byName[d]; ok {
+			roots = append(roots, k)
+		}
+	}
+	lockPropagate(lf.pkgs, roots, nil)
+	for i := range lf.pkgs {
+		lf.pkgs[i].scope = ScopeUnknown // Gemfile.lock does not record groups
+	}
+	return lf, nil
+}
+
+// lockGemNameVersion splits "name (version)".
+func lockGemNameVersion(s string) (name, version string, ok bool) {
+	name, rest, ok := strings.Cut(s, " (")
+	if !ok || !strings.HasSuffix(rest, ")") || name == "" {
+		return "", "", false
+	}
+	return name, strings.TrimSuffix(rest, ")"), true
+}
