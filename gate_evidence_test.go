@@ -227,6 +227,10 @@ func TestGateForChecksPromotedName(t *testing.T) {
 		"other registry":   {Name: "evil.example.com/sigstore", Tag: "2.0.0", Digest: sjsDigest},
 		"other repository": {Name: "registry.npmjs.org/sigstore-evil", Tag: "2.0.0", Digest: sjsDigest},
 		"no name":          {Digest: sjsDigest},
+		// A tag or digest inside the name escapes the policy's view of
+		// the promoted tag and digest.
+		"tag inside the name":    {Name: "registry.npmjs.org/sigstore:latest", Digest: sjsDigest},
+		"digest inside the name": {Name: "registry.npmjs.org/sigstore@" + sjsDigest, Digest: sjsDigest},
 	} {
 		d, err := gate.Check(ctx, gitops.Candidate{Stage: "prod", Image: ref})
 		if err != nil || d.Allow || !strings.Contains(strings.Join(d.Reasons, "\n"), "does not match the evaluated image") {

@@ -110,9 +110,12 @@ func sameRepository(image, promoted string) bool {
 		return false
 	}
 	a, errA := name.ParseReference(image)
-	b, errB := name.ParseReference(promoted)
+	// The promoted name must be a repository name: a tag or digest inside
+	// it ("ghcr.io/acme/api:latest") would be written to Git without the
+	// policy having judged it (it sees the Reference's Tag and Digest).
+	b, errB := name.NewRepository(promoted)
 	if errA == nil && errB == nil {
-		return a.Context().Name() == b.Context().Name()
+		return a.Context().Name() == b.Name()
 	}
 	if r, err := gitops.ParseReference(image); err == nil {
 		image = r.Name

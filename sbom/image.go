@@ -310,7 +310,8 @@ func WithImageCreated(t time.Time) ImageOption {
 //   - manifests, indexes, configs and docker-save manifest.json: 8 MiB
 //     each, checked before they are read;
 //   - layers per image: 512; tar members per tarball: 65,536; tar entries
-//     per image, all layers: 4,194,304;
+//     per image, all layers: 4,194,304; descriptors in an image index and
+//     the indexes nested in it: 65,536 in all (each nested index read once);
 //   - entry paths: 4,096 bytes and 256 components; link targets: 4,096
 //     bytes; links followed per path: 40; directory links followed
 //     inside linked directories: 8 deep, 1,048,576 paths in all (past

@@ -28,6 +28,12 @@ const (
 	// imgMaxArchiveMembers bounds the members of an image tarball (an
 	// OCI layout archive has a few per layer).
 	imgMaxArchiveMembers = 1 << 16
+	// imgMaxIndexDescriptors bounds the descriptors looked at in an image
+	// index and the indexes nested in it, all together (each nested
+	// index is descended into once): an index listing one child index
+	// tens of thousands of times, each listing as many manifests, would
+	// otherwise be walked billions of times.
+	imgMaxIndexDescriptors = 1 << 16
 )
 
 // imgBlobStore is where an OCI layout's files live: a directory
@@ -117,6 +123,15 @@ func (p *imgPosSeeker) Seek(off int64, whence int) (int64, error) {
 // imgOpenArchive indexes the tarball at name. maxTotal bounds what a
 // compressed archive may decompress to.
 func imgOpenArchive(ctx context.Context, name string, maxTotal int64) (_ *imgArchive, err error) {
+	// Checked before opening: opening a named pipe for reading blocks
+	// until a writer comes, beyond the reach of ctx.
+	si, err := os.Stat(name)
+	if err != nil {
+		return nil, err
+	}
+	if !si.Mode().IsRegular() {
+		return nil, fmt.Errorf("%s: not a regular file", name)
+	}
 	f, err := os.Open(name)
 	if err != nil {
 		return nil, err
@@ -126,7 +141,7 @@ func imgOpenArchive(ctx context.Context, name string, maxTotal int64) (_ *imgArc
 		f.Close()
 		return nil, err
 	}
-	if !fi.Mode().IsRegular() {
+	if !fi.Mode().IsRegular() || !os.SameFile(si, fi) {
 		f.Close()
 		return nil, fmt.Errorf("%s: not a regular file", name)
 	}

@@ -394,6 +394,107 @@ func TestFromImageLayoutSpecialFiles(t *testing.T) {
 	}
 }
 
+// TestFromImageIndexFanOut: an index listing one child index thousands
+// of times, the child listing thousands of manifests for another
+// platform, was walked once per listing (millions of descriptors, the
+// child re-read each time, past any deadline); indexes listing more
+// descriptors in all than the limit are refused.
+func TestFromImageIndexFanOut(t *testing.T) {
+	members := imgTestOCIArchive(t, 1, 0)
+	manifest := members[2]
+	layout := func(t *testing.T, top []byte, children ...[]byte) string {
+		dir := t.TempDir()
+		for _, m := range members {
+			if m.name == "padding" {
+				continue
+			}
+			p := filepath.Join(dir, filepath.FromSlash(m.name))
+			if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+				t.Fatal(err)
+			}
+			if err := os.WriteFile(p, m.data, 0o644); err != nil {
+				t.Fatal(err)
+			}
+		}
+		for _, c := range children {
+			if err := os.WriteFile(filepath.Join(dir, "blobs", "sha256", imgTestSHA(c).Hex), c, 0o644); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if err := os.WriteFile(filepath.Join(dir, "index.json"), top, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return dir
+	}
+	// child lists the amd64 manifest n times; tag makes children differ.
+	child := func(n int, tag string) []byte {
+		d := v1.Descriptor{MediaType: types.OCIManifestSchema1, Digest: imgTestSHA(manifest.data), Size: int64(len(manifest.data)),
+			Platform: &v1.Platform{OS: "linux", Architecture: "amd64"}}
+		idx := v1.IndexManifest{SchemaVersion: 2, MediaType: types.OCIImageIndex, Annotations: map[string]string{"tag": tag}}
+		for range n {
+			idx.Manifests = append(idx.Manifests, d)
+		}
+		b, _ := json.Marshal(idx)
+		return b
+	}
+	index := func(times int, children ...[]byte) []byte {
+		idx := v1.IndexManifest{SchemaVersion: 2, MediaType: types.OCIImageIndex}
+		for range times {
+			for _, c := range children {
+				idx.Manifests = append(idx.Manifests, v1.Descriptor{MediaType: types.OCIImageIndex, Digest: imgTestSHA(c), Size: int64(len(c))})
+			}
+		}
+		b, _ := json.Marshal(idx)
+		return b
+	}
+
+	t.Run("one child listed 2,000 times", func(t *testing.T) {
+		c := child(2000, "a")
+		dir := layout(t, index(2000, c), c)
+		ctx := imgTestDeadline(t)
+		var err error
+		imgTestBudget(t, 64<<20, func() { _, err = FromImage(ctx, ImageFromLayout(dir), WithPlatform("linux/arm64")) })
+		imgTestNotDeadline(t, err)
+		if !errors.Is(err, ErrImagePlatformNotFound) || !strings.Contains(err.Error(), "want linux/arm64") {
+			t.Fatalf("err = %v, want ErrImagePlatformNotFound", err)
+		}
+	})
+	t.Run("more descriptors than the limit", func(t *testing.T) {
+		a, b := child(imgMaxIndexDescriptors/2, "a"), child(imgMaxIndexDescriptors/2, "b")
+		dir := layout(t, index(1, a, b), a, b)
+		ctx := imgTestDeadline(t)
+		_, err := FromImage(ctx, ImageFromLayout(dir), WithPlatform("linux/arm64"))
+		imgTestNotDeadline(t, err)
+		if !errors.Is(err, ErrImageTooLarge) || !strings.Contains(err.Error(), "descriptors") {
+			t.Fatalf("err = %v, want ErrImageTooLarge naming descriptors", err)
+		}
+	})
+}
+
+// TestFromImageTarballSpecialFiles: a tarball path that is a named pipe
+// (opening it for reading blocks until a writer comes, past any deadline)
+// or a device is refused before it is opened.
+func TestFromImageTarballSpecialFiles(t *testing.T) {
+	fifo := filepath.Join(t.TempDir(), "image.tar")
+	if err := imgTestMkfifo(fifo); err != nil {
+		t.Skipf("cannot create a FIFO: %v", err)
+	}
+	for _, p := range []string{fifo, "/dev/zero"} {
+		if _, err := os.Stat(p); err != nil {
+			continue
+		}
+		t.Run(p, func(t *testing.T) {
+			ctx := imgTestDeadline(t)
+			var err error
+			imgTestBudget(t, 8<<20, func() { _, err = FromImage(ctx, ImageFromTarball(p)) })
+			imgTestNotDeadline(t, err)
+			if err == nil || !strings.Contains(err.Error(), p+": not a regular file") {
+				t.Fatalf("err = %v, want %q", err, p+": not a regular file")
+			}
+		})
+	}
+}
+
 // imgTestZip writes a zip of the named entries (stored when store is
 // set for the entry's name, else deflated).
 func imgTestZip(t testing.TB, entries []imgTestZipEntry) []byte {

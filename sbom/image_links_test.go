@@ -207,6 +207,16 @@ func TestFromImageLinkedDatabases(t *testing.T) {
 		}}, "not a directory"},
 		{"dangling hard link", [][]imgTestFile{{imgTestHardLink("var/lib/dpkg/status", "srv/none")}},
 			"hard link to /srv/none leads to nothing"},
+		// Not links, but as unreadable: a special file where the
+		// database should be yielded 0 packages and no limitation.
+		{"a device at the database path", [][]imgTestFile{{{name: "var/lib/dpkg/status", typ: tar.TypeChar, mode: 0o666}}},
+			"/var/lib/dpkg/status: not a regular file (tar type '3')"},
+		{"a named pipe at the database path", [][]imgTestFile{{{name: "lib/apk/db/installed", typ: tar.TypeFifo, mode: 0o644}}},
+			"/lib/apk/db/installed: not a regular file (tar type '6')"},
+		{"a device in status.d over a lower layer's file", [][]imgTestFile{
+			{imgTestReg("var/lib/dpkg/status.d/foo", status)},
+			{{name: "var/lib/dpkg/status.d/foo", typ: tar.TypeBlock, mode: 0o644}},
+		}, "/var/lib/dpkg/status.d/foo: not a regular file (tar type '4')"},
 	}
 	for _, tc := range bad {
 		t.Run(tc.name, func(t *testing.T) {

@@ -82,7 +82,7 @@ type imgLayoutSource struct{ dir string }
 // String names the source.
 func (s *imgLayoutSource) String() string { return "layout " + s.dir }
 
-func (s *imgLayoutSource) imgResolve(_ context.Context, cfg *imgConfig) (*imgResolved, error) {
+func (s *imgLayoutSource) imgResolve(ctx context.Context, cfg *imgConfig) (*imgResolved, error) {
 	// go-containerregistry's layout package reads index.json (and
 	// manifests and configs) whole, following links: index.json linked
 	// to /dev/zero would exhaust memory. Read the layout through
@@ -94,7 +94,7 @@ func (s *imgLayoutSource) imgResolve(_ context.Context, cfg *imgConfig) (*imgRes
 		return nil, fmt.Errorf("sbom: image %s: %w", s, err)
 	}
 	idx := &imgTarIndex{tar: st, raw: raw, mt: types.OCIImageIndex}
-	img, ref, err := imgFromIndex(idx, cfg, 0)
+	img, ref, err := imgFromIndex(ctx, idx, cfg)
 	if err != nil {
 		return nil, fmt.Errorf("sbom: image %s: %w", s, err)
 	}
@@ -136,7 +136,7 @@ func (s *imgRemoteSource) imgResolve(ctx context.Context, cfg *imgConfig) (*imgR
 		if err != nil {
 			return nil, fmt.Errorf("sbom: image %s: %w", s.ref, err)
 		}
-		img, _, err := imgFromIndex(idx, cfg, 0)
+		img, _, err := imgFromIndex(ctx, idx, cfg)
 		if err != nil {
 			return nil, fmt.Errorf("sbom: image %s: %w", s.ref, err)
 		}
@@ -174,7 +174,35 @@ func imgCheckPlatform(img v1.Image, cfg *imgConfig) error {
 // holding a single image without platform information (a typical OCI
 // layout) yields that image when its config matches. ref is the
 // reference recorded in the picked descriptor's annotations (imgRefFromAnnotations).
-func imgFromIndex(idx v1.ImageIndex, cfg *imgConfig, depth int) (v1.Image, string, error) {
+func imgFromIndex(ctx context.Context, idx v1.ImageIndex, cfg *imgConfig) (v1.Image, string, error) {
+	w := &imgIndexWalk{ctx: ctx, cfg: cfg, visited: map[v1.Hash]bool{}, budget: imgMaxIndexDescriptors}
+	return w.pick(idx, 0)
+}
+
+// imgIndexWalk is one descent through an image index: the context is
+// checked before each descriptor, at most imgMaxIndexDescriptors are
+// looked at in all, and a nested index is descended into once (the
+// second time it would not hold the platform either).
+type imgIndexWalk struct {
+	ctx     context.Context
+	cfg     *imgConfig
+	visited map[v1.Hash]bool
+	budget  int
+}
+
+// next is called before each descriptor.
+func (w *imgIndexWalk) next() error {
+	if err := w.ctx.Err(); err != nil {
+		return err
+	}
+	if w.budget--; w.budget < 0 {
+		return fmt.Errorf("%w: image indexes list more than %d descriptors", ErrImageTooLarge, imgMaxIndexDescriptors)
+	}
+	return nil
+}
+
+func (w *imgIndexWalk) pick(idx v1.ImageIndex, depth int) (v1.Image, string, error) {
+	cfg := w.cfg
 	if depth > 4 {
 		return nil, "", errors.New("image indexes nested too deeply")
 	}
@@ -183,16 +211,30 @@ func imgFromIndex(idx v1.ImageIndex, cfg *imgConfig, depth int) (v1.Image, strin
 		return nil, "", fmt.Errorf("read index: %w", err)
 	}
 	var seen []string
+	seenSet := map[string]bool{}
+	see := func(p string) {
+		if !seenSet[p] {
+			seenSet[p] = true
+			seen = append(seen, p)
+		}
+	}
 	var others []v1.Descriptor
 	for _, d := range im.Manifests {
+		if err := w.next(); err != nil {
+			return nil, "", err
+		}
 		ref := imgRefFromAnnotations(d.Annotations)
 		switch {
 		case d.MediaType.IsIndex():
+			if w.visited[d.Digest] {
+				continue
+			}
+			w.visited[d.Digest] = true
 			child, err := idx.ImageIndex(d.Digest)
 			if err != nil {
 				return nil, "", fmt.Errorf("index %s: %w", d.Digest, err)
 			}
-			img, r, err := imgFromIndex(child, cfg, depth+1)
+			img, r, err := w.pick(child, depth+1)
 			if errors.Is(err, ErrImagePlatformNotFound) {
 				continue
 			}
@@ -205,7 +247,7 @@ func imgFromIndex(idx v1.ImageIndex, cfg *imgConfig, depth int) (v1.Image, strin
 			return img, r, nil
 		case d.MediaType.IsImage():
 			if d.Platform != nil {
-				seen = append(seen, d.Platform.String())
+				see(d.Platform.String())
 				if d.Platform.OS != "unknown" {
 					others = append(others, d)
 				}
@@ -230,7 +272,7 @@ func imgFromIndex(idx v1.ImageIndex, cfg *imgConfig, depth int) (v1.Image, strin
 				return nil, "", fmt.Errorf("image %s: read config: %w", d.Digest, err)
 			}
 			have := v1.Platform{OS: cf.OS, Architecture: cf.Architecture, Variant: cf.Variant}
-			seen = append(seen, have.String())
+			see(have.String())
 			// A lone image of an index without platforms is what the
 			// caller means unless they named another platform.
 			if have.Satisfies(cfg.platform) || (!cfg.platformExplicit && len(im.Manifests) == 1) {
@@ -246,6 +288,9 @@ func imgFromIndex(idx v1.ImageIndex, cfg *imgConfig, depth int) (v1.Image, strin
 		var foundRef string
 		n := 0
 		for _, d := range others {
+			if err := w.ctx.Err(); err != nil {
+				return nil, "", err
+			}
 			img, err := idx.Image(d.Digest)
 			if errors.Is(err, errImgBlobMissing) {
 				continue
@@ -297,7 +342,7 @@ func (s *imgTarballSource) imgResolve(ctx context.Context, cfg *imgConfig) (res 
 			return nil, fmt.Errorf("sbom: image %s: %w", s, err)
 		}
 		idx := &imgTarIndex{tar: a, raw: raw, mt: types.OCIImageIndex}
-		img, ref, err := imgFromIndex(idx, cfg, 0)
+		img, ref, err := imgFromIndex(ctx, idx, cfg)
 		if err != nil {
 			return nil, fmt.Errorf("sbom: image %s: %w", s, err)
 		}

@@ -61,6 +61,9 @@ type imgTree struct {
 	kids  map[imgKey]int32
 	// links are the nodes that were ever symbolic or hard links.
 	links []int32
+	// specials are the nodes that were ever devices, named pipes or
+	// entries of other types that hold no readable file.
+	specials []int32
 }
 
 type imgKey struct {
@@ -179,6 +182,9 @@ func (t *imgTree) addLayer(ctx context.Context, i int32, sc *imgLayerScan) error
 			if src := imgSameLayerTarget(regular, hard, e); src != nil {
 				n.link, n.srcLayer, n.mode, n.size = src.path, i, src.mode, src.size
 			}
+		case tar.TypeReg, tar.TypeDir:
+		default:
+			t.specials = append(t.specials, id)
 		}
 	}
 	for _, p := range sc.whiteouts {
@@ -518,6 +524,18 @@ func imgResolveLinks(ctx context.Context, t *imgTree, layers []imgLayer, cfg *im
 			break
 		}
 		w.link(t.pathOf(id), id, 0)
+	}
+	// A device, named pipe or other special file where a cataloguer
+	// wants a file (a character device at /var/lib/dpkg/status) holds
+	// nothing to read: as for a link to one, an error for an OS package
+	// database and a limitation for anything else.
+	for _, id := range t.specials {
+		n := &t.nodes[id]
+		switch {
+		case n.layer == imgNone, n.typ == tar.TypeReg, n.typ == tar.TypeDir, n.typ == tar.TypeSymlink, n.typ == tar.TypeLink:
+			continue // whited out, or replaced by an upper layer's file
+		}
+		w.unreadable(t.pathOf(id), fmt.Errorf("not a regular file (tar type %q)", n.typ))
 	}
 	if err := errors.Join(w.errs...); err != nil {
 		return err
