@@ -84,7 +84,37 @@ type cval struct {
 
 const unknownPart = "…"
 
-func cstr(s string) cval         { return cval{s: s, known: true} }
+func cstr(s string) cval { return cval{s: s, known: true} }
+
+// cvalPassArgs joins the values a caller passes into a local function's
+// parameters (the first eight), and reports whether any parameter's
+// taint or reference changed, so that the analysis runs again.
+func cvalPassArgs(params *[]cval, args []cval) (changed bool) {
+	for i, v := range args {
+		if i >= 8 {
+			break
+		}
+		for len(*params) <= i {
+			*params = append(*params, cunknown())
+		}
+		old := (*params)[i]
+		nv := old.join(v)
+		if old.s == unknownPart && v.s != unknownPart {
+			// The first caller that says more about the argument (a URL
+			// with its host) gives it its text.
+			nv.s, nv.known = v.s, v.known
+		}
+		if v.ref != "" && old.ref == "" {
+			nv.ref = v.ref
+		}
+		if nv.taint != old.taint || nv.ref != old.ref {
+			changed = true
+		}
+		(*params)[i] = nv
+	}
+	return changed
+}
+
 func cunknown() cval             { return cval{s: unknownPart} }
 func cref(ref string) cval       { return cval{s: unknownPart, ref: ref} }
 func (v cval) has(t ctaint) bool { return v.taint&t != 0 }

@@ -330,27 +330,8 @@ func (j *jsAnalysis) walkFunc(f *jsFunc, params js.Params) {
 
 // callLocal passes args to a function of the file.
 func (j *jsAnalysis) callLocal(f *jsFunc, args []cval) cval {
-	for i, v := range args {
-		if i >= 8 {
-			break
-		}
-		for len(f.args) <= i {
-			f.args = append(f.args, cunknown())
-		}
-		old := f.args[i]
-		nv := old.join(v)
-		if old.s == unknownPart && v.s != unknownPart {
-			// The first caller that says more about the argument (a URL
-			// with its host) gives it its text.
-			nv.s, nv.known = v.s, v.known
-		}
-		if v.ref != "" && old.ref == "" {
-			nv.ref = v.ref
-		}
-		if nv.taint != old.taint || nv.ref != old.ref {
-			j.changed = true
-		}
-		f.args[i] = nv
+	if cvalPassArgs(&f.args, args) {
+		j.changed = true
 	}
 	return f.ret
 }

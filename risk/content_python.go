@@ -1487,27 +1487,8 @@ func (p *pyAnalysis) apply(callee cval, args, all []cval, kw map[string]cval, li
 }
 
 func (p *pyAnalysis) callLocal(f *pyFunc, args []cval) cval {
-	for i, v := range args {
-		if i >= 8 {
-			break
-		}
-		for len(f.args) <= i {
-			f.args = append(f.args, cunknown())
-		}
-		old := f.args[i]
-		nv := old.join(v)
-		if old.s == unknownPart && v.s != unknownPart {
-			// The first caller that says more about the argument (a URL
-			// with its host) gives it its text.
-			nv.s, nv.known = v.s, v.known
-		}
-		if v.ref != "" && old.ref == "" {
-			nv.ref = v.ref
-		}
-		if nv.taint != old.taint || nv.ref != old.ref {
-			p.changed = true
-		}
-		f.args[i] = nv
+	if cvalPassArgs(&f.args, args) {
+		p.changed = true
 	}
 	return f.ret
 }

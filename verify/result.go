@@ -159,30 +159,13 @@ type Extensions struct {
 }
 
 // extensionsOf copies sigstore-go's parsed extensions into our own type,
-// so the JSON of Result does not change when sigstore-go's does.
+// so the JSON of Result does not change when sigstore-go's does. The
+// conversion (tags aside, the two structs have the same fields in the
+// same order) stops compiling if sigstore-go adds, drops or reorders a
+// field, and TestExtensionsMirrorSigstore says which.
 func extensionsOf(e certificate.Extensions) *Extensions {
-	return &Extensions{
-		Issuer:                              e.Issuer,
-		GithubWorkflowTrigger:               e.GithubWorkflowTrigger,
-		GithubWorkflowSHA:                   e.GithubWorkflowSHA,
-		GithubWorkflowName:                  e.GithubWorkflowName,
-		GithubWorkflowRepository:            e.GithubWorkflowRepository,
-		GithubWorkflowRef:                   e.GithubWorkflowRef,
-		BuildSignerURI:                      e.BuildSignerURI,
-		BuildSignerDigest:                   e.BuildSignerDigest,
-		RunnerEnvironment:                   e.RunnerEnvironment,
-		SourceRepositoryURI:                 e.SourceRepositoryURI,
-		SourceRepositoryDigest:              e.SourceRepositoryDigest,
-		SourceRepositoryRef:                 e.SourceRepositoryRef,
-		SourceRepositoryIdentifier:          e.SourceRepositoryIdentifier,
-		SourceRepositoryOwnerURI:            e.SourceRepositoryOwnerURI,
-		SourceRepositoryOwnerIdentifier:     e.SourceRepositoryOwnerIdentifier,
-		BuildConfigURI:                      e.BuildConfigURI,
-		BuildConfigDigest:                   e.BuildConfigDigest,
-		BuildTrigger:                        e.BuildTrigger,
-		RunInvocationURI:                    e.RunInvocationURI,
-		SourceRepositoryVisibilityAtSigning: e.SourceRepositoryVisibilityAtSigning,
-	}
+	x := Extensions(e)
+	return &x
 }
 
 // sigstore converts back, for sigstore-go's identity matchers.
@@ -190,26 +173,5 @@ func (e *Extensions) sigstore() certificate.Extensions {
 	if e == nil {
 		return certificate.Extensions{}
 	}
-	return certificate.Extensions{
-		Issuer:                              e.Issuer,
-		GithubWorkflowTrigger:               e.GithubWorkflowTrigger,
-		GithubWorkflowSHA:                   e.GithubWorkflowSHA,
-		GithubWorkflowName:                  e.GithubWorkflowName,
-		GithubWorkflowRepository:            e.GithubWorkflowRepository,
-		GithubWorkflowRef:                   e.GithubWorkflowRef,
-		BuildSignerURI:                      e.BuildSignerURI,
-		BuildSignerDigest:                   e.BuildSignerDigest,
-		RunnerEnvironment:                   e.RunnerEnvironment,
-		SourceRepositoryURI:                 e.SourceRepositoryURI,
-		SourceRepositoryDigest:              e.SourceRepositoryDigest,
-		SourceRepositoryRef:                 e.SourceRepositoryRef,
-		SourceRepositoryIdentifier:          e.SourceRepositoryIdentifier,
-		SourceRepositoryOwnerURI:            e.SourceRepositoryOwnerURI,
-		SourceRepositoryOwnerIdentifier:     e.SourceRepositoryOwnerIdentifier,
-		BuildConfigURI:                      e.BuildConfigURI,
-		BuildConfigDigest:                   e.BuildConfigDigest,
-		BuildTrigger:                        e.BuildTrigger,
-		RunInvocationURI:                    e.RunInvocationURI,
-		SourceRepositoryVisibilityAtSigning: e.SourceRepositoryVisibilityAtSigning,
-	}
+	return certificate.Extensions(*e)
 }
