@@ -76,7 +76,8 @@ func (a *contentAnalysis) analyseFiles(ctx context.Context, files []contentFile)
 		lang := ""
 		switch {
 		case rep.Ecosystem == "Go" || rep.Ecosystem == "RubyGems":
-			if lang = contentGoRubyLang(rep.Ecosystem, f.name); lang == "" {
+			// Only the code that runs at install, init or require.
+			if lang = contentGoRubyLang(rep.Ecosystem, f.name); lang == "" || !isInstall {
 				continue
 			}
 		case contentJSExt[ext] || isInstall && why != "setup.py" && ext == "" && rep.Ecosystem == "npm":

@@ -261,6 +261,15 @@ func rbTokenize(src string, line0, nest int) ([]rbTok, error) {
 				i++
 			}
 			emit(rbTok{kind: 's', line: line}) // a regular expression: no string value
+		case c == '?' && i+1 < len(src) && !prevValue() && src[i+1] != ' ' && src[i+1] != '\n' && src[i+1] != '\t' &&
+			(i+2 >= len(src) || !rbIdentChar(src[i+2]) || !rbIdentChar(src[i+1])):
+			// A character literal: ?a, ?/, ?\n.
+			n := 2
+			if src[i+1] == '\\' && i+2 < len(src) {
+				n = 3
+			}
+			emit(rbTok{kind: 's', line: line, parts: []rbPart{{lit: src[i+1 : i+n]}}})
+			i += n
 		case c >= '0' && c <= '9':
 			j := i
 			for j < len(src) && (rbIdentChar(src[j]) || src[j] == '.' && j+1 < len(src) && src[j+1] >= '0' && src[j+1] <= '9') {
@@ -460,8 +469,16 @@ func rbHeredocBody(s, term string, indented bool) (body string, n, lines int, ok
 func rbDelimited(s string, open, closeCh byte, line int) (string, int, int, error) {
 	depth := 0
 	lines := 0
+	interp := open == '"' || open == '`' || open == '(' || open == '[' || open == '{' || open == '<' || open == '|' || open == '/'
 	for i := 0; i < len(s); i++ {
 		switch c := s[i]; {
+		case interp && c == '#' && i+1 < len(s) && s[i+1] == '{':
+			n, nl, err := rbSkipCode(s[i+2:], line+lines, 0)
+			if err != nil {
+				return "", 0, 0, err
+			}
+			i += 1 + n
+			lines += nl
 		case c == '\\':
 			i++
 			if i < len(s) && s[i] == '\n' {
@@ -537,22 +554,11 @@ func rbInterpolate(s string, line, nest int) ([]rbPart, error) {
 			line++
 			lit.WriteByte(c)
 		case c == '#' && i+1 < len(s) && s[i+1] == '{':
-			depth := 0
-			end := -1
-			for j := i + 2; j < len(s); j++ {
-				if s[j] == '{' {
-					depth++
-				} else if s[j] == '}' {
-					if depth == 0 {
-						end = j
-						break
-					}
-					depth--
-				}
+			n, _, err := rbSkipCode(s[i+2:], line, nest)
+			if err != nil {
+				return nil, err
 			}
-			if end < 0 {
-				return nil, rbErr(line, "unterminated #{ in a string")
-			}
+			end := i + 2 + n - 1
 			parts = append(parts, rbPart{lit: lit.String()})
 			lit.Reset()
 			code, err := rbTokenize(s[i+2:end], line, nest+1)
@@ -1173,6 +1179,12 @@ func rbStripL(toks []rbTok) []rbTok {
 
 // method applies a method call to a value.
 func (r *rbAnalysis) method(v cval, m string, args []cval, hasArgs bool, line int) cval {
+	if m == "send" || m == "public_send" || m == "__send__" {
+		if len(args) > 0 && args[0].known && rbKernel[args[0].s] {
+			r.report("api-obfuscation", "runtime.obfuscation", line, r.spanAt(line), fmt.Sprintf("calls %s through %s", args[0].s, m), nil)
+			return r.rbCall("Kernel#"+args[0].s, args[1:], line)
+		}
+	}
 	// A class or module: an API call (Net::HTTP.get, Base64.decode64).
 	if v.ref != "" && !strings.HasSuffix(v.ref, "()") && !strings.HasPrefix(v.ref, "filedata:") {
 		ref := v.ref + "." + m
@@ -1310,12 +1322,6 @@ func (r *rbAnalysis) method(v cval, m string, args []cval, hasArgs bool, line in
 		out.method = args[0].s
 		return out
 	}
-	if m == "send" || m == "public_send" || m == "__send__" {
-		if len(args) > 0 && args[0].known && rbKernel[args[0].s] {
-			r.report("api-obfuscation", "runtime.obfuscation", line, r.spanAt(line), fmt.Sprintf("calls %s through send", args[0].s), nil)
-			return r.rbCall("Kernel#"+args[0].s, args[1:], line)
-		}
-	}
 	return cval{s: unknownPart}.join(v).join(joinAll(args))
 }
 
@@ -1398,4 +1404,61 @@ func rbBlockSplit(r *rbAnalysis, st []rbTok) []rbTok {
 		return st[:k]
 	}
 	return st
+}
+
+// rbSkipCode returns the length of the interpolated code up to and
+// including its closing brace, skipping the strings inside it.
+func rbSkipCode(s string, line, nest int) (int, int, error) {
+	if nest > rbMaxNesting {
+		return 0, 0, rbErr(line, "interpolation nested more than %d deep", rbMaxNesting)
+	}
+	depth, lines := 0, 0
+	for i := 0; i < len(s); i++ {
+		switch c := s[i]; c {
+		case '\n':
+			lines++
+		case '{':
+			depth++
+		case '}':
+			if depth == 0 {
+				return i + 1, lines, nil
+			}
+			depth--
+		case '"', '\'', '`':
+			_, n, nl, err := rbDelimitedNest(s[i+1:], c, line+lines, nest+1)
+			if err != nil {
+				return 0, 0, err
+			}
+			i += n
+			lines += nl
+		}
+	}
+	return 0, 0, rbErr(line, "unterminated #{ in a string")
+}
+
+// rbDelimitedNest is rbDelimited for strings inside interpolated code,
+// with the nesting bounded.
+func rbDelimitedNest(s string, q byte, line, nest int) (string, int, int, error) {
+	if q == '\'' {
+		return rbDelimited(s, q, q, line)
+	}
+	lines := 0
+	for i := 0; i < len(s); i++ {
+		switch c := s[i]; {
+		case c == '#' && i+1 < len(s) && s[i+1] == '{':
+			n, nl, err := rbSkipCode(s[i+2:], line+lines, nest)
+			if err != nil {
+				return "", 0, 0, err
+			}
+			i += 1 + n
+			lines += nl
+		case c == '\\':
+			i++
+		case c == '\n':
+			lines++
+		case c == q:
+			return s[:i], i + 1, lines, nil
+		}
+	}
+	return "", 0, 0, rbErr(line, "unterminated %q literal", string(q))
 }
