@@ -59,6 +59,9 @@ func init() {
 const (
 	goMaxCallDepth = 8
 	goMaxFuncVisit = 200 // analyses of file functions per file
+	// goMaxExprNest bounds the recursion over nested expressions (a
+	// chain of a million additions is a tree a million deep).
+	goMaxExprNest = 512
 )
 
 // contentCgoFlagRe finds #cgo flags that make the compiler or the
@@ -76,6 +79,7 @@ type goAnalysis struct {
 	funcs   map[string]*ast.FuncDecl
 	visits  int
 	depth   int
+	nest    int // expression nesting, bounded by goMaxExprNest
 }
 
 // goFrame is a function's local names and what it returns.
@@ -400,9 +404,11 @@ func (g *goAnalysis) lookup(fr *goFrame, name string) cval {
 
 // expr returns the abstract value of e, reporting what calls do.
 func (g *goAnalysis) expr(fr *goFrame, e ast.Expr) cval {
-	if e == nil || !g.spend(1) {
+	if e == nil || !g.spend(1) || g.nest >= goMaxExprNest {
 		return cunknown()
 	}
+	g.nest++
+	defer func() { g.nest-- }()
 	switch e := e.(type) {
 	case *ast.BasicLit:
 		switch e.Kind {
@@ -425,6 +431,9 @@ func (g *goAnalysis) expr(fr *goFrame, e ast.Expr) cval {
 	case *ast.BinaryExpr:
 		l, r := g.expr(fr, e.X), g.expr(fr, e.Y)
 		if e.Op == token.ADD {
+			// Building a long string costs its length: the budget
+			// bounds the copying a chain of additions can cause.
+			g.spend((len(l.s) + len(r.s)) / 4)
 			return concat(l, r)
 		}
 		return cunknown().join(l).join(r)

@@ -60,7 +60,7 @@ func rbTokenize(src string, line0, nest int) ([]rbTok, error) {
 	type pending struct {
 		tok           int
 		term          string
-		squiggly, raw bool
+		indented, raw bool
 	}
 	var heredocs []pending
 	prevValue := func() bool {
@@ -109,7 +109,7 @@ func rbTokenize(src string, line0, nest int) ([]rbTok, error) {
 			i++
 			if len(heredocs) > 0 {
 				for _, h := range heredocs {
-					body, n, lines, ok := rbHeredocBody(src[i:], h.term, h.squiggly)
+					body, n, lines, ok := rbHeredocBody(src[i:], h.term, h.indented)
 					if !ok {
 						return nil, rbErr(toks[h.tok].line, "heredoc %s without its terminator", h.term)
 					}
@@ -223,9 +223,9 @@ func rbTokenize(src string, line0, nest int) ([]rbTok, error) {
 			line += lines
 		case c == '<' && strings.HasPrefix(src[i:], "<<") && rbHeredocStart(src[i+2:], prevValue(), space):
 			j := i + 2
-			squiggly := false
+			// <<~ and <<- allow an indented terminator; reading every
+			// heredoc so is lenient with <<EOS only.
 			if src[j] == '~' || src[j] == '-' {
-				squiggly = src[j] == '~'
 				j++
 			}
 			raw := false
@@ -248,7 +248,7 @@ func rbTokenize(src string, line0, nest int) ([]rbTok, error) {
 				j = e
 			}
 			emit(rbTok{kind: 's', line: line})
-			heredocs = append(heredocs, pending{tok: len(toks) - 1, term: term, squiggly: squiggly || true, raw: raw})
+			heredocs = append(heredocs, pending{tok: len(toks) - 1, term: term, indented: true, raw: raw})
 			i = j
 		case c == '/' && (!prevValue() || space && i+1 < len(src) && src[i+1] != ' ' && src[i+1] != '=' && len(toks) > 0 && toks[len(toks)-1].kind == 'n'):
 			_, n, lines, err := rbDelimited(src[i+1:], '/', '/', line)
@@ -654,14 +654,8 @@ func analyseRuby(a *contentFileAnalysis) (err error) {
 	}
 	r := &rbAnalysis{contentFileAnalysis: a, env: map[string]cval{}, lines: strings.Split(string(a.src), "\n"), topLevel: !rbRunsWhole(a.file)}
 	var stack []string // open blocks: "def", "class", "do", "ctl"
-	inDef := func() bool {
-		for _, s := range stack {
-			if s == "def" {
-				return true
-			}
-		}
-		return false
-	}
+	defs := 0          // the "def" entries of stack
+	inDef := func() bool { return defs > 0 }
 	start := 0
 	for i, t := range toks {
 		if t.kind != 'L' {
@@ -681,15 +675,13 @@ func analyseRuby(a *contentFileAnalysis) (err error) {
 			case "def":
 				if !rbEndlessDef(st) {
 					stack = append(stack, "def")
+					defs++
 					opened = true
 				}
 				skip = true
 			case "class", "module":
-				if !(len(st) > 1 && st[1].kind == 'o' && st[1].text == "<<") || true {
-					stack = append(stack, "class")
-				}
+				stack = append(stack, "class")
 				opened = true
-				skip = skip || false
 			case "if", "unless", "while", "until", "case", "begin", "for":
 				stack = append(stack, "ctl")
 				opened = true
@@ -710,6 +702,9 @@ func analyseRuby(a *contentFileAnalysis) (err error) {
 				}
 			case "end":
 				if len(stack) > 0 {
+					if stack[len(stack)-1] == "def" {
+						defs--
+					}
 					stack = stack[:len(stack)-1]
 				}
 			}
@@ -768,8 +763,10 @@ func (r *rbAnalysis) statement(st []rbTok) {
 		return
 	}
 	// Modifiers: a if b, a rescue b.
+	depth := 0
 	for k := 1; k < len(st); k++ {
-		if st[k].kind == 'n' && (st[k].text == "if" || st[k].text == "unless" || st[k].text == "rescue" || st[k].text == "while" || st[k].text == "until") && rbTopLevelAt(st, k) {
+		depth += rbDepthStep(st[k-1])
+		if depth == 0 && st[k].kind == 'n' && (st[k].text == "if" || st[k].text == "unless" || st[k].text == "rescue" || st[k].text == "while" || st[k].text == "until") {
 			r.statement(st[k+1:])
 			st = st[:k]
 			break
@@ -867,6 +864,7 @@ func (p *rbParser) binary() cval {
 		p.i++
 		w := p.unary()
 		if t.text == "+" {
+			p.r.spend((len(v.s) + len(w.s)) / 4) // see goAnalysis.expr
 			v = concat(v, w)
 		} else if t.text == "||" || t.text == "or" || t.text == "?" || t.text == ":" {
 			// Either side: keep what both carry, and a known string.
@@ -883,12 +881,14 @@ func (p *rbParser) binary() cval {
 }
 
 func (p *rbParser) unary() cval {
-	t := p.peek()
-	if t.kind == 'o' && (t.text == "!" || t.text == "-" || t.text == "*" || t.text == "&" || t.text == "**" || t.text == "::") || t.kind == 'n' && (t.text == "not" || t.text == "defined?") {
-		p.i++
-		return p.unary()
+	for {
+		t := p.peek()
+		if t.kind == 'o' && (t.text == "!" || t.text == "-" || t.text == "*" || t.text == "&" || t.text == "**" || t.text == "::") || t.kind == 'n' && (t.text == "not" || t.text == "defined?") {
+			p.i++
+			continue
+		}
+		return p.postfix(p.atom())
 	}
-	return p.postfix(p.atom())
 }
 
 // startsValue says the token can start a command call's argument.
@@ -1012,8 +1012,12 @@ func (p *rbParser) list(toks []rbTok) cval {
 	all := cval{}
 	for _, part := range rbSplit(toks) {
 		// key: value and key => value.
+		depth := 0
 		for k := 0; k < len(part); k++ {
-			if part[k].kind == 'o' && (part[k].text == "=>" || part[k].text == ":") && rbTopLevelAt(part, k) {
+			if k > 0 {
+				depth += rbDepthStep(part[k-1])
+			}
+			if depth == 0 && part[k].kind == 'o' && (part[k].text == "=>" || part[k].text == ":") {
 				part = part[k+1:]
 				break
 			}
@@ -1385,8 +1389,12 @@ func rbUnpack(s, f string) (string, bool) {
 // line (foo do |x| bar(x)) as a statement of its own and returns the
 // part before the block.
 func rbBlockSplit(r *rbAnalysis, st []rbTok) []rbTok {
+	depth := 0
 	for k, t := range st {
-		if t.kind != 'n' || t.text != "do" || !rbTopLevelAt(st, k) {
+		if k > 0 {
+			depth += rbDepthStep(st[k-1])
+		}
+		if t.kind != 'n' || t.text != "do" || depth != 0 {
 			continue
 		}
 		rest := st[k+1:]
@@ -1461,4 +1469,17 @@ func rbDelimitedNest(s string, q byte, line, nest int) (string, int, int, error)
 		}
 	}
 	return "", 0, 0, rbErr(line, "unterminated %q literal", string(q))
+}
+
+// rbDepthStep is how a token changes the bracket depth.
+func rbDepthStep(t rbTok) int {
+	if t.kind == 'o' {
+		switch t.text {
+		case "(", "[", "{":
+			return 1
+		case ")", "]", "}":
+			return -1
+		}
+	}
+	return 0
 }
