@@ -143,6 +143,9 @@ func (a *contentAnalysis) file(f contentFile, lang string, install bool) {
 		a.rep.Skipped = append(a.rep.Skipped, fmt.Sprintf("%s (analysis budget of %d steps spent; findings up to there kept)", f.name, contentNodeBudget(len(f.data))))
 	}
 	fa.obfuscationText()
+	if lang == "go" {
+		goDropInvisibleInData(fa)
+	}
 	text := string(f.data)
 	for _, m := range contentBlobs(text, 256, 20) {
 		blob := text[m[0]:m[1]]

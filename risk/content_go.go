@@ -1,6 +1,7 @@
 package risk
 
 import (
+	"bytes"
 	"encoding/base64"
 	"encoding/hex"
 	"fmt"
@@ -702,7 +703,7 @@ var contentGoInitRe = regexp.MustCompile(`(?m)^func init\(\)`)
 // functions and the go:generate commands as the module's hooks.
 func (a *contentAnalysis) goManifest(files []contentFile) {
 	for _, f := range files {
-		if !contentGoCode(f.name) {
+		if !contentGoCode(f.name) || goIgnored(f.data) {
 			continue
 		}
 		a.install[f.name] = "Go package initialisation"
@@ -727,4 +728,54 @@ func contentGoCode(name string) bool {
 func goShadowed(fr *goFrame, name string) bool {
 	_, ok := fr.vars[name]
 	return ok
+}
+
+// goDropInvisibleInData removes the invisible-characters findings of a
+// Go file whose characters sit in string literals or comments (Unicode
+// tables of lexers and regular expressions); in Go, such a character
+// hides code only in an identifier.
+func goDropInvisibleInData(a *contentFileAnalysis) {
+	var keys []string
+	for k, f := range a.findings {
+		if f.Rule == "invisible-characters" {
+			keys = append(keys, k)
+		}
+	}
+	if len(keys) == 0 {
+		return
+	}
+	lines := map[int]bool{}
+	fset := token.NewFileSet()
+	if f, err := parser.ParseFile(fset, a.file, a.src, parser.SkipObjectResolution); err == nil {
+		ast.Inspect(f, func(n ast.Node) bool {
+			if id, ok := n.(*ast.Ident); ok && strings.ContainsAny(id.Name, "\u3164\uffa0\u115f\u1160") {
+				lines[fset.Position(id.Pos()).Line] = true
+			}
+			return true
+		})
+	} else {
+		return // unparsed: keep what the text shows
+	}
+	for _, k := range keys {
+		if !lines[a.findings[k].Line] {
+			delete(a.findings, k)
+		}
+	}
+}
+
+// goIgnored says a Go file is excluded from every build by the
+// conventional "ignore" constraint (generators, templates): the go
+// command never compiles it, so nothing in it runs at init.
+func goIgnored(src []byte) bool {
+	head := src
+	if i := bytes.Index(src, []byte("\npackage ")); i >= 0 {
+		head = src[:i]
+	}
+	for _, l := range strings.Split(string(head), "\n") {
+		l = strings.TrimSpace(l)
+		if l == "//go:build ignore" || l == "// +build ignore" {
+			return true
+		}
+	}
+	return false
 }

