@@ -68,6 +68,5 @@ func ExampleScanPackageArchive_gem() {
 	// RubyGems fastjson 0.1.0 [extensions: ext/fastjson/extconf.rb]
 	// install-spawn [process.spawn] ext/fastjson/extconf.rb:2
 	// shell-download-exec [process.download-exec] ext/fastjson/extconf.rb:2
-	// install-script [process.hooks] metadata.gz:0
 	// malicious: true
 }
