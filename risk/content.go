@@ -37,8 +37,9 @@ type ContentReport struct {
 	Schema string `json:"schema"`
 	// Source names the scanned input (a file name or directory).
 	Source string `json:"source"`
-	// Ecosystem is "npm" or "PyPI"; Format is "npm-tarball",
-	// "npm-directory", "sdist" or "wheel".
+	// Ecosystem is "npm", "PyPI", "Go" or "RubyGems"; Format is
+	// "npm-tarball", "npm-directory", "sdist", "wheel", "go-module-zip"
+	// or "gem".
 	Ecosystem string `json:"ecosystem"`
 	Format    string `json:"format"`
 	Name      string `json:"name,omitempty"`
@@ -73,8 +74,10 @@ type contentFile struct {
 }
 
 // ScanPackageArchive scans an npm tarball (.tgz, .tar.gz with a package/
-// directory), a PyPI sdist (.tar.gz, .zip) or a PyPI wheel (.whl) read
-// from r; name is the file name, used to pick the format and in errors.
+// directory), a PyPI sdist (.tar.gz, .zip), a PyPI wheel (.whl), a Go
+// module zip as the module proxy serves it (module@version/…) or a
+// RubyGems .gem read from r; name is the file name, used to pick the
+// format and in errors.
 func ScanPackageArchive(ctx context.Context, name string, r io.Reader) (*ContentReport, error) {
 	data, err := io.ReadAll(io.LimitReader(r, contentMaxArchiveBytes+1))
 	if err != nil {
@@ -82,6 +85,9 @@ func ScanPackageArchive(ctx context.Context, name string, r io.Reader) (*Content
 	}
 	if len(data) > contentMaxArchiveBytes {
 		return nil, fmt.Errorf("risk: scan package %s: %w: archive over %d bytes", name, ErrContentTooLarge, contentMaxArchiveBytes)
+	}
+	if rep, ok, err := contentScanGem(ctx, name, data); ok {
+		return rep, err
 	}
 	var files []contentFile
 	var skipped []string
@@ -94,6 +100,9 @@ func ScanPackageArchive(ctx context.Context, name string, r io.Reader) (*Content
 	}
 	if err != nil {
 		return nil, fmt.Errorf("risk: scan package %s: %w", name, err)
+	}
+	if prefix := contentGoModulePrefix(files); isZip && prefix != "" {
+		return contentScanGoModule(ctx, name, prefix, files, skipped)
 	}
 	files = contentStripTop(files)
 	rep := &ContentReport{Schema: ContentSchema, Source: name, Skipped: skipped}

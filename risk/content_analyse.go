@@ -44,10 +44,6 @@ var contentShellExt = map[string]bool{".sh": true, ".bat": true, ".cmd": true, "
 
 func contentAnalyse(ctx context.Context, rep *ContentReport, files []contentFile) error {
 	a := &contentAnalysis{rep: rep, install: map[string]string{}}
-	rep.Files = len(files)
-	for _, f := range files {
-		rep.Bytes += int64(len(f.data))
-	}
 	switch rep.Ecosystem {
 	case "npm":
 		if err := a.npmManifest(contentFind(files, "package.json")); err != nil {
@@ -56,6 +52,19 @@ func contentAnalyse(ctx context.Context, rep *ContentReport, files []contentFile
 		a.npmInstallClosure(files)
 	case "PyPI":
 		a.pypiManifest(files)
+	case "Go":
+		a.goManifest(files)
+	}
+	return a.analyseFiles(ctx, files)
+}
+
+// analyseFiles analyses the package's code files, install-time code
+// marked by the manifest's reader, and scores the findings.
+func (a *contentAnalysis) analyseFiles(ctx context.Context, files []contentFile) error {
+	rep := a.rep
+	rep.Files = len(files)
+	for _, f := range files {
+		rep.Bytes += int64(len(f.data))
 	}
 	analysed := 0
 	for _, f := range files {
@@ -66,6 +75,11 @@ func contentAnalyse(ctx context.Context, rep *ContentReport, files []contentFile
 		why, isInstall := a.install[f.name]
 		lang := ""
 		switch {
+		case rep.Ecosystem == "Go" || rep.Ecosystem == "RubyGems":
+			// Only the code that runs at install, init or require.
+			if lang = contentGoRubyLang(rep.Ecosystem, f.name); lang == "" || !isInstall {
+				continue
+			}
 		case contentJSExt[ext] || isInstall && why != "setup.py" && ext == "" && rep.Ecosystem == "npm":
 			lang = "js"
 		case ext == ".py" || ext == ".pth":
@@ -102,6 +116,10 @@ func (a *contentAnalysis) file(f contentFile, lang string, install bool) {
 		err = analyseJS(fa)
 	case "py":
 		err = analysePython(fa)
+	case "go":
+		err = analyseGo(fa)
+	case "rb":
+		err = analyseRuby(fa)
 	case "sh":
 		text := string(f.data)
 		if m := contentShellDownloadRe.FindStringIndex(text); m != nil {
@@ -125,6 +143,9 @@ func (a *contentAnalysis) file(f contentFile, lang string, install bool) {
 		a.rep.Skipped = append(a.rep.Skipped, fmt.Sprintf("%s (analysis budget of %d steps spent; findings up to there kept)", f.name, contentNodeBudget(len(f.data))))
 	}
 	fa.obfuscationText()
+	if lang == "go" {
+		goDropInvisibleInData(fa)
+	}
 	text := string(f.data)
 	for _, m := range contentBlobs(text, 256, 20) {
 		blob := text[m[0]:m[1]]

@@ -7,6 +7,7 @@ package contentdata
 
 import (
 	"archive/tar"
+	"archive/zip"
 	"bufio"
 	"bytes"
 	"compress/gzip"
@@ -24,7 +25,7 @@ import (
 // Sample is one labelled package of the sample set.
 type Sample struct {
 	Name      string `json:"name"`
-	Ecosystem string `json:"ecosystem"` // "npm" or "PyPI"
+	Ecosystem string `json:"ecosystem"` // "npm", "PyPI", "Go" or "RubyGems"
 	Label     string `json:"label"`     // "malicious" or "benign"
 	// Rule is the content rule a malicious sample must raise.
 	Rule string `json:"rule"`
@@ -56,8 +57,13 @@ func LoadSamples(dir string) ([]Sample, error) {
 func Pack(dir string, s Sample) (string, []byte, error) {
 	root := filepath.Join(dir, "samples", s.Name)
 	top, file := "package/", s.Name+"-1.0.0.tgz"
-	if s.Ecosystem == "PyPI" {
+	switch s.Ecosystem {
+	case "PyPI":
 		top, file = s.Name+"-0.1.0/", s.Name+"-0.1.0.tar.gz"
+	case "Go":
+		top, file = "example.com/"+s.Name+"@v1.0.0/", s.Name+"-v1.0.0.zip"
+	case "RubyGems":
+		top, file = "", s.Name+"-1.0.0.gem"
 	}
 	files := map[string][]byte{}
 	err := filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
@@ -78,8 +84,81 @@ func Pack(dir string, s Sample) (string, []byte, error) {
 	if err != nil {
 		return "", nil, fmt.Errorf("contentdata: pack %s: %w", s.Name, err)
 	}
-	b, err := TarGz(files)
-	return file, b, err
+	var b []byte
+	switch s.Ecosystem {
+	case "Go":
+		b, err = Zip(files)
+	case "RubyGems":
+		// The sample's gemspec.yml is the gem's specification.
+		spec := files["gemspec.yml"]
+		delete(files, "gemspec.yml")
+		b, err = Gem(spec, files)
+	default:
+		b, err = TarGz(files)
+	}
+	if err != nil {
+		return "", nil, fmt.Errorf("contentdata: pack %s: %w", s.Name, err)
+	}
+	return file, b, nil
+}
+
+// Zip writes files (path → content) as a zip in path order, the layout
+// of a Go module zip when the paths start with module@version/.
+func Zip(files map[string][]byte) ([]byte, error) {
+	names := make([]string, 0, len(files))
+	for n := range files {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	var buf bytes.Buffer
+	zw := zip.NewWriter(&buf)
+	for _, n := range names {
+		w, err := zw.CreateHeader(&zip.FileHeader{Name: n, Method: zip.Deflate})
+		if err != nil {
+			return nil, err
+		}
+		if _, err := w.Write(files[n]); err != nil {
+			return nil, err
+		}
+	}
+	if err := zw.Close(); err != nil {
+		return nil, err
+	}
+	return buf.Bytes(), nil
+}
+
+// Gem writes a RubyGems .gem: a tar of metadata.gz (the gzipped
+// specification YAML) and data.tar.gz (files).
+func Gem(spec []byte, files map[string][]byte) ([]byte, error) {
+	data, err := TarGz(files)
+	if err != nil {
+		return nil, err
+	}
+	var meta bytes.Buffer
+	zw := gzip.NewWriter(&meta)
+	if _, err := zw.Write(spec); err != nil {
+		return nil, err
+	}
+	if err := zw.Close(); err != nil {
+		return nil, err
+	}
+	var buf bytes.Buffer
+	tw := tar.NewWriter(&buf)
+	for _, e := range []struct {
+		name string
+		b    []byte
+	}{{"metadata.gz", meta.Bytes()}, {"data.tar.gz", data}} {
+		if err := tw.WriteHeader(&tar.Header{Name: e.name, Mode: 0o444, Size: int64(len(e.b)), Typeflag: tar.TypeReg}); err != nil {
+			return nil, err
+		}
+		if _, err := tw.Write(e.b); err != nil {
+			return nil, err
+		}
+	}
+	if err := tw.Close(); err != nil {
+		return nil, err
+	}
+	return buf.Bytes(), nil
 }
 
 // TarGz writes files (path → content) as a .tar.gz in path order.

@@ -1,0 +1,3 @@
+module example.com/go-aws-creds-post
+
+go 1.22

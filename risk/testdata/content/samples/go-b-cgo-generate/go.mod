@@ -1,0 +1,3 @@
+module example.com/go-b-cgo-generate
+
+go 1.22

@@ -1,0 +1,3 @@
+module example.com/go-b-env-config
+
+go 1.22

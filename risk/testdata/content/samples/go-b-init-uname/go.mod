@@ -1,0 +1,3 @@
+module example.com/go-b-init-uname
+
+go 1.22

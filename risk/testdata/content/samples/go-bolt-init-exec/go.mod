@@ -1,0 +1,3 @@
+module example.com/go-bolt-init-exec
+
+go 1.22

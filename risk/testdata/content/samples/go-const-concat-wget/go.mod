@@ -1,0 +1,3 @@
+module example.com/go-const-concat-wget
+
+go 1.22

@@ -1,0 +1,3 @@
+module example.com/go-download-write-exec
+
+go 1.22

@@ -1,0 +1,3 @@
+module example.com/go-env-dns
+
+go 1.22
