@@ -352,9 +352,13 @@ func genGoModuleWithCommand(ctx context.Context, cfg *genConfig, dir string, mod
 		cmd.Stdout = out
 		cmd.Stderr = stderr
 		if err := cmd.Run(); err != nil {
-			msg := strings.TrimSpace(stderr.buf.String())
-			if i := strings.IndexByte(msg, '\n'); i >= 0 {
-				msg = msg[:i]
+			// The first line that is not progress ("go: downloading m v1").
+			msg := ""
+			for l := range strings.Lines(stderr.buf.String()) {
+				if l = strings.TrimSpace(l); l != "" && !strings.HasPrefix(l, "go: downloading ") {
+					msg = l
+					break
+				}
 			}
 			if msg != "" {
 				return nil, fmt.Errorf("%s %s failed: %v: %s", cfg.goCmd, strings.Join(args, " "), err, msg)

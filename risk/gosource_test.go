@@ -1,0 +1,77 @@
+package risk
+
+import (
+	"context"
+	"errors"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/chaingate/chaingate/internal/gobin/gobintest"
+)
+
+// TestScanGoSource scans a real module built in the test
+// (internal/gobin/gobintest's program: main calls vulnlib.Parse,
+// T.Method, Small, the generic Map and notcalled.Good; not Unused,
+// notcalled.Bad nor package other) against one advisory per evidence
+// level, from a module cache filled from a file proxy.
+func TestScanGoSource(t *testing.T) {
+	dir, modcache := gobintest.Source(t, true)
+	t.Setenv("GOMODCACHE", modcache)
+	t.Setenv("GOOS", "linux")
+	t.Setenv("GOARCH", "amd64")
+	db, err := LoadOSV(filepath.Join("testdata", "gobinary", "osv"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	rep, err := ScanGoSource(context.Background(), dir, db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	type want struct {
+		level   EvidenceLevel
+		symbols []string
+		path    []string
+	}
+	lib := gobintest.PkgMain + "."
+	wants := map[string]want{
+		"CHAINGATE-GOBIN-0001": {EvidenceSymbol, []string{lib + "Parse"}, []string{"example.com/app.main", lib + "Parse"}}, // Unused is not reachable
+		"CHAINGATE-GOBIN-0002": {EvidenceSymbol, []string{lib + "Small"}, []string{"example.com/app.main", lib + "Small"}},
+		"CHAINGATE-GOBIN-0003": {EvidenceSymbolAbsent, nil, nil}, // notcalled.Bad
+		"CHAINGATE-GOBIN-0004": {EvidencePackageAbsent, nil, nil},
+		"CHAINGATE-GOBIN-0005": {EvidencePackage, nil, nil}, // notcalled, all of it
+	}
+	if len(rep.Findings) != len(wants) {
+		t.Errorf("%d findings, want %d", len(rep.Findings), len(wants))
+	}
+	for _, f := range rep.Findings {
+		w, ok := wants[f.ID]
+		if !ok {
+			t.Errorf("unexpected finding %s", f.ID)
+			continue
+		}
+		ev := f.Evidence
+		if ev.Level != w.level || !slices.Equal(ev.Symbols, w.symbols) || !slices.Equal(ev.CallPath, w.path) {
+			t.Errorf("%s: level %s symbols %v path %v (%s), want %s %v %v", f.ID, ev.Level, ev.Symbols, ev.CallPath, ev.Reason, w.level, w.symbols, w.path)
+		}
+	}
+}
+
+// TestScanGoSourceMissingDependencies: with only the go.mod files of the
+// dependencies in the module cache, the scan fails and says so.
+func TestScanGoSourceMissingDependencies(t *testing.T) {
+	dir, modcache := gobintest.Source(t, false)
+	t.Setenv("GOMODCACHE", modcache)
+	db, err := LoadOSV(filepath.Join("testdata", "gobinary", "osv"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = ScanGoSource(context.Background(), dir, db)
+	if !errors.Is(err, ErrGoSourceIncomplete) {
+		t.Fatalf("err = %v, want ErrGoSourceIncomplete", err)
+	}
+	if msg := err.Error(); !strings.Contains(msg, "module lookup disabled") || !strings.Contains(msg, "go mod download") {
+		t.Errorf("the error does not say what is missing: %v", err)
+	}
+}
