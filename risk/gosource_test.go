@@ -29,19 +29,45 @@ func TestScanGoSource(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	type want struct {
-		level   EvidenceLevel
-		symbols []string
-		path    []string
-	}
 	lib := gobintest.PkgMain + "."
-	wants := map[string]want{
+	wants := map[string]goSourceWant{
 		"CHAINGATE-GOBIN-0001": {EvidenceSymbol, []string{lib + "Parse"}, []string{"example.com/app.main", lib + "Parse"}}, // Unused is not reachable
 		"CHAINGATE-GOBIN-0002": {EvidenceSymbol, []string{lib + "Small"}, []string{"example.com/app.main", lib + "Small"}},
 		"CHAINGATE-GOBIN-0003": {EvidenceSymbolAbsent, nil, nil}, // notcalled.Bad
 		"CHAINGATE-GOBIN-0004": {EvidencePackageAbsent, nil, nil},
 		"CHAINGATE-GOBIN-0005": {EvidencePackage, nil, nil}, // notcalled, all of it
 	}
+	goSourceCheck(t, rep, wants)
+
+	// The binary scan's advisories: generic, method, whole package,
+	// whole module, other platforms.
+	rep, err = ScanGoSource(context.Background(), dir, goBinTestDB(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	main := "example.com/app.main"
+	goSourceCheck(t, rep, map[string]goSourceWant{
+		"GO-TEST-0001": {EvidenceSymbol, []string{lib + "Parse"}, []string{main, lib + "Parse"}},
+		"GO-TEST-0002": {EvidenceSymbol, []string{lib + "Small"}, []string{main, lib + "Small"}},
+		"GO-TEST-0003": {EvidenceSymbol, []string{lib + "Map"}, []string{main, lib + "Map"}},
+		"GO-TEST-0004": {EvidenceSymbol, []string{lib + "T.Method"}, []string{main, lib + "T.Method"}},
+		"GO-TEST-0005": {EvidenceSymbolAbsent, nil, nil},
+		"GO-TEST-0006": {EvidencePackageAbsent, nil, nil},
+		"GO-TEST-0007": {EvidencePackage, nil, nil},
+		"GO-TEST-0008": {EvidencePackageAbsent, nil, nil}, // windows only
+		"GO-TEST-0010": {EvidencePackage, nil, nil},       // no packages listed: all of the module
+		"GO-TEST-0011": {EvidenceSymbol, []string{gobintest.PkgNotCalled + ".Good"}, []string{main, gobintest.PkgNotCalled + ".Good"}},
+	})
+}
+
+type goSourceWant struct {
+	level   EvidenceLevel
+	symbols []string
+	path    []string
+}
+
+func goSourceCheck(t *testing.T, rep *Report, wants map[string]goSourceWant) {
+	t.Helper()
 	if len(rep.Findings) != len(wants) {
 		t.Errorf("%d findings, want %d", len(rep.Findings), len(wants))
 	}

@@ -49,8 +49,9 @@ const (
 // Each module component then lists in PropGoPackages the packages of the
 // build that the main module's packages import (`go list -deps ./...`,
 // test files excluded; empty for a module of the build list nothing
-// imports), the root its own packages, and the root records the platform
-// they were listed for as the build settings GOOS and GOARCH (the go
+// imports), the root its own packages, and the root and the document
+// record the platform they were listed for as the build settings GOOS
+// and GOARCH (the go
 // command's, from the environment: set GOOS and GOARCH to list another
 // platform's), so risk.Scan gives Go findings package-level evidence.
 // That needs the dependencies' sources in the module cache (go mod
@@ -481,8 +482,8 @@ const genGoListDepsFormat = "{{if not .Standard}}{{.ImportPath}} {{with .Module}
 
 // genGoModulePackages records on each module component the packages of
 // the build that the main module's packages import (go list -deps
-// ./...), on the root the main module's own, and on the root the
-// platform they were listed for (PropGoBuildPrefix GOOS and GOARCH: the
+// ./...), on the root the main module's own, and on the root and the
+// document the platform they were listed for (PropGoBuildPrefix GOOS and GOARCH: the
 // go command's, from the environment). A module of the build list none of
 // whose packages is imported gets an empty list. Any error of go list
 // (sources missing from the module cache, a package that does not load)
@@ -525,7 +526,11 @@ func genGoModulePackages(run func(...string) ([]byte, error), doc *Document, mai
 		c := &doc.Components[i]
 		var ps []string
 		if c.ID == doc.Root {
-			c.Properties = append(c.Properties, Property{PropGoBuildPrefix + "GOOS", pf[0]}, Property{PropGoBuildPrefix + "GOARCH", pf[1]})
+			// On the root and the document, as FromGoBuildInfo records
+			// a binary's (risk.Scan reads the document's).
+			plat := []Property{{PropGoBuildPrefix + "GOOS", pf[0]}, {PropGoBuildPrefix + "GOARCH", pf[1]}}
+			c.Properties = append(c.Properties, plat...)
+			doc.Properties = append(doc.Properties, plat...)
 			if ps = byModule[mainPath]; len(ps) == 0 {
 				continue
 			}

@@ -62,6 +62,13 @@ func TestFromGoModulePackages(t *testing.T) {
 	if goos != "windows" || goarch != "arm64" {
 		t.Errorf("platform %s/%s, want the environment's windows/arm64", goos, goarch)
 	}
+	plat := map[string]string{}
+	for _, p := range doc.Properties {
+		plat[p.Name] = p.Value
+	}
+	if plat[PropGoBuildPrefix+"GOOS"] != "windows" || plat[PropGoBuildPrefix+"GOARCH"] != "arm64" {
+		t.Errorf("document properties %v lack the platform", doc.Properties)
+	}
 }
 
 // TestFromGoModulePackagesMissingSources: with only the go.mod files in
