@@ -58,7 +58,7 @@ func ExampleScanGoSource() {
 	}
 	// Output:
 	// CHAINGATE-GOBIN-0001 symbol example.com/app.main → example.com/app.run → example.com/vulnlib.Parse
-	// CHAINGATE-GOBIN-0005 package
+	// CHAINGATE-GOBIN-0005 symbol example.com/app.main → example.com/vulnlib/notcalled.Good
 	// CHAINGATE-GOBIN-0002 symbol-absent
 	// CHAINGATE-GOBIN-0003 symbol-absent
 	// CHAINGATE-GOBIN-0004 package-absent

@@ -1,6 +1,7 @@
 package risk
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -10,6 +11,7 @@ import (
 	"slices"
 	"strings"
 
+	"golang.org/x/tools/go/callgraph"
 	"golang.org/x/tools/go/callgraph/vta"
 	"golang.org/x/tools/go/packages"
 	"golang.org/x/tools/go/ssa"
@@ -37,12 +39,15 @@ var ErrGoSourceIncomplete = errors.New("risk: Go source incomplete")
 //   - "symbol": a vulnerable function or method the entry lists is
 //     reachable from an entry point; Evidence.Symbols names them and
 //     Evidence.CallPath gives one shortest call path, entry first;
-//   - "package": an affected package is imported and the entry lists no
-//     symbols for it (all of it is vulnerable);
+//   - "package": an affected package is imported, the entry lists no
+//     symbols for it (all of it is vulnerable) and none of its functions
+//     is reachable (when one is, the finding is at symbol level with
+//     that function, as govulncheck counts it);
 //   - "symbol-absent": an affected package is imported but none of the
 //     vulnerable functions is reachable;
-//   - "package-absent": none of the affected packages is imported, or
-//     the entry restricts them to other platforms;
+//   - "package-absent": none of the affected packages is imported (for
+//     an entry that lists no packages, no package of the module), or the
+//     entry restricts them to other platforms;
 //
 // The platform is the go command's (GOOS and GOARCH from the
 // environment). The go command runs offline (GOPROXY=off) on a temporary
@@ -80,7 +85,29 @@ func ScanGoSource(ctx context.Context, dir string, db *DB, opts ...ScanOption) (
 		return nil, fmt.Errorf("risk: scan Go source %s: %w", dir, err)
 	}
 	for i := range rep.Findings {
-		ev := &rep.Findings[i].Evidence
+		f := &rep.Findings[i]
+		ev := &f.Evidence
+		if ev.Level == EvidencePackage {
+			// All of an affected package is vulnerable (the entry lists
+			// no symbols): a symbol when any of its functions is
+			// reachable, as govulncheck counts it.
+			var syms []string
+			for _, p := range ev.Packages {
+				if s := g.first[p]; s != "" {
+					syms = append(syms, s)
+				}
+			}
+			if len(syms) > 0 {
+				ev.Level, ev.Symbols = EvidenceSymbol, syms
+			}
+		}
+		if _, listed := f.Component.Property(sbom.PropGoPackages); ev.Level == EvidenceModule && listed && len(f.AffectedPackages) == 0 {
+			// A whole-module entry about a module of the build list none
+			// of whose packages is imported (the scan gave package level
+			// had one been).
+			ev.Level, ev.Reason = EvidencePackageAbsent, "the entry lists no packages (all of the module is vulnerable) and no package of the module is imported"
+			continue
+		}
 		switch ev.Level {
 		case EvidenceSymbol:
 			ev.CallPath = g.path(ev.Symbols)
@@ -127,6 +154,9 @@ type goSourceCallGraph struct {
 	// "import/path.Name".
 	parent map[*ssa.Function]*ssa.Function
 	byName map[string]*ssa.Function
+	// first is, per package, its function reached first (on a shortest
+	// path), as "import/path.Name".
+	first map[string]string
 }
 
 // goSourceGraph loads the module's packages and their dependencies from
@@ -187,7 +217,7 @@ func goSourceGraph(ctx context.Context, dir, mainPath string) (*goSourceCallGrap
 		}
 		entries = append(entries, goSourceEntries(prog, p)...)
 	}
-	g := &goSourceCallGraph{reachable: map[string][]string{}, parent: map[*ssa.Function]*ssa.Function{}, byName: map[string]*ssa.Function{}}
+	g := &goSourceCallGraph{reachable: map[string][]string{}, parent: map[*ssa.Function]*ssa.Function{}, byName: map[string]*ssa.Function{}, first: map[string]string{}}
 	queue := []*ssa.Function{}
 	for _, fn := range entries {
 		if _, seen := g.parent[fn]; !seen {
@@ -202,13 +232,25 @@ func goSourceGraph(ctx context.Context, dir, mainPath string) (*goSourceCallGrap
 			if _, dup := g.byName[pkg+"."+name]; !dup {
 				g.byName[pkg+"."+name] = fn
 				g.reachable[pkg] = append(g.reachable[pkg], name)
+				if g.first[pkg] == "" {
+					g.first[pkg] = pkg + "." + name
+				}
 			}
 		}
 		n := cg.Nodes[fn]
 		if n == nil {
 			continue
 		}
-		for _, e := range n.Out {
+		// In call-site order, so the paths do not depend on the order
+		// of the graph's edges.
+		out := slices.Clone(n.Out)
+		slices.SortStableFunc(out, func(a, b *callgraph.Edge) int {
+			if c := cmp.Compare(a.Pos(), b.Pos()); c != 0 {
+				return c
+			}
+			return strings.Compare(a.Callee.Func.String(), b.Callee.Func.String())
+		})
+		for _, e := range out {
 			if callee := e.Callee.Func; callee != nil {
 				if _, seen := g.parent[callee]; !seen {
 					g.parent[callee] = fn

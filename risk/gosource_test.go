@@ -3,6 +3,7 @@ package risk
 import (
 	"context"
 	"errors"
+	"os"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -35,7 +36,8 @@ func TestScanGoSource(t *testing.T) {
 		"CHAINGATE-GOBIN-0002": {EvidenceSymbol, []string{lib + "Small"}, []string{"example.com/app.main", lib + "Small"}},
 		"CHAINGATE-GOBIN-0003": {EvidenceSymbolAbsent, nil, nil}, // notcalled.Bad
 		"CHAINGATE-GOBIN-0004": {EvidencePackageAbsent, nil, nil},
-		"CHAINGATE-GOBIN-0005": {EvidencePackage, nil, nil}, // notcalled, all of it
+		// notcalled, all of it: Good is reachable
+		"CHAINGATE-GOBIN-0005": {EvidenceSymbol, []string{gobintest.PkgNotCalled + ".Good"}, []string{"example.com/app.main", gobintest.PkgNotCalled + ".Good"}},
 	}
 	goSourceCheck(t, rep, wants)
 
@@ -53,11 +55,27 @@ func TestScanGoSource(t *testing.T) {
 		"GO-TEST-0004": {EvidenceSymbol, []string{lib + "T.Method"}, []string{main, lib + "T.Method"}},
 		"GO-TEST-0005": {EvidenceSymbolAbsent, nil, nil},
 		"GO-TEST-0006": {EvidencePackageAbsent, nil, nil},
-		"GO-TEST-0007": {EvidencePackage, nil, nil},
+		"GO-TEST-0007": {EvidenceSymbol, []string{gobintest.PkgNotCalled + ".Good"}, []string{main, gobintest.PkgNotCalled + ".Good"}},
 		"GO-TEST-0008": {EvidencePackageAbsent, nil, nil}, // windows only
-		"GO-TEST-0010": {EvidencePackage, nil, nil},       // no packages listed: all of the module
+		// No packages listed: all of the module; the first function of
+		// each package reached.
+		"GO-TEST-0010": {EvidenceSymbol, []string{lib + "Parse", gobintest.PkgNotCalled + ".Good"}, []string{main, lib + "Parse"}},
 		"GO-TEST-0011": {EvidenceSymbol, []string{gobintest.PkgNotCalled + ".Good"}, []string{main, gobintest.PkgNotCalled + ".Good"}},
 	})
+
+	// The same module requiring vulnlib but importing none of it.
+	if err := os.WriteFile(filepath.Join(dir, "main.go"), []byte("package main\n\nfunc main() {}\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	rep, err = ScanGoSource(context.Background(), dir, goBinTestDB(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	none := map[string]goSourceWant{}
+	for _, id := range []string{"0001", "0002", "0003", "0004", "0005", "0006", "0007", "0008", "0010", "0011"} {
+		none["GO-TEST-"+id] = goSourceWant{EvidencePackageAbsent, nil, nil}
+	}
+	goSourceCheck(t, rep, none)
 }
 
 type goSourceWant struct {
