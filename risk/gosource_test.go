@@ -119,3 +119,24 @@ func TestScanGoSourceMissingDependencies(t *testing.T) {
 		t.Errorf("the error does not say what is missing: %v", err)
 	}
 }
+
+// TestScanGoSourceMarkdown: the Markdown report shows the call path.
+func TestScanGoSourceMarkdown(t *testing.T) {
+	dir, modcache := gobintest.Source(t, true)
+	t.Setenv("GOMODCACHE", modcache)
+	db, err := LoadOSV(filepath.Join("testdata", "gobinary", "osv"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	rep, err := ScanGoSource(context.Background(), dir, db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var buf strings.Builder
+	if err := rep.WriteMarkdown(&buf, MarkdownOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	if want := "symbol-level (example.com/vulnlib.Parse), called example.com/app.main → example.com/vulnlib.Parse"; !strings.Contains(buf.String(), want) {
+		t.Errorf("Markdown lacks %q:\n%s", want, buf.String())
+	}
+}
