@@ -76,8 +76,19 @@ func ScanGoSource(ctx context.Context, dir string, db *DB, opts ...ScanOption) (
 	if err != nil {
 		return nil, fmt.Errorf("risk: scan Go source %s: %w", dir, err)
 	}
+	byModule := goSourceByModule(doc)
+	// Every imported package is "present", with its reachable functions
+	// (none for a package imported for its types only): the affected
+	// packages not imported are the absent ones.
+	for _, ps := range byModule {
+		for _, p := range ps {
+			if _, ok := g.reachable[p]; !ok {
+				g.reachable[p] = nil
+			}
+		}
+	}
 	opts = append(slices.Clip(opts), func(c *scanConfig) error {
-		c.goBin = &goBinSymbols{symbols: g.reachable, byModule: goSourceByModule(doc), inlined: true}
+		c.goBin = &goBinSymbols{symbols: g.reachable, byModule: byModule, inlined: true}
 		return nil
 	})
 	rep, err := Scan(ctx, doc, db, opts...)

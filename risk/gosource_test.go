@@ -63,6 +63,27 @@ func TestScanGoSource(t *testing.T) {
 		"GO-TEST-0011": {EvidenceSymbol, []string{gobintest.PkgNotCalled + ".Good"}, []string{main, gobintest.PkgNotCalled + ".Good"}},
 	})
 
+	// The same module importing vulnlib/notcalled for nothing but its
+	// side effects: the package is in the build, none of its functions
+	// is reachable.
+	if err := os.WriteFile(filepath.Join(dir, "main.go"), []byte("package main\n\nimport _ \"example.com/vulnlib/notcalled\"\n\nfunc main() {}\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	rep, err = ScanGoSource(context.Background(), dir, goBinTestDB(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	blank := map[string]goSourceWant{
+		"GO-TEST-0005": {EvidenceSymbolAbsent, nil, nil}, // notcalled.Bad
+		"GO-TEST-0007": {EvidencePackage, nil, nil},      // notcalled, all of it, imported
+		"GO-TEST-0010": {EvidencePackage, nil, nil},      // all of the module; notcalled imported
+		"GO-TEST-0011": {EvidenceSymbolAbsent, nil, nil}, // notcalled.Good not reachable
+	}
+	for _, id := range []string{"0001", "0002", "0003", "0004", "0006", "0008"} {
+		blank["GO-TEST-"+id] = goSourceWant{EvidencePackageAbsent, nil, nil}
+	}
+	goSourceCheck(t, rep, blank)
+
 	// The same module requiring vulnlib but importing none of it.
 	if err := os.WriteFile(filepath.Join(dir, "main.go"), []byte("package main\n\nfunc main() {}\n"), 0o644); err != nil {
 		t.Fatal(err)
