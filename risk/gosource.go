@@ -56,7 +56,9 @@ var ErrGoSourceIncomplete = errors.New("risk: Go source incomplete")
 // returns an error matching ErrGoSourceIncomplete that names it. The
 // standard library is not scanned (a module does not fix its toolchain:
 // scan the binary with ScanGoBinary for that). Reflection and unsafe
-// calls are not followed, as in govulncheck.
+// calls are not followed, as in govulncheck. The packages are loaded and
+// the call graph built only when a finding has an affected package
+// imported.
 func ScanGoSource(ctx context.Context, dir string, db *DB, opts ...ScanOption) (*Report, error) {
 	if db == nil {
 		return nil, errors.New("risk: scan Go source: nil database")
@@ -72,9 +74,17 @@ func ScanGoSource(ctx context.Context, dir string, db *DB, opts ...ScanOption) (
 	if root := doc.Component(doc.Root); root != nil {
 		mainPath = root.Name
 	}
-	g, err := goSourceGraph(ctx, dir, mainPath)
+	// The call graph is the expensive part: build it only when a finding
+	// has an affected package imported (package level before it).
+	pre, err := Scan(ctx, doc, db, opts...)
 	if err != nil {
 		return nil, fmt.Errorf("risk: scan Go source %s: %w", dir, err)
+	}
+	g := &goSourceCallGraph{reachable: map[string][]string{}}
+	if slices.ContainsFunc(pre.Findings, goSourceNeedsGraph) {
+		if g, err = goSourceGraph(ctx, dir, mainPath); err != nil {
+			return nil, fmt.Errorf("risk: scan Go source %s: %w", dir, err)
+		}
 	}
 	byModule := goSourceByModule(doc)
 	// Every imported package is "present", with its reachable functions
@@ -135,6 +145,17 @@ func ScanGoSource(ctx context.Context, dir string, db *DB, opts ...ScanOption) (
 		}
 	}
 	return rep, nil
+}
+
+// goSourceNeedsGraph reports whether a finding of the package-level scan
+// needs the call graph: an affected package is imported, or the entry
+// lists no packages and the module has packages imported.
+func goSourceNeedsGraph(f Finding) bool {
+	if f.Evidence.Level == EvidencePackage {
+		return true
+	}
+	ps, _ := f.Component.Property(sbom.PropGoPackages)
+	return f.Evidence.Level == EvidenceModule && len(f.AffectedPackages) == 0 && ps != ""
 }
 
 // goSourceByModule lists the packages imported by module path, from the
@@ -204,12 +225,16 @@ func goSourceGraph(ctx context.Context, dir, mainPath string) (*goSourceCallGrap
 	packages.Visit(pkgs, nil, func(p *packages.Package) {
 		for _, e := range p.Errors {
 			if len(loadErrs) < 5 {
-				loadErrs = append(loadErrs, p.PkgPath+": "+e.Msg)
+				where := p.PkgPath
+				if e.Pos != "" && e.Pos != "-" {
+					where = e.Pos
+				}
+				loadErrs = append(loadErrs, where+": "+e.Msg)
 			}
 		}
 	})
 	if len(loadErrs) > 0 {
-		return nil, fmt.Errorf("%w: %s (the module's dependencies must be in the module cache: go mod download)", ErrGoSourceIncomplete, strings.Join(loadErrs, "; "))
+		return nil, fmt.Errorf("%w: %s (a dependency missing from the module cache: go mod download; or code that does not compile)", ErrGoSourceIncomplete, strings.Join(loadErrs, "; "))
 	}
 	if err := ctx.Err(); err != nil {
 		return nil, err

@@ -161,3 +161,33 @@ func TestScanGoSourceMarkdown(t *testing.T) {
 		t.Errorf("Markdown lacks %q:\n%s", want, buf.String())
 	}
 }
+
+// TestScanGoSourceLoadErrors: code that does not type-check fails the scan
+// (ErrGoSourceIncomplete, naming the error) when the call graph is needed,
+// and is not loaded at all when no finding needs it.
+func TestScanGoSourceLoadErrors(t *testing.T) {
+	dir, modcache := gobintest.Source(t, true)
+	t.Setenv("GOMODCACHE", modcache)
+	db := goBinTestDB(t)
+	bad := "package main\n\nimport \"example.com/vulnlib\"\n\nvar broken int = \"not an int\"\n\nfunc main() { vulnlib.Parse(\"x\") }\n"
+	if err := os.WriteFile(filepath.Join(dir, "main.go"), []byte(bad), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	_, err := ScanGoSource(context.Background(), dir, db)
+	if !errors.Is(err, ErrGoSourceIncomplete) || !strings.Contains(err.Error(), "main.go") {
+		t.Fatalf("err = %v, want ErrGoSourceIncomplete naming main.go", err)
+	}
+	// Nothing affected imported: no call graph, no type check.
+	if err := os.WriteFile(filepath.Join(dir, "main.go"), []byte("package main\n\nvar broken int = \"not an int\"\n\nfunc main() {}\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	rep, err := ScanGoSource(context.Background(), dir, db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range rep.Findings {
+		if f.Evidence.Level != EvidencePackageAbsent {
+			t.Errorf("%s: %s, want package-absent", f.ID, f.Evidence.Level)
+		}
+	}
+}
