@@ -28,7 +28,7 @@ func ExampleScanGoSource() {
 		log.Fatal(err)
 	}
 	dl := exec.Command("go", "mod", "download", "example.com/vulnlib@v1.0.0")
-	dl.Dir = "testdata/gosource/app"
+	dl.Dir = cache // outside any module: nothing is written beside the source
 	dl.Env = append(os.Environ(), "GOMODCACHE="+cache, "GOPROXY=file://"+filepath.ToSlash(proxy),
 		"GOFLAGS=-mod=mod -modcacherw", "GOSUMDB=off", "GOWORK=off")
 	if out, err := dl.CombinedOutput(); err != nil {
