@@ -229,6 +229,8 @@ func RiskFromReport(r *risk.Report) *Risk {
 			Score:         f.Priority.Score,
 			FixedVersions: slices.Clone(f.Fixed),
 			Malicious:     f.Malicious,
+			EvidenceLevel: string(f.Evidence.Level),
+			Symbols:       slices.Clone(f.Evidence.Symbols),
 		}
 		if pf.Package == "" {
 			pf.Package = f.Component.Name

@@ -240,6 +240,17 @@ type Finding struct {
 	// GitHub malware advisory). The library denies it whatever its
 	// priority, fix or VEX status, unless its id or an alias is ignored.
 	Malicious bool `json:"malicious,omitempty"`
+
+	// EvidenceLevel is how precisely the finding is established
+	// (risk.Evidence.Level): "module" (the version is in an affected
+	// range), "package" (an affected package is in the build),
+	// "symbol" (a vulnerable function is in the binary or reachable),
+	// "package-absent" or "symbol-absent" (the module is there but none of
+	// the affected code is). Empty when the producer did not say.
+	EvidenceLevel string `json:"evidenceLevel,omitempty"`
+	// Symbols are the vulnerable functions found, as "import/path.Func"
+	// or "import/path.Type.Method" (symbol level only).
+	Symbols []string `json:"symbols,omitempty"`
 }
 
 // Provenance is verified build provenance for the artifact.

@@ -57,7 +57,9 @@ func TestPrepareInputMatchesJSON(t *testing.T) {
 			SignalRisk: []policy.SignalRisk{{Source: "pkg:npm/x@1", Signals: []string{"a", "b"}, Value: 0.9, Flagged: true, Evidence: []string{"e"}}, {Source: "z"}},
 			Findings: []policy.Finding{{ID: "i", Aliases: []string{"a", "b"}, Kind: "k", Component: "c", Package: "p", Version: "v", PURL: "u",
 				Severity: "high", CVSS: 7.5, EPSS: 0.123456789, KEV: true, Priority: "critical", Score: 1e21, FixedVersions: []string{"1", "2"},
-				FixedSince: "s", Published: "p", Suppressed: true, VEXStatus: "fixed", VEXJustification: "j"}}},
+				FixedSince: "s", Published: "p", Suppressed: true, VEXStatus: "fixed", VEXJustification: "j", Malicious: true,
+				EvidenceLevel: "symbol", Symbols: []string{"golang.org/x/net/html.Parse", "golang.org/x/net/html.Tokenizer.Next"}},
+				{ID: "j", EvidenceLevel: "symbol-absent"}}},
 		Provenance: &policy.Provenance{Present: true, Verified: true, PredicateType: "p", BuilderID: "b", BuildType: "t", SourceRepository: "r",
 			SourceRef: "f", SourceDigest: "d", SLSALevel: 3, Signers: []policy.Signer{{Issuer: "i", Subject: "s", KeyID: "k"}, {KeyID: "k2"}}, Errors: []string{"e"}},
 		GitOps: &policy.GitOps{Environment: "prod", Repository: "r", Commit: "c", Signed: true, SignedBy: "s",
@@ -177,6 +179,7 @@ func FuzzPrepareInput(f *testing.F) {
 	}
 	f.Add(b)
 	f.Add([]byte(`{"artifact":{"name":"x"},"context":{"a":[1,2.5,"s",null,true,{"b":{}}]}}`))
+	f.Add([]byte(`{"artifact":{"name":"x"},"risk":{"findings":[{"id":"GO-1","evidenceLevel":"symbol","symbols":["a.F","a.T.M"]},{"id":"GO-2","evidenceLevel":"package-absent","symbols":[]}]}}`))
 	f.Add([]byte(`[]`))
 	f.Add([]byte(`"\u0000"`))
 	// Nested past the depth limit (1000), under encoding/json's (10000).

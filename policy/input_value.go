@@ -224,7 +224,7 @@ var policyVocabulary = func() map[string]*ast.Term {
 		"application", "framework", "library", "container", "operating-system", "device", "firmware", "file", "platform", "data",
 		"required", "optional", "excluded",
 		"critical", "high", "medium", "moderate", "low", "none", "info", "unknown",
-		"vulnerability", "image", "module", "not_affected", "affected", "fixed", "under_investigation",
+		"vulnerability", "image", "module", "package", "symbol", "package-absent", "symbol-absent", "not_affected", "affected", "fixed", "under_investigation",
 		"MIT", "Apache-2.0", "BSD-2-Clause", "BSD-3-Clause", "ISC", "MPL-2.0", "MIT OR Apache-2.0", "Apache-2.0 OR MIT",
 		"GPL-2.0-only", "GPL-2.0-or-later", "GPL-3.0-only", "GPL-3.0-or-later", "LGPL-2.1-only", "LGPL-2.1-or-later",
 		"LGPL-3.0-only", "AGPL-3.0-only", "Unlicense", "CC0-1.0", "0BSD", "Zlib", "NOASSERTION", "NONE",
@@ -244,7 +244,7 @@ var policyKeys = func() map[string]*ast.Term {
 	for _, t := range []*ast.Term{
 		kSchemaVersion, kTime, kArtifact, kSBOM, kRisk, kProvenance, kGitOps, kContext, kName, kReference, kDigest, kRegistry, kRepository, kTag, kType, kFormat, kSpecVersion, kSummary, kComponents, kWithVersion, kWithPURL, kWithLicense, kWithHash, kDirect, kDependencies, kUnknown, kLimitations, kDevComponents, kID, kGroup, kVersion, kPURL, kLicense, kScope, kHashes, kFindings, kTotal, kCritical, kHigh, kMedium, kLow, kKEV, kSuppressed, kAliases, kKind, kComponent, kPackage, kSeverity, kCVSS, kEPSS, kPriority, kScore, kFixedVersions, kFixedSince, kPublished, kVEXStatus, kVEXJustification, kPresent, kVerified, kPredicateType, kBuilderID, kBuildType, kSourceRepository, kSourceRef, kSourceDigest, kSLSALevel, kSigners, kErrors, kIssuer, kSubject, kKeyID, kEnvironment, kCommit, kSigned, kSignedBy, kHistory,
 		kSignals, kSignalRisk, kSignalsFlagged, kSourcesFlagged, kSource, kValue, kFlagged, kModel, kTarget, kEvidence,
-		kMalicious,
+		kMalicious, kEvidenceLevel, kSymbols,
 	} {
 		m[string(t.Value.(ast.String))] = t
 	}
@@ -557,7 +557,9 @@ var (
 	kTarget           = ast.StringTerm("target")
 	kEvidence         = ast.StringTerm("evidence")
 
-	kMalicious = ast.StringTerm("malicious")
+	kMalicious     = ast.StringTerm("malicious")
+	kEvidenceLevel = ast.StringTerm("evidenceLevel")
+	kSymbols       = ast.StringTerm("symbols")
 )
 
 // Object keys of the unassessed components and the SBOM's source.
@@ -830,7 +832,7 @@ func (c *policyConv) unassessed(u *Unassessed) *ast.Term {
 }
 
 func (c *policyConv) finding(f *Finding) *ast.Term {
-	o := c.kv(21)
+	o := c.kv(23)
 	o.str(kID, f.ID, false)
 	o.strs(kAliases, f.Aliases)
 	o.word(kKind, f.Kind, true)
@@ -851,6 +853,8 @@ func (c *policyConv) finding(f *Finding) *ast.Term {
 	o.word(kVEXStatus, f.VEXStatus, true)
 	o.str(kVEXJustification, f.VEXJustification, true)
 	o.bool(kMalicious, f.Malicious, true)
+	o.word(kEvidenceLevel, f.EvidenceLevel, true)
+	o.strs(kSymbols, f.Symbols)
 	return o.obj()
 }
 

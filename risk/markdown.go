@@ -3,6 +3,7 @@ package risk
 import (
 	"fmt"
 	"io"
+	"slices"
 	"strings"
 )
 
@@ -126,6 +127,14 @@ func mdWhy(f *Finding) string {
 			shown += fmt.Sprintf(" and %d more", len(syms)-3)
 		}
 		ev += " (" + shown + ")"
+	}
+	if p := f.Evidence.CallPath; len(p) > 0 {
+		// ScanGoSource's call path, entry first; a long one elided in
+		// the middle.
+		if len(p) > 6 {
+			p = append(append(slices.Clip(p[:2]), "…"), p[len(p)-3:]...)
+		}
+		ev += ", called " + strings.Join(p, " → ")
 	}
 	parts = append(parts, ev)
 	return strings.Join(parts, "; ")

@@ -189,8 +189,8 @@ type SourceLocation struct {
 // EvidenceLevel says how precisely a finding is established.
 type EvidenceLevel string
 
-// Evidence levels. Call-graph reachability is out of scope: the strongest
-// level is that a vulnerable function is in the binary (ScanGoBinary).
+// Evidence levels. The strongest is that a vulnerable function is in the
+// binary (ScanGoBinary) or reachable in the call graph (ScanGoSource).
 const (
 	// EvidenceModule: the component's version is in an affected range.
 	EvidenceModule EvidenceLevel = "module"
@@ -201,7 +201,8 @@ const (
 	// them to other platforms (GOOS/GOARCH) than the build's.
 	EvidencePackageAbsent EvidenceLevel = "package-absent"
 	// EvidenceSymbol: a vulnerable function or method the entry lists is
-	// in the binary (ScanGoBinary); Evidence.Symbols names them.
+	// in the binary (ScanGoBinary) or reachable from the module's
+	// packages (ScanGoSource); Evidence.Symbols names them.
 	EvidenceSymbol EvidenceLevel = "symbol"
 	// EvidenceSymbolAbsent: an affected package is in the binary but
 	// none of the vulnerable functions the entry lists is (ScanGoBinary).
@@ -227,7 +228,12 @@ type Evidence struct {
 	// Symbols are the vulnerable functions found in the binary, as
 	// "import/path.Func" or "import/path.Type.Method" (symbol level).
 	Symbols []string `json:"symbols,omitempty"`
-	Reason  string   `json:"reason,omitempty"`
+	// CallPath is, for a symbol-level finding of ScanGoSource, one
+	// shortest call path from an entry point of the module to a
+	// vulnerable function, entry first ("example.com/app.main", ...,
+	// "example.com/lib.Parse").
+	CallPath []string `json:"callPath,omitempty"`
+	Reason   string   `json:"reason,omitempty"`
 	// Records says, when several records of the advisory list the
 	// component's package, what each said about its version. The finding
 	// stands when any of them says affected.

@@ -48,8 +48,9 @@ const (
 	PropGoDirect = "chaingate:go:direct"
 	// PropGoPackages lists, comma-separated, the import paths of a
 	// module's packages that have code in a binary (read from its
-	// function table by FromGoBinary and FromGoBinaryFile). risk.Scan
-	// reads it (risk.PropertyGoPackages) for package-level evidence.
+	// function table by FromGoBinary and FromGoBinaryFile) or that a
+	// module's packages import (FromGoModule). risk.Scan reads it
+	// (risk.PropertyGoPackages) for package-level evidence.
 	PropGoPackages = "chaingate:go:packages"
 	// PropGoBuildPrefix prefixes each build setting of a Go binary
 	// ("chaingate:go:build:GOOS", "chaingate:go:build:vcs.revision").

@@ -46,6 +46,17 @@ const (
 // When the go command is present (see WithGoCommand, WithoutGoCommand),
 // the build list is the one `go list -m all` gives and the dependency
 // edges are those of `go mod graph`, each mapped to the selected version.
+// Each module component then lists in PropGoPackages the packages of the
+// build that the main module's packages import (`go list -deps ./...`,
+// test files excluded; empty for a module of the build list nothing
+// imports), the root its own packages, and the root and the document
+// record the platform they were listed for as the build settings GOOS
+// and GOARCH (the go
+// command's, from the environment: set GOOS and GOARCH to list another
+// platform's), so risk.Scan gives Go findings package-level evidence.
+// That needs the dependencies' sources in the module cache (go mod
+// download); without them no packages are recorded and
+// Document.Limitations says so.
 // The go command runs offline (GOPROXY=off, GOWORK=off,
 // GOTOOLCHAIN=local) on a temporary copy of go.mod and go.sum, so it never
 // modifies dir and never reaches the network; it needs the go.mod files
@@ -342,9 +353,13 @@ func genGoModuleWithCommand(ctx context.Context, cfg *genConfig, dir string, mod
 		cmd.Stdout = out
 		cmd.Stderr = stderr
 		if err := cmd.Run(); err != nil {
-			msg := strings.TrimSpace(stderr.buf.String())
-			if i := strings.IndexByte(msg, '\n'); i >= 0 {
-				msg = msg[:i]
+			// The first line that is not progress ("go: downloading m v1").
+			msg := ""
+			for l := range strings.Lines(stderr.buf.String()) {
+				if l = strings.TrimSpace(l); l != "" && !strings.HasPrefix(l, "go: downloading ") {
+					msg = l
+					break
+				}
 			}
 			if msg != "" {
 				return nil, fmt.Errorf("%s %s failed: %v: %s", cfg.goCmd, strings.Join(args, " "), err, msg)
@@ -453,8 +468,81 @@ func genGoModuleWithCommand(ctx context.Context, cfg *genConfig, dir string, mod
 			doc.Dependencies = append(doc.Dependencies, Dependency{Ref: c.ID, DependsOn: slices.Compact(to)})
 		}
 	}
+	if err := genGoModulePackages(run, doc, mainPath, idOf); err != nil {
+		doc.Limitations = append(doc.Limitations,
+			"the packages in the build are not recorded (a scan gives module-level evidence only): "+err.Error())
+	}
 	doc.Properties = append(doc.Properties, Property{PropGoModuleSource, "go-command"})
 	return doc, nil
+}
+
+// genGoListDepsFormat prints, for each package of the build that is not
+// in the standard library, its import path and its module's path.
+const genGoListDepsFormat = "{{if not .Standard}}{{.ImportPath}} {{with .Module}}{{.Path}}{{end}}{{end}}"
+
+// genGoModulePackages records on each module component the packages of
+// the build that the main module's packages import (go list -deps
+// ./...), on the root the main module's own, and on the root and the
+// document the platform they were listed for (PropGoBuildPrefix GOOS and GOARCH: the
+// go command's, from the environment). A module of the build list none of
+// whose packages is imported gets an empty list. Any error of go list
+// (sources missing from the module cache, a package that does not load)
+// records nothing: a partial list would call imported code absent.
+func genGoModulePackages(run func(...string) ([]byte, error), doc *Document, mainPath string, idOf map[string]string) error {
+	plat, err := run("env", "GOOS", "GOARCH")
+	if err != nil {
+		return err
+	}
+	pf := strings.Fields(string(plat))
+	if len(pf) != 2 {
+		return fmt.Errorf("go env GOOS GOARCH: unexpected output %q", plat)
+	}
+	out, err := run("list", "-deps", "-f", genGoListDepsFormat, "./...")
+	if err != nil {
+		return fmt.Errorf("%w (the module's dependencies must be in the module cache: go mod download)", err)
+	}
+	byModule := map[string][]string{}
+	sc := bufio.NewScanner(bytes.NewReader(out))
+	sc.Buffer(make([]byte, 0, 64<<10), 1<<20)
+	for line := 1; sc.Scan(); line++ {
+		t := strings.TrimSpace(sc.Text())
+		if t == "" {
+			continue // a standard-library package
+		}
+		pkg, mod, ok := strings.Cut(t, " ")
+		if !ok || pkg == "" || mod == "" {
+			return fmt.Errorf("go list -deps: line %d: package %q without a module", line, t)
+		}
+		byModule[mod] = append(byModule[mod], pkg)
+	}
+	if err := sc.Err(); err != nil {
+		return fmt.Errorf("go list -deps: %w", err)
+	}
+	pathOf := make(map[string]string, len(idOf)) // component ID -> module path
+	for p, id := range idOf {
+		pathOf[id] = p
+	}
+	for i := range doc.Components {
+		c := &doc.Components[i]
+		var ps []string
+		if c.ID == doc.Root {
+			// On the root and the document, as FromGoBuildInfo records
+			// a binary's (risk.Scan reads the document's).
+			plat := []Property{{PropGoBuildPrefix + "GOOS", pf[0]}, {PropGoBuildPrefix + "GOARCH", pf[1]}}
+			c.Properties = append(c.Properties, plat...)
+			doc.Properties = append(doc.Properties, plat...)
+			if ps = byModule[mainPath]; len(ps) == 0 {
+				continue
+			}
+		} else if path, ok := pathOf[c.ID]; ok {
+			ps = byModule[path]
+		} else {
+			continue
+		}
+		slices.Sort(ps)
+		c.Properties = append(c.Properties, Property{PropGoPackages, strings.Join(slices.Compact(ps), ",")})
+	}
+	return nil
 }
 
 // genLimitedBuffer is an io.Writer that keeps at most limit bytes and

@@ -16,6 +16,7 @@ defaults := {
 	"deny_unfixed": false,
 	"unknown_priority": "critical",
 	"ignore": [],
+	"evidence_levels": ["module", "package", "symbol", "package-absent", "symbol-absent"],
 }
 
 default settings := {}
@@ -49,13 +50,61 @@ ignored(f) if {
 	a in cfg.ignore
 }
 
-# active are the findings that count: not VEX-suppressed, not ignored.
+# evidence_levels are risk's evidence levels (risk.EvidenceLevel).
+evidence_levels := {"module", "package", "symbol", "package-absent", "symbol-absent"}
+
+# level is the finding's evidence level; a finding that names none counts
+# as "module": a version in an affected range is all a plain version match
+# establishes.
+level(f) := l if {
+	l := object.get(f, "evidenceLevel", "")
+	l != ""
+} else := "module"
+
+# evidence_levels_invalid holds when the caller's evidence_levels is not a
+# non-empty array of known levels. Then every finding counts (fail closed)
+# and deny_evidence_levels_invalid says why.
+evidence_levels_invalid if {
+	x := object.get(settings, "evidence_levels", null)
+	x != null
+	not is_array(x)
+}
+
+evidence_levels_invalid if count(settings.evidence_levels) == 0
+
+evidence_levels_invalid if {
+	is_array(settings.evidence_levels)
+	some l in settings.evidence_levels
+	not l in evidence_levels
+}
+
+# evidence_counts holds when the finding's evidence level may block
+# (evidence_levels). Without the setting, or with an invalid one, every
+# finding counts whatever its level, so the defaults change nothing. A
+# level the library does not know (a newer producer's) always counts.
+evidence_counts(_) if object.get(settings, "evidence_levels", null) == null
+
+evidence_counts(_) if evidence_levels_invalid
+
+evidence_counts(f) if level(f) in cfg.evidence_levels
+
+evidence_counts(f) if not level(f) in evidence_levels
+
+# active are the findings that count: not VEX-suppressed, not ignored, of
+# an evidence level that may block.
 active := [f |
 	cfg.enabled
 	some f in input.risk.findings
 	not suppressed(f)
 	not ignored(f)
+	evidence_counts(f)
 ]
+
+# evidence_note names the vulnerable code found, for symbol-level findings.
+evidence_note(f) := sprintf(" (vulnerable code in the build: %s)", [concat(", ", f.symbols)]) if {
+	f.evidenceLevel == "symbol"
+	count(object.get(f, "symbols", [])) > 0
+} else := ""
 
 # blocking are the active findings at or above the threshold.
 blocking := [f |
@@ -154,6 +203,20 @@ unassessed_advisories_note(ids) := sprintf("; advisories that may apply: %s", [c
 # --- end of unassessed components --------------------------------------
 
 # METADATA
+# title: Evidence levels setting invalid
+# description: >-
+#   evidence_levels, when set, must be a non-empty array of risk's evidence
+#   levels; otherwise every finding counts and this rule denies.
+# custom:
+#   code: CG-VULN-011
+#   severity: high
+deny_evidence_levels_invalid contains result if {
+	cfg.enabled
+	evidence_levels_invalid
+	result := {"msg": sprintf("data.chaingate.config.vulnerabilities.evidence_levels must be a non-empty array of %v, got %v: every finding counts until it is fixed", [sort(evidence_levels), settings.evidence_levels])}
+}
+
+# METADATA
 # title: Known exploited vulnerability
 # description: No finding may be in CISA's Known Exploited Vulnerabilities catalogue.
 # custom:
@@ -164,7 +227,7 @@ deny_kev contains result if {
 	some f in active
 	f.kev == true
 	result := {
-		"msg": sprintf("%s is known to be exploited (CISA KEV)", [label(f)]),
+		"msg": sprintf("%s is known to be exploited (CISA KEV)%s", [label(f), evidence_note(f)]),
 		"finding": f.id,
 		"component": object.get(f, "component", ""),
 	}
@@ -205,7 +268,7 @@ deny_fix_overdue contains result if {
 	some f in blocking
 	overdue(f)
 	result := {
-		"msg": sprintf("%s has priority %s at or above %s and a fix available for more than %d days (fixed in %s)", [label(f), object.get(f, "priority", object.get(f, "severity", "unknown")), cfg.threshold, cfg.fix_window_days, concat(", ", object.get(f, "fixedVersions", []))]),
+		"msg": sprintf("%s has priority %s at or above %s and a fix available for more than %d days (fixed in %s)%s", [label(f), object.get(f, "priority", object.get(f, "severity", "unknown")), cfg.threshold, cfg.fix_window_days, concat(", ", object.get(f, "fixedVersions", [])), evidence_note(f)]),
 		"finding": f.id,
 		"component": object.get(f, "component", ""),
 	}

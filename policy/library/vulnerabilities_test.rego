@@ -145,3 +145,73 @@ test_not_malicious_not_denied_by_it if {
 	f := object.remove(mal_finding, ["malicious"])
 	count(v.deny_malicious) == 0 with input as {"time": now, "risk": {"findings": [f, object.union(f, {"malicious": false})]}}
 }
+
+# --- evidence levels ---------------------------------------------------
+
+sym_finding := object.union(old_fix, {"id": "GO-2024-0001", "evidenceLevel": "symbol", "symbols": ["example.com/m/p.Parse", "example.com/m/p.T.Next"]})
+
+pkg_finding := object.union(old_fix, {"id": "GO-2024-0002", "evidenceLevel": "package"})
+
+mod_finding := object.union(old_fix, {"id": "GO-2024-0003", "evidenceLevel": "module"})
+
+absent_finding := object.union(old_fix, {"id": "GO-2024-0004", "evidenceLevel": "symbol-absent"})
+
+pkg_absent_finding := object.union(old_fix, {"id": "GO-2024-0005", "evidenceLevel": "package-absent"})
+
+no_level_finding := object.union(old_fix, {"id": "GHSA-2"})
+
+all_levels := [sym_finding, pkg_finding, mod_finding, absent_finding, pkg_absent_finding, no_level_finding]
+
+denied_ids(r) := {x.finding | some x in r}
+
+test_evidence_default_every_level_blocks if {
+	denied_ids(v.deny_fix_overdue) == {"GO-2024-0001", "GO-2024-0002", "GO-2024-0003", "GO-2024-0004", "GO-2024-0005", "GHSA-2"} with input as {"time": now, "risk": {"findings": all_levels}}
+	count(v.deny_evidence_levels_invalid) == 0 with input as {"time": now, "risk": {"findings": all_levels}}
+}
+
+test_evidence_symbol_only if {
+	denied_ids(v.deny_fix_overdue) == {"GO-2024-0001"} with input as {"time": now, "risk": {"findings": all_levels}}
+		with data.chaingate.config.vulnerabilities as {"evidence_levels": ["symbol"]}
+}
+
+test_evidence_symbol_message_names_symbols if {
+	some x in v.deny_fix_overdue with input as {"time": now, "risk": {"findings": [sym_finding]}}
+		with data.chaingate.config.vulnerabilities as {"evidence_levels": ["symbol"]}
+	contains(x.msg, "vulnerable code in the build: example.com/m/p.Parse, example.com/m/p.T.Next")
+}
+
+test_evidence_present_levels_only if {
+	# Listing the present levels drops only the absent ones; a finding
+	# without a level counts as module.
+	denied_ids(v.deny_fix_overdue) == {"GO-2024-0001", "GO-2024-0002", "GO-2024-0003", "GHSA-2"} with input as {"time": now, "risk": {"findings": all_levels}}
+		with data.chaingate.config.vulnerabilities as {"evidence_levels": ["symbol", "package", "module"]}
+}
+
+test_evidence_levels_filter_kev if {
+	k := object.union(kev_finding, {"evidenceLevel": "package-absent"})
+	count(v.deny_kev) == 0 with input as {"time": now, "risk": {"findings": [k]}}
+		with data.chaingate.config.vulnerabilities as {"evidence_levels": ["symbol", "package"]}
+	count(v.deny_kev) == 1 with input as {"time": now, "risk": {"findings": [object.union(k, {"evidenceLevel": "symbol"})]}}
+		with data.chaingate.config.vulnerabilities as {"evidence_levels": ["symbol", "package"]}
+}
+
+test_evidence_levels_never_lift_malicious if {
+	m := object.union(sym_finding, {"evidenceLevel": "package-absent", "malicious": true})
+	count(v.deny_malicious) == 1 with input as {"time": now, "risk": {"findings": [m]}}
+		with data.chaingate.config.vulnerabilities as {"evidence_levels": ["symbol"]}
+}
+
+test_evidence_unknown_level_counts if {
+	f := object.union(old_fix, {"id": "GO-X", "evidenceLevel": "reachable-someday"})
+	denied_ids(v.deny_fix_overdue) == {"GO-X"} with input as {"time": now, "risk": {"findings": [f]}}
+		with data.chaingate.config.vulnerabilities as {"evidence_levels": ["symbol"]}
+}
+
+test_evidence_levels_invalid_fails_closed if {
+	every bad in [[], "symbol", ["symbols"], {"a": "symbol"}, ["symbol", 3]] {
+		denied_ids(v.deny_fix_overdue) == {"GO-2024-0001", "GO-2024-0002", "GO-2024-0003", "GO-2024-0004", "GO-2024-0005", "GHSA-2"} with input as {"time": now, "risk": {"findings": all_levels}}
+			with data.chaingate.config.vulnerabilities as {"evidence_levels": bad}
+		count(v.deny_evidence_levels_invalid) == 1 with input as {"time": now, "risk": {"findings": all_levels}}
+			with data.chaingate.config.vulnerabilities as {"evidence_levels": bad}
+	}
+}

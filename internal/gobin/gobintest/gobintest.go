@@ -154,18 +154,7 @@ func Build(t testing.TB, goos, goarch, ldflags string) string {
 	}
 	cmd := exec.Command("go", append(args, ".")...)
 	cmd.Dir = app
-	env := []string{}
-	for _, kv := range os.Environ() {
-		k, _, _ := strings.Cut(kv, "=")
-		switch k {
-		case "GOFLAGS", "GOPROXY", "GOMODCACHE", "GONOSUMDB", "GOSUMDB", "GOOS", "GOARCH", "GOWORK", "CGO_ENABLED":
-			continue
-		}
-		env = append(env, kv)
-	}
-	env = append(env, "GOPROXY=file://"+filepath.ToSlash(filepath.Join(root, "proxy")),
-		"GOMODCACHE="+filepath.Join(root, "modcache"), "GOSUMDB=off", "GOFLAGS=-mod=mod -modcacherw",
-		"GOWORK=off", "CGO_ENABLED=0")
+	env := goEnv(root)
 	if goos != "" {
 		env = append(env, "GOOS="+goos)
 	}
@@ -177,6 +166,60 @@ func Build(t testing.TB, goos, goarch, ldflags string) string {
 		t.Fatalf("gobintest: go build: %v\n%s", err, out)
 	}
 	return exe
+}
+
+// Source writes the program's source module (example.com/app, requiring
+// Module v1.0.0) in a temporary directory and downloads Module into a
+// module cache of the test, from the test's file-system proxy. It returns
+// the module's directory and the cache (for GOMODCACHE). With sources
+// false only the go.mod files of the module graph are in the cache, as
+// after `go list -m all`, not the packages' code. It skips the test when
+// there is no go command.
+func Source(t testing.TB, sources bool) (dir, modcache string) {
+	t.Helper()
+	if _, err := exec.LookPath("go"); err != nil {
+		t.Skip("gobintest: no go command")
+	}
+	root := proxy(t)
+	dir = t.TempDir()
+	for name, body := range map[string]string{
+		"go.mod":  "module example.com/app\n\ngo 1.22\n\nrequire example.com/vulnlib v1.0.0\n",
+		"go.sum":  "",
+		"main.go": mainFile,
+	} {
+		if err := os.WriteFile(filepath.Join(dir, name), []byte(body), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	modcache = filepath.Join(root, "modcache")
+	args := []string{"list", "-m", "all"}
+	if sources {
+		args = []string{"mod", "download", Module}
+	}
+	cmd := exec.Command("go", args...)
+	cmd.Dir = dir
+	cmd.Env = goEnv(root)
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("gobintest: go %s: %v\n%s", strings.Join(args, " "), err, out)
+	}
+	return dir, modcache
+}
+
+// goEnv is the environment of the go command without the caller's module
+// settings, with the test's proxy and module cache under root.
+func goEnv(root string) []string {
+	env := []string{}
+	for _, kv := range os.Environ() {
+		k, _, _ := strings.Cut(kv, "=")
+		switch k {
+		case "GOFLAGS", "GOPROXY", "GOMODCACHE", "GONOSUMDB", "GOSUMDB", "GOOS", "GOARCH", "GOWORK", "CGO_ENABLED":
+			continue
+		}
+		env = append(env, kv)
+	}
+	return append(env, "GOPROXY=file://"+filepath.ToSlash(filepath.Join(root, "proxy")),
+		"GOMODCACHE="+filepath.Join(root, "modcache"), "GOSUMDB=off", "GOFLAGS=-mod=mod -modcacherw",
+		"GOWORK=off", "CGO_ENABLED=0")
 }
 
 // RenameELFSection returns a copy of the ELF binary exe in a temporary
