@@ -81,7 +81,8 @@ evidence_levels_invalid if {
 # evidence_counts holds when the finding's evidence level may block
 # (evidence_levels). Without the setting, or with an invalid one, every
 # finding counts whatever its level, so the defaults change nothing. A
-# level the library does not know (a newer producer's) always counts.
+# level the library does not know (a newer producer's) always counts, and
+# so does every finding that is not a Go module's.
 evidence_counts(_) if object.get(settings, "evidence_levels", null) == null
 
 evidence_counts(_) if evidence_levels_invalid
@@ -89,6 +90,12 @@ evidence_counts(_) if evidence_levels_invalid
 evidence_counts(f) if level(f) in cfg.evidence_levels
 
 evidence_counts(f) if not level(f) in evidence_levels
+
+# Only Go analysis (risk.ScanGoBinary, ScanGoSource, FromGoModule's
+# packages) can prove which code is in the build; a finding of any other
+# ecosystem is never filtered out by evidence_levels (fail closed), so
+# ["symbol"] cannot silently wave through every npm or PyPI finding.
+evidence_counts(f) if not startswith(object.get(f, "purl", ""), "pkg:golang/")
 
 # active are the findings that count: not VEX-suppressed, not ignored, of
 # an evidence level that may block.

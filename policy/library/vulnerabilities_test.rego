@@ -148,17 +148,21 @@ test_not_malicious_not_denied_by_it if {
 
 # --- evidence levels ---------------------------------------------------
 
-sym_finding := object.union(old_fix, {"id": "GO-2024-0001", "evidenceLevel": "symbol", "symbols": ["example.com/m/p.Parse", "example.com/m/p.T.Next"]})
+# go_fix is old_fix as a Go module's finding: only those can prove which
+# code is in the build, so only those are filtered by evidence_levels.
+go_fix := object.union(old_fix, {"purl": "pkg:golang/example.com/m@v1.0.0"})
 
-pkg_finding := object.union(old_fix, {"id": "GO-2024-0002", "evidenceLevel": "package"})
+sym_finding := object.union(go_fix, {"id": "GO-2024-0001", "evidenceLevel": "symbol", "symbols": ["example.com/m/p.Parse", "example.com/m/p.T.Next"]})
 
-mod_finding := object.union(old_fix, {"id": "GO-2024-0003", "evidenceLevel": "module"})
+pkg_finding := object.union(go_fix, {"id": "GO-2024-0002", "evidenceLevel": "package"})
 
-absent_finding := object.union(old_fix, {"id": "GO-2024-0004", "evidenceLevel": "symbol-absent"})
+mod_finding := object.union(go_fix, {"id": "GO-2024-0003", "evidenceLevel": "module"})
 
-pkg_absent_finding := object.union(old_fix, {"id": "GO-2024-0005", "evidenceLevel": "package-absent"})
+absent_finding := object.union(go_fix, {"id": "GO-2024-0004", "evidenceLevel": "symbol-absent"})
 
-no_level_finding := object.union(old_fix, {"id": "GHSA-2"})
+pkg_absent_finding := object.union(go_fix, {"id": "GO-2024-0005", "evidenceLevel": "package-absent"})
+
+no_level_finding := object.union(go_fix, {"id": "GHSA-2"})
 
 all_levels := [sym_finding, pkg_finding, mod_finding, absent_finding, pkg_absent_finding, no_level_finding]
 
@@ -188,11 +192,20 @@ test_evidence_present_levels_only if {
 }
 
 test_evidence_levels_filter_kev if {
-	k := object.union(kev_finding, {"evidenceLevel": "package-absent"})
+	k := object.union(kev_finding, {"purl": "pkg:golang/example.com/m@v1.0.0", "evidenceLevel": "package-absent"})
 	count(v.deny_kev) == 0 with input as {"time": now, "risk": {"findings": [k]}}
 		with data.chaingate.config.vulnerabilities as {"evidence_levels": ["symbol", "package"]}
 	count(v.deny_kev) == 1 with input as {"time": now, "risk": {"findings": [object.union(k, {"evidenceLevel": "symbol"})]}}
 		with data.chaingate.config.vulnerabilities as {"evidence_levels": ["symbol", "package"]}
+}
+
+test_evidence_levels_never_filter_other_ecosystems if {
+	npm := object.union(old_fix, {"id": "GHSA-aaaa-bbbb-cccc", "purl": "pkg:npm/left-pad@1.0.0", "evidenceLevel": "module"})
+	d := v.deny_fix_overdue with input as {"time": now, "risk": {"findings": [npm, mod_finding]}}
+		with data.chaingate.config.vulnerabilities as {"evidence_levels": ["symbol"]}
+	count(d) == 1
+	some r in d
+	r.finding == "GHSA-aaaa-bbbb-cccc"
 }
 
 test_evidence_levels_never_lift_malicious if {
