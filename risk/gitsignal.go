@@ -217,10 +217,14 @@ func GitHistorySignals(ctx context.Context, repo *git.Repository, opts GitOption
 	return out, nil
 }
 
-// GitHistorySignalsDir opens the repository at dir (a work tree or a bare
-// repository) and runs GitHistorySignals.
+// GitHistorySignalsDir opens the repository at dir (a work tree, a linked
+// work tree made by git worktree add, or a bare repository) and runs
+// GitHistorySignals.
 func GitHistorySignalsDir(ctx context.Context, dir string, opts GitOptions) ([]Signal, error) {
-	repo, err := git.PlainOpenWithOptions(dir, &git.PlainOpenOptions{DetectDotGit: true})
+	// EnableDotGitCommonDir: a linked work tree's .git is a file naming
+	// its private directory, whose refs and objects live in the main
+	// repository's common directory; without it go-git finds no HEAD.
+	repo, err := git.PlainOpenWithOptions(dir, &git.PlainOpenOptions{DetectDotGit: true, EnableDotGitCommonDir: true})
 	if err != nil {
 		return nil, fmt.Errorf("risk: git history %s: %w", dir, err)
 	}

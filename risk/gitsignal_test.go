@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -188,7 +189,10 @@ func TestGitHistoryOwnRepository(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	repo, _ := git.PlainOpen(root)
+	repo, err := git.PlainOpenWithOptions(root, &git.PlainOpenOptions{EnableDotGitCommonDir: true})
+	if err != nil {
+		t.Fatal(err)
+	}
 	for _, s := range sigs {
 		if len(s.Source) != 40 || len(s.Evidence) == 0 || s.Value <= 0 || s.Value > 1 {
 			t.Errorf("bad signal %+v", s)
@@ -219,5 +223,53 @@ func TestGitClassify(t *testing.T) {
 	med, mad := gitMedianMAD([]float64{1, 2, 3, 4, 100})
 	if med != 3 || mad != 1 {
 		t.Errorf("median %v MAD %v", med, mad)
+	}
+}
+
+// TestGitHistoryLinkedWorktree runs GitHistorySignalsDir on a work tree
+// made by git worktree add, whose .git is a file pointing into the main
+// repository: it must read the same history as the main work tree.
+func TestGitHistoryLinkedWorktree(t *testing.T) {
+	if _, err := exec.LookPath("git"); err != nil {
+		t.Skip("git not on PATH")
+	}
+	dir := t.TempDir()
+	main, linked := filepath.Join(dir, "main"), filepath.Join(dir, "linked")
+	run := func(dir string, args ...string) {
+		t.Helper()
+		cmd := exec.Command("git", args...)
+		cmd.Dir = dir
+		cmd.Env = append(os.Environ(), "GIT_AUTHOR_NAME=A", "GIT_AUTHOR_EMAIL=a@example.com",
+			"GIT_COMMITTER_NAME=A", "GIT_COMMITTER_EMAIL=a@example.com", "GIT_CONFIG_GLOBAL=/dev/null", "GIT_CONFIG_NOSYSTEM=1")
+		if out, err := cmd.CombinedOutput(); err != nil {
+			t.Fatalf("git %v: %v\n%s", args, err, out)
+		}
+	}
+	if err := os.MkdirAll(main, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	run(main, "init", "-q", "-b", "main")
+	for i := range 3 {
+		if err := os.WriteFile(filepath.Join(main, "f.txt"), []byte(strings.Repeat("x", i+1)), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		run(main, "add", "f.txt")
+		run(main, "commit", "-q", "-m", "c")
+	}
+	run(main, "worktree", "add", "-q", linked, "-b", "other")
+	if fi, err := os.Stat(filepath.Join(linked, ".git")); err != nil || fi.IsDir() {
+		t.Fatalf("linked work tree's .git is not a file: %v", err)
+	}
+	opts := GitOptions{MaxCommits: 10, Report: 10}
+	want, err := GitHistorySignalsDir(context.Background(), main, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := GitHistorySignalsDir(context.Background(), linked, opts)
+	if err != nil {
+		t.Fatalf("linked work tree: %v", err)
+	}
+	if len(got) == 0 || len(got) != len(want) {
+		t.Fatalf("linked work tree gave %d signals, main work tree %d (unsigned commits must be reported)", len(got), len(want))
 	}
 }
