@@ -292,6 +292,7 @@ type contentLimitReader struct {
 	left int64
 }
 
+// Read reads at most the bytes left, failing when none are or ctx is done.
 func (l *contentLimitReader) Read(p []byte) (int, error) {
 	if err := l.ctx.Err(); err != nil {
 		return 0, err

@@ -81,6 +81,7 @@ type extCA struct {
 	ca *root.FulcioCertificateAuthority
 }
 
+// FulcioCertificateAuthorities returns the extensions CA alone.
 func (e *extCA) FulcioCertificateAuthorities() []root.CertificateAuthority {
 	return []root.CertificateAuthority{e.ca}
 }
