@@ -165,8 +165,8 @@ func (s *vulnSemScheme) parse(v string) (vulnVersion, error) {
 }
 
 func (s *vulnSemScheme) parseLiteral(v string) (vulnVersion, error) {
-	if len(v) > vulnMaxVersionLen {
-		return nil, fmt.Errorf("%w: %s version of %d bytes (limit %d)", ErrUnassessableVersion, s.label, len(v), vulnMaxVersionLen)
+	if err := vulnCheckLen(s.label, v); err != nil {
+		return nil, err
 	}
 	if s.check != nil && !s.check(v) {
 		return nil, fmt.Errorf("%w: %q is not a %s version", ErrUnassessableVersion, v, s.label)
@@ -198,6 +198,15 @@ func (v vulnSem) vulnCmp(o vulnVersion) int {
 // longer ones, and semantic's parsers are linear but allocate per
 // component.
 const vulnMaxVersionLen = 256
+
+// vulnCheckLen refuses a version longer than vulnMaxVersionLen, naming
+// the scheme (label).
+func vulnCheckLen(label, v string) error {
+	if len(v) > vulnMaxVersionLen {
+		return fmt.Errorf("%w: %s version of %d bytes (limit %d)", ErrUnassessableVersion, label, len(v), vulnMaxVersionLen)
+	}
+	return nil
+}
 
 // vulnCheckRPM accepts an rpm EVR: non-empty, printable, no spaces.
 func vulnCheckRPM(s string) bool {
@@ -279,8 +288,8 @@ func (a vulnAPKScheme) parse(s string) (vulnVersion, error) {
 }
 
 func (vulnAPKScheme) parseLiteral(s string) (vulnVersion, error) {
-	if len(s) > vulnMaxVersionLen {
-		return nil, fmt.Errorf("%w: apk version of %d bytes (limit %d)", ErrUnassessableVersion, len(s), vulnMaxVersionLen)
+	if err := vulnCheckLen("apk", s); err != nil {
+		return nil, err
 	}
 	if !vulnCheckAPK(s) {
 		return nil, fmt.Errorf("%w: %q is not an apk version", ErrUnassessableVersion, s)

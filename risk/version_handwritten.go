@@ -67,8 +67,8 @@ func (c vulnComposerScheme) parse(s string) (vulnVersion, error) {
 }
 
 func (vulnComposerScheme) parseLiteral(s string) (vulnVersion, error) {
-	if len(s) > vulnMaxVersionLen {
-		return nil, fmt.Errorf("%w: Packagist version of %d bytes (limit %d)", ErrUnassessableVersion, len(s), vulnMaxVersionLen)
+	if err := vulnCheckLen("Packagist", s); err != nil {
+		return nil, err
 	}
 	n, err := vulnComposerNormalize(s)
 	if err != nil {
@@ -294,8 +294,8 @@ func (p vulnPubScheme) parse(s string) (vulnVersion, error) {
 }
 
 func (vulnPubScheme) parseLiteral(s string) (vulnVersion, error) {
-	if len(s) > vulnMaxVersionLen {
-		return nil, fmt.Errorf("%w: Pub version of %d bytes (limit %d)", ErrUnassessableVersion, len(s), vulnMaxVersionLen)
+	if err := vulnCheckLen("Pub", s); err != nil {
+		return nil, err
 	}
 	m := vulnPubPattern.FindStringSubmatch(s)
 	if m == nil {
