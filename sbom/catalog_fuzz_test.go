@@ -15,6 +15,7 @@ import (
 	"sync/atomic"
 	"testing"
 
+	"github.com/chaingate/chaingate/internal/imagefs"
 	v1 "github.com/google/go-containerregistry/pkg/v1"
 )
 
@@ -144,11 +145,11 @@ func FuzzImageLayer(f *testing.F) {
 		// The squasher only streams the layer; skip building a v1.Image
 		// (which gzips every input) to keep the fuzzer fast.
 		sum := sha256.Sum256(data)
-		l := imgLayer{layer: imgFuzzLayer{data: data}, digest: "sha256:fuzz",
-			diffID: v1.Hash{Algorithm: "sha256", Hex: hex.EncodeToString(sum[:])}}
+		l := imagefs.Layer{Layer: imgFuzzLayer{data: data}, Digest: "sha256:fuzz",
+			DiffID: v1.Hash{Algorithm: "sha256", Hex: hex.EncodeToString(sum[:])}}
 		cfg := &imgConfig{maxFile: 1 << 20, maxTotal: 8 << 20}
 		st := newCatState()
-		if err := imgSquash(context.Background(), []imgLayer{l}, cfg, st); err != nil {
+		if err := imgSquash(context.Background(), []imagefs.Layer{l}, cfg, st); err != nil {
 			return
 		}
 		doc, err := st.document(&ImageInfo{Digest: "sha256:fuzz"})

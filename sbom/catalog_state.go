@@ -53,15 +53,12 @@ type catFile struct {
 }
 
 // catEnv is what the cataloguers of one image share: the context, the
-// file limit and the Java decompression budget, and the count of layer
-// bytes read (WithMaxTotalSize).
+// file limit and the Java decompression budget.
 type catEnv struct {
 	ctx     context.Context
 	maxFile int64
 	// jar counts the bytes Java archives decompressed (catInflate).
 	jar atomic.Int64
-	// total counts the uncompressed layer bytes read.
-	total atomic.Int64
 }
 
 // catRead reads a file a cataloguer wants from r (the file's bytes, of

@@ -8,11 +8,13 @@ import (
 	"fmt"
 	"regexp"
 	"strconv"
+
+	"github.com/chaingate/chaingate/internal/imagefs"
 )
 
 // ErrTooLarge is returned (wrapped) by Decode when the input is larger than
 // the size limit (DefaultMaxSize unless WithMaxSize sets another).
-var ErrTooLarge = errors.New("sbom: input too large")
+var ErrTooLarge = imagefs.ErrInputTooLarge
 
 // ErrUnsupportedFormat is returned (wrapped) when the input is not an SBOM
 // format chaingate reads, or when Encode is asked for a format it does not

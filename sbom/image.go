@@ -10,6 +10,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/chaingate/chaingate/internal/imagefs"
 	"github.com/google/go-containerregistry/pkg/authn"
 	v1 "github.com/google/go-containerregistry/pkg/v1"
 	"github.com/google/go-containerregistry/pkg/v1/remote"
@@ -57,26 +58,14 @@ const (
 // ErrImageTooLarge is returned (wrapped) when an image, a layer or a file
 // FromImage must read is larger than its limit. It matches ErrTooLarge
 // too (errors.Is).
-var ErrImageTooLarge error = &imgError{msg: "sbom: image too large", parent: ErrTooLarge}
-
-// imgError is a sentinel that also matches a more general one.
-type imgError struct {
-	msg    string
-	parent error
-}
-
-// Error implements error.
-func (e *imgError) Error() string { return e.msg }
-
-// Unwrap returns the sentinel the error matches.
-func (e *imgError) Unwrap() error { return e.parent }
+var ErrImageTooLarge = imagefs.ErrTooLarge
 
 // ErrImageDigestMismatch is returned (wrapped) when an image's content
 // does not match its digests: a config whose digest is not the one the
 // manifest names, or a layer whose uncompressed bytes do not hash to the
 // diff ID the config records. The SBOM would otherwise describe other
 // content than the digest a signature or policy vouches for.
-var ErrImageDigestMismatch = errors.New("sbom: image content does not match its digest")
+var ErrImageDigestMismatch = imagefs.ErrDigestMismatch
 
 // ErrImageNetworkDisabled is returned (wrapped) when a remote image is
 // scanned without WithHTTPClient or WithRemoteOptions: network access
@@ -86,7 +75,7 @@ var ErrImageNetworkDisabled = errors.New("sbom: remote image needs an explicit H
 // ErrImagePlatformNotFound is returned (wrapped) when an image index has
 // no image for the requested platform, or a single image is for another
 // platform than the one WithPlatform named.
-var ErrImagePlatformNotFound = errors.New("sbom: no image for the platform")
+var ErrImagePlatformNotFound = imagefs.ErrPlatformNotFound
 
 // ImageSource is where FromImage reads an image from: a registry
 // (ImageFromRemote), an OCI layout directory (ImageFromLayout), a
@@ -117,11 +106,11 @@ type imgResolved struct {
 	limitations []string
 	// archive is the indexed tarball the image is read from, if any;
 	// FromImage closes it when it is done.
-	archive *imgArchive
+	archive *imagefs.Archive
 }
 
 // close releases what the source holds open.
-func (r *imgResolved) close() error { return r.archive.close() }
+func (r *imgResolved) close() error { return r.archive.Close() }
 
 // ImageOption configures FromImage.
 type ImageOption func(*imgConfig) error
@@ -371,17 +360,8 @@ func FromImage(ctx context.Context, src ImageSource, opts ...ImageOption) (*Docu
 	return doc, nil
 }
 
-// imgLayer is one layer to squash: how to read it and its identity.
-type imgLayer struct {
-	layer  v1.Layer
-	digest string
-	// diffID is the uncompressed digest the (verified) config records;
-	// the squasher checks the bytes it read against it.
-	diffID v1.Hash
-}
-
 // imgDescribe reads the image's manifest and config (no layer data).
-func imgDescribe(res *imgResolved) (*ImageInfo, []imgLayer, error) {
+func imgDescribe(res *imgResolved) (*ImageInfo, []imagefs.Layer, error) {
 	img := res.img
 	cf, err := img.ConfigFile()
 	if err != nil {
@@ -399,15 +379,15 @@ func imgDescribe(res *imgResolved) (*ImageInfo, []imgLayer, error) {
 			info.Labels[k] = v
 		}
 	}
-	if len(cf.RootFS.DiffIDs) > imgMaxLayers {
-		return nil, nil, fmt.Errorf("%w: config lists %d layers (limit %d)", ErrImageTooLarge, len(cf.RootFS.DiffIDs), imgMaxLayers)
+	if len(cf.RootFS.DiffIDs) > imagefs.MaxLayers {
+		return nil, nil, fmt.Errorf("%w: config lists %d layers (limit %d)", ErrImageTooLarge, len(cf.RootFS.DiffIDs), imagefs.MaxLayers)
 	}
 	ls, err := img.Layers()
 	if err != nil {
 		return nil, nil, fmt.Errorf("list layers: %w", err)
 	}
-	if len(ls) > imgMaxLayers {
-		return nil, nil, fmt.Errorf("%w: manifest lists %d layers (limit %d)", ErrImageTooLarge, len(ls), imgMaxLayers)
+	if len(ls) > imagefs.MaxLayers {
+		return nil, nil, fmt.Errorf("%w: manifest lists %d layers (limit %d)", ErrImageTooLarge, len(ls), imagefs.MaxLayers)
 	}
 	// The SBOM must describe the image the digest names: check the config
 	// against its digest (the manifest names it) and, while squashing,
@@ -453,7 +433,7 @@ func imgDescribe(res *imgResolved) (*ImageInfo, []imgLayer, error) {
 		}
 		info.MediaType = string(mt)
 	}
-	layers := make([]imgLayer, 0, len(ls))
+	layers := make([]imagefs.Layer, 0, len(ls))
 	for i, l := range ls {
 		var h v1.Hash
 		if res.diffIDs {
@@ -464,7 +444,7 @@ func imgDescribe(res *imgResolved) (*ImageInfo, []imgLayer, error) {
 		if err != nil {
 			return nil, nil, fmt.Errorf("layer %d digest: %w", i, err)
 		}
-		layers = append(layers, imgLayer{layer: l, digest: h.String(), diffID: cf.RootFS.DiffIDs[i]})
+		layers = append(layers, imagefs.Layer{Layer: l, Digest: h.String(), DiffID: cf.RootFS.DiffIDs[i]})
 		info.Layers = append(info.Layers, h.String())
 	}
 	return info, layers, nil

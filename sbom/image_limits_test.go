@@ -24,6 +24,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/chaingate/chaingate/internal/imagefs"
 	"github.com/google/go-cmp/cmp"
 	v1 "github.com/google/go-containerregistry/pkg/v1"
 	"github.com/google/go-containerregistry/pkg/v1/types"
@@ -237,7 +238,7 @@ func TestFromImageManyLayersOverPadding(t *testing.T) {
 			if doc, err = st.document(info); err != nil {
 				t.Fatal(err)
 			}
-			decompressed = res.archive.decompressed
+			decompressed = res.archive.Decompressed()
 		})
 		if doc == nil || len(doc.Image.Layers) != n {
 			t.Fatalf("document %v: want %d layers", doc, n)
@@ -460,7 +461,7 @@ func TestFromImageIndexFanOut(t *testing.T) {
 		}
 	})
 	t.Run("more descriptors than the limit", func(t *testing.T) {
-		a, b := child(imgMaxIndexDescriptors/2, "a"), child(imgMaxIndexDescriptors/2, "b")
+		a, b := child(imagefs.MaxIndexDescriptors/2, "a"), child(imagefs.MaxIndexDescriptors/2, "b")
 		dir := layout(t, index(1, a, b), a, b)
 		ctx := imgTestDeadline(t)
 		_, err := FromImage(ctx, ImageFromLayout(dir), WithPlatform("linux/arm64"))

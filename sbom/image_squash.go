@@ -4,76 +4,20 @@ import (
 	"archive/tar"
 	"bytes"
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"errors"
 	"fmt"
-	"hash"
 	"io"
-	"path"
 	"runtime"
-	"strings"
 	"sync"
-	"sync/atomic"
+
+	"github.com/chaingate/chaingate/internal/imagefs"
 )
 
-// Whiteout markers of the OCI image layer specification.
-const (
-	imgWhiteoutPrefix = ".wh."
-	imgOpaqueMarker   = ".wh..wh..opq"
-)
-
-// imgMaxEntries bounds the tar entries of an image, all layers together
-// (the squasher remembers every path); real images have up to a few
-// hundred thousand.
-const imgMaxEntries = 4 << 20
-
-// Path limits of layer entries. Linux's PATH_MAX is 4096 bytes; real
-// layers stay far below both. A longer path, or a longer link target, is
-// an error (ErrImageTooLarge) naming the layer and the entry.
-const (
-	imgMaxPathLen   = 4096
-	imgMaxPathDepth = 256
-)
-
-// imgCountingReader fails once more than limit bytes have been read, by
-// all the readers sharing n.
-type imgCountingReader struct {
-	r     io.Reader
-	n     *atomic.Int64
-	limit int64
-}
-
-// Read implements io.Reader.
-func (c *imgCountingReader) Read(p []byte) (int, error) {
-	n, err := c.r.Read(p)
-	if c.n.Add(int64(n)) > c.limit {
-		return n, fmt.Errorf("%w: more than %d uncompressed layer bytes (WithMaxTotalSize)", ErrImageTooLarge, c.limit)
-	}
-	return n, err
-}
-
-// imgEntry is one tar entry of a layer, as squashing needs it.
-type imgEntry struct {
-	// path is the cleaned absolute path.
-	path string
-	typ  byte
-	mode int64
-	size int64
-	// link is a symbolic link's target as written, or a hard link's
-	// target as a cleaned absolute path.
-	link string
-}
-
-// imgLayerScan is what one layer holds that squashing needs: its
-// entries (in tar order), its whiteouts and opaque markers, and the
+// imgLayerScan is one layer's scan (imagefs.ScanLayer) and the
 // cataloguers' results for the regular files they want, in tar order.
 type imgLayerScan struct {
-	entries   []imgEntry
-	whiteouts []string
-	opaque    []string
-	hardlinks int
-	results   []*catResult
+	fs      *imagefs.LayerScan
+	results []*catResult
 }
 
 // imgMaxParallelLayers bounds the layers read at once.
@@ -81,7 +25,7 @@ const imgMaxParallelLayers = 4
 
 // imgSquash reads the layers, several at a time (each one streamed, never
 // written to disk, only wanted files held in memory), then builds the
-// squashed file system from the top layer down (imgTree): a file's
+// squashed file system from the top layer down (imagefs.Tree): a file's
 // results count only when no upper layer shadows, whites out or makes
 // opaque its path. Reading layers concurrently is what makes this faster
 // than one decompression stream on multi-core machines; visibility is
@@ -90,13 +34,13 @@ const imgMaxParallelLayers = 4
 // Links are then resolved in the squashed file system (imgResolveLinks),
 // for every path a cataloguer wants, and the files they lead to are read
 // from their layers again when the first pass did not catalogue them.
-func imgSquash(ctx context.Context, layers []imgLayer, cfg *imgConfig, st *catState) error {
+func imgSquash(ctx context.Context, layers []imagefs.Layer, cfg *imgConfig, st *catState) error {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	env := &catEnv{ctx: ctx, maxFile: cfg.maxFile}
+	budget := &imagefs.Budget{MaxTotal: cfg.maxTotal}
 	scans := make([]*imgLayerScan, len(layers))
 	errs := make([]error, len(layers))
-	var entries atomic.Int64
 	workers := min(len(layers), max(1, runtime.GOMAXPROCS(0)), imgMaxParallelLayers)
 	next := make(chan int)
 	var wg sync.WaitGroup
@@ -106,7 +50,7 @@ func imgSquash(ctx context.Context, layers []imgLayer, cfg *imgConfig, st *catSt
 			defer wg.Done()
 			buf := &bytes.Buffer{}
 			for i := range next {
-				scans[i], errs[i] = imgScanLayerSafe(ctx, layers[i], cfg, env, &entries, buf)
+				scans[i], errs[i] = imgScanLayerSafe(ctx, layers[i], budget, env, buf)
 				if errs[i] != nil {
 					cancel()
 				}
@@ -122,37 +66,37 @@ func imgSquash(ctx context.Context, layers []imgLayer, cfg *imgConfig, st *catSt
 		return err
 	}
 
-	t := newImgTree()
+	t := imagefs.NewTree()
 	for i := len(layers) - 1; i >= 0; i-- {
-		if err := t.addLayer(ctx, int32(i), scans[i]); err != nil {
-			return fmt.Errorf("layer %d (%s): %w", i, layers[i].digest, err)
+		if err := t.AddLayer(ctx, int32(i), scans[i].fs); err != nil {
+			return fmt.Errorf("layer %d (%s): %w", i, layers[i].Digest, err)
 		}
 	}
 	for i := len(layers) - 1; i >= 0; i-- {
 		for _, r := range scans[i].results {
-			if !t.visibleRegular(r.path, int32(i)) {
+			if !t.VisibleRegular(r.path, int32(i)) {
 				continue
 			}
 			if err := st.apply(r); err != nil {
-				return fmt.Errorf("layer %d (%s): %w", i, layers[i].digest, err)
+				return fmt.Errorf("layer %d (%s): %w", i, layers[i].Digest, err)
 			}
 		}
 		scans[i] = nil
 	}
-	return imgResolveLinks(ctx, t, layers, cfg, env, st)
+	return imgResolveLinks(ctx, t, layers, cfg, budget, env, st)
 }
 
 // imgFirstError reports the real failure of a layer, not the
 // cancellations it caused in the others.
-func imgFirstError(layers []imgLayer, errs []error) error {
+func imgFirstError(layers []imagefs.Layer, errs []error) error {
 	for i := len(layers) - 1; i >= 0; i-- {
 		if errs[i] != nil && !errors.Is(errs[i], context.Canceled) {
-			return fmt.Errorf("layer %d (%s): %w", i, layers[i].digest, errs[i])
+			return fmt.Errorf("layer %d (%s): %w", i, layers[i].Digest, errs[i])
 		}
 	}
 	for i := len(layers) - 1; i >= 0; i-- {
 		if errs[i] != nil {
-			return fmt.Errorf("layer %d (%s): %w", i, layers[i].digest, errs[i])
+			return fmt.Errorf("layer %d (%s): %w", i, layers[i].Digest, errs[i])
 		}
 	}
 	return nil
@@ -161,66 +105,111 @@ func imgFirstError(layers []imgLayer, errs []error) error {
 // imgScanLayerSafe is imgScanLayer turning a panic of a parser library
 // on hostile input (it runs on a goroutine of ours, where the caller
 // could not recover it) into an error.
-func imgScanLayerSafe(ctx context.Context, l imgLayer, cfg *imgConfig, env *catEnv, entries *atomic.Int64, buf *bytes.Buffer) (sc *imgLayerScan, err error) {
+func imgScanLayerSafe(ctx context.Context, l imagefs.Layer, b *imagefs.Budget, env *catEnv, buf *bytes.Buffer) (sc *imgLayerScan, err error) {
 	defer func() {
 		if p := recover(); p != nil {
 			sc, err = nil, fmt.Errorf("internal error reading the layer: %v", p)
 		}
 	}()
-	return imgScanLayer(ctx, l, cfg, env, entries, buf)
+	return imgScanLayer(ctx, l, b, env, buf)
 }
 
-// imgEntryPath is a tar entry's cleaned absolute path, refused when it
-// is longer or deeper than the path limits.
-func imgEntryPath(name string) (string, error) {
-	if len(name) > imgMaxPathLen {
-		return "", fmt.Errorf("%w: entry %q...: path of %d bytes (limit %d)", ErrImageTooLarge, name[:64], len(name), imgMaxPathLen)
-	}
-	p := path.Clean("/" + name)
-	if d := strings.Count(p, "/"); d > imgMaxPathDepth {
-		return "", fmt.Errorf("%w: entry %q...: path of %d components (limit %d)", ErrImageTooLarge, p[:min(len(p), 64)], d, imgMaxPathDepth)
-	}
-	return p, nil
-}
-
-// imgOpenLayer opens a layer's uncompressed stream, counting its bytes
-// toward the image's limit and hashing them for the diff ID check.
-func imgOpenLayer(ctx context.Context, l imgLayer, cfg *imgConfig, env *catEnv) (io.ReadCloser, *imgCountingReader, hash.Hash, error) {
-	if err := ctx.Err(); err != nil {
-		return nil, nil, nil, err
-	}
-	rc, err := l.layer.Uncompressed()
+// imgScanLayer streams one layer (imagefs.ScanLayer) and runs the
+// cataloguers on the regular files they want.
+func imgScanLayer(ctx context.Context, l imagefs.Layer, b *imagefs.Budget, env *catEnv, buf *bytes.Buffer) (*imgLayerScan, error) {
+	sc := &imgLayerScan{}
+	fs, err := imagefs.ScanLayer(ctx, l, b, func(p string, h *tar.Header, r io.Reader) error {
+		kind := catClassify(p, h)
+		if kind == catNone {
+			return nil
+		}
+		f := catFile{path: p, layer: l.Digest, size: h.Size, kind: kind, env: env}
+		res, err := catRead(r, f, buf)
+		if err != nil {
+			return err
+		}
+		if res != nil {
+			sc.results = append(sc.results, res)
+		}
+		return nil
+	})
 	if err != nil {
-		return nil, nil, nil, fmt.Errorf("open: %w", err)
+		return nil, err
 	}
-	hasher := sha256.New()
-	return rc, &imgCountingReader{r: io.TeeReader(rc, hasher), n: &env.total, limit: cfg.maxTotal}, hasher, nil
+	sc.fs = fs
+	return sc, nil
 }
 
-// imgCheckDiffID hashes what follows the tar trailer too, then checks
-// the layer's bytes against the diff ID of the config.
-func imgCheckDiffID(l imgLayer, counted io.Reader, hasher hash.Hash) error {
-	if _, err := io.Copy(io.Discard, counted); err != nil {
-		return fmt.Errorf("read: %w", err)
+// imgWanted tells the link walk (imagefs.Tree.Links) what the
+// cataloguers want: catClassify's kinds, and the OS package databases
+// that must be readable.
+var imgWanted = imagefs.Wanted{
+	Kind:     func(p string, h *tar.Header) int { return int(catClassify(p, h)) },
+	Database: func(k int) bool { return catLinkedDatabase(catKind(k)) },
+}
+
+// catLinkedDatabase reports kinds whose files must be readable: an OS
+// package database behind a link that cannot be followed fails the scan.
+func catLinkedDatabase(k catKind) bool {
+	return k == catDpkgStatus || k == catDpkgStatusD || k == catApk || k == catRPM
+}
+
+// imgResolveLinks follows every symbolic and hard link of the squashed
+// file system t, within the image's root (imagefs.Tree.Links), and
+// catalogues the files that paths cataloguers want lead to — a dpkg
+// status file linked to another file, a directory of package metadata
+// linked elsewhere — reading them again from their layers. A link that
+// cannot be followed at such a path (to nothing, in a loop, to a special
+// file) is an error for an OS package database and a limitation for
+// other files: never a silently smaller SBOM.
+func imgResolveLinks(ctx context.Context, t *imagefs.Tree, layers []imagefs.Layer, cfg *imgConfig, b *imagefs.Budget, env *catEnv, st *catState) error {
+	needs, limits, err := t.Links(ctx, imgWanted)
+	if err != nil {
+		return err
 	}
-	if l.diffID.Algorithm == "sha256" {
-		if got := "sha256:" + hex.EncodeToString(hasher.Sum(nil)); got != l.diffID.String() {
-			return fmt.Errorf("%w: layer content hashes to %s, config diff ID is %s", ErrImageDigestMismatch, got, l.diffID)
+	st.limits = append(st.limits, limits...)
+	if len(needs) == 0 {
+		return nil
+	}
+	byLayer := map[int32][]imagefs.Need{}
+	for _, lp := range imgSortedKeys(needs) {
+		nd := needs[lp]
+		byLayer[nd.Layer] = append(byLayer[nd.Layer], nd)
+	}
+	buf := &bytes.Buffer{}
+	for i := len(layers) - 1; i >= 0; i-- {
+		lneeds := byLayer[int32(i)]
+		if len(lneeds) == 0 {
+			continue
+		}
+		rs, err := imgRereadLayer(ctx, layers[i], cfg, b, env, lneeds, buf)
+		if err != nil {
+			return fmt.Errorf("layer %d (%s): %w", i, layers[i].Digest, err)
+		}
+		for _, r := range rs {
+			if err := st.apply(r); err != nil {
+				return fmt.Errorf("layer %d (%s): %w", i, layers[i].Digest, err)
+			}
 		}
 	}
 	return nil
 }
 
-// imgScanLayer streams one layer and runs the cataloguers on the regular
-// files they want. It checks the layer's bytes against its diff ID.
-func imgScanLayer(ctx context.Context, l imgLayer, cfg *imgConfig, env *catEnv, entries *atomic.Int64, buf *bytes.Buffer) (*imgLayerScan, error) {
-	rc, counted, hasher, err := imgOpenLayer(ctx, l, cfg, env)
+// imgRereadLayer streams a layer again for the files links lead to, runs
+// their cataloguers, and checks the layer's bytes against its diff ID
+// again (a source could serve other bytes the second time).
+func imgRereadLayer(ctx context.Context, l imagefs.Layer, cfg *imgConfig, b *imagefs.Budget, env *catEnv, needs []imagefs.Need, buf *bytes.Buffer) ([]*catResult, error) {
+	byPath := map[string][]imagefs.Need{}
+	for _, nd := range needs {
+		byPath[nd.Path] = append(byPath[nd.Path], nd)
+	}
+	rc, counted, hasher, err := imagefs.OpenLayer(ctx, l, b)
 	if err != nil {
 		return nil, err
 	}
 	defer rc.Close()
 	tr := tar.NewReader(counted)
-	sc := &imgLayerScan{}
+	found := map[string][]*catResult{}
 	for n := 0; ; n++ {
 		if n%256 == 0 {
 			if err := ctx.Err(); err != nil {
@@ -234,57 +223,53 @@ func imgScanLayer(ctx context.Context, l imgLayer, cfg *imgConfig, env *catEnv, 
 		if err != nil {
 			return nil, fmt.Errorf("read tar: %w", err)
 		}
-		if entries.Add(1) > imgMaxEntries {
-			return nil, fmt.Errorf("%w: more than %d files", ErrImageTooLarge, imgMaxEntries)
+		if h.Typeflag != tar.TypeReg && h.Typeflag != tar.TypeRegA {
+			continue
 		}
-		p, err := imgEntryPath(h.Name)
+		p, err := imagefs.EntryPath(h.Name)
 		if err != nil {
 			return nil, err
 		}
-		dir, base := path.Split(p)
-		dir = path.Clean(dir)
-		if base == imgOpaqueMarker {
-			sc.opaque = append(sc.opaque, dir)
+		nds := byPath[p]
+		if len(nds) == 0 {
 			continue
 		}
-		if strings.HasPrefix(base, imgWhiteoutPrefix) {
-			sc.whiteouts = append(sc.whiteouts, path.Join(dir, strings.TrimPrefix(base, imgWhiteoutPrefix)))
-			continue
+		// The last entry of a path in a layer is the one that counts.
+		var rs []*catResult
+		// A file over the limit is not read (catRead reports it); an
+		// executable's magic number is still needed to tell ELF files.
+		n := h.Size
+		if n > cfg.maxFile {
+			n = 4
 		}
-		e := imgEntry{path: p, typ: h.Typeflag, mode: h.Mode, size: h.Size}
-		switch h.Typeflag {
-		case tar.TypeRegA:
-			e.typ = tar.TypeReg
-		case tar.TypeSymlink, tar.TypeLink:
-			if len(h.Linkname) > imgMaxPathLen {
-				return nil, fmt.Errorf("%w: link %s: target of %d bytes (limit %d)", ErrImageTooLarge, p, len(h.Linkname), imgMaxPathLen)
-			}
-			e.link = h.Linkname
-			if h.Typeflag == tar.TypeLink {
-				// A hard link names another member of the archive.
-				e.link = path.Clean("/" + h.Linkname)
-				sc.hardlinks++
-			}
-		}
-		sc.entries = append(sc.entries, e)
-		if e.typ != tar.TypeReg {
-			continue
-		}
-		kind := catClassify(p, h)
-		if kind == catNone {
-			continue
-		}
-		f := catFile{path: p, layer: l.digest, size: h.Size, kind: kind, env: env}
-		r, err := catRead(tr, f, buf)
+		data, err := io.ReadAll(io.LimitReader(tr, n))
 		if err != nil {
-			return nil, err
+			return nil, fmt.Errorf("read %s: %w", p, err)
 		}
-		if r != nil {
-			sc.results = append(sc.results, r)
+		for _, nd := range nds {
+			f := catFile{path: p, layer: l.Digest, size: h.Size, kind: catKind(nd.Kind), env: env}
+			r, err := catRead(bytes.NewReader(data), f, buf)
+			if err != nil {
+				return nil, err
+			}
+			if r != nil {
+				r.path = nd.Logical
+				rs = append(rs, r)
+			}
 		}
+		found[p] = rs
 	}
-	if err := imgCheckDiffID(l, counted, hasher); err != nil {
+	if err := imagefs.CheckDiffID(l, counted, hasher); err != nil {
 		return nil, err
 	}
-	return sc, nil
+	var out []*catResult
+	for _, nd := range needs {
+		if _, ok := found[nd.Path]; !ok {
+			return nil, fmt.Errorf("%s: %s is not in the layer the second time it is read", nd.Logical, nd.Path)
+		}
+	}
+	for _, p := range imgSortedKeys(found) {
+		out = append(out, found[p]...)
+	}
+	return out, nil
 }

@@ -1,12 +1,10 @@
-package sbom
+package imagefs
 
 import (
 	"archive/tar"
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"sort"
 	"strings"
 )
@@ -49,14 +47,14 @@ type imgNode struct {
 	srcLayer int32
 }
 
-// imgTree is the squashed file system of an image: every visible path,
+// Tree is the squashed file system of an image: every visible path,
 // built from the top layer down. Paths are interned per component (a
 // node per component, children found through one map), so deciding
 // whether an entry is hidden by an upper layer's whiteout, opaque
 // directory or non-directory costs one step per component of its path:
 // linear in the path's length, where looking every parent directory up
 // by its full path was quadratic.
-type imgTree struct {
+type Tree struct {
 	nodes []imgNode
 	kids  map[imgKey]int32
 	// links are the nodes that were ever symbolic or hard links.
@@ -71,8 +69,8 @@ type imgKey struct {
 	name   string
 }
 
-func newImgTree() *imgTree {
-	t := &imgTree{kids: map[imgKey]int32{}}
+func NewTree() *Tree {
+	t := &Tree{kids: map[imgKey]int32{}}
 	t.nodes = append(t.nodes, imgNode{parent: 0, child: imgNone, next: imgNone, layer: 1 << 30,
 		whiteout: imgNone, opaque: imgNone, typ: tar.TypeDir, srcLayer: imgNone})
 	return t
@@ -93,7 +91,7 @@ func imgComponents(p string, fn func(name string, last bool) bool) {
 
 // child returns the node for name under dir, creating it when create is
 // set.
-func (t *imgTree) child(dir int32, name string, create bool) int32 {
+func (t *Tree) child(dir int32, name string, create bool) int32 {
 	if id, ok := t.kids[imgKey{dir, name}]; ok {
 		return id
 	}
@@ -113,7 +111,7 @@ func (t *imgTree) child(dir int32, name string, create bool) int32 {
 // it or a parent whited out, a parent made opaque, a parent that is not
 // a directory. Parents with no entry of their own become directories of
 // layer i (the layer implies them).
-func (t *imgTree) walk(p string, i int32) int32 {
+func (t *Tree) walk(p string, i int32) int32 {
 	cur := int32(0)
 	imgComponents(p, func(name string, last bool) bool {
 		id := t.child(cur, name, true)
@@ -139,7 +137,7 @@ func (t *imgTree) walk(p string, i int32) int32 {
 
 // addLayer adds layer i's entries (the layers above it are in already),
 // then its whiteouts and opaque markers, which hide lower layers only.
-func (t *imgTree) addLayer(ctx context.Context, i int32, sc *imgLayerScan) error {
+func (t *Tree) AddLayer(ctx context.Context, i int32, sc *LayerScan) error {
 	// Hard links to regular files of the same layer read that layer's
 	// file, whatever upper layers did to its path.
 	var regular map[string]*imgEntry
@@ -231,7 +229,7 @@ func imgSameLayerTarget(regular map[string]*imgEntry, hard map[string]string, e 
 
 // lookup returns the visible node at the cleaned absolute path p,
 // following no links, or imgNone.
-func (t *imgTree) lookup(p string) int32 {
+func (t *Tree) lookup(p string) int32 {
 	cur := int32(0)
 	imgComponents(p, func(name string, _ bool) bool {
 		cur = t.child(cur, name, false)
@@ -245,13 +243,13 @@ func (t *imgTree) lookup(p string) int32 {
 
 // visibleRegular reports whether the regular file layer i has at p is
 // what the squashed file system shows there.
-func (t *imgTree) visibleRegular(p string, i int32) bool {
+func (t *Tree) VisibleRegular(p string, i int32) bool {
 	id := t.lookup(p)
 	return id != imgNone && t.nodes[id].layer == i && t.nodes[id].typ == tar.TypeReg
 }
 
 // pathOf is a node's absolute path.
-func (t *imgTree) pathOf(id int32) string {
+func (t *Tree) pathOf(id int32) string {
 	var parts []string
 	for ; id != 0; id = t.nodes[id].parent {
 		parts = append(parts, t.nodes[id].name)
@@ -279,7 +277,7 @@ var (
 // absolute target starts at the image's root, ".." never climbs above
 // it, symbolic links met on the way (the last one too) are followed, at
 // most imgMaxLinkHops in all. Nothing outside the image is ever read.
-func (t *imgTree) resolve(dir int32, target string, hops *int) (int32, error) {
+func (t *Tree) resolve(dir int32, target string, hops *int) (int32, error) {
 	cur := dir
 	if strings.HasPrefix(target, "/") {
 		cur = 0
@@ -322,7 +320,7 @@ func (t *imgTree) resolve(dir int32, target string, hops *int) (int32, error) {
 // it names, else what its target path leads to in the squashed file
 // system. It returns the layer and path to read, and the node giving the
 // file's mode and size.
-func (t *imgTree) content(id int32) (layer int32, real string, attrs *imgNode, err error) {
+func (t *Tree) content(id int32) (layer int32, real string, attrs *imgNode, err error) {
 	for range imgMaxLinkHops {
 		n := &t.nodes[id]
 		switch n.typ {
@@ -343,44 +341,50 @@ func (t *imgTree) content(id int32) (layer int32, real string, attrs *imgNode, e
 	return 0, "", nil, errImgLinkLoop
 }
 
-// imgNeed is a file to read again from a layer: the bytes at path of
+// Need is a file to read again from a layer: the bytes at path of
 // layer, for the cataloguer of kind, recorded under the logical path a
 // link made it visible at.
-type imgNeed struct {
-	layer   int32
-	path    string
-	kind    catKind
-	logical string
-	size    int64
+type Need struct {
+	Layer   int32
+	Path    string
+	Kind    int
+	Logical string
+	Size    int64
+}
+
+// Wanted tells the link walk which files cataloguers want.
+type Wanted struct {
+	// Kind says which cataloguer wants the regular file at the cleaned
+	// absolute path p with header h: 0 for none. It looks at the path,
+	// mode and size only.
+	Kind func(p string, h *tar.Header) int
+	// Database reports kinds whose files must be readable: a link to
+	// one that cannot be followed is an error, not a limitation.
+	Database func(kind int) bool
 }
 
 // imgLinkWalk finds, through every link of the squashed file system,
 // the paths cataloguers want that the first pass did not catalogue.
 type imgLinkWalk struct {
-	t      *imgTree
-	needs  map[string]imgNeed
+	t      *Tree
+	needs  map[string]Need
 	limits []string
 	errs   []error
 	work   int
 	// truncated is set once imgMaxLinkWork is reached.
 	truncated bool
 	deep      bool
-}
-
-// catLinkedDatabase reports kinds whose files must be readable: an OS
-// package database behind a link that cannot be followed fails the scan.
-func catLinkedDatabase(k catKind) bool {
-	return k == catDpkgStatus || k == catDpkgStatusD || k == catApk || k == catRPM
+	want      Wanted
 }
 
 // unreadable records a link at logical path lp that cannot be read:
 // an error for an OS package database, a limitation for anything else a
 // cataloguer wants, nothing for other paths.
 func (w *imgLinkWalk) unreadable(lp string, why error) {
-	kind := catClassify(lp, &tar.Header{Typeflag: tar.TypeReg, Mode: 0o644})
+	kind := w.want.Kind(lp, &tar.Header{Typeflag: tar.TypeReg, Mode: 0o644})
 	switch {
-	case kind == catNone:
-	case catLinkedDatabase(kind):
+	case kind == 0:
+	case w.want.Database(kind):
 		w.errs = append(w.errs, fmt.Errorf("%s: %w: the package database cannot be read", lp, why))
 	default:
 		w.limits = append(w.limits, fmt.Sprintf("%s: %v: not catalogued", lp, why))
@@ -432,7 +436,7 @@ func (w *imgLinkWalk) link(lp string, id int32, depth int) {
 }
 
 // isAncestor reports whether a is d or a parent of d.
-func (t *imgTree) isAncestor(a, d int32) bool {
+func (t *Tree) isAncestor(a, d int32) bool {
 	for {
 		if d == a {
 			return true
@@ -479,8 +483,8 @@ func (w *imgLinkWalk) file(lp string, id int32) {
 	// the same layer carries its target's): most files reached through
 	// directory links are wanted by no cataloguer.
 	n := &w.t.nodes[id]
-	kind := catClassify(lp, &tar.Header{Typeflag: tar.TypeReg, Mode: n.mode, Size: n.size})
-	if kind == catNone {
+	kind := w.want.Kind(lp, &tar.Header{Typeflag: tar.TypeReg, Mode: n.mode, Size: n.size})
+	if kind == 0 {
 		return
 	}
 	layer, real, attrs, err := w.t.content(id)
@@ -489,31 +493,30 @@ func (w *imgLinkWalk) file(lp string, id int32) {
 		return
 	}
 	h := &tar.Header{Typeflag: tar.TypeReg, Mode: attrs.mode, Size: attrs.size}
-	if kind = catClassify(lp, h); kind == catNone {
+	if kind = w.want.Kind(lp, h); kind == 0 {
 		return
 	}
-	if real != lp && catClassify(real, h) == kind && w.t.visibleRegular(real, layer) {
+	if real != lp && w.want.Kind(real, h) == kind && w.t.VisibleRegular(real, layer) {
 		return // catalogued where it is
 	}
 	if _, ok := w.needs[lp]; !ok {
-		w.needs[lp] = imgNeed{layer: layer, path: real, kind: kind, logical: lp, size: attrs.size}
+		w.needs[lp] = Need{Layer: layer, Path: real, Kind: kind, Logical: lp, Size: attrs.size}
 	}
 }
 
-// imgResolveLinks follows every symbolic and hard link of the squashed
-// file system t, within the image's root, and catalogues the files that
-// paths cataloguers want lead to — a dpkg status file linked to another
-// file, a directory of package metadata linked elsewhere — reading them
-// again from their layers. A link that cannot be followed at such a path
-// (to nothing, in a loop, to a special file) is an error for an OS
-// package database and a limitation for other files: never a silently
-// smaller SBOM.
-func imgResolveLinks(ctx context.Context, t *imgTree, layers []imgLayer, cfg *imgConfig, env *catEnv, st *catState) error {
-	w := &imgLinkWalk{t: t, needs: map[string]imgNeed{}}
+// Links follows every symbolic and hard link of the squashed file
+// system, within the image's root, and returns, by logical path, the
+// files that paths cataloguers want lead to and that the first pass did
+// not catalogue, to be read again from their layers. A link that cannot
+// be followed at such a path (to nothing, in a loop, to a special file)
+// is an error for a database (want.Database) and a limitation for other
+// files: never a silently smaller SBOM.
+func (t *Tree) Links(ctx context.Context, want Wanted) (needs map[string]Need, limits []string, err error) {
+	w := &imgLinkWalk{t: t, needs: map[string]Need{}, want: want}
 	for k, id := range t.links {
 		if k%256 == 0 {
 			if err := ctx.Err(); err != nil {
-				return err
+				return nil, nil, err
 			}
 		}
 		n := &t.nodes[id]
@@ -538,118 +541,15 @@ func imgResolveLinks(ctx context.Context, t *imgTree, layers []imgLayer, cfg *im
 		w.unreadable(t.pathOf(id), fmt.Errorf("not a regular file (tar type %q)", n.typ))
 	}
 	if err := errors.Join(w.errs...); err != nil {
-		return err
+		return nil, nil, err
 	}
 	sort.Strings(w.limits)
-	st.limits = append(st.limits, w.limits...)
+	limits = w.limits
 	if w.truncated {
-		st.limits = append(st.limits, fmt.Sprintf("links: more than %d paths reached through links; the rest were not followed", imgMaxLinkWork))
+		limits = append(limits, fmt.Sprintf("links: more than %d paths reached through links; the rest were not followed", imgMaxLinkWork))
 	}
 	if w.deep {
-		st.limits = append(st.limits, fmt.Sprintf("links: directory links nested more than %d deep (or paths longer than %d bytes) were not followed", imgMaxLinkDepth, imgMaxPathLen))
+		limits = append(limits, fmt.Sprintf("links: directory links nested more than %d deep (or paths longer than %d bytes) were not followed", imgMaxLinkDepth, imgMaxPathLen))
 	}
-	if len(w.needs) == 0 {
-		return nil
-	}
-	byLayer := map[int32][]imgNeed{}
-	for _, lp := range imgSortedKeys(w.needs) {
-		nd := w.needs[lp]
-		byLayer[nd.layer] = append(byLayer[nd.layer], nd)
-	}
-	buf := &bytes.Buffer{}
-	for i := len(layers) - 1; i >= 0; i-- {
-		needs := byLayer[int32(i)]
-		if len(needs) == 0 {
-			continue
-		}
-		rs, err := imgRereadLayer(ctx, layers[i], cfg, env, needs, buf)
-		if err != nil {
-			return fmt.Errorf("layer %d (%s): %w", i, layers[i].digest, err)
-		}
-		for _, r := range rs {
-			if err := st.apply(r); err != nil {
-				return fmt.Errorf("layer %d (%s): %w", i, layers[i].digest, err)
-			}
-		}
-	}
-	return nil
-}
-
-// imgRereadLayer streams a layer again for the files links lead to, runs
-// their cataloguers, and checks the layer's bytes against its diff ID
-// again (a source could serve other bytes the second time).
-func imgRereadLayer(ctx context.Context, l imgLayer, cfg *imgConfig, env *catEnv, needs []imgNeed, buf *bytes.Buffer) ([]*catResult, error) {
-	byPath := map[string][]imgNeed{}
-	for _, nd := range needs {
-		byPath[nd.path] = append(byPath[nd.path], nd)
-	}
-	rc, counted, hasher, err := imgOpenLayer(ctx, l, cfg, env)
-	if err != nil {
-		return nil, err
-	}
-	defer rc.Close()
-	tr := tar.NewReader(counted)
-	found := map[string][]*catResult{}
-	for n := 0; ; n++ {
-		if n%256 == 0 {
-			if err := ctx.Err(); err != nil {
-				return nil, err
-			}
-		}
-		h, err := tr.Next()
-		if err == io.EOF {
-			break
-		}
-		if err != nil {
-			return nil, fmt.Errorf("read tar: %w", err)
-		}
-		if h.Typeflag != tar.TypeReg && h.Typeflag != tar.TypeRegA {
-			continue
-		}
-		p, err := imgEntryPath(h.Name)
-		if err != nil {
-			return nil, err
-		}
-		nds := byPath[p]
-		if len(nds) == 0 {
-			continue
-		}
-		// The last entry of a path in a layer is the one that counts.
-		var rs []*catResult
-		// A file over the limit is not read (catRead reports it); an
-		// executable's magic number is still needed to tell ELF files.
-		n := h.Size
-		if n > cfg.maxFile {
-			n = 4
-		}
-		data, err := io.ReadAll(io.LimitReader(tr, n))
-		if err != nil {
-			return nil, fmt.Errorf("read %s: %w", p, err)
-		}
-		for _, nd := range nds {
-			f := catFile{path: p, layer: l.digest, size: h.Size, kind: nd.kind, env: env}
-			r, err := catRead(bytes.NewReader(data), f, buf)
-			if err != nil {
-				return nil, err
-			}
-			if r != nil {
-				r.path = nd.logical
-				rs = append(rs, r)
-			}
-		}
-		found[p] = rs
-	}
-	if err := imgCheckDiffID(l, counted, hasher); err != nil {
-		return nil, err
-	}
-	var out []*catResult
-	for _, nd := range needs {
-		if _, ok := found[nd.path]; !ok {
-			return nil, fmt.Errorf("%s: %s is not in the layer the second time it is read", nd.logical, nd.path)
-		}
-	}
-	for _, p := range imgSortedKeys(found) {
-		out = append(out, found[p]...)
-	}
-	return out, nil
+	return w.needs, limits, nil
 }

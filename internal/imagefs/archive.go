@@ -1,4 +1,4 @@
-package sbom
+package imagefs
 
 import (
 	"archive/tar"
@@ -17,35 +17,35 @@ import (
 // Limits of image sources (tarballs and layout directories); see
 // FromImage's "Limits" section.
 const (
-	// imgMaxManifest bounds manifests, indexes, configs and docker-save
+	// MaxManifest bounds manifests, indexes, configs and docker-save
 	// manifest.json files, checked before any of them is read.
-	imgMaxManifest = 8 << 20
-	// imgMaxLayers bounds the layers of an image. Docker and containerd
+	MaxManifest = 8 << 20
+	// MaxLayers bounds the layers of an image. Docker and containerd
 	// cannot run images with more than about 125 (overlayfs' lower
 	// directory limit); this leaves room and refuses a manifest listing
 	// tens of thousands of layers before any is opened.
-	imgMaxLayers = 512
+	MaxLayers = 512
 	// imgMaxArchiveMembers bounds the members of an image tarball (an
 	// OCI layout archive has a few per layer).
 	imgMaxArchiveMembers = 1 << 16
-	// imgMaxIndexDescriptors bounds the descriptors looked at in an image
+	// MaxIndexDescriptors bounds the descriptors looked at in an image
 	// index and the indexes nested in it, all together (each nested
 	// index is descended into once): an index listing one child index
 	// tens of thousands of times, each listing as many manifests, would
 	// otherwise be walked billions of times.
-	imgMaxIndexDescriptors = 1 << 16
+	MaxIndexDescriptors = 1 << 16
 )
 
-// imgBlobStore is where an OCI layout's files live: a directory
-// (imgDirStore) or a tar archive indexed once (imgArchive). Names are
+// BlobStore is where an OCI layout's files live: a directory
+// (DirStore) or a tar archive indexed once (Archive). Names are
 // slash-separated and relative ("index.json", "blobs/sha256/<hex>").
-type imgBlobStore interface {
+type BlobStore interface {
 	// read returns a whole regular file of at most limit bytes; a larger
-	// one is ErrImageTooLarge, checked before reading.
-	read(name string, limit int64) ([]byte, error)
+	// one is ErrTooLarge, checked before reading.
+	Read(name string, limit int64) ([]byte, error)
 	// open streams a regular file (a layer blob). A missing file is
 	// errImgBlobMissing.
-	open(name string) (io.ReadCloser, error)
+	Open(name string) (io.ReadCloser, error)
 	// String names the store in errors.
 	String() string
 }
@@ -60,20 +60,20 @@ type imgMember struct {
 	sparse bool
 }
 
-// imgArchive is an image tarball (docker save, or an OCI layout archived
+// Archive is an image tarball (docker save, or an OCI layout archived
 // as a tar), optionally gzip-compressed, indexed in one pass: every
 // member is then read at its offset, never by scanning or decompressing
 // the archive again. A compressed archive is decompressed once, while it
 // is indexed, into an unlinked temporary file, bounded by the total size
 // limit (WithMaxTotalSize).
-type imgArchive struct {
+type Archive struct {
 	name    string
 	f       *os.File
 	size    int64
 	temp    bool
 	members map[string]imgMember
 	// decompressed counts the bytes the indexing pass decompressed (0
-	// for an uncompressed archive); tests read it.
+	// for an uncompressed archive); tests read it (Decompressed).
 	decompressed int64
 }
 
@@ -96,7 +96,7 @@ func (p *imgPosReader) Read(b []byte) (int, error) {
 	n, err := p.r.Read(b)
 	p.pos += int64(n)
 	if p.limit > 0 && p.pos > p.limit {
-		return n, fmt.Errorf("%w: archive decompresses to more than %d bytes (WithMaxTotalSize)", ErrImageTooLarge, p.limit)
+		return n, fmt.Errorf("%w: archive decompresses to more than %d bytes (WithMaxTotalSize)", ErrTooLarge, p.limit)
 	}
 	return n, err
 }
@@ -120,9 +120,9 @@ func (p *imgPosSeeker) Seek(off int64, whence int) (int64, error) {
 	return n, err
 }
 
-// imgOpenArchive indexes the tarball at name. maxTotal bounds what a
+// OpenArchive indexes the tarball at name. maxTotal bounds what a
 // compressed archive may decompress to.
-func imgOpenArchive(ctx context.Context, name string, maxTotal int64) (_ *imgArchive, err error) {
+func OpenArchive(ctx context.Context, name string, maxTotal int64) (_ *Archive, err error) {
 	// Checked before opening: opening a named pipe for reading blocks
 	// until a writer comes, beyond the reach of ctx.
 	si, err := os.Stat(name)
@@ -145,10 +145,10 @@ func imgOpenArchive(ctx context.Context, name string, maxTotal int64) (_ *imgArc
 		f.Close()
 		return nil, fmt.Errorf("%s: not a regular file", name)
 	}
-	a := &imgArchive{name: name, f: f, size: fi.Size(), members: map[string]imgMember{}}
+	a := &Archive{name: name, f: f, size: fi.Size(), members: map[string]imgMember{}}
 	defer func() {
 		if err != nil {
-			a.close()
+			a.Close()
 		}
 	}()
 	var magic [2]byte
@@ -194,7 +194,7 @@ func imgOpenArchive(ctx context.Context, name string, maxTotal int64) (_ *imgArc
 // index records every member's offset, size, type and link target. The
 // first member of a name wins, as in go-containerregistry's tarball
 // package, which reads docker-save archives through the same bytes.
-func (a *imgArchive) index(tr *tar.Reader, pr *imgPosReader) error {
+func (a *Archive) index(tr *tar.Reader, pr *imgPosReader) error {
 	for n := 0; ; n++ {
 		h, err := tr.Next()
 		if err == io.EOF {
@@ -204,7 +204,7 @@ func (a *imgArchive) index(tr *tar.Reader, pr *imgPosReader) error {
 			return fmt.Errorf("read tar (member %d): %w", n, err)
 		}
 		if n >= imgMaxArchiveMembers {
-			return fmt.Errorf("%w: more than %d archive members", ErrImageTooLarge, imgMaxArchiveMembers)
+			return fmt.Errorf("%w: more than %d archive members", ErrTooLarge, imgMaxArchiveMembers)
 		}
 		key := path.Clean(h.Name)
 		if _, ok := a.members[key]; ok {
@@ -223,11 +223,15 @@ func (a *imgArchive) index(tr *tar.Reader, pr *imgPosReader) error {
 	}
 }
 
-// String names the archive.
-func (a *imgArchive) String() string { return "tarball " + a.name }
+// Decompressed is how many bytes the indexing pass decompressed (0 for
+// an uncompressed archive).
+func (a *Archive) Decompressed() int64 { return a.decompressed }
 
-// close releases the archive (and its temporary file).
-func (a *imgArchive) close() error {
+// String names the archive.
+func (a *Archive) String() string { return "tarball " + a.name }
+
+// Close releases the archive (and its temporary file).
+func (a *Archive) Close() error {
 	if a == nil || a.f == nil {
 		return nil
 	}
@@ -236,8 +240,8 @@ func (a *imgArchive) close() error {
 	return err
 }
 
-// has reports whether the archive has a member of that name.
-func (a *imgArchive) has(name string) bool {
+// Has reports whether the archive has a member of that name.
+func (a *Archive) Has(name string) bool {
 	_, ok := a.members[path.Clean(name)]
 	return ok
 }
@@ -245,7 +249,7 @@ func (a *imgArchive) has(name string) bool {
 // resolve follows member links as go-containerregistry's tarball package
 // does (the target joined to the link's directory), with a bound, and
 // returns the regular member a name leads to.
-func (a *imgArchive) resolve(name string) (string, imgMember, error) {
+func (a *Archive) resolve(name string) (string, imgMember, error) {
 	p := path.Clean(name)
 	for hops := 0; ; hops++ {
 		m, ok := a.members[p]
@@ -270,8 +274,8 @@ func (a *imgArchive) resolve(name string) (string, imgMember, error) {
 	}
 }
 
-// open implements imgBlobStore.
-func (a *imgArchive) open(name string) (io.ReadCloser, error) {
+// Open implements BlobStore.
+func (a *Archive) Open(name string) (io.ReadCloser, error) {
 	_, m, err := a.resolve(name)
 	if err != nil {
 		return nil, err
@@ -279,14 +283,14 @@ func (a *imgArchive) open(name string) (io.ReadCloser, error) {
 	return io.NopCloser(io.NewSectionReader(a.f, m.off, m.size)), nil
 }
 
-// read implements imgBlobStore.
-func (a *imgArchive) read(name string, limit int64) ([]byte, error) {
+// Read implements BlobStore.
+func (a *Archive) Read(name string, limit int64) ([]byte, error) {
 	_, m, err := a.resolve(name)
 	if err != nil {
 		return nil, err
 	}
 	if m.size > limit {
-		return nil, fmt.Errorf("%s: %d bytes: %w (limit %d)", name, m.size, ErrImageTooLarge, limit)
+		return nil, fmt.Errorf("%s: %d bytes: %w (limit %d)", name, m.size, ErrTooLarge, limit)
 	}
 	b := make([]byte, m.size)
 	if _, err := a.f.ReadAt(b, m.off); err != nil {
@@ -295,30 +299,30 @@ func (a *imgArchive) read(name string, limit int64) ([]byte, error) {
 	return b, nil
 }
 
-// opener is a go-containerregistry tarball.Opener over the indexed
+// Opener is a go-containerregistry tarball.Opener over the indexed
 // archive: a seekable stream of the uncompressed tar, so the tarball
 // package seeks over members instead of decompressing.
-func (a *imgArchive) opener() (io.ReadCloser, error) {
+func (a *Archive) Opener() (io.ReadCloser, error) {
 	if a.f == nil {
 		return nil, errors.New("archive closed")
 	}
 	return io.NopCloser(io.NewSectionReader(a.f, 0, a.size)), nil
 }
 
-// imgDirStore is an OCI layout directory. Like go-containerregistry's
+// DirStore is an OCI layout directory. Like go-containerregistry's
 // layout package for blobs, it refuses symbolic links and non-regular
 // files (index.json linked to /dev/zero, a FIFO), and it reads
 // manifests, indexes and configs with a size limit checked on the open
 // file before reading (the layout package reads them whole).
-type imgDirStore struct{ dir string }
+type DirStore struct{ Dir string }
 
 // String names the directory.
-func (d *imgDirStore) String() string { return "layout " + d.dir }
+func (d *DirStore) String() string { return "layout " + d.Dir }
 
 // openRegular opens a regular file of the layout, refusing links and
 // special files, and checking that what was opened is what was checked.
-func (d *imgDirStore) openRegular(name string) (*os.File, os.FileInfo, error) {
-	p := filepath.Join(d.dir, filepath.FromSlash(name))
+func (d *DirStore) openRegular(name string) (*os.File, os.FileInfo, error) {
+	p := filepath.Join(d.Dir, filepath.FromSlash(name))
 	li, err := os.Lstat(p)
 	if errors.Is(err, os.ErrNotExist) {
 		return nil, nil, fmt.Errorf("%s: %w", name, errImgBlobMissing)
@@ -341,28 +345,28 @@ func (d *imgDirStore) openRegular(name string) (*os.File, os.FileInfo, error) {
 	return f, fi, nil
 }
 
-// read implements imgBlobStore.
-func (d *imgDirStore) read(name string, limit int64) ([]byte, error) {
+// Read implements BlobStore.
+func (d *DirStore) Read(name string, limit int64) ([]byte, error) {
 	f, fi, err := d.openRegular(name)
 	if err != nil {
 		return nil, err
 	}
 	defer f.Close()
 	if fi.Size() > limit {
-		return nil, fmt.Errorf("%s: %d bytes: %w (limit %d)", name, fi.Size(), ErrImageTooLarge, limit)
+		return nil, fmt.Errorf("%s: %d bytes: %w (limit %d)", name, fi.Size(), ErrTooLarge, limit)
 	}
 	b, err := io.ReadAll(io.LimitReader(f, limit+1))
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", name, err)
 	}
 	if int64(len(b)) > limit {
-		return nil, fmt.Errorf("%s: more than %d bytes: %w", name, limit, ErrImageTooLarge)
+		return nil, fmt.Errorf("%s: more than %d bytes: %w", name, limit, ErrTooLarge)
 	}
 	return b, nil
 }
 
-// open implements imgBlobStore.
-func (d *imgDirStore) open(name string) (io.ReadCloser, error) {
+// Open implements BlobStore.
+func (d *DirStore) Open(name string) (io.ReadCloser, error) {
 	f, _, err := d.openRegular(name)
 	if err != nil {
 		return nil, err
