@@ -147,9 +147,9 @@ func FuzzImageLayer(f *testing.F) {
 		sum := sha256.Sum256(data)
 		l := imagefs.Layer{Layer: imgFuzzLayer{data: data}, Digest: "sha256:fuzz",
 			DiffID: v1.Hash{Algorithm: "sha256", Hex: hex.EncodeToString(sum[:])}}
-		cfg := &imgConfig{maxFile: 1 << 20, maxTotal: 8 << 20}
+		cfg := &imageConfig{maxFile: 1 << 20, maxTotal: 8 << 20}
 		st := newCatState()
-		if err := imgSquash(context.Background(), []imagefs.Layer{l}, cfg, st); err != nil {
+		if err := squash(context.Background(), []imagefs.Layer{l}, cfg, st); err != nil {
 			return
 		}
 		doc, err := st.document(&ImageInfo{Digest: "sha256:fuzz"})

@@ -69,7 +69,7 @@ func catParseNpmLock(data []byte, name string) ([]catNpmPkg, error) {
 	}
 	var out []catNpmPkg
 	if len(lock.Packages) > 0 {
-		keys := imgSortedKeys(lock.Packages)
+		keys := sortedKeys(lock.Packages)
 		for _, k := range keys {
 			e := lock.Packages[k]
 			i := strings.LastIndex(k, "node_modules/")

@@ -40,7 +40,7 @@ const (
 
 // catFile is a file of the squashed image a cataloguer wants. Every
 // cataloguer gets its files this way, whether the path it wants is a
-// regular file or leads to one through links (imgResolveLinks): path is
+// regular file or leads to one through links (resolveLinks): path is
 // then where the bytes are, and the result is recorded under the path the
 // cataloguer wanted.
 type catFile struct {
@@ -427,7 +427,7 @@ func catReadELF(r io.Reader, f catFile, maxFile int64, buf *bytes.Buffer) (*catR
 // catDistro picks the image's distribution: /etc/os-release, else
 // /usr/lib/os-release. When /etc/os-release is a link to
 // /usr/lib/os-release (the usual case), only the latter is recorded: the
-// link leads to a file already catalogued (imgResolveLinks).
+// link leads to a file already catalogued (resolveLinks).
 func (st *catState) catDistro() (*Distro, *catFile, error) {
 	for _, p := range []string{"/etc/os-release", "/usr/lib/os-release"} {
 		f, ok := st.osRelease[p]
@@ -461,7 +461,7 @@ func (st *catState) document(info *ImageInfo) (*Document, error) {
 		Tools:        []Tool{{Vendor: "chaingate", Name: "chaingate"}},
 		Image:        info,
 	}
-	root := imgRootComponent(info)
+	root := rootComponent(info)
 	root.ID = catOr(root.PURL, "image")
 	doc.Root = root.ID
 	doc.Components = append(doc.Components, root)
@@ -471,7 +471,7 @@ func (st *catState) document(info *ImageInfo) (*Document, error) {
 	var top []string
 	goDeps := map[string][]string{} // main module ID -> module IDs
 	var goOrder []string
-	for _, p := range imgSortedKeys(st.found) {
+	for _, p := range sortedKeys(st.found) {
 		for _, pk := range st.found[p] {
 			c := pk.c
 			switch {

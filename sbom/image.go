@@ -83,14 +83,14 @@ var ErrImagePlatformNotFound = imagefs.ErrPlatformNotFound
 // (ImageFromV1). Its methods are unexported: build one with those
 // functions.
 type ImageSource interface {
-	// imgResolve finds the image to scan. It does no layer I/O.
-	imgResolve(ctx context.Context, cfg *imgConfig) (*imgResolved, error)
+	// resolve finds the image to scan. It does no layer I/O.
+	resolve(ctx context.Context, cfg *imageConfig) (*resolvedImage, error)
 	// String names the source in errors.
 	String() string
 }
 
-// imgResolved is a resolved image and what is known of it.
-type imgResolved struct {
+// resolvedImage is a resolved image and what is known of it.
+type resolvedImage struct {
 	img v1.Image
 	// ref is the reference the caller named, or the tag recorded in a
 	// tarball, or "".
@@ -110,12 +110,12 @@ type imgResolved struct {
 }
 
 // close releases what the source holds open.
-func (r *imgResolved) close() error { return r.archive.Close() }
+func (r *resolvedImage) close() error { return r.archive.Close() }
 
 // ImageOption configures FromImage.
-type ImageOption func(*imgConfig) error
+type ImageOption func(*imageConfig) error
 
-type imgConfig struct {
+type imageConfig struct {
 	platform         v1.Platform
 	platformExplicit bool
 	client           *http.Client
@@ -133,7 +133,7 @@ type imgConfig struct {
 // default is linux/amd64. With an explicit platform a single-platform
 // image for another platform is an error (ErrImagePlatformNotFound).
 func WithPlatform(platform string) ImageOption {
-	return func(c *imgConfig) error {
+	return func(c *imageConfig) error {
 		p, err := v1.ParsePlatform(platform)
 		if err != nil || p.OS == "" || p.Architecture == "" {
 			return fmt.Errorf("sbom: image option: platform %q: want os/arch[/variant]", platform)
@@ -150,7 +150,7 @@ func WithPlatform(platform string) ImageOption {
 // RoundTripper, so the client's Transport is what is used (its Timeout
 // is not: cancel through the context).
 func WithHTTPClient(client *http.Client) ImageOption {
-	return func(c *imgConfig) error {
+	return func(c *imageConfig) error {
 		if client == nil {
 			return errors.New("sbom: image option: nil HTTP client")
 		}
@@ -163,7 +163,7 @@ func WithHTTPClient(client *http.Client) ImageOption {
 // WithAuth sets the registry credentials for ImageFromRemote (default
 // anonymous). It does not enable the network by itself.
 func WithAuth(auth authn.Authenticator) ImageOption {
-	return func(c *imgConfig) error {
+	return func(c *imageConfig) error {
 		if auth == nil {
 			return errors.New("sbom: image option: nil authenticator")
 		}
@@ -177,7 +177,7 @@ func WithAuth(auth authn.Authenticator) ImageOption {
 // the network. Options set by FromImage (context, platform, transport
 // from WithHTTPClient, auth from WithAuth) come first, so these win.
 func WithRemoteOptions(opts ...remote.Option) ImageOption {
-	return func(c *imgConfig) error {
+	return func(c *imageConfig) error {
 		c.remoteOpts = append(c.remoteOpts, opts...)
 		c.network = true
 		return nil
@@ -196,7 +196,7 @@ func WithRemoteOptions(opts ...remote.Option) ImageOption {
 // archive that would decompress more is reported with what was found
 // before the budget ran out, and a limitation.
 func WithMaxFileSize(n int64) ImageOption {
-	return func(c *imgConfig) error {
+	return func(c *imageConfig) error {
 		if n <= 0 {
 			return fmt.Errorf("sbom: image option: max file size %d: must be positive", n)
 		}
@@ -210,7 +210,7 @@ func WithMaxFileSize(n int64) ImageOption {
 // A larger image is an error (ErrImageTooLarge). It also bounds what a
 // gzip-compressed tarball (ImageFromTarball) may decompress to.
 func WithMaxTotalSize(n int64) ImageOption {
-	return func(c *imgConfig) error {
+	return func(c *imageConfig) error {
 		if n <= 0 {
 			return fmt.Errorf("sbom: image option: max total size %d: must be positive", n)
 		}
@@ -222,7 +222,7 @@ func WithMaxTotalSize(n int64) ImageOption {
 // WithImageCreated sets the document's creation time (default: now).
 // Tests and reproducible pipelines use it to get identical documents.
 func WithImageCreated(t time.Time) ImageOption {
-	return func(c *imgConfig) error {
+	return func(c *imageConfig) error {
 		c.created = t
 		c.hasCreated = true
 		return nil
@@ -314,7 +314,7 @@ func FromImage(ctx context.Context, src ImageSource, opts ...ImageOption) (*Docu
 	if src == nil {
 		return nil, errors.New("sbom: image: nil source")
 	}
-	cfg := &imgConfig{
+	cfg := &imageConfig{
 		platform: v1.Platform{OS: "linux", Architecture: "amd64"},
 		maxFile:  DefaultImageMaxFileSize,
 		maxTotal: DefaultImageMaxTotalSize,
@@ -334,17 +334,17 @@ func FromImage(ctx context.Context, src ImageSource, opts ...ImageOption) (*Docu
 	if err := ctx.Err(); err != nil {
 		return nil, fmt.Errorf("sbom: image %s: %w", src, err)
 	}
-	res, err := src.imgResolve(ctx, cfg)
+	res, err := src.resolve(ctx, cfg)
 	if err != nil {
 		return nil, err
 	}
 	defer res.close()
-	info, layers, err := imgDescribe(res)
+	info, layers, err := describe(res)
 	if err != nil {
 		return nil, fmt.Errorf("sbom: image %s: %w", src, err)
 	}
 	st := newCatState()
-	if err := imgSquash(ctx, layers, cfg, st); err != nil {
+	if err := squash(ctx, layers, cfg, st); err != nil {
 		return nil, fmt.Errorf("sbom: image %s: %w", src, err)
 	}
 	doc, err := st.document(info)
@@ -360,8 +360,8 @@ func FromImage(ctx context.Context, src ImageSource, opts ...ImageOption) (*Docu
 	return doc, nil
 }
 
-// imgDescribe reads the image's manifest and config (no layer data).
-func imgDescribe(res *imgResolved) (*ImageInfo, []imagefs.Layer, error) {
+// describe reads the image's manifest and config (no layer data).
+func describe(res *resolvedImage) (*ImageInfo, []imagefs.Layer, error) {
 	img := res.img
 	cf, err := img.ConfigFile()
 	if err != nil {
@@ -450,8 +450,8 @@ func imgDescribe(res *imgResolved) (*ImageInfo, []imagefs.Layer, error) {
 	return info, layers, nil
 }
 
-// imgRootComponent is the component describing the image itself.
-func imgRootComponent(info *ImageInfo) Component {
+// rootComponent is the component describing the image itself.
+func rootComponent(info *ImageInfo) Component {
 	name := "image"
 	repo := ""
 	if info.Reference != "" {
@@ -472,7 +472,7 @@ func imgRootComponent(info *ImageInfo) Component {
 		Version: info.Digest,
 	}
 	if strings.HasPrefix(info.Digest, "sha256:") {
-		c.PURL = imgOCIPURL(strings.ToLower(name), info.Digest, info.Architecture, repo)
+		c.PURL = ociPURL(strings.ToLower(name), info.Digest, info.Architecture, repo)
 	}
 	if info.Reference != "" {
 		c.Properties = append(c.Properties, Property{PropImageReference, info.Reference})
@@ -480,8 +480,8 @@ func imgRootComponent(info *ImageInfo) Component {
 	return c
 }
 
-// imgOCIPURL is pkg:oci/<name>@<digest>?arch=..&repository_url=...
-func imgOCIPURL(name, digest, arch, repo string) string {
+// ociPURL is pkg:oci/<name>@<digest>?arch=..&repository_url=...
+func ociPURL(name, digest, arch, repo string) string {
 	var q packageurl.Qualifiers
 	if arch != "" {
 		q = append(q, packageurl.Qualifier{Key: "arch", Value: arch})
@@ -492,8 +492,8 @@ func imgOCIPURL(name, digest, arch, repo string) string {
 	return packageurl.NewPackageURL(packageurl.TypeOCI, "", name, digest, q, "").ToString()
 }
 
-// imgSortedKeys returns m's keys in order.
-func imgSortedKeys[V any](m map[string]V) []string {
+// sortedKeys returns m's keys in order.
+func sortedKeys[V any](m map[string]V) []string {
 	keys := make([]string, 0, len(m))
 	for k := range m {
 		keys = append(keys, k)

@@ -216,22 +216,22 @@ func TestFromImageManyLayersOverPadding(t *testing.T) {
 		const n, padding = 400, 32 << 20
 		p := imgTestWriteArchive(t, dir, "pad.tar.gz", true, imgTestOCIArchive(t, n, padding))
 		ctx := imgTestDeadline(t)
-		cfg := &imgConfig{platform: v1.Platform{OS: "linux", Architecture: "amd64"},
+		cfg := &imageConfig{platform: v1.Platform{OS: "linux", Architecture: "amd64"},
 			maxFile: DefaultImageMaxFileSize, maxTotal: DefaultImageMaxTotalSize}
 		var doc *Document
 		var decompressed int64
 		imgTestBudget(t, 48<<20, func() {
-			res, err := ImageFromTarball(p).imgResolve(ctx, cfg)
+			res, err := ImageFromTarball(p).resolve(ctx, cfg)
 			if err != nil {
 				t.Fatal(err)
 			}
 			defer res.close()
-			info, layers, err := imgDescribe(res)
+			info, layers, err := describe(res)
 			if err != nil {
 				t.Fatal(err)
 			}
 			st := newCatState()
-			if err := imgSquash(ctx, layers, cfg, st); err != nil {
+			if err := squash(ctx, layers, cfg, st); err != nil {
 				imgTestNotDeadline(t, err)
 				t.Fatal(err)
 			}
@@ -261,8 +261,8 @@ func TestFromImageManyLayersOverPadding(t *testing.T) {
 		if !errors.Is(err, context.Canceled) {
 			t.Fatalf("err = %v, want context.Canceled", err)
 		}
-		if n := opens.Load(); n > imgMaxParallelLayers {
-			t.Errorf("%d layers opened after the context was cancelled by the first; want at most %d (the ones already in flight)", n, imgMaxParallelLayers)
+		if n := opens.Load(); n > maxParallelLayers {
+			t.Errorf("%d layers opened after the context was cancelled by the first; want at most %d (the ones already in flight)", n, maxParallelLayers)
 		}
 	})
 }

@@ -25,7 +25,7 @@ import (
 // A gzip-compressed archive is decompressed once, during that pass, into
 // an unlinked temporary file (bounded by WithMaxTotalSize, released when
 // FromImage returns), never once per layer.
-func ImageFromTarball(path string) ImageSource { return &imgTarballSource{path: path} }
+func ImageFromTarball(path string) ImageSource { return &tarballSource{path: path} }
 
 // ImageFromLayout reads an image from an OCI image layout directory (as
 // written by `crane pull --format=oci`, skopeo or go-containerregistry's
@@ -33,50 +33,50 @@ func ImageFromTarball(path string) ImageSource { return &imgTarballSource{path: 
 // platform (WithPlatform, default linux/amd64). index.json and the blobs
 // must be regular files: a symbolic link (to /dev/zero, say), a device or
 // a named pipe is refused.
-func ImageFromLayout(dir string) ImageSource { return &imgLayoutSource{dir: dir} }
+func ImageFromLayout(dir string) ImageSource { return &layoutSource{dir: dir} }
 
 // ImageFromRemote reads an image from a registry by reference
 // ("registry.example/app:1.2", "...@sha256:..."). It needs network
 // access, which FromImage grants only with WithHTTPClient or
 // WithRemoteOptions (WithAuth for credentials).
-func ImageFromRemote(ref string) ImageSource { return &imgRemoteSource{ref: ref} }
+func ImageFromRemote(ref string) ImageSource { return &remoteSource{ref: ref} }
 
 // ImageFromV1 scans an image the caller already holds as a
 // go-containerregistry v1.Image (from daemon, mutate, a cache, ...).
 // reference, if not empty, is recorded as Document.Image.Reference.
 func ImageFromV1(img v1.Image, reference string) ImageSource {
-	return &imgV1Source{img: img, ref: reference}
+	return &v1Source{img: img, ref: reference}
 }
 
-type imgV1Source struct {
+type v1Source struct {
 	img v1.Image
 	ref string
 }
 
 // String names the source.
-func (s *imgV1Source) String() string {
+func (s *v1Source) String() string {
 	if s.ref != "" {
 		return s.ref
 	}
 	return "v1.Image"
 }
 
-func (s *imgV1Source) imgResolve(_ context.Context, cfg *imgConfig) (*imgResolved, error) {
+func (s *v1Source) resolve(_ context.Context, cfg *imageConfig) (*resolvedImage, error) {
 	if s.img == nil {
 		return nil, errors.New("sbom: image: nil v1.Image")
 	}
 	if err := imagefs.CheckPlatform(s.img, cfg.platform, cfg.platformExplicit); err != nil {
 		return nil, fmt.Errorf("sbom: image %s: %w", s, err)
 	}
-	return &imgResolved{img: s.img, ref: s.ref}, nil
+	return &resolvedImage{img: s.img, ref: s.ref}, nil
 }
 
-type imgLayoutSource struct{ dir string }
+type layoutSource struct{ dir string }
 
 // String names the source.
-func (s *imgLayoutSource) String() string { return "layout " + s.dir }
+func (s *layoutSource) String() string { return "layout " + s.dir }
 
-func (s *imgLayoutSource) imgResolve(ctx context.Context, cfg *imgConfig) (*imgResolved, error) {
+func (s *layoutSource) resolve(ctx context.Context, cfg *imageConfig) (*resolvedImage, error) {
 	// go-containerregistry's layout package reads index.json (and
 	// manifests and configs) whole, following links: index.json linked
 	// to /dev/zero would exhaust memory. Read the layout through
@@ -92,15 +92,15 @@ func (s *imgLayoutSource) imgResolve(ctx context.Context, cfg *imgConfig) (*imgR
 	if err != nil {
 		return nil, fmt.Errorf("sbom: image %s: %w", s, err)
 	}
-	return &imgResolved{img: img, ref: ref}, nil
+	return &resolvedImage{img: img, ref: ref}, nil
 }
 
-type imgRemoteSource struct{ ref string }
+type remoteSource struct{ ref string }
 
 // String names the source.
-func (s *imgRemoteSource) String() string { return s.ref }
+func (s *remoteSource) String() string { return s.ref }
 
-func (s *imgRemoteSource) imgResolve(ctx context.Context, cfg *imgConfig) (*imgResolved, error) {
+func (s *remoteSource) resolve(ctx context.Context, cfg *imageConfig) (*resolvedImage, error) {
 	if !cfg.network {
 		return nil, fmt.Errorf("sbom: image %s: %w", s.ref, ErrImageNetworkDisabled)
 	}
@@ -134,7 +134,7 @@ func (s *imgRemoteSource) imgResolve(ctx context.Context, cfg *imgConfig) (*imgR
 		if err != nil {
 			return nil, fmt.Errorf("sbom: image %s: %w", s.ref, err)
 		}
-		return &imgResolved{img: img, ref: s.ref}, nil
+		return &resolvedImage{img: img, ref: s.ref}, nil
 	}
 	img, err := desc.Image()
 	if err != nil {
@@ -143,15 +143,15 @@ func (s *imgRemoteSource) imgResolve(ctx context.Context, cfg *imgConfig) (*imgR
 	if err := imagefs.CheckPlatform(img, cfg.platform, cfg.platformExplicit); err != nil {
 		return nil, fmt.Errorf("sbom: image %s: %w", s.ref, err)
 	}
-	return &imgResolved{img: img, ref: s.ref}, nil
+	return &resolvedImage{img: img, ref: s.ref}, nil
 }
 
-type imgTarballSource struct{ path string }
+type tarballSource struct{ path string }
 
 // String names the source.
-func (s *imgTarballSource) String() string { return "tarball " + s.path }
+func (s *tarballSource) String() string { return "tarball " + s.path }
 
-func (s *imgTarballSource) imgResolve(ctx context.Context, cfg *imgConfig) (res *imgResolved, err error) {
+func (s *tarballSource) resolve(ctx context.Context, cfg *imageConfig) (res *resolvedImage, err error) {
 	a, err := imagefs.OpenArchive(ctx, s.path, cfg.maxTotal)
 	if err != nil {
 		return nil, fmt.Errorf("sbom: image %s: %w", s, err)
@@ -171,7 +171,7 @@ func (s *imgTarballSource) imgResolve(ctx context.Context, cfg *imgConfig) (res 
 		if err != nil {
 			return nil, fmt.Errorf("sbom: image %s: %w", s, err)
 		}
-		return &imgResolved{img: img, ref: ref, archive: a}, nil
+		return &resolvedImage{img: img, ref: ref, archive: a}, nil
 	}
 	if !a.Has("manifest.json") {
 		return nil, fmt.Errorf("sbom: image %s: neither a docker-save archive (manifest.json) nor an OCI layout archive (oci-layout, index.json)", s)
@@ -189,7 +189,7 @@ func (s *imgTarballSource) imgResolve(ctx context.Context, cfg *imgConfig) (res 
 	if err := imagefs.CheckPlatform(img, cfg.platform, cfg.platformExplicit); err != nil {
 		return nil, fmt.Errorf("sbom: image %s: %w", s, err)
 	}
-	res = &imgResolved{img: img, archive: a}
+	res = &resolvedImage{img: img, archive: a}
 	if len(m) == 1 && len(m[0].RepoTags) > 0 {
 		res.ref = m[0].RepoTags[0]
 	}

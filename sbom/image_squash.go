@@ -13,17 +13,17 @@ import (
 	"github.com/chaingate/chaingate/internal/imagefs"
 )
 
-// imgLayerScan is one layer's scan (imagefs.ScanLayer) and the
+// layerScan is one layer's scan (imagefs.ScanLayer) and the
 // cataloguers' results for the regular files they want, in tar order.
-type imgLayerScan struct {
+type layerScan struct {
 	fs      *imagefs.LayerScan
 	results []*catResult
 }
 
-// imgMaxParallelLayers bounds the layers read at once.
-const imgMaxParallelLayers = 4
+// maxParallelLayers bounds the layers read at once.
+const maxParallelLayers = 4
 
-// imgSquash reads the layers, several at a time (each one streamed, never
+// squash reads the layers, several at a time (each one streamed, never
 // written to disk, only wanted files held in memory), then builds the
 // squashed file system from the top layer down (imagefs.Tree): a file's
 // results count only when no upper layer shadows, whites out or makes
@@ -31,17 +31,17 @@ const imgMaxParallelLayers = 4
 // than one decompression stream on multi-core machines; visibility is
 // decided afterwards, as if the layers had been read top-down.
 //
-// Links are then resolved in the squashed file system (imgResolveLinks),
+// Links are then resolved in the squashed file system (resolveLinks),
 // for every path a cataloguer wants, and the files they lead to are read
 // from their layers again when the first pass did not catalogue them.
-func imgSquash(ctx context.Context, layers []imagefs.Layer, cfg *imgConfig, st *catState) error {
+func squash(ctx context.Context, layers []imagefs.Layer, cfg *imageConfig, st *catState) error {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	env := &catEnv{ctx: ctx, maxFile: cfg.maxFile}
 	budget := &imagefs.Budget{MaxTotal: cfg.maxTotal}
-	scans := make([]*imgLayerScan, len(layers))
+	scans := make([]*layerScan, len(layers))
 	errs := make([]error, len(layers))
-	workers := min(len(layers), max(1, runtime.GOMAXPROCS(0)), imgMaxParallelLayers)
+	workers := min(len(layers), max(1, runtime.GOMAXPROCS(0)), maxParallelLayers)
 	next := make(chan int)
 	var wg sync.WaitGroup
 	for w := 0; w < workers; w++ {
@@ -50,7 +50,7 @@ func imgSquash(ctx context.Context, layers []imagefs.Layer, cfg *imgConfig, st *
 			defer wg.Done()
 			buf := &bytes.Buffer{}
 			for i := range next {
-				scans[i], errs[i] = imgScanLayerSafe(ctx, layers[i], budget, env, buf)
+				scans[i], errs[i] = scanLayerSafe(ctx, layers[i], budget, env, buf)
 				if errs[i] != nil {
 					cancel()
 				}
@@ -62,7 +62,7 @@ func imgSquash(ctx context.Context, layers []imagefs.Layer, cfg *imgConfig, st *
 	}
 	close(next)
 	wg.Wait()
-	if err := imgFirstError(layers, errs); err != nil {
+	if err := firstLayerError(layers, errs); err != nil {
 		return err
 	}
 
@@ -83,12 +83,12 @@ func imgSquash(ctx context.Context, layers []imagefs.Layer, cfg *imgConfig, st *
 		}
 		scans[i] = nil
 	}
-	return imgResolveLinks(ctx, t, layers, cfg, budget, env, st)
+	return resolveLinks(ctx, t, layers, cfg, budget, env, st)
 }
 
-// imgFirstError reports the real failure of a layer, not the
+// firstLayerError reports the real failure of a layer, not the
 // cancellations it caused in the others.
-func imgFirstError(layers []imagefs.Layer, errs []error) error {
+func firstLayerError(layers []imagefs.Layer, errs []error) error {
 	for i := len(layers) - 1; i >= 0; i-- {
 		if errs[i] != nil && !errors.Is(errs[i], context.Canceled) {
 			return fmt.Errorf("layer %d (%s): %w", i, layers[i].Digest, errs[i])
@@ -102,22 +102,22 @@ func imgFirstError(layers []imagefs.Layer, errs []error) error {
 	return nil
 }
 
-// imgScanLayerSafe is imgScanLayer turning a panic of a parser library
+// scanLayerSafe is scanLayer turning a panic of a parser library
 // on hostile input (it runs on a goroutine of ours, where the caller
 // could not recover it) into an error.
-func imgScanLayerSafe(ctx context.Context, l imagefs.Layer, b *imagefs.Budget, env *catEnv, buf *bytes.Buffer) (sc *imgLayerScan, err error) {
+func scanLayerSafe(ctx context.Context, l imagefs.Layer, b *imagefs.Budget, env *catEnv, buf *bytes.Buffer) (sc *layerScan, err error) {
 	defer func() {
 		if p := recover(); p != nil {
 			sc, err = nil, fmt.Errorf("internal error reading the layer: %v", p)
 		}
 	}()
-	return imgScanLayer(ctx, l, b, env, buf)
+	return scanLayer(ctx, l, b, env, buf)
 }
 
-// imgScanLayer streams one layer (imagefs.ScanLayer) and runs the
+// scanLayer streams one layer (imagefs.ScanLayer) and runs the
 // cataloguers on the regular files they want.
-func imgScanLayer(ctx context.Context, l imagefs.Layer, b *imagefs.Budget, env *catEnv, buf *bytes.Buffer) (*imgLayerScan, error) {
-	sc := &imgLayerScan{}
+func scanLayer(ctx context.Context, l imagefs.Layer, b *imagefs.Budget, env *catEnv, buf *bytes.Buffer) (*layerScan, error) {
+	sc := &layerScan{}
 	fs, err := imagefs.ScanLayer(ctx, l, b, func(p string, h *tar.Header, r io.Reader) error {
 		kind := catClassify(p, h)
 		if kind == catNone {
@@ -140,10 +140,10 @@ func imgScanLayer(ctx context.Context, l imagefs.Layer, b *imagefs.Budget, env *
 	return sc, nil
 }
 
-// imgWanted tells the link walk (imagefs.Tree.Links) what the
+// wanted tells the link walk (imagefs.Tree.Links) what the
 // cataloguers want: catClassify's kinds, and the OS package databases
 // that must be readable.
-var imgWanted = imagefs.Wanted{
+var wanted = imagefs.Wanted{
 	Kind:     func(p string, h *tar.Header) int { return int(catClassify(p, h)) },
 	Database: func(k int) bool { return catLinkedDatabase(catKind(k)) },
 }
@@ -154,7 +154,7 @@ func catLinkedDatabase(k catKind) bool {
 	return k == catDpkgStatus || k == catDpkgStatusD || k == catApk || k == catRPM
 }
 
-// imgResolveLinks follows every symbolic and hard link of the squashed
+// resolveLinks follows every symbolic and hard link of the squashed
 // file system t, within the image's root (imagefs.Tree.Links), and
 // catalogues the files that paths cataloguers want lead to — a dpkg
 // status file linked to another file, a directory of package metadata
@@ -162,8 +162,8 @@ func catLinkedDatabase(k catKind) bool {
 // cannot be followed at such a path (to nothing, in a loop, to a special
 // file) is an error for an OS package database and a limitation for
 // other files: never a silently smaller SBOM.
-func imgResolveLinks(ctx context.Context, t *imagefs.Tree, layers []imagefs.Layer, cfg *imgConfig, b *imagefs.Budget, env *catEnv, st *catState) error {
-	needs, limits, err := t.Links(ctx, imgWanted)
+func resolveLinks(ctx context.Context, t *imagefs.Tree, layers []imagefs.Layer, cfg *imageConfig, b *imagefs.Budget, env *catEnv, st *catState) error {
+	needs, limits, err := t.Links(ctx, wanted)
 	if err != nil {
 		return err
 	}
@@ -172,7 +172,7 @@ func imgResolveLinks(ctx context.Context, t *imagefs.Tree, layers []imagefs.Laye
 		return nil
 	}
 	byLayer := map[int32][]imagefs.Need{}
-	for _, lp := range imgSortedKeys(needs) {
+	for _, lp := range sortedKeys(needs) {
 		nd := needs[lp]
 		byLayer[nd.Layer] = append(byLayer[nd.Layer], nd)
 	}
@@ -182,7 +182,7 @@ func imgResolveLinks(ctx context.Context, t *imagefs.Tree, layers []imagefs.Laye
 		if len(lneeds) == 0 {
 			continue
 		}
-		rs, err := imgRereadLayer(ctx, layers[i], cfg, b, env, lneeds, buf)
+		rs, err := rereadLayer(ctx, layers[i], cfg, b, env, lneeds, buf)
 		if err != nil {
 			return fmt.Errorf("layer %d (%s): %w", i, layers[i].Digest, err)
 		}
@@ -195,10 +195,10 @@ func imgResolveLinks(ctx context.Context, t *imagefs.Tree, layers []imagefs.Laye
 	return nil
 }
 
-// imgRereadLayer streams a layer again for the files links lead to, runs
+// rereadLayer streams a layer again for the files links lead to, runs
 // their cataloguers, and checks the layer's bytes against its diff ID
 // again (a source could serve other bytes the second time).
-func imgRereadLayer(ctx context.Context, l imagefs.Layer, cfg *imgConfig, b *imagefs.Budget, env *catEnv, needs []imagefs.Need, buf *bytes.Buffer) ([]*catResult, error) {
+func rereadLayer(ctx context.Context, l imagefs.Layer, cfg *imageConfig, b *imagefs.Budget, env *catEnv, needs []imagefs.Need, buf *bytes.Buffer) ([]*catResult, error) {
 	byPath := map[string][]imagefs.Need{}
 	for _, nd := range needs {
 		byPath[nd.Path] = append(byPath[nd.Path], nd)
@@ -268,7 +268,7 @@ func imgRereadLayer(ctx context.Context, l imagefs.Layer, cfg *imgConfig, b *ima
 			return nil, fmt.Errorf("%s: %s is not in the layer the second time it is read", nd.Logical, nd.Path)
 		}
 	}
-	for _, p := range imgSortedKeys(found) {
+	for _, p := range sortedKeys(found) {
 		out = append(out, found[p]...)
 	}
 	return out, nil

@@ -71,7 +71,7 @@ func lockParseBun(in lockInput) (*lockFile, error) {
 	lf := &lockFile{eco: "npm"}
 	keyOf := map[string]string{} // install path -> name@version
 	depNames := map[string][]string{}
-	for _, path := range imgSortedKeys(lock.Packages) {
+	for _, path := range sortedKeys(lock.Packages) {
 		arr := lock.Packages[path]
 		if len(arr) == 0 {
 			return nil, lockErr(format, in.name, 0, "package %s: empty entry", lockTrunc(path))

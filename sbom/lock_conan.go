@@ -74,7 +74,7 @@ func lockParseConan(in lockInput) (*lockFile, error) {
 			}
 		}
 		var roots []string
-		for _, id := range imgSortedKeys(nodes) {
+		for _, id := range sortedKeys(nodes) {
 			n := nodes[id]
 			var deps []string
 			for _, r := range append(append([]string{}, n.Requires...), n.BuildRequires...) {

@@ -23,7 +23,7 @@ func lockParsePubspec(in lockInput) (*lockFile, error) {
 		return nil, lockWrap(format, in.name, in.data, err)
 	}
 	lf := &lockFile{eco: "Pub"}
-	for _, name := range imgSortedKeys(lock.Packages) {
+	for _, name := range sortedKeys(lock.Packages) {
 		e := lock.Packages[name]
 		if e.Source == "sdk" {
 			continue

@@ -35,8 +35,8 @@ func lockParseNuGet(in lockInput) (*lockFile, error) {
 	}
 	lf := &lockFile{eco: "NuGet"}
 	idx := map[string]int{}
-	for _, fw := range imgSortedKeys(lock.Dependencies) {
-		for _, name := range imgSortedKeys(lock.Dependencies[fw]) {
+	for _, fw := range sortedKeys(lock.Dependencies) {
+		for _, name := range sortedKeys(lock.Dependencies[fw]) {
 			e := lock.Dependencies[fw][name]
 			if strings.EqualFold(e.Type, "Project") {
 				continue

@@ -117,7 +117,7 @@ func lockParsePnpm(in lockInput) (*lockFile, error) {
 	v5 := ver < 6
 	lf := &lockFile{eco: "npm"}
 	idx := map[string]int{}
-	for _, k := range imgSortedKeys(lock.Packages) {
+	for _, k := range sortedKeys(lock.Packages) {
 		p := lock.Packages[k]
 		name, version := lockPnpmKey(k, v5)
 		if p.Name != "" {
@@ -147,7 +147,7 @@ func lockParsePnpm(in lockInput) (*lockFile, error) {
 	if len(lock.Snapshots) > 0 {
 		edgeSrc = lock.Snapshots
 	}
-	for _, k := range imgSortedKeys(edgeSrc) {
+	for _, k := range sortedKeys(edgeSrc) {
 		name, version := lockPnpmKey(k, v5)
 		i, ok := idx[name+"@"+version]
 		if !ok {

@@ -232,7 +232,7 @@ func lockParsePipfile(in lockInput) (*lockFile, error) {
 		m     map[string]entry
 		scope Scope
 	}{{lock.Default, ScopeRequired}, {lock.Develop, ScopeExcluded}} {
-		for _, n := range imgSortedKeys(sec.m) {
+		for _, n := range sortedKeys(sec.m) {
 			e := sec.m[n]
 			v, ok := strings.CutPrefix(e.Version, "==")
 			if !ok || v == "" {

@@ -29,7 +29,7 @@ func lockParseRenv(in lockInput) (*lockFile, error) {
 		return nil, lockErr(format, in.name, 0, "no Packages: not a renv.lock")
 	}
 	lf := &lockFile{eco: "CRAN"}
-	for _, k := range imgSortedKeys(lock.Packages) {
+	for _, k := range sortedKeys(lock.Packages) {
 		e := lock.Packages[k]
 		name := catOr(e.Package, k)
 		if e.Version == "" {

@@ -229,7 +229,7 @@ func lockParseYarnBerry(in lockInput) (*lockFile, error) {
 	}
 	var all []parsed
 	seen := map[string]int{}
-	for _, spec := range imgSortedKeys(raw) {
+	for _, spec := range sortedKeys(raw) {
 		if spec == "__metadata" {
 			continue
 		}

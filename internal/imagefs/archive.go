@@ -15,7 +15,7 @@ import (
 )
 
 // Limits of image sources (tarballs and layout directories); see
-// FromImage's "Limits" section.
+// sbom.FromImage's "Limits" section.
 const (
 	// MaxManifest bounds manifests, indexes, configs and docker-save
 	// manifest.json files, checked before any of them is read.
@@ -25,9 +25,9 @@ const (
 	// directory limit); this leaves room and refuses a manifest listing
 	// tens of thousands of layers before any is opened.
 	MaxLayers = 512
-	// imgMaxArchiveMembers bounds the members of an image tarball (an
+	// maxArchiveMembers bounds the members of an image tarball (an
 	// OCI layout archive has a few per layer).
-	imgMaxArchiveMembers = 1 << 16
+	maxArchiveMembers = 1 << 16
 	// MaxIndexDescriptors bounds the descriptors looked at in an image
 	// index and the indexes nested in it, all together (each nested
 	// index is descended into once): an index listing one child index
@@ -44,14 +44,14 @@ type BlobStore interface {
 	// one is ErrTooLarge, checked before reading.
 	Read(name string, limit int64) ([]byte, error)
 	// open streams a regular file (a layer blob). A missing file is
-	// errImgBlobMissing.
+	// errBlobMissing.
 	Open(name string) (io.ReadCloser, error)
 	// String names the store in errors.
 	String() string
 }
 
-// imgMember is one member of an indexed archive.
-type imgMember struct {
+// member is one member of an indexed archive.
+type member struct {
 	off, size int64
 	typ       byte
 	link      string
@@ -71,17 +71,17 @@ type Archive struct {
 	f       *os.File
 	size    int64
 	temp    bool
-	members map[string]imgMember
+	members map[string]member
 	// decompressed counts the bytes the indexing pass decompressed (0
 	// for an uncompressed archive); tests read it (Decompressed).
 	decompressed int64
 }
 
-// imgPosReader tracks how many bytes were read through it, so the tar
+// posReader tracks how many bytes were read through it, so the tar
 // reader's position after Next is the member's data offset. It checks the
 // context on every read, so decompressing a large archive stops when the
 // context ends.
-type imgPosReader struct {
+type posReader struct {
 	ctx   context.Context
 	r     io.Reader
 	pos   int64
@@ -89,7 +89,7 @@ type imgPosReader struct {
 }
 
 // Read implements io.Reader.
-func (p *imgPosReader) Read(b []byte) (int, error) {
+func (p *posReader) Read(b []byte) (int, error) {
 	if err := p.ctx.Err(); err != nil {
 		return 0, err
 	}
@@ -101,15 +101,15 @@ func (p *imgPosReader) Read(b []byte) (int, error) {
 	return n, err
 }
 
-// imgPosSeeker is imgPosReader over a seekable file, so archive/tar skips
+// posSeeker is posReader over a seekable file, so archive/tar skips
 // member data by seeking instead of reading it.
-type imgPosSeeker struct {
-	imgPosReader
+type posSeeker struct {
+	posReader
 	s io.Seeker
 }
 
 // Seek implements io.Seeker.
-func (p *imgPosSeeker) Seek(off int64, whence int) (int64, error) {
+func (p *posSeeker) Seek(off int64, whence int) (int64, error) {
 	if err := p.ctx.Err(); err != nil {
 		return 0, err
 	}
@@ -145,14 +145,14 @@ func OpenArchive(ctx context.Context, name string, maxTotal int64) (_ *Archive, 
 		f.Close()
 		return nil, fmt.Errorf("%s: not a regular file", name)
 	}
-	a := &Archive{name: name, f: f, size: fi.Size(), members: map[string]imgMember{}}
+	a := &Archive{name: name, f: f, size: fi.Size(), members: map[string]member{}}
 	defer func() {
 		if err != nil {
 			a.Close()
 		}
 	}()
 	var magic [2]byte
-	var pr *imgPosReader
+	var pr *posReader
 	var tr *tar.Reader
 	if n, _ := f.ReadAt(magic[:], 0); n == 2 && magic[0] == 0x1f && magic[1] == 0x8b {
 		zr, err := gzip.NewReader(bufio.NewReader(f))
@@ -171,7 +171,7 @@ func OpenArchive(ctx context.Context, name string, maxTotal int64) (_ *Archive, 
 		defer f.Close()
 		a.f, a.temp = tmp, true
 		bw := bufio.NewWriterSize(tmp, 1<<20)
-		pr = &imgPosReader{ctx: ctx, r: io.TeeReader(zr, bw), limit: maxTotal}
+		pr = &posReader{ctx: ctx, r: io.TeeReader(zr, bw), limit: maxTotal}
 		tr = tar.NewReader(pr)
 		if err := a.index(tr, pr); err != nil {
 			return nil, err
@@ -184,8 +184,8 @@ func OpenArchive(ctx context.Context, name string, maxTotal int64) (_ *Archive, 
 		a.size, a.decompressed = pr.pos, pr.pos
 		return a, nil
 	}
-	ps := &imgPosSeeker{imgPosReader: imgPosReader{ctx: ctx, r: f}, s: f}
-	if err := a.index(tar.NewReader(ps), &ps.imgPosReader); err != nil {
+	ps := &posSeeker{posReader: posReader{ctx: ctx, r: f}, s: f}
+	if err := a.index(tar.NewReader(ps), &ps.posReader); err != nil {
 		return nil, err
 	}
 	return a, nil
@@ -194,7 +194,7 @@ func OpenArchive(ctx context.Context, name string, maxTotal int64) (_ *Archive, 
 // index records every member's offset, size, type and link target. The
 // first member of a name wins, as in go-containerregistry's tarball
 // package, which reads docker-save archives through the same bytes.
-func (a *Archive) index(tr *tar.Reader, pr *imgPosReader) error {
+func (a *Archive) index(tr *tar.Reader, pr *posReader) error {
 	for n := 0; ; n++ {
 		h, err := tr.Next()
 		if err == io.EOF {
@@ -203,14 +203,14 @@ func (a *Archive) index(tr *tar.Reader, pr *imgPosReader) error {
 		if err != nil {
 			return fmt.Errorf("read tar (member %d): %w", n, err)
 		}
-		if n >= imgMaxArchiveMembers {
-			return fmt.Errorf("%w: more than %d archive members", ErrTooLarge, imgMaxArchiveMembers)
+		if n >= maxArchiveMembers {
+			return fmt.Errorf("%w: more than %d archive members", ErrTooLarge, maxArchiveMembers)
 		}
 		key := path.Clean(h.Name)
 		if _, ok := a.members[key]; ok {
 			continue
 		}
-		m := imgMember{off: pr.pos, size: h.Size, typ: h.Typeflag, link: h.Linkname}
+		m := member{off: pr.pos, size: h.Size, typ: h.Typeflag, link: h.Linkname}
 		for k := range h.PAXRecords {
 			if strings.HasPrefix(k, "GNU.sparse.") {
 				m.sparse = true
@@ -249,26 +249,26 @@ func (a *Archive) Has(name string) bool {
 // resolve follows member links as go-containerregistry's tarball package
 // does (the target joined to the link's directory), with a bound, and
 // returns the regular member a name leads to.
-func (a *Archive) resolve(name string) (string, imgMember, error) {
+func (a *Archive) resolve(name string) (string, member, error) {
 	p := path.Clean(name)
 	for hops := 0; ; hops++ {
 		m, ok := a.members[p]
 		if !ok {
-			return "", imgMember{}, fmt.Errorf("%s: %w", name, errImgBlobMissing)
+			return "", member{}, fmt.Errorf("%s: %w", name, errBlobMissing)
 		}
 		switch m.typ {
 		case tar.TypeSymlink, tar.TypeLink:
 			if hops >= 8 {
-				return "", imgMember{}, fmt.Errorf("%s: more than 8 links", name)
+				return "", member{}, fmt.Errorf("%s: more than 8 links", name)
 			}
 			p = path.Join(path.Dir(p), path.Clean(m.link))
 			continue
 		case tar.TypeReg, tar.TypeRegA:
 		default:
-			return "", imgMember{}, fmt.Errorf("%s: not a regular file (tar type %q)", name, m.typ)
+			return "", member{}, fmt.Errorf("%s: not a regular file (tar type %q)", name, m.typ)
 		}
 		if m.sparse {
-			return "", imgMember{}, fmt.Errorf("%s: sparse archive member", name)
+			return "", member{}, fmt.Errorf("%s: sparse archive member", name)
 		}
 		return p, m, nil
 	}
@@ -325,7 +325,7 @@ func (d *DirStore) openRegular(name string) (*os.File, os.FileInfo, error) {
 	p := filepath.Join(d.Dir, filepath.FromSlash(name))
 	li, err := os.Lstat(p)
 	if errors.Is(err, os.ErrNotExist) {
-		return nil, nil, fmt.Errorf("%s: %w", name, errImgBlobMissing)
+		return nil, nil, fmt.Errorf("%s: %w", name, errBlobMissing)
 	}
 	if err != nil {
 		return nil, nil, err

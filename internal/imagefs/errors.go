@@ -11,19 +11,19 @@ var ErrInputTooLarge = errors.New("sbom: input too large")
 // ErrTooLarge is sbom.ErrImageTooLarge: an image, a layer or a file
 // that must be read is larger than its limit. It matches
 // ErrInputTooLarge too (errors.Is).
-var ErrTooLarge error = &imgError{msg: "sbom: image too large", parent: ErrInputTooLarge}
+var ErrTooLarge error = &sentinel{msg: "sbom: image too large", parent: ErrInputTooLarge}
 
-// imgError is a sentinel that also matches a more general one.
-type imgError struct {
+// sentinel is a sentinel that also matches a more general one.
+type sentinel struct {
 	msg    string
 	parent error
 }
 
 // Error implements error.
-func (e *imgError) Error() string { return e.msg }
+func (e *sentinel) Error() string { return e.msg }
 
 // Unwrap returns the sentinel the error matches.
-func (e *imgError) Unwrap() error { return e.parent }
+func (e *sentinel) Unwrap() error { return e.parent }
 
 // ErrDigestMismatch is sbom.ErrImageDigestMismatch: an image's content
 // does not match its digests (a config whose digest is not the one the

@@ -38,17 +38,17 @@ func CheckPlatform(img v1.Image, want v1.Platform, explicit bool) error {
 // descending into nested indexes (at most a few levels). An index
 // holding a single image without platform information (a typical OCI
 // layout) yields that image when its config matches. ref is the
-// reference recorded in the picked descriptor's annotations (imgRefFromAnnotations).
+// reference recorded in the picked descriptor's annotations (refFromAnnotations).
 func FromIndex(ctx context.Context, idx v1.ImageIndex, want v1.Platform, explicit bool) (v1.Image, string, error) {
-	w := &imgIndexWalk{ctx: ctx, want: want, explicit: explicit, visited: map[v1.Hash]bool{}, budget: MaxIndexDescriptors}
+	w := &indexWalk{ctx: ctx, want: want, explicit: explicit, visited: map[v1.Hash]bool{}, budget: MaxIndexDescriptors}
 	return w.pick(idx, 0)
 }
 
-// imgIndexWalk is one descent through an image index: the context is
+// indexWalk is one descent through an image index: the context is
 // checked before each descriptor, at most MaxIndexDescriptors are
 // looked at in all, and a nested index is descended into once (the
 // second time it would not hold the platform either).
-type imgIndexWalk struct {
+type indexWalk struct {
 	ctx      context.Context
 	want     v1.Platform
 	explicit bool
@@ -57,7 +57,7 @@ type imgIndexWalk struct {
 }
 
 // next is called before each descriptor.
-func (w *imgIndexWalk) next() error {
+func (w *indexWalk) next() error {
 	if err := w.ctx.Err(); err != nil {
 		return err
 	}
@@ -67,7 +67,7 @@ func (w *imgIndexWalk) next() error {
 	return nil
 }
 
-func (w *imgIndexWalk) pick(idx v1.ImageIndex, depth int) (v1.Image, string, error) {
+func (w *indexWalk) pick(idx v1.ImageIndex, depth int) (v1.Image, string, error) {
 	if depth > 4 {
 		return nil, "", errors.New("image indexes nested too deeply")
 	}
@@ -88,7 +88,7 @@ func (w *imgIndexWalk) pick(idx v1.ImageIndex, depth int) (v1.Image, string, err
 		if err := w.next(); err != nil {
 			return nil, "", err
 		}
-		ref := imgRefFromAnnotations(d.Annotations)
+		ref := refFromAnnotations(d.Annotations)
 		switch {
 		case d.MediaType.IsIndex():
 			if w.visited[d.Digest] {
@@ -119,7 +119,7 @@ func (w *imgIndexWalk) pick(idx v1.ImageIndex, depth int) (v1.Image, string, err
 				if d.Platform.Satisfies(w.want) {
 					img, err := idx.Image(d.Digest)
 					if err != nil {
-						if !w.explicit && errors.Is(err, errImgBlobMissing) {
+						if !w.explicit && errors.Is(err, errBlobMissing) {
 							continue // a docker-save archive holds one platform's blobs
 						}
 						return nil, "", fmt.Errorf("image %s: %w", d.Digest, err)
@@ -157,13 +157,13 @@ func (w *imgIndexWalk) pick(idx v1.ImageIndex, depth int) (v1.Image, string, err
 				return nil, "", err
 			}
 			img, err := idx.Image(d.Digest)
-			if errors.Is(err, errImgBlobMissing) {
+			if errors.Is(err, errBlobMissing) {
 				continue
 			}
 			if err != nil {
 				return nil, "", fmt.Errorf("image %s: %w", d.Digest, err)
 			}
-			found, foundRef = img, imgRefFromAnnotations(d.Annotations)
+			found, foundRef = img, refFromAnnotations(d.Annotations)
 			n++
 		}
 		if n == 1 {
@@ -173,10 +173,10 @@ func (w *imgIndexWalk) pick(idx v1.ImageIndex, depth int) (v1.Image, string, err
 	return nil, "", fmt.Errorf("%w: want %s, index has %v", ErrPlatformNotFound, w.want.String(), seen)
 }
 
-// imgRefFromAnnotations is the image reference an index descriptor
+// refFromAnnotations is the image reference an index descriptor
 // records: containerd's full name, else the OCI ref.name when it is a full
 // reference (it is often only a tag, "latest", which names nothing).
-func imgRefFromAnnotations(a map[string]string) string {
+func refFromAnnotations(a map[string]string) string {
 	if n := a["io.containerd.image.name"]; n != "" {
 		return n
 	}
@@ -212,15 +212,15 @@ func CheckDockerSave(a *Archive) (tarball.Manifest, error) {
 	return m, nil
 }
 
-// errImgBlobMissing marks a member an archive does not have.
-var errImgBlobMissing = errors.New("not in the archive or layout")
+// errBlobMissing marks a member an archive does not have.
+var errBlobMissing = errors.New("not in the archive or layout")
 
-func imgBlobName(h v1.Hash) string { return "blobs/" + h.Algorithm + "/" + h.Hex }
+func blobName(h v1.Hash) string { return "blobs/" + h.Algorithm + "/" + h.Hex }
 
-// imgReadBlob reads a manifest, index or config blob (at most
+// readBlob reads a manifest, index or config blob (at most
 // MaxManifest bytes) and checks its digest.
-func imgReadBlob(st BlobStore, h v1.Hash) ([]byte, error) {
-	b, err := st.Read(imgBlobName(h), MaxManifest)
+func readBlob(st BlobStore, h v1.Hash) ([]byte, error) {
+	b, err := st.Read(blobName(h), MaxManifest)
 	if err != nil {
 		return nil, err
 	}
@@ -233,48 +233,48 @@ func imgReadBlob(st BlobStore, h v1.Hash) ([]byte, error) {
 	return b, nil
 }
 
-// imgTarIndex is an OCI image index whose blobs are in an BlobStore:
+// storeIndex is an OCI image index whose blobs are in a BlobStore:
 // an OCI layout archive (read in place, never extracted) or an OCI layout
 // directory (read with the checks go-containerregistry's layout package
 // lacks for index.json, manifests and configs).
-type imgTarIndex struct {
+type storeIndex struct {
 	tar BlobStore
 	raw []byte
 	mt  types.MediaType
 }
 
 // MediaType implements v1.ImageIndex.
-func (x *imgTarIndex) MediaType() (types.MediaType, error) { return x.mt, nil }
+func (x *storeIndex) MediaType() (types.MediaType, error) { return x.mt, nil }
 
 // Digest implements v1.ImageIndex.
-func (x *imgTarIndex) Digest() (v1.Hash, error) {
+func (x *storeIndex) Digest() (v1.Hash, error) {
 	h, _, err := v1.SHA256(bytes.NewReader(x.raw))
 	return h, err
 }
 
 // Size implements v1.ImageIndex.
-func (x *imgTarIndex) Size() (int64, error) { return int64(len(x.raw)), nil }
+func (x *storeIndex) Size() (int64, error) { return int64(len(x.raw)), nil }
 
 // RawManifest implements v1.ImageIndex.
-func (x *imgTarIndex) RawManifest() ([]byte, error) { return x.raw, nil }
+func (x *storeIndex) RawManifest() ([]byte, error) { return x.raw, nil }
 
 // IndexManifest implements v1.ImageIndex.
-func (x *imgTarIndex) IndexManifest() (*v1.IndexManifest, error) {
+func (x *storeIndex) IndexManifest() (*v1.IndexManifest, error) {
 	return v1.ParseIndexManifest(bytes.NewReader(x.raw))
 }
 
 // ImageIndex implements v1.ImageIndex.
-func (x *imgTarIndex) ImageIndex(h v1.Hash) (v1.ImageIndex, error) {
-	raw, err := imgReadBlob(x.tar, h)
+func (x *storeIndex) ImageIndex(h v1.Hash) (v1.ImageIndex, error) {
+	raw, err := readBlob(x.tar, h)
 	if err != nil {
 		return nil, err
 	}
-	return &imgTarIndex{tar: x.tar, raw: raw, mt: types.OCIImageIndex}, nil
+	return &storeIndex{tar: x.tar, raw: raw, mt: types.OCIImageIndex}, nil
 }
 
 // Image implements v1.ImageIndex.
-func (x *imgTarIndex) Image(h v1.Hash) (v1.Image, error) {
-	raw, err := imgReadBlob(x.tar, h)
+func (x *storeIndex) Image(h v1.Hash) (v1.Image, error) {
+	raw, err := readBlob(x.tar, h)
 	if err != nil {
 		return nil, err
 	}
@@ -289,11 +289,11 @@ func (x *imgTarIndex) Image(h v1.Hash) (v1.Image, error) {
 	if mt == "" {
 		mt = types.OCIManifestSchema1
 	}
-	return partial.CompressedToImage(&imgTarImage{tar: x.tar, raw: raw, manifest: m, mt: mt})
+	return partial.CompressedToImage(&storeImage{tar: x.tar, raw: raw, manifest: m, mt: mt})
 }
 
-// imgTarImage is an image whose blobs are in an BlobStore.
-type imgTarImage struct {
+// storeImage is an image whose blobs are in a BlobStore.
+type storeImage struct {
 	tar      BlobStore
 	raw      []byte
 	manifest *v1.Manifest
@@ -301,47 +301,47 @@ type imgTarImage struct {
 }
 
 // MediaType implements partial.CompressedImageCore.
-func (i *imgTarImage) MediaType() (types.MediaType, error) { return i.mt, nil }
+func (i *storeImage) MediaType() (types.MediaType, error) { return i.mt, nil }
 
 // RawManifest implements partial.CompressedImageCore.
-func (i *imgTarImage) RawManifest() ([]byte, error) { return i.raw, nil }
+func (i *storeImage) RawManifest() ([]byte, error) { return i.raw, nil }
 
 // RawConfigFile implements partial.CompressedImageCore.
-func (i *imgTarImage) RawConfigFile() ([]byte, error) {
-	return imgReadBlob(i.tar, i.manifest.Config.Digest)
+func (i *storeImage) RawConfigFile() ([]byte, error) {
+	return readBlob(i.tar, i.manifest.Config.Digest)
 }
 
 // LayerByDigest implements partial.CompressedImageCore.
-func (i *imgTarImage) LayerByDigest(h v1.Hash) (partial.CompressedLayer, error) {
+func (i *storeImage) LayerByDigest(h v1.Hash) (partial.CompressedLayer, error) {
 	for _, l := range i.manifest.Layers {
 		if l.Digest == h {
-			return &imgTarBlob{tar: i.tar, desc: l}, nil
+			return &storeBlob{tar: i.tar, desc: l}, nil
 		}
 	}
 	return nil, fmt.Errorf("layer %s: not in manifest", h)
 }
 
-type imgTarBlob struct {
+type storeBlob struct {
 	tar  BlobStore
 	desc v1.Descriptor
 }
 
 // Digest implements partial.CompressedLayer.
-func (b *imgTarBlob) Digest() (v1.Hash, error) { return b.desc.Digest, nil }
+func (b *storeBlob) Digest() (v1.Hash, error) { return b.desc.Digest, nil }
 
 // Size implements partial.CompressedLayer.
-func (b *imgTarBlob) Size() (int64, error) { return b.desc.Size, nil }
+func (b *storeBlob) Size() (int64, error) { return b.desc.Size, nil }
 
 // MediaType implements partial.CompressedLayer.
-func (b *imgTarBlob) MediaType() (types.MediaType, error) { return b.desc.MediaType, nil }
+func (b *storeBlob) MediaType() (types.MediaType, error) { return b.desc.MediaType, nil }
 
 // Compressed implements partial.CompressedLayer.
-func (b *imgTarBlob) Compressed() (io.ReadCloser, error) {
-	return b.tar.Open(imgBlobName(b.desc.Digest))
+func (b *storeBlob) Compressed() (io.ReadCloser, error) {
+	return b.tar.Open(blobName(b.desc.Digest))
 }
 
 // NewIndex is the OCI image index raw (index.json) whose blobs are in
 // st: an OCI layout archive or directory.
 func NewIndex(st BlobStore, raw []byte) v1.ImageIndex {
-	return &imgTarIndex{tar: st, raw: raw, mt: types.OCIImageIndex}
+	return &storeIndex{tar: st, raw: raw, mt: types.OCIImageIndex}
 }

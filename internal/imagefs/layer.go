@@ -17,21 +17,21 @@ import (
 
 // Whiteout markers of the OCI image layer specification.
 const (
-	imgWhiteoutPrefix = ".wh."
-	imgOpaqueMarker   = ".wh..wh..opq"
+	whiteoutPrefix = ".wh."
+	opaqueMarker   = ".wh..wh..opq"
 )
 
-// imgMaxEntries bounds the tar entries of an image, all layers together
+// maxEntries bounds the tar entries of an image, all layers together
 // (the squasher remembers every path); real images have up to a few
 // hundred thousand.
-const imgMaxEntries = 4 << 20
+const maxEntries = 4 << 20
 
 // Path limits of layer entries. Linux's PATH_MAX is 4096 bytes; real
 // layers stay far below both. A longer path, or a longer link target, is
 // an error (ErrTooLarge) naming the layer and the entry.
 const (
-	imgMaxPathLen   = 4096
-	imgMaxPathDepth = 256
+	maxPathLen   = 4096
+	maxPathDepth = 256
 )
 
 // Layer is one layer to squash: how to read it and its identity.
@@ -55,16 +55,16 @@ type Budget struct {
 	entries atomic.Int64
 }
 
-// imgCountingReader fails once more than limit bytes have been read, by
+// countingReader fails once more than limit bytes have been read, by
 // all the readers sharing n.
-type imgCountingReader struct {
+type countingReader struct {
 	r     io.Reader
 	n     *atomic.Int64
 	limit int64
 }
 
 // Read implements io.Reader.
-func (c *imgCountingReader) Read(p []byte) (int, error) {
+func (c *countingReader) Read(p []byte) (int, error) {
 	n, err := c.r.Read(p)
 	if c.n.Add(int64(n)) > c.limit {
 		return n, fmt.Errorf("%w: more than %d uncompressed layer bytes (WithMaxTotalSize)", ErrTooLarge, c.limit)
@@ -72,8 +72,8 @@ func (c *imgCountingReader) Read(p []byte) (int, error) {
 	return n, err
 }
 
-// imgEntry is one tar entry of a layer, as squashing needs it.
-type imgEntry struct {
+// entry is one tar entry of a layer, as squashing needs it.
+type entry struct {
 	// path is the cleaned absolute path.
 	path string
 	typ  byte
@@ -87,7 +87,7 @@ type imgEntry struct {
 // LayerScan is what one layer holds that squashing needs: its
 // entries (in tar order), its whiteouts and opaque markers.
 type LayerScan struct {
-	entries   []imgEntry
+	entries   []entry
 	whiteouts []string
 	opaque    []string
 	hardlinks int
@@ -96,12 +96,12 @@ type LayerScan struct {
 // EntryPath is a tar entry's cleaned absolute path, refused when it
 // is longer or deeper than the path limits.
 func EntryPath(name string) (string, error) {
-	if len(name) > imgMaxPathLen {
-		return "", fmt.Errorf("%w: entry %q...: path of %d bytes (limit %d)", ErrTooLarge, name[:64], len(name), imgMaxPathLen)
+	if len(name) > maxPathLen {
+		return "", fmt.Errorf("%w: entry %q...: path of %d bytes (limit %d)", ErrTooLarge, name[:64], len(name), maxPathLen)
 	}
 	p := path.Clean("/" + name)
-	if d := strings.Count(p, "/"); d > imgMaxPathDepth {
-		return "", fmt.Errorf("%w: entry %q...: path of %d components (limit %d)", ErrTooLarge, p[:min(len(p), 64)], d, imgMaxPathDepth)
+	if d := strings.Count(p, "/"); d > maxPathDepth {
+		return "", fmt.Errorf("%w: entry %q...: path of %d components (limit %d)", ErrTooLarge, p[:min(len(p), 64)], d, maxPathDepth)
 	}
 	return p, nil
 }
@@ -117,7 +117,7 @@ func OpenLayer(ctx context.Context, l Layer, b *Budget) (io.ReadCloser, io.Reade
 		return nil, nil, nil, fmt.Errorf("open: %w", err)
 	}
 	hasher := sha256.New()
-	return rc, &imgCountingReader{r: io.TeeReader(rc, hasher), n: &b.total, limit: b.MaxTotal}, hasher, nil
+	return rc, &countingReader{r: io.TeeReader(rc, hasher), n: &b.total, limit: b.MaxTotal}, hasher, nil
 }
 
 // CheckDiffID hashes what follows the tar trailer too, then checks
@@ -159,8 +159,8 @@ func ScanLayer(ctx context.Context, l Layer, b *Budget, regular func(p string, h
 		if err != nil {
 			return nil, fmt.Errorf("read tar: %w", err)
 		}
-		if b.entries.Add(1) > imgMaxEntries {
-			return nil, fmt.Errorf("%w: more than %d files", ErrTooLarge, imgMaxEntries)
+		if b.entries.Add(1) > maxEntries {
+			return nil, fmt.Errorf("%w: more than %d files", ErrTooLarge, maxEntries)
 		}
 		p, err := EntryPath(h.Name)
 		if err != nil {
@@ -168,21 +168,21 @@ func ScanLayer(ctx context.Context, l Layer, b *Budget, regular func(p string, h
 		}
 		dir, base := path.Split(p)
 		dir = path.Clean(dir)
-		if base == imgOpaqueMarker {
+		if base == opaqueMarker {
 			sc.opaque = append(sc.opaque, dir)
 			continue
 		}
-		if strings.HasPrefix(base, imgWhiteoutPrefix) {
-			sc.whiteouts = append(sc.whiteouts, path.Join(dir, strings.TrimPrefix(base, imgWhiteoutPrefix)))
+		if strings.HasPrefix(base, whiteoutPrefix) {
+			sc.whiteouts = append(sc.whiteouts, path.Join(dir, strings.TrimPrefix(base, whiteoutPrefix)))
 			continue
 		}
-		e := imgEntry{path: p, typ: h.Typeflag, mode: h.Mode, size: h.Size}
+		e := entry{path: p, typ: h.Typeflag, mode: h.Mode, size: h.Size}
 		switch h.Typeflag {
 		case tar.TypeRegA:
 			e.typ = tar.TypeReg
 		case tar.TypeSymlink, tar.TypeLink:
-			if len(h.Linkname) > imgMaxPathLen {
-				return nil, fmt.Errorf("%w: link %s: target of %d bytes (limit %d)", ErrTooLarge, p, len(h.Linkname), imgMaxPathLen)
+			if len(h.Linkname) > maxPathLen {
+				return nil, fmt.Errorf("%w: link %s: target of %d bytes (limit %d)", ErrTooLarge, p, len(h.Linkname), maxPathLen)
 			}
 			e.link = h.Linkname
 			if h.Typeflag == tar.TypeLink {

@@ -11,31 +11,31 @@ import (
 
 // Limits of link resolution in the squashed file system.
 const (
-	// imgMaxLinkHops bounds the symbolic links followed to resolve one
+	// maxLinkHops bounds the symbolic links followed to resolve one
 	// path (Linux's MAXSYMLINKS is 40): a loop ends with an error.
-	imgMaxLinkHops = 40
-	// imgMaxLinkDepth bounds directory links followed inside directories
+	maxLinkHops = 40
+	// maxLinkDepth bounds directory links followed inside directories
 	// reached through directory links.
-	imgMaxLinkDepth = 8
-	// imgMaxLinkWork bounds the paths visited through links in one image
+	maxLinkDepth = 8
+	// maxLinkWork bounds the paths visited through links in one image
 	// (directory links can multiply paths); past it the rest is a
 	// limitation.
-	imgMaxLinkWork = 1 << 20
+	maxLinkWork = 1 << 20
 )
 
-// imgNone marks an absent node index.
-const imgNone int32 = -1
+// none marks an absent node index.
+const none int32 = -1
 
-// imgNode is a path of the squashed file system.
-type imgNode struct {
+// node is a path of the squashed file system.
+type node struct {
 	parent, child, next int32 // parent, first child, next sibling
 	name                string
 	// layer is the layer of the visible entry at this path (the top-most
-	// one that is not hidden), or imgNone when the node only carries
+	// one that is not hidden), or none when the node only carries
 	// marks of upper layers.
 	layer int32
 	// whiteout and opaque are the highest layer that deleted the path or
-	// made the directory opaque (imgNone: none); they hide lower layers.
+	// made the directory opaque (none: none); they hide lower layers.
 	whiteout, opaque int32
 	typ              byte
 	mode, size       int64
@@ -43,7 +43,7 @@ type imgNode struct {
 	link string
 	// srcLayer is, for a hard link whose target is a regular file of the
 	// same layer, that layer (the bytes to read are that layer's file at
-	// link); imgNone otherwise.
+	// link); none otherwise.
 	srcLayer int32
 }
 
@@ -55,8 +55,8 @@ type imgNode struct {
 // linear in the path's length, where looking every parent directory up
 // by its full path was quadratic.
 type Tree struct {
-	nodes []imgNode
-	kids  map[imgKey]int32
+	nodes []node
+	kids  map[nodeKey]int32
 	// links are the nodes that were ever symbolic or hard links.
 	links []int32
 	// specials are the nodes that were ever devices, named pipes or
@@ -64,21 +64,21 @@ type Tree struct {
 	specials []int32
 }
 
-type imgKey struct {
+type nodeKey struct {
 	parent int32
 	name   string
 }
 
 func NewTree() *Tree {
-	t := &Tree{kids: map[imgKey]int32{}}
-	t.nodes = append(t.nodes, imgNode{parent: 0, child: imgNone, next: imgNone, layer: 1 << 30,
-		whiteout: imgNone, opaque: imgNone, typ: tar.TypeDir, srcLayer: imgNone})
+	t := &Tree{kids: map[nodeKey]int32{}}
+	t.nodes = append(t.nodes, node{parent: 0, child: none, next: none, layer: 1 << 30,
+		whiteout: none, opaque: none, typ: tar.TypeDir, srcLayer: none})
 	return t
 }
 
-// imgComponents calls fn for each component of the cleaned absolute
+// components calls fn for each component of the cleaned absolute
 // path p, with whether it is the last one.
-func imgComponents(p string, fn func(name string, last bool) bool) {
+func components(p string, fn func(name string, last bool) bool) {
 	p = strings.TrimPrefix(p, "/")
 	for p != "" {
 		name, rest, more := strings.Cut(p, "/")
@@ -92,40 +92,40 @@ func imgComponents(p string, fn func(name string, last bool) bool) {
 // child returns the node for name under dir, creating it when create is
 // set.
 func (t *Tree) child(dir int32, name string, create bool) int32 {
-	if id, ok := t.kids[imgKey{dir, name}]; ok {
+	if id, ok := t.kids[nodeKey{dir, name}]; ok {
 		return id
 	}
 	if !create {
-		return imgNone
+		return none
 	}
 	id := int32(len(t.nodes))
-	t.nodes = append(t.nodes, imgNode{parent: dir, child: imgNone, next: t.nodes[dir].child, name: name,
-		layer: imgNone, whiteout: imgNone, opaque: imgNone, srcLayer: imgNone})
+	t.nodes = append(t.nodes, node{parent: dir, child: none, next: t.nodes[dir].child, name: name,
+		layer: none, whiteout: none, opaque: none, srcLayer: none})
 	t.nodes[dir].child = id
-	t.kids[imgKey{dir, name}] = id
+	t.kids[nodeKey{dir, name}] = id
 	return id
 }
 
 // walk finds (creating them) the nodes of p's components as seen by
-// layer i, and returns p's node, or imgNone when an upper layer hides p:
+// layer i, and returns p's node, or none when an upper layer hides p:
 // it or a parent whited out, a parent made opaque, a parent that is not
 // a directory. Parents with no entry of their own become directories of
 // layer i (the layer implies them).
 func (t *Tree) walk(p string, i int32) int32 {
 	cur := int32(0)
-	imgComponents(p, func(name string, last bool) bool {
+	components(p, func(name string, last bool) bool {
 		id := t.child(cur, name, true)
 		n := &t.nodes[id]
 		if n.whiteout > i {
-			cur = imgNone
+			cur = none
 			return false
 		}
 		if !last {
 			if n.opaque > i || (n.layer > i && n.typ != tar.TypeDir) {
-				cur = imgNone
+				cur = none
 				return false
 			}
-			if n.layer == imgNone {
+			if n.layer == none {
 				n.layer, n.typ, n.mode = i, tar.TypeDir, 0o755
 			}
 		}
@@ -140,10 +140,10 @@ func (t *Tree) walk(p string, i int32) int32 {
 func (t *Tree) AddLayer(ctx context.Context, i int32, sc *LayerScan) error {
 	// Hard links to regular files of the same layer read that layer's
 	// file, whatever upper layers did to its path.
-	var regular map[string]*imgEntry
+	var regular map[string]*entry
 	var hard map[string]string
 	if sc.hardlinks > 0 {
-		regular, hard = map[string]*imgEntry{}, map[string]string{}
+		regular, hard = map[string]*entry{}, map[string]string{}
 		for k := range sc.entries {
 			switch e := &sc.entries[k]; e.typ {
 			case tar.TypeReg:
@@ -164,20 +164,20 @@ func (t *Tree) AddLayer(ctx context.Context, i int32, sc *LayerScan) error {
 			continue
 		}
 		id := t.walk(e.path, i)
-		if id == imgNone {
+		if id == none {
 			continue
 		}
 		n := &t.nodes[id]
 		if n.layer > i {
 			continue // shadowed by an upper layer's entry
 		}
-		n.layer, n.typ, n.mode, n.size, n.link, n.srcLayer = i, e.typ, e.mode, e.size, e.link, imgNone
+		n.layer, n.typ, n.mode, n.size, n.link, n.srcLayer = i, e.typ, e.mode, e.size, e.link, none
 		switch e.typ {
 		case tar.TypeSymlink:
 			t.links = append(t.links, id)
 		case tar.TypeLink:
 			t.links = append(t.links, id)
-			if src := imgSameLayerTarget(regular, hard, e); src != nil {
+			if src := sameLayerTarget(regular, hard, e); src != nil {
 				n.link, n.srcLayer, n.mode, n.size = src.path, i, src.mode, src.size
 			}
 		case tar.TypeReg, tar.TypeDir:
@@ -190,17 +190,17 @@ func (t *Tree) AddLayer(ctx context.Context, i int32, sc *LayerScan) error {
 			continue
 		}
 		id := t.walk(p, i)
-		if id != imgNone && t.nodes[id].whiteout < i {
+		if id != none && t.nodes[id].whiteout < i {
 			t.nodes[id].whiteout = i
 		}
 	}
 	for _, p := range sc.opaque {
 		id := t.walk(p, i)
-		if id == imgNone {
+		if id == none {
 			continue
 		}
 		n := &t.nodes[id]
-		if n.layer == imgNone {
+		if n.layer == none {
 			n.layer, n.typ, n.mode = i, tar.TypeDir, 0o755
 		}
 		if n.opaque < i {
@@ -210,11 +210,11 @@ func (t *Tree) AddLayer(ctx context.Context, i int32, sc *LayerScan) error {
 	return nil
 }
 
-// imgSameLayerTarget follows a hard link (and hard links it leads to)
+// sameLayerTarget follows a hard link (and hard links it leads to)
 // to a regular file of the same layer, or returns nil.
-func imgSameLayerTarget(regular map[string]*imgEntry, hard map[string]string, e *imgEntry) *imgEntry {
+func sameLayerTarget(regular map[string]*entry, hard map[string]string, e *entry) *entry {
 	target := e.link
-	for range imgMaxLinkHops {
+	for range maxLinkHops {
 		if r, ok := regular[target]; ok {
 			return r
 		}
@@ -228,15 +228,15 @@ func imgSameLayerTarget(regular map[string]*imgEntry, hard map[string]string, e 
 }
 
 // lookup returns the visible node at the cleaned absolute path p,
-// following no links, or imgNone.
+// following no links, or none.
 func (t *Tree) lookup(p string) int32 {
 	cur := int32(0)
-	imgComponents(p, func(name string, _ bool) bool {
+	components(p, func(name string, _ bool) bool {
 		cur = t.child(cur, name, false)
-		if cur != imgNone && t.nodes[cur].layer == imgNone {
-			cur = imgNone
+		if cur != none && t.nodes[cur].layer == none {
+			cur = none
 		}
-		return cur != imgNone
+		return cur != none
 	})
 	return cur
 }
@@ -245,7 +245,7 @@ func (t *Tree) lookup(p string) int32 {
 // what the squashed file system shows there.
 func (t *Tree) VisibleRegular(p string, i int32) bool {
 	id := t.lookup(p)
-	return id != imgNone && t.nodes[id].layer == i && t.nodes[id].typ == tar.TypeReg
+	return id != none && t.nodes[id].layer == i && t.nodes[id].typ == tar.TypeReg
 }
 
 // pathOf is a node's absolute path.
@@ -267,16 +267,16 @@ func (t *Tree) pathOf(id int32) string {
 
 // Why a link cannot be followed.
 var (
-	errImgLinkMissing = errors.New("leads to nothing in the image")
-	errImgLinkLoop    = fmt.Errorf("more than %d symbolic links (a loop?)", imgMaxLinkHops)
-	errImgLinkNotDir  = errors.New("goes through a file that is not a directory")
+	errLinkMissing = errors.New("leads to nothing in the image")
+	errLinkLoop    = fmt.Errorf("more than %d symbolic links (a loop?)", maxLinkHops)
+	errLinkNotDir  = errors.New("goes through a file that is not a directory")
 )
 
 // resolve follows target from directory dir within the image's root, as
 // the kernel would inside a chroot of the squashed file system: an
 // absolute target starts at the image's root, ".." never climbs above
 // it, symbolic links met on the way (the last one too) are followed, at
-// most imgMaxLinkHops in all. Nothing outside the image is ever read.
+// most maxLinkHops in all. Nothing outside the image is ever read.
 func (t *Tree) resolve(dir int32, target string, hops *int) (int32, error) {
 	cur := dir
 	if strings.HasPrefix(target, "/") {
@@ -295,22 +295,22 @@ func (t *Tree) resolve(dir int32, target string, hops *int) (int32, error) {
 			continue
 		}
 		if t.nodes[cur].typ != tar.TypeDir {
-			return imgNone, errImgLinkNotDir
+			return none, errLinkNotDir
 		}
 		id := t.child(cur, name, false)
-		if id == imgNone || t.nodes[id].layer == imgNone {
-			return imgNone, errImgLinkMissing
+		if id == none || t.nodes[id].layer == none {
+			return none, errLinkMissing
 		}
 		if t.nodes[id].typ == tar.TypeSymlink {
-			if *hops++; *hops > imgMaxLinkHops {
-				return imgNone, errImgLinkLoop
+			if *hops++; *hops > maxLinkHops {
+				return none, errLinkLoop
 			}
 			id, err = t.resolve(cur, t.nodes[id].link, hops)
 		}
 		cur = id
 	}
 	if err != nil {
-		return imgNone, err
+		return none, err
 	}
 	return cur, nil
 }
@@ -320,14 +320,14 @@ func (t *Tree) resolve(dir int32, target string, hops *int) (int32, error) {
 // it names, else what its target path leads to in the squashed file
 // system. It returns the layer and path to read, and the node giving the
 // file's mode and size.
-func (t *Tree) content(id int32) (layer int32, real string, attrs *imgNode, err error) {
-	for range imgMaxLinkHops {
+func (t *Tree) content(id int32) (layer int32, real string, attrs *node, err error) {
+	for range maxLinkHops {
 		n := &t.nodes[id]
 		switch n.typ {
 		case tar.TypeReg:
 			return n.layer, t.pathOf(id), n, nil
 		case tar.TypeLink:
-			if n.srcLayer != imgNone {
+			if n.srcLayer != none {
 				return n.srcLayer, n.link, n, nil
 			}
 			hops := 0
@@ -338,7 +338,7 @@ func (t *Tree) content(id int32) (layer int32, real string, attrs *imgNode, err 
 			return 0, "", nil, fmt.Errorf("link to a file that is not a regular file (tar type %q)", n.typ)
 		}
 	}
-	return 0, "", nil, errImgLinkLoop
+	return 0, "", nil, errLinkLoop
 }
 
 // Need is a file to read again from a layer: the bytes at path of
@@ -363,15 +363,15 @@ type Wanted struct {
 	Database func(kind int) bool
 }
 
-// imgLinkWalk finds, through every link of the squashed file system,
+// linkWalk finds, through every link of the squashed file system,
 // the paths cataloguers want that the first pass did not catalogue.
-type imgLinkWalk struct {
+type linkWalk struct {
 	t      *Tree
 	needs  map[string]Need
 	limits []string
 	errs   []error
 	work   int
-	// truncated is set once imgMaxLinkWork is reached.
+	// truncated is set once maxLinkWork is reached.
 	truncated bool
 	deep      bool
 	want      Wanted
@@ -380,7 +380,7 @@ type imgLinkWalk struct {
 // unreadable records a link at logical path lp that cannot be read:
 // an error for an OS package database, a limitation for anything else a
 // cataloguer wants, nothing for other paths.
-func (w *imgLinkWalk) unreadable(lp string, why error) {
+func (w *linkWalk) unreadable(lp string, why error) {
 	kind := w.want.Kind(lp, &tar.Header{Typeflag: tar.TypeReg, Mode: 0o644})
 	switch {
 	case kind == 0:
@@ -392,8 +392,8 @@ func (w *imgLinkWalk) unreadable(lp string, why error) {
 }
 
 // step counts work and reports whether the budget allows more.
-func (w *imgLinkWalk) step() bool {
-	if w.work++; w.work > imgMaxLinkWork {
+func (w *linkWalk) step() bool {
+	if w.work++; w.work > maxLinkWork {
 		w.truncated = true
 		return false
 	}
@@ -401,7 +401,7 @@ func (w *imgLinkWalk) step() bool {
 }
 
 // link handles the link node id seen at logical path lp.
-func (w *imgLinkWalk) link(lp string, id int32, depth int) {
+func (w *linkWalk) link(lp string, id int32, depth int) {
 	if !w.step() {
 		return
 	}
@@ -423,7 +423,7 @@ func (w *imgLinkWalk) link(lp string, id int32, depth int) {
 		if w.t.isAncestor(target, n.parent) {
 			return // a loop: what is below is reachable by a shorter path
 		}
-		if depth >= imgMaxLinkDepth {
+		if depth >= maxLinkDepth {
 			w.deep = true
 			return
 		}
@@ -450,14 +450,14 @@ func (t *Tree) isAncestor(a, d int32) bool {
 
 // dir visits what directory d holds, seen at logical path lp through a
 // directory link.
-func (w *imgLinkWalk) dir(lp string, d int32, depth int) {
-	if len(lp) > imgMaxPathLen {
+func (w *linkWalk) dir(lp string, d int32, depth int) {
+	if len(lp) > maxPathLen {
 		w.deep = true
 		return
 	}
-	for c := w.t.nodes[d].child; c != imgNone; c = w.t.nodes[c].next {
+	for c := w.t.nodes[d].child; c != none; c = w.t.nodes[c].next {
 		n := &w.t.nodes[c]
-		if n.layer == imgNone {
+		if n.layer == none {
 			continue
 		}
 		if !w.step() {
@@ -478,7 +478,7 @@ func (w *imgLinkWalk) dir(lp string, d int32, depth int) {
 // file handles the regular file or hard link id seen at logical path
 // lp: when a cataloguer wants lp and did not already catalogue the bytes
 // it leads to for the same purpose, they are to be read again.
-func (w *imgLinkWalk) file(lp string, id int32) {
+func (w *linkWalk) file(lp string, id int32) {
 	// Classify first, from the entry's own mode and size (a hard link of
 	// the same layer carries its target's): most files reached through
 	// directory links are wanted by no cataloguer.
@@ -512,7 +512,7 @@ func (w *imgLinkWalk) file(lp string, id int32) {
 // is an error for a database (want.Database) and a limitation for other
 // files: never a silently smaller SBOM.
 func (t *Tree) Links(ctx context.Context, want Wanted) (needs map[string]Need, limits []string, err error) {
-	w := &imgLinkWalk{t: t, needs: map[string]Need{}, want: want}
+	w := &linkWalk{t: t, needs: map[string]Need{}, want: want}
 	for k, id := range t.links {
 		if k%256 == 0 {
 			if err := ctx.Err(); err != nil {
@@ -520,7 +520,7 @@ func (t *Tree) Links(ctx context.Context, want Wanted) (needs map[string]Need, l
 			}
 		}
 		n := &t.nodes[id]
-		if n.layer == imgNone || (n.typ != tar.TypeSymlink && n.typ != tar.TypeLink) {
+		if n.layer == none || (n.typ != tar.TypeSymlink && n.typ != tar.TypeLink) {
 			continue
 		}
 		if w.truncated {
@@ -535,7 +535,7 @@ func (t *Tree) Links(ctx context.Context, want Wanted) (needs map[string]Need, l
 	for _, id := range t.specials {
 		n := &t.nodes[id]
 		switch {
-		case n.layer == imgNone, n.typ == tar.TypeReg, n.typ == tar.TypeDir, n.typ == tar.TypeSymlink, n.typ == tar.TypeLink:
+		case n.layer == none, n.typ == tar.TypeReg, n.typ == tar.TypeDir, n.typ == tar.TypeSymlink, n.typ == tar.TypeLink:
 			continue // whited out, or replaced by an upper layer's file
 		}
 		w.unreadable(t.pathOf(id), fmt.Errorf("not a regular file (tar type %q)", n.typ))
@@ -546,10 +546,10 @@ func (t *Tree) Links(ctx context.Context, want Wanted) (needs map[string]Need, l
 	sort.Strings(w.limits)
 	limits = w.limits
 	if w.truncated {
-		limits = append(limits, fmt.Sprintf("links: more than %d paths reached through links; the rest were not followed", imgMaxLinkWork))
+		limits = append(limits, fmt.Sprintf("links: more than %d paths reached through links; the rest were not followed", maxLinkWork))
 	}
 	if w.deep {
-		limits = append(limits, fmt.Sprintf("links: directory links nested more than %d deep (or paths longer than %d bytes) were not followed", imgMaxLinkDepth, imgMaxPathLen))
+		limits = append(limits, fmt.Sprintf("links: directory links nested more than %d deep (or paths longer than %d bytes) were not followed", maxLinkDepth, maxPathLen))
 	}
 	return w.needs, limits, nil
 }

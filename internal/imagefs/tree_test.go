@@ -11,7 +11,7 @@ import (
 // including that no path ever leaves it.
 func TestImgTreeResolve(t *testing.T) {
 	tr := NewTree()
-	sc := &LayerScan{entries: []imgEntry{
+	sc := &LayerScan{entries: []entry{
 		{path: "/etc", typ: tar.TypeDir},
 		{path: "/etc/f", typ: tar.TypeReg},
 		{path: "/a", typ: tar.TypeSymlink, link: "/etc"},
@@ -30,8 +30,8 @@ func TestImgTreeResolve(t *testing.T) {
 		{"/a/f", f, nil},
 		{"b", f, nil},
 		{"/../../a/../a/f", f, nil},
-		{"c", imgNone, errImgLinkMissing}, // never the host's /proc
-		{"/etc/f/x", imgNone, errImgLinkNotDir},
+		{"c", none, errLinkMissing}, // never the host's /proc
+		{"/etc/f/x", none, errLinkNotDir},
 	} {
 		hops := 0
 		got, err := tr.resolve(0, tc.target, &hops)
