@@ -19,56 +19,6 @@ import (
 	v1 "github.com/google/go-containerregistry/pkg/v1"
 )
 
-func FuzzDpkgStatus(f *testing.F) {
-	status := imgTestdata(f, "dpkg-status.gz")
-	// Seed with the first few paragraphs of the real database.
-	paras := bytes.SplitN(status, []byte("\n\n"), 6)
-	f.Add(bytes.Join(paras[:5], []byte("\n\n")))
-	f.Add([]byte("Package: a\nStatus: install ok installed\nVersion: 1\nSource: b (2)\n"))
-	f.Add([]byte("Package: a\n continuation\n"))
-	f.Fuzz(func(t *testing.T, data []byte) {
-		debs, err := catParseDpkgStatus(data, "status")
-		if err != nil {
-			return
-		}
-		for _, d := range debs {
-			if d.Name == "" || d.Version == "" || d.Source == "" {
-				t.Fatalf("accepted package without identity: %+v", d)
-			}
-		}
-	})
-}
-
-func FuzzApkInstalled(f *testing.F) {
-	f.Add(imgTestdata(f, "alpine/installed"))
-	f.Add([]byte("P:a\nV:1\n\nP:b\nV:2\no:a\n"))
-	f.Fuzz(func(t *testing.T, data []byte) {
-		apks, err := catParseApkInstalled(data, "installed")
-		if err != nil {
-			return
-		}
-		for _, a := range apks {
-			if a.Name == "" || a.Version == "" || a.Origin == "" {
-				t.Fatalf("accepted package without identity: %+v", a)
-			}
-		}
-	})
-}
-
-func FuzzPythonMetadata(f *testing.F) {
-	f.Add(imgTestdata(f, "python/PyYAML-6.0.METADATA"))
-	f.Add(imgTestdata(f, "python/pip-23.0.1.METADATA"))
-	f.Fuzz(func(t *testing.T, data []byte) {
-		m, err := catParsePythonMetadata(data, "METADATA")
-		if err != nil {
-			return
-		}
-		if m.Name == "" || m.Version == "" {
-			t.Fatalf("accepted metadata without identity: %+v", m)
-		}
-	})
-}
-
 func FuzzOSRelease(f *testing.F) {
 	f.Add(imgTestdata(f, "os-release-debian12"))
 	f.Add(imgTestdata(f, "alpine/os-release"))
@@ -83,33 +33,6 @@ func FuzzOSRelease(f *testing.F) {
 		}
 		_ = d.OSVEcosystem()
 		_ = d.PURLDistro()
-	})
-}
-
-func FuzzNpmLock(f *testing.F) {
-	f.Add(imgTestdata(f, "npm/package-lock.json"))
-	f.Add([]byte(`{"lockfileVersion":1,"dependencies":{"a":{"version":"1.0.0","dependencies":{"b":{"version":"2"}}}}}`))
-	f.Fuzz(func(t *testing.T, data []byte) {
-		_, _ = catParseNpmLock(data, "package-lock.json")
-		_, _ = catParseNpmPackageJSON(data, "package.json")
-	})
-}
-
-func FuzzJavaArchive(f *testing.F) {
-	f.Add(imgTestJar(f))
-	// Issue 14 item 9's shape: central-directory entries sharing one
-	// nested jar.
-	f.Add(imgTestOverlappingJar(f, imgTestNestedJar(f, 4096), 8))
-	f.Fuzz(func(t *testing.T, data []byte) {
-		ms, err := catScanJar(data, "x.jar", 1<<20, 0, catTestBudget(1<<20))
-		if err != nil {
-			return
-		}
-		for _, m := range ms {
-			if m.GroupID == "" || m.ArtifactID == "" || m.Version == "" {
-				t.Fatalf("accepted incomplete artifact %+v", m)
-			}
-		}
 	})
 }
 

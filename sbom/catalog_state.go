@@ -16,6 +16,7 @@ import (
 	"sync"
 	"sync/atomic"
 
+	"github.com/chaingate/chaingate/internal/catalog"
 	"github.com/github/go-spdx/v2/spdxexp"
 	"github.com/package-url/packageurl-go"
 )
@@ -57,7 +58,7 @@ type catFile struct {
 type catEnv struct {
 	ctx     context.Context
 	maxFile int64
-	// jar counts the bytes Java archives decompressed (catInflate).
+	// jar counts the bytes Java archives decompressed (catalog.Inflate).
 	jar atomic.Int64
 }
 
@@ -129,7 +130,7 @@ func catClassify(p string, h *tar.Header) catKind {
 			return catNone // a dependency's own lockfile is not what was installed
 		}
 		return catNpmLock
-	case catIsJavaArchive(base):
+	case catalog.IsJavaArchive(base):
 		return catJava
 	case catIsLockfile(p, base):
 		return catLockfile
@@ -143,9 +144,9 @@ func catClassify(p string, h *tar.Header) catKind {
 // distribution (OS packages) are finished.
 type catPkg struct {
 	c   Component
-	deb *catDeb
-	apk *catApkPkg
-	rpm *catRpmPkg
+	deb *catalog.Deb
+	apk *catalog.Apk
+	rpm *catalog.RPM
 	// goMain is the purl of the main module of the Go binary a module
 	// was linked into ("" for other packages and for the main module).
 	goMain string
@@ -233,7 +234,7 @@ func catParse(f catFile, maxFile int64) *catResult {
 	case catOSRelease:
 		r.osRelease = f.data
 	case catDpkgStatus, catDpkgStatusD:
-		debs, err := catParseDpkgStatus(f.data, f.path)
+		debs, err := catalog.ParseDpkgStatus(f.data, f.path)
 		if err != nil {
 			r.err = err
 			return r
@@ -248,7 +249,7 @@ func catParse(f catFile, maxFile int64) *catResult {
 			r.pkgs = append(r.pkgs, catPkg{c: c, deb: d})
 		}
 	case catApk:
-		apks, err := catParseApkInstalled(f.data, f.path)
+		apks, err := catalog.ParseApkInstalled(f.data, f.path)
 		if err != nil {
 			r.err = err
 			return r
@@ -267,7 +268,7 @@ func catParse(f catFile, maxFile int64) *catResult {
 		if f.env != nil && f.env.ctx != nil {
 			ctx = f.env.ctx
 		}
-		rpms, err := catParseRpmDB(ctx, f.data, f.path)
+		rpms, err := catalog.ParseRPMDB(ctx, f.data, f.path)
 		if err != nil {
 			r.err = err
 			return r
@@ -284,12 +285,12 @@ func catParse(f catFile, maxFile int64) *catResult {
 		}
 		r.pkgs = pkgs
 	case catPython:
-		m, err := catParsePythonMetadata(f.data, f.path)
+		m, err := catalog.ParsePythonMetadata(f.data, f.path)
 		if err != nil {
 			limitf(err)
 			return r
 		}
-		n := catPEP503Name(m.Name)
+		n := catalog.PEP503Name(m.Name)
 		c := Component{Type: TypeLibrary, Name: m.Name, Version: m.Version,
 			Description: m.Summary, Locations: loc,
 			PURL: packageurl.NewPackageURL(packageurl.TypePyPi, "", n, m.Version, nil, "").ToString()}
@@ -301,7 +302,7 @@ func catParse(f catFile, maxFile int64) *catResult {
 		if f.env != nil {
 			ctx, image = f.env.ctx, &f.env.jar
 		}
-		ms, err := catScanJar(f.data, f.path, maxFile, 0, newCatInflate(ctx, maxFile, image))
+		ms, err := catalog.ScanJar(f.data, f.path, maxFile, 0, catalog.NewInflate(ctx, maxFile, image))
 		if err != nil {
 			// What was found before the budget ran out still counts;
 			// the limitation says the archive was not read in full.
@@ -316,7 +317,7 @@ func catParse(f catFile, maxFile int64) *catResult {
 			r.pkgs = append(r.pkgs, catPkg{c: c})
 		}
 	case catNpmInstalled:
-		p, err := catParseNpmPackageJSON(f.data, f.path)
+		p, err := catalog.ParseNPMPackageJSON(f.data, f.path)
 		if err != nil {
 			limitf(err)
 			return r
@@ -343,7 +344,7 @@ func catNpmLockPackages(f catFile, limit int64) ([]catPkg, error) {
 	loc := []Location{{Path: f.path, Layer: f.layer}}
 	d, err := FromNPMLock(bytes.NewReader(f.data), WithInputLimit(limit))
 	if errors.Is(err, ErrUnsupportedFormat) {
-		ps, err := catParseNpmLock(f.data, f.path)
+		ps, err := catalog.ParseNPMLock(f.data, f.path)
 		if err != nil {
 			return nil, err
 		}
@@ -372,7 +373,7 @@ func catNpmLockPackages(f catFile, limit int64) ([]catPkg, error) {
 
 // catNpmComponent is the component of an npm package: Name is the full
 // name ("@npmcli/arborist"), Group its scope, as FromNPMLock writes them.
-func catNpmComponent(p catNpmPkg, cataloguer string, loc []Location) Component {
+func catNpmComponent(p catalog.NPMPackage, cataloguer string, loc []Location) Component {
 	ns := ""
 	if strings.HasPrefix(p.Name, "@") {
 		if i := strings.IndexByte(p.Name, '/'); i > 0 {
@@ -572,7 +573,7 @@ func catUniqueID(ids map[string]bool, base string) string {
 
 // catFinishDeb sets a Debian package's purl and OSV ecosystem:
 // pkg:deb/<distro id>/<name>@<version>?arch=<arch>&distro=<id>-<version>.
-func catFinishDeb(c *Component, d *catDeb, distro *Distro) {
+func catFinishDeb(c *Component, d *catalog.Deb, distro *Distro) {
 	ns := "debian"
 	var q packageurl.Qualifiers
 	if d.Arch != "" {
@@ -595,7 +596,7 @@ func catFinishDeb(c *Component, d *catDeb, distro *Distro) {
 
 // catFinishApk sets an Alpine package's purl and OSV ecosystem:
 // pkg:apk/<distro id>/<name>@<version>?arch=<arch>&distro=<id>-<version>.
-func catFinishApk(c *Component, a *catApkPkg, distro *Distro) {
+func catFinishApk(c *Component, a *catalog.Apk, distro *Distro) {
 	ns := "alpine"
 	var q packageurl.Qualifiers
 	if a.Arch != "" {

@@ -1,9 +1,21 @@
 // Package sbom holds chaingate's one SBOM model, Document, and reads and
 // writes it as CycloneDX (JSON and XML) and SPDX 2.x (JSON, tag-value,
 // YAML). It also generates SBOMs from Go binaries, Go modules, npm
-// lockfiles and container images, answers graph questions ("why is this
-// component here?") and diffs two SBOMs.
+// lockfiles, project directories (FromDirectory, every lockfile format
+// LockfileFormats lists) and container images (FromImage), answers graph
+// questions ("why is this component here?") and diffs two SBOMs.
 //
 // Every other chaingate package takes a *Document: risk scans it, policy
 // reads it as input, the root package's gate composes them.
+//
+// Two internal packages do the low-level work of FromImage and are not
+// part of this package's API: internal/imagefs reads an image's layers
+// into one squashed, link-resolving file tree (tarballs, layouts,
+// indexes, whiteouts, links, every size limit), and internal/catalog
+// parses the package databases and metadata files found in it (dpkg,
+// apk, RPM, Python, npm, Java archives) into its own records. What stays
+// here: the image sources and options, which files the cataloguers want,
+// turning records into Components (purls, OSV ecosystems, properties),
+// assembling the image's Document, the lockfile parsers and the Go and
+// npm generators.
 package sbom

@@ -2,18 +2,14 @@ package sbom
 
 import (
 	"archive/tar"
-	"archive/zip"
 	"bytes"
-	"compress/flate"
 	"compress/gzip"
 	"context"
 	"crypto/sha256"
-	"encoding/binary"
 	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
-	"hash/crc32"
 	"io"
 	"os"
 	"path/filepath"
@@ -24,6 +20,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/chaingate/chaingate/internal/catalog"
+	"github.com/chaingate/chaingate/internal/catalog/catalogtest"
 	"github.com/chaingate/chaingate/internal/imagefs"
 	"github.com/google/go-cmp/cmp"
 	v1 "github.com/google/go-containerregistry/pkg/v1"
@@ -115,7 +113,7 @@ func imgTestWriteArchive(t testing.TB, dir, name string, gz bool, members []imgT
 		if _, err := tw.Write(m.data); err != nil {
 			t.Fatal(err)
 		}
-		if _, err := io.CopyN(tw, imgZeroReader{}, m.zeros); err != nil {
+		if _, err := io.CopyN(tw, catalogtest.Zeros{}, m.zeros); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -140,13 +138,6 @@ func imgTestRawTar(t testing.TB, members []imgTestMember) []byte {
 		t.Fatal(err)
 	}
 	return b
-}
-
-type imgZeroReader struct{}
-
-func (imgZeroReader) Read(p []byte) (int, error) {
-	clear(p)
-	return len(p), nil
 }
 
 func imgTestSHA(b []byte) v1.Hash {
@@ -496,103 +487,6 @@ func TestFromImageTarballSpecialFiles(t *testing.T) {
 	}
 }
 
-// imgTestZip writes a zip of the named entries (stored when store is
-// set for the entry's name, else deflated).
-func imgTestZip(t testing.TB, entries []imgTestZipEntry) []byte {
-	t.Helper()
-	var buf bytes.Buffer
-	zw := zip.NewWriter(&buf)
-	for _, e := range entries {
-		if e.raw != nil {
-			w, err := zw.CreateRaw(&zip.FileHeader{Name: e.name, Method: zip.Deflate, CRC32: crc32.ChecksumIEEE(e.data),
-				CompressedSize64: uint64(len(e.raw)), UncompressedSize64: uint64(len(e.data))})
-			if err == nil {
-				_, err = w.Write(e.raw)
-			}
-			if err != nil {
-				t.Fatal(err)
-			}
-			continue
-		}
-		m := zip.Deflate
-		if e.store {
-			m = zip.Store
-		}
-		w, err := zw.CreateHeader(&zip.FileHeader{Name: e.name, Method: m})
-		if err != nil {
-			t.Fatal(err)
-		}
-		if _, err := w.Write(e.data); err != nil {
-			t.Fatal(err)
-		}
-		if _, err := io.CopyN(w, imgZeroReader{}, e.zeros); err != nil {
-			t.Fatal(err)
-		}
-	}
-	if err := zw.Close(); err != nil {
-		t.Fatal(err)
-	}
-	return buf.Bytes()
-}
-
-type imgTestZipEntry struct {
-	name  string
-	data  []byte
-	zeros int64
-	store bool
-	// raw, when set, is data deflated already (written with CreateRaw).
-	raw []byte
-}
-
-// imgTestDeflated is data deflated once, to be written many times.
-func imgTestDeflated(t testing.TB, data []byte) []byte {
-	t.Helper()
-	var buf bytes.Buffer
-	fw, _ := flate.NewWriter(&buf, flate.BestSpeed)
-	fw.Write(data)
-	fw.Close()
-	return buf.Bytes()
-}
-
-// imgTestNestedJar is a valid jar of about size bytes: a pom.properties
-// and stored padding.
-func imgTestNestedJar(t testing.TB, size int64) []byte {
-	return imgTestZip(t, []imgTestZipEntry{
-		{name: "META-INF/maven/org.example/inner/pom.properties", data: []byte("groupId=org.example\nartifactId=inner\nversion=1.0\n")},
-		{name: "pad.bin", zeros: size, store: true},
-	})
-}
-
-// imgTestOverlappingJar is issue 14 item 9's jar: one deflated nested
-// jar and n central-directory entries all pointing at it.
-func imgTestOverlappingJar(t testing.TB, nested []byte, n int) []byte {
-	t.Helper()
-	one := imgTestZip(t, []imgTestZipEntry{{name: "BOOT-INF/lib/x.jar", data: nested}})
-	eocd := len(one) - 22
-	if binary.LittleEndian.Uint32(one[eocd:]) != 0x06054b50 {
-		t.Fatal("no end of central directory record")
-	}
-	cdOff := binary.LittleEndian.Uint32(one[eocd+16:])
-	rec := one[cdOff:eocd]
-	nameLen := int(binary.LittleEndian.Uint16(rec[28:]))
-	out := bytes.NewBuffer(append([]byte(nil), one[:cdOff]...))
-	for i := range n {
-		name := fmt.Sprintf("BOOT-INF/lib/x%05d.jar", i)
-		r := append([]byte(nil), rec[:46]...)
-		binary.LittleEndian.PutUint16(r[28:], uint16(len(name)))
-		r = append(r, name...)
-		r = append(r, rec[46+nameLen:]...)
-		out.Write(r)
-	}
-	cdSize := out.Len() - int(cdOff)
-	end := append([]byte(nil), one[eocd:]...)
-	binary.LittleEndian.PutUint16(end[8:], uint16(n))
-	binary.LittleEndian.PutUint16(end[10:], uint16(n))
-	binary.LittleEndian.PutUint32(end[12:], uint32(cdSize))
-	out.Write(end)
-	return out.Bytes()
-}
-
 // TestFromImageJarBomb is issue 14, item 9: a jar whose central
 // directory points 2,000 entries at one deflated nested jar (here 300
 // entries at a 4 MiB one: 1.2 GiB decompressed and allocated before),
@@ -600,19 +494,19 @@ func imgTestOverlappingJar(t testing.TB, nested []byte, n int) []byte {
 // per-image decompression budgets.
 func TestFromImageJarBomb(t *testing.T) {
 	const nestedSize, maxFile = 4 << 20, 8 << 20
-	nested := imgTestNestedJar(t, nestedSize)
-	outer := []imgTestZipEntry{{name: "META-INF/maven/org.example/outer/pom.properties",
-		data: []byte("groupId=org.example\nartifactId=outer\nversion=2.0\n")}}
-	var distinct []imgTestZipEntry
+	nested := catalogtest.NestedJar(t, nestedSize)
+	outer := []catalogtest.ZipEntry{{Name: "META-INF/maven/org.example/outer/pom.properties",
+		Data: []byte("groupId=org.example\nartifactId=outer\nversion=2.0\n")}}
+	var distinct []catalogtest.ZipEntry
 	distinct = append(distinct, outer...)
-	raw := imgTestDeflated(t, nested)
+	raw := catalogtest.Deflated(t, nested)
 	for i := range 300 {
-		distinct = append(distinct, imgTestZipEntry{name: fmt.Sprintf("BOOT-INF/lib/lib%03d.jar", i), data: nested, raw: raw})
+		distinct = append(distinct, catalogtest.ZipEntry{Name: fmt.Sprintf("BOOT-INF/lib/lib%03d.jar", i), Data: nested, Raw: raw})
 	}
-	distinctJar := imgTestZip(t, distinct)
+	distinctJar := catalogtest.Zip(t, distinct)
 
 	t.Run("overlapping entries", func(t *testing.T) {
-		img := imgTestImage(t, "amd64", nil, imgTestLayer(t, imgTestReg("app/bomb.jar", imgTestOverlappingJar(t, nested, 300))))
+		img := imgTestImage(t, "amd64", nil, imgTestLayer(t, imgTestReg("app/bomb.jar", catalogtest.OverlappingJar(t, nested, 300))))
 		ctx := imgTestDeadline(t)
 		var doc *Document
 		var err error
@@ -655,10 +549,10 @@ func TestFromImageJarBomb(t *testing.T) {
 	t.Run("context checked per entry", func(t *testing.T) {
 		ctx, cancel := context.WithCancel(context.Background())
 		cancel()
-		var ms []catMaven
+		var ms []catalog.Maven
 		var err error
 		imgTestBudget(t, 1<<20, func() {
-			ms, err = catScanJar(distinctJar, "big.jar", maxFile, 0, newCatInflate(ctx, maxFile, new(atomic.Int64)))
+			ms, err = catalog.ScanJar(distinctJar, "big.jar", maxFile, 0, catalog.NewInflate(ctx, maxFile, new(atomic.Int64)))
 		})
 		if !errors.Is(err, context.Canceled) || len(ms) != 0 {
 			t.Fatalf("cancelled: %v, %v; want context.Canceled before any entry", ms, err)

@@ -13,6 +13,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/chaingate/chaingate/internal/catalog/catalogtest"
 	"github.com/google/go-cmp/cmp"
 	"github.com/google/go-containerregistry/pkg/v1/empty"
 	"github.com/google/go-containerregistry/pkg/v1/mutate"
@@ -49,7 +50,7 @@ func TestFromImageWhiteouts(t *testing.T) {
 		imgTestReg("usr/lib/python3.12/site-packages/pip-23.0.1.dist-info/METADATA", imgTestdata(t, "python/pip-23.0.1.METADATA")),
 		imgTestReg("app/node_modules/semver/package.json", imgTestdata(t, "npm/node_modules/semver/package.json")),
 		imgTestReg("app/node_modules/@npmcli/arborist/package.json", imgTestdata(t, "npm/node_modules/@npmcli/arborist/package.json")),
-		imgTestReg("opt/lib/demo.jar", imgTestJar(t)),
+		imgTestReg("opt/lib/demo.jar", catalogtest.Jar(t)),
 	)
 	tests := []struct {
 		name   string

@@ -2,7 +2,6 @@ package sbom
 
 import (
 	"archive/tar"
-	"archive/zip"
 	"bytes"
 	"compress/gzip"
 	"context"
@@ -14,12 +13,12 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"sort"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
+	"github.com/chaingate/chaingate/internal/catalog/catalogtest"
 	"github.com/google/go-cmp/cmp"
 	"github.com/google/go-containerregistry/pkg/name"
 	"github.com/google/go-containerregistry/pkg/registry"
@@ -126,59 +125,7 @@ func imgTestImage(t testing.TB, arch string, labels map[string]string, layers ..
 }
 
 func imgTestdata(t testing.TB, name string) []byte {
-	t.Helper()
-	b, err := os.ReadFile(filepath.Join("testdata", "image", name))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if strings.HasSuffix(name, ".gz") {
-		zr, err := gzip.NewReader(bytes.NewReader(b))
-		if err != nil {
-			t.Fatal(err)
-		}
-		if b, err = io.ReadAll(zr); err != nil {
-			t.Fatal(err)
-		}
-	}
-	return b
-}
-
-// imgTestJar builds a Spring-Boot-like jar: its own pom.properties and a
-// nested library jar with another.
-func imgTestJar(t testing.TB) []byte {
-	t.Helper()
-	zipOf := func(files map[string]string) []byte {
-		var buf bytes.Buffer
-		zw := zip.NewWriter(&buf)
-		names := make([]string, 0, len(files))
-		for n := range files {
-			names = append(names, n)
-		}
-		sort.Strings(names)
-		for _, n := range names {
-			w, err := zw.Create(n)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if _, err := w.Write([]byte(files[n])); err != nil {
-				t.Fatal(err)
-			}
-		}
-		if err := zw.Close(); err != nil {
-			t.Fatal(err)
-		}
-		return buf.Bytes()
-	}
-	inner := zipOf(map[string]string{
-		"META-INF/MANIFEST.MF": "Manifest-Version: 1.0\n",
-		"META-INF/maven/org.apache.logging.log4j/log4j-core/pom.properties": "#Created by Apache Maven 3.8.1\n" +
-			"version=2.14.1\ngroupId=org.apache.logging.log4j\nartifactId=log4j-core\n",
-	})
-	return zipOf(map[string]string{
-		"META-INF/MANIFEST.MF":                           "Manifest-Version: 1.0\nMain-Class: org.springframework.boot.loader.JarLauncher\n",
-		"META-INF/maven/com.example/demo/pom.properties": "groupId=com.example\nartifactId=demo\nversion=0.0.1-SNAPSHOT\n",
-		"BOOT-INF/lib/log4j-core-2.14.1.jar":             string(inner),
-	})
+	return catalogtest.Read(t, filepath.Join("testdata", "image", name))
 }
 
 var imgTestGoBin struct {
@@ -254,7 +201,7 @@ func imgTestDebianImage(t testing.TB) v1.Image {
 		imgTestReg("srv/web/node_modules/@npmcli/arborist/package.json", imgTestdata(t, "npm/node_modules/@npmcli/arborist/package.json")),
 		imgTestReg("usr/lib/python3/dist-packages/PyYAML-6.0.dist-info/METADATA", imgTestdata(t, "python/PyYAML-6.0.METADATA")),
 		imgTestReg("usr/lib/python3/dist-packages/pip-23.0.1.dist-info/METADATA", imgTestdata(t, "python/pip-23.0.1.METADATA")),
-		imgTestReg("opt/demo/demo.jar", imgTestJar(t)),
+		imgTestReg("opt/demo/demo.jar", catalogtest.Jar(t)),
 	)
 	return imgTestImage(t, "amd64", map[string]string{"org.opencontainers.image.source": "https://example.com/demo"}, base, app, lang)
 }

@@ -1,11 +1,9 @@
 package sbom
 
 import (
-	"context"
 	"os"
 	"path/filepath"
 	"testing"
-	"time"
 )
 
 // lockFuzz fuzzes the parser of one lockfile format, seeded with every
@@ -67,32 +65,3 @@ func FuzzLockPubspec(f *testing.F)      { lockFuzz(f, "pubspec.lock") }
 func FuzzLockRenv(f *testing.F)         { lockFuzz(f, "renv.lock") }
 func FuzzLockPodfile(f *testing.F)      { lockFuzz(f, "Podfile.lock") }
 func FuzzLockConan(f *testing.F)        { lockFuzz(f, "conan.lock") }
-
-// FuzzCatParseRpmDB feeds go-rpmdb (through chaingate's wrapper, which
-// must turn any failure into an error) the small real BerkeleyDB
-// databases of testdata/rpm, mutated.
-func FuzzCatParseRpmDB(f *testing.F) {
-	for _, s := range []string{"libuuid-rhel8.Packages", "syft-redhat.Packages", "scalibr-epoch.Packages"} {
-		b, err := os.ReadFile(filepath.Join("testdata", "rpm", s))
-		if err != nil {
-			f.Fatal(err)
-		}
-		f.Add(b)
-	}
-	f.Add([]byte("SQLite format 3\x00"))
-	f.Fuzz(func(t *testing.T, data []byte) {
-		// Some mutations make a BerkeleyDB overflow chain loop; the
-		// context ends that (see catRpmTimeout), sooner here.
-		ctx, cancel := context.WithTimeout(context.Background(), 200*time.Millisecond)
-		defer cancel()
-		pkgs, err := catParseRpmDB(ctx, data, "/var/lib/rpm/Packages")
-		if err != nil {
-			return
-		}
-		for _, p := range pkgs {
-			if p.Name == "" || p.Version == "" {
-				t.Fatalf("package without name or version: %+v", p)
-			}
-		}
-	})
-}

@@ -6,6 +6,8 @@ import (
 	"errors"
 	"net/url"
 	"strings"
+
+	"github.com/chaingate/chaingate/internal/catalog"
 )
 
 // lockParseNPM reads package-lock.json and npm-shrinkwrap.json: versions
@@ -14,7 +16,7 @@ import (
 func lockParseNPM(in lockInput) (*lockFile, error) {
 	doc, err := FromNPMLock(bytes.NewReader(in.data), WithInputLimit(int64(len(in.data))+1))
 	if errors.Is(err, ErrUnsupportedFormat) {
-		ps, err := catParseNpmLock(in.data, in.name)
+		ps, err := catalog.ParseNPMLock(in.data, in.name)
 		if err != nil {
 			return nil, lockWrap("package-lock.json", in.name, in.data, err)
 		}

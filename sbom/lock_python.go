@@ -11,6 +11,7 @@ import (
 	"strings"
 
 	"github.com/BurntSushi/toml"
+	"github.com/chaingate/chaingate/internal/catalog"
 	"github.com/package-url/packageurl-go"
 )
 
@@ -27,7 +28,7 @@ func lockIsPylock(base string) bool {
 
 // lockPyPkg is a Python package with its PEP 503 name as purl and key.
 func lockPyPkg(name, version string) lockPkg {
-	n := catPEP503Name(name)
+	n := catalog.PEP503Name(name)
 	return lockPkg{name: name, version: version, key: n,
 		purl: packageurl.NewPackageURL(packageurl.TypePyPi, "", n, version, nil, "").ToString(), osvPkg: n}
 }
@@ -54,7 +55,7 @@ func lockPyReqKey(req string) string {
 	if m == nil {
 		return ""
 	}
-	return catPEP503Name(m[1])
+	return catalog.PEP503Name(m[1])
 }
 
 // lockReqLine is "name[extras] == version ; markers" (pinned).
@@ -190,7 +191,7 @@ func lockParsePoetry(in lockInput) (*lockFile, error) {
 			p.scope = ScopeOptional
 		}
 		for n := range pk.Dependencies {
-			p.deps = append(p.deps, catPEP503Name(n))
+			p.deps = append(p.deps, catalog.PEP503Name(n))
 		}
 		for _, f := range pk.Files {
 			if h, ok := lockPySha256(f.Hash); ok {
@@ -303,16 +304,16 @@ func lockParseUV(in lockInput) (*lockFile, error) {
 		if editable || virtual {
 			hasRoot = true
 			for _, d := range pk.Dependencies {
-				prod = append(prod, catPEP503Name(d.Name))
+				prod = append(prod, catalog.PEP503Name(d.Name))
 			}
 			for _, ds := range pk.OptionalDependencies {
 				for _, d := range ds {
-					opt = append(opt, catPEP503Name(d.Name))
+					opt = append(opt, catalog.PEP503Name(d.Name))
 				}
 			}
 			for _, ds := range pk.DevDependencies {
 				for _, d := range ds {
-					dev = append(dev, catPEP503Name(d.Name))
+					dev = append(dev, catalog.PEP503Name(d.Name))
 				}
 			}
 			continue
@@ -323,11 +324,11 @@ func lockParseUV(in lockInput) (*lockFile, error) {
 		}
 		p := lockPyPkg(pk.Name, pk.Version)
 		for _, d := range pk.Dependencies {
-			p.deps = append(p.deps, catPEP503Name(d.Name))
+			p.deps = append(p.deps, catalog.PEP503Name(d.Name))
 		}
 		for _, ds := range pk.OptionalDependencies {
 			for _, d := range ds {
-				p.deps = append(p.deps, catPEP503Name(d.Name))
+				p.deps = append(p.deps, catalog.PEP503Name(d.Name))
 			}
 		}
 		if h, ok := lockPySha256(pk.Sdist.Hash); ok {
@@ -438,7 +439,7 @@ func lockParsePylock(in lockInput) (*lockFile, error) {
 			}
 		}
 		for _, d := range pk.Dependencies {
-			p.deps = append(p.deps, catPEP503Name(d.Name))
+			p.deps = append(p.deps, catalog.PEP503Name(d.Name))
 		}
 		lf.pkgs = append(lf.pkgs, p)
 	}

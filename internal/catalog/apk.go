@@ -1,17 +1,17 @@
-package sbom
+package catalog
 
 import (
 	"bytes"
 	"fmt"
 )
 
-// catApkPkg is one package of an Alpine apk installed database.
-type catApkPkg struct {
+// Apk is one package of an Alpine apk installed database.
+type Apk struct {
 	Name, Version, Arch, Origin, License, Description, URL, Maintainer string
 	Line                                                               int
 }
 
-// catParseApkInstalled parses /lib/apk/db/installed: paragraphs of
+// ParseApkInstalled parses /lib/apk/db/installed: paragraphs of
 // one-letter "K:value" lines separated by blank lines (see apk's
 // apk-package(5) "installed database" format). P is the name, V the
 // version, A the architecture, o the origin (source) package, L the
@@ -20,9 +20,9 @@ type catApkPkg struct {
 //
 // Hand-written: the format is line-oriented and no Go reader of it is
 // among chaingate's dependencies.
-func catParseApkInstalled(data []byte, name string) ([]catApkPkg, error) {
-	var out []catApkPkg
-	cur := catApkPkg{}
+func ParseApkInstalled(data []byte, name string) ([]Apk, error) {
+	var out []Apk
+	cur := Apk{}
 	line := 0
 	flush := func() error {
 		if cur.Line == 0 {
@@ -38,7 +38,7 @@ func catParseApkInstalled(data []byte, name string) ([]catApkPkg, error) {
 			cur.Origin = cur.Name
 		}
 		out = append(out, cur)
-		cur = catApkPkg{}
+		cur = Apk{}
 		return nil
 	}
 	for len(data) > 0 {

@@ -1,22 +1,24 @@
-package sbom
+package catalog
 
 import (
 	"encoding/json"
 	"fmt"
+	"maps"
+	"slices"
 	"sort"
 	"strings"
 )
 
-// catNpmPkg is an npm package found installed or in a lockfile.
-type catNpmPkg struct {
+// NPMPackage is an npm package found installed or in a lockfile.
+type NPMPackage struct {
 	Name, Version, License, Description string
 	Dev                                 bool
 }
 
-// catParseNpmPackageJSON reads the identity of an installed package from
+// ParseNPMPackageJSON reads the identity of an installed package from
 // its node_modules/<name>/package.json. A package.json without name or
 // version (a workspace root, a test fixture) yields nil, nil.
-func catParseNpmPackageJSON(data []byte, name string) (*catNpmPkg, error) {
+func ParseNPMPackageJSON(data []byte, name string) (*NPMPackage, error) {
 	var pj struct {
 		Name        string          `json:"name"`
 		Version     string          `json:"version"`
@@ -29,7 +31,7 @@ func catParseNpmPackageJSON(data []byte, name string) (*catNpmPkg, error) {
 	if pj.Name == "" || pj.Version == "" {
 		return nil, nil
 	}
-	p := &catNpmPkg{Name: pj.Name, Version: pj.Version, Description: pj.Description}
+	p := &NPMPackage{Name: pj.Name, Version: pj.Version, Description: pj.Description}
 	// "license": "MIT" or the deprecated {"type": "MIT", "url": ...}.
 	var s string
 	var obj struct {
@@ -43,11 +45,11 @@ func catParseNpmPackageJSON(data []byte, name string) (*catNpmPkg, error) {
 	return p, nil
 }
 
-// catParseNpmLock lists the packages of a package-lock.json (or
+// ParseNPMLock lists the packages of a package-lock.json (or
 // npm-shrinkwrap.json): the "packages" map of lockfile versions 2 and 3,
 // else the nested "dependencies" of version 1. The root project itself
 // and linked workspace packages are not listed.
-func catParseNpmLock(data []byte, name string) ([]catNpmPkg, error) {
+func ParseNPMLock(data []byte, name string) ([]NPMPackage, error) {
 	type v1dep struct {
 		Version      string                     `json:"version"`
 		Dev          bool                       `json:"dev"`
@@ -67,9 +69,9 @@ func catParseNpmLock(data []byte, name string) ([]catNpmPkg, error) {
 	if err := json.Unmarshal(data, &lock); err != nil {
 		return nil, fmt.Errorf("sbom: npm lockfile %s: %w", name, err)
 	}
-	var out []catNpmPkg
+	var out []NPMPackage
 	if len(lock.Packages) > 0 {
-		keys := sortedKeys(lock.Packages)
+		keys := slices.Sorted(maps.Keys(lock.Packages))
 		for _, k := range keys {
 			e := lock.Packages[k]
 			i := strings.LastIndex(k, "node_modules/")
@@ -80,7 +82,7 @@ func catParseNpmLock(data []byte, name string) ([]catNpmPkg, error) {
 			if n == "" {
 				n = k[i+len("node_modules/"):]
 			}
-			p := catNpmPkg{Name: n, Version: e.Version, Dev: e.Dev}
+			p := NPMPackage{Name: n, Version: e.Version, Dev: e.Dev}
 			var s string
 			if json.Unmarshal(e.License, &s) == nil {
 				p.License = s
@@ -105,7 +107,7 @@ func catParseNpmLock(data []byte, name string) ([]catNpmPkg, error) {
 				return fmt.Errorf("sbom: npm lockfile %s: dependency %s: %w", name, n, err)
 			}
 			if d.Version != "" && !strings.HasPrefix(d.Version, "file:") && !strings.HasPrefix(d.Version, "link:") {
-				out = append(out, catNpmPkg{Name: n, Version: d.Version, Dev: d.Dev})
+				out = append(out, NPMPackage{Name: n, Version: d.Version, Dev: d.Dev})
 			}
 			if err := walk(d.Dependencies, depth+1); err != nil {
 				return err

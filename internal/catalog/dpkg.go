@@ -1,4 +1,4 @@
-package sbom
+package catalog
 
 import (
 	"bytes"
@@ -6,8 +6,8 @@ import (
 	"strings"
 )
 
-// catDeb is one package of a dpkg database.
-type catDeb struct {
+// Deb is one package of a dpkg database.
+type Deb struct {
 	Name, Version, Arch, Source, SourceVersion, Status, Maintainer, Description, Homepage string
 	// Line is the line its paragraph starts on.
 	Line int
@@ -84,14 +84,14 @@ func catCanonicalField(k string) string {
 	return strings.Join(parts, "-")
 }
 
-// catParseDpkgStatus parses a dpkg status database (or one file of
+// ParseDpkgStatus parses a dpkg status database (or one file of
 // status.d, which distroless images use) and returns its installed
 // packages: those whose Status is "... installed" or, in status.d
 // files, that have no Status field at all. name names the file in errors.
-func catParseDpkgStatus(data []byte, name string) ([]catDeb, error) {
-	var out []catDeb
+func ParseDpkgStatus(data []byte, name string) ([]Deb, error) {
+	var out []Deb
 	err := catParagraphs(data, func(f map[string]string, line int) error {
-		d := catDeb{
+		d := Deb{
 			Name:        f["Package"],
 			Version:     f["Version"],
 			Arch:        f["Architecture"],

@@ -1,4 +1,4 @@
-package sbom
+package catalog
 
 import (
 	"bytes"
@@ -14,29 +14,15 @@ import (
 
 	rpmdb "github.com/erikvarga/go-rpmdb/pkg"
 	"github.com/erikvarga/go-rpmdb/pkg/bdb"
-	"github.com/package-url/packageurl-go"
 	_ "modernc.org/sqlite" // the pure-Go "sqlite" driver go-rpmdb reads rpmdb.sqlite with
-)
-
-// Property names of RPM packages.
-const (
-	// PropRPMSourceRPM is the source RPM an RPM package was built from
-	// ("bash-5.1.8-9.el9.src.rpm"), verbatim from the database.
-	PropRPMSourceRPM = "chaingate:rpm:source-rpm"
-	// PropRPMSourceName is the source package's name ("bash"), the name
-	// distribution advisories (Red Hat, SUSE) are keyed by.
-	PropRPMSourceName = "chaingate:rpm:source-name"
-	// PropRPMModularity is the modularity label of a package from a
-	// module stream (RHEL 8 AppStream).
-	PropRPMModularity = "chaingate:rpm:modularitylabel"
 )
 
 // catRpmTimeout bounds the reading of one RPM database. Real ones (a
 // few thousand packages) take well under a second.
 const catRpmTimeout = 30 * time.Second
 
-// catRpmPkg is an installed RPM package.
-type catRpmPkg struct {
+// RPM is an installed RPM package.
+type RPM struct {
 	Name, Version, Release, Arch        string
 	SourceRPM, Vendor, License, Summary string
 	Modularity                          string
@@ -44,7 +30,7 @@ type catRpmPkg struct {
 }
 
 // EVR is the package's [epoch:]version-release, as rpm compares it.
-func (p *catRpmPkg) EVR() string {
+func (p *RPM) EVR() string {
 	vr := p.Version
 	if p.Release != "" {
 		vr += "-" + p.Release
@@ -55,7 +41,7 @@ func (p *catRpmPkg) EVR() string {
 	return vr
 }
 
-// catParseRpmDB lists the packages of an RPM database: BerkeleyDB
+// ParseRPMDB lists the packages of an RPM database: BerkeleyDB
 // "Packages" (CentOS 7, Amazon Linux 2), SQLite "rpmdb.sqlite" (RHEL 9,
 // Fedora 33+) or ndb "Packages.db" (SUSE), read with
 // github.com/erikvarga/go-rpmdb (pure Go; its SQLite reader is
@@ -63,7 +49,7 @@ func (p *catRpmPkg) EVR() string {
 // bounded by the caller's file limit) is written to a private temporary
 // directory first and removed after. A database the reader cannot open
 // or walk is an error naming it; a panic in the reader is one too.
-func catParseRpmDB(ctx context.Context, data []byte, name string) (pkgs []catRpmPkg, err error) {
+func ParseRPMDB(ctx context.Context, data []byte, name string) (pkgs []RPM, err error) {
 	dir, err := os.MkdirTemp("", "chaingate-rpmdb-")
 	if err != nil {
 		return nil, fmt.Errorf("sbom: rpm database %s: %w", name, err)
@@ -108,7 +94,7 @@ func catParseRpmDB(ctx context.Context, data []byte, name string) (pkgs []catRpm
 		}
 		return nil, fmt.Errorf("sbom: rpm database %s: list packages: %w", name, err)
 	}
-	pkgs = make([]catRpmPkg, 0, len(list))
+	pkgs = make([]RPM, 0, len(list))
 	for _, pi := range list {
 		if pi == nil || pi.Name == "" || pi.Version == "" {
 			continue // gpg-pubkey entries have a version; a nameless header is noise
@@ -116,7 +102,7 @@ func catParseRpmDB(ctx context.Context, data []byte, name string) (pkgs []catRpm
 		if pi.Name == "gpg-pubkey" {
 			continue // imported signing keys are not packages
 		}
-		rp := catRpmPkg{Name: pi.Name, Version: pi.Version, Release: pi.Release, Arch: pi.Arch,
+		rp := RPM{Name: pi.Name, Version: pi.Version, Release: pi.Release, Arch: pi.Arch,
 			SourceRPM: pi.SourceRpm, Vendor: pi.Vendor, License: pi.License, Summary: pi.Summary,
 			Modularity: pi.Modularitylabel}
 		if pi.Epoch != nil {
@@ -133,7 +119,7 @@ func catParseRpmDB(ctx context.Context, data []byte, name string) (pkgs []catRpm
 // taken from the file unchecked, and a panic in its goroutine cannot be
 // recovered, so a damaged database would crash the embedding program.
 // The same walk here turns such a database into an error (a panic here
-// is recovered by catParseRpmDB). A file that is not BerkeleyDB passes.
+// is recovered by ParseRPMDB). A file that is not BerkeleyDB passes.
 func catRpmBDBCheck(ctx context.Context, p string) error {
 	h, err := bdb.Open(p)
 	if err != nil {
@@ -259,10 +245,10 @@ func catRpmSQLiteCheck(ctx context.Context, p string) error {
 	return nil
 }
 
-// catRpmSourceName returns the name of a source RPM file name
+// RPMSourceName returns the name of a source RPM file name
 // ("bash-5.1.8-9.el9.src.rpm" gives "bash"): what precedes the last two
 // dash-separated fields (version and release).
-func catRpmSourceName(srpm string) string {
+func RPMSourceName(srpm string) string {
 	s := strings.TrimSuffix(strings.TrimSuffix(srpm, ".rpm"), ".src")
 	s = strings.TrimSuffix(s, ".nosrc")
 	for range 2 {
@@ -273,108 +259,4 @@ func catRpmSourceName(srpm string) string {
 		s = s[:i]
 	}
 	return s
-}
-
-// catRpmComponent is the component of an RPM package, before the
-// distribution is known.
-func catRpmComponent(p *catRpmPkg, loc []Location) Component {
-	c := Component{Type: TypeLibrary, Name: p.Name, Version: p.EVR(), Supplier: p.Vendor,
-		Description: p.Summary, Locations: loc}
-	c.Properties = []Property{{PropCataloguer, "rpm"}, {PropOSVPackage, p.Name}}
-	if p.SourceRPM != "" {
-		c.Properties = append(c.Properties, Property{PropRPMSourceRPM, p.SourceRPM})
-		if n := catRpmSourceName(p.SourceRPM); n != "" {
-			c.Properties = append(c.Properties, Property{PropRPMSourceName, n})
-		}
-	}
-	if p.Modularity != "" {
-		c.Properties = append(c.Properties, Property{PropRPMModularity, p.Modularity})
-	}
-	catSetLicence(&c, p.License)
-	return c
-}
-
-// catFinishRpm sets an RPM package's purl and OSV ecosystem:
-// pkg:rpm/<distro id>/<name>@<version>-<release>?arch=..&epoch=..&distro=<id>-<version>
-// ("redhat" rather than "rhel" for Red Hat Enterprise Linux)
-// (&upstream=<source rpm>), the epoch as a qualifier as the purl
-// specification writes it.
-func catFinishRpm(c *Component, p *catRpmPkg, distro *Distro) {
-	ns := ""
-	var q packageurl.Qualifiers
-	if p.Arch != "" {
-		q = append(q, packageurl.Qualifier{Key: "arch", Value: p.Arch})
-	}
-	if p.Epoch > 0 {
-		q = append(q, packageurl.Qualifier{Key: "epoch", Value: strconv.Itoa(p.Epoch)})
-	}
-	if distro != nil {
-		ns = distro.ID
-		if ns == "rhel" {
-			ns = "redhat" // as Red Hat's own VEX and CSAF documents (and syft) write it
-		}
-		q = append(q, packageurl.Qualifier{Key: "distro", Value: distro.PURLDistro()})
-		if eco := distro.RPMOSVEcosystem(); eco != "" {
-			c.Properties = append(c.Properties, Property{PropOSVEcosystem, eco})
-		}
-	}
-	if p.SourceRPM != "" {
-		q = append(q, packageurl.Qualifier{Key: "upstream", Value: p.SourceRPM})
-	}
-	vr := p.Version
-	if p.Release != "" {
-		vr += "-" + p.Release
-	}
-	c.PURL = packageurl.NewPackageURL(packageurl.TypeRPM, ns, p.Name, vr, q, "").ToString()
-}
-
-// RPMOSVEcosystem returns the OSV ecosystem of an RPM-based
-// distribution's packages: "Red Hat", "AlmaLinux:9", "Rocky Linux:9",
-// "SUSE:Linux Enterprise Server 15 SP5", "openSUSE:Leap 15.5",
-// "openSUSE:Tumbleweed", "Mageia:9", "Azure Linux:3", or "" for a
-// distribution OSV publishes no advisories for (Fedora, CentOS, Amazon
-// Linux) or an unknown release.
-func (d *Distro) RPMOSVEcosystem() string {
-	if d == nil {
-		return ""
-	}
-	major, minor, _ := strings.Cut(d.VersionID, ".")
-	switch d.ID {
-	case "rhel":
-		// OSV's Red Hat records name a product stream after the colon
-		// ("Red Hat:enterprise_linux:9::baseos"), which os-release
-		// cannot tell; the bare ecosystem is the common prefix.
-		return "Red Hat"
-	case "almalinux":
-		if major != "" {
-			return "AlmaLinux:" + major
-		}
-	case "rocky":
-		if major != "" {
-			return "Rocky Linux:" + major
-		}
-	case "sles", "sles_sap", "sle-micro":
-		if major != "" {
-			eco := "SUSE:Linux Enterprise Server " + major
-			if minor != "" && minor != "0" {
-				eco += " SP" + minor
-			}
-			return eco
-		}
-	case "opensuse-leap":
-		if d.VersionID != "" {
-			return "openSUSE:Leap " + d.VersionID
-		}
-	case "opensuse-tumbleweed":
-		return "openSUSE:Tumbleweed"
-	case "mageia":
-		if major != "" {
-			return "Mageia:" + major
-		}
-	case "azurelinux":
-		if major != "" {
-			return "Azure Linux:" + major
-		}
-	}
-	return ""
 }

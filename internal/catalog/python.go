@@ -1,4 +1,4 @@
-package sbom
+package catalog
 
 import (
 	"bytes"
@@ -7,17 +7,17 @@ import (
 	"strings"
 )
 
-// catPyMeta is the identity of an installed Python distribution.
-type catPyMeta struct {
+// PythonMetadata is the identity of an installed Python distribution.
+type PythonMetadata struct {
 	Name, Version, License, Summary, HomePage string
 }
 
-// catParsePythonMetadata parses the header block of a core-metadata file
+// ParsePythonMetadata parses the header block of a core-metadata file
 // (*.dist-info/METADATA, *.egg-info/PKG-INFO): RFC 822 style "Field:
 // value" lines up to the first blank line, continuation lines indented.
 // Name and Version are required. The licence is License-Expression when
 // present (metadata 2.4), else a one-line License field.
-func catParsePythonMetadata(data []byte, name string) (*catPyMeta, error) {
+func ParsePythonMetadata(data []byte, name string) (*PythonMetadata, error) {
 	hdr := data
 	// The headers end at the first empty line; the description follows.
 	for _, sep := range [][]byte{[]byte("\n\n"), []byte("\r\n\r\n")} {
@@ -25,14 +25,14 @@ func catParsePythonMetadata(data []byte, name string) (*catPyMeta, error) {
 			hdr = hdr[:i+1]
 		}
 	}
-	var m *catPyMeta
+	var m *PythonMetadata
 	n := 0
 	err := catParagraphs(hdr, func(f map[string]string, line int) error {
 		n++
 		if n > 1 {
 			return nil
 		}
-		m = &catPyMeta{
+		m = &PythonMetadata{
 			Name:     f["Name"],
 			Version:  f["Version"],
 			Summary:  f["Summary"],
@@ -59,9 +59,9 @@ func catParsePythonMetadata(data []byte, name string) (*catPyMeta, error) {
 
 var catPEP503 = regexp.MustCompile(`[-_.]+`)
 
-// catPEP503Name normalises a Python project name as PEP 503 does (and as
+// PEP503Name normalises a Python project name as PEP 503 does (and as
 // pkg:pypi purls and OSV's PyPI ecosystem expect): lowercase, runs of
 // "-", "_" and "." replaced by one "-".
-func catPEP503Name(n string) string {
+func PEP503Name(n string) string {
 	return strings.ToLower(catPEP503.ReplaceAllString(n, "-"))
 }

@@ -1,4 +1,4 @@
-package sbom
+package catalog
 
 import (
 	"archive/zip"
@@ -10,6 +10,8 @@ import (
 	"path"
 	"strings"
 	"sync/atomic"
+
+	"github.com/chaingate/chaingate/internal/imagefs"
 )
 
 // catMaxPomProperties bounds one pom.properties file.
@@ -18,20 +20,20 @@ const catMaxPomProperties = 64 << 10
 // catMaxJarEntries bounds the entries of one archive looked at.
 const catMaxJarEntries = 200000
 
-// catMaven is a Maven artifact found in a Java archive.
-type catMaven struct {
+// Maven is a Maven artifact found in a Java archive.
+type Maven struct {
 	GroupID, ArtifactID, Version string
 	// Path is where in the archive it was found, nested archives joined
 	// with "!/" ("BOOT-INF/lib/x.jar!/META-INF/maven/g/a/pom.properties").
 	Path string
 }
 
-// catInflate bounds the bytes the Java cataloguer decompresses: per
+// Inflate bounds the bytes the Java cataloguer decompresses: per
 // archive (a jar and the archives nested in it) and per image (all
 // archives of all layers), so a jar whose central directory points many
 // entries at one large deflated nested jar (a zip bomb) costs at most
 // the archive budget. It also carries the context, checked per entry.
-type catInflate struct {
+type Inflate struct {
 	ctx context.Context
 	// archive is what one archive may still decompress.
 	archive int64
@@ -49,38 +51,38 @@ const (
 	catJarImageFactor   = 16
 )
 
-// newCatInflate is a fresh per-archive budget sharing the image's.
-func newCatInflate(ctx context.Context, maxFile int64, image *atomic.Int64) *catInflate {
-	return &catInflate{ctx: ctx, archive: catJarArchiveFactor * maxFile, image: image, imageLimit: catJarImageFactor * maxFile}
+// NewInflate is a fresh per-archive budget sharing the image's.
+func NewInflate(ctx context.Context, maxFile int64, image *atomic.Int64) *Inflate {
+	return &Inflate{ctx: ctx, archive: catJarArchiveFactor * maxFile, image: image, imageLimit: catJarImageFactor * maxFile}
 }
 
 // charge takes n decompressed bytes from the budgets.
-func (b *catInflate) charge(n int64) error {
+func (b *Inflate) charge(n int64) error {
 	b.archive -= n
 	if b.archive < 0 {
-		return fmt.Errorf("%w: decompressing more than %d bytes from one archive (%d x WithMaxFileSize)", ErrImageTooLarge, catJarArchiveFactor*(b.imageLimit/catJarImageFactor), catJarArchiveFactor)
+		return fmt.Errorf("%w: decompressing more than %d bytes from one archive (%d x WithMaxFileSize)", imagefs.ErrTooLarge, catJarArchiveFactor*(b.imageLimit/catJarImageFactor), catJarArchiveFactor)
 	}
 	if b.image.Add(n) > b.imageLimit {
-		return fmt.Errorf("%w: decompressing more than %d bytes from the image's Java archives (%d x WithMaxFileSize)", ErrImageTooLarge, b.imageLimit, catJarImageFactor)
+		return fmt.Errorf("%w: decompressing more than %d bytes from the image's Java archives (%d x WithMaxFileSize)", imagefs.ErrTooLarge, b.imageLimit, catJarImageFactor)
 	}
 	return nil
 }
 
-// catScanJar lists the Maven artifacts whose META-INF/maven/<g>/<a>/
+// ScanJar lists the Maven artifacts whose META-INF/maven/<g>/<a>/
 // pom.properties a Java archive (jar, war, ear) holds, descending one
 // level into archives nested in it (Spring Boot BOOT-INF/lib, WEB-INF/lib)
 // that are at most maxNested bytes uncompressed. Every decompressed byte
 // is charged to budget and the context is checked before each entry: when
 // either ends, the artifacts found so far are returned with the error.
-func catScanJar(data []byte, name string, maxNested int64, depth int, budget *catInflate) ([]catMaven, error) {
+func ScanJar(data []byte, name string, maxNested int64, depth int, budget *Inflate) ([]Maven, error) {
 	zr, err := zip.NewReader(bytes.NewReader(data), int64(len(data)))
 	if err != nil {
 		return nil, fmt.Errorf("sbom: java archive %s: %w", name, err)
 	}
 	if len(zr.File) > catMaxJarEntries {
-		return nil, fmt.Errorf("sbom: java archive %s: %d entries: %w (limit %d)", name, len(zr.File), ErrImageTooLarge, catMaxJarEntries)
+		return nil, fmt.Errorf("sbom: java archive %s: %d entries: %w (limit %d)", name, len(zr.File), imagefs.ErrTooLarge, catMaxJarEntries)
 	}
-	var out []catMaven
+	var out []Maven
 	// Nested archives already read, by where their data starts: central
 	// directory entries sharing data (the overlapping-entry zip bomb) are
 	// read once.
@@ -96,12 +98,12 @@ func catScanJar(data []byte, name string, maxNested int64, depth int, budget *ca
 				return out, fmt.Errorf("sbom: java archive %s: %s: %w", name, f.Name, err)
 			}
 			p := catParseProperties(b)
-			m := catMaven{GroupID: p["groupId"], ArtifactID: p["artifactId"], Version: p["version"], Path: f.Name}
+			m := Maven{GroupID: p["groupId"], ArtifactID: p["artifactId"], Version: p["version"], Path: f.Name}
 			if m.GroupID == "" || m.ArtifactID == "" || m.Version == "" {
 				continue // an incomplete descriptor identifies nothing
 			}
 			out = append(out, m)
-		case depth == 0 && catIsJavaArchive(f.Name) && int64(f.UncompressedSize64) <= maxNested:
+		case depth == 0 && IsJavaArchive(f.Name) && int64(f.UncompressedSize64) <= maxNested:
 			off, err := f.DataOffset()
 			if err != nil {
 				return out, fmt.Errorf("sbom: java archive %s: %s: %w", name, f.Name, err)
@@ -114,7 +116,7 @@ func catScanJar(data []byte, name string, maxNested int64, depth int, budget *ca
 			if err != nil {
 				return out, fmt.Errorf("sbom: java archive %s: %s: %w", name, f.Name, err)
 			}
-			inner, err := catScanJar(b, name+"!/"+f.Name, maxNested, depth+1, budget)
+			inner, err := ScanJar(b, name+"!/"+f.Name, maxNested, depth+1, budget)
 			for i := range inner {
 				inner[i].Path = f.Name + "!/" + inner[i].Path
 			}
@@ -127,7 +129,7 @@ func catScanJar(data []byte, name string, maxNested int64, depth int, budget *ca
 	return out, nil
 }
 
-func catIsJavaArchive(p string) bool {
+func IsJavaArchive(p string) bool {
 	switch strings.ToLower(path.Ext(p)) {
 	case ".jar", ".war", ".ear", ".jpi", ".hpi":
 		return true
@@ -137,9 +139,9 @@ func catIsJavaArchive(p string) bool {
 
 // catZipRead reads one zip member of at most limit uncompressed bytes,
 // charging what it decompresses to budget.
-func catZipRead(f *zip.File, limit int64, budget *catInflate) ([]byte, error) {
+func catZipRead(f *zip.File, limit int64, budget *Inflate) ([]byte, error) {
 	if f.UncompressedSize64 > uint64(limit) {
-		return nil, fmt.Errorf("%d bytes: %w (limit %d)", f.UncompressedSize64, ErrImageTooLarge, limit)
+		return nil, fmt.Errorf("%d bytes: %w (limit %d)", f.UncompressedSize64, imagefs.ErrTooLarge, limit)
 	}
 	rc, err := f.Open()
 	if err != nil {
@@ -164,16 +166,16 @@ func catZipRead(f *zip.File, limit int64, budget *catInflate) ([]byte, error) {
 		}
 	}
 	if int64(len(b)) > limit {
-		return nil, fmt.Errorf("more than %d bytes: %w", limit, ErrImageTooLarge)
+		return nil, fmt.Errorf("more than %d bytes: %w", limit, imagefs.ErrTooLarge)
 	}
 	return b, nil
 }
 
-// catBudgetReader charges what it reads to a catInflate and stops when
+// catBudgetReader charges what it reads to a Inflate and stops when
 // the budget or the context ends.
 type catBudgetReader struct {
 	r io.Reader
-	b *catInflate
+	b *Inflate
 }
 
 // Read implements io.Reader.
