@@ -13,7 +13,7 @@ type Deb struct {
 	Line int
 }
 
-// catParagraphs splits a Debian control-format file (deb822: dpkg's
+// paragraphs splits a Debian control-format file (deb822: dpkg's
 // status, status.d files) into paragraphs of fields. Continuation lines
 // (starting with a space or tab) are appended to the previous field;
 // field names are case-insensitive and stored in canonical form ("Package").
@@ -21,7 +21,7 @@ type Deb struct {
 //
 // Hand-written: no maintained Go deb822 reader exists among chaingate's
 // dependencies, and the format is a few lines of rules.
-func catParagraphs(data []byte, fn func(fields map[string]string, line int) error) error {
+func paragraphs(data []byte, fn func(fields map[string]string, line int) error) error {
 	fields := map[string]string{}
 	start, last := 0, ""
 	flush := func() error {
@@ -66,15 +66,15 @@ func catParagraphs(data []byte, fn func(fields map[string]string, line int) erro
 		if len(fields) == 0 {
 			start = line
 		}
-		last = catCanonicalField(string(k))
+		last = canonicalField(string(k))
 		fields[last] = strings.TrimSpace(string(v))
 	}
 	return flush()
 }
 
-// catCanonicalField turns "package" or "PACKAGE" into "Package" and
+// canonicalField turns "package" or "PACKAGE" into "Package" and
 // "installed-size" into "Installed-Size".
-func catCanonicalField(k string) string {
+func canonicalField(k string) string {
 	parts := strings.Split(strings.ToLower(k), "-")
 	for i, p := range parts {
 		if p != "" {
@@ -90,7 +90,7 @@ func catCanonicalField(k string) string {
 // files, that have no Status field at all. name names the file in errors.
 func ParseDpkgStatus(data []byte, name string) ([]Deb, error) {
 	var out []Deb
-	err := catParagraphs(data, func(f map[string]string, line int) error {
+	err := paragraphs(data, func(f map[string]string, line int) error {
 		d := Deb{
 			Name:        f["Package"],
 			Version:     f["Version"],

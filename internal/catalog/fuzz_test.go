@@ -12,7 +12,7 @@ import (
 )
 
 func FuzzDpkgStatus(f *testing.F) {
-	status := imgTestdata(f, "dpkg-status.gz")
+	status := imageTestdata(f, "dpkg-status.gz")
 	// Seed with the first few paragraphs of the real database.
 	paras := bytes.SplitN(status, []byte("\n\n"), 6)
 	f.Add(bytes.Join(paras[:5], []byte("\n\n")))
@@ -32,7 +32,7 @@ func FuzzDpkgStatus(f *testing.F) {
 }
 
 func FuzzApkInstalled(f *testing.F) {
-	f.Add(imgTestdata(f, "alpine/installed"))
+	f.Add(imageTestdata(f, "alpine/installed"))
 	f.Add([]byte("P:a\nV:1\n\nP:b\nV:2\no:a\n"))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		apks, err := ParseApkInstalled(data, "installed")
@@ -48,8 +48,8 @@ func FuzzApkInstalled(f *testing.F) {
 }
 
 func FuzzPythonMetadata(f *testing.F) {
-	f.Add(imgTestdata(f, "python/PyYAML-6.0.METADATA"))
-	f.Add(imgTestdata(f, "python/pip-23.0.1.METADATA"))
+	f.Add(imageTestdata(f, "python/PyYAML-6.0.METADATA"))
+	f.Add(imageTestdata(f, "python/pip-23.0.1.METADATA"))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		m, err := ParsePythonMetadata(data, "METADATA")
 		if err != nil {
@@ -62,7 +62,7 @@ func FuzzPythonMetadata(f *testing.F) {
 }
 
 func FuzzNpmLock(f *testing.F) {
-	f.Add(imgTestdata(f, "npm/package-lock.json"))
+	f.Add(imageTestdata(f, "npm/package-lock.json"))
 	f.Add([]byte(`{"lockfileVersion":1,"dependencies":{"a":{"version":"1.0.0","dependencies":{"b":{"version":"2"}}}}}`))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		_, _ = ParseNPMLock(data, "package-lock.json")
@@ -76,7 +76,7 @@ func FuzzJavaArchive(f *testing.F) {
 	// nested jar.
 	f.Add(catalogtest.OverlappingJar(f, catalogtest.NestedJar(f, 4096), 8))
 	f.Fuzz(func(t *testing.T, data []byte) {
-		ms, err := ScanJar(data, "x.jar", 1<<20, 0, catTestBudget(1<<20))
+		ms, err := ScanJar(data, "x.jar", 1<<20, 0, testBudget(1<<20))
 		if err != nil {
 			return
 		}
@@ -88,10 +88,10 @@ func FuzzJavaArchive(f *testing.F) {
 	})
 }
 
-// FuzzCatParseRpmDB feeds go-rpmdb (through chaingate's wrapper, which
+// FuzzParseRPMDB feeds go-rpmdb (through chaingate's wrapper, which
 // must turn any failure into an error) the small real BerkeleyDB
 // databases of testdata/rpm, mutated.
-func FuzzCatParseRpmDB(f *testing.F) {
+func FuzzParseRPMDB(f *testing.F) {
 	for _, s := range []string{"libuuid-rhel8.Packages", "syft-redhat.Packages", "scalibr-epoch.Packages"} {
 		b, err := os.ReadFile(filepath.Join("..", "..", "sbom", "testdata", "rpm", s))
 		if err != nil {
@@ -102,7 +102,7 @@ func FuzzCatParseRpmDB(f *testing.F) {
 	f.Add([]byte("SQLite format 3\x00"))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		// Some mutations make a BerkeleyDB overflow chain loop; the
-		// context ends that (see catRpmTimeout), sooner here.
+		// context ends that (see rpmTimeout), sooner here.
 		ctx, cancel := context.WithTimeout(context.Background(), 200*time.Millisecond)
 		defer cancel()
 		pkgs, err := ParseRPMDB(ctx, data, "/var/lib/rpm/Packages")

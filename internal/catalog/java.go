@@ -14,11 +14,11 @@ import (
 	"github.com/chaingate/chaingate/internal/imagefs"
 )
 
-// catMaxPomProperties bounds one pom.properties file.
-const catMaxPomProperties = 64 << 10
+// maxPomProperties bounds one pom.properties file.
+const maxPomProperties = 64 << 10
 
-// catMaxJarEntries bounds the entries of one archive looked at.
-const catMaxJarEntries = 200000
+// maxJarEntries bounds the entries of one archive looked at.
+const maxJarEntries = 200000
 
 // Maven is a Maven artifact found in a Java archive.
 type Maven struct {
@@ -47,23 +47,23 @@ type Inflate struct {
 // (WithMaxFileSize): 4 per archive, 16 per image (1 GiB and 4 GiB with
 // the default limit).
 const (
-	catJarArchiveFactor = 4
-	catJarImageFactor   = 16
+	jarArchiveFactor = 4
+	jarImageFactor   = 16
 )
 
 // NewInflate is a fresh per-archive budget sharing the image's.
 func NewInflate(ctx context.Context, maxFile int64, image *atomic.Int64) *Inflate {
-	return &Inflate{ctx: ctx, archive: catJarArchiveFactor * maxFile, image: image, imageLimit: catJarImageFactor * maxFile}
+	return &Inflate{ctx: ctx, archive: jarArchiveFactor * maxFile, image: image, imageLimit: jarImageFactor * maxFile}
 }
 
 // charge takes n decompressed bytes from the budgets.
 func (b *Inflate) charge(n int64) error {
 	b.archive -= n
 	if b.archive < 0 {
-		return fmt.Errorf("%w: decompressing more than %d bytes from one archive (%d x WithMaxFileSize)", imagefs.ErrTooLarge, catJarArchiveFactor*(b.imageLimit/catJarImageFactor), catJarArchiveFactor)
+		return fmt.Errorf("%w: decompressing more than %d bytes from one archive (%d x WithMaxFileSize)", imagefs.ErrTooLarge, jarArchiveFactor*(b.imageLimit/jarImageFactor), jarArchiveFactor)
 	}
 	if b.image.Add(n) > b.imageLimit {
-		return fmt.Errorf("%w: decompressing more than %d bytes from the image's Java archives (%d x WithMaxFileSize)", imagefs.ErrTooLarge, b.imageLimit, catJarImageFactor)
+		return fmt.Errorf("%w: decompressing more than %d bytes from the image's Java archives (%d x WithMaxFileSize)", imagefs.ErrTooLarge, b.imageLimit, jarImageFactor)
 	}
 	return nil
 }
@@ -79,8 +79,8 @@ func ScanJar(data []byte, name string, maxNested int64, depth int, budget *Infla
 	if err != nil {
 		return nil, fmt.Errorf("sbom: java archive %s: %w", name, err)
 	}
-	if len(zr.File) > catMaxJarEntries {
-		return nil, fmt.Errorf("sbom: java archive %s: %d entries: %w (limit %d)", name, len(zr.File), imagefs.ErrTooLarge, catMaxJarEntries)
+	if len(zr.File) > maxJarEntries {
+		return nil, fmt.Errorf("sbom: java archive %s: %d entries: %w (limit %d)", name, len(zr.File), imagefs.ErrTooLarge, maxJarEntries)
 	}
 	var out []Maven
 	// Nested archives already read, by where their data starts: central
@@ -93,11 +93,11 @@ func ScanJar(data []byte, name string, maxNested int64, depth int, budget *Infla
 		}
 		switch {
 		case strings.HasPrefix(f.Name, "META-INF/maven/") && path.Base(f.Name) == "pom.properties":
-			b, err := catZipRead(f, catMaxPomProperties, budget)
+			b, err := zipRead(f, maxPomProperties, budget)
 			if err != nil {
 				return out, fmt.Errorf("sbom: java archive %s: %s: %w", name, f.Name, err)
 			}
-			p := catParseProperties(b)
+			p := parseProperties(b)
 			m := Maven{GroupID: p["groupId"], ArtifactID: p["artifactId"], Version: p["version"], Path: f.Name}
 			if m.GroupID == "" || m.ArtifactID == "" || m.Version == "" {
 				continue // an incomplete descriptor identifies nothing
@@ -112,7 +112,7 @@ func ScanJar(data []byte, name string, maxNested int64, depth int, budget *Infla
 				continue // the same bytes as a nested archive already read
 			}
 			seen[off] = true
-			b, err := catZipRead(f, maxNested, budget)
+			b, err := zipRead(f, maxNested, budget)
 			if err != nil {
 				return out, fmt.Errorf("sbom: java archive %s: %s: %w", name, f.Name, err)
 			}
@@ -137,9 +137,9 @@ func IsJavaArchive(p string) bool {
 	return false
 }
 
-// catZipRead reads one zip member of at most limit uncompressed bytes,
+// zipRead reads one zip member of at most limit uncompressed bytes,
 // charging what it decompresses to budget.
-func catZipRead(f *zip.File, limit int64, budget *Inflate) ([]byte, error) {
+func zipRead(f *zip.File, limit int64, budget *Inflate) ([]byte, error) {
 	if f.UncompressedSize64 > uint64(limit) {
 		return nil, fmt.Errorf("%d bytes: %w (limit %d)", f.UncompressedSize64, imagefs.ErrTooLarge, limit)
 	}
@@ -151,7 +151,7 @@ func catZipRead(f *zip.File, limit int64, budget *Inflate) ([]byte, error) {
 	// The declared size may lie; it only sizes the buffer (grown like
 	// io.ReadAll's when the data is longer, up to limit+1).
 	b := make([]byte, 0, min(int64(f.UncompressedSize64), limit)+1)
-	r := &catBudgetReader{r: io.LimitReader(rc, limit+1), b: budget}
+	r := &budgetReader{r: io.LimitReader(rc, limit+1), b: budget}
 	for {
 		if len(b) == cap(b) {
 			b = append(b, 0)[:len(b)]
@@ -171,15 +171,15 @@ func catZipRead(f *zip.File, limit int64, budget *Inflate) ([]byte, error) {
 	return b, nil
 }
 
-// catBudgetReader charges what it reads to a Inflate and stops when
+// budgetReader charges what it reads to a Inflate and stops when
 // the budget or the context ends.
-type catBudgetReader struct {
+type budgetReader struct {
 	r io.Reader
 	b *Inflate
 }
 
 // Read implements io.Reader.
-func (c *catBudgetReader) Read(p []byte) (int, error) {
+func (c *budgetReader) Read(p []byte) (int, error) {
 	if err := c.b.ctx.Err(); err != nil {
 		return 0, err
 	}
@@ -190,13 +190,13 @@ func (c *catBudgetReader) Read(p []byte) (int, error) {
 	return n, err
 }
 
-// catParseProperties reads a Java .properties file's simple "key=value"
+// parseProperties reads a Java .properties file's simple "key=value"
 // and "key: value" lines (what Maven writes in pom.properties); comments
 // (# and !) and blank lines are skipped.
-func catParseProperties(b []byte) map[string]string {
+func parseProperties(b []byte) map[string]string {
 	out := map[string]string{}
 	sc := bufio.NewScanner(bytes.NewReader(b))
-	sc.Buffer(make([]byte, 0, 1024), catMaxPomProperties+1)
+	sc.Buffer(make([]byte, 0, 1024), maxPomProperties+1)
 	for sc.Scan() {
 		l := strings.TrimSpace(sc.Text())
 		if l == "" || l[0] == '#' || l[0] == '!' {

@@ -70,7 +70,7 @@ version: 1:2.0~rc1-3
 }
 
 func TestParseApkInstalled(t *testing.T) {
-	got, err := ParseApkInstalled(imgTestdata(t, "alpine/installed"), "installed")
+	got, err := ParseApkInstalled(imageTestdata(t, "alpine/installed"), "installed")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -95,7 +95,7 @@ func TestParseApkInstalled(t *testing.T) {
 }
 
 func TestParsePythonMetadata(t *testing.T) {
-	m, err := ParsePythonMetadata(imgTestdata(t, "python/PyYAML-6.0.METADATA"), "METADATA")
+	m, err := ParsePythonMetadata(imageTestdata(t, "python/PyYAML-6.0.METADATA"), "METADATA")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -120,7 +120,7 @@ func TestParsePythonMetadata(t *testing.T) {
 }
 
 func TestParseNpm(t *testing.T) {
-	ps, err := ParseNPMLock(imgTestdata(t, "npm/package-lock.json"), "package-lock.json")
+	ps, err := ParseNPMLock(imageTestdata(t, "npm/package-lock.json"), "package-lock.json")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -147,7 +147,7 @@ func TestParseNpm(t *testing.T) {
 	if d := cmp.Diff([]NPMPackage{{Name: "a", Version: "1.0.0"}, {Name: "b", Version: "2.0.0", Dev: true}}, ps); d != "" {
 		t.Errorf("v1 lock (-want +got):\n%s", d)
 	}
-	p, err := ParseNPMPackageJSON(imgTestdata(t, "npm/node_modules/@npmcli/arborist/package.json"), "package.json")
+	p, err := ParseNPMPackageJSON(imageTestdata(t, "npm/node_modules/@npmcli/arborist/package.json"), "package.json")
 	if err != nil || p.Name != "@npmcli/arborist" || p.Version != "9.9.1" || p.License != "ISC" {
 		t.Errorf("package.json: %+v %v", p, err)
 	}
@@ -168,7 +168,7 @@ func TestParseNpm(t *testing.T) {
 }
 
 func TestScanJar(t *testing.T) {
-	ms, err := ScanJar(catalogtest.Jar(t), "demo.jar", 1<<20, 0, catTestBudget(1<<20))
+	ms, err := ScanJar(catalogtest.Jar(t), "demo.jar", 1<<20, 0, testBudget(1<<20))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -180,22 +180,22 @@ func TestScanJar(t *testing.T) {
 		t.Errorf("(-want +got):\n%s", d)
 	}
 	// The nested jar is over the nested limit: only the outer artifact.
-	ms, err = ScanJar(catalogtest.Jar(t), "demo.jar", 10, 0, catTestBudget(1<<20))
+	ms, err = ScanJar(catalogtest.Jar(t), "demo.jar", 10, 0, testBudget(1<<20))
 	if err != nil || len(ms) != 1 {
 		t.Errorf("nested limit: %v %v", ms, err)
 	}
-	if _, err := ScanJar([]byte("PK not a zip"), "bad.jar", 1<<20, 0, catTestBudget(1<<20)); err == nil || !strings.Contains(err.Error(), "bad.jar") {
+	if _, err := ScanJar([]byte("PK not a zip"), "bad.jar", 1<<20, 0, testBudget(1<<20)); err == nil || !strings.Contains(err.Error(), "bad.jar") {
 		t.Errorf("bad jar: err = %v", err)
 	}
 }
 
-// catTestBudget is a fresh Java decompression budget for a file limit.
-func catTestBudget(maxFile int64) *Inflate {
+// testBudget is a fresh Java decompression budget for a file limit.
+func testBudget(maxFile int64) *Inflate {
 	return NewInflate(context.Background(), maxFile, new(atomic.Int64))
 }
 
-// imgTestdata reads a file of package sbom's testdata/image, where the
+// imageTestdata reads a file of package sbom's testdata/image, where the
 // real files FromImage's tests build images from live (see its README).
-func imgTestdata(t testing.TB, name string) []byte {
+func imageTestdata(t testing.TB, name string) []byte {
 	return catalogtest.Read(t, filepath.Join("..", "..", "sbom", "testdata", "image", name))
 }

@@ -27,7 +27,7 @@ func ParsePythonMetadata(data []byte, name string) (*PythonMetadata, error) {
 	}
 	var m *PythonMetadata
 	n := 0
-	err := catParagraphs(hdr, func(f map[string]string, line int) error {
+	err := paragraphs(hdr, func(f map[string]string, line int) error {
 		n++
 		if n > 1 {
 			return nil
@@ -57,11 +57,11 @@ func ParsePythonMetadata(data []byte, name string) (*PythonMetadata, error) {
 	return m, nil
 }
 
-var catPEP503 = regexp.MustCompile(`[-_.]+`)
+var pep503 = regexp.MustCompile(`[-_.]+`)
 
 // PEP503Name normalises a Python project name as PEP 503 does (and as
 // pkg:pypi purls and OSV's PyPI ecosystem expect): lowercase, runs of
 // "-", "_" and "." replaced by one "-".
 func PEP503Name(n string) string {
-	return strings.ToLower(catPEP503.ReplaceAllString(n, "-"))
+	return strings.ToLower(pep503.ReplaceAllString(n, "-"))
 }

@@ -17,9 +17,9 @@ import (
 	_ "modernc.org/sqlite" // the pure-Go "sqlite" driver go-rpmdb reads rpmdb.sqlite with
 )
 
-// catRpmTimeout bounds the reading of one RPM database. Real ones (a
+// rpmTimeout bounds the reading of one RPM database. Real ones (a
 // few thousand packages) take well under a second.
-const catRpmTimeout = 30 * time.Second
+const rpmTimeout = 30 * time.Second
 
 // RPM is an installed RPM package.
 type RPM struct {
@@ -68,19 +68,19 @@ func ParseRPMDB(ctx context.Context, data []byte, name string) (pkgs []RPM, err 
 		// go-rpmdb's SQLite reader reports a failed query on a channel
 		// nobody drains after the first error (its goroutine would block
 		// for ever), so check that the Packages table reads first.
-		if err := catRpmSQLiteCheck(ctx, p); err != nil {
+		if err := checkSQLite(ctx, p); err != nil {
 			return nil, fmt.Errorf("sbom: rpm database %s: %w", name, err)
 		}
 	}
-	if err := catRpmBDBCheck(ctx, p); err != nil {
+	if err := checkBDB(ctx, p); err != nil {
 		return nil, fmt.Errorf("sbom: rpm database %s: %w", name, err)
 	}
-	if err := catRpmNDBCheck(data); err != nil {
+	if err := checkNDB(data); err != nil {
 		return nil, fmt.Errorf("sbom: rpm database %s: %w", name, err)
 	}
 	// go-rpmdb follows BerkeleyDB overflow-page chains as the file says;
 	// a damaged chain can loop for ever, and only its context stops it.
-	ctx, cancel := context.WithTimeout(ctx, catRpmTimeout)
+	ctx, cancel := context.WithTimeout(ctx, rpmTimeout)
 	defer cancel()
 	db, err := rpmdb.Open(p)
 	if err != nil {
@@ -90,7 +90,7 @@ func ParseRPMDB(ctx context.Context, data []byte, name string) (pkgs []RPM, err 
 	list, err := db.ListPackagesWithContext(ctx)
 	if err != nil {
 		if ctx.Err() != nil {
-			return nil, fmt.Errorf("sbom: rpm database %s: damaged (reading did not end within %s): %w", name, catRpmTimeout, ctx.Err())
+			return nil, fmt.Errorf("sbom: rpm database %s: damaged (reading did not end within %s): %w", name, rpmTimeout, ctx.Err())
 		}
 		return nil, fmt.Errorf("sbom: rpm database %s: list packages: %w", name, err)
 	}
@@ -113,14 +113,14 @@ func ParseRPMDB(ctx context.Context, data []byte, name string) (pkgs []RPM, err 
 	return pkgs, nil
 }
 
-// catRpmBDBCheck walks a BerkeleyDB database with go-rpmdb's own
+// checkBDB walks a BerkeleyDB database with go-rpmdb's own
 // exported page functions, in this goroutine, before go-rpmdb's reader
 // walks it in one of its own: that reader indexes pages with offsets
 // taken from the file unchecked, and a panic in its goroutine cannot be
 // recovered, so a damaged database would crash the embedding program.
 // The same walk here turns such a database into an error (a panic here
 // is recovered by ParseRPMDB). A file that is not BerkeleyDB passes.
-func catRpmBDBCheck(ctx context.Context, p string) error {
+func checkBDB(ctx context.Context, p string) error {
 	h, err := bdb.Open(p)
 	if err != nil {
 		return nil // not BerkeleyDB (or not readable as one): nothing to check
@@ -134,7 +134,7 @@ func catRpmBDBCheck(ctx context.Context, p string) error {
 	defer f.Close()
 	size := int64(meta.PageSize)
 	page := make([]byte, meta.PageSize)
-	ctx, cancel := context.WithTimeout(ctx, catRpmTimeout)
+	ctx, cancel := context.WithTimeout(ctx, rpmTimeout)
 	defer cancel()
 	for n := uint32(0); n <= meta.LastPageNo; n++ {
 		if _, err := f.ReadAt(page, int64(n)*size); err != nil {
@@ -160,7 +160,7 @@ func catRpmBDBCheck(ctx context.Context, p string) error {
 			}
 			if _, err := bdb.HashPageValueContent(ctx, f, page, i, meta.PageSize, meta.Swapped); err != nil {
 				if ctx.Err() != nil {
-					return fmt.Errorf("damaged BerkeleyDB page %d: overflow chain did not end within %s", n, catRpmTimeout)
+					return fmt.Errorf("damaged BerkeleyDB page %d: overflow chain did not end within %s", n, rpmTimeout)
 				}
 				return nil
 			}
@@ -177,13 +177,13 @@ func catRpmBDBCheck(ctx context.Context, p string) error {
 // at block offset x 16 a blob header (magic "BlbS", package index,
 // checksum, blob length) followed by the blob.
 const (
-	catNDBHeaderMagic = 'R' | 'p'<<8 | 'm'<<16 | 'P'<<24
-	catNDBSlotMagic   = 'S' | 'l'<<8 | 'o'<<16 | 't'<<24
-	catNDBBlobMagic   = 'B' | 'l'<<8 | 'b'<<16 | 'S'<<24
-	catNDBMaxPages    = 2048 // go-rpmdb's own sanity limit
+	ndbHeaderMagic = 'R' | 'p'<<8 | 'm'<<16 | 'P'<<24
+	ndbSlotMagic   = 'S' | 'l'<<8 | 'o'<<16 | 't'<<24
+	ndbBlobMagic   = 'B' | 'l'<<8 | 'b'<<16 | 'S'<<24
+	ndbMaxPages    = 2048 // go-rpmdb's own sanity limit
 )
 
-// catRpmNDBCheck checks an ndb database's slots and blob headers against
+// checkNDB checks an ndb database's slots and blob headers against
 // the bytes that are there before go-rpmdb reads it. go-rpmdb allocates
 // each blob at the length its header declares (up to 4 GiB) and prints
 // to standard output on a bad slot, so a crafted Packages.db of a few
@@ -192,13 +192,13 @@ const (
 // validation: every used slot's blob lies inside the file, with its
 // magic, its package index, and a length that fits. Data that is not
 // ndb passes.
-func catRpmNDBCheck(data []byte) error {
+func checkNDB(data []byte) error {
 	le := binary.LittleEndian
-	if len(data) < 32 || le.Uint32(data) != catNDBHeaderMagic {
+	if len(data) < 32 || le.Uint32(data) != ndbHeaderMagic {
 		return nil
 	}
 	pages := le.Uint32(data[12:])
-	if pages == 0 || pages > catNDBMaxPages {
+	if pages == 0 || pages > ndbMaxPages {
 		return fmt.Errorf("damaged ndb database: %d slot pages", pages)
 	}
 	end := int64(pages) * 4096
@@ -208,7 +208,7 @@ func catRpmNDBCheck(data []byte) error {
 	size := int64(len(data))
 	for off := int64(32); off+16 <= end; off += 16 {
 		slot := data[off : off+16]
-		if le.Uint32(slot) != catNDBSlotMagic {
+		if le.Uint32(slot) != ndbSlotMagic {
 			return fmt.Errorf("damaged ndb database: bad slot magic at offset %d", off)
 		}
 		pkg, blk := le.Uint32(slot[4:]), int64(le.Uint32(slot[8:]))
@@ -220,7 +220,7 @@ func catRpmNDBCheck(data []byte) error {
 			return fmt.Errorf("damaged ndb database: package %d's blob at offset %d is outside the data (%d bytes)", pkg, at, size)
 		}
 		hdr := data[at : at+16]
-		if le.Uint32(hdr) != catNDBBlobMagic || le.Uint32(hdr[4:]) != pkg {
+		if le.Uint32(hdr) != ndbBlobMagic || le.Uint32(hdr[4:]) != pkg {
 			return fmt.Errorf("damaged ndb database: no blob header for package %d at offset %d", pkg, at)
 		}
 		if n := int64(le.Uint32(hdr[12:])); n > size-at-16 {
@@ -230,9 +230,9 @@ func catRpmNDBCheck(data []byte) error {
 	return nil
 }
 
-// catRpmSQLiteCheck opens an rpmdb.sqlite read-only and counts its
+// checkSQLite opens an rpmdb.sqlite read-only and counts its
 // Packages rows.
-func catRpmSQLiteCheck(ctx context.Context, p string) error {
+func checkSQLite(ctx context.Context, p string) error {
 	db, err := sql.Open("sqlite", "file:"+p+"?mode=ro")
 	if err != nil {
 		return fmt.Errorf("open: %w", err)

@@ -18,7 +18,7 @@ func rpmTestdata(t testing.TB, name string) []byte {
 	return catalogtest.Read(t, filepath.Join("..", "..", "sbom", "testdata", "rpm", name))
 }
 
-func TestCatParseRpmDB(t *testing.T) {
+func TestParseRPMDB(t *testing.T) {
 	// Expected values are those go-rpmdb's own tests and the rpm
 	// databases' images record (see testdata/README.md).
 	for _, tc := range []struct {
@@ -61,7 +61,7 @@ func TestCatParseRpmDB(t *testing.T) {
 	}
 }
 
-func TestCatParseRpmDBDamaged(t *testing.T) {
+func TestParseRPMDBDamaged(t *testing.T) {
 	real := rpmTestdata(t, "libuuid-rhel8.Packages")
 	for name, data := range map[string][]byte{
 		"empty":               nil,
@@ -82,7 +82,7 @@ func TestCatParseRpmDBDamaged(t *testing.T) {
 	}
 }
 
-func TestCatRpmSourceName(t *testing.T) {
+func TestRPMSourceName(t *testing.T) {
 	for in, want := range map[string]string{
 		"bash-5.1.8-9.el9.src.rpm":            "bash",
 		"util-linux-2.32.1-42.el8_8.src.rpm":  "util-linux",
@@ -97,12 +97,12 @@ func TestCatRpmSourceName(t *testing.T) {
 	}
 }
 
-// TestCatParseRpmDBNDBBounds crafts ndb databases from the real SLE 15
+// TestParseRPMDBNDBBounds crafts ndb databases from the real SLE 15
 // one: a blob header declaring 4 GiB (go-rpmdb would allocate it), a blob
 // outside the file and a bad slot magic (go-rpmdb prints to standard
 // output on it). Each must be an error naming the database, with little
 // allocated.
-func TestCatParseRpmDBNDBBounds(t *testing.T) {
+func TestParseRPMDBNDBBounds(t *testing.T) {
 	real := rpmTestdata(t, "sle15-bci.Packages.db.gz")
 	le := binary.LittleEndian
 	// The first used slot (non-zero package index) after the header.
