@@ -71,7 +71,7 @@ func FuzzImageLayer(f *testing.F) {
 		l := imagefs.Layer{Layer: imgFuzzLayer{data: data}, Digest: "sha256:fuzz",
 			DiffID: v1.Hash{Algorithm: "sha256", Hex: hex.EncodeToString(sum[:])}}
 		cfg := &imageConfig{maxFile: 1 << 20, maxTotal: 8 << 20}
-		st := newCatState()
+		st := newScanState()
 		if err := squash(context.Background(), []imagefs.Layer{l}, cfg, st); err != nil {
 			return
 		}

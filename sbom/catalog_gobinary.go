@@ -5,12 +5,12 @@ import (
 	"fmt"
 )
 
-// catGoBinary turns the build information of a Go binary found in an
+// goBinaryPackages turns the build information of a Go binary found in an
 // image into components, with FromGoBuildInfo (the same logic as
 // FromGoBinary): the main module first, then the toolchain's standard
 // library and every linked module, each depending on nothing and linked
 // from the main module.
-func catGoBinary(bi *buildinfo.BuildInfo, f catFile) ([]catPkg, error) {
+func goBinaryPackages(bi *buildinfo.BuildInfo, f imageFile) ([]foundPkg, error) {
 	d, err := FromGoBuildInfo(bi)
 	if err != nil {
 		return nil, fmt.Errorf("go build info: %w", err)
@@ -20,14 +20,14 @@ func catGoBinary(bi *buildinfo.BuildInfo, f catFile) ([]catPkg, error) {
 		return nil, fmt.Errorf("go build info: no main module")
 	}
 	loc := []Location{{Path: f.path, Layer: f.layer}}
-	mainKey := catOr(root.PURL, root.Name+"@"+root.Version)
-	out := make([]catPkg, 0, len(d.Components))
+	mainKey := nonEmpty(root.PURL, root.Name+"@"+root.Version)
+	out := make([]foundPkg, 0, len(d.Components))
 	for _, c := range d.Components {
 		c.ID = ""
 		c.Locations = loc
 		c.Properties = append([]Property{{PropCataloguer, "go-binary"}, {PropOSVEcosystem, "Go"},
 			{PropOSVPackage, c.Name}}, c.Properties...)
-		pk := catPkg{c: c}
+		pk := foundPkg{c: c}
 		if c.PURL != root.PURL || c.Name != root.Name {
 			pk.goMain = mainKey
 		}

@@ -5,25 +5,25 @@ import (
 	"strings"
 )
 
-// catLockfileSkip are directories whose lockfiles FromImage does not
+// lockfileSkip are directories whose lockfiles FromImage does not
 // read: installed dependency trees (their own lockfiles describe what
 // their authors tested with, not what the image holds) and toolchain
 // sources.
-var catLockfileSkip = []string{"/node_modules/", "/site-packages/", "/dist-packages/", "/vendor/",
+var lockfileSkip = []string{"/node_modules/", "/site-packages/", "/dist-packages/", "/vendor/",
 	"/usr/local/go/", "/usr/lib/go/", "/root/go/pkg/mod/", "/go/pkg/mod/", "/.cargo/registry/", "/gems/"}
 
-// catIsLockfile says whether the file at p is a lockfile FromImage
+// isImageLockfile says whether the file at p is a lockfile FromImage
 // reads with FromDirectory's parsers. npm lockfiles have their own
-// cataloguer (catNpmLock); go.mod is not read in images, where Go
+// cataloguer (kindNpmLock); go.mod is not read in images, where Go
 // binaries record what was really linked.
-func catIsLockfile(p, base string) bool {
+func isImageLockfile(p, base string) bool {
 	if base == "go.mod" || base == "package-lock.json" || base == "npm-shrinkwrap.json" {
 		return false
 	}
 	if lockParserFor(base) == nil {
 		return false
 	}
-	for _, s := range catLockfileSkip {
+	for _, s := range lockfileSkip {
 		if strings.Contains(p, s) {
 			return false
 		}
@@ -31,20 +31,20 @@ func catIsLockfile(p, base string) bool {
 	return true
 }
 
-// catLockfilePackages lists the packages of a lockfile in an image.
+// lockfilePackages lists the packages of a lockfile in an image.
 // Dependency edges are not kept: in an image every package is a
 // dependency of the image itself.
-func catLockfilePackages(f catFile) ([]catPkg, error) {
+func lockfilePackages(f imageFile) ([]foundPkg, error) {
 	lf, err := lockParse(lockInput{data: f.data, name: f.path})
 	if err != nil {
 		return nil, err
 	}
 	loc := []Location{{Path: f.path, Layer: f.layer}}
-	pkgs := make([]catPkg, 0, len(lf.pkgs))
+	pkgs := make([]foundPkg, 0, len(lf.pkgs))
 	for _, p := range lf.pkgs {
 		c := lockComponent(lf, p, loc)
 		c.Properties = append([]Property{{PropCataloguer, "lockfile:" + path.Base(f.path)}}, c.Properties...)
-		pkgs = append(pkgs, catPkg{c: c})
+		pkgs = append(pkgs, foundPkg{c: c})
 	}
 	return pkgs, nil
 }

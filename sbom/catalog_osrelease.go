@@ -7,8 +7,8 @@ import (
 	"strings"
 )
 
-// catMaxOSRelease bounds an os-release file (real ones are under 1 KiB).
-const catMaxOSRelease = 64 << 10
+// maxOSRelease bounds an os-release file (real ones are under 1 KiB).
+const maxOSRelease = 64 << 10
 
 // ParseOSRelease parses an os-release file (/etc/os-release,
 // /usr/lib/os-release; see os-release(5)): KEY=value lines, values
@@ -19,12 +19,12 @@ const catMaxOSRelease = 64 << 10
 // nothing); so is a line that is not KEY=value or an unterminated quote,
 // naming the line.
 func ParseOSRelease(data []byte) (*Distro, error) {
-	if len(data) > catMaxOSRelease {
-		return nil, fmt.Errorf("sbom: os-release: %d bytes: %w (limit %d)", len(data), ErrImageTooLarge, catMaxOSRelease)
+	if len(data) > maxOSRelease {
+		return nil, fmt.Errorf("sbom: os-release: %d bytes: %w (limit %d)", len(data), ErrImageTooLarge, maxOSRelease)
 	}
 	vals := map[string]string{}
 	sc := bufio.NewScanner(bytes.NewReader(data))
-	sc.Buffer(make([]byte, 0, 4096), catMaxOSRelease+1)
+	sc.Buffer(make([]byte, 0, 4096), maxOSRelease+1)
 	line := 0
 	for sc.Scan() {
 		line++
@@ -36,7 +36,7 @@ func ParseOSRelease(data []byte) (*Distro, error) {
 		if !ok || k == "" || strings.ContainsAny(k, " \t\"'") {
 			return nil, fmt.Errorf("sbom: os-release line %d: not KEY=value", line)
 		}
-		uv, err := catUnquote(v)
+		uv, err := unquote(v)
 		if err != nil {
 			return nil, fmt.Errorf("sbom: os-release line %d: %s: %w", line, k, err)
 		}
@@ -60,21 +60,21 @@ func ParseOSRelease(data []byte) (*Distro, error) {
 	// Debian testing/sid have no VERSION_ID; "trixie/sid" style
 	// versions are in VERSION then. Ubuntu marks LTS releases in VERSION.
 	if strings.Contains(vals["VERSION"], "LTS") {
-		d.PrettyName = catOr(d.PrettyName, vals["VERSION"])
+		d.PrettyName = nonEmpty(d.PrettyName, vals["VERSION"])
 	}
 	return d, nil
 }
 
-func catOr(a, b string) string {
+func nonEmpty(a, b string) string {
 	if a != "" {
 		return a
 	}
 	return b
 }
 
-// catUnquote undoes os-release's shell-like quoting: "..." with \" \\ \$
+// unquote undoes os-release's shell-like quoting: "..." with \" \\ \$
 // \` escapes, '...' verbatim, or a bare word.
-func catUnquote(v string) (string, error) {
+func unquote(v string) (string, error) {
 	if v == "" {
 		return "", nil
 	}

@@ -21,9 +21,9 @@ const (
 	PropRPMModularity = "chaingate:rpm:modularitylabel"
 )
 
-// catRpmComponent is the component of an RPM package, before the
+// rpmComponent is the component of an RPM package, before the
 // distribution is known.
-func catRpmComponent(p *catalog.RPM, loc []Location) Component {
+func rpmComponent(p *catalog.RPM, loc []Location) Component {
 	c := Component{Type: TypeLibrary, Name: p.Name, Version: p.EVR(), Supplier: p.Vendor,
 		Description: p.Summary, Locations: loc}
 	c.Properties = []Property{{PropCataloguer, "rpm"}, {PropOSVPackage, p.Name}}
@@ -36,16 +36,16 @@ func catRpmComponent(p *catalog.RPM, loc []Location) Component {
 	if p.Modularity != "" {
 		c.Properties = append(c.Properties, Property{PropRPMModularity, p.Modularity})
 	}
-	catSetLicence(&c, p.License)
+	setDeclaredLicence(&c, p.License)
 	return c
 }
 
-// catFinishRpm sets an RPM package's purl and OSV ecosystem:
+// finishRPM sets an RPM package's purl and OSV ecosystem:
 // pkg:rpm/<distro id>/<name>@<version>-<release>?arch=..&epoch=..&distro=<id>-<version>
 // ("redhat" rather than "rhel" for Red Hat Enterprise Linux)
 // (&upstream=<source rpm>), the epoch as a qualifier as the purl
 // specification writes it.
-func catFinishRpm(c *Component, p *catalog.RPM, distro *Distro) {
+func finishRPM(c *Component, p *catalog.RPM, distro *Distro) {
 	ns := ""
 	var q packageurl.Qualifiers
 	if p.Arch != "" {

@@ -21,62 +21,62 @@ import (
 	"github.com/package-url/packageurl-go"
 )
 
-// catKind says which cataloguer wants a file.
-type catKind int
+// fileKind says which cataloguer wants a file.
+type fileKind int
 
 const (
-	catNone catKind = iota
-	catOSRelease
-	catDpkgStatus
-	catDpkgStatusD
-	catApk
-	catRPM
-	catPython
-	catJava
-	catNpmInstalled
-	catNpmLock
-	catELF
-	catLockfile
+	kindNone fileKind = iota
+	kindOSRelease
+	kindDpkgStatus
+	kindDpkgStatusD
+	kindApk
+	kindRPM
+	kindPython
+	kindJava
+	kindNpmInstalled
+	kindNpmLock
+	kindELF
+	kindLockfile
 )
 
-// catFile is a file of the squashed image a cataloguer wants. Every
+// imageFile is a file of the squashed image a cataloguer wants. Every
 // cataloguer gets its files this way, whether the path it wants is a
 // regular file or leads to one through links (resolveLinks): path is
 // then where the bytes are, and the result is recorded under the path the
 // cataloguer wanted.
-type catFile struct {
+type imageFile struct {
 	path  string
 	layer string
 	size  int64
-	kind  catKind
+	kind  fileKind
 	data  []byte
-	env   *catEnv
+	env   *scanEnv
 }
 
-// catEnv is what the cataloguers of one image share: the context, the
+// scanEnv is what the cataloguers of one image share: the context, the
 // file limit and the Java decompression budget.
-type catEnv struct {
+type scanEnv struct {
 	ctx     context.Context
 	maxFile int64
 	// jar counts the bytes Java archives decompressed (catalog.Inflate).
 	jar atomic.Int64
 }
 
-// catRead reads a file a cataloguer wants from r (the file's bytes, of
+// readWanted reads a file a cataloguer wants from r (the file's bytes, of
 // f.size) and runs the cataloguer: executables are checked for Go build
 // information, files over the file limit
 // reported (an OS package database is an error, a Java archive a
-// limitation), anything else read and parsed with catParse. It returns
+// limitation), anything else read and parsed with parseFile. It returns
 // nil for a file that yields nothing (an executable that is not a Go
 // binary); an error means the layer cannot be read.
-func catRead(r io.Reader, f catFile, buf *bytes.Buffer) (*catResult, error) {
+func readWanted(r io.Reader, f imageFile, buf *bytes.Buffer) (*fileResult, error) {
 	maxFile := f.env.maxFile
 	switch {
-	case f.kind == catELF:
-		return catReadELF(r, f, maxFile, buf)
+	case f.kind == kindELF:
+		return readELF(r, f, maxFile, buf)
 	case f.size > maxFile:
-		res := &catResult{path: f.path, layer: f.layer, kind: f.kind}
-		if f.kind == catJava {
+		res := &fileResult{path: f.path, layer: f.layer, kind: f.kind}
+		if f.kind == kindJava {
 			res.limits = []string{fmt.Sprintf("%s (layer %s): %d bytes, over the %d-byte file limit: not scanned", f.path, f.layer, f.size, maxFile)}
 		} else {
 			res.err = fmt.Errorf("%s: %d bytes: %w (WithMaxFileSize %d)", f.path, f.size, ErrImageTooLarge, maxFile)
@@ -88,7 +88,7 @@ func catRead(r io.Reader, f catFile, buf *bytes.Buffer) (*catResult, error) {
 		return nil, fmt.Errorf("read %s: %w", f.path, err)
 	}
 	f.data = data
-	res := catParse(f, maxFile)
+	res := parseFile(f, maxFile)
 	// A cancelled scan is an error, never a limitation.
 	if err := f.env.ctx.Err(); err != nil {
 		return nil, err
@@ -96,53 +96,53 @@ func catRead(r io.Reader, f catFile, buf *bytes.Buffer) (*catResult, error) {
 	return res, nil
 }
 
-// catClassify says which cataloguer, if any, wants the regular file at
+// classify says which cataloguer, if any, wants the regular file at
 // the cleaned absolute path p. It looks at the path and header only.
-func catClassify(p string, h *tar.Header) catKind {
+func classify(p string, h *tar.Header) fileKind {
 	dir, base := path.Split(p)
 	dir = strings.TrimSuffix(dir, "/")
 	switch p {
 	case "/etc/os-release", "/usr/lib/os-release":
-		return catOSRelease
+		return kindOSRelease
 	case "/var/lib/dpkg/status":
-		return catDpkgStatus
+		return kindDpkgStatus
 	case "/lib/apk/db/installed", "/usr/lib/apk/db/installed":
-		return catApk
+		return kindApk
 	}
 	switch {
 	case dir == "/var/lib/dpkg/status.d" && !strings.HasSuffix(base, ".md5sums"):
-		return catDpkgStatusD
+		return kindDpkgStatusD
 	case (dir == "/var/lib/rpm" || dir == "/usr/lib/sysimage/rpm") &&
 		(base == "Packages" || base == "Packages.db" || base == "rpmdb.sqlite"):
-		return catRPM
+		return kindRPM
 	case base == "METADATA" && strings.HasSuffix(dir, ".dist-info"),
 		base == "PKG-INFO" && strings.HasSuffix(dir, ".egg-info"):
-		return catPython
+		return kindPython
 	case base == "package.json":
 		parent := path.Dir(dir)
 		if path.Base(parent) == "node_modules" ||
 			(strings.HasPrefix(path.Base(parent), "@") && path.Base(path.Dir(parent)) == "node_modules") {
-			return catNpmInstalled
+			return kindNpmInstalled
 		}
-		return catNone
+		return kindNone
 	case base == "package-lock.json" || base == "npm-shrinkwrap.json":
 		if strings.Contains(p, "/node_modules/") {
-			return catNone // a dependency's own lockfile is not what was installed
+			return kindNone // a dependency's own lockfile is not what was installed
 		}
-		return catNpmLock
+		return kindNpmLock
 	case catalog.IsJavaArchive(base):
-		return catJava
-	case catIsLockfile(p, base):
-		return catLockfile
+		return kindJava
+	case isImageLockfile(p, base):
+		return kindLockfile
 	case h.Mode&0o111 != 0 && h.Size >= 64:
-		return catELF
+		return kindELF
 	}
-	return catNone
+	return kindNone
 }
 
-// catPkg is a component found in a file, before purls that need the
+// foundPkg is a component found in a file, before purls that need the
 // distribution (OS packages) are finished.
-type catPkg struct {
+type foundPkg struct {
 	c   Component
 	deb *catalog.Deb
 	apk *catalog.Apk
@@ -152,22 +152,22 @@ type catPkg struct {
 	goMain string
 }
 
-// catLicenceValid caches whether a licence string is an SPDX expression
+// licenceValid caches whether a licence string is an SPDX expression
 // (layers are parsed concurrently).
-var catLicenceValid sync.Map
+var licenceValid sync.Map
 
-// catSetLicence records a package's declared licence: as LicenseDeclared
+// setDeclaredLicence records a package's declared licence: as LicenseDeclared
 // when it is a valid SPDX expression (checked with go-spdx), else
 // verbatim in PropLicenseUnparsed ("BSD License", "Apache 2.0", ...).
-func catSetLicence(c *Component, lic string) {
+func setDeclaredLicence(c *Component, lic string) {
 	lic = strings.TrimSpace(lic)
 	if lic == "" {
 		return
 	}
-	v, ok := catLicenceValid.Load(lic)
+	v, ok := licenceValid.Load(lic)
 	if !ok {
 		valid, _ := spdxexp.ValidateLicenses([]string{lic})
-		v, _ = catLicenceValid.LoadOrStore(lic, valid)
+		v, _ = licenceValid.LoadOrStore(lic, valid)
 	}
 	if v.(bool) {
 		c.LicenseDeclared = lic
@@ -176,16 +176,16 @@ func catSetLicence(c *Component, lic string) {
 	}
 }
 
-// catResult is what one file of one layer yields. It takes effect only
-// when the file is visible in the squashed image (catState.apply), so a
+// fileResult is what one file of one layer yields. It takes effect only
+// when the file is visible in the squashed image (scanState.apply), so a
 // layer can be read before the layers above it are known.
-type catResult struct {
+type fileResult struct {
 	path, layer string
-	kind        catKind
+	kind        fileKind
 	// osRelease is an os-release file's content.
 	osRelease []byte
 	// pkgs replace whatever an earlier entry at the same path yielded.
-	pkgs     []catPkg
+	pkgs     []foundPkg
 	goBinary bool
 	limits   []string
 	// err fails the scan if the file is visible: errors in OS package
@@ -194,29 +194,29 @@ type catResult struct {
 	err error
 }
 
-// catState collects what the cataloguers found in visible files, keyed
+// scanState collects what the cataloguers found in visible files, keyed
 // by file path so that a later tar entry for the same path in the same
 // layer replaces an earlier one.
-type catState struct {
-	found     map[string][]catPkg
-	osRelease map[string]catFile
+type scanState struct {
+	found     map[string][]foundPkg
+	osRelease map[string]imageFile
 	limits    []string
 	goSeen    bool
 }
 
-func newCatState() *catState {
-	return &catState{found: map[string][]catPkg{}, osRelease: map[string]catFile{}}
+func newScanState() *scanState {
+	return &scanState{found: map[string][]foundPkg{}, osRelease: map[string]imageFile{}}
 }
 
 // apply records the result of a visible file.
-func (st *catState) apply(r *catResult) error {
+func (st *scanState) apply(r *fileResult) error {
 	if r.err != nil {
 		return r.err
 	}
 	st.limits = append(st.limits, r.limits...)
 	switch {
-	case r.kind == catOSRelease:
-		st.osRelease[r.path] = catFile{path: r.path, layer: r.layer, data: r.osRelease}
+	case r.kind == kindOSRelease:
+		st.osRelease[r.path] = imageFile{path: r.path, layer: r.layer, data: r.osRelease}
 	default:
 		st.found[r.path] = r.pkgs
 		st.goSeen = st.goSeen || r.goBinary
@@ -224,46 +224,46 @@ func (st *catState) apply(r *catResult) error {
 	return nil
 }
 
-// catParse runs the cataloguer a file's kind calls for. It has no side
+// parseFile runs the cataloguer a file's kind calls for. It has no side
 // effects, so layers are parsed concurrently.
-func catParse(f catFile, maxFile int64) *catResult {
-	r := &catResult{path: f.path, layer: f.layer, kind: f.kind}
+func parseFile(f imageFile, maxFile int64) *fileResult {
+	r := &fileResult{path: f.path, layer: f.layer, kind: f.kind}
 	limitf := func(err error) { r.limits = append(r.limits, fmt.Sprintf("%s (layer %s): %v", f.path, f.layer, err)) }
 	loc := []Location{{Path: f.path, Layer: f.layer}}
 	switch f.kind {
-	case catOSRelease:
+	case kindOSRelease:
 		r.osRelease = f.data
-	case catDpkgStatus, catDpkgStatusD:
+	case kindDpkgStatus, kindDpkgStatusD:
 		debs, err := catalog.ParseDpkgStatus(f.data, f.path)
 		if err != nil {
 			r.err = err
 			return r
 		}
-		r.pkgs = make([]catPkg, 0, len(debs))
+		r.pkgs = make([]foundPkg, 0, len(debs))
 		for i := range debs {
 			d := &debs[i]
 			c := Component{Type: TypeLibrary, Name: d.Name, Version: d.Version, Supplier: d.Maintainer,
 				Description: d.Description, Locations: loc}
 			c.Properties = []Property{{PropCataloguer, "dpkg"}, {PropOSVPackage, d.Source},
 				{PropDebSource, d.Source}, {PropDebSourceVersion, d.SourceVersion}}
-			r.pkgs = append(r.pkgs, catPkg{c: c, deb: d})
+			r.pkgs = append(r.pkgs, foundPkg{c: c, deb: d})
 		}
-	case catApk:
+	case kindApk:
 		apks, err := catalog.ParseApkInstalled(f.data, f.path)
 		if err != nil {
 			r.err = err
 			return r
 		}
-		r.pkgs = make([]catPkg, 0, len(apks))
+		r.pkgs = make([]foundPkg, 0, len(apks))
 		for i := range apks {
 			a := &apks[i]
 			c := Component{Type: TypeLibrary, Name: a.Name, Version: a.Version, Supplier: a.Maintainer,
 				Description: a.Description, Locations: loc}
 			c.Properties = []Property{{PropCataloguer, "apk"}, {PropOSVPackage, a.Origin}, {PropApkOrigin, a.Origin}}
-			catSetLicence(&c, a.License)
-			r.pkgs = append(r.pkgs, catPkg{c: c, apk: a})
+			setDeclaredLicence(&c, a.License)
+			r.pkgs = append(r.pkgs, foundPkg{c: c, apk: a})
 		}
-	case catRPM:
+	case kindRPM:
 		ctx := context.Background()
 		if f.env != nil && f.env.ctx != nil {
 			ctx = f.env.ctx
@@ -273,18 +273,18 @@ func catParse(f catFile, maxFile int64) *catResult {
 			r.err = err
 			return r
 		}
-		r.pkgs = make([]catPkg, 0, len(rpms))
+		r.pkgs = make([]foundPkg, 0, len(rpms))
 		for i := range rpms {
-			r.pkgs = append(r.pkgs, catPkg{c: catRpmComponent(&rpms[i], loc), rpm: &rpms[i]})
+			r.pkgs = append(r.pkgs, foundPkg{c: rpmComponent(&rpms[i], loc), rpm: &rpms[i]})
 		}
-	case catLockfile:
-		pkgs, err := catLockfilePackages(f)
+	case kindLockfile:
+		pkgs, err := lockfilePackages(f)
 		if err != nil {
 			limitf(err)
 			return r
 		}
 		r.pkgs = pkgs
-	case catPython:
+	case kindPython:
 		m, err := catalog.ParsePythonMetadata(f.data, f.path)
 		if err != nil {
 			limitf(err)
@@ -295,9 +295,9 @@ func catParse(f catFile, maxFile int64) *catResult {
 			Description: m.Summary, Locations: loc,
 			PURL: packageurl.NewPackageURL(packageurl.TypePyPi, "", n, m.Version, nil, "").ToString()}
 		c.Properties = []Property{{PropCataloguer, "python"}, {PropOSVEcosystem, "PyPI"}, {PropOSVPackage, n}}
-		catSetLicence(&c, m.License)
-		r.pkgs = []catPkg{{c: c}}
-	case catJava:
+		setDeclaredLicence(&c, m.License)
+		r.pkgs = []foundPkg{{c: c}}
+	case kindJava:
 		ctx, image := context.Background(), new(atomic.Int64)
 		if f.env != nil {
 			ctx, image = f.env.ctx, &f.env.jar
@@ -314,19 +314,19 @@ func catParse(f catFile, maxFile int64) *catResult {
 				PURL:      packageurl.NewPackageURL(packageurl.TypeMaven, m.GroupID, m.ArtifactID, m.Version, nil, "").ToString()}
 			c.Properties = []Property{{PropCataloguer, "java"}, {PropOSVEcosystem, "Maven"},
 				{PropOSVPackage, m.GroupID + ":" + m.ArtifactID}}
-			r.pkgs = append(r.pkgs, catPkg{c: c})
+			r.pkgs = append(r.pkgs, foundPkg{c: c})
 		}
-	case catNpmInstalled:
+	case kindNpmInstalled:
 		p, err := catalog.ParseNPMPackageJSON(f.data, f.path)
 		if err != nil {
 			limitf(err)
 			return r
 		}
 		if p != nil {
-			r.pkgs = []catPkg{{c: catNpmComponent(*p, "npm-installed", loc)}}
+			r.pkgs = []foundPkg{{c: npmComponent(*p, "npm-installed", loc)}}
 		}
-	case catNpmLock:
-		pkgs, err := catNpmLockPackages(f, maxFile)
+	case kindNpmLock:
+		pkgs, err := npmLockPackages(f, maxFile)
 		if err != nil {
 			limitf(err)
 			return r
@@ -336,11 +336,11 @@ func catParse(f catFile, maxFile int64) *catResult {
 	return r
 }
 
-// catNpmLockPackages lists a lockfile's packages with FromNPMLock (the
+// npmLockPackages lists a lockfile's packages with FromNPMLock (the
 // same logic as for a project's lockfile), falling back to chaingate's
 // small reader for version 1 lockfiles, which FromNPMLock does not take.
 // Every package is located at the lockfile.
-func catNpmLockPackages(f catFile, limit int64) ([]catPkg, error) {
+func npmLockPackages(f imageFile, limit int64) ([]foundPkg, error) {
 	loc := []Location{{Path: f.path, Layer: f.layer}}
 	d, err := FromNPMLock(bytes.NewReader(f.data), WithInputLimit(limit))
 	if errors.Is(err, ErrUnsupportedFormat) {
@@ -348,16 +348,16 @@ func catNpmLockPackages(f catFile, limit int64) ([]catPkg, error) {
 		if err != nil {
 			return nil, err
 		}
-		pkgs := make([]catPkg, 0, len(ps))
+		pkgs := make([]foundPkg, 0, len(ps))
 		for _, p := range ps {
-			pkgs = append(pkgs, catPkg{c: catNpmComponent(p, "npm-lock", loc)})
+			pkgs = append(pkgs, foundPkg{c: npmComponent(p, "npm-lock", loc)})
 		}
 		return pkgs, nil
 	}
 	if err != nil {
 		return nil, err
 	}
-	pkgs := make([]catPkg, 0, len(d.Components))
+	pkgs := make([]foundPkg, 0, len(d.Components))
 	for _, c := range d.Components {
 		if c.ID == d.Root || c.PURL == "" || c.Version == "" {
 			continue
@@ -366,14 +366,14 @@ func catNpmLockPackages(f catFile, limit int64) ([]catPkg, error) {
 		c.Locations = loc
 		c.Properties = append([]Property{{PropCataloguer, "npm-lock"}, {PropOSVEcosystem, "npm"},
 			{PropOSVPackage, c.Name}}, c.Properties...)
-		pkgs = append(pkgs, catPkg{c: c})
+		pkgs = append(pkgs, foundPkg{c: c})
 	}
 	return pkgs, nil
 }
 
-// catNpmComponent is the component of an npm package: Name is the full
+// npmComponent is the component of an npm package: Name is the full
 // name ("@npmcli/arborist"), Group its scope, as FromNPMLock writes them.
-func catNpmComponent(p catalog.NPMPackage, cataloguer string, loc []Location) Component {
+func npmComponent(p catalog.NPMPackage, cataloguer string, loc []Location) Component {
 	ns := ""
 	if strings.HasPrefix(p.Name, "@") {
 		if i := strings.IndexByte(p.Name, '/'); i > 0 {
@@ -386,15 +386,15 @@ func catNpmComponent(p catalog.NPMPackage, cataloguer string, loc []Location) Co
 		c.Scope = ScopeExcluded
 	}
 	c.Properties = []Property{{PropCataloguer, cataloguer}, {PropOSVEcosystem, "npm"}, {PropOSVPackage, p.Name}}
-	catSetLicence(&c, p.License)
+	setDeclaredLicence(&c, p.License)
 	return c
 }
 
-// catReadELF reads a candidate executable: when it is an ELF file no
+// readELF reads a candidate executable: when it is an ELF file no
 // larger than the file limit, it is read into buf (reused across files)
 // and its Go build information, if any, is catalogued. It returns nil
 // for a file that is not a Go binary.
-func catReadELF(r io.Reader, f catFile, maxFile int64, buf *bytes.Buffer) (*catResult, error) {
+func readELF(r io.Reader, f imageFile, maxFile int64, buf *bytes.Buffer) (*fileResult, error) {
 	var magic [4]byte
 	if _, err := io.ReadFull(r, magic[:]); err != nil {
 		return nil, fmt.Errorf("read %s: %w", f.path, err)
@@ -402,7 +402,7 @@ func catReadELF(r io.Reader, f catFile, maxFile int64, buf *bytes.Buffer) (*catR
 	if string(magic[:]) != "\x7fELF" {
 		return nil, nil
 	}
-	res := &catResult{path: f.path, layer: f.layer, kind: catELF}
+	res := &fileResult{path: f.path, layer: f.layer, kind: kindELF}
 	if f.size > maxFile {
 		res.limits = []string{fmt.Sprintf("%s (layer %s): ELF file of %d bytes, over the %d-byte file limit: not checked for Go build information", f.path, f.layer, f.size, maxFile)}
 		return res, nil
@@ -416,7 +416,7 @@ func catReadELF(r io.Reader, f catFile, maxFile int64, buf *bytes.Buffer) (*catR
 	if err != nil {
 		return nil, nil // not a Go binary (or one without build information)
 	}
-	pkgs, err := catGoBinary(bi, f)
+	pkgs, err := goBinaryPackages(bi, f)
 	if err != nil {
 		res.limits = []string{fmt.Sprintf("%s (layer %s): %v", f.path, f.layer, err)}
 		return res, nil
@@ -425,11 +425,11 @@ func catReadELF(r io.Reader, f catFile, maxFile int64, buf *bytes.Buffer) (*catR
 	return res, nil
 }
 
-// catDistro picks the image's distribution: /etc/os-release, else
+// distro picks the image's distribution: /etc/os-release, else
 // /usr/lib/os-release. When /etc/os-release is a link to
 // /usr/lib/os-release (the usual case), only the latter is recorded: the
 // link leads to a file already catalogued (resolveLinks).
-func (st *catState) catDistro() (*Distro, *catFile, error) {
+func (st *scanState) distro() (*Distro, *imageFile, error) {
 	for _, p := range []string{"/etc/os-release", "/usr/lib/os-release"} {
 		f, ok := st.osRelease[p]
 		if !ok {
@@ -447,8 +447,8 @@ func (st *catState) catDistro() (*Distro, *catFile, error) {
 // document assembles the SBOM: finishes OS package purls with the
 // distribution, merges components found in several places (same purl)
 // into one with several locations, and links everything to the image.
-func (st *catState) document(info *ImageInfo) (*Document, error) {
-	distro, _, err := st.catDistro()
+func (st *scanState) document(info *ImageInfo) (*Document, error) {
+	distro, _, err := st.distro()
 	if err != nil {
 		return nil, err
 	}
@@ -457,13 +457,13 @@ func (st *catState) document(info *ImageInfo) (*Document, error) {
 		Format:       CycloneDXJSON,
 		SpecVersion:  "1.6",
 		Version:      1,
-		SerialNumber: catUUID(),
-		Name:         catOr(info.Reference, info.Digest),
+		SerialNumber: newUUID(),
+		Name:         nonEmpty(info.Reference, info.Digest),
 		Tools:        []Tool{{Vendor: "chaingate", Name: "chaingate"}},
 		Image:        info,
 	}
 	root := rootComponent(info)
-	root.ID = catOr(root.PURL, "image")
+	root.ID = nonEmpty(root.PURL, "image")
 	doc.Root = root.ID
 	doc.Components = append(doc.Components, root)
 
@@ -477,20 +477,20 @@ func (st *catState) document(info *ImageInfo) (*Document, error) {
 			c := pk.c
 			switch {
 			case pk.deb != nil:
-				catFinishDeb(&c, pk.deb, distro)
+				finishDeb(&c, pk.deb, distro)
 			case pk.apk != nil:
-				catFinishApk(&c, pk.apk, distro)
+				finishApk(&c, pk.apk, distro)
 			case pk.rpm != nil:
-				catFinishRpm(&c, pk.rpm, distro)
+				finishRPM(&c, pk.rpm, distro)
 			}
 			key := c.PURL
 			if key == "" {
 				key = c.Name + "@" + c.Version
 			}
 			if i, ok := byPURL[key]; ok {
-				catMergeLocations(&doc.Components[i], c.Locations)
+				mergeLocations(&doc.Components[i], c.Locations)
 			} else {
-				c.ID = catUniqueID(ids, key)
+				c.ID = uniqueID(ids, key)
 				byPURL[key] = len(doc.Components)
 				doc.Components = append(doc.Components, c)
 				if pk.goMain == "" {
@@ -502,12 +502,12 @@ func (st *catState) document(info *ImageInfo) (*Document, error) {
 				if _, ok := goDeps[mainID]; !ok {
 					goOrder = append(goOrder, mainID)
 				}
-				goDeps[mainID] = catAppendUnique(goDeps[mainID], doc.Components[byPURL[key]].ID)
+				goDeps[mainID] = appendUnique(goDeps[mainID], doc.Components[byPURL[key]].ID)
 			}
 		}
 	}
 	sort.Strings(top)
-	doc.Dependencies = append(doc.Dependencies, Dependency{Ref: root.ID, DependsOn: catDedupe(top)})
+	doc.Dependencies = append(doc.Dependencies, Dependency{Ref: root.ID, DependsOn: dedupe(top)})
 	for _, m := range goOrder {
 		doc.Dependencies = append(doc.Dependencies, Dependency{Ref: m, DependsOn: goDeps[m]})
 	}
@@ -528,7 +528,7 @@ func (st *catState) document(info *ImageInfo) (*Document, error) {
 	return doc, nil
 }
 
-func catDedupe(s []string) []string {
+func dedupe(s []string) []string {
 	out := s[:0]
 	for i, v := range s {
 		if i == 0 || v != s[i-1] {
@@ -538,7 +538,7 @@ func catDedupe(s []string) []string {
 	return out
 }
 
-func catAppendUnique(s []string, v string) []string {
+func appendUnique(s []string, v string) []string {
 	for _, x := range s {
 		if x == v {
 			return s
@@ -547,7 +547,7 @@ func catAppendUnique(s []string, v string) []string {
 	return append(s, v)
 }
 
-func catMergeLocations(c *Component, locs []Location) {
+func mergeLocations(c *Component, locs []Location) {
 	for _, l := range locs {
 		dup := false
 		for _, have := range c.Locations {
@@ -562,7 +562,7 @@ func catMergeLocations(c *Component, locs []Location) {
 	}
 }
 
-func catUniqueID(ids map[string]bool, base string) string {
+func uniqueID(ids map[string]bool, base string) string {
 	id := base
 	for n := 2; ids[id]; n++ {
 		id = fmt.Sprintf("%s#%d", base, n)
@@ -571,9 +571,9 @@ func catUniqueID(ids map[string]bool, base string) string {
 	return id
 }
 
-// catFinishDeb sets a Debian package's purl and OSV ecosystem:
+// finishDeb sets a Debian package's purl and OSV ecosystem:
 // pkg:deb/<distro id>/<name>@<version>?arch=<arch>&distro=<id>-<version>.
-func catFinishDeb(c *Component, d *catalog.Deb, distro *Distro) {
+func finishDeb(c *Component, d *catalog.Deb, distro *Distro) {
 	ns := "debian"
 	var q packageurl.Qualifiers
 	if d.Arch != "" {
@@ -594,9 +594,9 @@ func catFinishDeb(c *Component, d *catalog.Deb, distro *Distro) {
 	c.PURL = packageurl.NewPackageURL(packageurl.TypeDebian, ns, d.Name, d.Version, q, "").ToString()
 }
 
-// catFinishApk sets an Alpine package's purl and OSV ecosystem:
+// finishApk sets an Alpine package's purl and OSV ecosystem:
 // pkg:apk/<distro id>/<name>@<version>?arch=<arch>&distro=<id>-<version>.
-func catFinishApk(c *Component, a *catalog.Apk, distro *Distro) {
+func finishApk(c *Component, a *catalog.Apk, distro *Distro) {
 	ns := "alpine"
 	var q packageurl.Qualifiers
 	if a.Arch != "" {
@@ -617,8 +617,8 @@ func catFinishApk(c *Component, a *catalog.Apk, distro *Distro) {
 	c.PURL = packageurl.NewPackageURL(packageurl.TypeApk, ns, a.Name, a.Version, q, "").ToString()
 }
 
-// catUUID returns a random (version 4) UUID URN for the serial number.
-func catUUID() string {
+// newUUID returns a random (version 4) UUID URN for the serial number.
+func newUUID() string {
 	var b [16]byte
 	_, _ = rand.Read(b[:]) // crypto/rand.Read never fails (Go 1.24+).
 	b[6] = b[6]&0x0f | 0x40

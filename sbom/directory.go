@@ -393,7 +393,7 @@ func (b *lockBuilder) add(lf *lockFile, loc []Location) {
 			if _, seen := b.deps[from]; !seen {
 				b.depOrder = append(b.depOrder, from)
 			}
-			b.deps[from] = catAppendUnique(b.deps[from], to)
+			b.deps[from] = appendUnique(b.deps[from], to)
 		}
 	}
 }
@@ -406,7 +406,7 @@ func (b *lockBuilder) component(lf *lockFile, p lockPkg, loc []Location) string 
 	}
 	if i, ok := b.byPURL[key]; ok {
 		c := &b.comps[i]
-		catMergeLocations(c, loc)
+		mergeLocations(c, loc)
 		if genNPMScopeRank(p.scope) > genNPMScopeRank(c.Scope) {
 			c.Scope = p.scope
 		}
@@ -416,7 +416,7 @@ func (b *lockBuilder) component(lf *lockFile, p lockPkg, loc []Location) string 
 		return c.ID
 	}
 	c := lockComponent(lf, p, loc)
-	c.ID = catUniqueID(b.ids, key)
+	c.ID = uniqueID(b.ids, key)
 	b.byPURL[key] = len(b.comps)
 	b.comps = append(b.comps, c)
 	return c.ID
@@ -430,7 +430,7 @@ func lockComponent(lf *lockFile, p lockPkg, loc []Location) Component {
 	if lf.eco != "" {
 		c.Properties = append(c.Properties, Property{PropOSVEcosystem, lf.eco})
 	}
-	c.Properties = append(c.Properties, Property{PropOSVPackage, catOr(p.osvPkg, p.name)})
+	c.Properties = append(c.Properties, Property{PropOSVPackage, nonEmpty(p.osvPkg, p.name)})
 	switch p.direct {
 	case 1:
 		c.Properties = append(c.Properties, Property{PropLockDirect, "true"})

@@ -343,7 +343,7 @@ func FromImage(ctx context.Context, src ImageSource, opts ...ImageOption) (*Docu
 	if err != nil {
 		return nil, fmt.Errorf("sbom: image %s: %w", src, err)
 	}
-	st := newCatState()
+	st := newScanState()
 	if err := squash(ctx, layers, cfg, st); err != nil {
 		return nil, fmt.Errorf("sbom: image %s: %w", src, err)
 	}

@@ -221,7 +221,7 @@ func TestFromImageManyLayersOverPadding(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			st := newCatState()
+			st := newScanState()
 			if err := squash(ctx, layers, cfg, st); err != nil {
 				imgTestNotDeadline(t, err)
 				t.Fatal(err)

@@ -17,7 +17,7 @@ import (
 // cataloguers' results for the regular files they want, in tar order.
 type layerScan struct {
 	fs      *imagefs.LayerScan
-	results []*catResult
+	results []*fileResult
 }
 
 // maxParallelLayers bounds the layers read at once.
@@ -34,10 +34,10 @@ const maxParallelLayers = 4
 // Links are then resolved in the squashed file system (resolveLinks),
 // for every path a cataloguer wants, and the files they lead to are read
 // from their layers again when the first pass did not catalogue them.
-func squash(ctx context.Context, layers []imagefs.Layer, cfg *imageConfig, st *catState) error {
+func squash(ctx context.Context, layers []imagefs.Layer, cfg *imageConfig, st *scanState) error {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	env := &catEnv{ctx: ctx, maxFile: cfg.maxFile}
+	env := &scanEnv{ctx: ctx, maxFile: cfg.maxFile}
 	budget := &imagefs.Budget{MaxTotal: cfg.maxTotal}
 	scans := make([]*layerScan, len(layers))
 	errs := make([]error, len(layers))
@@ -105,7 +105,7 @@ func firstLayerError(layers []imagefs.Layer, errs []error) error {
 // scanLayerSafe is scanLayer turning a panic of a parser library
 // on hostile input (it runs on a goroutine of ours, where the caller
 // could not recover it) into an error.
-func scanLayerSafe(ctx context.Context, l imagefs.Layer, b *imagefs.Budget, env *catEnv, buf *bytes.Buffer) (sc *layerScan, err error) {
+func scanLayerSafe(ctx context.Context, l imagefs.Layer, b *imagefs.Budget, env *scanEnv, buf *bytes.Buffer) (sc *layerScan, err error) {
 	defer func() {
 		if p := recover(); p != nil {
 			sc, err = nil, fmt.Errorf("internal error reading the layer: %v", p)
@@ -116,15 +116,15 @@ func scanLayerSafe(ctx context.Context, l imagefs.Layer, b *imagefs.Budget, env 
 
 // scanLayer streams one layer (imagefs.ScanLayer) and runs the
 // cataloguers on the regular files they want.
-func scanLayer(ctx context.Context, l imagefs.Layer, b *imagefs.Budget, env *catEnv, buf *bytes.Buffer) (*layerScan, error) {
+func scanLayer(ctx context.Context, l imagefs.Layer, b *imagefs.Budget, env *scanEnv, buf *bytes.Buffer) (*layerScan, error) {
 	sc := &layerScan{}
 	fs, err := imagefs.ScanLayer(ctx, l, b, func(p string, h *tar.Header, r io.Reader) error {
-		kind := catClassify(p, h)
-		if kind == catNone {
+		kind := classify(p, h)
+		if kind == kindNone {
 			return nil
 		}
-		f := catFile{path: p, layer: l.Digest, size: h.Size, kind: kind, env: env}
-		res, err := catRead(r, f, buf)
+		f := imageFile{path: p, layer: l.Digest, size: h.Size, kind: kind, env: env}
+		res, err := readWanted(r, f, buf)
 		if err != nil {
 			return err
 		}
@@ -141,17 +141,17 @@ func scanLayer(ctx context.Context, l imagefs.Layer, b *imagefs.Budget, env *cat
 }
 
 // wanted tells the link walk (imagefs.Tree.Links) what the
-// cataloguers want: catClassify's kinds, and the OS package databases
+// cataloguers want: classify's kinds, and the OS package databases
 // that must be readable.
 var wanted = imagefs.Wanted{
-	Kind:     func(p string, h *tar.Header) int { return int(catClassify(p, h)) },
-	Database: func(k int) bool { return catLinkedDatabase(catKind(k)) },
+	Kind:     func(p string, h *tar.Header) int { return int(classify(p, h)) },
+	Database: func(k int) bool { return linkedDatabase(fileKind(k)) },
 }
 
-// catLinkedDatabase reports kinds whose files must be readable: an OS
+// linkedDatabase reports kinds whose files must be readable: an OS
 // package database behind a link that cannot be followed fails the scan.
-func catLinkedDatabase(k catKind) bool {
-	return k == catDpkgStatus || k == catDpkgStatusD || k == catApk || k == catRPM
+func linkedDatabase(k fileKind) bool {
+	return k == kindDpkgStatus || k == kindDpkgStatusD || k == kindApk || k == kindRPM
 }
 
 // resolveLinks follows every symbolic and hard link of the squashed
@@ -162,7 +162,7 @@ func catLinkedDatabase(k catKind) bool {
 // cannot be followed at such a path (to nothing, in a loop, to a special
 // file) is an error for an OS package database and a limitation for
 // other files: never a silently smaller SBOM.
-func resolveLinks(ctx context.Context, t *imagefs.Tree, layers []imagefs.Layer, cfg *imageConfig, b *imagefs.Budget, env *catEnv, st *catState) error {
+func resolveLinks(ctx context.Context, t *imagefs.Tree, layers []imagefs.Layer, cfg *imageConfig, b *imagefs.Budget, env *scanEnv, st *scanState) error {
 	needs, limits, err := t.Links(ctx, wanted)
 	if err != nil {
 		return err
@@ -198,7 +198,7 @@ func resolveLinks(ctx context.Context, t *imagefs.Tree, layers []imagefs.Layer, 
 // rereadLayer streams a layer again for the files links lead to, runs
 // their cataloguers, and checks the layer's bytes against its diff ID
 // again (a source could serve other bytes the second time).
-func rereadLayer(ctx context.Context, l imagefs.Layer, cfg *imageConfig, b *imagefs.Budget, env *catEnv, needs []imagefs.Need, buf *bytes.Buffer) ([]*catResult, error) {
+func rereadLayer(ctx context.Context, l imagefs.Layer, cfg *imageConfig, b *imagefs.Budget, env *scanEnv, needs []imagefs.Need, buf *bytes.Buffer) ([]*fileResult, error) {
 	byPath := map[string][]imagefs.Need{}
 	for _, nd := range needs {
 		byPath[nd.Path] = append(byPath[nd.Path], nd)
@@ -209,7 +209,7 @@ func rereadLayer(ctx context.Context, l imagefs.Layer, cfg *imageConfig, b *imag
 	}
 	defer rc.Close()
 	tr := tar.NewReader(counted)
-	found := map[string][]*catResult{}
+	found := map[string][]*fileResult{}
 	for n := 0; ; n++ {
 		if n%256 == 0 {
 			if err := ctx.Err(); err != nil {
@@ -235,8 +235,8 @@ func rereadLayer(ctx context.Context, l imagefs.Layer, cfg *imageConfig, b *imag
 			continue
 		}
 		// The last entry of a path in a layer is the one that counts.
-		var rs []*catResult
-		// A file over the limit is not read (catRead reports it); an
+		var rs []*fileResult
+		// A file over the limit is not read (readWanted reports it); an
 		// executable's magic number is still needed to tell ELF files.
 		n := h.Size
 		if n > cfg.maxFile {
@@ -247,8 +247,8 @@ func rereadLayer(ctx context.Context, l imagefs.Layer, cfg *imageConfig, b *imag
 			return nil, fmt.Errorf("read %s: %w", p, err)
 		}
 		for _, nd := range nds {
-			f := catFile{path: p, layer: l.Digest, size: h.Size, kind: catKind(nd.Kind), env: env}
-			r, err := catRead(bytes.NewReader(data), f, buf)
+			f := imageFile{path: p, layer: l.Digest, size: h.Size, kind: fileKind(nd.Kind), env: env}
+			r, err := readWanted(bytes.NewReader(data), f, buf)
 			if err != nil {
 				return nil, err
 			}
@@ -262,7 +262,7 @@ func rereadLayer(ctx context.Context, l imagefs.Layer, cfg *imageConfig, b *imag
 	if err := imagefs.CheckDiffID(l, counted, hasher); err != nil {
 		return nil, err
 	}
-	var out []*catResult
+	var out []*fileResult
 	for _, nd := range needs {
 		if _, ok := found[nd.Path]; !ok {
 			return nil, fmt.Errorf("%s: %s is not in the layer the second time it is read", nd.Logical, nd.Path)

@@ -117,8 +117,8 @@ func lockParsePom(in lockInput) (*lockFile, error) {
 	for _, e := range pom.Properties.Entries {
 		props[e.XMLName.Local] = strings.TrimSpace(e.Value)
 	}
-	group := catOr(pom.GroupID, pom.Parent.GroupID)
-	version := catOr(pom.Version, pom.Parent.Version)
+	group := nonEmpty(pom.GroupID, pom.Parent.GroupID)
+	version := nonEmpty(pom.Version, pom.Parent.Version)
 	for k, v := range map[string]string{
 		"project.groupId": group, "pom.groupId": group, "groupId": group,
 		"project.artifactId": pom.ArtifactID, "project.version": version, "pom.version": version, "version": version,
@@ -173,7 +173,7 @@ func lockParsePom(in lockInput) (*lockFile, error) {
 		}
 		switch {
 		case !ok || v == "":
-			lf.limits = append(lf.limits, fmt.Sprintf("dependency %s:%s: version %q not resolved within the file (parents and BOMs are not fetched): not listed", g, a, catOr(d.Version, "managed elsewhere")))
+			lf.limits = append(lf.limits, fmt.Sprintf("dependency %s:%s: version %q not resolved within the file (parents and BOMs are not fetched): not listed", g, a, nonEmpty(d.Version, "managed elsewhere")))
 			continue
 		case strings.ContainsAny(v, "[]()"):
 			lf.limits = append(lf.limits, fmt.Sprintf("dependency %s:%s: version range %q: not listed", g, a, v))

@@ -121,7 +121,7 @@ func lockParsePnpm(in lockInput) (*lockFile, error) {
 		p := lock.Packages[k]
 		name, version := lockPnpmKey(k, v5)
 		if p.Name != "" {
-			name, version = p.Name, catOr(p.Version, version)
+			name, version = p.Name, nonEmpty(p.Version, version)
 		}
 		if name == "" || version == "" || version[0] < '0' || version[0] > '9' {
 			lf.limits = append(lf.limits, "package "+lockTrunc(k)+": not a registry version (tarball, git or local): not listed")

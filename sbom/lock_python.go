@@ -237,7 +237,7 @@ func lockParsePipfile(in lockInput) (*lockFile, error) {
 			e := sec.m[n]
 			v, ok := strings.CutPrefix(e.Version, "==")
 			if !ok || v == "" {
-				lf.limits = append(lf.limits, fmt.Sprintf("package %s has no pinned version (%s): not listed", n, catOr(e.Git, catOr(e.Path, "no version"))))
+				lf.limits = append(lf.limits, fmt.Sprintf("package %s has no pinned version (%s): not listed", n, nonEmpty(e.Git, nonEmpty(e.Path, "no version"))))
 				continue
 			}
 			p := lockPyPkg(n, v)

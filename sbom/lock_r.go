@@ -31,14 +31,14 @@ func lockParseRenv(in lockInput) (*lockFile, error) {
 	lf := &lockFile{eco: "CRAN"}
 	for _, k := range sortedKeys(lock.Packages) {
 		e := lock.Packages[k]
-		name := catOr(e.Package, k)
+		name := nonEmpty(e.Package, k)
 		if e.Version == "" {
 			return nil, lockErr(format, in.name, 0, "package %s has no version", name)
 		}
 		p := lockPkg{name: name, version: e.Version, key: name, deps: e.Requirements,
 			purl: packageurl.NewPackageURL(packageurl.TypeCran, "", name, e.Version, nil, "").ToString()}
 		if e.Source != "Repository" || (e.Repository != "CRAN" && e.Repository != "RSPM" && e.Repository != "") {
-			p.props = []Property{{"chaingate:renv:source", catOr(e.Repository, e.Source)}}
+			p.props = []Property{{"chaingate:renv:source", nonEmpty(e.Repository, e.Source)}}
 		}
 		lf.pkgs = append(lf.pkgs, p)
 	}
