@@ -144,7 +144,9 @@ func scanLayer(ctx context.Context, l imagefs.Layer, b *imagefs.Budget, env *sca
 // cataloguers want: classify's kinds, and the OS package databases
 // that must be readable.
 var wanted = imagefs.Wanted{
-	Kind:     func(p string, h *tar.Header) int { return int(classify(p, h)) },
+	Kind: func(p string, mode, size int64) int {
+		return int(classify(p, &tar.Header{Typeflag: tar.TypeReg, Mode: mode, Size: size}))
+	},
 	Database: func(k int) bool { return linkedDatabase(fileKind(k)) },
 }
 

@@ -355,9 +355,10 @@ type Need struct {
 // Wanted tells the link walk which files cataloguers want.
 type Wanted struct {
 	// Kind says which cataloguer wants the regular file at the cleaned
-	// absolute path p with header h: 0 for none. It looks at the path,
-	// mode and size only.
-	Kind func(p string, h *tar.Header) int
+	// absolute path p with that mode and size: 0 for none. (Mode and size
+	// rather than a *tar.Header: a header passed through a func value
+	// escapes, one heap allocation per file reached through a link.)
+	Kind func(p string, mode, size int64) int
 	// Database reports kinds whose files must be readable: a link to
 	// one that cannot be followed is an error, not a limitation.
 	Database func(kind int) bool
@@ -381,7 +382,7 @@ type linkWalk struct {
 // an error for an OS package database, a limitation for anything else a
 // cataloguer wants, nothing for other paths.
 func (w *linkWalk) unreadable(lp string, why error) {
-	kind := w.want.Kind(lp, &tar.Header{Typeflag: tar.TypeReg, Mode: 0o644})
+	kind := w.want.Kind(lp, 0o644, 0)
 	switch {
 	case kind == 0:
 	case w.want.Database(kind):
@@ -483,7 +484,7 @@ func (w *linkWalk) file(lp string, id int32) {
 	// the same layer carries its target's): most files reached through
 	// directory links are wanted by no cataloguer.
 	n := &w.t.nodes[id]
-	kind := w.want.Kind(lp, &tar.Header{Typeflag: tar.TypeReg, Mode: n.mode, Size: n.size})
+	kind := w.want.Kind(lp, n.mode, n.size)
 	if kind == 0 {
 		return
 	}
@@ -492,11 +493,10 @@ func (w *linkWalk) file(lp string, id int32) {
 		w.unreadable(lp, err)
 		return
 	}
-	h := &tar.Header{Typeflag: tar.TypeReg, Mode: attrs.mode, Size: attrs.size}
-	if kind = w.want.Kind(lp, h); kind == 0 {
+	if kind = w.want.Kind(lp, attrs.mode, attrs.size); kind == 0 {
 		return
 	}
-	if real != lp && w.want.Kind(real, h) == kind && w.t.VisibleRegular(real, layer) {
+	if real != lp && w.want.Kind(real, attrs.mode, attrs.size) == kind && w.t.VisibleRegular(real, layer) {
 		return // catalogued where it is
 	}
 	if _, ok := w.needs[lp]; !ok {
