@@ -7,9 +7,9 @@ import (
 	"testing"
 )
 
-// TestImgTreeResolve checks resolution within the root directly,
+// TestTreeResolve checks resolution within the root directly,
 // including that no path ever leaves it.
-func TestImgTreeResolve(t *testing.T) {
+func TestTreeResolve(t *testing.T) {
 	tr := NewTree()
 	sc := &LayerScan{entries: []entry{
 		{path: "/etc", typ: tar.TypeDir},
