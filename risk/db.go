@@ -393,3 +393,18 @@ func (db *DB) groupOf(i int32) int32 {
 	}
 	return db.group[i]
 }
+
+// DBInfo describes a loaded vulnerability database.
+type DBInfo struct {
+	// Source is what LoadOSV read: "dir", "zip", "go-vulndb" or "index".
+	Source string `json:"source"`
+	// Entries is the number of entries, withdrawn ones included.
+	Entries int `json:"entries"`
+	// Withdrawn is the number of withdrawn entries (never matched).
+	Withdrawn int `json:"withdrawn"`
+	// Ecosystems are the OSV ecosystems that have entries.
+	Ecosystems []string `json:"ecosystems,omitempty"`
+	// Modified is the latest modification time of any entry (zero when
+	// the database does not record one, as the Go vulndb does not).
+	Modified time.Time `json:"modified,omitzero"`
+}

@@ -588,3 +588,8 @@ func ecosystemPEP503(name string) string {
 	}
 	return b.String()
 }
+
+// PropertyOSVEcosystem is the component property that names the OSV
+// ecosystem of a component explicitly ("Debian:12", "Alpine:v3.20"),
+// overriding what the purl implies.
+const PropertyOSVEcosystem = "chaingate:osv:ecosystem"

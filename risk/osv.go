@@ -324,3 +324,18 @@ func osvStrings(v *structpb.Value) []string {
 	}
 	return out
 }
+
+// Reference is a link an entry gives ("ADVISORY", "FIX", "WEB", ...).
+type Reference struct {
+	Type string `json:"type"`
+	URL  string `json:"url"`
+}
+
+// AffectedPackage is a package (a Go import path) and the symbols in it
+// that an entry says are vulnerable.
+type AffectedPackage struct {
+	Path    string   `json:"path"`
+	Symbols []string `json:"symbols,omitempty"`
+	GOOS    []string `json:"goos,omitempty"`
+	GOARCH  []string `json:"goarch,omitempty"`
+}

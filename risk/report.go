@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"io"
 	"slices"
-	"time"
 
 	"github.com/chaingate/chaingate/sbom"
 )
@@ -51,21 +50,6 @@ type DocumentRef struct {
 	SerialNumber string `json:"serialNumber,omitempty"`
 	Root         string `json:"root,omitempty"`
 	Components   int    `json:"components"`
-}
-
-// DBInfo describes a loaded vulnerability database.
-type DBInfo struct {
-	// Source is what LoadOSV read: "dir", "zip", "go-vulndb" or "index".
-	Source string `json:"source"`
-	// Entries is the number of entries, withdrawn ones included.
-	Entries int `json:"entries"`
-	// Withdrawn is the number of withdrawn entries (never matched).
-	Withdrawn int `json:"withdrawn"`
-	// Ecosystems are the OSV ecosystems that have entries.
-	Ecosystems []string `json:"ecosystems,omitempty"`
-	// Modified is the latest modification time of any entry (zero when
-	// the database does not record one, as the Go vulndb does not).
-	Modified time.Time `json:"modified,omitzero"`
 }
 
 // EnrichmentInfo records the enrichment data a report used.
@@ -164,21 +148,6 @@ type Finding struct {
 	Locations []SourceLocation `json:"locations,omitempty"`
 }
 
-// AffectedPackage is a package (a Go import path) and the symbols in it
-// that an entry says are vulnerable.
-type AffectedPackage struct {
-	Path    string   `json:"path"`
-	Symbols []string `json:"symbols,omitempty"`
-	GOOS    []string `json:"goos,omitempty"`
-	GOARCH  []string `json:"goarch,omitempty"`
-}
-
-// Reference is a link an entry gives ("ADVISORY", "FIX", "WEB", ...).
-type Reference struct {
-	Type string `json:"type"`
-	URL  string `json:"url"`
-}
-
 // SourceLocation is a file region a SARIF result points to.
 type SourceLocation struct {
 	URI       string `json:"uri"`
@@ -214,11 +183,6 @@ const (
 // component's packages that are in the build. When present, Scan gives
 // Go findings package-level evidence.
 const PropertyGoPackages = "chaingate:go:packages"
-
-// PropertyOSVEcosystem is the component property that names the OSV
-// ecosystem of a component explicitly ("Debian:12", "Alpine:v3.20"),
-// overriding what the purl implies.
-const PropertyOSVEcosystem = "chaingate:osv:ecosystem"
 
 // Evidence is the level of proof of a finding with the packages seen.
 type Evidence struct {
@@ -309,4 +273,16 @@ func ReadReport(r io.Reader) (*Report, error) {
 		return nil, fmt.Errorf("risk: read report JSON: schema version %q, want %q", rep.SchemaVersion, ReportSchemaVersion)
 	}
 	return &rep, nil
+}
+
+// FlaggedSources counts the sources whose combined signal risk
+// (Report.SignalRisk) is flagged.
+func (r *Report) FlaggedSources() int {
+	n := 0
+	for _, sr := range r.SignalRisk {
+		if sr.Score.Flagged {
+			n++
+		}
+	}
+	return n
 }

@@ -129,15 +129,3 @@ func CombineSignalsBySource(sigs []Signal, threshold float64) map[string]Score {
 	}
 	return out
 }
-
-// FlaggedSources counts the sources whose combined signal risk
-// (Report.SignalRisk) is flagged.
-func (r *Report) FlaggedSources() int {
-	n := 0
-	for _, sr := range r.SignalRisk {
-		if sr.Score.Flagged {
-			n++
-		}
-	}
-	return n
-}

@@ -458,10 +458,18 @@ func FuzzTyposquatScore(f *testing.F) {
 }
 
 func FuzzLoadPopularityList(f *testing.F) {
-	f.Add(typosquatNPMTop[:2000])
+	npmTop, err := os.ReadFile(filepath.Join("models", "npm-top.tsv"))
+	if err != nil {
+		f.Fatal(err)
+	}
+	goTop, err := os.ReadFile(filepath.Join("models", "go-top.tsv"))
+	if err != nil {
+		f.Fatal(err)
+	}
+	f.Add(npmTop[:2000])
 	f.Add([]byte("rank\tname\tdownloads\n1\t@a/b\t10\n2\tc\t1e9\n"))
 	f.Add([]byte("1\tx\n"))
-	f.Add(typosquatGoTop[:2000])
+	f.Add(goTop[:2000])
 	f.Add([]byte("rank\tmodule\tdependents\n1\tgithub.com/a/b\t0\n2\texample.com/\t1\n"))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		for _, eco := range []string{"npm", "Go"} {
@@ -471,7 +479,7 @@ func FuzzLoadPopularityList(f *testing.F) {
 			}
 			for _, name := range []string{"crossenv", "github.com/stretchr/testfiy", "@x/y"} {
 				fv := l.ExtractTyposquatFeatures(name)
-				if len(fv.Values) != len(typosquatFeatureNames) {
+				if len(fv.Values) != len(TyposquatFeatureNames()) {
 					t.Fatal("bad vector")
 				}
 				for _, v := range fv.Values {
