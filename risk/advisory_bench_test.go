@@ -159,11 +159,11 @@ func benchTwinDB(b *testing.B) *DB {
 		x.Severity = []osvSeverity{{Type: "CVSS_V3", Score: "CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:N/I:N/A:H"}}
 		x.GHSASeverity = "HIGH"
 		twin := osvEntry{ID: e.Aliases[j], Aliases: append([]string{e.ID}, slices.Delete(slices.Clone(e.Aliases), j, j+1)...),
-			Modified: e.Modified, Withdrawn: e.Withdrawn, Affected: e.Affected, extra: &x}
+			Modified: e.Modified, Withdrawn: e.Withdrawn, Affected: e.Affected, decoded: &x}
 		entries = append(entries, twin)
 	}
 	for i := range entries[:len(full.entries)] {
-		entries[i].extra = full.extra(int32(i))
+		entries[i].decoded = full.extra(int32(i))
 	}
 	return dbBuild(entries, "bench", nil)
 }

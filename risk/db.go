@@ -180,9 +180,9 @@ func dbBuild(entries []osvEntry, source string, cfg *dbConfig) *DB {
 	db.prepared = make([]atomic.Pointer[matchParsed], slots)
 	db.extras = make([]atomic.Pointer[osvExtra], len(entries))
 	for i := range entries {
-		if entries[i].extra != nil {
-			db.extras[i].Store(entries[i].extra)
-			entries[i].extra = nil
+		if entries[i].decoded != nil {
+			db.extras[i].Store(entries[i].decoded)
+			entries[i].decoded = nil
 		}
 	}
 	return db

@@ -58,9 +58,9 @@ type osvEntry struct {
 	Withdrawn time.Time
 	Affected  []osvAffected
 	// Extra is the JSON of the entry's osvExtra, set only in a compact
-	// index; extra is the decoded form, set when parsed from OSV JSON.
-	Extra string
-	extra *osvExtra
+	// index; decoded is the decoded form, set when parsed from OSV JSON.
+	Extra   string
+	decoded *osvExtra
 }
 
 // osvExtra is the part of an entry only findings need.
@@ -162,7 +162,7 @@ func osvConvert(v *osvschema.Vulnerability) (*osvEntry, error) {
 		Details:  v.GetDetails(),
 		Severity: osvSeverities(v.GetSeverity()),
 	}
-	e := &osvEntry{ID: id, Aliases: v.GetAliases(), Upstream: v.GetUpstream(), extra: x}
+	e := &osvEntry{ID: id, Aliases: v.GetAliases(), Upstream: v.GetUpstream(), decoded: x}
 	e.Malicious = osvIsMalicious(v)
 	if v.Published != nil {
 		x.Published = osvTime(v.Published)
