@@ -11,15 +11,16 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/chaingate/chaingate/risk/vulndb"
 	"github.com/chaingate/chaingate/sbom"
 )
 
 // testMultiDB loads testdata/osv/multi: real records from OpenSSF
 // malicious-packages, GitHub's advisory database, PyPA's and the Go
 // vulndb, several of them twins of one advisory.
-func testMultiDB(t testing.TB) *DB {
+func testMultiDB(t testing.TB) *vulndb.DB {
 	t.Helper()
-	db, err := LoadOSV(filepath.Join("testdata", "osv", "multi"))
+	db, err := vulndb.LoadOSV(filepath.Join("testdata", "osv", "multi"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -169,7 +170,7 @@ func TestScanSeverityWordAndDisagreement(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	db, err := LoadOSV(dir)
+	db, err := vulndb.LoadOSV(dir)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -242,7 +243,7 @@ func TestScanGroupEnrichmentAndVEX(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	db, err := LoadOSV(dir)
+	db, err := vulndb.LoadOSV(dir)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -413,7 +414,7 @@ func TestLoadOSVDownloads(t *testing.T) {
 		{filepath.Join(dir, "all.zip"), 9, 3},
 		{dir, 9, 3},
 	} {
-		db, err := LoadOSV(tc.path)
+		db, err := vulndb.LoadOSV(tc.path)
 		if err != nil {
 			t.Fatalf("%s: %v", tc.path, err)
 		}
@@ -442,7 +443,7 @@ func TestLoadOSVDownloads(t *testing.T) {
 	if err := os.WriteFile(filepath.Join(dir, "Maven", "all.zip"), []byte("PK\x03\x04 not a zip"), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := LoadOSV(dir); err == nil || !strings.Contains(err.Error(), "Maven/all.zip") {
+	if _, err := vulndb.LoadOSV(dir); err == nil || !strings.Contains(err.Error(), "Maven/all.zip") {
 		t.Errorf("broken zip: %v", err)
 	}
 }
@@ -456,7 +457,7 @@ func TestIndexKeepsAdvisories(t *testing.T) {
 	if err := db.WriteIndex(&buf); err != nil {
 		t.Fatal(err)
 	}
-	idx, err := ReadIndex(bytes.NewReader(buf.Bytes()))
+	idx, err := vulndb.ReadIndex(bytes.NewReader(buf.Bytes()))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -474,7 +475,7 @@ func TestIndexKeepsAdvisories(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	a.DB, b.DB = DBInfo{}, DBInfo{}
+	a.DB, b.DB = vulndb.DBInfo{}, vulndb.DBInfo{}
 	ja, _ := json.Marshal(a)
 	jb, _ := json.Marshal(b)
 	if !bytes.Equal(ja, jb) {
@@ -484,7 +485,7 @@ func TestIndexKeepsAdvisories(t *testing.T) {
 		t.Errorf("findings %+v", a.Findings)
 	}
 	// Upstream survives the index too (a Debian-style record, generated).
-	up, err := LoadOSV(writeTemp(t, "DSA-TEST-1.json", `{"id":"DSA-TEST-1","upstream":["CVE-2024-6119"],"affected":[{"package":{"ecosystem":"Debian:12","name":"openssl"},"ranges":[{"type":"ECOSYSTEM","events":[{"introduced":"0"},{"fixed":"3.0.14-1~deb12u2"}]}]}]}`))
+	up, err := vulndb.LoadOSV(writeTemp(t, "DSA-TEST-1.json", `{"id":"DSA-TEST-1","upstream":["CVE-2024-6119"],"affected":[{"package":{"ecosystem":"Debian:12","name":"openssl"},"ranges":[{"type":"ECOSYSTEM","events":[{"introduced":"0"},{"fixed":"3.0.14-1~deb12u2"}]}]}]}`))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -492,12 +493,12 @@ func TestIndexKeepsAdvisories(t *testing.T) {
 	if err := up.WriteIndex(&buf); err != nil {
 		t.Fatal(err)
 	}
-	upi, err := ReadIndex(&buf)
+	upi, err := vulndb.ReadIndex(&buf)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !slices.Equal(upi.entries[0].Upstream, []string{"CVE-2024-6119"}) {
-		t.Errorf("upstream through the index: %v", upi.entries[0].Upstream)
+	if !slices.Equal(upi.Entries[0].Upstream, []string{"CVE-2024-6119"}) {
+		t.Errorf("upstream through the index: %v", upi.Entries[0].Upstream)
 	}
 }
 

@@ -10,6 +10,7 @@ import (
 	"strings"
 
 	"github.com/chaingate/chaingate/risk"
+	"github.com/chaingate/chaingate/risk/vulndb"
 )
 
 // Scan a Go module from source: each finding says whether a vulnerable
@@ -41,7 +42,7 @@ func ExampleScanGoSource() {
 	}
 	os.Setenv("GOMODCACHE", cache)
 
-	db, err := risk.LoadOSV("testdata/gobinary/osv")
+	db, err := vulndb.LoadOSV("testdata/gobinary/osv")
 	if err != nil {
 		log.Fatal(err)
 	}

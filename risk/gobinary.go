@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/chaingate/chaingate/internal/gobin"
+	"github.com/chaingate/chaingate/risk/vulndb"
 	"github.com/chaingate/chaingate/sbom"
 )
 
@@ -53,7 +54,7 @@ const goBinaryLimit = 1 << 30
 // KEV, VEX and the other options apply. A binary without build
 // information is an error; one whose function table cannot be read is
 // scanned at module level, with the reason in each finding's evidence.
-func ScanGoBinary(ctx context.Context, path string, db *DB, opts ...ScanOption) (*Report, error) {
+func ScanGoBinary(ctx context.Context, path string, db *vulndb.DB, opts ...ScanOption) (*Report, error) {
 	if db == nil {
 		return nil, errors.New("risk: scan Go binary: nil database")
 	}
@@ -126,7 +127,7 @@ type goBinSymbols struct {
 
 // evidence refines the evidence Scan found for a Go finding with the
 // binary's functions.
-func (g *goBinSymbols) evidence(ev Evidence, module string, affected []AffectedPackage, target scanTarget) Evidence {
+func (g *goBinSymbols) evidence(ev Evidence, module string, affected []vulndb.AffectedPackage, target scanTarget) Evidence {
 	if g.symbols != nil && len(affected) == 0 {
 		// The entry lists no packages: all of the module is vulnerable
 		// (govulncheck reads it so too).
@@ -145,7 +146,7 @@ func (g *goBinSymbols) evidence(ev Evidence, module string, affected []AffectedP
 		}
 		return ev
 	}
-	var onTarget []AffectedPackage
+	var onTarget []vulndb.AffectedPackage
 	for _, a := range affected {
 		if target.applies(a) {
 			onTarget = append(onTarget, a)

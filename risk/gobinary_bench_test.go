@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/chaingate/chaingate/internal/gobin"
+	"github.com/chaingate/chaingate/risk/vulndb"
 )
 
 // BenchmarkScanGoBinary compares, in one run, ScanGoBinary with
@@ -43,7 +44,7 @@ func BenchmarkScanGoBinary(b *testing.B) {
 			b.Fatal(err)
 		}
 		for b.Loop() {
-			d, err := LoadOSV(p)
+			d, err := vulndb.LoadOSV(p)
 			if err != nil {
 				b.Fatal(err)
 			}

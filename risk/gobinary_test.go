@@ -13,6 +13,7 @@ import (
 	"testing"
 
 	"github.com/chaingate/chaingate/internal/gobin/gobintest"
+	"github.com/chaingate/chaingate/risk/vulndb"
 	"github.com/chaingate/chaingate/sbom"
 )
 
@@ -35,7 +36,7 @@ func goBinTestEntry(id, introduced string, imports ...map[string]any) map[string
 		"summary": id, "affected": []any{aff}}
 }
 
-func goBinTestDB(t testing.TB) *DB {
+func goBinTestDB(t testing.TB) *vulndb.DB {
 	t.Helper()
 	imp := func(path string, syms ...string) map[string]any {
 		m := map[string]any{"path": path}
@@ -67,7 +68,7 @@ func goBinTestDB(t testing.TB) *DB {
 			t.Fatal(err)
 		}
 	}
-	db, err := LoadOSV(dir)
+	db, err := vulndb.LoadOSV(dir)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -254,7 +255,7 @@ func TestScanGoBinaryErrors(t *testing.T) {
 // TestScanGoBinaryMarkdown: the Markdown report names the vulnerable
 // functions found in the binary.
 func TestScanGoBinaryMarkdown(t *testing.T) {
-	db, err := LoadOSV("testdata/gobinary/osv")
+	db, err := vulndb.LoadOSV("testdata/gobinary/osv")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -299,7 +300,7 @@ func TestScanGoBinaryRealStdlib(t *testing.T) {
 	if out, err := cmd.CombinedOutput(); err != nil {
 		t.Fatalf("go build: %v\n%s", err, out)
 	}
-	db, err := LoadOSV("testdata/osv/go")
+	db, err := vulndb.LoadOSV("testdata/osv/go")
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/chaingate/chaingate/internal/gobin/gobintest"
+	"github.com/chaingate/chaingate/risk/vulndb"
 )
 
 // TestScanGoSource scans a real module built in the test
@@ -22,7 +23,7 @@ func TestScanGoSource(t *testing.T) {
 	t.Setenv("GOMODCACHE", modcache)
 	t.Setenv("GOOS", "linux")
 	t.Setenv("GOARCH", "amd64")
-	db, err := LoadOSV(filepath.Join("testdata", "gobinary", "osv"))
+	db, err := vulndb.LoadOSV(filepath.Join("testdata", "gobinary", "osv"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -128,7 +129,7 @@ func goSourceCheck(t *testing.T, rep *Report, wants map[string]goSourceWant) {
 func TestScanGoSourceMissingDependencies(t *testing.T) {
 	dir, modcache := gobintest.Source(t, false)
 	t.Setenv("GOMODCACHE", modcache)
-	db, err := LoadOSV(filepath.Join("testdata", "gobinary", "osv"))
+	db, err := vulndb.LoadOSV(filepath.Join("testdata", "gobinary", "osv"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -145,7 +146,7 @@ func TestScanGoSourceMissingDependencies(t *testing.T) {
 func TestScanGoSourceMarkdown(t *testing.T) {
 	dir, modcache := gobintest.Source(t, true)
 	t.Setenv("GOMODCACHE", modcache)
-	db, err := LoadOSV(filepath.Join("testdata", "gobinary", "osv"))
+	db, err := vulndb.LoadOSV(filepath.Join("testdata", "gobinary", "osv"))
 	if err != nil {
 		t.Fatal(err)
 	}

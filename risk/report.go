@@ -6,6 +6,8 @@ import (
 	"io"
 	"slices"
 
+	"github.com/chaingate/chaingate/risk/signal"
+	"github.com/chaingate/chaingate/risk/vulndb"
 	"github.com/chaingate/chaingate/sbom"
 )
 
@@ -23,7 +25,7 @@ type Report struct {
 	// Document names the scanned SBOM.
 	Document DocumentRef `json:"document"`
 	// DB describes the vulnerability database used.
-	DB DBInfo `json:"db"`
+	DB vulndb.DBInfo `json:"db"`
 	// Findings are ordered by priority (highest first), then by ID and
 	// component. Findings suppressed by VEX stay here with Suppressed set.
 	Findings []Finding `json:"findings"`
@@ -33,11 +35,11 @@ type Report struct {
 	Unassessed []Unassessed `json:"unassessed,omitempty"`
 	// Signals are the supply-chain signals of the detectors given to Scan
 	// with WithDetectors.
-	Signals []Signal `json:"signals,omitempty"`
+	Signals []signal.Signal `json:"signals,omitempty"`
 	// SignalRisk combines the signals about each source (SignalRiskOf at
 	// SignalRiskThreshold): several signals about one package add up, and
 	// a model's unflagged candidate counts only with corroboration.
-	SignalRisk []SourceRisk `json:"signalRisk,omitempty"`
+	SignalRisk []signal.SourceRisk `json:"signalRisk,omitempty"`
 	// Enrichment says which EPSS, KEV and VEX data were applied.
 	Enrichment EnrichmentInfo `json:"enrichment"`
 	// Summary counts findings by decision.
@@ -123,12 +125,12 @@ type Finding struct {
 	Fixed []string `json:"fixed,omitempty"`
 	// AffectedPackages are the affected packages and symbols the entry
 	// lists (Go import paths).
-	AffectedPackages []AffectedPackage `json:"affectedPackages,omitempty"`
+	AffectedPackages []vulndb.AffectedPackage `json:"affectedPackages,omitempty"`
 	// Evidence says how far the match is proven: module or package level.
 	Evidence Evidence `json:"evidence"`
 	// References and URL point to advisories and fixes.
-	References []Reference `json:"references,omitempty"`
-	URL        string      `json:"url,omitempty"`
+	References []vulndb.Reference `json:"references,omitempty"`
+	URL        string             `json:"url,omitempty"`
 	// Severity holds the CVSS vectors the entry gives, scored.
 	Severity []Severity `json:"severity,omitempty"`
 	// EPSS and KEV are set when the caller supplied that data and it has

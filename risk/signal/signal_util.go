@@ -1,0 +1,98 @@
+package signal
+
+import (
+	"context"
+	"fmt"
+	"net/url"
+	"strings"
+
+	"github.com/chaingate/chaingate/sbom"
+)
+
+// signalPackageName returns a component's ecosystem and package name as
+// its registry knows them, from the purl when there is one.
+func signalPackageName(c *sbom.Component) (eco, name string, ok bool) {
+	typ, ns, n, _, ok := signalParsePURL(c.PURL)
+	if !ok {
+		return "", "", false
+	}
+	switch typ {
+	case "npm":
+		if ns != "" {
+			return "npm", ns + "/" + n, true
+		}
+		return "npm", n, true
+	case "pypi":
+		return "PyPI", n, true
+	case "golang":
+		if ns != "" {
+			return "Go", ns + "/" + n, true
+		}
+		return "Go", n, true
+	}
+	return "", "", false
+}
+
+// signalParsePURL splits "pkg:type/namespace/name@version?qualifiers"
+// without changing the case of any part (packageurl-go lowercases some
+// types' names, which would hide case differences).
+func signalParsePURL(purl string) (typ, namespace, name, version string, ok bool) {
+	rest, found := strings.CutPrefix(purl, "pkg:")
+	if !found {
+		return "", "", "", "", false
+	}
+	if i := strings.IndexAny(rest, "?#"); i >= 0 {
+		rest = rest[:i]
+	}
+	typ, rest, found = strings.Cut(rest, "/")
+	if !found || typ == "" {
+		return "", "", "", "", false
+	}
+	typ = strings.ToLower(typ)
+	if i := strings.LastIndexByte(rest, '@'); i > 0 {
+		version, rest = rest[i+1:], rest[:i]
+		if v, err := url.PathUnescape(version); err == nil {
+			version = v
+		}
+	}
+	rest = strings.Trim(rest, "/")
+	if i := strings.LastIndexByte(rest, '/'); i >= 0 {
+		namespace, name = rest[:i], rest[i+1:]
+	} else {
+		name = rest
+	}
+	if v, err := url.PathUnescape(namespace); err == nil {
+		namespace = v
+	}
+	if v, err := url.PathUnescape(name); err == nil {
+		name = v
+	}
+	return typ, namespace, name, version, name != ""
+}
+
+// signalSource names a component in a signal: its purl, else its ID.
+func signalSource(c *sbom.Component) string {
+	if c.PURL != "" {
+		return c.PURL
+	}
+	if c.ID != "" {
+		return c.ID
+	}
+	return c.Name
+}
+
+// StaticSignals is a Detector that returns signals computed beforehand
+// (package content, Git history), so that Scan puts them in the Report
+// beside the SBOM detectors' signals.
+type StaticSignals []Signal
+
+// Name identifies the detector.
+func (s StaticSignals) Name() string { return "static" }
+
+// Detect returns a copy of the signals; doc is not read.
+func (s StaticSignals) Detect(ctx context.Context, _ *sbom.Document) ([]Signal, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, fmt.Errorf("risk: static signals: %w", err)
+	}
+	return append([]Signal(nil), s...), nil
+}
