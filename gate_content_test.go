@@ -21,7 +21,7 @@ import (
 // tarball (an API client sending its own key) leaves it allowed.
 func TestEvaluateDeniesContentStealer(t *testing.T) {
 	const purl = "pkg:npm/env-helper@1.0.0"
-	scan := func(files map[string][]byte) *content.ContentReport {
+	scan := func(files map[string][]byte) *content.Report {
 		t.Helper()
 		tgz, err := contentdata.TarGz(files)
 		if err != nil {
@@ -59,11 +59,11 @@ func TestEvaluateDeniesContentStealer(t *testing.T) {
 
 	for _, tc := range []struct {
 		name  string
-		rep   *content.ContentReport
+		rep   *content.Report
 		allow bool
 	}{{"stealer", stealer, false}, {"benign look-alike", benign, true}} {
 		t.Run(tc.name, func(t *testing.T) {
-			g := newGate(t, chaingate.WithScanOptions(risk.WithDetectors(signal.StaticSignals(tc.rep.SignalsFor(purl)))))
+			g := newGate(t, chaingate.WithScanOptions(risk.WithDetectors(signal.Static(tc.rep.SignalsFor(purl)))))
 			v, err := g.Evaluate(context.Background(), c)
 			if err != nil {
 				t.Fatal(err)

@@ -24,7 +24,7 @@ func TestEvaluateEvidenceLevels(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	db, err := vulndb.LoadOSV(filepath.Join(dir, "osv"))
+	db, err := vulndb.Load(filepath.Join(dir, "osv"))
 	if err != nil {
 		t.Fatal(err)
 	}

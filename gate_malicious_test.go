@@ -29,7 +29,7 @@ func maliciousGate(t *testing.T, data map[string]any) *chaingate.Gate {
 	if err != nil {
 		t.Fatal(err)
 	}
-	db, err := vulndb.LoadOSV(filepath.Join("risk", "testdata", "osv", "multi"))
+	db, err := vulndb.Load(filepath.Join("risk", "testdata", "osv", "multi"))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -284,7 +284,7 @@ func RiskFromReport(r *risk.Report) *Risk {
 		}
 	}
 	for _, sg := range r.Signals {
-		ps := Signal{ID: sg.ID, Source: sg.Source, Value: sg.Value, Flagged: sg.Value >= signal.SignalRiskThreshold,
+		ps := Signal{ID: sg.ID, Source: sg.Source, Value: sg.Value, Flagged: sg.Value >= signal.RiskThreshold,
 			Evidence: slices.Clone(sg.Evidence)}
 		if sg.Score != nil {
 			ps.Flagged, ps.Model, ps.Target = sg.Score.Flagged, sg.Score.Model, sg.Score.Target
@@ -402,7 +402,7 @@ var policyDistroEcosystems = map[string]string{
 }
 
 // policyEcosystem names a component's OSV ecosystem: its
-// risk.PropertyOSVEcosystem property, else what its purl's type (and, for
+// vulndb.PropertyOSVEcosystem property, else what its purl's type (and, for
 // distribution packages, namespace) implies; "" when neither says.
 func policyEcosystem(c *sbom.Component) string {
 	if v, ok := c.Property(vulndb.PropertyOSVEcosystem); ok && v != "" {

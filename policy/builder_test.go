@@ -153,7 +153,7 @@ func TestRiskFromReportSignals(t *testing.T) {
 		{ID: "typosquat", Source: "pkg:npm/crossenv@1.0.0", Value: flag.Value, Score: &flag},
 		{ID: "tampered", Source: "pkg:npm/left-pad@1.3.0", Value: 0.9},
 	}
-	rep := &risk.Report{Signals: sigs, SignalRisk: signal.SignalRiskOf(sigs, 0)}
+	rep := &risk.Report{Signals: sigs, SignalRisk: signal.RiskOf(sigs, 0)}
 	r := policy.RiskFromReport(rep)
 	if len(r.Signals) != 4 || r.Summary.Signals != 4 {
 		t.Fatalf("signals %+v", r.Signals)

@@ -19,7 +19,7 @@ import (
 func TestLibraryEvidenceLevels(t *testing.T) {
 	ctx := t.Context()
 	dir := filepath.Join("..", "risk", "testdata", "gobinary")
-	db, err := vulndb.LoadOSV(filepath.Join(dir, "osv"))
+	db, err := vulndb.Load(filepath.Join(dir, "osv"))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -18,7 +18,7 @@ import (
 // load path before one-finding-per-advisory, the baseline of
 // BenchmarkLoadMultiEcosystemZip.
 func withoutLinks() vulndb.Option {
-	return func(c *vulndb.DBConfig) error { c.NoGroups = true; return nil }
+	return func(c *vulndb.Config) error { c.NoGroups = true; return nil }
 }
 
 // benchMultiZip writes a zip of n OSV records generated from the real
@@ -122,7 +122,7 @@ func benchMultiZip(b *testing.B, n int) (string, int) {
 // the same run, without ("no-links": today's path).
 func BenchmarkLoadMultiEcosystemZip(b *testing.B) {
 	path, size := benchMultiZip(b, 50000)
-	db, err := vulndb.LoadOSV(path)
+	db, err := vulndb.Load(path)
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -136,7 +136,7 @@ func BenchmarkLoadMultiEcosystemZip(b *testing.B) {
 		b.Run(bc.name, func(b *testing.B) {
 			b.SetBytes(int64(size))
 			benchCPU(b, func() {
-				if _, err := vulndb.LoadOSV(path, bc.opts...); err != nil {
+				if _, err := vulndb.Load(path, bc.opts...); err != nil {
 					b.Fatal(err)
 				}
 			})
@@ -158,16 +158,16 @@ func benchTwinDB(b *testing.B) *vulndb.DB {
 			continue
 		}
 		x := *full.Extra(int32(i))
-		x.Severity = []vulndb.OSVSeverity{{Type: "CVSS_V3", Score: "CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:N/I:N/A:H"}}
+		x.Severity = []vulndb.Severity{{Type: "CVSS_V3", Score: "CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:N/I:N/A:H"}}
 		x.GHSASeverity = "HIGH"
-		twin := vulndb.OSVEntry{ID: e.Aliases[j], Aliases: append([]string{e.ID}, slices.Delete(slices.Clone(e.Aliases), j, j+1)...),
+		twin := vulndb.Entry{ID: e.Aliases[j], Aliases: append([]string{e.ID}, slices.Delete(slices.Clone(e.Aliases), j, j+1)...),
 			Modified: e.Modified, Withdrawn: e.Withdrawn, Affected: e.Affected, Decoded: &x}
 		entries = append(entries, twin)
 	}
 	for i := range entries[:len(full.Entries)] {
 		entries[i].Decoded = full.Extra(int32(i))
 	}
-	return vulndb.DBBuild(entries, "bench", nil)
+	return vulndb.Build(entries, "bench", nil)
 }
 
 // BenchmarkScanTwins scans the 20,000-component SBOM of BenchmarkScan

@@ -20,7 +20,7 @@ import (
 // vulndb, several of them twins of one advisory.
 func testMultiDB(t testing.TB) *vulndb.DB {
 	t.Helper()
-	db, err := vulndb.LoadOSV(filepath.Join("testdata", "osv", "multi"))
+	db, err := vulndb.Load(filepath.Join("testdata", "osv", "multi"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -170,7 +170,7 @@ func TestScanSeverityWordAndDisagreement(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	db, err := vulndb.LoadOSV(dir)
+	db, err := vulndb.Load(dir)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -243,7 +243,7 @@ func TestScanGroupEnrichmentAndVEX(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	db, err := vulndb.LoadOSV(dir)
+	db, err := vulndb.Load(dir)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -414,7 +414,7 @@ func TestLoadOSVDownloads(t *testing.T) {
 		{filepath.Join(dir, "all.zip"), 9, 3},
 		{dir, 9, 3},
 	} {
-		db, err := vulndb.LoadOSV(tc.path)
+		db, err := vulndb.Load(tc.path)
 		if err != nil {
 			t.Fatalf("%s: %v", tc.path, err)
 		}
@@ -443,7 +443,7 @@ func TestLoadOSVDownloads(t *testing.T) {
 	if err := os.WriteFile(filepath.Join(dir, "Maven", "all.zip"), []byte("PK\x03\x04 not a zip"), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := vulndb.LoadOSV(dir); err == nil || !strings.Contains(err.Error(), "Maven/all.zip") {
+	if _, err := vulndb.Load(dir); err == nil || !strings.Contains(err.Error(), "Maven/all.zip") {
 		t.Errorf("broken zip: %v", err)
 	}
 }
@@ -475,7 +475,7 @@ func TestIndexKeepsAdvisories(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	a.DB, b.DB = vulndb.DBInfo{}, vulndb.DBInfo{}
+	a.DB, b.DB = vulndb.Info{}, vulndb.Info{}
 	ja, _ := json.Marshal(a)
 	jb, _ := json.Marshal(b)
 	if !bytes.Equal(ja, jb) {
@@ -485,7 +485,7 @@ func TestIndexKeepsAdvisories(t *testing.T) {
 		t.Errorf("findings %+v", a.Findings)
 	}
 	// Upstream survives the index too (a Debian-style record, generated).
-	up, err := vulndb.LoadOSV(writeTemp(t, "DSA-TEST-1.json", `{"id":"DSA-TEST-1","upstream":["CVE-2024-6119"],"affected":[{"package":{"ecosystem":"Debian:12","name":"openssl"},"ranges":[{"type":"ECOSYSTEM","events":[{"introduced":"0"},{"fixed":"3.0.14-1~deb12u2"}]}]}]}`))
+	up, err := vulndb.Load(writeTemp(t, "DSA-TEST-1.json", `{"id":"DSA-TEST-1","upstream":["CVE-2024-6119"],"affected":[{"package":{"ecosystem":"Debian:12","name":"openssl"},"ranges":[{"type":"ECOSYSTEM","events":[{"introduced":"0"},{"fixed":"3.0.14-1~deb12u2"}]}]}]}`))
 	if err != nil {
 		t.Fatal(err)
 	}

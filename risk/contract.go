@@ -24,7 +24,7 @@ type Score = model.Score
 
 // LoadOSV loads an OSV database. The implementation lives in package
 // vulndb (vulndb.LoadOSV).
-func LoadOSV(path string, opts ...vulndb.Option) (*DB, error) { return vulndb.LoadOSV(path, opts...) }
+func LoadOSV(path string, opts ...vulndb.Option) (*DB, error) { return vulndb.Load(path, opts...) }
 
 // ReadIndex reads a compact index written by (*DB).WriteIndex. The
 // implementation lives in package vulndb (vulndb.ReadIndex).
@@ -39,6 +39,6 @@ func TyposquatScore(ecosystem, name string) (Score, error) {
 
 // ScanPackageArchive analyses a package archive's content. The
 // implementation lives in package content (content.ScanPackageArchive).
-func ScanPackageArchive(ctx context.Context, name string, r io.Reader) (*content.ContentReport, error) {
+func ScanPackageArchive(ctx context.Context, name string, r io.Reader) (*content.Report, error) {
 	return content.ScanPackageArchive(ctx, name, r)
 }

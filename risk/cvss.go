@@ -90,7 +90,7 @@ func ParseCVSS(vector string) (Severity, error) {
 
 // cvssScore scores an entry's severities, skipping vectors it cannot
 // parse (reported in the priority reasons instead).
-func cvssScore(sev []vulndb.OSVSeverity) ([]Severity, []string) {
+func cvssScore(sev []vulndb.Severity) ([]Severity, []string) {
 	var out []Severity
 	var bad []string
 	for _, s := range sev {

@@ -9,7 +9,7 @@
 // LoadOSV reads a database from a directory of OSV JSON files, osv.dev's
 // per-ecosystem or full all.zip (or a directory of several), the Go
 // vulnerability database layout or a compact index written by (*DB).WriteIndex (ReadIndex reads one from any
-// reader, for example an embedded file). DownloadOSV fetches and refreshes
+// reader, for example an embedded file). vulndb.Download fetches and refreshes
 // an all.zip with the caller's HTTP client; nothing else touches the
 // network.
 //

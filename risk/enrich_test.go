@@ -360,7 +360,7 @@ func TestVEXCycloneDXBOMRefAndUpstream(t *testing.T) {
 	}
 
 	// A distro advisory's upstream CVEs count for KEV, EPSS and VEX.
-	db, err := vulndb.LoadOSV(filepath.Join("testdata", "osv", "other"))
+	db, err := vulndb.Load(filepath.Join("testdata", "osv", "other"))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -13,7 +13,7 @@ import (
 // code is in the binary. testdata/gobinary/vulnapp-linux-amd64 links
 // example.com/vulnlib v1.0.0 (see testdata/gobinary/README.md).
 func ExampleScanGoBinary() {
-	db, err := vulndb.LoadOSV("testdata/gobinary/osv")
+	db, err := vulndb.Load("testdata/gobinary/osv")
 	if err != nil {
 		log.Fatal(err)
 	}

@@ -42,7 +42,7 @@ func ExampleScanGoSource() {
 	}
 	os.Setenv("GOMODCACHE", cache)
 
-	db, err := vulndb.LoadOSV("testdata/gobinary/osv")
+	db, err := vulndb.Load("testdata/gobinary/osv")
 	if err != nil {
 		log.Fatal(err)
 	}

@@ -16,7 +16,7 @@ import (
 // Go vulnerability database) and print what matched, with the range and
 // the fix.
 func ExampleScan() {
-	db, err := vulndb.LoadOSV("testdata/osv/go")
+	db, err := vulndb.Load("testdata/osv/go")
 	if err != nil {
 		log.Fatal(err)
 	}
@@ -44,7 +44,7 @@ func ExampleScan() {
 // Enrich findings with CISA KEV and EPSS and read the SSVC-style
 // priority: the known-exploited finding comes first with decision Act.
 func ExampleScan_prioritised() {
-	db, err := vulndb.LoadOSV("testdata/osv/go")
+	db, err := vulndb.Load("testdata/osv/go")
 	if err != nil {
 		log.Fatal(err)
 	}
@@ -79,7 +79,7 @@ func ExampleScan_prioritised() {
 // Apply an OpenVEX document: the suppressed finding stays in the report,
 // marked with the statement that suppressed it.
 func ExampleReadOpenVEX() {
-	db, err := vulndb.LoadOSV("testdata/osv/go")
+	db, err := vulndb.Load("testdata/osv/go")
 	if err != nil {
 		log.Fatal(err)
 	}
@@ -115,7 +115,7 @@ func ExampleReadOpenVEX() {
 
 // Write the Markdown summary a CI step posts on a pull request.
 func ExampleReport_WriteMarkdown() {
-	db, err := vulndb.LoadOSV("testdata/osv/other")
+	db, err := vulndb.Load("testdata/osv/other")
 	if err != nil {
 		log.Fatal(err)
 	}

@@ -44,7 +44,7 @@ func BenchmarkScanGoBinary(b *testing.B) {
 			b.Fatal(err)
 		}
 		for b.Loop() {
-			d, err := vulndb.LoadOSV(p)
+			d, err := vulndb.Load(p)
 			if err != nil {
 				b.Fatal(err)
 			}

@@ -171,7 +171,7 @@ func TestScanGoBinaryAgainstGovulncheck(t *testing.T) {
 		}
 		t.Run(filepath.Base(r.exe), func(t *testing.T) {
 			layout := layouts[r.osv]
-			db, err := vulndb.LoadOSV(r.osv)
+			db, err := vulndb.Load(r.osv)
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -68,7 +68,7 @@ func goBinTestDB(t testing.TB) *vulndb.DB {
 			t.Fatal(err)
 		}
 	}
-	db, err := vulndb.LoadOSV(dir)
+	db, err := vulndb.Load(dir)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -255,7 +255,7 @@ func TestScanGoBinaryErrors(t *testing.T) {
 // TestScanGoBinaryMarkdown: the Markdown report names the vulnerable
 // functions found in the binary.
 func TestScanGoBinaryMarkdown(t *testing.T) {
-	db, err := vulndb.LoadOSV("testdata/gobinary/osv")
+	db, err := vulndb.Load("testdata/gobinary/osv")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -300,7 +300,7 @@ func TestScanGoBinaryRealStdlib(t *testing.T) {
 	if out, err := cmd.CombinedOutput(); err != nil {
 		t.Fatalf("go build: %v\n%s", err, out)
 	}
-	db, err := vulndb.LoadOSV("testdata/osv/go")
+	db, err := vulndb.Load("testdata/osv/go")
 	if err != nil {
 		t.Fatal(err)
 	}

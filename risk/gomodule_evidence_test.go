@@ -26,7 +26,7 @@ func TestScanGoModulePackageEvidence(t *testing.T) {
 	if len(doc.Limitations) != 0 {
 		t.Fatalf("limitations: %v", doc.Limitations)
 	}
-	db, err := vulndb.LoadOSV(filepath.Join("testdata", "gobinary", "osv"))
+	db, err := vulndb.Load(filepath.Join("testdata", "gobinary", "osv"))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -23,7 +23,7 @@ func TestScanGoSource(t *testing.T) {
 	t.Setenv("GOMODCACHE", modcache)
 	t.Setenv("GOOS", "linux")
 	t.Setenv("GOARCH", "amd64")
-	db, err := vulndb.LoadOSV(filepath.Join("testdata", "gobinary", "osv"))
+	db, err := vulndb.Load(filepath.Join("testdata", "gobinary", "osv"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -129,7 +129,7 @@ func goSourceCheck(t *testing.T, rep *Report, wants map[string]goSourceWant) {
 func TestScanGoSourceMissingDependencies(t *testing.T) {
 	dir, modcache := gobintest.Source(t, false)
 	t.Setenv("GOMODCACHE", modcache)
-	db, err := vulndb.LoadOSV(filepath.Join("testdata", "gobinary", "osv"))
+	db, err := vulndb.Load(filepath.Join("testdata", "gobinary", "osv"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -146,7 +146,7 @@ func TestScanGoSourceMissingDependencies(t *testing.T) {
 func TestScanGoSourceMarkdown(t *testing.T) {
 	dir, modcache := gobintest.Source(t, true)
 	t.Setenv("GOMODCACHE", modcache)
-	db, err := vulndb.LoadOSV(filepath.Join("testdata", "gobinary", "osv"))
+	db, err := vulndb.Load(filepath.Join("testdata", "gobinary", "osv"))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -47,7 +47,7 @@ type kevCatalogue struct {
 // ReadKEV reads the CISA KEV JSON catalogue
 // (known_exploited_vulnerabilities.json).
 func ReadKEV(r io.Reader) (*KEV, error) {
-	data, err := vulndb.LoadReadLimited(r, MaxKEVBytes)
+	data, err := vulndb.ReadLimited(r, MaxKEVBytes)
 	if err != nil {
 		return nil, fmt.Errorf("risk: read KEV: %w", err)
 	}

@@ -25,7 +25,7 @@ type Report struct {
 	// Document names the scanned SBOM.
 	Document DocumentRef `json:"document"`
 	// DB describes the vulnerability database used.
-	DB vulndb.DBInfo `json:"db"`
+	DB vulndb.Info `json:"db"`
 	// Findings are ordered by priority (highest first), then by ID and
 	// component. Findings suppressed by VEX stay here with Suppressed set.
 	Findings []Finding `json:"findings"`
@@ -36,8 +36,8 @@ type Report struct {
 	// Signals are the supply-chain signals of the detectors given to Scan
 	// with WithDetectors.
 	Signals []signal.Signal `json:"signals,omitempty"`
-	// SignalRisk combines the signals about each source (SignalRiskOf at
-	// SignalRiskThreshold): several signals about one package add up, and
+	// SignalRisk combines the signals about each source (signal.RiskOf at
+	// signal.RiskThreshold): several signals about one package add up, and
 	// a model's unflagged candidate counts only with corroboration.
 	SignalRisk []signal.SourceRisk `json:"signalRisk,omitempty"`
 	// Enrichment says which EPSS, KEV and VEX data were applied.

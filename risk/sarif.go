@@ -43,7 +43,7 @@ func (s *SARIFInput) findings() []Finding {
 // or else from the result level (error 7.0, warning 4.0, note 1.0).
 // Results suppressed in the SARIF itself are kept, marked Suppressed.
 func ReadSARIF(r io.Reader) (*SARIFInput, error) {
-	data, err := vulndb.LoadReadLimited(r, MaxSARIFBytes)
+	data, err := vulndb.ReadLimited(r, MaxSARIFBytes)
 	if err != nil {
 		return nil, fmt.Errorf("risk: read SARIF: %w", err)
 	}

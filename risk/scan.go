@@ -138,7 +138,7 @@ func Scan(ctx context.Context, doc *sbom.Document, db *vulndb.DB, opts ...ScanOp
 		DB:            db.Info(),
 		Findings:      []Finding{},
 	}
-	memo := map[vulndb.VulnIdentity]*scanMatches{}
+	memo := map[vulndb.Identity]*scanMatches{}
 	// Two passes: match every component (memoised per identity), then
 	// allocate the findings once and fill them.
 	matched := make([]*scanMatches, len(doc.Components))
@@ -238,7 +238,7 @@ type scanMatches struct {
 // scanMatch matches one identity against the database: each record's
 // affected[] elements for the package, then the records of one advisory
 // merged into one finding (scanMerge).
-func scanMatch(db *vulndb.DB, id vulndb.VulnIdentity, refs []vulndb.DBRef) *scanMatches {
+func scanMatch(db *vulndb.DB, id vulndb.Identity, refs []vulndb.Ref) *scanMatches {
 	out := &scanMatches{}
 	vc := &vulndb.MatchVersionCache{Version: id.Version}
 	// verdicts are the records assessed, in refs order; a record listed
@@ -508,13 +508,13 @@ func scanIDCompare(a, b string) int {
 
 // scanComponent matches one component, recording it as unassessed when
 // it must be, and returns its matches and OSV ecosystem (nil when none).
-func scanComponent(db *vulndb.DB, c *sbom.Component, memo map[vulndb.VulnIdentity]*scanMatches, rep *Report, naive bool) (*scanMatches, string) {
-	id, err := vulndb.EcosystemIdentify(c)
+func scanComponent(db *vulndb.DB, c *sbom.Component, memo map[vulndb.Identity]*scanMatches, rep *Report, naive bool) (*scanMatches, string) {
+	id, err := vulndb.Identify(c)
 	if err != nil {
 		rep.Unassessed = append(rep.Unassessed, Unassessed{Component: *c, Reason: err.Error()})
 		return nil, ""
 	}
-	if vulndb.VulnIsUnknownVersion(id.Version) {
+	if vulndb.IsUnknownVersion(id.Version) {
 		u := Unassessed{Component: *c, Reason: fmt.Sprintf("version %q is unknown: not matched", id.Version)}
 		for _, r := range db.Lookup(id.Ecosystem, id.Name) {
 			if e := &db.Entries[r.Entry]; e.Withdrawn.IsZero() && !slices.Contains(u.IDs, e.ID) {
@@ -755,7 +755,7 @@ func scanEnrich(ctx context.Context, doc *sbom.Document, cfg *scanConfig, rep *R
 		rep.Signals = append(rep.Signals, sigs...)
 	}
 	if len(rep.Signals) > 0 {
-		rep.SignalRisk = signal.SignalRiskOf(rep.Signals, 0)
+		rep.SignalRisk = signal.RiskOf(rep.Signals, 0)
 	}
 	rep.Summary = Summary{Unassessed: len(rep.Unassessed), ByDecision: map[Decision]int{}}
 	for _, f := range rep.Findings {

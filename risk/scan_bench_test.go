@@ -50,7 +50,7 @@ func benchLoadFull(tb testing.TB) (*vulndb.DB, []byte) {
 	tb.Helper()
 	dir := benchVulnDB(tb)
 	if benchFull.db == nil && benchFull.err == nil {
-		benchFull.db, benchFull.err = vulndb.LoadOSV(dir)
+		benchFull.db, benchFull.err = vulndb.Load(dir)
 		if benchFull.err == nil {
 			var buf bytes.Buffer
 			benchFull.err = benchFull.db.WriteIndex(&buf)
@@ -179,7 +179,7 @@ func BenchmarkLoad(b *testing.B) {
 	})
 	b.Run("json-dir", func(b *testing.B) {
 		benchCPU(b, func() {
-			if _, err := vulndb.LoadOSV(dir); err != nil {
+			if _, err := vulndb.Load(dir); err != nil {
 				b.Fatal(err)
 			}
 		})

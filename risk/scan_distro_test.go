@@ -97,7 +97,7 @@ func TestScanEveryEcosystemOrdering(t *testing.T) {
 			wants[cid] = want{p.hit, id}
 		}
 	}
-	db, err := vulndb.LoadOSV(dir)
+	db, err := vulndb.Load(dir)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -121,7 +121,7 @@ func TestScanEveryEcosystemOrdering(t *testing.T) {
 // records in the published layout where no real one was available
 // offline; see its README).
 func TestScanDistroRecords(t *testing.T) {
-	db, err := vulndb.LoadOSV(filepath.Join("testdata", "osv-distro"))
+	db, err := vulndb.Load(filepath.Join("testdata", "osv-distro"))
 	if err != nil {
 		t.Fatal(err)
 	}

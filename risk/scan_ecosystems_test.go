@@ -13,7 +13,7 @@ import (
 // TestScanEcosystems scans components of every supported ecosystem
 // against hand-written entries modelled on real advisories.
 func TestScanEcosystems(t *testing.T) {
-	db, err := vulndb.LoadOSV(filepath.Join("testdata", "osv", "other"))
+	db, err := vulndb.Load(filepath.Join("testdata", "osv", "other"))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -27,7 +27,7 @@ var testDBOnce struct {
 func testDB(t testing.TB) *vulndb.DB {
 	t.Helper()
 	testDBOnce.Do(func() {
-		testDBOnce.db, testDBOnce.err = vulndb.LoadOSV(filepath.Join("testdata", "osv", "go"))
+		testDBOnce.db, testDBOnce.err = vulndb.Load(filepath.Join("testdata", "osv", "go"))
 	})
 	if testDBOnce.err != nil {
 		t.Fatal(testDBOnce.err)

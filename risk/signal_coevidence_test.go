@@ -25,7 +25,7 @@ import (
 func TestCoEvidence(t *testing.T) {
 	const (
 		candidate = "pkg:npm/axios-utils@1.0.0"         // affix on axios, scored below the threshold
-		strong    = "pkg:pypi/numpy-lib@0.1"            // just below the threshold, above SignalRiskThreshold
+		strong    = "pkg:pypi/numpy-lib@0.1"            // just below the threshold, above signal.RiskThreshold
 		benign    = "pkg:npm/rxjs-mergemap-array@1.0.0" // a real, benign combination of rxjs (a candidate) with a real native builder's content
 		plain     = "pkg:npm/left-pad@1.3.0"            // no name signal at all
 		flagged   = "pkg:npm/crossenv@1.0.0"            // flagged by the model on its own
@@ -67,7 +67,7 @@ func TestCoEvidence(t *testing.T) {
 	}
 	static := append(evil.SignalsFor(candidate), native.SignalsFor(benign)...)
 	db := &vulndb.DB{}
-	rep, err := Scan(context.Background(), doc, db, WithDetectors(signal.TyposquatDetector{}, signal.StaticSignals(static)))
+	rep, err := Scan(context.Background(), doc, db, WithDetectors(signal.TyposquatDetector{}, signal.Static(static)))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -78,7 +78,7 @@ func TestCoEvidence(t *testing.T) {
 	if r := risks[candidate]; !r.Score.Flagged || !slices.Contains(r.Signals, "typosquat") || !slices.Contains(r.Signals, "env-exfiltration") {
 		t.Errorf("corroborated candidate not flagged: %+v", r)
 	}
-	if r := risks[strong]; r.Score.Flagged || r.Score.Value < signal.SignalRiskThreshold ||
+	if r := risks[strong]; r.Score.Flagged || r.Score.Value < signal.RiskThreshold ||
 		!strings.Contains(strings.Join(r.Score.Evidence, "\n"), "needs another signal") {
 		t.Errorf("a lone candidate must not flag, and say why: %+v", r)
 	}

@@ -20,7 +20,7 @@ func TestScanCarriesSignals(t *testing.T) {
 	if err := os.WriteFile(filepath.Join(dir, "TEST-2026-0001.json"), []byte(entry), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	db, err := vulndb.LoadOSV(dir)
+	db, err := vulndb.Load(dir)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -29,7 +29,7 @@ func TestScanCarriesSignals(t *testing.T) {
 		{ID: "b", Name: "left-pad", Version: "1.2.0", PURL: "pkg:npm/left-pad@1.2.0"},
 	}}
 	gitSig := signal.Signal{ID: signal.SignalNewAuthor, Value: 0.3, Source: "0123456789abcdef0123456789abcdef01234567", Evidence: []string{"first commit by this author"}}
-	rep, err := Scan(context.Background(), doc, db, WithDetectors(signal.TyposquatDetector{}, signal.DependencyChangeDetector{}, signal.StaticSignals{gitSig}))
+	rep, err := Scan(context.Background(), doc, db, WithDetectors(signal.TyposquatDetector{}, signal.DependencyChangeDetector{}, signal.Static{gitSig}))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -47,7 +47,7 @@ func benchDistro(b *testing.B, records, n int) (*vulndb.DB, *sbom.Document) {
 			b.Fatal(err)
 		}
 	}
-	db, err := vulndb.LoadOSV(dir)
+	db, err := vulndb.Load(dir)
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -64,7 +64,7 @@ func TestScanComponentVersionZero(t *testing.T) {
 		comp.Version = "0"
 		doc.Components = append(doc.Components, comp)
 	}
-	db, err := vulndb.LoadOSV(dir)
+	db, err := vulndb.Load(dir)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -34,7 +34,7 @@ func BenchmarkRiskScan(b *testing.B) {
 			if err != nil {
 				b.Fatal(err)
 			}
-			db, err := vulndb.LoadOSV(vulnIndex)
+			db, err := vulndb.Load(vulnIndex)
 			if err != nil {
 				b.Fatal(err)
 			}

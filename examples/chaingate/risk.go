@@ -49,7 +49,7 @@ func (r *riskInputs) flags(cmd *cobra.Command, dbRequired bool) {
 func (r *riskInputs) load(p *progress) (*vulndb.DB, []risk.ScanOption, error) {
 	p.step("loading the OSV database %s", r.db)
 	defer p.finish()
-	db, err := vulndb.LoadOSV(r.db)
+	db, err := vulndb.Load(r.db)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -336,7 +336,7 @@ a terminal.
 				return err
 			}
 			p := newProgress(a.stderr)
-			res, err := vulndb.DownloadOSV(cmd.Context(), &http.Client{}, args[0], dir,
+			res, err := vulndb.Download(cmd.Context(), &http.Client{}, args[0], dir,
 				vulndb.WithBaseURL(baseURL),
 				vulndb.WithProgress(func(d vulndb.DownloadProgress) {
 					if d.Phase == "verify" {

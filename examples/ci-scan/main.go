@@ -404,7 +404,7 @@ func (t threshold) blocks(f risk.Finding) bool {
 
 func loadDB(path string) (*vulndb.DB, error) {
 	if path != "" {
-		return vulndb.LoadOSV(path)
+		return vulndb.Load(path)
 	}
 	idx, err := data.ReadFile("data/vulndb.idx")
 	if err != nil {

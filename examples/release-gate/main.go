@@ -159,7 +159,7 @@ func run(ctx context.Context, o options, w io.Writer) (*result, error) {
 	// vulndb entries, or the caller's OSV data.
 	var db *vulndb.DB
 	if o.vulndb != "" {
-		db, err = vulndb.LoadOSV(o.vulndb)
+		db, err = vulndb.Load(o.vulndb)
 	} else {
 		var idx []byte
 		if idx, err = readData("vulndb.idx", ""); err == nil {

@@ -1,5 +1,5 @@
 // Package contentmodel trains risk's package-content model: a logistic
-// regression over the content rules (risk.ContentFeatureNames), fitted
+// regression over the content rules (content.FeatureNames), fitted
 // with the typosquat model's tooling (L2, L-BFGS, Platt scaling on
 // out-of-fold scores), on the labelled samples of risk/testdata/content
 // and the feature rows of real benign packages. One package in five (by
@@ -88,7 +88,7 @@ func Rows(dir string) ([]contentdata.Row, map[string]string, error) {
 		}
 		sort.Strings(r.Rules)
 		rows = append(rows, r)
-		family[s.Name] = content.ContentCategory(s.Rule)
+		family[s.Name] = content.Category(s.Rule)
 	}
 	f, err := os.Open(filepath.Join(dir, "features-real.tsv"))
 	if err != nil {
@@ -103,7 +103,7 @@ func Rows(dir string) ([]contentdata.Row, map[string]string, error) {
 }
 
 func features(rules []string) []float64 {
-	names := content.ContentFeatureNames()
+	names := content.FeatureNames()
 	x := make([]float64, len(names))
 	for i, n := range names {
 		for _, r := range rules {
@@ -279,13 +279,13 @@ func Train(dir string) (*Result, error) {
 	if err != nil {
 		return nil, err
 	}
-	names := content.ContentFeatureNames()
-	hs := sha256.Sum256([]byte(content.ContentFeatureSchema + "\n" + strings.Join(names, "\n")))
-	art := model.ModelArtefact{
+	names := content.FeatureNames()
+	hs := sha256.Sum256([]byte(content.FeatureSchema + "\n" + strings.Join(names, "\n")))
+	art := model.Artefact{
 		Schema: "chaingate.risk.model/v1",
-		Info: model.ModelInfo{
+		Info: model.Info{
 			ID: ModelID, Version: ModelVersion, Kind: "logistic",
-			FeatureSchema: content.ContentFeatureSchema, FeatureSchemaHash: "sha256:" + hex.EncodeToString(hs[:]),
+			FeatureSchema: content.FeatureSchema, FeatureSchemaHash: "sha256:" + hex.EncodeToString(hs[:]),
 			Features: names,
 			Training: model.TrainingManifest{
 				Data:           files,

@@ -35,7 +35,7 @@ func TestShippedArtefactIsReproducible(t *testing.T) {
 	if !bytes.Equal(res.Artefact, shipped) {
 		t.Fatalf("risk/content/models/content-logistic.json differs from what go run ./internal/cmd/train-content writes; re-train")
 	}
-	if _, err := content.LoadContentModel(res.Artefact); err != nil {
+	if _, err := content.LoadModel(res.Artefact); err != nil {
 		t.Fatal(err)
 	}
 }
@@ -43,7 +43,7 @@ func TestShippedArtefactIsReproducible(t *testing.T) {
 // The held-out split reports what the issue asks for: FPR on benign
 // packages at most 1%, and recall on the malicious samples it holds.
 func TestHeldOutMetrics(t *testing.T) {
-	m, err := content.BuiltinContentModel()
+	m, err := content.BuiltinModel()
 	if err != nil {
 		t.Fatal(err)
 	}

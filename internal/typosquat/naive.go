@@ -6,7 +6,7 @@ import (
 	"github.com/chaingate/chaingate/risk/model"
 )
 
-// NaiveEdit returns the naive bar as a risk.Model: flag a name within k
+// NaiveEdit returns the naive bar as a model.Model: flag a name within k
 // (1 or 2) edits of a popular name. It reads the edit1/edit2 features,
 // so "two edits" applies to names of five characters or more.
 func NaiveEdit(k int) model.Model { return naive{k} }
@@ -14,8 +14,8 @@ func NaiveEdit(k int) model.Model { return naive{k} }
 type naive struct{ k int }
 
 // Info describes the naive baseline as a model.
-func (n naive) Info() model.ModelInfo {
-	return model.ModelInfo{
+func (n naive) Info() model.Info {
+	return model.Info{
 		ID: fmt.Sprintf("naive-edit%d", n.k), Version: "1", Kind: "rules",
 		FeatureSchema: model.TyposquatFeatureSchema, FeatureSchemaHash: model.TyposquatFeatureSchemaHash(),
 		Features: model.TyposquatFeatureNames(), Thresholds: map[string]float64{"flag": 0.5},

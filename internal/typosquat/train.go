@@ -339,9 +339,9 @@ func Train(rows []model.LabelledName, files []model.DataFile) (*Result, error) {
 		params.Weights = append(params.Weights, round6(v))
 	}
 	nTrain, nVal := len(trainRows), len(valRows)
-	art := model.ModelArtefact{
-		Schema: model.ModelArtefactSchema,
-		Info: model.ModelInfo{
+	art := model.Artefact{
+		Schema: model.ArtefactSchema,
+		Info: model.Info{
 			ID: ModelID, Version: ModelVersion, Kind: "logistic",
 			FeatureSchema: model.TyposquatFeatureSchema, FeatureSchemaHash: model.TyposquatFeatureSchemaHash(),
 			Features: model.TyposquatFeatureNames(),

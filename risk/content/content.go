@@ -19,24 +19,24 @@ import (
 	"github.com/chaingate/chaingate/risk/signal"
 )
 
-// ContentSchema is the schema version of a ContentReport.
-const ContentSchema = "chaingate.risk.content/v2"
+// Schema is the schema version of a Report.
+const Schema = "chaingate.risk.content/v2"
 
 // Limits on what the content scanner reads.
 const (
-	contentMaxArchiveBytes = 128 << 20 // compressed input
-	contentMaxTotalBytes   = 512 << 20 // all files, uncompressed
-	contentMaxFiles        = 50_000
-	contentMaxFileBytes    = 8 << 20 // larger files are listed as skipped (a 5 MB bundle is analysed)
+	maxArchiveBytes = 128 << 20 // compressed input
+	maxTotalBytes   = 512 << 20 // all files, uncompressed
+	maxFiles        = 50_000
+	maxFileBytes    = 8 << 20 // larger files are listed as skipped (a 5 MB bundle is analysed)
 )
 
-// ErrContentTooLarge is returned when a package exceeds the scanner's
+// ErrTooLarge is returned when a package exceeds the scanner's
 // size or file-count limits.
-var ErrContentTooLarge = errors.New("risk: package content too large")
+var ErrTooLarge = errors.New("risk: package content too large")
 
-// ContentReport is what ScanPackageArchive and ScanNPMDir found in one
+// Report is what ScanPackageArchive and ScanNPMDir found in one
 // package.
-type ContentReport struct {
+type Report struct {
 	Schema string `json:"schema"`
 	// Source names the scanned input (a file name or directory).
 	Source string `json:"source"`
@@ -54,13 +54,13 @@ type ContentReport struct {
 	InstallHooks []string `json:"installHooks,omitempty"`
 	// Findings are the behaviours seen, by file and line: each names its
 	// rule, category, code span and, for flows, source → sink.
-	Findings []ContentFinding `json:"findings,omitempty"`
+	Findings []Finding `json:"findings,omitempty"`
 	// Signals summarise the findings, one per rule and file, strongest
 	// first; a signal's Value is what the content model gives a package
 	// with that finding alone.
 	Signals []signal.Signal `json:"signals"`
 	// Score is the content model's probability that the package is
-	// malicious, from all its findings (ContentModel, fitted on labelled
+	// malicious, from all its findings (Model, fitted on labelled
 	// packages); Malicious says whether it reaches the model's threshold.
 	// Explanation carries each finding's contribution.
 	Score       float64      `json:"score"`
@@ -71,7 +71,7 @@ type ContentReport struct {
 	Skipped []string `json:"skipped,omitempty"`
 }
 
-type contentFile struct {
+type file struct {
 	name string // path inside the package, without the top directory
 	data []byte
 }
@@ -81,45 +81,45 @@ type contentFile struct {
 // module zip as the module proxy serves it (module@version/…) or a
 // RubyGems .gem read from r; name is the file name, used to pick the
 // format and in errors.
-func ScanPackageArchive(ctx context.Context, name string, r io.Reader) (*ContentReport, error) {
-	data, err := io.ReadAll(io.LimitReader(r, contentMaxArchiveBytes+1))
+func ScanPackageArchive(ctx context.Context, name string, r io.Reader) (*Report, error) {
+	data, err := io.ReadAll(io.LimitReader(r, maxArchiveBytes+1))
 	if err != nil {
 		return nil, fmt.Errorf("risk: scan package %s: %w", name, err)
 	}
-	if len(data) > contentMaxArchiveBytes {
-		return nil, fmt.Errorf("risk: scan package %s: %w: archive over %d bytes", name, ErrContentTooLarge, contentMaxArchiveBytes)
+	if len(data) > maxArchiveBytes {
+		return nil, fmt.Errorf("risk: scan package %s: %w: archive over %d bytes", name, ErrTooLarge, maxArchiveBytes)
 	}
-	if rep, ok, err := contentScanGem(ctx, name, data); ok {
+	if rep, ok, err := scanGemArchive(ctx, name, data); ok {
 		return rep, err
 	}
-	var files []contentFile
+	var files []file
 	var skipped []string
 	lower := strings.ToLower(name)
 	isZip := strings.HasSuffix(lower, ".whl") || strings.HasSuffix(lower, ".zip") || bytes.HasPrefix(data, []byte("PK\x03\x04"))
 	if isZip {
-		files, skipped, err = contentReadZip(ctx, data)
+		files, skipped, err = readZip(ctx, data)
 	} else {
-		files, skipped, err = contentReadTarGz(ctx, data)
+		files, skipped, err = readTarGz(ctx, data)
 	}
 	if err != nil {
 		return nil, fmt.Errorf("risk: scan package %s: %w", name, err)
 	}
-	if prefix := contentGoModulePrefix(files); isZip && prefix != "" {
-		return contentScanGoModule(ctx, name, prefix, files, skipped)
+	if prefix := goModulePrefix(files); isZip && prefix != "" {
+		return scanGoModule(ctx, name, prefix, files, skipped)
 	}
-	files = contentStripTop(files)
-	rep := &ContentReport{Schema: ContentSchema, Source: name, Skipped: skipped}
+	files = stripTop(files)
+	rep := &Report{Schema: Schema, Source: name, Skipped: skipped}
 	switch {
-	case strings.HasSuffix(lower, ".whl") || contentHas(files, func(n string) bool { return strings.Contains(n, ".dist-info/") }):
+	case strings.HasSuffix(lower, ".whl") || has(files, func(n string) bool { return strings.Contains(n, ".dist-info/") }):
 		rep.Ecosystem, rep.Format = "PyPI", "wheel"
-	case contentFind(files, "package.json") != nil && contentFind(files, "setup.py") == nil && contentFind(files, "PKG-INFO") == nil:
+	case find(files, "package.json") != nil && find(files, "setup.py") == nil && find(files, "PKG-INFO") == nil:
 		rep.Ecosystem, rep.Format = "npm", "npm-tarball"
-	case contentFind(files, "PKG-INFO") != nil || contentFind(files, "setup.py") != nil || contentFind(files, "pyproject.toml") != nil:
+	case find(files, "PKG-INFO") != nil || find(files, "setup.py") != nil || find(files, "pyproject.toml") != nil:
 		rep.Ecosystem, rep.Format = "PyPI", "sdist"
 	default:
 		return nil, fmt.Errorf("risk: scan package %s: neither an npm package (package.json) nor a PyPI sdist or wheel", name)
 	}
-	if err := contentAnalyse(ctx, rep, files); err != nil {
+	if err := analyse(ctx, rep, files); err != nil {
 		return nil, fmt.Errorf("risk: scan package %s: %w", name, err)
 	}
 	return rep, nil
@@ -127,8 +127,8 @@ func ScanPackageArchive(ctx context.Context, name string, r io.Reader) (*Content
 
 // ScanNPMDir scans an unpacked npm package (a directory holding
 // package.json); source names it in the report.
-func ScanNPMDir(ctx context.Context, fsys fs.FS, source string) (*ContentReport, error) {
-	var files []contentFile
+func ScanNPMDir(ctx context.Context, fsys fs.FS, source string) (*Report, error) {
+	var files []file
 	var skipped []string
 	var total int64
 	err := fs.WalkDir(fsys, ".", func(p string, d fs.DirEntry, err error) error {
@@ -147,18 +147,18 @@ func ScanNPMDir(ctx context.Context, fsys fs.FS, source string) (*ContentReport,
 		if !d.Type().IsRegular() {
 			return nil
 		}
-		if len(files)+len(skipped) >= contentMaxFiles {
-			return fmt.Errorf("%w: more than %d files", ErrContentTooLarge, contentMaxFiles)
+		if len(files)+len(skipped) >= maxFiles {
+			return fmt.Errorf("%w: more than %d files", ErrTooLarge, maxFiles)
 		}
 		info, err := d.Info()
 		if err != nil {
 			return err
 		}
 		total += info.Size()
-		if total > contentMaxTotalBytes {
-			return fmt.Errorf("%w: over %d bytes", ErrContentTooLarge, contentMaxTotalBytes)
+		if total > maxTotalBytes {
+			return fmt.Errorf("%w: over %d bytes", ErrTooLarge, maxTotalBytes)
 		}
-		if info.Size() > contentMaxFileBytes {
+		if info.Size() > maxFileBytes {
 			skipped = append(skipped, p+" (over size limit)")
 			return nil
 		}
@@ -166,23 +166,23 @@ func ScanNPMDir(ctx context.Context, fsys fs.FS, source string) (*ContentReport,
 		if err != nil {
 			return err
 		}
-		files = append(files, contentFile{name: p, data: b})
+		files = append(files, file{name: p, data: b})
 		return nil
 	})
 	if err != nil {
 		return nil, fmt.Errorf("risk: scan npm directory %s: %w", source, err)
 	}
-	if contentFind(files, "package.json") == nil {
+	if find(files, "package.json") == nil {
 		return nil, fmt.Errorf("risk: scan npm directory %s: no package.json", source)
 	}
-	rep := &ContentReport{Schema: ContentSchema, Source: source, Ecosystem: "npm", Format: "npm-directory", Skipped: skipped}
-	if err := contentAnalyse(ctx, rep, files); err != nil {
+	rep := &Report{Schema: Schema, Source: source, Ecosystem: "npm", Format: "npm-directory", Skipped: skipped}
+	if err := analyse(ctx, rep, files); err != nil {
 		return nil, fmt.Errorf("risk: scan npm directory %s: %w", source, err)
 	}
 	return rep, nil
 }
 
-func contentReadTarGz(ctx context.Context, data []byte) ([]contentFile, []string, error) {
+func readTarGz(ctx context.Context, data []byte) ([]file, []string, error) {
 	zr, err := gzip.NewReader(bytes.NewReader(data))
 	if err != nil {
 		return nil, nil, fmt.Errorf("gzip: %w", err)
@@ -192,8 +192,8 @@ func contentReadTarGz(ctx context.Context, data []byte) ([]contentFile, []string
 	// tar.Reader.Next discards the bodies of entries we skip by reading
 	// them, so a limit on the files we keep alone would let non-regular
 	// entries that declare a size (type '7', say) inflate without bound.
-	tr := tar.NewReader(&contentLimitReader{ctx: ctx, r: zr, left: contentMaxStreamBytes})
-	var files []contentFile
+	tr := tar.NewReader(&limitReader{ctx: ctx, r: zr, left: maxStreamBytes})
+	var files []file
 	var skipped []string
 	var total int64
 	for {
@@ -207,15 +207,15 @@ func contentReadTarGz(ctx context.Context, data []byte) ([]contentFile, []string
 		if err != nil {
 			return nil, nil, fmt.Errorf("tar entry %d: %w", len(files)+len(skipped)+1, err)
 		}
-		name := contentCleanPath(h.Name)
+		name := cleanPath(h.Name)
 		// Sizes count before the type is looked at: the body of any entry
 		// is read (to be discarded) by the next call to Next.
 		total += h.Size
-		if h.Size < 0 || total > contentMaxTotalBytes {
-			return nil, nil, fmt.Errorf("%w: over %d bytes unpacked at entry %q (type %q, %d bytes)", ErrContentTooLarge, contentMaxTotalBytes, name, h.Typeflag, h.Size)
+		if h.Size < 0 || total > maxTotalBytes {
+			return nil, nil, fmt.Errorf("%w: over %d bytes unpacked at entry %q (type %q, %d bytes)", ErrTooLarge, maxTotalBytes, name, h.Typeflag, h.Size)
 		}
-		if len(files)+len(skipped) >= contentMaxFiles {
-			return nil, nil, fmt.Errorf("%w: more than %d entries", ErrContentTooLarge, contentMaxFiles)
+		if len(files)+len(skipped) >= maxFiles {
+			return nil, nil, fmt.Errorf("%w: more than %d entries", ErrTooLarge, maxFiles)
 		}
 		if h.Typeflag != tar.TypeReg && h.Typeflag != tar.TypeRegA {
 			if h.Size > 0 && h.Typeflag != tar.TypeDir {
@@ -223,28 +223,28 @@ func contentReadTarGz(ctx context.Context, data []byte) ([]contentFile, []string
 			}
 			continue
 		}
-		if h.Size > contentMaxFileBytes {
+		if h.Size > maxFileBytes {
 			skipped = append(skipped, name+" (over size limit)")
 			continue
 		}
-		b, err := io.ReadAll(io.LimitReader(tr, contentMaxFileBytes+1))
+		b, err := io.ReadAll(io.LimitReader(tr, maxFileBytes+1))
 		if err != nil {
 			return nil, nil, fmt.Errorf("tar entry %s: %w", name, err)
 		}
-		files = append(files, contentFile{name: name, data: b})
+		files = append(files, file{name: name, data: b})
 	}
 	return files, skipped, nil
 }
 
-func contentReadZip(ctx context.Context, data []byte) ([]contentFile, []string, error) {
+func readZip(ctx context.Context, data []byte) ([]file, []string, error) {
 	zr, err := zip.NewReader(bytes.NewReader(data), int64(len(data)))
 	if err != nil {
 		return nil, nil, fmt.Errorf("zip: %w", err)
 	}
-	if len(zr.File) > contentMaxFiles {
-		return nil, nil, fmt.Errorf("%w: more than %d files", ErrContentTooLarge, contentMaxFiles)
+	if len(zr.File) > maxFiles {
+		return nil, nil, fmt.Errorf("%w: more than %d files", ErrTooLarge, maxFiles)
 	}
-	var files []contentFile
+	var files []file
 	var skipped []string
 	var total uint64
 	for _, f := range zr.File {
@@ -254,8 +254,8 @@ func contentReadZip(ctx context.Context, data []byte) ([]contentFile, []string, 
 		if f.FileInfo().IsDir() {
 			continue
 		}
-		name := contentCleanPath(f.Name)
-		if f.UncompressedSize64 > contentMaxFileBytes {
+		name := cleanPath(f.Name)
+		if f.UncompressedSize64 > maxFileBytes {
 			skipped = append(skipped, name+" (over size limit)")
 			continue
 		}
@@ -264,44 +264,44 @@ func contentReadZip(ctx context.Context, data []byte) ([]contentFile, []string, 
 			return nil, nil, fmt.Errorf("zip entry %s: %w", name, err)
 		}
 		// The declared size can lie: read at most one byte past the limit.
-		b, err := io.ReadAll(io.LimitReader(rc, contentMaxFileBytes+1))
+		b, err := io.ReadAll(io.LimitReader(rc, maxFileBytes+1))
 		rc.Close()
 		if err != nil {
 			return nil, nil, fmt.Errorf("zip entry %s: %w", name, err)
 		}
-		if len(b) > contentMaxFileBytes {
+		if len(b) > maxFileBytes {
 			skipped = append(skipped, name+" (over size limit)")
 			continue
 		}
 		total += uint64(len(b))
-		if total > contentMaxTotalBytes {
-			return nil, nil, fmt.Errorf("%w: over %d bytes unpacked", ErrContentTooLarge, contentMaxTotalBytes)
+		if total > maxTotalBytes {
+			return nil, nil, fmt.Errorf("%w: over %d bytes unpacked", ErrTooLarge, maxTotalBytes)
 		}
-		files = append(files, contentFile{name: name, data: b})
+		files = append(files, file{name: name, data: b})
 	}
 	return files, skipped, nil
 }
 
-// contentMaxStreamBytes bounds a tar stream after decompression: the
-// entries' bodies (contentMaxTotalBytes) plus their headers, padding and
+// maxStreamBytes bounds a tar stream after decompression: the
+// entries' bodies (maxTotalBytes) plus their headers, padding and
 // extended headers.
-const contentMaxStreamBytes = contentMaxTotalBytes + contentMaxFiles*4096
+const maxStreamBytes = maxTotalBytes + maxFiles*4096
 
-// contentLimitReader fails once more than left bytes were read, and when
+// limitReader fails once more than left bytes were read, and when
 // ctx is done.
-type contentLimitReader struct {
+type limitReader struct {
 	ctx  context.Context
 	r    io.Reader
 	left int64
 }
 
 // Read reads at most the bytes left, failing when none are or ctx is done.
-func (l *contentLimitReader) Read(p []byte) (int, error) {
+func (l *limitReader) Read(p []byte) (int, error) {
 	if err := l.ctx.Err(); err != nil {
 		return 0, err
 	}
 	if l.left <= 0 {
-		return 0, fmt.Errorf("%w: tar stream over %d bytes decompressed", ErrContentTooLarge, contentMaxStreamBytes)
+		return 0, fmt.Errorf("%w: tar stream over %d bytes decompressed", ErrTooLarge, maxStreamBytes)
 	}
 	if int64(len(p)) > l.left {
 		p = p[:l.left]
@@ -311,14 +311,14 @@ func (l *contentLimitReader) Read(p []byte) (int, error) {
 	return n, err
 }
 
-func contentCleanPath(p string) string {
+func cleanPath(p string) string {
 	p = path.Clean("/" + strings.ReplaceAll(p, "\\", "/"))
 	return strings.TrimPrefix(p, "/")
 }
 
-// contentStripTop removes a directory that contains every file
+// stripTop removes a directory that contains every file
 // ("package/" in npm tarballs, "name-1.0/" in sdists).
-func contentStripTop(files []contentFile) []contentFile {
+func stripTop(files []file) []file {
 	if len(files) == 0 {
 		return files
 	}
@@ -334,14 +334,14 @@ func contentStripTop(files []contentFile) []contentFile {
 	if strings.HasSuffix(top, ".dist-info") || strings.HasSuffix(top, ".data") {
 		return files
 	}
-	out := make([]contentFile, len(files))
+	out := make([]file, len(files))
 	for i, f := range files {
-		out[i] = contentFile{name: strings.TrimPrefix(f.name, top+"/"), data: f.data}
+		out[i] = file{name: strings.TrimPrefix(f.name, top+"/"), data: f.data}
 	}
 	return out
 }
 
-func contentFind(files []contentFile, name string) *contentFile {
+func find(files []file, name string) *file {
 	for i := range files {
 		if files[i].name == name {
 			return &files[i]
@@ -350,7 +350,7 @@ func contentFind(files []contentFile, name string) *contentFile {
 	return nil
 }
 
-func contentHas(files []contentFile, pred func(string) bool) bool {
+func has(files []file, pred func(string) bool) bool {
 	for _, f := range files {
 		if pred(f.name) {
 			return true
@@ -360,14 +360,14 @@ func contentHas(files []contentFile, pred func(string) bool) bool {
 }
 
 var (
-	contentRequireRe    = regexp.MustCompile(`require\(['"]\.?/?([^'"]+)['"]\)`)
-	contentURLRe        = regexp.MustCompile(`https?://([A-Za-z0-9.-]+)`)
-	contentObfuscatedRe = regexp.MustCompile(`\b_0x[0-9a-f]{4,6}\b`)
-	contentCmdclassRe   = regexp.MustCompile(`cmdclass\s*=\s*\{[^}]*['"](install|develop|egg_info|build_py|bdist_wheel|build_ext|sdist)['"]`)
+	requireRe    = regexp.MustCompile(`require\(['"]\.?/?([^'"]+)['"]\)`)
+	urlRe        = regexp.MustCompile(`https?://([A-Za-z0-9.-]+)`)
+	obfuscatedRe = regexp.MustCompile(`\b_0x[0-9a-f]{4,6}\b`)
+	cmdclassRe   = regexp.MustCompile(`cmdclass\s*=\s*\{[^}]*['"](install|develop|egg_info|build_py|bdist_wheel|build_ext|sdist)['"]`)
 )
 
 // Hosts that package installers legitimately download from.
-var contentKnownHosts = []string{
+var knownHosts = []string{
 	"registry.npmjs.org", "registry.yarnpkg.com", "nodejs.org", "github.com", "objects.githubusercontent.com",
 	"pypi.org", "files.pythonhosted.org", "storage.googleapis.com", "cdn.jsdelivr.net", "unpkg.com",
 	"npmmirror.com", "registry.npmmirror.com", "cdn.npmmirror.com", "download.pytorch.org",
@@ -375,14 +375,14 @@ var contentKnownHosts = []string{
 
 // Native-module builders and other install commands that do not fetch or
 // run anything beyond the package and its declared build.
-var contentBuilderRe = regexp.MustCompile(`^\s*(node-gyp(-build)?( rebuild)?|node-pre-gyp install[^;&|]*|prebuild-install[^;&|]*|cmake-js [a-z]+|node-gyp-build-optional-packages|husky( install)?|patch-package|napi-postinstall[^;&|]*)(\s*\|\|\s*(node-gyp rebuild|exit 0|true))?\s*$`)
+var builderRe = regexp.MustCompile(`^\s*(node-gyp(-build)?( rebuild)?|node-pre-gyp install[^;&|]*|prebuild-install[^;&|]*|cmake-js [a-z]+|node-gyp-build-optional-packages|husky( install)?|patch-package|napi-postinstall[^;&|]*)(\s*\|\|\s*(node-gyp rebuild|exit 0|true))?\s*$`)
 
 // SignalsFor returns the report's signals attributed to source (the
 // component's purl or ID, as the SBOM detectors name it), so that Scan
 // can combine them with the other signals about that component (pass
-// them with StaticSignals). Each signal keeps its value; where in the
+// them with signal.Static). Each signal keeps its value; where in the
 // package it was seen (the file) moves to the front of its evidence.
-func (r *ContentReport) SignalsFor(source string) []signal.Signal {
+func (r *Report) SignalsFor(source string) []signal.Signal {
 	out := make([]signal.Signal, 0, len(r.Signals))
 	for _, s := range r.Signals {
 		c := s
@@ -393,18 +393,18 @@ func (r *ContentReport) SignalsFor(source string) []signal.Signal {
 	return out
 }
 
-// contentCountIf counts up to max matches of re when the pre-check passed.
-func contentCountIf(ok bool, re *regexp.Regexp, text string, max int) int {
+// countIf counts up to max matches of re when the pre-check passed.
+func countIf(ok bool, re *regexp.Regexp, text string, max int) int {
 	if !ok {
 		return 0
 	}
 	return len(re.FindAllStringIndex(text, max))
 }
 
-func contentHosts(text string) []string {
+func hosts(text string) []string {
 	seen := map[string]bool{}
 	var out []string
-	for _, m := range contentURLRe.FindAllStringSubmatch(text, 50) {
+	for _, m := range urlRe.FindAllStringSubmatch(text, 50) {
 		h := strings.ToLower(m[1])
 		if !seen[h] && h != "" {
 			seen[h] = true
@@ -415,8 +415,8 @@ func contentHosts(text string) []string {
 	return out
 }
 
-func contentKnownHost(h string) bool {
-	for _, k := range contentKnownHosts {
+func knownHost(h string) bool {
+	for _, k := range knownHosts {
 		if h == k || strings.HasSuffix(h, "."+k) {
 			return true
 		}
@@ -425,9 +425,9 @@ func contentKnownHost(h string) bool {
 	return strings.HasSuffix(h, ".example") || h == "example.com" || h == "snapcraft.io"
 }
 
-func contentLine(text string, off int) int { return strings.Count(text[:off], "\n") + 1 }
+func lineAt(text string, off int) int { return strings.Count(text[:off], "\n") + 1 }
 
-func contentQuote(s string) string {
+func quote(s string) string {
 	s = strings.Join(strings.Fields(s), " ")
 	if len(s) > 160 {
 		s = s[:160] + "…"

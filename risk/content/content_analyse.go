@@ -14,41 +14,41 @@ import (
 	"github.com/chaingate/chaingate/risk/signal"
 )
 
-// contentAnalysis is the state of one package's analysis.
-type contentAnalysis struct {
-	rep      *ContentReport
+// analysis is the state of one package's analysis.
+type analysis struct {
+	rep      *Report
 	install  map[string]string // file -> why it runs at install time
-	findings []ContentFinding
+	findings []Finding
 }
 
-func (a *contentAnalysis) find(f ContentFinding) {
+func (a *analysis) find(f Finding) {
 	if f.Category == "" {
-		f.Category = ContentCategory(f.Rule)
+		f.Category = Category(f.Rule)
 	}
-	f.Span = contentQuote(f.Span)
+	f.Span = quote(f.Span)
 	a.findings = append(a.findings, f)
 }
 
 var (
-	contentShellFetchRe = regexp.MustCompile(`(?i)\b(curl|wget)\b[^\n]*https?://[^\n]*(\s-o\s*\S+|\s-O\s*\S+|>\s*\S+)`)
-	contentShellRunRe   = regexp.MustCompile(`(?m)(chmod\s+(a?\+x|[0-7]*[157][0-7]{2})\s|rundll32|regsvr32)`)
+	shellFetchRe = regexp.MustCompile(`(?i)\b(curl|wget)\b[^\n]*https?://[^\n]*(\s-o\s*\S+|\s-O\s*\S+|>\s*\S+)`)
+	shellRunRe   = regexp.MustCompile(`(?m)(chmod\s+(a?\+x|[0-7]*[157][0-7]{2})\s|rundll32|regsvr32)`)
 	// Writing a login script or a schedule from a script (not a comment
 	// telling the user how to).
-	contentShellPersistRe = regexp.MustCompile(`(?im)^[^#\n]*(>>?\s*["']?\S*(\.bashrc|\.bash_profile|\.zshrc|\.profile|/etc/cron\S*|launchagents/\S+)|\|\s*crontab\s+-|launchctl\s+load|schtasks\s+/create|reg\s+add\s+\S*currentversion\\run)`)
+	shellPersistRe = regexp.MustCompile(`(?im)^[^#\n]*(>>?\s*["']?\S*(\.bashrc|\.bash_profile|\.zshrc|\.profile|/etc/cron\S*|launchagents/\S+)|\|\s*crontab\s+-|launchctl\s+load|schtasks\s+/create|reg\s+add\s+\S*currentversion\\run)`)
 )
 
-// contentMaxAnalysedBytes bounds the code analysed in one package (a
+// maxAnalysedBytes bounds the code analysed in one package (a
 // variable so that a test can lower it).
-var contentMaxAnalysedBytes = 64 << 20
+var maxAnalysedBytes = 64 << 20
 
-var contentJSExt = map[string]bool{".js": true, ".cjs": true, ".mjs": true}
-var contentShellExt = map[string]bool{".sh": true, ".bat": true, ".cmd": true, ".ps1": true}
+var jsExt = map[string]bool{".js": true, ".cjs": true, ".mjs": true}
+var shellExt = map[string]bool{".sh": true, ".bat": true, ".cmd": true, ".ps1": true}
 
-func contentAnalyse(ctx context.Context, rep *ContentReport, files []contentFile) error {
-	a := &contentAnalysis{rep: rep, install: map[string]string{}}
+func analyse(ctx context.Context, rep *Report, files []file) error {
+	a := &analysis{rep: rep, install: map[string]string{}}
 	switch rep.Ecosystem {
 	case "npm":
-		if err := a.npmManifest(contentFind(files, "package.json")); err != nil {
+		if err := a.npmManifest(find(files, "package.json")); err != nil {
 			return err
 		}
 		a.npmInstallClosure(files)
@@ -62,7 +62,7 @@ func contentAnalyse(ctx context.Context, rep *ContentReport, files []contentFile
 
 // analyseFiles analyses the package's code files, install-time code
 // marked by the manifest's reader, and scores the findings.
-func (a *contentAnalysis) analyseFiles(ctx context.Context, files []contentFile) error {
+func (a *analysis) analyseFiles(ctx context.Context, files []file) error {
 	rep := a.rep
 	rep.Files = len(files)
 	for _, f := range files {
@@ -79,14 +79,14 @@ func (a *contentAnalysis) analyseFiles(ctx context.Context, files []contentFile)
 		switch {
 		case rep.Ecosystem == "Go" || rep.Ecosystem == "RubyGems":
 			// Only the code that runs at install, init or require.
-			if lang = contentGoRubyLang(rep.Ecosystem, f.name); lang == "" || !isInstall {
+			if lang = goRubyLang(rep.Ecosystem, f.name); lang == "" || !isInstall {
 				continue
 			}
-		case contentJSExt[ext] || isInstall && why != "setup.py" && ext == "" && rep.Ecosystem == "npm":
+		case jsExt[ext] || isInstall && why != "setup.py" && ext == "" && rep.Ecosystem == "npm":
 			lang = "js"
 		case ext == ".py" || ext == ".pth":
 			lang = "py"
-		case contentShellExt[ext]:
+		case shellExt[ext]:
 			lang = "sh"
 		default:
 			continue
@@ -99,8 +99,8 @@ func (a *contentAnalysis) analyseFiles(ctx context.Context, files []contentFile)
 		// BenchmarkContentMinified): past a package budget, code files
 		// are listed as skipped rather than analysed, install-time code
 		// first in line because it was marked before.
-		if analysed+len(f.data) > contentMaxAnalysedBytes && !isInstall {
-			rep.Skipped = append(rep.Skipped, fmt.Sprintf("%s (package analysis budget of %d bytes spent)", f.name, contentMaxAnalysedBytes))
+		if analysed+len(f.data) > maxAnalysedBytes && !isInstall {
+			rep.Skipped = append(rep.Skipped, fmt.Sprintf("%s (package analysis budget of %d bytes spent)", f.name, maxAnalysedBytes))
 			continue
 		}
 		analysed += len(f.data)
@@ -110,7 +110,7 @@ func (a *contentAnalysis) analyseFiles(ctx context.Context, files []contentFile)
 }
 
 // file analyses one file of code.
-func (a *contentAnalysis) file(f contentFile, lang string, install bool) {
+func (a *analysis) file(f file, lang string, install bool) {
 	fa := newContentFileAnalysis(f.name, lang, f.data, install)
 	var err error
 	switch lang {
@@ -124,15 +124,15 @@ func (a *contentAnalysis) file(f contentFile, lang string, install bool) {
 		err = analyseRuby(fa)
 	case "sh":
 		text := string(f.data)
-		if m := contentShellDownloadRe.FindStringIndex(text); m != nil {
-			fa.report("shell-download-exec", "process.download-exec", contentLine(text, m[0]), contentLineText(f.data, m[0]), "downloads and runs a program", nil)
-		} else if m := contentShellFetchRe.FindStringIndex(text); m != nil && contentShellRunRe.MatchString(text[m[1]:]) {
+		if m := shellDownloadRe.FindStringIndex(text); m != nil {
+			fa.report("shell-download-exec", "process.download-exec", lineAt(text, m[0]), lineText(f.data, m[0]), "downloads and runs a program", nil)
+		} else if m := shellFetchRe.FindStringIndex(text); m != nil && shellRunRe.MatchString(text[m[1]:]) {
 			// A script that downloads a file on one line and makes it
 			// executable or runs it on a later one.
-			fa.report("shell-download-exec", "process.download-exec", contentLine(text, m[0]), contentLineText(f.data, m[0]), "downloads a program and runs it", nil)
+			fa.report("shell-download-exec", "process.download-exec", lineAt(text, m[0]), lineText(f.data, m[0]), "downloads a program and runs it", nil)
 		}
-		if m := contentShellPersistRe.FindStringIndex(text); m != nil {
-			fa.report("persistence", "filesystem.autostart", contentLine(text, m[0]), contentLineText(f.data, m[0]), "touches a place whose content runs at login or on a schedule", nil)
+		if m := shellPersistRe.FindStringIndex(text); m != nil {
+			fa.report("persistence", "filesystem.autostart", lineAt(text, m[0]), lineText(f.data, m[0]), "touches a place whose content runs at login or on a schedule", nil)
 		}
 	}
 	if err != nil {
@@ -142,21 +142,21 @@ func (a *contentAnalysis) file(f contentFile, lang string, install bool) {
 		}
 	}
 	if fa.exhausted {
-		a.rep.Skipped = append(a.rep.Skipped, fmt.Sprintf("%s (analysis budget of %d steps spent; findings up to there kept)", f.name, contentNodeBudget(len(f.data))))
+		a.rep.Skipped = append(a.rep.Skipped, fmt.Sprintf("%s (analysis budget of %d steps spent; findings up to there kept)", f.name, nodeBudget(len(f.data))))
 	}
 	fa.obfuscationText()
 	if lang == "go" {
 		goDropInvisibleInData(fa)
 	}
 	text := string(f.data)
-	for _, m := range contentBlobs(text, 256, 20) {
+	for _, m := range blobs(text, 256, 20) {
 		blob := text[m[0]:m[1]]
 		pre := text[max(0, m[0]-48):m[0]]
 		if strings.Contains(pre, "base64,") || strings.Contains(pre, "sourceMappingURL") || strings.Contains(pre, "integrity") || strings.Contains(pre, "sha512-") {
 			continue // data: URIs, inline source maps, lockfile hashes
 		}
-		if h := contentEntropy(blob); h >= 4.5 {
-			fa.report("high-entropy-blob", "runtime.obfuscation", contentLine(text, m[0]), "", fmt.Sprintf("has a %d-character string of entropy %.2f bits/char", len(blob), h), nil)
+		if h := entropy(blob); h >= 4.5 {
+			fa.report("high-entropy-blob", "runtime.obfuscation", lineAt(text, m[0]), "", fmt.Sprintf("has a %d-character string of entropy %.2f bits/char", len(blob), h), nil)
 			break
 		}
 	}
@@ -166,7 +166,7 @@ func (a *contentAnalysis) file(f contentFile, lang string, install bool) {
 }
 
 // finish scores the findings and fills the report's signals.
-func (a *contentAnalysis) finish() error {
+func (a *analysis) finish() error {
 	rep := a.rep
 	sort.SliceStable(a.findings, func(i, j int) bool {
 		if a.findings[i].File != a.findings[j].File {
@@ -192,7 +192,7 @@ func (a *contentAnalysis) finish() error {
 		s, ok := by[k]
 		if !ok {
 			v := 0.0
-			for i, r := range contentRules {
+			for i, r := range rules {
 				if r.rule == f.Rule {
 					v = m.alone(i)
 				}
@@ -222,7 +222,7 @@ func (a *contentAnalysis) finish() error {
 }
 
 // evidence is the finding in one line: where, what, the code, the flow.
-func (f ContentFinding) evidence() string {
+func (f Finding) evidence() string {
 	var b strings.Builder
 	b.WriteString(f.File)
 	if f.Line > 0 {
@@ -242,7 +242,7 @@ func (f ContentFinding) evidence() string {
 }
 
 // npmManifest reads package.json's install-time scripts.
-func (a *contentAnalysis) npmManifest(f *contentFile) error {
+func (a *analysis) npmManifest(f *file) error {
 	var pj struct {
 		Name    string          `json:"name"`
 		Version string          `json:"version"`
@@ -266,16 +266,16 @@ func (a *contentAnalysis) npmManifest(f *contentFile) error {
 		}
 		src := "package.json"
 		a.rep.InstallHooks = append(a.rep.InstallHooks, "scripts."+hook+": "+cmd)
-		msg := fmt.Sprintf("the %s hook runs %q", hook, contentQuote(cmd))
-		if contentBuilderRe.MatchString(cmd) {
-			msg = fmt.Sprintf("the %s hook runs a native-module builder: %q", hook, contentQuote(cmd))
+		msg := fmt.Sprintf("the %s hook runs %q", hook, quote(cmd))
+		if builderRe.MatchString(cmd) {
+			msg = fmt.Sprintf("the %s hook runs a native-module builder: %q", hook, quote(cmd))
 		}
-		a.find(ContentFinding{Rule: "install-script", File: src, Span: "scripts." + hook + ": " + cmd, Message: msg, InstallTime: true})
-		if contentShellDownloadRe.MatchString(cmd) {
-			a.find(ContentFinding{Rule: "install-download-exec", File: src, Span: cmd, InstallTime: true,
+		a.find(Finding{Rule: "install-script", File: src, Span: "scripts." + hook + ": " + cmd, Message: msg, InstallTime: true})
+		if shellDownloadRe.MatchString(cmd) {
+			a.find(Finding{Rule: "install-download-exec", File: src, Span: cmd, InstallTime: true,
 				Message: fmt.Sprintf("the %s hook downloads and runs code", hook), Flow: []string{"download in scripts." + hook, "shell"}})
 		}
-		if code, ok := contentNodeEval(cmd); ok {
+		if code, ok := nodeEval(cmd); ok {
 			fa := newContentFileAnalysis("package.json#scripts."+hook, "js", []byte(code), true)
 			if err := analyseJS(fa); err != nil {
 				a.rep.Skipped = append(a.rep.Skipped, fmt.Sprintf("package.json#scripts.%s (%v)", hook, err))
@@ -289,7 +289,7 @@ func (a *contentAnalysis) npmManifest(f *contentFile) error {
 			return r == ' ' || r == '\'' || r == '"' || r == '(' || r == ')' || r == ';' || r == '&' || r == '|'
 		}) {
 			tok = strings.TrimPrefix(path.Clean(tok), "./")
-			if ext := path.Ext(tok); contentJSExt[ext] || contentShellExt[ext] || ext == ".py" {
+			if ext := path.Ext(tok); jsExt[ext] || shellExt[ext] || ext == ".py" {
 				a.install[tok] = "scripts." + hook
 			} else if ext == "" && strings.Contains(tok, "/") {
 				for _, e := range []string{".js", "/index.js", ".cjs"} {
@@ -297,7 +297,7 @@ func (a *contentAnalysis) npmManifest(f *contentFile) error {
 				}
 			}
 		}
-		for _, g := range contentRequireRe.FindAllStringSubmatch(cmd, -1) {
+		for _, g := range requireRe.FindAllStringSubmatch(cmd, -1) {
 			p := strings.TrimPrefix(path.Clean(g[1]), "./")
 			for _, e := range []string{"", ".js", "/index.js"} {
 				a.install[p+e] = "scripts." + hook
@@ -307,8 +307,8 @@ func (a *contentAnalysis) npmManifest(f *contentFile) error {
 	return nil
 }
 
-// contentNodeEval returns the code of `node -e "…"` / `node -p` hooks.
-func contentNodeEval(cmd string) (string, bool) {
+// nodeEval returns the code of `node -e "…"` / `node -p` hooks.
+func nodeEval(cmd string) (string, bool) {
 	for _, flag := range []string{" -e ", " --eval ", " -p ", " --print "} {
 		i := strings.Index(cmd, flag)
 		if i < 0 || !strings.Contains(cmd[:i], "node") {
@@ -327,7 +327,7 @@ func contentNodeEval(cmd string) (string, bool) {
 
 // npmInstallClosure marks the package's own modules that install-time
 // files require (three levels) as install-time code too.
-func (a *contentAnalysis) npmInstallClosure(files []contentFile) {
+func (a *analysis) npmInstallClosure(files []file) {
 	for range 3 {
 		added := false
 		for _, f := range files {
@@ -335,13 +335,13 @@ func (a *contentAnalysis) npmInstallClosure(files []contentFile) {
 			if !ok {
 				continue
 			}
-			for _, g := range contentRequireRe.FindAllStringSubmatch(string(f.data), 50) {
+			for _, g := range requireRe.FindAllStringSubmatch(string(f.data), 50) {
 				if !strings.HasPrefix(g[0], "require('.") && !strings.HasPrefix(g[0], `require(".`) {
 					continue
 				}
 				p := path.Join(path.Dir(f.name), g[1])
 				for _, e := range []string{"", ".js", "/index.js", ".cjs"} {
-					if _, seen := a.install[p+e]; !seen && contentFind(files, p+e) != nil {
+					if _, seen := a.install[p+e]; !seen && find(files, p+e) != nil {
 						a.install[p+e] = why + " via " + f.name
 						added = true
 					}
@@ -356,7 +356,7 @@ func (a *contentAnalysis) npmInstallClosure(files []contentFile) {
 
 // pypiManifest marks setup.py (sdist) and .pth files as install-time
 // code and reads the name and version from PKG-INFO or METADATA.
-func (a *contentAnalysis) pypiManifest(files []contentFile) {
+func (a *analysis) pypiManifest(files []file) {
 	for _, f := range files {
 		base := path.Base(f.name)
 		if (base == "PKG-INFO" && !strings.Contains(f.name, "/")) || (base == "METADATA" && strings.HasSuffix(path.Dir(f.name), ".dist-info")) {
@@ -372,9 +372,9 @@ func (a *contentAnalysis) pypiManifest(files []contentFile) {
 		if a.rep.Format == "sdist" && f.name == "setup.py" {
 			a.install[f.name] = "setup.py"
 			a.rep.InstallHooks = append(a.rep.InstallHooks, "setup.py")
-			if m := contentCmdclassRe.FindStringIndex(string(f.data)); m != nil {
-				a.find(ContentFinding{Rule: "install-script", File: f.name, Line: contentLine(string(f.data), m[0]),
-					Span: contentLineText(f.data, m[0]), Message: "setup.py replaces an install command (cmdclass)", InstallTime: true})
+			if m := cmdclassRe.FindStringIndex(string(f.data)); m != nil {
+				a.find(Finding{Rule: "install-script", File: f.name, Line: lineAt(string(f.data), m[0]),
+					Span: lineText(f.data, m[0]), Message: "setup.py replaces an install command (cmdclass)", InstallTime: true})
 			}
 		}
 		if strings.HasSuffix(f.name, ".pth") && (a.rep.Format == "wheel" && !strings.Contains(f.name, "/") || a.rep.Format == "sdist") {
@@ -383,7 +383,7 @@ func (a *contentAnalysis) pypiManifest(files []contentFile) {
 				if strings.HasPrefix(t, "import ") || strings.HasPrefix(t, "import\t") {
 					a.install[f.name] = "a .pth file, run at every interpreter start"
 					a.rep.InstallHooks = append(a.rep.InstallHooks, f.name)
-					a.find(ContentFinding{Rule: "pth-import", File: f.name, Line: i + 1, Span: line, InstallTime: true,
+					a.find(Finding{Rule: "pth-import", File: f.name, Line: i + 1, Span: line, InstallTime: true,
 						Message: "runs code at every Python start"})
 					break
 				}
@@ -392,10 +392,10 @@ func (a *contentAnalysis) pypiManifest(files []contentFile) {
 	}
 }
 
-// contentBlobs returns the offsets of up to max runs of at least minLen
+// blobs returns the offsets of up to max runs of at least minLen
 // base64/base64url/hex characters. A loop, not a regular expression:
 // RE2 expands a {256,} repetition into 256 states and is slow on bundles.
-func contentBlobs(text string, minLen, max int) [][2]int {
+func blobs(text string, minLen, max int) [][2]int {
 	var out [][2]int
 	start := -1
 	for i := 0; i <= len(text); i++ {
@@ -420,8 +420,8 @@ func contentBlobs(text string, minLen, max int) [][2]int {
 	return out
 }
 
-// contentEntropy is the Shannon entropy of s in bits per byte.
-func contentEntropy(s string) float64 {
+// entropy is the Shannon entropy of s in bits per byte.
+func entropy(s string) float64 {
 	var counts [256]int
 	for i := 0; i < len(s); i++ {
 		counts[s[i]]++

@@ -44,8 +44,8 @@ func BenchmarkContentMinified(b *testing.B) {
 		b.SetBytes(int64(len(src)))
 		cpu0 := contentCPUTime()
 		for b.Loop() {
-			a := &contentAnalysis{rep: &ContentReport{}, install: map[string]string{}}
-			a.file(contentFile{name: "dist/bundle.js", data: src}, "js", false)
+			a := &analysis{rep: &Report{}, install: map[string]string{}}
+			a.file(file{name: "dist/bundle.js", data: src}, "js", false)
 		}
 		// CPU seconds per MB (the process's user+system time, so that a
 		// loaded machine's waiting does not count); the budget is 1.
@@ -62,7 +62,7 @@ func BenchmarkContentMinified(b *testing.B) {
 	b.Run("legacy-regex", func(b *testing.B) {
 		b.SetBytes(int64(len(src)))
 		for b.Loop() {
-			(&legacyAnalysis{install: map[string]string{}}).code(contentFile{name: "dist/bundle.js", data: src}, false)
+			(&legacyAnalysis{install: map[string]string{}}).code(file{name: "dist/bundle.js", data: src}, false)
 		}
 	})
 }
@@ -85,7 +85,7 @@ func TestContentMinifiedWithinBudget(t *testing.T) {
 		t.Fatal(err)
 	}
 	if a.exhausted {
-		t.Errorf("a 1 MB minified bundle exhausted its budget (%d steps)", contentNodeBudget(len(src)))
+		t.Errorf("a 1 MB minified bundle exhausted its budget (%d steps)", nodeBudget(len(src)))
 	}
 	a.obfuscationText()
 	if _, ok := a.findings["minified\x000"]; !ok {
@@ -124,12 +124,12 @@ func BenchmarkScanPackageArchive(b *testing.B) {
 		b.SetBytes(int64(size))
 		for b.Loop() {
 			for _, d := range tgzs {
-				files, _, err := contentReadTarGz(context.Background(), d)
+				files, _, err := readTarGz(context.Background(), d)
 				if err != nil {
 					b.Fatal(err)
 				}
 				a := &legacyAnalysis{install: map[string]string{}}
-				for _, f := range contentStripTop(files) {
+				for _, f := range stripTop(files) {
 					switch path.Ext(f.name) {
 					case ".js", ".cjs", ".mjs", ".py", ".sh":
 						a.code(f, false)
@@ -196,12 +196,12 @@ func BenchmarkScanBenignNPM(b *testing.B) {
 		cpu0 := contentCPUTime()
 		for b.Loop() {
 			for _, d := range tgzs {
-				files, _, err := contentReadTarGz(context.Background(), d)
+				files, _, err := readTarGz(context.Background(), d)
 				if err != nil {
 					continue
 				}
 				a := &legacyAnalysis{install: map[string]string{}}
-				for _, f := range contentStripTop(files) {
+				for _, f := range stripTop(files) {
 					switch path.Ext(f.name) {
 					case ".js", ".cjs", ".mjs", ".py", ".sh":
 						a.code(f, false)

@@ -40,14 +40,14 @@ func ExampleScanPackageArchive_findings() {
 
 // The built-in content model: its features are the content rules, and
 // its score explains itself rule by rule.
-func ExampleBuiltinContentModel() {
-	m, err := content.BuiltinContentModel()
+func ExampleBuiltinModel() {
+	m, err := content.BuiltinModel()
 	if err != nil {
 		fmt.Println(err)
 		return
 	}
-	x := make([]float64, len(content.ContentFeatureNames()))
-	for i, n := range content.ContentFeatureNames() {
+	x := make([]float64, len(content.FeatureNames()))
+	for i, n := range content.FeatureNames() {
 		if n == "install-script" || n == "env-exfiltration" {
 			x[i] = 1
 		}
@@ -58,7 +58,7 @@ func ExampleBuiltinContentModel() {
 		return
 	}
 	fmt.Println(m.Info().ID, s.Flagged, s.Contributions[0].Feature)
-	fmt.Println(content.ContentCategory("env-exfiltration"))
+	fmt.Println(content.Category("env-exfiltration"))
 	// Output:
 	// content-logistic true env-exfiltration
 	// network.exfiltration
@@ -66,19 +66,19 @@ func ExampleBuiltinContentModel() {
 
 // Load a content model artefact (here the shipped one); an artefact made
 // for other features is refused.
-func ExampleLoadContentModel() {
+func ExampleLoadModel() {
 	b, err := os.ReadFile("models/content-logistic.json")
 	if err != nil {
 		fmt.Println(err)
 		return
 	}
-	m, err := content.LoadContentModel(b)
+	m, err := content.LoadModel(b)
 	if err != nil {
 		fmt.Println(err)
 		return
 	}
 	fmt.Println(m.Info().ID, m.Info().FeatureSchema)
-	_, err = content.LoadContentModel(bytes.Replace(b, []byte(`"env-exfiltration"`), []byte(`"renamed"`), 1))
+	_, err = content.LoadModel(bytes.Replace(b, []byte(`"env-exfiltration"`), []byte(`"renamed"`), 1))
 	fmt.Println(errors.Is(err, model.ErrSchemaMismatch))
 	// Output:
 	// content-logistic chaingate.risk.content-features/v1

@@ -18,10 +18,10 @@ import (
 // read sensitive data, reach the network, run code or write files
 // (keyed by canonical dotted names such as "child_process.exec" or
 // "subprocess.call"), and the rules that turn a source reaching a sink
-// into a ContentFinding.
+// into a Finding.
 
-// ContentFinding is one behaviour the content analysis saw in a file.
-type ContentFinding struct {
+// Finding is one behaviour the content analysis saw in a file.
+type Finding struct {
 	// Rule names the check ("exfiltrate-env", "exec-downloaded", ...).
 	Rule string `json:"rule"`
 	// Category is the behaviour's class, named as GuardDog names its
@@ -122,11 +122,11 @@ func (v cval) has(t ctaint) bool { return v.taint&t != 0 }
 // join merges what two values carry (not their strings).
 func (v cval) join(o cval) cval {
 	v.taint |= o.taint
-	v.flow = contentFlowJoin(v.flow, o.flow)
+	v.flow = flowJoin(v.flow, o.flow)
 	return v
 }
 
-func contentFlowJoin(a, b []string) []string {
+func flowJoin(a, b []string) []string {
 	out := slices.Clone(a)
 	for _, x := range b {
 		if !slices.Contains(out, x) && len(out) < 4 {
@@ -139,14 +139,14 @@ func contentFlowJoin(a, b []string) []string {
 // concat is the value of a + b.
 func concat(a, b cval) cval {
 	out := cval{s: a.s + b.s, known: a.known && b.known}
-	if len(out.s) > contentMaxValueLen {
-		out.s, out.known = out.s[:contentMaxValueLen]+unknownPart, false
+	if len(out.s) > maxValueLen {
+		out.s, out.known = out.s[:maxValueLen]+unknownPart, false
 	}
 	return out.join(a).join(b)
 }
 
-// contentMaxValueLen bounds the strings the analysis builds.
-const contentMaxValueLen = 64 << 10
+// maxValueLen bounds the strings the analysis builds.
+const maxValueLen = 64 << 10
 
 // withTaint returns v carrying t with a flow step.
 func (v cval) withTaint(t ctaint, step string) cval {
@@ -187,10 +187,10 @@ const (
 	apiHome              // the home directory
 )
 
-// contentAPIs maps canonical names to roles. JavaScript names are
+// apis maps canonical names to roles. JavaScript names are
 // Node's module names ("child_process.exec"), Python's the import path
 // ("subprocess.run"); builtins have no module ("eval", "exec").
-var contentAPIs = map[string]capi{
+var apis = map[string]capi{
 	// JavaScript.
 	"eval": apiEval, "Function": apiEval, "vm.runInThisContext": apiEval, "vm.runInNewContext": apiEval,
 	"vm.runInContext": apiEval, "vm.Script": apiEval, "vm.compileFunction": apiEval, "module._compile": apiEval,
@@ -273,52 +273,52 @@ var contentAPIs = map[string]capi{
 	"winreg.CreateKey": apiPathJoin, "winreg.CreateKeyEx": apiPathJoin, "_winreg.SetValueEx": apiRegistry, "winreg.SetValue": apiRegistry,
 }
 
-// contentAPI returns the role of a canonical name, trying its
+// apiOf returns the role of a canonical name, trying its
 // unqualified forms for modules imported under their own name
 // ("node:child_process.exec", "urllib.request.urlopen").
-func contentAPI(ref string) capi {
+func apiOf(ref string) capi {
 	ref = strings.TrimPrefix(ref, "node:")
-	if r, ok := contentAPIs[ref]; ok {
+	if r, ok := apis[ref]; ok {
 		return r
 	}
 	// Aliased default exports: "axios.default.post" → "axios.post".
 	if s := strings.Replace(ref, ".default.", ".", 1); s != ref {
-		return contentAPIs[s]
+		return apis[s]
 	}
 	return apiNone
 }
 
 var (
-	contentSecretNameRe = regexp.MustCompile(`(?i)(TOKEN|SECRET|PASSW|API_?KEY|ACCESS_?KEY|PRIVATE_?KEY|CREDENTIAL|AUTH|SESSION|COOKIE|WEBHOOK)`)
+	secretNameRe = regexp.MustCompile(`(?i)(TOKEN|SECRET|PASSW|API_?KEY|ACCESS_?KEY|PRIVATE_?KEY|CREDENTIAL|AUTH|SESSION|COOKIE|WEBHOOK)`)
 	// Files whose content is a credential or personal data.
-	contentSecretPathRe = regexp.MustCompile(`(?i)(/etc/passwd|/etc/shadow|id_rsa|id_dsa|id_ed25519|id_ecdsa|\.aws[/\\]|\.npmrc|\.pypirc|\.git-credentials|\.gitconfig|\.netrc|\.docker[/\\]config|\.kube[/\\]config|\.gnupg|login data|cookies|local state|web data|leveldb|wallet|keychain|\.bash_history|\.zsh_history|exodus|metamask|electrum|solana[/\\]id\.json|\.config[/\\]gcloud|\.azure|credentials\.json|/proc/self/environ|telegram desktop|tdata)`)
+	secretPathRe = regexp.MustCompile(`(?i)(/etc/passwd|/etc/shadow|id_rsa|id_dsa|id_ed25519|id_ecdsa|\.aws[/\\]|\.npmrc|\.pypirc|\.git-credentials|\.gitconfig|\.netrc|\.docker[/\\]config|\.kube[/\\]config|\.gnupg|login data|cookies|local state|web data|leveldb|wallet|keychain|\.bash_history|\.zsh_history|exodus|metamask|electrum|solana[/\\]id\.json|\.config[/\\]gcloud|\.azure|credentials\.json|/proc/self/environ|telegram desktop|tdata)`)
 	// Places whose content runs at login or on a schedule.
-	contentPersistPathRe = regexp.MustCompile(`(?i)(\.bashrc|\.bash_profile|\.zshrc|\.profile$|/etc/profile|crontab|/etc/cron|/var/spool/cron|launchagents|launchdaemons|\\start menu\\programs\\startup|/autostart/|\.config/systemd|/etc/systemd|/etc/rc\.local|/etc/init\.d|currentversion\\run)`)
+	persistPathRe = regexp.MustCompile(`(?i)(\.bashrc|\.bash_profile|\.zshrc|\.profile$|/etc/profile|crontab|/etc/cron|/var/spool/cron|launchagents|launchdaemons|\\start menu\\programs\\startup|/autostart/|\.config/systemd|/etc/systemd|/etc/rc\.local|/etc/init\.d|currentversion\\run)`)
 	// Hosts that exist to receive data or serve payloads anonymously.
-	contentShadyHostRe     = regexp.MustCompile(`(?i)(discord(app)?\.com/api/webhooks|api\.telegram\.org/bot|hooks\.slack\.com|webhook\.site|pipedream\.net|requestbin|burpcollaborator|oastify\.com|interact\.sh|oast\.(fun|pro|live|site|online|me)|ngrok(-free)?\.(io|app)|transfer\.sh|pastebin\.com|paste\.ee|ghostbin|anonfiles|file\.io|bit\.ly|tinyurl|\.onion\b|https?://(\d{1,3}\.){3}\d{1,3})`)
-	contentShellDownloadRe = regexp.MustCompile(`(?i)((curl|wget)\b[^|;&\n]{0,200}\|\s*(ba|z|da)?sh\b|(curl|wget)\b[^\n]{0,200}(&&|;)\s*(chmod\s+\+x|(ba)?sh\s|\./)|powershell[^\n]{0,80}(-e(nc|ncodedcommand)?\s|downloadstring|iwr|invoke-webrequest)|invoke-expression|\biex\s*\(|certutil[^\n]{0,40}-urlcache|bitsadmin[^\n]{0,40}/transfer|mshta\s+https?:)`)
-	contentInjectionCmdRe  = regexp.MustCompile(`(?i)\b(rundll32|regsvr32)(\.exe)?\b`)
-	contentSysinfoCmdRe    = regexp.MustCompile(`^\s*(whoami|hostname|id|uname(\s+-a)?|ifconfig|ipconfig(\s+/all)?|systeminfo|cat /etc/passwd)\s*$`)
+	shadyHostRe     = regexp.MustCompile(`(?i)(discord(app)?\.com/api/webhooks|api\.telegram\.org/bot|hooks\.slack\.com|webhook\.site|pipedream\.net|requestbin|burpcollaborator|oastify\.com|interact\.sh|oast\.(fun|pro|live|site|online|me)|ngrok(-free)?\.(io|app)|transfer\.sh|pastebin\.com|paste\.ee|ghostbin|anonfiles|file\.io|bit\.ly|tinyurl|\.onion\b|https?://(\d{1,3}\.){3}\d{1,3})`)
+	shellDownloadRe = regexp.MustCompile(`(?i)((curl|wget)\b[^|;&\n]{0,200}\|\s*(ba|z|da)?sh\b|(curl|wget)\b[^\n]{0,200}(&&|;)\s*(chmod\s+\+x|(ba)?sh\s|\./)|powershell[^\n]{0,80}(-e(nc|ncodedcommand)?\s|downloadstring|iwr|invoke-webrequest)|invoke-expression|\biex\s*\(|certutil[^\n]{0,40}-urlcache|bitsadmin[^\n]{0,40}/transfer|mshta\s+https?:)`)
+	injectionCmdRe  = regexp.MustCompile(`(?i)\b(rundll32|regsvr32)(\.exe)?\b`)
+	sysinfoCmdRe    = regexp.MustCompile(`^\s*(whoami|hostname|id|uname(\s+-a)?|ifconfig|ipconfig(\s+/all)?|systeminfo|cat /etc/passwd)\s*$`)
 )
 
-// contentKnownHost says a URL's host is package infrastructure or
+// knownHost says a URL's host is package infrastructure or
 // documentation, not somewhere data is sent.
-func contentURLKnown(s string) bool {
-	hosts := contentHosts(s)
+func urlKnown(s string) bool {
+	hosts := hosts(s)
 	if len(hosts) == 0 {
 		return false
 	}
 	for _, h := range hosts {
-		if !contentKnownHost(h) {
+		if !knownHost(h) {
 			return false
 		}
 	}
 	return true
 }
 
-// contentDecode decodes a known string the way the decoder named by api
+// decode decodes a known string the way the decoder named by api
 // would, when it can; ok is false when it cannot.
-func contentDecode(api string, in cval, enc string) (string, bool) {
+func decode(api string, in cval, enc string) (string, bool) {
 	if !in.known {
 		return "", false
 	}
@@ -332,12 +332,12 @@ func contentDecode(api string, in cval, enc string) (string, bool) {
 		if err != nil {
 			return "", false
 		}
-		b, err := io.ReadAll(io.LimitReader(zr, contentMaxValueLen))
+		b, err := io.ReadAll(io.LimitReader(zr, maxValueLen))
 		return string(b), err == nil
 	case api == "Buffer.from" && enc != "base64" && enc != "base64url":
 		return s, true // utf8/latin1: the same text
 	case api == "codecs.decode" && strings.EqualFold(enc, "rot13") || api == "codecs.decode" && strings.EqualFold(enc, "rot_13"):
-		return contentRot13(s), true
+		return rot13(s), true
 	case api == "marshal.loads":
 		return "", false
 	}
@@ -350,7 +350,7 @@ func contentDecode(api string, in cval, enc string) (string, bool) {
 	return "", false
 }
 
-func contentRot13(s string) string {
+func rot13(s string) string {
 	b := []byte(s)
 	for i, c := range b {
 		switch {
@@ -363,13 +363,13 @@ func contentRot13(s string) string {
 	return string(b)
 }
 
-// contentFileAnalysis collects the findings of one file.
-type contentFileAnalysis struct {
+// fileAnalysis collects the findings of one file.
+type fileAnalysis struct {
 	file     string
 	lang     string // "js" or "py"
 	install  bool
 	src      []byte
-	findings map[string]*ContentFinding // by rule and line
+	findings map[string]*Finding // by rule and line
 	// written maps file paths (as far as known) to what was written
 	// into them, for write-then-execute.
 	written map[string]cval
@@ -382,20 +382,20 @@ type contentFileAnalysis struct {
 	exhausted bool
 }
 
-func newContentFileAnalysis(file, lang string, src []byte, install bool) *contentFileAnalysis {
-	return &contentFileAnalysis{
+func newContentFileAnalysis(file, lang string, src []byte, install bool) *fileAnalysis {
+	return &fileAnalysis{
 		file: file, lang: lang, src: src, install: install,
-		findings: map[string]*ContentFinding{}, written: map[string]cval{},
-		budget: contentNodeBudget(len(src)),
+		findings: map[string]*Finding{}, written: map[string]cval{},
+		budget: nodeBudget(len(src)),
 	}
 }
 
-// contentNodeBudget bounds the work on one file: a fixed number of
+// nodeBudget bounds the work on one file: a fixed number of
 // expression visits per byte, so that a crafted file costs no more than
 // a large ordinary one (see BenchmarkContentMinified).
-func contentNodeBudget(n int) int { return 64*n + 100_000 }
+func nodeBudget(n int) int { return 64*n + 100_000 }
 
-func (a *contentFileAnalysis) spend(n int) bool {
+func (a *fileAnalysis) spend(n int) bool {
 	a.budget -= n
 	if a.budget < 0 {
 		a.exhausted = true
@@ -405,7 +405,7 @@ func (a *contentFileAnalysis) spend(n int) bool {
 }
 
 // report records a finding once per rule and line.
-func (a *contentFileAnalysis) report(rule, category string, line int, span, msg string, flow []string) {
+func (a *fileAnalysis) report(rule, category string, line int, span, msg string, flow []string) {
 	key := fmt.Sprintf("%s\x00%d", rule, line)
 	if _, ok := a.findings[key]; ok {
 		return
@@ -413,15 +413,15 @@ func (a *contentFileAnalysis) report(rule, category string, line int, span, msg 
 	if len(a.findings) >= 200 {
 		return
 	}
-	a.findings[key] = &ContentFinding{
-		Rule: rule, Category: category, File: a.file, Line: line, Span: contentQuote(span),
+	a.findings[key] = &Finding{
+		Rule: rule, Category: category, File: a.file, Line: line, Span: quote(span),
 		Flow: slices.Clone(flow), InstallTime: a.install, Message: msg,
 	}
 }
 
 // sorted returns the findings in file order.
-func (a *contentFileAnalysis) sorted() []ContentFinding {
-	out := make([]ContentFinding, 0, len(a.findings))
+func (a *fileAnalysis) sorted() []Finding {
+	out := make([]Finding, 0, len(a.findings))
 	for _, f := range a.findings {
 		out = append(out, *f)
 	}
@@ -437,8 +437,8 @@ func (a *contentFileAnalysis) sorted() []ContentFinding {
 // callAPI applies the role of the API named ref to its arguments and
 // returns the call's value. recv is the value the method was called on
 // (for pass-through of unknown methods); line and span locate the call.
-func (a *contentFileAnalysis) callAPI(ref string, args []cval, line int, span string, obf bool) cval {
-	role := contentAPI(ref)
+func (a *fileAnalysis) callAPI(ref string, args []cval, line int, span string, obf bool) cval {
+	role := apiOf(ref)
 	if obf && role != apiNone && role != apiEncode && role != apiPathJoin && role != apiFromCharCode {
 		a.report("api-obfuscation", "runtime.obfuscation", line, span,
 			fmt.Sprintf("calls %s through a computed name or an alias built from pieces", ref), nil)
@@ -470,9 +470,9 @@ func (a *contentFileAnalysis) callAPI(ref string, args []cval, line int, span st
 		p := arg(0)
 		out := cval{s: unknownPart}
 		writing := role == apiOpen && len(args) > 1 && args[1].known && strings.ContainsAny(args[1].s, "wax")
-		if contentSecretPathRe.MatchString(p.s) && !writing {
-			out = out.withTaint(taintSecretFile, fmt.Sprintf("the file %s (line %d)", contentQuote(p.s), line))
-			a.report("read-sensitive-file", "filesystem.read", line, span, fmt.Sprintf("reads %s", contentQuote(p.s)), nil)
+		if secretPathRe.MatchString(p.s) && !writing {
+			out = out.withTaint(taintSecretFile, fmt.Sprintf("the file %s (line %d)", quote(p.s), line))
+			a.report("read-sensitive-file", "filesystem.read", line, span, fmt.Sprintf("reads %s", quote(p.s)), nil)
 		}
 		if role == apiOpen {
 			out.ref = "file:" + p.s
@@ -496,7 +496,7 @@ func (a *contentFileAnalysis) callAPI(ref string, args []cval, line int, span st
 	case apiChmod:
 		if w, ok := a.writtenAt(arg(0)); ok && w.has(taintNet) {
 			a.report("write-then-exec", "process.write-exec", line, span,
-				fmt.Sprintf("makes the downloaded file %s executable", contentQuote(arg(0).s)), append(slices.Clone(w.flow), sink))
+				fmt.Sprintf("makes the downloaded file %s executable", quote(arg(0).s)), append(slices.Clone(w.flow), sink))
 		}
 		return cunknown()
 	case apiNet, apiNetGet, apiDNS:
@@ -505,7 +505,7 @@ func (a *contentFileAnalysis) callAPI(ref string, args []cval, line int, span st
 		// Downloads from package infrastructure (the registry, GitHub
 		// releases) are how installers fetch their binaries; they are
 		// not followed as untrusted data.
-		if role != apiDNS && !contentURLKnown(strings.Join(contentStrings(args), " ")) {
+		if role != apiDNS && !urlKnown(strings.Join(stringsOf(args), " ")) {
 			out = out.withTaint(taintNet, fmt.Sprintf("downloaded by %s (line %d)", ref, line))
 		}
 		return out
@@ -515,7 +515,7 @@ func (a *contentFileAnalysis) callAPI(ref string, args []cval, line int, span st
 	case apiSpawn:
 		a.execSink(ref, role, args, line, span)
 		out := cunknown()
-		if cmd := arg(0); cmd.known && contentSysinfoCmdRe.MatchString(cmd.s) {
+		if cmd := arg(0); cmd.known && sysinfoCmdRe.MatchString(cmd.s) {
 			out = out.withTaint(taintSysinfo, fmt.Sprintf("the output of %q (line %d)", cmd.s, line))
 		}
 		return out
@@ -528,7 +528,7 @@ func (a *contentFileAnalysis) callAPI(ref string, args []cval, line int, span st
 			return arg(0) // Buffer.from(string): the same data
 		}
 		out := arg(0)
-		if s, ok := contentDecode(ref, arg(0), enc); ok {
+		if s, ok := decode(ref, arg(0), enc); ok {
 			out.s, out.known = s, true
 		} else {
 			out.s, out.known = unknownPart, false
@@ -581,7 +581,7 @@ func (a *contentFileAnalysis) callAPI(ref string, args []cval, line int, span st
 		a.report("process-injection", "process.injection", line, span, fmt.Sprintf("writes into or starts a thread in another process (%s)", ref), nil)
 		return cunknown()
 	case apiRegistry:
-		if contentPersistPathRe.MatchString(all.s + " " + strings.Join(contentStrings(args), " ")) {
+		if persistPathRe.MatchString(all.s + " " + strings.Join(stringsOf(args), " ")) {
 			a.report("persistence", "filesystem.autostart", line, span, "writes a Run key of the Windows registry", nil)
 		}
 		return cunknown()
@@ -589,9 +589,9 @@ func (a *contentFileAnalysis) callAPI(ref string, args []cval, line int, span st
 	return cval{s: unknownPart}
 }
 
-// contentJoinStrings is the text of a list's elements, space-separated
+// joinStrings is the text of a list's elements, space-separated
 // (a command line's arguments), bounded.
-func contentJoinStrings(el []cval) string {
+func joinStrings(el []cval) string {
 	var b strings.Builder
 	for i, e := range el {
 		if i > 0 {
@@ -605,7 +605,7 @@ func contentJoinStrings(el []cval) string {
 	return b.String()
 }
 
-func contentStrings(vs []cval) []string {
+func stringsOf(vs []cval) []string {
 	out := make([]string, len(vs))
 	for i, v := range vs {
 		out[i] = v.s
@@ -613,32 +613,32 @@ func contentStrings(vs []cval) []string {
 	return out
 }
 
-func (a *contentFileAnalysis) envVar(name cval, ref string, line int) cval {
+func (a *fileAnalysis) envVar(name cval, ref string, line int) cval {
 	if !name.known {
 		return cval{s: unknownPart, taint: taintEnvAll, flow: []string{fmt.Sprintf("an environment variable chosen at run time (%s, line %d)", ref, line)}}
 	}
 	t := taintEnv
-	if contentSecretNameRe.MatchString(name.s) {
+	if secretNameRe.MatchString(name.s) {
 		t = taintEnvSecret
 	}
 	return cval{s: unknownPart}.withTaint(t, fmt.Sprintf("the environment variable %s (line %d)", name.s, line))
 }
 
-func (a *contentFileAnalysis) wrote(path, data cval, line int, span string) {
+func (a *fileAnalysis) wrote(path, data cval, line int, span string) {
 	if len(a.written) < 100 {
 		a.written[path.s] = a.written[path.s].join(data)
 	}
-	if contentPersistPathRe.MatchString(path.s) {
-		a.report("persistence", "filesystem.autostart", line, span, fmt.Sprintf("writes %s, which runs at login or on a schedule", contentQuote(path.s)), nil)
+	if persistPathRe.MatchString(path.s) {
+		a.report("persistence", "filesystem.autostart", line, span, fmt.Sprintf("writes %s, which runs at login or on a schedule", quote(path.s)), nil)
 	}
 	if strings.HasSuffix(strings.ToLower(path.s), ".dll") && data.has(taintNet|taintDecoded) {
-		a.report("dll-drop", "process.injection", line, span, fmt.Sprintf("writes downloaded or decoded data to the library %s", contentQuote(path.s)), data.flow)
+		a.report("dll-drop", "process.injection", line, span, fmt.Sprintf("writes downloaded or decoded data to the library %s", quote(path.s)), data.flow)
 	}
 }
 
 // writtenAt finds what was written to a path equal to, or named inside,
 // the value p.
-func (a *contentFileAnalysis) writtenAt(p cval) (cval, bool) {
+func (a *fileAnalysis) writtenAt(p cval) (cval, bool) {
 	if w, ok := a.written[p.s]; ok {
 		return w, true
 	}
@@ -651,15 +651,15 @@ func (a *contentFileAnalysis) writtenAt(p cval) (cval, bool) {
 }
 
 // netSink decides on data reaching the network.
-func (a *contentFileAnalysis) netSink(ref string, role capi, args []cval, line int, span string) {
+func (a *fileAnalysis) netSink(ref string, role capi, args []cval, line int, span string) {
 	all := cval{}
 	for _, x := range args {
 		all = all.join(x)
 	}
 	sink := fmt.Sprintf("%s (line %d)", ref, line)
-	url := strings.Join(contentStrings(args), " ")
-	known := contentURLKnown(url)
-	if contentShadyHostRe.MatchString(url) {
+	url := strings.Join(stringsOf(args), " ")
+	known := urlKnown(url)
+	if shadyHostRe.MatchString(url) {
 		a.report("shady-link", "network.outbound", line, span, "contacts an address that exists to receive data or serve payloads anonymously", nil)
 	}
 	if a.install && !known {
@@ -673,7 +673,7 @@ func (a *contentFileAnalysis) netSink(ref string, role capi, args []cval, line i
 		what = "the content of a credential or system file"
 	case all.has(taintCollect):
 		what = "clipboard, screen or keyboard data"
-	case all.has(taintEnvSecret) && !known && (a.install || role == apiDNS || contentShadyHostRe.MatchString(url)):
+	case all.has(taintEnvSecret) && !known && (a.install || role == apiDNS || shadyHostRe.MatchString(url)):
 		// A library sending its own API key to its service is ordinary;
 		// a credential leaving at install time, in a DNS name or to a
 		// drop box is not.
@@ -684,7 +684,7 @@ func (a *contentFileAnalysis) netSink(ref string, role capi, args []cval, line i
 	if what == "" {
 		return
 	}
-	if role == apiDNS && (len(args) == 0 || !contentDNSBuilt(args[0].s)) {
+	if role == apiDNS && (len(args) == 0 || !dnsBuilt(args[0].s)) {
 		// Resolving a host name the data is (the machine's own name) is
 		// ordinary; data leaves through DNS only inside a name built
 		// under a domain: f"{data}.attacker.example".
@@ -701,13 +701,13 @@ func (a *contentFileAnalysis) netSink(ref string, role capi, args []cval, line i
 	case !all.has(taintEnvAll | taintEnvSecret):
 		rule = "sysinfo-exfiltration"
 	}
-	cat := ContentCategory(rule)
+	cat := Category(rule)
 	a.report(rule, cat, line, span, fmt.Sprintf("sends %s over the network with %s", what, ref), append(slices.Clone(all.flow), sink))
 }
 
-// contentDNSBuilt says a resolved name is built from unknown data under
+// dnsBuilt says a resolved name is built from unknown data under
 // a constant domain ("….probe.example").
-func contentDNSBuilt(s string) bool {
+func dnsBuilt(s string) bool {
 	i := strings.LastIndex(s, unknownPart)
 	if i < 0 {
 		return false
@@ -717,13 +717,13 @@ func contentDNSBuilt(s string) bool {
 }
 
 // execSink decides on data reaching code execution.
-func (a *contentFileAnalysis) execSink(ref string, role capi, args []cval, line int, span string) {
+func (a *fileAnalysis) execSink(ref string, role capi, args []cval, line int, span string) {
 	all := cval{}
 	for _, x := range args {
 		all = all.join(x)
 	}
 	sink := fmt.Sprintf("%s (line %d)", ref, line)
-	cmd := strings.Join(contentStrings(args), " ")
+	cmd := strings.Join(stringsOf(args), " ")
 	switch {
 	case all.has(taintNet):
 		a.report("exec-downloaded", "process.download-exec", line, span, fmt.Sprintf("runs downloaded data with %s", ref), append(slices.Clone(all.flow), sink))
@@ -731,18 +731,18 @@ func (a *contentFileAnalysis) execSink(ref string, role capi, args []cval, line 
 		a.report("exec-decoded", "runtime.obfuscation", line, span, fmt.Sprintf("runs decoded data with %s", ref), append(slices.Clone(all.flow), sink))
 	}
 	if role == apiSpawn {
-		if contentShellDownloadRe.MatchString(cmd) {
-			a.report("shell-download-exec", "process.download-exec", line, span, fmt.Sprintf("runs a shell command that downloads and runs a program: %q", contentQuote(cmd)), []string{sink})
+		if shellDownloadRe.MatchString(cmd) {
+			a.report("shell-download-exec", "process.download-exec", line, span, fmt.Sprintf("runs a shell command that downloads and runs a program: %q", quote(cmd)), []string{sink})
 		}
-		if contentInjectionCmdRe.MatchString(cmd) {
-			a.report("process-injection", "process.injection", line, span, fmt.Sprintf("loads a library with %q", contentQuote(cmd)), []string{sink})
+		if injectionCmdRe.MatchString(cmd) {
+			a.report("process-injection", "process.injection", line, span, fmt.Sprintf("loads a library with %q", quote(cmd)), []string{sink})
 		}
-		if contentPersistPathRe.MatchString(cmd) || strings.Contains(cmd, "schtasks") || strings.Contains(cmd, "launchctl load") {
-			a.report("persistence", "filesystem.autostart", line, span, fmt.Sprintf("installs something that runs at login or on a schedule: %q", contentQuote(cmd)), []string{sink})
+		if persistPathRe.MatchString(cmd) || strings.Contains(cmd, "schtasks") || strings.Contains(cmd, "launchctl load") {
+			a.report("persistence", "filesystem.autostart", line, span, fmt.Sprintf("installs something that runs at login or on a schedule: %q", quote(cmd)), []string{sink})
 		}
 		for _, x := range args {
 			if w, ok := a.writtenAt(x); ok && w.has(taintNet|taintDecoded) {
-				a.report("write-then-exec", "process.write-exec", line, span, fmt.Sprintf("runs the file %s, written from downloaded or decoded data", contentQuote(x.s)), append(slices.Clone(w.flow), sink))
+				a.report("write-then-exec", "process.write-exec", line, span, fmt.Sprintf("runs the file %s, written from downloaded or decoded data", quote(x.s)), append(slices.Clone(w.flow), sink))
 			}
 		}
 		if a.install {
@@ -760,7 +760,7 @@ func (a *contentFileAnalysis) execSink(ref string, role capi, args []cval, line 
 
 // methodOnObject handles methods of values an API returned: req.write,
 // socket.send, stream.write.
-func (j *contentFileAnalysis) methodOnObject(callee cval, args []cval, line int, span string) cval {
+func (j *fileAnalysis) methodOnObject(callee cval, args []cval, line int, span string) cval {
 	ref := callee.ref
 	dot := strings.LastIndex(ref, ".")
 	obj, m := ref[:dot], ref[dot+1:]
@@ -771,8 +771,8 @@ func (j *contentFileAnalysis) methodOnObject(callee cval, args []cval, line int,
 			if w, ok := j.writtenAt(cstr(p)); ok {
 				out = out.join(w)
 			}
-			if contentSecretPathRe.MatchString(p) {
-				out = out.withTaint(taintSecretFile, fmt.Sprintf("the file %s (line %d)", contentQuote(p), line))
+			if secretPathRe.MatchString(p) {
+				out = out.withTaint(taintSecretFile, fmt.Sprintf("the file %s (line %d)", quote(p), line))
 			}
 			return out
 		}
@@ -789,12 +789,12 @@ func (j *contentFileAnalysis) methodOnObject(callee cval, args []cval, line int,
 	if i := strings.Index(api, "()"); i >= 0 {
 		api = api[:i]
 	}
-	switch contentAPI(api) {
+	switch apiOf(api) {
 	case apiNet, apiNetGet, apiDNS:
 		switch m {
 		case "write", "end", "send", "sendall", "sendto", "connect", "post", "put", "get", "request", "setHeader",
 			"sendmail", "send_message", "emit", "execute", "sendMail":
-			j.netSink(api+"."+m, contentAPI(api), args, line, span)
+			j.netSink(api+"."+m, apiOf(api), args, line, span)
 		}
 		if m == "pipe" && len(args) > 0 && strings.HasPrefix(args[0].ref, "wfile:") {
 			j.wrote(cstr(strings.TrimPrefix(args[0].ref, "wfile:")), callee, line, span)
@@ -810,7 +810,7 @@ func (j *contentFileAnalysis) methodOnObject(callee cval, args []cval, line int,
 // contentObfuscationText looks at a file's bytes for marks of
 // obfuscation no parser needs to see: bidirectional control characters,
 // invisible identifiers, packers and long lines.
-func (a *contentFileAnalysis) obfuscationText() {
+func (a *fileAnalysis) obfuscationText() {
 	src := a.src
 	line := 1
 	lineStart := 0
@@ -829,18 +829,18 @@ func (a *contentFileAnalysis) obfuscationText() {
 		r, _ := decodeRuneAt(src, i)
 		switch {
 		case r >= 0x202a && r <= 0x202e || r >= 0x2066 && r <= 0x2069:
-			a.report("bidi-characters", "runtime.obfuscation", line, contentLineText(src, i), fmt.Sprintf("has the bidirectional control character U+%04X, which makes code read differently from how it runs", r), nil)
+			a.report("bidi-characters", "runtime.obfuscation", line, lineText(src, i), fmt.Sprintf("has the bidirectional control character U+%04X, which makes code read differently from how it runs", r), nil)
 		case r == 0x3164 || r == 0xffa0 || r == 0x115f || r == 0x1160:
-			a.report("invisible-characters", "runtime.obfuscation", line, contentLineText(src, i), fmt.Sprintf("has the invisible character U+%04X", r), nil)
+			a.report("invisible-characters", "runtime.obfuscation", line, lineText(src, i), fmt.Sprintf("has the invisible character U+%04X", r), nil)
 		}
 	}
 	longest = max(longest, len(src)-lineStart)
 	text := src
 	if bytes.Contains(text, []byte("eval(function(p,a,c,k,e,")) {
 		i := bytes.Index(text, []byte("eval(function(p,a,c,k,e,"))
-		a.report("packed-eval", "runtime.obfuscation", contentLine(string(text), i), contentLineText(src, i), "is packed with Dean Edwards' packer (eval(function(p,a,c,k,e,…)", nil)
+		a.report("packed-eval", "runtime.obfuscation", lineAt(string(text), i), lineText(src, i), "is packed with Dean Edwards' packer (eval(function(p,a,c,k,e,…)", nil)
 	}
-	if n := contentCountIf(bytes.Contains(text, []byte("_0x")), contentObfuscatedRe, string(text), 200); n >= 50 {
+	if n := countIf(bytes.Contains(text, []byte("_0x")), obfuscatedRe, string(text), 200); n >= 50 {
 		a.report("obfuscator-identifiers", "runtime.obfuscation", 0, "", fmt.Sprintf("has %d or more _0x… identifiers, the mark of javascript-obfuscator", n), nil)
 	}
 	if len(src) > 20_000 && longest > 5_000 && float64(longest) > 0.5*float64(len(src)) {
@@ -855,8 +855,8 @@ func decodeRuneAt(b []byte, i int) (rune, int) {
 	return rune(b[i]), 1
 }
 
-// contentLineText returns the line of src holding offset i.
-func contentLineText(src []byte, i int) string {
+// lineText returns the line of src holding offset i.
+func lineText(src []byte, i int) string {
 	s := bytes.LastIndexByte(src[:i], '\n') + 1
 	e := bytes.IndexByte(src[i:], '\n')
 	if e < 0 {

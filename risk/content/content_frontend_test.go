@@ -170,11 +170,11 @@ func FuzzLoadContentModel(f *testing.F) {
 	f.Add(b)
 	f.Add([]byte(`{"schema":"chaingate.risk.model/v1","info":{"kind":"logistic"}}`))
 	f.Fuzz(func(t *testing.T, data []byte) {
-		m, err := LoadContentModel(data)
+		m, err := LoadModel(data)
 		if err != nil {
 			return
 		}
-		s, err := m.Score(make([]float64, len(ContentFeatureNames())))
+		s, err := m.Score(make([]float64, len(FeatureNames())))
 		if err != nil || s.Value < 0 || s.Value > 1 {
 			t.Fatalf("loaded model scores %v, %v", s.Value, err)
 		}

@@ -20,8 +20,8 @@ import (
 // into every gem command, and runs the code at the top level of its
 // lib/ files when a program requires them.
 
-// contentMaxGemMetadata bounds the decompressed gem specification.
-const contentMaxGemMetadata = 4 << 20
+// maxGemMetadata bounds the decompressed gem specification.
+const maxGemMetadata = 4 << 20
 
 // gemSpec is the part of a Gem::Specification the analysis reads. The
 // YAML's Ruby tags (!ruby/object:Gem::Specification) are ignored by the
@@ -35,9 +35,9 @@ type gemSpec struct {
 	RequirePaths []string `yaml:"require_paths"`
 }
 
-// contentIsGem says data is a .gem: a tar whose first entry is one of
+// isGem says data is a .gem: a tar whose first entry is one of
 // the three a gem holds.
-func contentIsGem(name string, data []byte) bool {
+func isGem(name string, data []byte) bool {
 	if strings.HasSuffix(strings.ToLower(name), ".gem") {
 		return true
 	}
@@ -49,20 +49,20 @@ func contentIsGem(name string, data []byte) bool {
 	return false
 }
 
-// contentScanGem scans data as a .gem when it is one (ok).
-func contentScanGem(ctx context.Context, name string, data []byte) (rep *ContentReport, ok bool, err error) {
-	if !contentIsGem(name, data) {
+// scanGemArchive scans data as a .gem when it is one (ok).
+func scanGemArchive(ctx context.Context, name string, data []byte) (rep *Report, ok bool, err error) {
+	if !isGem(name, data) {
 		return nil, false, nil
 	}
-	rep, err = contentReadGem(ctx, name, data)
+	rep, err = readGem(ctx, name, data)
 	if err != nil {
 		return nil, true, fmt.Errorf("risk: scan gem %s: %w", name, err)
 	}
 	return rep, true, nil
 }
 
-func contentReadGem(ctx context.Context, name string, data []byte) (*ContentReport, error) {
-	tr := tar.NewReader(&contentLimitReader{ctx: ctx, r: bytes.NewReader(data), left: contentMaxStreamBytes})
+func readGem(ctx context.Context, name string, data []byte) (*Report, error) {
+	tr := tar.NewReader(&limitReader{ctx: ctx, r: bytes.NewReader(data), left: maxStreamBytes})
 	var meta, inner []byte
 	for entries := 0; ; entries++ {
 		if entries > 16 {
@@ -81,16 +81,16 @@ func contentReadGem(ctx context.Context, name string, data []byte) (*ContentRepo
 			if err != nil {
 				return nil, fmt.Errorf("metadata.gz: %w", err)
 			}
-			meta, err = io.ReadAll(io.LimitReader(zr, contentMaxGemMetadata+1))
+			meta, err = io.ReadAll(io.LimitReader(zr, maxGemMetadata+1))
 			if err != nil {
 				return nil, fmt.Errorf("metadata.gz: %w", err)
 			}
-			if len(meta) > contentMaxGemMetadata {
-				return nil, fmt.Errorf("%w: metadata.gz over %d bytes decompressed", ErrContentTooLarge, contentMaxGemMetadata)
+			if len(meta) > maxGemMetadata {
+				return nil, fmt.Errorf("%w: metadata.gz over %d bytes decompressed", ErrTooLarge, maxGemMetadata)
 			}
 		case "data.tar.gz":
-			if h.Size > contentMaxArchiveBytes {
-				return nil, fmt.Errorf("%w: data.tar.gz of %d bytes", ErrContentTooLarge, h.Size)
+			if h.Size > maxArchiveBytes {
+				return nil, fmt.Errorf("%w: data.tar.gz of %d bytes", ErrTooLarge, h.Size)
 			}
 			inner, err = io.ReadAll(tr)
 			if err != nil {
@@ -111,13 +111,13 @@ func contentReadGem(ctx context.Context, name string, data []byte) (*ContentRepo
 	if spec.Name == "" {
 		return nil, fmt.Errorf("metadata.gz: gem specification without a name")
 	}
-	files, skipped, err := contentReadTarGz(ctx, inner)
+	files, skipped, err := readTarGz(ctx, inner)
 	if err != nil {
 		return nil, fmt.Errorf("data.tar.gz: %w", err)
 	}
-	rep := &ContentReport{Schema: ContentSchema, Source: name, Ecosystem: "RubyGems", Format: "gem",
+	rep := &Report{Schema: Schema, Source: name, Ecosystem: "RubyGems", Format: "gem",
 		Name: spec.Name, Version: spec.Version.Version, Skipped: skipped}
-	a := &contentAnalysis{rep: rep, install: map[string]string{}}
+	a := &analysis{rep: rep, install: map[string]string{}}
 	a.gemManifest(spec, files)
 	if err := a.analyseFiles(ctx, files); err != nil {
 		return nil, err
@@ -128,13 +128,13 @@ func contentReadGem(ctx context.Context, name string, data []byte) (*ContentRepo
 // gemManifest marks the files RubyGems runs at install (extensions, the
 // Rakefile an extension names, rubygems_plugin.rb) and those a require
 // loads, and records the hooks.
-func (a *contentAnalysis) gemManifest(spec gemSpec, files []contentFile) {
+func (a *analysis) gemManifest(spec gemSpec, files []file) {
 	reqPaths := spec.RequirePaths
 	if len(reqPaths) == 0 {
 		reqPaths = []string{"lib"}
 	}
 	for _, e := range spec.Extensions {
-		e = contentCleanPath(e)
+		e = cleanPath(e)
 		a.install[e] = "gem extension, run at install"
 		a.rep.InstallHooks = append(a.rep.InstallHooks, "extensions: "+e)
 		// An extension is how every native gem builds, as a Go init is
@@ -142,7 +142,7 @@ func (a *contentAnalysis) gemManifest(spec gemSpec, files []contentFile) {
 		// what its code does is judged, not that it exists. (An npm
 		// lifecycle script is rarer among benign packages and is a
 		// finding.)
-		if contentFind(files, e) == nil {
+		if find(files, e) == nil {
 			a.rep.Skipped = append(a.rep.Skipped, e+" (an extension the specification lists, not in the gem)")
 		}
 		// An extension's directory holds the code extconf.rb loads.
@@ -163,11 +163,11 @@ func (a *contentAnalysis) gemManifest(spec gemSpec, files []contentFile) {
 			continue
 		}
 		for _, rp := range reqPaths {
-			rp = contentCleanPath(rp)
+			rp = cleanPath(rp)
 			if f.name == rp+"/rubygems_plugin.rb" {
 				a.install[f.name] = "a RubyGems plugin, loaded by every gem command"
 				a.rep.InstallHooks = append(a.rep.InstallHooks, "plugin: "+f.name)
-				a.find(ContentFinding{Rule: "install-script", File: f.name, Message: "is a RubyGems plugin, loaded by every gem command, install included", InstallTime: true})
+				a.find(Finding{Rule: "install-script", File: f.name, Message: "is a RubyGems plugin, loaded by every gem command, install included", InstallTime: true})
 			} else if strings.HasPrefix(f.name, rp+"/") {
 				a.install[f.name] = "loaded at require (top-level code)"
 			}
@@ -178,12 +178,12 @@ func (a *contentAnalysis) gemManifest(spec gemSpec, files []contentFile) {
 	}
 }
 
-// contentGoRubyLang returns the front end for a file of a Go module or
+// goRubyLang returns the front end for a file of a Go module or
 // a gem, "" for files neither runs.
-func contentGoRubyLang(eco, name string) string {
+func goRubyLang(eco, name string) string {
 	switch eco {
 	case "Go":
-		if contentGoCode(name) {
+		if goCode(name) {
 			return "go"
 		}
 	case "RubyGems":
@@ -195,16 +195,16 @@ func contentGoRubyLang(eco, name string) string {
 	return ""
 }
 
-// contentScanGoModule scans a module zip's files (under prefix,
+// scanGoModule scans a module zip's files (under prefix,
 // module@version/).
-func contentScanGoModule(ctx context.Context, name, prefix string, files []contentFile, skipped []string) (*ContentReport, error) {
+func scanGoModule(ctx context.Context, name, prefix string, files []file, skipped []string) (*Report, error) {
 	mod, ver, _ := strings.Cut(strings.TrimSuffix(prefix, "/"), "@")
-	out := make([]contentFile, len(files))
+	out := make([]file, len(files))
 	for i, f := range files {
-		out[i] = contentFile{name: strings.TrimPrefix(f.name, prefix), data: f.data}
+		out[i] = file{name: strings.TrimPrefix(f.name, prefix), data: f.data}
 	}
-	rep := &ContentReport{Schema: ContentSchema, Source: name, Ecosystem: "Go", Format: "go-module-zip", Name: mod, Version: ver, Skipped: skipped}
-	if err := contentAnalyse(ctx, rep, out); err != nil {
+	rep := &Report{Schema: Schema, Source: name, Ecosystem: "Go", Format: "go-module-zip", Name: mod, Version: ver, Skipped: skipped}
+	if err := analyse(ctx, rep, out); err != nil {
 		return nil, fmt.Errorf("risk: scan package %s: %w", name, err)
 	}
 	return rep, nil

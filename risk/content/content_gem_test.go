@@ -6,13 +6,13 @@ import (
 	"testing"
 )
 
-// The Go and Ruby API tables are merged into contentAPIs at init; none
+// The Go and Ruby API tables are merged into apis at init; none
 // of their names may shadow (or be shadowed by) a JavaScript or Python
 // name with another role.
 func TestContentGoRubyAPIsMerged(t *testing.T) {
-	for _, m := range []map[string]capi{contentGoAPIs, contentRubyAPIs} {
+	for _, m := range []map[string]capi{goAPIs, rubyAPIs} {
 		for k, want := range m {
-			if got := contentAPI(k); got != want {
+			if got := apiOf(k); got != want {
 				t.Errorf("%s: role %v in contentAPIs, %v in its front end's table", k, got, want)
 			}
 		}
@@ -35,7 +35,7 @@ func FuzzScanGoGemArchive(f *testing.F) {
 		if err != nil {
 			return
 		}
-		if rep.Score < 0 || rep.Score > 1 || rep.Schema != ContentSchema {
+		if rep.Score < 0 || rep.Score > 1 || rep.Schema != Schema {
 			t.Fatalf("score %v schema %q", rep.Score, rep.Schema)
 		}
 	})

@@ -21,11 +21,11 @@ import (
 // functions of the same file they call. Everything else in a library
 // runs when its caller asks for it, and is the caller's business.
 
-// contentGoAPIs are the Go APIs the analysis knows, by import path and
-// name, with their roles. They are added to contentAPIs (whose keys
+// goAPIs are the Go APIs the analysis knows, by import path and
+// name, with their roles. They are added to apis (whose keys
 // for JavaScript and Python never contain a "/" or start with an upper
 // case name, so they cannot collide) when the package is initialised.
-var contentGoAPIs = map[string]capi{
+var goAPIs = map[string]capi{
 	"os.Getenv": apiEnvGet, "os.LookupEnv": apiEnvGet, "os.Environ": apiEnvAll, "syscall.Getenv": apiEnvGet,
 	"syscall.Environ": apiEnvAll,
 	"os.ReadFile":     apiReadFile, "io/ioutil.ReadFile": apiReadFile, "os.Open": apiReadFile, "os.ReadDir": apiReadFile,
@@ -51,8 +51,8 @@ var contentGoAPIs = map[string]capi{
 }
 
 func init() {
-	for k, v := range contentGoAPIs {
-		contentAPIs[k] = v
+	for k, v := range goAPIs {
+		apis[k] = v
 	}
 }
 
@@ -65,15 +65,15 @@ const (
 	goMaxExprNest = 512
 )
 
-// contentCgoFlagRe finds #cgo flags that make the compiler or the
+// cgoFlagRe finds #cgo flags that make the compiler or the
 // linker load or run code of the package's choosing at build time;
 // the go command refuses most of them unless CGO_*_ALLOW is set, so a
 // package that needs one asks its users to open that door.
-var contentCgoFlagRe = regexp.MustCompile(`(^|\s)(-fplugin\S*|-specs\S*|-B\S*|--?wrapper\S*|-Wl,--plugin\S*|-Wl,-z,execstack|-fplugin-arg\S*|-load\S*|-Xclang\S*)`)
+var cgoFlagRe = regexp.MustCompile(`(^|\s)(-fplugin\S*|-specs\S*|-B\S*|--?wrapper\S*|-Wl,--plugin\S*|-Wl,-z,execstack|-fplugin-arg\S*|-load\S*|-Xclang\S*)`)
 
 // goAnalysis is the state of one Go file's analysis.
 type goAnalysis struct {
-	*contentFileAnalysis
+	*fileAnalysis
 	fset    *token.FileSet
 	imports map[string]string // local name → import path
 	pkg     map[string]cval   // package-level constants and variables
@@ -90,7 +90,7 @@ type goFrame struct {
 }
 
 // analyseGo parses a as Go and follows the code that runs at init.
-func analyseGo(a *contentFileAnalysis) (err error) {
+func analyseGo(a *fileAnalysis) (err error) {
 	defer func() {
 		if r := recover(); r != nil {
 			err = fmt.Errorf("go analysis failed: %v", r)
@@ -101,7 +101,7 @@ func analyseGo(a *contentFileAnalysis) (err error) {
 	if err != nil {
 		return fmt.Errorf("go syntax: %w", err)
 	}
-	g := &goAnalysis{contentFileAnalysis: a, fset: fset, imports: map[string]string{}, pkg: map[string]cval{}, funcs: map[string]*ast.FuncDecl{}}
+	g := &goAnalysis{fileAnalysis: a, fset: fset, imports: map[string]string{}, pkg: map[string]cval{}, funcs: map[string]*ast.FuncDecl{}}
 	g.directives(f)
 	for _, im := range f.Imports {
 		p, err := strconv.Unquote(im.Path.Value)
@@ -159,9 +159,9 @@ func (g *goAnalysis) directives(f *ast.File) {
 		for _, c := range cg.List {
 			line := g.fset.Position(c.Pos()).Line
 			if cmd, ok := strings.CutPrefix(c.Text, "//go:generate "); ok {
-				if contentShellDownloadRe.MatchString(cmd) {
+				if shellDownloadRe.MatchString(cmd) {
 					g.report("shell-download-exec", "process.download-exec", line, c.Text,
-						fmt.Sprintf("has a go:generate command that downloads and runs a program: %q", contentQuote(cmd)), []string{fmt.Sprintf("go:generate (line %d)", line)})
+						fmt.Sprintf("has a go:generate command that downloads and runs a program: %q", quote(cmd)), []string{fmt.Sprintf("go:generate (line %d)", line)})
 				}
 			}
 		}
@@ -192,7 +192,7 @@ func (g *goAnalysis) directives(f *ast.File) {
 				if !ok {
 					continue
 				}
-				if m := contentCgoFlagRe.FindStringSubmatch(rest); m != nil {
+				if m := cgoFlagRe.FindStringSubmatch(rest); m != nil {
 					line := g.fset.Position(c.Pos()).Line + i
 					g.report("install-script", "process.hooks", line, l,
 						fmt.Sprintf("has a #cgo directive with the flag %s, which makes the compiler or linker load code at build time", m[2]), nil)
@@ -560,7 +560,7 @@ func (g *goAnalysis) callExpr(fr *goFrame, e *ast.CallExpr) cval {
 	case "fmt.Fprintf", "fmt.Fprint", "fmt.Fprintln", "io.WriteString", "io.Copy":
 		// Writing into a connection sends data.
 		if len(args) > 1 && args[0].ref != "" {
-			if r := contentAPI(strings.TrimSuffix(args[0].ref, "()")); r == apiNet || r == apiNetGet {
+			if r := apiOf(strings.TrimSuffix(args[0].ref, "()")); r == apiNet || r == apiNetGet {
 				g.netSink(strings.TrimSuffix(args[0].ref, "()")+"."+strings.TrimPrefix(ref, "fmt."), r, args[1:], line, span)
 			}
 		}
@@ -578,9 +578,9 @@ func (g *goAnalysis) callExpr(fr *goFrame, e *ast.CallExpr) cval {
 		}
 		return out.withTaint(taintDecoded, fmt.Sprintf("decoded by %s (line %d)", ref, line))
 	}
-	if ref != "" && contentAPI(ref) != apiNone {
+	if ref != "" && apiOf(ref) != apiNone {
 		v := g.callAPI(ref, args, line, span, callee.obf)
-		if r := contentAPI(ref); r == apiNet || r == apiNetGet || r == apiDNS {
+		if r := apiOf(ref); r == apiNet || r == apiNetGet || r == apiDNS {
 			v.ref = ref + "()"
 		}
 		return v
@@ -597,11 +597,11 @@ func (g *goAnalysis) callExpr(fr *goFrame, e *ast.CallExpr) cval {
 // conn.Write(data), client.Do(req).
 func (g *goAnalysis) method(recv cval, m string, args []cval, line int, span string) cval {
 	api := strings.TrimSuffix(recv.ref, "()")
-	switch contentAPI(api) {
+	switch apiOf(api) {
 	case apiNet, apiNetGet:
 		switch m {
 		case "Write", "WriteString", "WriteTo", "Do":
-			g.netSink(api+"."+m, contentAPI(api), args, line, span)
+			g.netSink(api+"."+m, apiOf(api), args, line, span)
 		}
 	}
 	return cval{s: unknownPart, ref: recv.ref}.join(recv).join(joinAll(args))
@@ -665,9 +665,9 @@ func (g *goAnalysis) sprintf(ref string, args []cval) cval {
 	return out.join(args[0])
 }
 
-// contentGoModulePrefix returns the module@version directory that holds
+// goModulePrefix returns the module@version directory that holds
 // every file of a module zip, or "" when the files are not laid out so.
-func contentGoModulePrefix(files []contentFile) string {
+func goModulePrefix(files []file) string {
 	if len(files) == 0 {
 		return ""
 	}
@@ -689,38 +689,38 @@ func contentGoModulePrefix(files []contentFile) string {
 			goFiles++
 		}
 	}
-	if goFiles == 0 && contentFind(files, prefix+"go.mod") == nil {
+	if goFiles == 0 && find(files, prefix+"go.mod") == nil {
 		return ""
 	}
 	return prefix
 }
 
-// contentGoInitRe finds init functions cheaply, for the list of hooks.
-var contentGoInitRe = regexp.MustCompile(`(?m)^func init\(\)`)
+// goInitRe finds init functions cheaply, for the list of hooks.
+var goInitRe = regexp.MustCompile(`(?m)^func init\(\)`)
 
 // goManifest marks the module's Go files (tests aside) as code that runs
 // when a program imports their package, and lists the files with init
 // functions and the go:generate commands as the module's hooks.
-func (a *contentAnalysis) goManifest(files []contentFile) {
+func (a *analysis) goManifest(files []file) {
 	for _, f := range files {
-		if !contentGoCode(f.name) || goIgnored(f.data) {
+		if !goCode(f.name) || goIgnored(f.data) {
 			continue
 		}
 		a.install[f.name] = "Go package initialisation"
-		if contentGoInitRe.Match(f.data) {
+		if goInitRe.Match(f.data) {
 			a.rep.InstallHooks = append(a.rep.InstallHooks, "init(): "+f.name)
 		}
 		for i, l := range strings.Split(string(f.data), "\n") {
 			if cmd, ok := strings.CutPrefix(l, "//go:generate "); ok && len(a.rep.InstallHooks) < 200 {
-				a.rep.InstallHooks = append(a.rep.InstallHooks, fmt.Sprintf("go:generate (%s:%d): %s", f.name, i+1, contentQuote(cmd)))
+				a.rep.InstallHooks = append(a.rep.InstallHooks, fmt.Sprintf("go:generate (%s:%d): %s", f.name, i+1, quote(cmd)))
 			}
 		}
 	}
 }
 
-// contentGoCode says a module file is Go code a program importing the
+// goCode says a module file is Go code a program importing the
 // module may build (not a test, not under testdata).
-func contentGoCode(name string) bool {
+func goCode(name string) bool {
 	return strings.HasSuffix(name, ".go") && !strings.HasSuffix(name, "_test.go") &&
 		!strings.HasPrefix(name, "testdata/") && !strings.Contains(name, "/testdata/")
 }
@@ -734,7 +734,7 @@ func goShadowed(fr *goFrame, name string) bool {
 // Go file whose characters sit in string literals or comments (Unicode
 // tables of lexers and regular expressions); in Go, such a character
 // hides code only in an identifier.
-func goDropInvisibleInData(a *contentFileAnalysis) {
+func goDropInvisibleInData(a *fileAnalysis) {
 	var keys []string
 	for k, f := range a.findings {
 		if f.Rule == "invisible-characters" {

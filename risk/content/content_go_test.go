@@ -28,7 +28,7 @@ func goModZip(t testing.TB, files map[string]string) []byte {
 	return b
 }
 
-func scanGo(t testing.TB, files map[string]string) *ContentReport {
+func scanGo(t testing.TB, files map[string]string) *Report {
 	t.Helper()
 	rep, err := ScanPackageArchive(context.Background(), "m-v1.0.0.zip", bytes.NewReader(goModZip(t, files)))
 	if err != nil {
@@ -40,7 +40,7 @@ func scanGo(t testing.TB, files map[string]string) *ContentReport {
 	return rep
 }
 
-func contentRulesOf(rep *ContentReport) []string {
+func contentRulesOf(rep *Report) []string {
 	var out []string
 	for _, f := range rep.Findings {
 		out = append(out, f.Rule)
@@ -48,7 +48,7 @@ func contentRulesOf(rep *ContentReport) []string {
 	return out
 }
 
-func contentFindingOf(rep *ContentReport, rule string) *ContentFinding {
+func contentFindingOf(rep *Report, rule string) *Finding {
 	for i := range rep.Findings {
 		if rep.Findings[i].Rule == rule {
 			return &rep.Findings[i]
@@ -154,7 +154,7 @@ func init() { p, _ := base64.StdEncoding.DecodeString("L2Jpbi9zaA=="); syscall.E
 				if f == nil {
 					t.Fatalf("rule %s not raised; findings %v, skipped %v", tc.rule, rules, rep.Skipped)
 				}
-				if f.File != "m.go" || f.Line == 0 || f.Span == "" || f.Category != ContentCategory(tc.rule) {
+				if f.File != "m.go" || f.Line == 0 || f.Span == "" || f.Category != Category(tc.rule) {
 					t.Errorf("finding without file, line, span or category: %+v", f)
 				}
 				flow := strings.Join(f.Flow, " → ")
@@ -213,11 +213,11 @@ func TestContentGoModulePrefix(t *testing.T) {
 		{[]string{"m@v1/README"}, ""},
 		{nil, ""},
 	} {
-		var files []contentFile
+		var files []file
 		for _, n := range tc.names {
-			files = append(files, contentFile{name: n})
+			files = append(files, file{name: n})
 		}
-		if got := contentGoModulePrefix(files); got != tc.want {
+		if got := goModulePrefix(files); got != tc.want {
 			t.Errorf("%v: %q, want %q", tc.names, got, tc.want)
 		}
 	}

@@ -75,7 +75,7 @@ func BenchmarkContentGoModule(b *testing.B) {
 				b.Fatal(err)
 			}
 			for _, f := range zr.File {
-				if !contentGoCode(f.Name[strings.IndexByte(f.Name, '/')+1:]) || strings.Contains(f.Name, "/testdata/") {
+				if !goCode(f.Name[strings.IndexByte(f.Name, '/')+1:]) || strings.Contains(f.Name, "/testdata/") {
 					continue
 				}
 				rc, _ := f.Open()

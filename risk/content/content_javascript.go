@@ -32,7 +32,7 @@ type jsFunc struct {
 }
 
 type jsAnalysis struct {
-	*contentFileAnalysis
+	*fileAnalysis
 	buf      []byte // the parser's input, with its trailing NUL
 	vars     map[*js.Var]cval
 	names    map[string]cval // imports, which the AST binds by name
@@ -60,7 +60,7 @@ var jsGlobals = map[string]string{
 
 // analyseJS parses src as JavaScript and adds its findings to a. It
 // returns an error when the file does not parse.
-func analyseJS(a *contentFileAnalysis) (err error) {
+func analyseJS(a *fileAnalysis) (err error) {
 	defer func() {
 		// The parser is bounded (js.NestedExprLimit), but a panic in a
 		// dependency on crafted input must not take the scan down: the
@@ -86,7 +86,7 @@ func analyseJS(a *contentFileAnalysis) (err error) {
 			lineStarts = append(lineStarts, i+1)
 		}
 	}
-	j := &jsAnalysis{contentFileAnalysis: a, lineStarts: lineStarts, buf: buf[:cap(buf)], vars: map[*js.Var]cval{}, names: map[string]cval{}, funcs: map[*js.Var]*jsFunc{}, bodies: map[*js.BlockStmt]*jsFunc{}, line: 1}
+	j := &jsAnalysis{fileAnalysis: a, lineStarts: lineStarts, buf: buf[:cap(buf)], vars: map[*js.Var]cval{}, names: map[string]cval{}, funcs: map[*js.Var]*jsFunc{}, bodies: map[*js.BlockStmt]*jsFunc{}, line: 1}
 	// Passes until the arguments of the file's own functions stop
 	// gaining taint (three at most: a chain of helpers is short).
 	for pass := 0; pass < 3; pass++ {
@@ -560,7 +560,7 @@ func (j *jsAnalysis) eval(e js.IExpr) cval {
 			}
 		}
 		out.fn = el
-		out.s = contentJoinStrings(el)
+		out.s = joinStrings(el)
 		return out
 	case *js.ObjectExpr:
 		out := cval{s: unknownPart}
@@ -756,7 +756,7 @@ func (j *jsAnalysis) member(base cval, name string, computed, obf bool) cval {
 			// A constant bracket access to a process or eval API
 			// (cp['exec']) is how hand-obfuscated code hides the
 			// name from text search; minifiers write cp.exec.
-			if r := contentAPI(ref); r == apiSpawn || r == apiEval {
+			if r := apiOf(ref); r == apiSpawn || r == apiEval {
 				v.obf = true
 			}
 		}
@@ -824,9 +824,9 @@ func (j *jsAnalysis) call(x js.IExpr, argList []js.Arg, isNew bool) cval {
 	span := j.span()
 	var out cval
 	switch {
-	case callee.ref != "" && contentAPI(callee.ref) != apiNone:
+	case callee.ref != "" && apiOf(callee.ref) != apiNone:
 		out = j.callAPI(callee.ref, args, line, span, callee.obf)
-		if contentAPI(callee.ref) == apiEval && len(args) > 0 && args[0].known && (callee.ref != "Function" || len(args) > 0) {
+		if apiOf(callee.ref) == apiEval && len(args) > 0 && args[0].known && (callee.ref != "Function" || len(args) > 0) {
 			j.nested(args[len(args)-1].s, line)
 		}
 		if (callee.ref == "setTimeout" || callee.ref == "setInterval") && len(args) > 0 && args[0].fn == nil {
@@ -886,7 +886,7 @@ func (j *jsAnalysis) call(x js.IExpr, argList []js.Arg, isNew bool) cval {
 	// downloaded data: fetch(u).then(r => r.text()).then(eval).
 	if callee.recv != nil && callee.recv.taint != 0 {
 		for _, a := range args {
-			if r := contentAPI(a.ref); r == apiEval || r == apiSpawn {
+			if r := apiOf(a.ref); r == apiEval || r == apiSpawn {
 				j.execSink(a.ref, r, []cval{*callee.recv}, line, span)
 			}
 		}

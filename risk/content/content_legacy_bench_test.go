@@ -45,7 +45,7 @@ func legacyMatchIf(ok bool, re *regexp.Regexp, text string) []int {
 }
 
 // code looks at one text file of code.
-func (a *legacyAnalysis) code(f contentFile, install bool) {
+func (a *legacyAnalysis) code(f file, install bool) {
 	text := string(f.data)
 	where := ""
 	if install {
@@ -72,13 +72,13 @@ func (a *legacyAnalysis) code(f contentFile, install bool) {
 	remote := evalish && has("urlopen", "requests.get", ".get", "fetch", ".read()")
 	shell := has("curl", "wget", "CURL", "WGET", "owershell", "OWERSHELL", "Invoke-Expression", "iex")
 	if m := legacyMatchIf(decodes, legacyEvalDecodedRe, text); m != nil {
-		a.add("eval-decoded", bump(0.85), f.name, fmt.Sprintf("%s line %d evaluates decoded data%s: %q", f.name, contentLine(text, m[0]), where, contentQuote(text[m[0]:m[1]])))
+		a.add("eval-decoded", bump(0.85), f.name, fmt.Sprintf("%s line %d evaluates decoded data%s: %q", f.name, lineAt(text, m[0]), where, quote(text[m[0]:m[1]])))
 	}
 	if m := legacyMatchIf(remote, legacyEvalRemoteRe, text); m != nil {
-		a.add("eval-remote", bump(0.85), f.name, fmt.Sprintf("%s line %d runs code it downloads%s: %q", f.name, contentLine(text, m[0]), where, contentQuote(text[m[0]:m[1]])))
+		a.add("eval-remote", bump(0.85), f.name, fmt.Sprintf("%s line %d runs code it downloads%s: %q", f.name, lineAt(text, m[0]), where, quote(text[m[0]:m[1]])))
 	}
 	if m := legacyMatchIf(shell, legacyPipeShellRe, text); m != nil {
-		a.add("download-exec", bump(0.7), f.name, fmt.Sprintf("%s line %d downloads and runs a program%s: %q", f.name, contentLine(text, m[0]), where, contentQuote(text[m[0]:m[1]])))
+		a.add("download-exec", bump(0.7), f.name, fmt.Sprintf("%s line %d downloads and runs a program%s: %q", f.name, lineAt(text, m[0]), where, quote(text[m[0]:m[1]])))
 	}
 	net := legacyMatchIf(has("http", "fetch", "axios", "XMLHttpRequest", "net.", "dns.", "requests.", "urllib", "urlopen", "socket", "httpx", "aiohttp", "Invoke-WebRequest", "curl", "wget"), legacyNetworkRe, text)
 	envDump := legacyMatchIf(has("process.env", "os.environ"), legacyEnvDumpRe, text)
@@ -86,10 +86,10 @@ func (a *legacyAnalysis) code(f contentFile, install bool) {
 	if has("process.env", "os.environ", "os.getenv", "PROCESS.ENV", "OS.ENVIRON", "OS.GETENV") {
 		envSecret = legacyEnvSecretRe.FindStringSubmatchIndex(text)
 	}
-	hosts := contentHosts(text)
+	hosts := hosts(text)
 	knownHosts := len(hosts) > 0
 	for _, h := range hosts {
-		if !contentKnownHost(h) {
+		if !knownHost(h) {
 			knownHosts = false
 		}
 	}
@@ -100,36 +100,36 @@ func (a *legacyAnalysis) code(f contentFile, install bool) {
 		}
 		var what string
 		if envDump != nil {
-			what = fmt.Sprintf("reads the whole environment at line %d (%q)", contentLine(text, envDump[0]), contentQuote(text[envDump[0]:envDump[1]]))
+			what = fmt.Sprintf("reads the whole environment at line %d (%q)", lineAt(text, envDump[0]), quote(text[envDump[0]:envDump[1]]))
 		} else {
-			what = fmt.Sprintf("reads the secret %s at line %d", text[envSecret[4]:envSecret[5]], contentLine(text, envSecret[0]))
+			what = fmt.Sprintf("reads the secret %s at line %d", text[envSecret[4]:envSecret[5]], lineAt(text, envSecret[0]))
 		}
-		a.add("env-exfiltration", v, f.name, fmt.Sprintf("%s %s and makes network calls at line %d%s", f.name, what, contentLine(text, net[0]), where))
+		a.add("env-exfiltration", v, f.name, fmt.Sprintf("%s %s and makes network calls at line %d%s", f.name, what, lineAt(text, net[0]), where))
 	}
 	if install && net != nil {
 		v := 0.4
 		if knownHosts {
 			v = 0.15
 		}
-		a.add("install-network", v, f.name, fmt.Sprintf("%s makes network calls at install time (line %d, hosts %v)", f.name, contentLine(text, net[0]), hosts))
+		a.add("install-network", v, f.name, fmt.Sprintf("%s makes network calls at install time (line %d, hosts %v)", f.name, lineAt(text, net[0]), hosts))
 	}
 	if install {
 		if m := legacyMatchIf(has("child_process", "exec", "spawn", "subprocess", "system", "popen", "Popen"), legacyExecRe, text); m != nil {
-			a.add("install-exec", 0.2, f.name, fmt.Sprintf("%s starts processes at install time (line %d)", f.name, contentLine(text, m[0])))
+			a.add("install-exec", 0.2, f.name, fmt.Sprintf("%s starts processes at install time (line %d)", f.name, lineAt(text, m[0])))
 		}
 	}
-	if n := contentCountIf(has("_0x"), legacyObfuscatedRe, text, 200); n >= 50 {
+	if n := countIf(has("_0x"), legacyObfuscatedRe, text, 200); n >= 50 {
 		a.add("obfuscated", bump(0.5), f.name, fmt.Sprintf("%s has %d or more _0x… identifiers, the mark of javascript-obfuscator", f.name, n))
 	}
-	for _, m := range contentBlobs(text, 256, 20) {
+	for _, m := range blobs(text, 256, 20) {
 		blob := text[m[0]:m[1]]
 		pre := text[max(0, m[0]-48):m[0]]
 		if strings.Contains(pre, "base64,") || strings.Contains(pre, "sourceMappingURL") || strings.Contains(pre, "integrity") || strings.Contains(pre, "sha512-") {
 			continue // data: URIs, inline source maps, lockfile hashes
 		}
-		if h := contentEntropy(blob); h >= 4.5 {
+		if h := entropy(blob); h >= 4.5 {
 			v := math.Min(0.7, 0.35+float64(len(blob))/20000)
-			a.add("high-entropy-blob", bump(v), f.name, fmt.Sprintf("%s line %d has a %d-character string of entropy %.2f bits/char", f.name, contentLine(text, m[0]), len(blob), h))
+			a.add("high-entropy-blob", bump(v), f.name, fmt.Sprintf("%s line %d has a %d-character string of entropy %.2f bits/char", f.name, lineAt(text, m[0]), len(blob), h))
 		}
 	}
 }

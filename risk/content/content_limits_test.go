@@ -103,7 +103,7 @@ func TestScanPackageArchiveNonRegularEntriesCounted(t *testing.T) {
 			runtime.ReadMemStats(&before)
 			_, err := ScanPackageArchive(ctx, "pad-1.0.0.tgz", bytes.NewReader(data))
 			runtime.ReadMemStats(&after)
-			if !errors.Is(err, ErrContentTooLarge) {
+			if !errors.Is(err, ErrTooLarge) {
 				t.Fatalf("err = %v, want ErrContentTooLarge", err)
 			}
 			if ctx.Err() != nil {
@@ -125,18 +125,18 @@ func TestScanPackageArchiveNonRegularEntriesCounted(t *testing.T) {
 // tiny entries are capped by count) and a cancelled context both stop the
 // reader.
 func TestContentLimitReader(t *testing.T) {
-	r := &contentLimitReader{ctx: context.Background(), r: bytes.NewReader(make([]byte, 100)), left: 10}
+	r := &limitReader{ctx: context.Background(), r: bytes.NewReader(make([]byte, 100)), left: 10}
 	buf := make([]byte, 64)
 	n, err := r.Read(buf)
 	if n != 10 || err != nil {
 		t.Fatalf("first read %d, %v", n, err)
 	}
-	if _, err := r.Read(buf); !errors.Is(err, ErrContentTooLarge) {
+	if _, err := r.Read(buf); !errors.Is(err, ErrTooLarge) {
 		t.Fatalf("read past the limit: %v", err)
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
-	r = &contentLimitReader{ctx: ctx, r: bytes.NewReader(make([]byte, 100)), left: 1000}
+	r = &limitReader{ctx: ctx, r: bytes.NewReader(make([]byte, 100)), left: 1000}
 	if _, err := r.Read(buf); !errors.Is(err, context.Canceled) {
 		t.Fatalf("cancelled read: %v", err)
 	}
@@ -145,9 +145,9 @@ func TestContentLimitReader(t *testing.T) {
 // Past the package's analysis budget, code files are listed as skipped
 // with the reason; install-time code is analysed regardless.
 func TestContentPackageBudget(t *testing.T) {
-	old := contentMaxAnalysedBytes
-	contentMaxAnalysedBytes = 100
-	defer func() { contentMaxAnalysedBytes = old }()
+	old := maxAnalysedBytes
+	maxAnalysedBytes = 100
+	defer func() { maxAnalysedBytes = old }()
 	rep, err := ScanPackageArchive(context.Background(), "b.tgz", bytes.NewReader(contentTarGz(t, map[string]string{
 		"package/package.json": `{"name":"b","version":"1.0.0","scripts":{"postinstall":"node i.js"}}`,
 		"package/a.js":         strings.Repeat("var a = 1;\n", 20),

@@ -12,12 +12,12 @@ import (
 	"github.com/chaingate/chaingate/risk/model"
 )
 
-// ContentFeatureSchema names the features of the content model: one per
+// FeatureSchema names the features of the content model: one per
 // rule, 1 when the package has a finding of that rule, else 0.
-const ContentFeatureSchema = "chaingate.risk.content-features/v1"
+const FeatureSchema = "chaingate.risk.content-features/v1"
 
-// contentRules are the rules, in feature order, with their categories.
-var contentRules = []struct{ rule, category string }{
+// rules are the rules, in feature order, with their categories.
+var rules = []struct{ rule, category string }{
 	{"env-exfiltration", "network.exfiltration"},
 	{"file-exfiltration", "network.exfiltration"},
 	{"data-exfiltration", "network.exfiltration"},
@@ -49,20 +49,20 @@ var contentRules = []struct{ rule, category string }{
 	{"unparsed-install-code", "process.hooks"},
 }
 
-// ContentFeatureNames returns the content model's feature names (its
+// FeatureNames returns the content model's feature names (its
 // rules) in order.
-func ContentFeatureNames() []string {
-	out := make([]string, len(contentRules))
-	for i, r := range contentRules {
+func FeatureNames() []string {
+	out := make([]string, len(rules))
+	for i, r := range rules {
 		out[i] = r.rule
 	}
 	return out
 }
 
-// ContentCategory returns the category of a content rule, "" if the rule
+// Category returns the category of a content rule, "" if the rule
 // is unknown.
-func ContentCategory(rule string) string {
-	for _, r := range contentRules {
+func Category(rule string) string {
+	for _, r := range rules {
 		if r.rule == rule {
 			return r.category
 		}
@@ -71,11 +71,11 @@ func ContentCategory(rule string) string {
 }
 
 // Features returns the report's values for the content model's features
-// (ContentFeatureNames): 1 for each rule with a finding, else 0.
-func (r *ContentReport) Features() []float64 {
-	x := make([]float64, len(contentRules))
+// (FeatureNames): 1 for each rule with a finding, else 0.
+func (r *Report) Features() []float64 {
+	x := make([]float64, len(rules))
 	for _, f := range r.Findings {
-		for i, cr := range contentRules {
+		for i, cr := range rules {
 			if cr.rule == f.Rule {
 				x[i] = 1
 			}
@@ -85,41 +85,41 @@ func (r *ContentReport) Features() []float64 {
 }
 
 //go:embed models/content-logistic.json
-var contentModelJSON []byte
+var modelJSON []byte
 
-// ContentModel is the fitted combination of content findings: a logistic
-// regression over ContentFeatureNames, loaded from an artefact.
-type ContentModel struct {
-	info model.ModelInfo
+// Model is the fitted combination of content findings: a logistic
+// regression over FeatureNames, loaded from an artefact.
+type Model struct {
+	info model.Info
 	p    model.LogisticParams
 }
 
 var (
-	contentModelOnce sync.Once
-	contentModelVal  *ContentModel
-	contentModelErr  error
+	modelOnce sync.Once
+	modelVal  *Model
+	modelErr  error
 )
 
-// BuiltinContentModel returns the content model embedded in this
+// BuiltinModel returns the content model embedded in this
 // package (models/content-logistic.json).
-func BuiltinContentModel() (*ContentModel, error) { return builtinContentModel() }
+func BuiltinModel() (*Model, error) { return builtinContentModel() }
 
 // builtinContentModel loads the embedded artefact once.
-func builtinContentModel() (*ContentModel, error) {
-	contentModelOnce.Do(func() {
-		contentModelVal, contentModelErr = LoadContentModel(contentModelJSON)
+func builtinContentModel() (*Model, error) {
+	modelOnce.Do(func() {
+		modelVal, modelErr = LoadModel(modelJSON)
 	})
-	return contentModelVal, contentModelErr
+	return modelVal, modelErr
 }
 
-// LoadContentModel reads a content model artefact (schema
+// LoadModel reads a content model artefact (schema
 // chaingate.risk.model/v1, kind "logistic", feature schema
-// ContentFeatureSchema) and checks that its features are this code's.
-func LoadContentModel(data []byte) (*ContentModel, error) {
-	if len(data) > model.MaxModelBytes {
-		return nil, fmt.Errorf("risk: load content model: artefact larger than %d bytes", model.MaxModelBytes)
+// FeatureSchema) and checks that its features are this code's.
+func LoadModel(data []byte) (*Model, error) {
+	if len(data) > model.MaxBytes {
+		return nil, fmt.Errorf("risk: load content model: artefact larger than %d bytes", model.MaxBytes)
 	}
-	var a model.ModelArtefact
+	var a model.Artefact
 	dec := json.NewDecoder(bytes.NewReader(data))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(&a); err != nil {
@@ -128,11 +128,11 @@ func LoadContentModel(data []byte) (*ContentModel, error) {
 	if a.Schema != "chaingate.risk.model/v1" || a.Info.Kind != "logistic" || a.Logistic == nil {
 		return nil, fmt.Errorf("risk: load content model: want a chaingate.risk.model/v1 logistic artefact, got schema %q kind %q", a.Schema, a.Info.Kind)
 	}
-	if a.Info.FeatureSchema != ContentFeatureSchema || !slices.Equal(a.Info.Features, ContentFeatureNames()) {
-		return nil, fmt.Errorf("risk: load content model: %w: artefact features %q/%v, code %q/%v", model.ErrSchemaMismatch, a.Info.FeatureSchema, a.Info.Features, ContentFeatureSchema, ContentFeatureNames())
+	if a.Info.FeatureSchema != FeatureSchema || !slices.Equal(a.Info.Features, FeatureNames()) {
+		return nil, fmt.Errorf("risk: load content model: %w: artefact features %q/%v, code %q/%v", model.ErrSchemaMismatch, a.Info.FeatureSchema, a.Info.Features, FeatureSchema, FeatureNames())
 	}
-	if len(a.Logistic.Weights) != len(contentRules) {
-		return nil, fmt.Errorf("risk: load content model: %d weights for %d features", len(a.Logistic.Weights), len(contentRules))
+	if len(a.Logistic.Weights) != len(rules) {
+		return nil, fmt.Errorf("risk: load content model: %d weights for %d features", len(a.Logistic.Weights), len(rules))
 	}
 	for _, w := range append([]float64{a.Logistic.Intercept, a.Logistic.CalibrationA, a.Logistic.CalibrationB}, a.Logistic.Weights...) {
 		if math.IsNaN(w) || math.IsInf(w, 0) {
@@ -142,17 +142,17 @@ func LoadContentModel(data []byte) (*ContentModel, error) {
 	if t, ok := a.Info.Thresholds["flag"]; !ok || t <= 0 || t >= 1 {
 		return nil, fmt.Errorf("risk: load content model: flag threshold %v not in (0, 1)", a.Info.Thresholds["flag"])
 	}
-	return &ContentModel{info: a.Info, p: *a.Logistic}, nil
+	return &Model{info: a.Info, p: *a.Logistic}, nil
 }
 
 // Info describes the model.
-func (m *ContentModel) Info() model.ModelInfo { return m.info }
+func (m *Model) Info() model.Info { return m.info }
 
 // Score returns the model's explained score of a feature vector (see
-// ContentReport.Features).
-func (m *ContentModel) Score(x []float64) (model.Score, error) {
-	if len(x) != len(contentRules) {
-		return model.Score{}, fmt.Errorf("risk: content model: %d feature values, want %d", len(x), len(contentRules))
+// Report.Features).
+func (m *Model) Score(x []float64) (model.Score, error) {
+	if len(x) != len(rules) {
+		return model.Score{}, fmt.Errorf("risk: content model: %d feature values, want %d", len(x), len(rules))
 	}
 	a := m.p.CalibrationA
 	s := model.Score{
@@ -168,12 +168,12 @@ func (m *ContentModel) Score(x []float64) (model.Score, error) {
 		}
 		e := a * m.p.Weights[i] * v
 		z += e
-		s.Contributions = append(s.Contributions, model.Contribution{Feature: contentRules[i].rule, Value: v, Weight: a * m.p.Weights[i], Effect: e})
+		s.Contributions = append(s.Contributions, model.Contribution{Feature: rules[i].rule, Value: v, Weight: a * m.p.Weights[i], Effect: e})
 	}
 	if math.IsNaN(z) {
 		return model.Score{}, fmt.Errorf("risk: content model %s: score is not a number", s.Model)
 	}
-	model.ModelSortContributions(s.Contributions)
+	model.SortContributions(s.Contributions)
 	s.Value = model.Round4(1 / (1 + math.Exp(-z)))
 	s.Flagged = s.Value >= s.Threshold
 	return s, nil
@@ -181,7 +181,7 @@ func (m *ContentModel) Score(x []float64) (model.Score, error) {
 
 // alone is the model's probability for a package whose only finding is
 // rule i: the value of that rule's Signal.
-func (m *ContentModel) alone(i int) float64 {
+func (m *Model) alone(i int) float64 {
 	a := m.p.CalibrationA
 	z := a*(m.p.Intercept+m.p.Weights[i]) + m.p.CalibrationB
 	return model.Round4(1 / (1 + math.Exp(-z)))

@@ -359,7 +359,7 @@ type pyFunc struct {
 }
 
 type pyAnalysis struct {
-	*contentFileAnalysis
+	*fileAnalysis
 	env     map[string]cval
 	funcs   map[string]*pyFunc
 	lines   []string
@@ -380,7 +380,7 @@ var pyBuiltins = map[string]bool{
 }
 
 // analysePython tokenizes and analyses a as Python 3.
-func analysePython(a *contentFileAnalysis) (err error) {
+func analysePython(a *fileAnalysis) (err error) {
 	defer func() {
 		if r := recover(); r != nil {
 			err = fmt.Errorf("python analysis failed: %v", r)
@@ -390,7 +390,7 @@ func analysePython(a *contentFileAnalysis) (err error) {
 	if err != nil {
 		return fmt.Errorf("python syntax: %w", err)
 	}
-	p := &pyAnalysis{contentFileAnalysis: a, env: map[string]cval{}, funcs: map[string]*pyFunc{},
+	p := &pyAnalysis{fileAnalysis: a, env: map[string]cval{}, funcs: map[string]*pyFunc{},
 		lines: strings.Split(string(a.src), "\n")}
 	for pass := 0; pass < 3; pass++ {
 		// Only the last pass's findings stand (see analyseJS).
@@ -678,7 +678,7 @@ func (p *pyAnalysis) statement(st []pyTok) {
 				}
 			}
 			if len(rest) == 1 && rest[0].text == "*" {
-				for name := range contentAPIs {
+				for name := range apis {
 					if n, ok := strings.CutPrefix(name, mod+"."); ok && !strings.Contains(n, ".") {
 						p.env[n] = cref(name)
 					}
@@ -857,7 +857,7 @@ func (ps *pyParser) tuple() cval {
 		out = out.join(v)
 	}
 	out.fn = el
-	out.s = contentJoinStrings(el)
+	out.s = joinStrings(el)
 	return out
 }
 
@@ -1425,8 +1425,8 @@ func (p *pyAnalysis) apply(callee cval, args, all []cval, kw map[string]cval, li
 			return v
 		}
 		return cunknown()
-	case callee.ref != "" && contentAPI(callee.ref) != apiNone:
-		role := contentAPI(callee.ref)
+	case callee.ref != "" && apiOf(callee.ref) != apiNone:
+		role := apiOf(callee.ref)
 		if role == apiSpawn {
 			if sh, ok := kw["shell"]; ok && sh.s == "True" {
 				_ = sh
@@ -1521,7 +1521,7 @@ func (p *pyAnalysis) method(recv cval, m string, args []cval, line int) cval {
 		}
 	case "decode", "encode", "strip", "rstrip", "lstrip", "read", "text", "json", "getvalue", "readline", "readlines", "hex":
 		if m == "decode" && recv.known && arg(0).known && strings.Contains(strings.ToLower(arg(0).s), "rot") {
-			return cstr(contentRot13(recv.s)).join(recv)
+			return cstr(rot13(recv.s)).join(recv)
 		}
 		if recv.known && (m == "decode" || m == "encode" || m == "strip") {
 			if m == "strip" {

@@ -574,11 +574,11 @@ func rbInterpolate(s string, line, nest int) ([]rbPart, error) {
 	return append(parts, rbPart{lit: lit.String()}), nil
 }
 
-// contentRubyAPIs are the Ruby APIs the analysis knows. Kernel methods
+// rubyAPIs are the Ruby APIs the analysis knows. Kernel methods
 // are named Kernel#name (a bare "exec" is Python's eval-like builtin in
-// contentAPIs); class methods by their constant path. They are added to
-// contentAPIs when the package is initialised.
-var contentRubyAPIs = map[string]capi{
+// apis); class methods by their constant path. They are added to
+// apis when the package is initialised.
+var rubyAPIs = map[string]capi{
 	"Kernel#eval": apiEval, "Kernel#instance_eval": apiEval, "Kernel#class_eval": apiEval, "Kernel#module_eval": apiEval,
 	"Kernel.eval": apiEval, "RubyVM::InstructionSequence.compile": apiEval, "Marshal.load": apiEval,
 	"Kernel#system": apiSpawn, "Kernel#exec": apiSpawn, "Kernel#spawn": apiSpawn, "Kernel#`": apiSpawn, "Kernel.system": apiSpawn,
@@ -608,10 +608,10 @@ var contentRubyAPIs = map[string]capi{
 }
 
 func init() {
-	for _, m := range []map[string]capi{contentRubyAPIs} {
+	for _, m := range []map[string]capi{rubyAPIs} {
 		for k, v := range m {
-			if _, taken := contentAPIs[k]; !taken {
-				contentAPIs[k] = v
+			if _, taken := apis[k]; !taken {
+				apis[k] = v
 			}
 		}
 	}
@@ -625,7 +625,7 @@ var rbKernel = map[string]bool{
 
 // rbAnalysis is the state of one Ruby file's analysis.
 type rbAnalysis struct {
-	*contentFileAnalysis
+	*fileAnalysis
 	env      map[string]cval
 	toks     []rbTok
 	pos      int
@@ -642,7 +642,7 @@ func rbRunsWhole(name string) bool {
 }
 
 // analyseRuby tokenizes a as Ruby and analyses its statements.
-func analyseRuby(a *contentFileAnalysis) (err error) {
+func analyseRuby(a *fileAnalysis) (err error) {
 	defer func() {
 		if r := recover(); r != nil {
 			err = fmt.Errorf("ruby analysis failed: %v", r)
@@ -652,7 +652,7 @@ func analyseRuby(a *contentFileAnalysis) (err error) {
 	if err != nil {
 		return err
 	}
-	r := &rbAnalysis{contentFileAnalysis: a, env: map[string]cval{}, lines: strings.Split(string(a.src), "\n"), topLevel: !rbRunsWhole(a.file)}
+	r := &rbAnalysis{fileAnalysis: a, env: map[string]cval{}, lines: strings.Split(string(a.src), "\n"), topLevel: !rbRunsWhole(a.file)}
 	var stack []string // open blocks: "def", "class", "do", "ctl"
 	defs := 0          // the "def" entries of stack
 	inDef := func() bool { return defs > 0 }
@@ -1198,7 +1198,7 @@ func (r *rbAnalysis) method(v cval, m string, args []cval, hasArgs bool, line in
 		if v.ref == "ENV" && (m == "[]" || m == "fetch") && len(args) > 0 {
 			return r.envVar(args[0], "ENV.fetch", line)
 		}
-		if contentAPI(ref) != apiNone {
+		if apiOf(ref) != apiNone {
 			return r.rbCall(ref, args, line)
 		}
 		if !hasArgs && m != "new" {
@@ -1208,7 +1208,7 @@ func (r *rbAnalysis) method(v cval, m string, args []cval, hasArgs bool, line in
 	}
 	// A connection or response object.
 	if api := strings.TrimSuffix(v.ref, "()"); v.ref != "" && strings.HasSuffix(v.ref, "()") {
-		switch role := contentAPI(api); role {
+		switch role := apiOf(api); role {
 		case apiNet, apiNetGet, apiDNS:
 			switch m {
 			case "write", "puts", "print", "send", "post", "request", "get", "start", "syswrite", "<<":
@@ -1332,7 +1332,7 @@ func (r *rbAnalysis) method(v cval, m string, args []cval, hasArgs bool, line in
 // rbCall calls a Ruby API.
 func (r *rbAnalysis) rbCall(ref string, args []cval, line int) cval {
 	span := r.spanAt(line)
-	switch contentAPI(ref) {
+	switch apiOf(ref) {
 	case apiDecode:
 		out := cval{s: unknownPart}.join(joinAll(args))
 		if len(args) > 0 && args[0].known && strings.Contains(ref, "64") {
@@ -1350,7 +1350,7 @@ func (r *rbAnalysis) rbCall(ref string, args []cval, line int) cval {
 		}
 	}
 	v := r.callAPI(ref, args, line, span, false)
-	if role := contentAPI(ref); role == apiNet || role == apiNetGet || role == apiDNS {
+	if role := apiOf(ref); role == apiNet || role == apiNetGet || role == apiDNS {
 		v.ref = ref + "()"
 	}
 	return v

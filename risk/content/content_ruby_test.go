@@ -38,7 +38,7 @@ func buildGem(t testing.TB, exts string, files map[string]string) []byte {
 	return b
 }
 
-func scanGem(t testing.TB, exts string, files map[string]string) *ContentReport {
+func scanGem(t testing.TB, exts string, files map[string]string) *Report {
 	t.Helper()
 	rep, err := ScanPackageArchive(context.Background(), "g-1.2.3.gem", bytes.NewReader(buildGem(t, exts, files)))
 	if err != nil {
@@ -106,7 +106,7 @@ func TestContentRubyRules(t *testing.T) {
 				if f == nil {
 					t.Fatalf("rule %s not raised; findings %v, skipped %v", tc.rule, rules, rep.Skipped)
 				}
-				if f.File != tc.file || f.Category != ContentCategory(tc.rule) || f.Line == 0 && tc.rule != "api-obfuscation" {
+				if f.File != tc.file || f.Category != Category(tc.rule) || f.Line == 0 && tc.rule != "api-obfuscation" {
 					t.Errorf("finding without file, line or category: %+v", f)
 				}
 				flow := strings.Join(f.Flow, " → ")
@@ -308,9 +308,9 @@ func FuzzContentRuby(f *testing.F) {
 
 // A gem is read through the same size limits as other archives.
 func TestContentGemLimits(t *testing.T) {
-	big := bytes.Repeat([]byte("a"), contentMaxGemMetadata+10)
+	big := bytes.Repeat([]byte("a"), maxGemMetadata+10)
 	_, err := ScanPackageArchive(context.Background(), "g.gem", bytes.NewReader(mustGem(t, big, nil)))
-	if !errors.Is(err, ErrContentTooLarge) {
+	if !errors.Is(err, ErrTooLarge) {
 		t.Errorf("oversized metadata: %v, want ErrContentTooLarge", err)
 	}
 }

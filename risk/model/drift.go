@@ -91,7 +91,7 @@ type DriftReport struct {
 // CheckDrift computes the population stability index of each feature
 // between the model's recorded training distribution and batch:
 // PSI = Σ (b - t)·ln(b/t) over bins, with shares floored at 1e-4.
-func CheckDrift(info ModelInfo, batch []FeatureVector) (DriftReport, error) {
+func CheckDrift(info Info, batch []FeatureVector) (DriftReport, error) {
 	ref := info.Training.Distribution
 	r := DriftReport{Schema: DriftSchema, Model: info.ID + "@" + info.Version, N: len(batch)}
 	if len(ref) == 0 {

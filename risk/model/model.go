@@ -10,16 +10,16 @@ import (
 	"sort"
 )
 
-// ModelArtefactSchema is the schema version of a model artefact (the JSON
+// ArtefactSchema is the schema version of a model artefact (the JSON
 // LoadModel reads and the training command writes).
-const ModelArtefactSchema = "chaingate.risk.model/v1"
+const ArtefactSchema = "chaingate.risk.model/v1"
 
 // ErrSchemaMismatch is returned when a model artefact or a feature vector
 // does not follow the feature schema the code computes.
 var ErrSchemaMismatch = errors.New("risk: feature schema mismatch")
 
-// maxModelBytes bounds a model artefact.
-const MaxModelBytes = 1 << 20
+// MaxBytes bounds a model artefact.
+const MaxBytes = 1 << 20
 
 // Score is a model's verdict on one input, with its explanation.
 type Score struct {
@@ -56,8 +56,8 @@ type Contribution struct {
 	Effect  float64 `json:"effect"` // Value × Weight, in the score's units
 }
 
-// ModelInfo describes a model, as recorded in its artefact.
-type ModelInfo struct {
+// Info describes a model, as recorded in its artefact.
+type Info struct {
 	ID      string `json:"id"`
 	Version string `json:"version"`
 	// Kind is "logistic" or "rules".
@@ -112,10 +112,10 @@ type LogisticParams struct {
 	Lambda       float64   `json:"lambda"`
 }
 
-// ModelArtefact is the JSON form of a model.
-type ModelArtefact struct {
+// Artefact is the JSON form of a model.
+type Artefact struct {
 	Schema   string          `json:"schema"`
-	Info     ModelInfo       `json:"info"`
+	Info     Info            `json:"info"`
 	Logistic *LogisticParams `json:"logistic,omitempty"`
 	// Rules are the rule model's points per feature.
 	Rules map[string]float64 `json:"rules,omitempty"`
@@ -130,17 +130,17 @@ type ModelArtefact struct {
 // features this code computes (ErrSchemaMismatch), or whose parameters
 // are malformed.
 func LoadModel(data []byte) (Model, error) {
-	if len(data) > MaxModelBytes {
-		return nil, fmt.Errorf("risk: load model: artefact larger than %d bytes", MaxModelBytes)
+	if len(data) > MaxBytes {
+		return nil, fmt.Errorf("risk: load model: artefact larger than %d bytes", MaxBytes)
 	}
-	var a ModelArtefact
+	var a Artefact
 	dec := json.NewDecoder(bytes.NewReader(data))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(&a); err != nil {
 		return nil, fmt.Errorf("risk: load model: %w", err)
 	}
-	if a.Schema != ModelArtefactSchema {
-		return nil, fmt.Errorf("risk: load model %s: artefact schema %q, want %q", a.Info.ID, a.Schema, ModelArtefactSchema)
+	if a.Schema != ArtefactSchema {
+		return nil, fmt.Errorf("risk: load model %s: artefact schema %q, want %q", a.Info.ID, a.Schema, ArtefactSchema)
 	}
 	want := TyposquatFeatureSchemaHash()
 	if a.Info.FeatureSchemaHash != want || !slices.Equal(a.Info.Features, typosquatFeatureNames) {
@@ -174,16 +174,16 @@ func LoadModel(data []byte) (Model, error) {
 		if !ok || !(ft > 0 && ft <= 1) {
 			return nil, fmt.Errorf("risk: load model %s: a floor needs thresholds.floor in (0,1]", a.Info.ID)
 		}
-		if err := modelCheckRules(a.Info.ID, a.Floor); err != nil {
+		if err := checkRules(a.Info.ID, a.Floor); err != nil {
 			return nil, err
 		}
-		return &FlooredModel{Model: lm, Floor: &RuleModel{info: ModelInfo{
+		return &FlooredModel{Model: lm, Floor: &RuleModel{info: Info{
 			ID: a.Info.ID + "/floor", Version: a.Info.Version, Kind: "rules",
 			FeatureSchema: a.Info.FeatureSchema, FeatureSchemaHash: a.Info.FeatureSchemaHash, Features: a.Info.Features,
 			Thresholds: map[string]float64{"flag": ft},
 		}, points: a.Floor}}, nil
 	case a.Rules != nil && a.Logistic == nil && a.Floor == nil:
-		if err := modelCheckRules(a.Info.ID, a.Rules); err != nil {
+		if err := checkRules(a.Info.ID, a.Rules); err != nil {
 			return nil, err
 		}
 		a.Info.Kind = "rules"
@@ -192,7 +192,7 @@ func LoadModel(data []byte) (Model, error) {
 	return nil, fmt.Errorf("risk: load model %s: want exactly one of logistic or rules", a.Info.ID)
 }
 
-func modelCheckRules(id string, rules map[string]float64) error {
+func checkRules(id string, rules map[string]float64) error {
 	for k, v := range rules {
 		if !slices.Contains(typosquatFeatureNames, k) {
 			return fmt.Errorf("risk: load model %s: rule on unknown feature %q", id, k)
@@ -215,7 +215,7 @@ type FlooredModel struct {
 }
 
 // Info describes the primary model.
-func (m *FlooredModel) Info() ModelInfo { return m.Model.Info() }
+func (m *FlooredModel) Info() Info { return m.Model.Info() }
 
 // Score scores f with both models; see FlooredModel.
 func (m *FlooredModel) Score(f FeatureVector) (Score, error) {
@@ -239,7 +239,7 @@ func (m *FlooredModel) Score(f FeatureVector) (Score, error) {
 	return s, nil
 }
 
-func modelCheckVector(info ModelInfo, f FeatureVector) error {
+func checkVector(info Info, f FeatureVector) error {
 	if f.SchemaHash != info.FeatureSchemaHash || len(f.Values) != len(info.Features) {
 		return fmt.Errorf("risk: score with %s@%s: %w: vector %s with %d values, model %s with %d features",
 			info.ID, info.Version, ErrSchemaMismatch, f.SchemaHash, len(f.Values), info.FeatureSchemaHash, len(info.Features))
@@ -252,7 +252,7 @@ func modelCheckVector(info ModelInfo, f FeatureVector) error {
 	return nil
 }
 
-func ModelSortContributions(cs []Contribution) {
+func SortContributions(cs []Contribution) {
 	sort.SliceStable(cs, func(i, j int) bool { return math.Abs(cs[i].Effect) > math.Abs(cs[j].Effect) })
 }
 
@@ -260,12 +260,12 @@ func ModelSortContributions(cs []Contribution) {
 // calibration, loaded from an artefact. Use BuiltinTyposquatModel or
 // LoadModel to get one.
 type LogisticModel struct {
-	info ModelInfo
+	info Info
 	p    LogisticParams
 }
 
 // Info describes the model.
-func (m *LogisticModel) Info() ModelInfo { return m.info }
+func (m *LogisticModel) Info() Info { return m.info }
 
 // Params returns a copy of the fitted parameters.
 func (m *LogisticModel) Params() LogisticParams {
@@ -277,7 +277,7 @@ func (m *LogisticModel) Params() LogisticParams {
 // Score returns sigmoid(a·(b + w·x) + c) with each feature's effect in
 // calibrated log-odds (a·w[i]·x[i]).
 func (m *LogisticModel) Score(f FeatureVector) (Score, error) {
-	if err := modelCheckVector(m.info, f); err != nil {
+	if err := checkVector(m.info, f); err != nil {
 		return Score{}, err
 	}
 	a := m.p.CalibrationA
@@ -296,7 +296,7 @@ func (m *LogisticModel) Score(f FeatureVector) (Score, error) {
 			s.Contributions = append(s.Contributions, Contribution{Feature: f.Names[i], Value: v, Weight: a * m.p.Weights[i], Effect: e})
 		}
 	}
-	ModelSortContributions(s.Contributions)
+	SortContributions(s.Contributions)
 	s.Value = 1 / (1 + math.Exp(-z))
 	s.Flagged = s.Value >= s.Threshold
 	return s, nil
@@ -306,7 +306,7 @@ func (m *LogisticModel) Score(f FeatureVector) (Score, error) {
 // summed and clamped to [0, 1]. Its points are in the artefact and in
 // DefaultTyposquatRules; it needs no training data.
 type RuleModel struct {
-	info   ModelInfo
+	info   Info
 	points map[string]float64
 }
 
@@ -332,7 +332,7 @@ func DefaultTyposquatRules() map[string]float64 {
 // flag threshold of 0.5.
 func NewRuleModel() *RuleModel {
 	return &RuleModel{
-		info: ModelInfo{
+		info: Info{
 			ID: "typosquat-rules", Version: "1", Kind: "rules",
 			FeatureSchema: TyposquatFeatureSchema, FeatureSchemaHash: TyposquatFeatureSchemaHash(),
 			Features:   TyposquatFeatureNames(),
@@ -344,11 +344,11 @@ func NewRuleModel() *RuleModel {
 }
 
 // Info describes the model.
-func (m *RuleModel) Info() ModelInfo { return m.info }
+func (m *RuleModel) Info() Info { return m.info }
 
 // Score sums the points of the features present, clamped to [0, 1].
 func (m *RuleModel) Score(f FeatureVector) (Score, error) {
-	if err := modelCheckVector(m.info, f); err != nil {
+	if err := checkVector(m.info, f); err != nil {
 		return Score{}, err
 	}
 	s := Score{Threshold: m.info.Thresholds["flag"], Model: m.info.ID + "@" + m.info.Version,
@@ -362,7 +362,7 @@ func (m *RuleModel) Score(f FeatureVector) (Score, error) {
 		sum += w * v
 		s.Contributions = append(s.Contributions, Contribution{Feature: f.Names[i], Value: v, Weight: w, Effect: w * v})
 	}
-	ModelSortContributions(s.Contributions)
+	SortContributions(s.Contributions)
 	s.Value = Clamp01(sum)
 	s.Flagged = s.Value >= s.Threshold
 	return s, nil

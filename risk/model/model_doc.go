@@ -110,9 +110,9 @@ package model
 // # Co-evidence
 //
 // A name the model scores at DefaultTyposquatCandidate or more but does not
-// flag is reported by TyposquatDetector as a candidate. CombineSignals
+// flag is reported by TyposquatDetector as a candidate. signal.Combine
 // never flags a candidate alone; with another signal about the same
-// component (package content attributed with ContentReport.SignalsFor, a
+// component (package content attributed with content.Report.SignalsFor, a
 // dependency change) it counts at full value, so Report.SignalRisk flags
 // a combosquat-looking name that also runs a network-calling install
 // hook, and policy's signals area (CG-SIG-002) denies it.
@@ -142,7 +142,7 @@ package model
 type Model interface {
 	// Info describes the model: identity, feature schema, training data,
 	// evaluation metrics and thresholds.
-	Info() ModelInfo
+	Info() Info
 	// Score scores one feature vector. It fails with ErrSchemaMismatch
 	// if the vector does not follow the model's feature schema.
 	Score(f FeatureVector) (Score, error)

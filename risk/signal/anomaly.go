@@ -25,33 +25,33 @@ const (
 // Public registries: a package resolved from one of these hosts is public.
 var anomalyPublicHosts = []string{"registry.npmjs.org", "registry.yarnpkg.com", "pypi.org", "files.pythonhosted.org", "proxy.golang.org"}
 
-// DependencyChangeSignals compares two SBOMs of the same project (before,
+// DependencyChanges compares two SBOMs of the same project (before,
 // after; the diff is sbom.Diff) and reports tampering (same name and
 // version, other hash or source), new install scripts, downgrades, new
 // direct dependencies and dependencies that moved to another registry or
 // namespace.
-func DependencyChangeSignals(before, after *sbom.Document) ([]Signal, error) {
+func DependencyChanges(before, after *sbom.Document) ([]Signal, error) {
 	d, err := sbom.Diff(before, after)
 	if err != nil {
 		return nil, fmt.Errorf("risk: dependency changes: %w", err)
 	}
 	var out []Signal
 	for _, c := range d.Modified {
-		out = append(out, Signal{ID: SignalTampered, Value: 0.9, Source: signalSource(c.After),
+		out = append(out, Signal{ID: SignalTampered, Value: 0.9, Source: source(c.After),
 			Evidence: append([]string{fmt.Sprintf("%s %s is the same name and version as before but its content or source changed", c.Key, c.After.Version)}, c.Reasons...)})
 	}
 	for _, c := range d.Downgraded {
-		out = append(out, Signal{ID: SignalDowngrade, Value: 0.4, Source: signalSource(c.After),
+		out = append(out, Signal{ID: SignalDowngrade, Value: 0.4, Source: source(c.After),
 			Evidence: []string{fmt.Sprintf("%s went down from %s to %s (%s order)", c.Key, c.Before.Version, c.After.Version, c.Ordering)}})
 	}
 	pairs := append(append(append([]sbom.Change{}, d.Modified...), d.Upgraded...), d.Downgraded...)
 	for _, c := range pairs {
 		if anomalyInstallScript(c.After) && !anomalyInstallScript(c.Before) {
-			out = append(out, Signal{ID: SignalNewInstallScript, Value: 0.7, Source: signalSource(c.After),
+			out = append(out, Signal{ID: SignalNewInstallScript, Value: 0.7, Source: source(c.After),
 				Evidence: []string{fmt.Sprintf("%s %s has install scripts; %s did not", c.Key, c.After.Version, c.Before.Version)}})
 		}
 		if ev := anomalyMoved(c.Before, c.After); ev != "" {
-			out = append(out, Signal{ID: SignalRegistryMoved, Value: 0.7, Source: signalSource(c.After),
+			out = append(out, Signal{ID: SignalRegistryMoved, Value: 0.7, Source: source(c.After),
 				Evidence: []string{fmt.Sprintf("%s: %s", c.Key, ev)}})
 		}
 	}
@@ -59,7 +59,7 @@ func DependencyChangeSignals(before, after *sbom.Document) ([]Signal, error) {
 	// another namespace is a move too (pkg:npm/x -> pkg:npm/%40evil/x).
 	removedByName := map[string]*sbom.Component{}
 	for _, c := range d.Removed {
-		_, _, n, _, ok := signalParsePURL(c.Before.PURL)
+		_, _, n, _, ok := parsePURL(c.Before.PURL)
 		if ok {
 			removedByName[n] = c.Before
 		}
@@ -67,18 +67,18 @@ func DependencyChangeSignals(before, after *sbom.Document) ([]Signal, error) {
 	directBefore, directAfter := anomalyDirect(before), anomalyDirect(after)
 	for _, c := range d.Added {
 		if anomalyInstallScript(c.After) {
-			out = append(out, Signal{ID: SignalNewInstallScript, Value: 0.5, Source: signalSource(c.After),
+			out = append(out, Signal{ID: SignalNewInstallScript, Value: 0.5, Source: source(c.After),
 				Evidence: []string{fmt.Sprintf("new dependency %s %s has install scripts", c.Key, c.After.Version)}})
 		}
 		if directAfter[c.Key] && !directBefore[c.Key] {
-			out = append(out, Signal{ID: SignalNewDirect, Value: 0.2, Source: signalSource(c.After),
+			out = append(out, Signal{ID: SignalNewDirect, Value: 0.2, Source: source(c.After),
 				Evidence: []string{fmt.Sprintf("new direct dependency %s %s", c.Key, c.After.Version)}})
 		}
-		if _, ns, n, _, ok := signalParsePURL(c.After.PURL); ok {
+		if _, ns, n, _, ok := parsePURL(c.After.PURL); ok {
 			if old := removedByName[n]; old != nil {
-				_, oldNS, _, _, _ := signalParsePURL(old.PURL)
+				_, oldNS, _, _, _ := parsePURL(old.PURL)
 				if oldNS != ns {
-					out = append(out, Signal{ID: SignalRegistryMoved, Value: 0.6, Source: signalSource(c.After),
+					out = append(out, Signal{ID: SignalRegistryMoved, Value: 0.6, Source: source(c.After),
 						Evidence: []string{fmt.Sprintf("%s replaced %s: the same name in another namespace", c.After.PURL, old.PURL)}})
 				}
 			}
@@ -141,8 +141,8 @@ func anomalyMoved(before, after *sbom.Component) string {
 	if hb != "" && ha != "" && hb != ha {
 		return fmt.Sprintf("resolved from %s, before from %s", ha, hb)
 	}
-	_, nb, _, _, okb := signalParsePURL(before.PURL)
-	_, na, _, _, oka := signalParsePURL(after.PURL)
+	_, nb, _, _, okb := parsePURL(before.PURL)
+	_, na, _, _, oka := parsePURL(after.PURL)
 	if okb && oka && nb != na {
 		return fmt.Sprintf("namespace %q, before %q", na, nb)
 	}
@@ -176,18 +176,18 @@ func anomalyKey(c *sbom.Component) string {
 	return c.Group + "/" + c.Name
 }
 
-// DependencyConfusionSignals reports components whose name looks internal
+// DependencyConfusion reports components whose name looks internal
 // (it starts with one of the caller's internal scopes or prefixes, such
 // as "@acme/" or "acme-") but that were resolved from a public registry,
 // or whose source the SBOM does not record.
-func DependencyConfusionSignals(doc *sbom.Document, internal []string) []Signal {
+func DependencyConfusion(doc *sbom.Document, internal []string) []Signal {
 	var out []Signal
 	if doc == nil {
 		return nil
 	}
 	for i := range doc.Components {
 		c := &doc.Components[i]
-		_, name, ok := signalPackageName(c)
+		_, name, ok := packageName(c)
 		if !ok {
 			name = c.Name
 			if c.Group != "" {
@@ -207,10 +207,10 @@ func DependencyConfusionSignals(doc *sbom.Document, internal []string) []Signal 
 		host := anomalyResolvedHost(c)
 		switch {
 		case host == "":
-			out = append(out, Signal{ID: SignalDependencyConfuse, Value: 0.4, Source: signalSource(c),
+			out = append(out, Signal{ID: SignalDependencyConfuse, Value: 0.4, Source: source(c),
 				Evidence: []string{fmt.Sprintf("%s matches the internal prefix %q but the SBOM does not say which registry it came from", name, prefix)}})
 		case anomalyPublicHost(host):
-			out = append(out, Signal{ID: SignalDependencyConfuse, Value: 0.9, Source: signalSource(c),
+			out = append(out, Signal{ID: SignalDependencyConfuse, Value: 0.9, Source: source(c),
 				Evidence: []string{fmt.Sprintf("%s matches the internal prefix %q but was resolved from the public registry %s", name, prefix, host)}})
 		}
 	}
@@ -232,10 +232,10 @@ var anomalyRangeRe = regexp.MustCompile(`(^|\s)(\^|~|>|<|\*|latest$|next$|x$)|\|
 
 var anomalyCommitRe = regexp.MustCompile(`#[0-9a-f]{40}$`)
 
-// UnpinnedSignals reports components whose version is missing or is a
+// Unpinned reports components whose version is missing or is a
 // range, wildcard or tag rather than one exact release, and npm packages
 // resolved from a Git URL without a commit.
-func UnpinnedSignals(doc *sbom.Document) []Signal {
+func Unpinned(doc *sbom.Document) []Signal {
 	var out []Signal
 	if doc == nil {
 		return nil
@@ -247,15 +247,15 @@ func UnpinnedSignals(doc *sbom.Document) []Signal {
 		}
 		switch {
 		case strings.TrimSpace(c.Version) == "":
-			out = append(out, Signal{ID: SignalUnpinned, Value: 0.3, Source: signalSource(c),
+			out = append(out, Signal{ID: SignalUnpinned, Value: 0.3, Source: source(c),
 				Evidence: []string{fmt.Sprintf("%s has no version", c.Name)}})
 		case anomalyRangeRe.MatchString(c.Version):
-			out = append(out, Signal{ID: SignalUnpinned, Value: 0.4, Source: signalSource(c),
+			out = append(out, Signal{ID: SignalUnpinned, Value: 0.4, Source: source(c),
 				Evidence: []string{fmt.Sprintf("%s version %q is a range or tag, not one release", c.Name, c.Version)}})
 		}
 		if r, _ := c.Property(sbom.PropNPMResolved); strings.HasPrefix(r, "git") || strings.Contains(r, "github.com/") {
 			if !anomalyCommitRe.MatchString(r) {
-				out = append(out, Signal{ID: SignalUnpinned, Value: 0.5, Source: signalSource(c),
+				out = append(out, Signal{ID: SignalUnpinned, Value: 0.5, Source: source(c),
 					Evidence: []string{fmt.Sprintf("%s is resolved from Git (%s) without a commit hash", c.Name, r)}})
 			}
 		}
@@ -290,17 +290,17 @@ func (d DependencyChangeDetector) Detect(ctx context.Context, doc *sbom.Document
 	}
 	var out []Signal
 	if d.Baseline != nil {
-		s, err := DependencyChangeSignals(d.Baseline, doc)
+		s, err := DependencyChanges(d.Baseline, doc)
 		if err != nil {
 			return nil, err
 		}
 		out = append(out, s...)
 	}
 	if len(d.InternalPrefixes) > 0 {
-		out = append(out, DependencyConfusionSignals(doc, d.InternalPrefixes)...)
+		out = append(out, DependencyConfusion(doc, d.InternalPrefixes)...)
 	}
 	if !d.SkipUnpinned {
-		out = append(out, UnpinnedSignals(doc)...)
+		out = append(out, Unpinned(doc)...)
 	}
 	anomalySort(out)
 	return out, nil

@@ -35,7 +35,7 @@ func anomalyBySource(sigs []Signal) map[string][]string {
 func TestDependencyChangeSignals(t *testing.T) {
 	before := anomalyLock(t, "before-package-lock.json")
 	after := anomalyLock(t, "after-package-lock.json")
-	sigs, err := DependencyChangeSignals(before, after)
+	sigs, err := DependencyChanges(before, after)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -59,7 +59,7 @@ func TestDependencyChangeSignals(t *testing.T) {
 	}
 
 	tampered := anomalyLock(t, "tampered-package-lock.json")
-	sigs, err = DependencyChangeSignals(after, tampered)
+	sigs, err = DependencyChanges(after, tampered)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -75,7 +75,7 @@ func TestDependencyChangeSignals(t *testing.T) {
 			t.Errorf("signal without evidence: %+v", s)
 		}
 	}
-	if _, err := DependencyChangeSignals(nil, after); err == nil {
+	if _, err := DependencyChanges(nil, after); err == nil {
 		t.Error("nil before accepted")
 	}
 }
@@ -92,14 +92,14 @@ func TestDependencyConfusionAndUnpinned(t *testing.T) {
 		sbom.Component{ID: "x5", Name: "gitdep", Version: "1.0.0", PURL: "pkg:npm/gitdep@1.0.0",
 			Properties: []sbom.Property{{Name: sbom.PropNPMResolved, Value: "git+ssh://git@github.com/o/gitdep.git#main"}}},
 	)
-	conf := anomalyBySource(DependencyConfusionSignals(doc, []string{"@acme/", "acme-"}))
+	conf := anomalyBySource(DependencyConfusion(doc, []string{"@acme/", "acme-"}))
 	if s := strings.Join(conf[SignalDependencyConfuse], " "); !strings.Contains(s, "billing") || !strings.Contains(s, "acme-utils") || strings.Contains(s, "auth") {
 		t.Errorf("dependency confusion: %v", conf)
 	}
-	if len(DependencyConfusionSignals(doc, []string{"@types/"})) != 1 {
+	if len(DependencyConfusion(doc, []string{"@types/"})) != 1 {
 		t.Error("@types/ms from the public registry not reported for an internal @types/ prefix")
 	}
-	unp := anomalyBySource(UnpinnedSignals(doc))
+	unp := anomalyBySource(Unpinned(doc))
 	if s := strings.Join(unp[SignalUnpinned], " "); !strings.Contains(s, "left-pad") || !strings.Contains(s, "acme-utils") || !strings.Contains(s, "gitdep") || strings.Contains(s, "debug") {
 		t.Errorf("unpinned: %v", unp)
 	}
@@ -125,12 +125,12 @@ func FuzzSignalParsePURL(f *testing.F) {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, purl string) {
-		typ, _, name, _, ok := signalParsePURL(purl)
+		typ, _, name, _, ok := parsePURL(purl)
 		if ok && (typ == "" || name == "") {
 			t.Fatalf("%q: ok with empty type or name", purl)
 		}
 		c := &sbom.Component{PURL: purl, Version: purl}
-		UnpinnedSignals(&sbom.Document{Components: []sbom.Component{*c}})
-		DependencyConfusionSignals(&sbom.Document{Components: []sbom.Component{*c}}, []string{"@acme/"})
+		Unpinned(&sbom.Document{Components: []sbom.Component{*c}})
+		DependencyConfusion(&sbom.Document{Components: []sbom.Component{*c}}, []string{"@acme/"})
 	})
 }

@@ -53,14 +53,14 @@ func ExampleTyposquatDetector() {
 }
 
 // Compare two lockfile SBOMs for supply-chain anomalies.
-func ExampleDependencyChangeSignals() {
+func ExampleDependencyChanges() {
 	load := func(name string) *sbom.Document {
 		f, _ := os.Open("../testdata/signals/lock/" + name)
 		defer f.Close()
 		doc, _ := sbom.FromNPMLock(f)
 		return doc
 	}
-	sigs, err := signal.DependencyChangeSignals(load("after-package-lock.json"), load("tampered-package-lock.json"))
+	sigs, err := signal.DependencyChanges(load("after-package-lock.json"), load("tampered-package-lock.json"))
 	if err != nil {
 		fmt.Println(err)
 		return
@@ -75,7 +75,7 @@ func ExampleDependencyChangeSignals() {
 }
 
 // Read a repository's history for risky changes.
-func ExampleGitHistorySignals() {
+func ExampleGitHistory() {
 	dir, err := os.MkdirTemp("", "gitsignal")
 	if err != nil {
 		fmt.Println(err)
@@ -97,7 +97,7 @@ func ExampleGitHistorySignals() {
 	commit("maintainer", ".github/workflows/ci.yml", "on: push\n")
 	commit("newcomer", ".github/workflows/ci.yml", "on: push\njobs: {}\n")
 
-	sigs, err := signal.GitHistorySignals(context.Background(), repo, signal.GitOptions{Report: 1})
+	sigs, err := signal.GitHistory(context.Background(), repo, signal.GitOptions{Report: 1})
 	if err != nil {
 		fmt.Println(err)
 		return
@@ -112,12 +112,12 @@ func ExampleGitHistorySignals() {
 }
 
 // Combine the signals about one package into one explained score.
-func ExampleCombineSignals() {
+func ExampleCombine() {
 	sigs := []signal.Signal{
 		{ID: "install-script", Value: 0.3, Source: "pkg:npm/x@1.0.0", Evidence: []string{"postinstall runs node setup.js"}},
 		{ID: "env-exfiltration", Value: 0.9, Source: "pkg:npm/x@1.0.0", Evidence: []string{"setup.js posts process.env"}},
 	}
-	s := signal.CombineSignals(sigs, 0)
+	s := signal.Combine(sigs, 0)
 	fmt.Println(s.Value, s.Flagged)
 	for _, c := range s.Contributions {
 		fmt.Printf("%s %.2f\n", c.Feature, c.Effect)

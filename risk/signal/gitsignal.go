@@ -25,7 +25,7 @@ const (
 	SignalOffPatternChange = "off-pattern-change"
 )
 
-// GitOptions selects what GitHistorySignals reads and reports.
+// GitOptions selects what GitHistory reads and reports.
 type GitOptions struct {
 	// Ref is the revision to walk back from; empty means HEAD.
 	Ref string
@@ -80,14 +80,14 @@ type gitCommitInfo struct {
 	subject string
 }
 
-// GitHistorySignals reads a repository's history (go-git) and reports,
+// GitHistory reads a repository's history (go-git) and reports,
 // for each reported commit: no signature; an author or committer new to
 // the repository; a change to CI/CD definitions, lockfiles or build
 // scripts by someone who had not touched that kind of file before; and a
 // change much larger than that author's usual (robust z-score over the
 // author's own earlier commits: median and MAD of log lines changed,
 // above 3.5).
-func GitHistorySignals(ctx context.Context, repo *git.Repository, opts GitOptions) ([]Signal, error) {
+func GitHistory(ctx context.Context, repo *git.Repository, opts GitOptions) ([]Signal, error) {
 	if repo == nil {
 		return nil, errors.New("risk: git history: nil repository")
 	}
@@ -217,10 +217,10 @@ func GitHistorySignals(ctx context.Context, repo *git.Repository, opts GitOption
 	return out, nil
 }
 
-// GitHistorySignalsDir opens the repository at dir (a work tree, a linked
+// GitHistoryDir opens the repository at dir (a work tree, a linked
 // work tree made by git worktree add, or a bare repository) and runs
-// GitHistorySignals.
-func GitHistorySignalsDir(ctx context.Context, dir string, opts GitOptions) ([]Signal, error) {
+// GitHistory.
+func GitHistoryDir(ctx context.Context, dir string, opts GitOptions) ([]Signal, error) {
 	// EnableDotGitCommonDir: a linked work tree's .git is a file naming
 	// its private directory, whose refs and objects live in the main
 	// repository's common directory; without it go-git finds no HEAD.
@@ -228,7 +228,7 @@ func GitHistorySignalsDir(ctx context.Context, dir string, opts GitOptions) ([]S
 	if err != nil {
 		return nil, fmt.Errorf("risk: git history %s: %w", dir, err)
 	}
-	return GitHistorySignals(ctx, repo, opts)
+	return GitHistory(ctx, repo, opts)
 }
 
 func gitIdentity(s object.Signature) string {

@@ -113,7 +113,7 @@ func TestGitHistorySignals(t *testing.T) {
 	r.commit("alice", "signed change", map[string]string{"main.go": lines(22, "v9")})
 	signed := r.signHead()
 
-	sigs, err := GitHistorySignals(context.Background(), r.repo, GitOptions{})
+	sigs, err := GitHistory(context.Background(), r.repo, GitOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -153,7 +153,7 @@ func TestGitHistorySignals(t *testing.T) {
 	}
 
 	// Report only the newest two commits.
-	sigs, err = GitHistorySignals(context.Background(), r.repo, GitOptions{Report: 2})
+	sigs, err = GitHistory(context.Background(), r.repo, GitOptions{Report: 2})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -162,12 +162,12 @@ func TestGitHistorySignals(t *testing.T) {
 			t.Errorf("signal on an unreported commit: %+v", s)
 		}
 	}
-	if _, err := GitHistorySignals(context.Background(), r.repo, GitOptions{Ref: "no-such-ref"}); err == nil {
+	if _, err := GitHistory(context.Background(), r.repo, GitOptions{Ref: "no-such-ref"}); err == nil {
 		t.Error("bad ref accepted")
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
-	if _, err := GitHistorySignals(ctx, r.repo, GitOptions{}); err == nil {
+	if _, err := GitHistory(ctx, r.repo, GitOptions{}); err == nil {
 		t.Error("cancelled context ignored")
 	}
 }
@@ -185,7 +185,7 @@ func TestGitHistoryOwnRepository(t *testing.T) {
 	if _, err := os.Stat(filepath.Join(root, ".git", "shallow")); err == nil {
 		t.Skip("shallow clone: history incomplete")
 	}
-	sigs, err := GitHistorySignalsDir(context.Background(), root, GitOptions{MaxCommits: 40, Report: 10})
+	sigs, err := GitHistoryDir(context.Background(), root, GitOptions{MaxCommits: 40, Report: 10})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -226,7 +226,7 @@ func TestGitClassify(t *testing.T) {
 	}
 }
 
-// TestGitHistoryLinkedWorktree runs GitHistorySignalsDir on a work tree
+// TestGitHistoryLinkedWorktree runs GitHistoryDir on a work tree
 // made by git worktree add, whose .git is a file pointing into the main
 // repository: it must read the same history as the main work tree.
 func TestGitHistoryLinkedWorktree(t *testing.T) {
@@ -261,11 +261,11 @@ func TestGitHistoryLinkedWorktree(t *testing.T) {
 		t.Fatalf("linked work tree's .git is not a file: %v", err)
 	}
 	opts := GitOptions{MaxCommits: 10, Report: 10}
-	want, err := GitHistorySignalsDir(context.Background(), main, opts)
+	want, err := GitHistoryDir(context.Background(), main, opts)
 	if err != nil {
 		t.Fatal(err)
 	}
-	got, err := GitHistorySignalsDir(context.Background(), linked, opts)
+	got, err := GitHistoryDir(context.Background(), linked, opts)
 	if err != nil {
 		t.Fatalf("linked work tree: %v", err)
 	}

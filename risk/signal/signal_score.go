@@ -9,18 +9,18 @@ import (
 	"github.com/chaingate/chaingate/risk/model"
 )
 
-// SignalRiskThreshold is the default threshold of CombineSignals: a
+// RiskThreshold is the default threshold of Combine: a
 // combined score at or above it is flagged.
-const SignalRiskThreshold = 0.8
+const RiskThreshold = 0.8
 
-// CombineSignals turns signals (of one component, package or repository,
+// Combine turns signals (of one component, package or repository,
 // or of a whole report) into one explained Score. Each signal is read as
 // independent evidence that something is wrong with probability Value;
 // the combined value is 1 - Π(1 - value) (noisy-OR), so no single weak
 // signal dominates and several medium ones add up. Each signal's effect is
 // its share -ln(1 - value) of the total -ln(1 - Score.Value); effects add
 // up to that total. Signals of the same ID and Source count once, at their
-// highest value. threshold <= 0 means SignalRiskThreshold.
+// highest value. threshold <= 0 means RiskThreshold.
 //
 // A model's candidate needs corroboration: a signal that carries a model
 // Score the model did not flag (a name that resembles a popular package
@@ -29,9 +29,9 @@ const SignalRiskThreshold = 0.8
 // a download-and-execute hook) it counts at its full value. This is how
 // package content and dependency changes act as co-evidence for name
 // confusion the name alone cannot decide (combosquats).
-func CombineSignals(sigs []Signal, threshold float64) model.Score {
+func Combine(sigs []Signal, threshold float64) model.Score {
 	if threshold <= 0 {
-		threshold = SignalRiskThreshold
+		threshold = RiskThreshold
 	}
 	s := model.Score{Threshold: threshold, Model: "signals-noisy-or@1"}
 	best := map[string]Signal{}
@@ -73,7 +73,7 @@ func CombineSignals(sigs []Signal, threshold float64) model.Score {
 			s.Evidence = append(s.Evidence, fmt.Sprintf("%s (%.2f): %s", sg.ID, v, sg.Evidence[0]))
 		}
 	}
-	model.ModelSortContributions(s.Contributions)
+	model.SortContributions(s.Contributions)
 	s.Value = model.Round4(1 - keep)
 	s.Flagged = s.Value >= threshold && !(contributing == 1 && candidates == 1)
 	if s.Value >= threshold && !s.Flagged {
@@ -83,7 +83,7 @@ func CombineSignals(sigs []Signal, threshold float64) model.Score {
 }
 
 // SourceRisk is the combination of the signals about one source (a
-// component, package or repository): see CombineSignals.
+// component, package or repository): see Combine.
 type SourceRisk struct {
 	// Source is what the signals are about (their common Signal.Source).
 	Source string `json:"source"`
@@ -93,11 +93,11 @@ type SourceRisk struct {
 	Score model.Score `json:"score"`
 }
 
-// SignalRiskOf combines sigs per source (CombineSignalsBySource) and
+// RiskOf combines sigs per source (CombineBySource) and
 // returns one SourceRisk per source, highest Value first, then by
-// Source. threshold <= 0 means SignalRiskThreshold.
-func SignalRiskOf(sigs []Signal, threshold float64) []SourceRisk {
-	by := CombineSignalsBySource(sigs, threshold)
+// Source. threshold <= 0 means RiskThreshold.
+func RiskOf(sigs []Signal, threshold float64) []SourceRisk {
+	by := CombineBySource(sigs, threshold)
 	ids := map[string][]string{}
 	for _, sg := range sigs {
 		if !slices.Contains(ids[sg.Source], sg.ID) {
@@ -118,16 +118,16 @@ func SignalRiskOf(sigs []Signal, threshold float64) []SourceRisk {
 	return out
 }
 
-// CombineSignalsBySource groups signals by Source and combines each group
-// (see CombineSignals).
-func CombineSignalsBySource(sigs []Signal, threshold float64) map[string]model.Score {
+// CombineBySource groups signals by Source and combines each group
+// (see Combine).
+func CombineBySource(sigs []Signal, threshold float64) map[string]model.Score {
 	groups := map[string][]Signal{}
 	for _, sg := range sigs {
 		groups[sg.Source] = append(groups[sg.Source], sg)
 	}
 	out := make(map[string]model.Score, len(groups))
 	for src, g := range groups {
-		out[src] = CombineSignals(g, threshold)
+		out[src] = Combine(g, threshold)
 	}
 	return out
 }

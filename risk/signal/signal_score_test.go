@@ -14,9 +14,9 @@ func TestCombineSignals(t *testing.T) {
 		{ID: "install-network", Value: 0.2, Source: "pkg:npm/x@1"}, // duplicate, lower: ignored
 		{ID: "typosquat", Value: 0.9, Source: "pkg:npm/y@1", Evidence: []string{"crossenv"}},
 	}
-	s := CombineSignals(sigs, 0)
+	s := Combine(sigs, 0)
 	want := 1 - 0.7*0.6*0.1
-	if s.Value != model.Round4(want) || !s.Flagged || s.Threshold != SignalRiskThreshold {
+	if s.Value != model.Round4(want) || !s.Flagged || s.Threshold != RiskThreshold {
 		t.Errorf("combined %+v, want %.4f", s, want)
 	}
 	total := 0.0
@@ -29,17 +29,17 @@ func TestCombineSignals(t *testing.T) {
 	if s.Contributions[0].Feature != "typosquat pkg:npm/y@1" || len(s.Evidence) != 3 {
 		t.Errorf("contributions %+v evidence %v", s.Contributions, s.Evidence)
 	}
-	by := CombineSignalsBySource(sigs, 0.5)
+	by := CombineBySource(sigs, 0.5)
 	if x := by["pkg:npm/x@1"]; x.Value != model.Round4(1-0.7*0.6) || !x.Flagged {
 		t.Errorf("x: %+v", x)
 	}
 	if len(by) != 2 {
 		t.Errorf("groups %v", by)
 	}
-	if s := CombineSignals(nil, 0); s.Value != 0 || s.Flagged {
+	if s := Combine(nil, 0); s.Value != 0 || s.Flagged {
 		t.Errorf("empty: %+v", s)
 	}
-	if s := CombineSignals([]Signal{{ID: "a", Value: 1}}, 0); s.Value != 1 || math.IsInf(s.Contributions[0].Effect, 0) {
+	if s := Combine([]Signal{{ID: "a", Value: 1}}, 0); s.Value != 1 || math.IsInf(s.Contributions[0].Effect, 0) {
 		t.Errorf("certain signal: %+v", s)
 	}
 }

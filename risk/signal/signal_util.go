@@ -9,10 +9,10 @@ import (
 	"github.com/chaingate/chaingate/sbom"
 )
 
-// signalPackageName returns a component's ecosystem and package name as
+// packageName returns a component's ecosystem and package name as
 // its registry knows them, from the purl when there is one.
-func signalPackageName(c *sbom.Component) (eco, name string, ok bool) {
-	typ, ns, n, _, ok := signalParsePURL(c.PURL)
+func packageName(c *sbom.Component) (eco, name string, ok bool) {
+	typ, ns, n, _, ok := parsePURL(c.PURL)
 	if !ok {
 		return "", "", false
 	}
@@ -33,10 +33,10 @@ func signalPackageName(c *sbom.Component) (eco, name string, ok bool) {
 	return "", "", false
 }
 
-// signalParsePURL splits "pkg:type/namespace/name@version?qualifiers"
+// parsePURL splits "pkg:type/namespace/name@version?qualifiers"
 // without changing the case of any part (packageurl-go lowercases some
 // types' names, which would hide case differences).
-func signalParsePURL(purl string) (typ, namespace, name, version string, ok bool) {
+func parsePURL(purl string) (typ, namespace, name, version string, ok bool) {
 	rest, found := strings.CutPrefix(purl, "pkg:")
 	if !found {
 		return "", "", "", "", false
@@ -70,8 +70,8 @@ func signalParsePURL(purl string) (typ, namespace, name, version string, ok bool
 	return typ, namespace, name, version, name != ""
 }
 
-// signalSource names a component in a signal: its purl, else its ID.
-func signalSource(c *sbom.Component) string {
+// source names a component in a signal: its purl, else its ID.
+func source(c *sbom.Component) string {
 	if c.PURL != "" {
 		return c.PURL
 	}
@@ -81,16 +81,16 @@ func signalSource(c *sbom.Component) string {
 	return c.Name
 }
 
-// StaticSignals is a Detector that returns signals computed beforehand
+// Static is a Detector that returns signals computed beforehand
 // (package content, Git history), so that Scan puts them in the Report
 // beside the SBOM detectors' signals.
-type StaticSignals []Signal
+type Static []Signal
 
 // Name identifies the detector.
-func (s StaticSignals) Name() string { return "static" }
+func (s Static) Name() string { return "static" }
 
 // Detect returns a copy of the signals; doc is not read.
-func (s StaticSignals) Detect(ctx context.Context, _ *sbom.Document) ([]Signal, error) {
+func (s Static) Detect(ctx context.Context, _ *sbom.Document) ([]Signal, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, fmt.Errorf("risk: static signals: %w", err)
 	}

@@ -146,7 +146,7 @@ func (s *TyposquatScorer) Score(ecosystem, name string) (model.Score, error) {
 
 // DefaultTyposquatCandidate is the score from which TyposquatDetector
 // reports a name the model did not flag, as a candidate (Signal.Score.
-// Flagged false) that needs corroboration (see CombineSignals).
+// Flagged false) that needs corroboration (see Combine).
 const DefaultTyposquatCandidate = 0.5
 
 // TyposquatDetector is a Detector that scores every component with a
@@ -185,7 +185,7 @@ func (d TyposquatDetector) Detect(ctx context.Context, doc *sbom.Document) ([]Si
 			return nil, fmt.Errorf("risk: typosquat detector: %w", err)
 		}
 		c := &doc.Components[i]
-		eco, name, ok := signalPackageName(c)
+		eco, name, ok := packageName(c)
 		if !ok {
 			continue
 		}
@@ -216,7 +216,7 @@ func (d TyposquatDetector) Detect(ctx context.Context, doc *sbom.Document) ([]Si
 			ev = append(ev, fmt.Sprintf("feature %s=%.2f moved the log-odds by %+.2f", c.Feature, c.Value, c.Effect))
 		}
 		scCopy := sc
-		out = append(out, Signal{ID: "typosquat", Value: sc.Value, Evidence: ev, Source: signalSource(c), Score: &scCopy})
+		out = append(out, Signal{ID: "typosquat", Value: sc.Value, Evidence: ev, Source: source(c), Score: &scCopy})
 	}
 	return out, nil
 }

@@ -125,7 +125,7 @@ func TestTyposquatScoreErrors(t *testing.T) {
 }
 
 func TestLoadModelRefusesOtherSchema(t *testing.T) {
-	var a model.ModelArtefact
+	var a model.Artefact
 	if err := json.Unmarshal(BuiltinTyposquatModelJSON(), &a); err != nil {
 		t.Fatal(err)
 	}
@@ -163,7 +163,7 @@ func TestLoadModelRefusesOtherSchema(t *testing.T) {
 
 func TestLoadModelRules(t *testing.T) {
 	info := model.NewRuleModel().Info()
-	a := model.ModelArtefact{Schema: model.ModelArtefactSchema, Info: info, Rules: model.DefaultTyposquatRules()}
+	a := model.Artefact{Schema: model.ArtefactSchema, Info: info, Rules: model.DefaultTyposquatRules()}
 	b, err := json.Marshal(a)
 	if err != nil {
 		t.Fatal(err)

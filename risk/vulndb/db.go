@@ -10,39 +10,39 @@ import (
 )
 
 // DB is a loaded OSV vulnerability database, indexed by ecosystem and
-// normalised package name. It is immutable after LoadOSV or ReadIndex
+// normalised package name. It is immutable after Load or ReadIndex
 // returns and safe for concurrent use by any number of Scans.
 type DB struct {
-	Entries []OSVEntry
-	Index   map[string]map[string][]DBRef // ecosystem → normalised name → refs
-	info    DBInfo
+	Entries []Entry
+	Index   map[string]map[string][]Ref // ecosystem → normalised name → refs
+	info    Info
 	// prepared caches each affected[] element's parsed, sorted range
-	// events, filled on first use (indexed by dbRef.slot).
+	// events, filled on first use (indexed by Ref.slot).
 	prepared []atomic.Pointer[matchParsed]
-	// extras holds each entry's decoded osvExtra (indexed like entries),
+	// extras holds each entry's decoded extra (indexed like entries),
 	// filled at build time from JSON or on first use from an index.
-	extras []atomic.Pointer[osvExtra]
+	extras []atomic.Pointer[extra]
 
 	// group numbers the advisory each entry belongs to: entries linked
-	// through aliases and upstream, transitively (see dbGroups).
+	// through aliases and upstream, transitively (see groups).
 	Group []int32
 	// malicious marks the entries that are known-malicious-package
-	// records, or alias one (see dbMalicious).
+	// records, or alias one (see malicious).
 	malicious []bool
 
 	linearOnce sync.Once
-	linear     []dbLinear
+	linear     []linear
 }
 
-// dbRef points to one affected[] element of one entry.
-type DBRef struct {
+// Ref points to one affected[] element of one entry.
+type Ref struct {
 	Entry, Affected, slot int32
 }
 
-// Option configures LoadOSV and ReadIndex.
-type Option func(*DBConfig) error
+// Option configures Load and ReadIndex.
+type Option func(*Config) error
 
-type DBConfig struct {
+type Config struct {
 	maxEntryBytes int64
 	maxTotalBytes int64
 	ecosystems    map[string]bool
@@ -51,8 +51,8 @@ type DBConfig struct {
 	NoGroups bool
 }
 
-func dbNewConfig(opts []Option) (*DBConfig, error) {
-	c := &DBConfig{maxEntryBytes: MaxOSVEntryBytes, maxTotalBytes: 4 << 30}
+func newConfig(opts []Option) (*Config, error) {
+	c := &Config{maxEntryBytes: MaxOSVEntryBytes, maxTotalBytes: 4 << 30}
 	for _, o := range opts {
 		if o == nil {
 			continue
@@ -67,7 +67,7 @@ func dbNewConfig(opts []Option) (*DBConfig, error) {
 // WithMaxEntryBytes limits the size of one OSV entry (default
 // MaxOSVEntryBytes).
 func WithMaxEntryBytes(n int64) Option {
-	return func(c *DBConfig) error {
+	return func(c *Config) error {
 		if n <= 0 {
 			return fmt.Errorf("risk: WithMaxEntryBytes(%d): must be positive", n)
 		}
@@ -77,9 +77,9 @@ func WithMaxEntryBytes(n int64) Option {
 }
 
 // WithMaxTotalBytes limits the total uncompressed size read (default 4
-// GiB), which bounds what a hostile zip can make LoadOSV read.
+// GiB), which bounds what a hostile zip can make Load read.
 func WithMaxTotalBytes(n int64) Option {
-	return func(c *DBConfig) error {
+	return func(c *Config) error {
 		if n <= 0 {
 			return fmt.Errorf("risk: WithMaxTotalBytes(%d): must be positive", n)
 		}
@@ -98,7 +98,7 @@ func WithMaxTotalBytes(n int64) Option {
 // the repository a package came from, so the index does not tell them
 // apart). Entries with no affected package left are dropped.
 func WithEcosystems(ecosystems ...string) Option {
-	return func(c *DBConfig) error {
+	return func(c *Config) error {
 		if len(ecosystems) == 0 {
 			return fmt.Errorf("risk: WithEcosystems: no ecosystem named")
 		}
@@ -110,16 +110,16 @@ func WithEcosystems(ecosystems ...string) Option {
 	}
 }
 
-func (c *DBConfig) keep(ecosystem string) bool {
+func (c *Config) keep(ecosystem string) bool {
 	return c.ecosystems == nil || ecosystemSelected(c.ecosystems, ecosystem)
 }
 
-// dbBuild indexes entries (sorted by ID for a stable order).
-func DBBuild(entries []OSVEntry, source string, cfg *DBConfig) *DB {
+// Build indexes entries (sorted by ID for a stable order).
+func Build(entries []Entry, source string, cfg *Config) *DB {
 	if cfg != nil && cfg.ecosystems != nil {
 		kept := entries[:0]
 		for _, e := range entries {
-			var af []osvAffected
+			var af []affected
 			for _, a := range e.Affected {
 				if cfg.keep(a.Ecosystem) {
 					af = append(af, a)
@@ -132,7 +132,7 @@ func DBBuild(entries []OSVEntry, source string, cfg *DBConfig) *DB {
 		}
 		entries = kept
 	}
-	slices.SortStableFunc(entries, func(a, b OSVEntry) int {
+	slices.SortStableFunc(entries, func(a, b Entry) int {
 		if a.ID < b.ID {
 			return -1
 		}
@@ -141,11 +141,11 @@ func DBBuild(entries []OSVEntry, source string, cfg *DBConfig) *DB {
 		}
 		return 0
 	})
-	entries = dbDedupe(entries)
-	db := &DB{Entries: entries, Index: map[string]map[string][]DBRef{}, info: DBInfo{Source: source, Entries: len(entries)}}
+	entries = dedupe(entries)
+	db := &DB{Entries: entries, Index: map[string]map[string][]Ref{}, info: Info{Source: source, Entries: len(entries)}}
 	if cfg == nil || !cfg.NoGroups {
-		db.Group = dbGroups(entries)
-		db.malicious = dbMalicious(entries)
+		db.Group = groups(entries)
+		db.malicious = malicious(entries)
 	}
 	ecos := map[string]bool{}
 	slots := 0
@@ -164,11 +164,11 @@ func DBBuild(entries []OSVEntry, source string, cfg *DBConfig) *DB {
 			ecos[eco] = true
 			byName := db.Index[eco]
 			if byName == nil {
-				byName = map[string][]DBRef{}
+				byName = map[string][]Ref{}
 				db.Index[eco] = byName
 			}
 			k := ecosystemNormName(eco, a.Name)
-			byName[k] = append(byName[k], DBRef{int32(i), int32(j), int32(slots)})
+			byName[k] = append(byName[k], Ref{int32(i), int32(j), int32(slots)})
 			slots++
 		}
 	}
@@ -178,7 +178,7 @@ func DBBuild(entries []OSVEntry, source string, cfg *DBConfig) *DB {
 	slices.Sort(db.info.Ecosystems)
 	db.info.Modified = modified
 	db.prepared = make([]atomic.Pointer[matchParsed], slots)
-	db.extras = make([]atomic.Pointer[osvExtra], len(entries))
+	db.extras = make([]atomic.Pointer[extra], len(entries))
 	for i := range entries {
 		if entries[i].Decoded != nil {
 			db.extras[i].Store(entries[i].Decoded)
@@ -189,7 +189,7 @@ func DBBuild(entries []OSVEntry, source string, cfg *DBConfig) *DB {
 }
 
 // Info describes the database.
-func (db *DB) Info() DBInfo {
+func (db *DB) Info() Info {
 	info := db.info
 	info.Ecosystems = slices.Clone(info.Ecosystems)
 	return info
@@ -200,7 +200,7 @@ func (db *DB) Len() int { return len(db.Entries) }
 
 // Has reports whether the database has an entry with the given OSV id.
 func (db *DB) Has(id string) bool {
-	_, ok := slices.BinarySearchFunc(db.Entries, id, func(e OSVEntry, id string) int {
+	_, ok := slices.BinarySearchFunc(db.Entries, id, func(e Entry, id string) int {
 		switch {
 		case e.ID < id:
 			return -1
@@ -212,14 +212,14 @@ func (db *DB) Has(id string) bool {
 	return ok
 }
 
-func (db *DB) Lookup(ecosystem, name string) []DBRef {
+func (db *DB) Lookup(ecosystem, name string) []Ref {
 	return db.Index[ecosystem][name]
 }
 
 // prepare returns the parsed ranges of the affected[] element r points
 // to, parsing them on first use. Concurrent first uses may both parse;
 // the results are equal and one wins.
-func (db *DB) Prepare(r DBRef, ecosystem string) *matchParsed {
+func (db *DB) Prepare(r Ref, ecosystem string) *matchParsed {
 	slot := &db.prepared[r.slot]
 	if p := slot.Load(); p != nil {
 		return p
@@ -233,18 +233,18 @@ func (db *DB) Prepare(r DBRef, ecosystem string) *matchParsed {
 // affected package of every entry, as a database without an index would
 // (identities are normalised once, so the walk is only comparisons). It
 // exists as the benchmark baseline for the index.
-func (db *DB) LinearLookup(ecosystem, name string) []DBRef {
+func (db *DB) LinearLookup(ecosystem, name string) []Ref {
 	db.linearOnce.Do(func() {
 		for eco, byName := range db.Index {
 			for n, refs := range byName {
 				for _, r := range refs {
-					db.linear = append(db.linear, dbLinear{eco, n, r})
+					db.linear = append(db.linear, linear{eco, n, r})
 				}
 			}
 		}
-		slices.SortFunc(db.linear, func(a, b dbLinear) int { return int(a.ref.slot - b.ref.slot) })
+		slices.SortFunc(db.linear, func(a, b linear) int { return int(a.ref.slot - b.ref.slot) })
 	})
-	var out []DBRef
+	var out []Ref
 	for i := range db.linear {
 		l := &db.linear[i]
 		if l.name == name && l.ecosystem == ecosystem {
@@ -254,36 +254,36 @@ func (db *DB) LinearLookup(ecosystem, name string) []DBRef {
 	return out
 }
 
-type dbLinear struct {
+type linear struct {
 	ecosystem, name string
-	ref             DBRef
+	ref             Ref
 }
 
 // extra returns the finding-only data of entry i, decoding it from the
 // compact index on first use. A corrupt blob yields an extra whose
 // summary says so (matching does not depend on it).
-func (db *DB) Extra(i int32) *osvExtra {
+func (db *DB) Extra(i int32) *extra {
 	slot := &db.extras[i]
 	if x := slot.Load(); x != nil {
 		return x
 	}
-	x := &osvExtra{}
+	x := &extra{}
 	if err := json.Unmarshal([]byte(db.Entries[i].Extra), x); err != nil {
-		x = &osvExtra{Summary: fmt.Sprintf("(details unreadable in the compact index: %v)", err)}
+		x = &extra{Summary: fmt.Sprintf("(details unreadable in the compact index: %v)", err)}
 	}
 	if len(x.Affected) != len(db.Entries[i].Affected) {
-		x.Affected = append(x.Affected, make([]osvAffectedExtra, max(0, len(db.Entries[i].Affected)-len(x.Affected)))...)
+		x.Affected = append(x.Affected, make([]affectedExtra, max(0, len(db.Entries[i].Affected)-len(x.Affected)))...)
 	}
 	slot.CompareAndSwap(nil, x)
 	return slot.Load()
 }
 
-// dbDedupe keeps one entry per id in entries sorted by id: the most
+// dedupe keeps one entry per id in entries sorted by id: the most
 // recently modified, else the first. The same record is in several of
 // osv.dev's per-ecosystem zips (a GHSA advisory for Go and Maven
 // packages is in both), and a directory holding them must not report it
 // twice.
-func dbDedupe(entries []OSVEntry) []OSVEntry {
+func dedupe(entries []Entry) []Entry {
 	if len(entries) < 2 {
 		return entries
 	}
@@ -302,11 +302,11 @@ func dbDedupe(entries []OSVEntry) []OSVEntry {
 	return out
 }
 
-// dbGroups links the entries into advisories: two entries are one
+// groups links the entries into advisories: two entries are one
 // advisory when one names the other's id, or both name a common id, in
 // their aliases or upstream, transitively, within the database (a
 // union-find over ids). It returns each entry's advisory number.
-func dbGroups(entries []OSVEntry) []int32 {
+func groups(entries []Entry) []int32 {
 	node := make(map[string]int32, len(entries)*2)
 	parent := make([]int32, 0, len(entries)*2)
 	id := func(s string) int32 {
@@ -348,13 +348,13 @@ func dbGroups(entries []OSVEntry) []int32 {
 	return group
 }
 
-// dbMalicious marks the known-malicious-package records: those that say
-// so themselves (osvEntry.Malicious), and those that alias one or that
+// malicious marks the known-malicious-package records: those that say
+// so themselves (Entry.Malicious), and those that alias one or that
 // one aliases (GHSA-p396-9cxf-5q3r is MAL-2025-3546's twin). Only a
 // direct alias between the two records counts: a record that merely
 // names the same CVE as a malicious one (another package's advisory for
 // it, a chain of distro advisories) is not made malware by it.
-func dbMalicious(entries []OSVEntry) []bool {
+func malicious(entries []Entry) []bool {
 	ids := map[string]bool{}     // ids of malicious records
 	aliased := map[string]bool{} // ids they alias
 	for i := range entries {
@@ -394,9 +394,9 @@ func (db *DB) GroupOf(i int32) int32 {
 	return db.Group[i]
 }
 
-// DBInfo describes a loaded vulnerability database.
-type DBInfo struct {
-	// Source is what LoadOSV read: "dir", "zip", "go-vulndb" or "index".
+// Info describes a loaded vulnerability database.
+type Info struct {
+	// Source is what Load read: "dir", "zip", "go-vulndb" or "index".
 	Source string `json:"source"`
 	// Entries is the number of entries, withdrawn ones included.
 	Entries int `json:"entries"`

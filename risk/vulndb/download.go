@@ -25,7 +25,7 @@ const MaxDownloadBytes = 2 << 30
 // limit, a zip that does not verify).
 var ErrDownload = errors.New("risk: OSV download failed")
 
-// DownloadOption configures DownloadOSV.
+// DownloadOption configures Download.
 type DownloadOption func(*downloadConfig) error
 
 type downloadConfig struct {
@@ -44,9 +44,9 @@ type DownloadProgress struct {
 	Done, Total int64
 }
 
-// DownloadResult describes the database file after DownloadOSV.
+// DownloadResult describes the database file after Download.
 type DownloadResult struct {
-	// Path is the all.zip on disk; pass it to LoadOSV.
+	// Path is the all.zip on disk; pass it to Load.
 	Path string `json:"path"`
 	// Updated is false when the server said the copy on disk is current
 	// (HTTP 304) and nothing was written.
@@ -58,7 +58,7 @@ type DownloadResult struct {
 	Entries int `json:"entries"`
 }
 
-// WithBaseURL sets the server DownloadOSV fetches from (default
+// WithBaseURL sets the server Download fetches from (default
 // DefaultOSVBaseURL); the file is <base>/<ecosystem>/all.zip.
 func WithBaseURL(u string) DownloadOption {
 	return func(c *downloadConfig) error {
@@ -99,14 +99,14 @@ type downloadMeta struct {
 	Fetched      time.Time `json:"fetched"`
 }
 
-// DownloadOSV fetches or refreshes an ecosystem's all.zip into
+// Download fetches or refreshes an ecosystem's all.zip into
 // dir/<ecosystem>/all.zip, using the caller's HTTP client (there is no
 // default client: network use is always explicit). The request is
 // conditional on the ETag and Last-Modified of the copy on disk. A new
 // zip is written to a temporary file, every entry is unzipped and parsed
 // as OSV, and only then is it renamed over the old copy, so a failed or
 // interrupted download never leaves a half-written database.
-func DownloadOSV(ctx context.Context, client *http.Client, ecosystem, dir string, opts ...DownloadOption) (*DownloadResult, error) {
+func Download(ctx context.Context, client *http.Client, ecosystem, dir string, opts ...DownloadOption) (*DownloadResult, error) {
 	if client == nil {
 		return nil, errors.New("risk: DownloadOSV: nil http.Client")
 	}
@@ -239,7 +239,7 @@ func downloadVerify(f io.ReaderAt, size int64, eco string, progress func(Downloa
 		return 0, err
 	}
 	total := int64(len(zr.File))
-	cfg := &DBConfig{maxEntryBytes: MaxOSVEntryBytes, maxTotalBytes: 1 << 40}
+	cfg := &Config{maxEntryBytes: MaxOSVEntryBytes, maxTotalBytes: 1 << 40}
 	n := 0
 	for i, zf := range zr.File {
 		if zf.FileInfo().IsDir() || !strings.HasSuffix(zf.Name, ".json") {
@@ -249,7 +249,7 @@ func downloadVerify(f io.ReaderAt, size int64, eco string, progress func(Downloa
 		if err != nil {
 			return 0, fmt.Errorf("%s: %w", zf.Name, err)
 		}
-		data, err := LoadReadLimited(rc, cfg.maxEntryBytes)
+		data, err := ReadLimited(rc, cfg.maxEntryBytes)
 		rc.Close()
 		if err != nil {
 			return 0, fmt.Errorf("%s: %w", zf.Name, err)

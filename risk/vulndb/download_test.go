@@ -60,7 +60,7 @@ func TestDownloadOSV(t *testing.T) {
 			t.Errorf("progress %+v", p)
 		}
 	})
-	res, err := DownloadOSV(ctx, ts.Client(), "Go", dir, WithBaseURL(ts.URL), progress)
+	res, err := Download(ctx, ts.Client(), "Go", dir, WithBaseURL(ts.URL), progress)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -70,13 +70,13 @@ func TestDownloadOSV(t *testing.T) {
 	if len(phases) != 2 || phases[0] != "download" || phases[1] != "verify" {
 		t.Errorf("progress phases %v", phases)
 	}
-	db, err := LoadOSV(res.Path)
+	db, err := Load(res.Path)
 	if err != nil || db.Len() != res.Entries {
 		t.Fatalf("load downloaded zip: %v", err)
 	}
 
 	// Second call is conditional and the server says 304.
-	res2, err := DownloadOSV(ctx, ts.Client(), "Go", dir, WithBaseURL(ts.URL))
+	res2, err := Download(ctx, ts.Client(), "Go", dir, WithBaseURL(ts.URL))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -87,13 +87,13 @@ func TestDownloadOSV(t *testing.T) {
 	// A new version that does not verify must not replace the good copy.
 	srv.etag = `"v2"`
 	srv.zip = append([]byte{}, zipData[:len(zipData)/2]...)
-	if _, err := DownloadOSV(ctx, ts.Client(), "Go", dir, WithBaseURL(ts.URL)); !errors.Is(err, ErrDownload) {
+	if _, err := Download(ctx, ts.Client(), "Go", dir, WithBaseURL(ts.URL)); !errors.Is(err, ErrDownload) {
 		t.Errorf("truncated zip: %v", err)
 	}
 	bad := append([]byte{}, zipData...)
 	bad[200] ^= 0xff // inside the first entry's compressed data
 	srv.zip = bad
-	if _, err := DownloadOSV(ctx, ts.Client(), "Go", dir, WithBaseURL(ts.URL)); !errors.Is(err, ErrDownload) {
+	if _, err := Download(ctx, ts.Client(), "Go", dir, WithBaseURL(ts.URL)); !errors.Is(err, ErrDownload) {
 		t.Errorf("corrupt entry (CRC mismatch): %v", err)
 	}
 	kept, err := os.ReadFile(res.Path)
@@ -106,19 +106,19 @@ func TestDownloadOSV(t *testing.T) {
 	}
 
 	srv.zip = zipData
-	if _, err := DownloadOSV(ctx, ts.Client(), "Go", dir, WithBaseURL(ts.URL), WithMaxDownloadBytes(1000)); !errors.Is(err, ErrTooLarge) {
+	if _, err := Download(ctx, ts.Client(), "Go", dir, WithBaseURL(ts.URL), WithMaxDownloadBytes(1000)); !errors.Is(err, ErrTooLarge) {
 		t.Errorf("size limit: %v", err)
 	}
-	if _, err := DownloadOSV(ctx, ts.Client(), "npm", dir, WithBaseURL(ts.URL)); !errors.Is(err, ErrDownload) {
+	if _, err := Download(ctx, ts.Client(), "npm", dir, WithBaseURL(ts.URL)); !errors.Is(err, ErrDownload) {
 		t.Errorf("404: %v", err)
 	}
-	if _, err := DownloadOSV(ctx, nil, "Go", dir); err == nil {
+	if _, err := Download(ctx, nil, "Go", dir); err == nil {
 		t.Error("nil client accepted: network must be explicit")
 	}
-	if _, err := DownloadOSV(ctx, ts.Client(), "../x", dir, WithBaseURL(ts.URL)); err == nil {
+	if _, err := Download(ctx, ts.Client(), "../x", dir, WithBaseURL(ts.URL)); err == nil {
 		t.Error("path traversal in ecosystem accepted")
 	}
-	if _, err := DownloadOSV(ctx, ts.Client(), "Go", dir, WithBaseURL("ftp://x")); err == nil {
+	if _, err := Download(ctx, ts.Client(), "Go", dir, WithBaseURL("ftp://x")); err == nil {
 		t.Error("non-http base URL accepted")
 	}
 }

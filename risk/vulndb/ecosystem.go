@@ -15,8 +15,8 @@ import (
 // no OSV ecosystem.
 var ErrNoIdentity = errors.New("risk: component has no OSV identity")
 
-// vulnIdentity is a component's OSV identity.
-type VulnIdentity struct {
+// Identity is a component's OSV identity.
+type Identity struct {
 	Ecosystem string // OSV ecosystem, with release for distros ("Debian:12")
 	Name      string // normalised package name
 	Version   string
@@ -36,7 +36,7 @@ type ecosystemPURL struct {
 	Path       string // namespace/name, decoded
 }
 
-func EcosystemParsePURL(s string) (ecosystemPURL, error) {
+func ParsePURL(s string) (ecosystemPURL, error) {
 	var p ecosystemPURL
 	rest, ok := strings.CutPrefix(s, "pkg:")
 	if !ok {
@@ -131,9 +131,9 @@ var ecosystemUbuntuReleases = map[string]string{
 	"oracular": "24.10", "plucky": "25.04", "questing": "25.10", "resolute": "26.04",
 }
 
-// ecosystemIdentify returns a component's OSV identity. The explicit
+// Identify returns a component's OSV identity. The explicit
 // PropertyOSVEcosystem wins; otherwise the purl decides.
-func EcosystemIdentify(c *sbom.Component) (VulnIdentity, error) {
+func Identify(c *sbom.Component) (Identity, error) {
 	override, _ := c.Property(PropertyOSVEcosystem)
 	if c.PURL == "" {
 		if override != "" && c.Name != "" {
@@ -142,15 +142,15 @@ func EcosystemIdentify(c *sbom.Component) (VulnIdentity, error) {
 			if c.Group != "" && strings.HasPrefix(eco, "Maven") {
 				name = c.Group + ":" + c.Name
 			}
-			return VulnIdentity{Ecosystem: eco, Name: ecosystemNormName(eco, name), Version: c.Version}, nil
+			return Identity{Ecosystem: eco, Name: ecosystemNormName(eco, name), Version: c.Version}, nil
 		}
-		return VulnIdentity{}, fmt.Errorf("%w: no purl", ErrNoIdentity)
+		return Identity{}, fmt.Errorf("%w: no purl", ErrNoIdentity)
 	}
-	p, err := EcosystemParsePURL(c.PURL)
+	p, err := ParsePURL(c.PURL)
 	if err != nil {
-		return VulnIdentity{}, fmt.Errorf("%w: %v", ErrNoIdentity, err)
+		return Identity{}, fmt.Errorf("%w: %v", ErrNoIdentity, err)
 	}
-	id := VulnIdentity{Version: p.Version}
+	id := Identity{Version: p.Version}
 	if id.Version == "" {
 		id.Version = c.Version
 	}
@@ -199,7 +199,7 @@ func EcosystemIdentify(c *sbom.Component) (VulnIdentity, error) {
 		var why string
 		id.Ecosystem, why = ecosystemDistro(p.Type, p.Namespace, distro)
 		if id.Ecosystem == "" && override == "" {
-			return VulnIdentity{}, fmt.Errorf("%w: purl %q: %s", ErrNoIdentity, c.PURL, why)
+			return Identity{}, fmt.Errorf("%w: purl %q: %s", ErrNoIdentity, c.PURL, why)
 		}
 		if override != "" {
 			id.Ecosystem = ecosystemCanonical(override)
@@ -207,7 +207,7 @@ func EcosystemIdentify(c *sbom.Component) (VulnIdentity, error) {
 		id.Version = ecosystemWithEpoch(id.Ecosystem, id.Version, epoch)
 	default:
 		if override == "" {
-			return VulnIdentity{}, fmt.Errorf("%w: purl type %q has no OSV ecosystem", ErrNoIdentity, p.Type)
+			return Identity{}, fmt.Errorf("%w: purl type %q has no OSV ecosystem", ErrNoIdentity, p.Type)
 		}
 		id.Name = full
 	}

@@ -104,7 +104,7 @@ func TestEcosystemDistroPURLs(t *testing.T) {
 	}
 	for _, tt := range tests {
 		c := sbom.Component{ID: "x", PURL: tt.purl}
-		id, err := EcosystemIdentify(&c)
+		id, err := Identify(&c)
 		if err != nil {
 			t.Errorf("%s: %v", tt.purl, err)
 			continue
@@ -115,7 +115,7 @@ func TestEcosystemDistroPURLs(t *testing.T) {
 	}
 	amzn := sbom.Component{ID: "x", PURL: "pkg:rpm/amazon/openssl@3.0.8-1.amzn2023.0.12?epoch=1&distro=amzn-2023",
 		Properties: []sbom.Property{{Name: PropertyOSVEcosystem, Value: "Amazon Linux:2023"}}}
-	if id, err := EcosystemIdentify(&amzn); err != nil || id.Ecosystem != "Amazon Linux:2023" || id.Version != "3.0.8-1.amzn2023.0.12" {
+	if id, err := Identify(&amzn); err != nil || id.Ecosystem != "Amazon Linux:2023" || id.Version != "3.0.8-1.amzn2023.0.12" {
 		t.Errorf("Amazon Linux through PropertyOSVEcosystem: %+v, %v", id, err)
 	}
 	for purl, why := range map[string]string{
@@ -124,7 +124,7 @@ func TestEcosystemDistroPURLs(t *testing.T) {
 		"pkg:apk/alpine/musl@1.2.5-r0":                      "names no distro release",
 	} {
 		c := sbom.Component{ID: "x", PURL: purl}
-		_, err := EcosystemIdentify(&c)
+		_, err := Identify(&c)
 		if !errors.Is(err, ErrNoIdentity) || !strings.Contains(err.Error(), why) || !strings.Contains(err.Error(), purl) {
 			t.Errorf("%s: %v, want ErrNoIdentity naming the purl and %q", purl, err, why)
 		}
@@ -153,7 +153,7 @@ func TestWithEcosystemsSuffixes(t *testing.T) {
 		{[]string{"Wolfi"}, []string{"CGA-test-1234"}},
 	}
 	for _, tt := range tests {
-		db, err := LoadOSV(dir, WithEcosystems(tt.names...))
+		db, err := Load(dir, WithEcosystems(tt.names...))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -162,7 +162,7 @@ func TestWithEcosystemsSuffixes(t *testing.T) {
 		}
 	}
 	// The Ubuntu filter keeps only the 22.04 entry of the record.
-	db, err := LoadOSV(dir, WithEcosystems("Ubuntu:22.04:LTS"))
+	db, err := Load(dir, WithEcosystems("Ubuntu:22.04:LTS"))
 	if err != nil {
 		t.Fatal(err)
 	}

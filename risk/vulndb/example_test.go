@@ -48,7 +48,7 @@ func ExampleReadIndex() {
 // Fetch an ecosystem's all.zip (here from a local test server standing in
 // for OSV's bucket), then refresh it: the second request is conditional
 // and nothing is rewritten.
-func ExampleDownloadOSV() {
+func ExampleDownload() {
 	var zipData bytes.Buffer
 	zw := zip.NewWriter(&zipData)
 	for _, name := range []string{"GO-2020-0036.json", "GO-2022-0956.json"} {
@@ -77,13 +77,13 @@ func ExampleDownloadOSV() {
 
 	ctx := context.Background()
 	for range 2 {
-		res, err := vulndb.DownloadOSV(ctx, srv.Client(), "Go", dir, vulndb.WithBaseURL(srv.URL))
+		res, err := vulndb.Download(ctx, srv.Client(), "Go", dir, vulndb.WithBaseURL(srv.URL))
 		if err != nil {
 			log.Fatal(err)
 		}
 		fmt.Println("updated:", res.Updated, "entries verified:", res.Entries)
 	}
-	db, err := vulndb.LoadOSV(filepath.Join(dir, "Go", "all.zip"))
+	db, err := vulndb.Load(filepath.Join(dir, "Go", "all.zip"))
 	if err != nil {
 		log.Fatal(err)
 	}

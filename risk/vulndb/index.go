@@ -35,7 +35,7 @@ var ErrInvalidIndex = errors.New("risk: invalid OSV index")
 //
 //	source, modified, nEntries, nAffected, nRanges, nEvents, nStrings
 //	per entry: id, nAliases, aliases..., nUpstream, upstream..., flags
-//	(bit 0: malicious), modified, withdrawn, extra (JSON of osvExtra),
+//	(bit 0: malicious), modified, withdrawn, extra (JSON of extra),
 //	nAffected, per affected: ecosystem, name, nVersions, versions...,
 //	nRanges, per range: type, nEvents, per event: kind, version
 //
@@ -48,7 +48,7 @@ var ErrInvalidIndex = errors.New("risk: invalid OSV index")
 // the sane maxima below, and only then allocates exactly what the walk
 // found.
 
-// WriteIndex writes the database as a compact index. LoadOSV and
+// WriteIndex writes the database as a compact index. Load and
 // ReadIndex read it back without re-parsing thousands of JSON files, so a
 // CI step can load the whole Go vulndb in milliseconds.
 func (db *DB) WriteIndex(w io.Writer) error {
@@ -136,7 +136,7 @@ func (db *DB) WriteIndex(w io.Writer) error {
 // embedded in a program with go:embed. Only WithEcosystems among the
 // options applies.
 func ReadIndex(r io.Reader, opts ...Option) (*DB, error) {
-	cfg, err := dbNewConfig(opts)
+	cfg, err := newConfig(opts)
 	if err != nil {
 		return nil, err
 	}
@@ -249,7 +249,7 @@ func indexReadAll(rd io.Reader) ([]byte, error) {
 		}
 	}
 	if size < 0 || size > MaxIndexBytes {
-		return LoadReadLimited(rd, MaxIndexBytes)
+		return ReadLimited(rd, MaxIndexBytes)
 	}
 	buf := make([]byte, size, size+1)
 	if _, err := io.ReadFull(rd, buf); err != nil {
@@ -259,7 +259,7 @@ func indexReadAll(rd io.Reader) ([]byte, error) {
 	// through the limited path.
 	var one [1]byte
 	if n, _ := rd.Read(one[:]); n > 0 {
-		rest, err := LoadReadLimited(rd, MaxIndexBytes-size-1)
+		rest, err := ReadLimited(rd, MaxIndexBytes-size-1)
 		if err != nil {
 			return nil, err
 		}
@@ -293,10 +293,10 @@ type indexCounts struct {
 
 // bytes is the memory the decoded structure takes.
 func (c indexCounts) bytes() int64 {
-	return int64(c.entries)*int64(unsafe.Sizeof(OSVEntry{})) +
-		int64(c.affected)*int64(unsafe.Sizeof(osvAffected{})) +
-		int64(c.ranges)*int64(unsafe.Sizeof(osvRange{})) +
-		int64(c.events)*int64(unsafe.Sizeof(osvEvent{})) +
+	return int64(c.entries)*int64(unsafe.Sizeof(Entry{})) +
+		int64(c.affected)*int64(unsafe.Sizeof(affected{})) +
+		int64(c.ranges)*int64(unsafe.Sizeof(affectedRange{})) +
+		int64(c.events)*int64(unsafe.Sizeof(event{})) +
 		int64(c.strings)*int64(unsafe.Sizeof(""))
 }
 
@@ -362,7 +362,7 @@ func (r *indexReader) skip() {
 	r.off += int(n)
 }
 
-func readIndex(rd io.Reader, cfg *DBConfig) (*DB, error) {
+func readIndex(rd io.Reader, cfg *Config) (*DB, error) {
 	data, err := indexReadAll(rd)
 	if err != nil {
 		return nil, err
@@ -414,10 +414,10 @@ func readIndex(rd io.Reader, cfg *DBConfig) (*DB, error) {
 		return nil, fmt.Errorf("%w: %d bytes of index decode to %d bytes of items (limit %d per byte)", ErrInvalidIndex, len(s), b, indexMaxInflate)
 	}
 	r.off = body
-	entries := make([]OSVEntry, got.entries)
-	affs := make([]osvAffected, got.affected)
-	ranges := make([]osvRange, got.ranges)
-	events := make([]osvEvent, got.events)
+	entries := make([]Entry, got.entries)
+	affs := make([]affected, got.affected)
+	ranges := make([]affectedRange, got.ranges)
+	events := make([]event, got.events)
 	strs := make([]string, got.strings)
 	list := func() []string {
 		n := r.count(len(strs))
@@ -460,10 +460,10 @@ func readIndex(rd io.Reader, cfg *DBConfig) (*DB, error) {
 				rg.Events, events = events[:n:n], events[n:]
 				for m := range rg.Events {
 					kind := r.uvarint()
-					if kind < uint64(osvIntroduced) || kind > uint64(osvLimit) {
+					if kind < uint64(eventIntroduced) || kind > uint64(eventLimit) {
 						r.fail("bad event kind")
 					}
-					rg.Events[m] = osvEvent{osvEventKind(kind), r.str()}
+					rg.Events[m] = event{eventKind(kind), r.str()}
 				}
 			}
 		}
@@ -471,7 +471,7 @@ func readIndex(rd io.Reader, cfg *DBConfig) (*DB, error) {
 			return nil, r.err
 		}
 	}
-	db := DBBuild(entries, "index", cfg)
+	db := Build(entries, "index", cfg)
 	db.info.Modified = modified
 	_ = source
 	return db, nil

@@ -122,7 +122,7 @@ func TestReadIndexOldFormat(t *testing.T) {
 // indexFuzzSeeds are real indexes and their header counts mutated.
 func indexFuzzSeeds(f *testing.F) {
 	for _, dir := range []string{"other", "multi"} {
-		db, err := LoadOSV(filepath.Join("..", "testdata", "osv", dir))
+		db, err := Load(filepath.Join("..", "testdata", "osv", dir))
 		if err != nil {
 			f.Fatal(err)
 		}

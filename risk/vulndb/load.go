@@ -20,7 +20,7 @@ import (
 	"google.golang.org/protobuf/encoding/protojson"
 )
 
-// LoadOSV loads an OSV database from path, which may be:
+// Load loads an OSV database from path, which may be:
 //   - a directory tree of OSV JSON files (every *.json below it);
 //   - a directory in the Go vulnerability database layout
 //     (index/db.json, index/modules.json, ID/<id>.json);
@@ -38,8 +38,8 @@ import (
 // both zips) is kept once, its most recently modified copy. Records that
 // name each other in aliases or upstream are linked into one advisory,
 // and Scan reports one finding per advisory.
-func LoadOSV(path string, opts ...Option) (*DB, error) {
-	cfg, err := dbNewConfig(opts)
+func Load(path string, opts ...Option) (*DB, error) {
+	cfg, err := newConfig(opts)
 	if err != nil {
 		return nil, err
 	}
@@ -74,7 +74,7 @@ func LoadOSV(path string, opts ...Option) (*DB, error) {
 	case bytes.HasPrefix(head, []byte("PK\x03\x04")):
 		return loadZip(f, st.Size(), path, cfg)
 	default:
-		data, err := LoadReadLimited(f, cfg.maxEntryBytes)
+		data, err := ReadLimited(f, cfg.maxEntryBytes)
 		if err != nil {
 			return nil, fmt.Errorf("risk: load OSV %s: %w", path, err)
 		}
@@ -82,7 +82,7 @@ func LoadOSV(path string, opts ...Option) (*DB, error) {
 		if err != nil {
 			return nil, fmt.Errorf("risk: load OSV %s: %w", path, err)
 		}
-		return DBBuild([]OSVEntry{*e}, "file", cfg), nil
+		return Build([]Entry{*e}, "file", cfg), nil
 	}
 }
 
@@ -95,7 +95,7 @@ func loadIsGoVulnDB(dir string) bool {
 	return true
 }
 
-func LoadReadLimited(r io.Reader, limit int64) ([]byte, error) {
+func ReadLimited(r io.Reader, limit int64) ([]byte, error) {
 	data, err := io.ReadAll(io.LimitReader(r, limit+1))
 	if err != nil {
 		return nil, err
@@ -109,12 +109,12 @@ func LoadReadLimited(r io.Reader, limit int64) ([]byte, error) {
 var loadUnmarshal = protojson.UnmarshalOptions{DiscardUnknown: true}
 
 // loadParse parses one entry into its compact form.
-func loadParse(data []byte) (*OSVEntry, error) {
+func loadParse(data []byte) (*Entry, error) {
 	var v osvschema.Vulnerability
 	if err := loadUnmarshal.Unmarshal(data, &v); err != nil {
 		return nil, fmt.Errorf("%w: %v", ErrInvalidOSV, err)
 	}
-	return osvConvert(&v)
+	return convert(&v)
 }
 
 // loadJob is one entry to read and parse.
@@ -124,8 +124,8 @@ type loadJob struct {
 }
 
 // loadAll parses jobs on all CPUs, bounding each entry and the total.
-func loadAll(jobs []loadJob, cfg *DBConfig) ([]OSVEntry, error) {
-	out := make([]OSVEntry, len(jobs))
+func loadAll(jobs []loadJob, cfg *Config) ([]Entry, error) {
+	out := make([]Entry, len(jobs))
 	var total atomic.Int64
 	var firstErr error
 	var mu sync.Mutex
@@ -167,13 +167,13 @@ func loadAll(jobs []loadJob, cfg *DBConfig) ([]OSVEntry, error) {
 	return out, nil
 }
 
-func loadOne(j loadJob, cfg *DBConfig, total *atomic.Int64) (*OSVEntry, error) {
+func loadOne(j loadJob, cfg *Config, total *atomic.Int64) (*Entry, error) {
 	rc, err := j.open()
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", j.name, err)
 	}
 	defer rc.Close()
-	data, err := LoadReadLimited(rc, cfg.maxEntryBytes)
+	data, err := ReadLimited(rc, cfg.maxEntryBytes)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", j.name, err)
 	}
@@ -191,7 +191,7 @@ func loadFileJob(path, name string) loadJob {
 	return loadJob{name: name, open: func() (io.ReadCloser, error) { return os.Open(path) }}
 }
 
-func loadDir(dir string, cfg *DBConfig) (*DB, error) {
+func loadDir(dir string, cfg *Config) (*DB, error) {
 	var jobs []loadJob
 	var zips []*zip.ReadCloser
 	defer func() {
@@ -240,7 +240,7 @@ func loadDir(dir string, cfg *DBConfig) (*DB, error) {
 	if err != nil {
 		return nil, fmt.Errorf("risk: load OSV directory %s: %w", dir, err)
 	}
-	return DBBuild(entries, "dir", cfg), nil
+	return Build(entries, "dir", cfg), nil
 }
 
 // loadGoVulnDBIndex is index/db.json of the Go vulnerability database.
@@ -256,7 +256,7 @@ type loadGoVulnModule struct {
 	} `json:"vulns"`
 }
 
-func loadGoVulnDB(dir string, cfg *DBConfig) (*DB, error) {
+func loadGoVulnDB(dir string, cfg *Config) (*DB, error) {
 	fail := func(err error) (*DB, error) {
 		return nil, fmt.Errorf("risk: load Go vulndb %s: %w", dir, err)
 	}
@@ -272,7 +272,7 @@ func loadGoVulnDB(dir string, cfg *DBConfig) (*DB, error) {
 	if err != nil {
 		return fail(err)
 	}
-	mraw, err := LoadReadLimited(mf, 256<<20)
+	mraw, err := ReadLimited(mf, 256<<20)
 	mf.Close()
 	if err != nil {
 		return fail(fmt.Errorf("index/modules.json: %w", err))
@@ -315,14 +315,14 @@ func loadGoVulnDB(dir string, cfg *DBConfig) (*DB, error) {
 	if err != nil {
 		return fail(err)
 	}
-	db := DBBuild(entries, "go-vulndb", cfg)
+	db := Build(entries, "go-vulndb", cfg)
 	if idx.Modified.After(db.info.Modified) {
 		db.info.Modified = idx.Modified.UTC()
 	}
 	return db, nil
 }
 
-func loadZip(r io.ReaderAt, size int64, path string, cfg *DBConfig) (*DB, error) {
+func loadZip(r io.ReaderAt, size int64, path string, cfg *Config) (*DB, error) {
 	zr, err := zip.NewReader(r, size)
 	if err != nil {
 		return nil, fmt.Errorf("risk: load OSV zip %s: %w", path, err)
@@ -331,10 +331,10 @@ func loadZip(r io.ReaderAt, size int64, path string, cfg *DBConfig) (*DB, error)
 	if err != nil {
 		return nil, fmt.Errorf("risk: load OSV zip %s: %w", path, err)
 	}
-	return DBBuild(entries, "zip", cfg), nil
+	return Build(entries, "zip", cfg), nil
 }
 
-func loadZipEntries(zr *zip.Reader, cfg *DBConfig) ([]OSVEntry, error) {
+func loadZipEntries(zr *zip.Reader, cfg *Config) ([]Entry, error) {
 	jobs, err := loadZipJobs(zr, "", cfg)
 	if err != nil {
 		return nil, err
@@ -348,7 +348,7 @@ func loadZipEntries(zr *zip.Reader, cfg *DBConfig) ([]OSVEntry, error) {
 // loadZipJobs lists the OSV JSON entries of a zip, refusing any whose
 // declared size is over the entry limit (the reader enforces the limit
 // again on the bytes actually inflated).
-func loadZipJobs(zr *zip.Reader, prefix string, cfg *DBConfig) ([]loadJob, error) {
+func loadZipJobs(zr *zip.Reader, prefix string, cfg *Config) ([]loadJob, error) {
 	var jobs []loadJob
 	for _, f := range zr.File {
 		if f.FileInfo().IsDir() || !strings.HasSuffix(f.Name, ".json") {

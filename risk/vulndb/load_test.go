@@ -94,7 +94,7 @@ func testGoVulnDBLayout(t *testing.T, dir string, dropFromIndex string) string {
 
 func TestLoadOSVSources(t *testing.T) {
 	dir := filepath.Join("..", "testdata", "osv", "go")
-	fromDir, err := LoadOSV(dir)
+	fromDir, err := Load(dir)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -106,13 +106,13 @@ func TestLoadOSVSources(t *testing.T) {
 		t.Errorf("dir info %+v", fromDir.Info())
 	}
 
-	fromZip, err := LoadOSV(testZip(t, dir))
+	fromZip, err := Load(testZip(t, dir))
 	if err != nil {
 		t.Fatal(err)
 	}
 	// One entry left out of modules.json must still be read from ID/.
 	layout := testGoVulnDBLayout(t, dir, "GO-2024-2687")
-	fromLayout, err := LoadOSV(layout)
+	fromLayout, err := Load(layout)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -125,11 +125,11 @@ func TestLoadOSVSources(t *testing.T) {
 	}
 	idxPath := filepath.Join(t.TempDir(), "go.idx")
 	os.WriteFile(idxPath, buf.Bytes(), 0o644)
-	fromIndex, err := LoadOSV(idxPath)
+	fromIndex, err := Load(idxPath)
 	if err != nil {
 		t.Fatal(err)
 	}
-	single, err := LoadOSV(filepath.Join(dir, "GO-2024-2687.json"))
+	single, err := Load(filepath.Join(dir, "GO-2024-2687.json"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -152,7 +152,7 @@ func TestLoadOSVSources(t *testing.T) {
 			t.Fatalf("index lost data of %s", a[i].ID)
 		}
 	}
-	goOnly, err := LoadOSV(filepath.Join("..", "testdata", "osv"), WithEcosystems("npm", "Debian"))
+	goOnly, err := Load(filepath.Join("..", "testdata", "osv"), WithEcosystems("npm", "Debian"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -166,27 +166,27 @@ func TestLoadOSVErrors(t *testing.T) {
 	good, _ := os.ReadFile(filepath.Join("..", "testdata", "osv", "go", "GO-2024-2687.json"))
 	os.WriteFile(filepath.Join(dir, "GO-2024-2687.json"), good, 0o644)
 	os.WriteFile(filepath.Join(dir, "bad.json"), []byte(`{"id": "X-1", "affected": [{"package": {"name": "a", "ecosystem": "Go"}, "ranges": [{"type": "SEMVER", "events": [{}]}]}]}`), 0o644)
-	_, err := LoadOSV(dir)
+	_, err := Load(dir)
 	if !errors.Is(err, ErrInvalidOSV) || !strings.Contains(err.Error(), "bad.json") {
 		t.Errorf("bad entry: %v (want ErrInvalidOSV naming bad.json)", err)
 	}
 	os.WriteFile(filepath.Join(dir, "bad.json"), []byte(`{"id": 1}`), 0o644)
-	if _, err := LoadOSV(dir); !errors.Is(err, ErrInvalidOSV) {
+	if _, err := Load(dir); !errors.Is(err, ErrInvalidOSV) {
 		t.Errorf("wrong type: %v", err)
 	}
 	os.Remove(filepath.Join(dir, "bad.json"))
-	if _, err := LoadOSV(dir, WithMaxEntryBytes(100)); !errors.Is(err, ErrTooLarge) {
+	if _, err := Load(dir, WithMaxEntryBytes(100)); !errors.Is(err, ErrTooLarge) {
 		t.Errorf("entry over limit: %v", err)
 	}
-	if _, err := LoadOSV(filepath.Join(dir, "missing")); err == nil {
+	if _, err := Load(filepath.Join(dir, "missing")); err == nil {
 		t.Error("missing path accepted")
 	}
-	if _, err := LoadOSV(dir, WithMaxEntryBytes(-1)); err == nil {
+	if _, err := Load(dir, WithMaxEntryBytes(-1)); err == nil {
 		t.Error("negative limit accepted")
 	}
 	corrupt := filepath.Join(t.TempDir(), "x.idx")
 	os.WriteFile(corrupt, []byte(indexMagic+"garbage"), 0o644)
-	if _, err := LoadOSV(corrupt); !errors.Is(err, ErrInvalidIndex) {
+	if _, err := Load(corrupt); !errors.Is(err, ErrInvalidIndex) {
 		t.Errorf("corrupt index: %v", err)
 	}
 	if _, err := ReadIndex(strings.NewReader("not an index")); !errors.Is(err, ErrInvalidIndex) {

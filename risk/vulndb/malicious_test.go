@@ -36,9 +36,9 @@ func TestMatchMaliciousShapes(t *testing.T) {
 		{"npm", "", []string{"4.4.1", "4.4.2"}, "4.4.2", true},
 	}
 	for _, c := range cases {
-		a := osvAffected{Ecosystem: c.eco, Name: "x", Versions: c.versions}
+		a := affected{Ecosystem: c.eco, Name: "x", Versions: c.versions}
 		if c.typ != "" {
-			a.Ranges = []osvRange{{Type: c.typ, Events: []osvEvent{{osvIntroduced, "0"}}}}
+			a.Ranges = []affectedRange{{Type: c.typ, Events: []event{{eventIntroduced, "0"}}}}
 		}
 		m, err := matchAffected(&a, ecosystemCanonical(c.eco), c.v)
 		if err != nil || m.Affected != c.want {
@@ -66,7 +66,7 @@ func TestMaliciousByDirectAliasOnly(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	db, err := LoadOSV(dir)
+	db, err := Load(dir)
 	if err != nil {
 		t.Fatal(err)
 	}

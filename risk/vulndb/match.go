@@ -19,7 +19,7 @@ type matchResult struct {
 }
 
 type matchEvent struct {
-	osvEvent
+	event
 	v vulnVersion
 }
 
@@ -30,21 +30,21 @@ type matchParsed struct {
 }
 
 type matchRange struct {
-	scheme vulnScheme
+	scheme scheme
 	events []matchEvent
 	limits []vulnVersion
 	err    error // the range cannot be evaluated
 }
 
 // matchPrepare parses and sorts the events of an affected[] element.
-func matchPrepare(a *osvAffected, ecosystem string) *matchParsed {
+func matchPrepare(a *affected, ecosystem string) *matchParsed {
 	p := &matchParsed{}
 	for ri := range a.Ranges {
 		r := &a.Ranges[ri]
 		if r.Type == "GIT" {
 			continue
 		}
-		mr := matchRange{scheme: vulnSchemeFor(ecosystem, r.Type)}
+		mr := matchRange{scheme: schemeFor(ecosystem, r.Type)}
 		if mr.scheme == nil {
 			mr.err = fmt.Errorf("%w: %s %s range", ErrUnsupportedEcosystem, ecosystem, r.Type)
 			p.ranges = append(p.ranges, mr)
@@ -56,7 +56,7 @@ func matchPrepare(a *osvAffected, ecosystem string) *matchParsed {
 				mr.err = fmt.Errorf("range event %s %q: %w", e.Kind, e.Version, err)
 				break
 			}
-			if e.Kind == osvLimit {
+			if e.Kind == eventLimit {
 				mr.limits = append(mr.limits, pv)
 				continue
 			}
@@ -68,15 +68,15 @@ func matchPrepare(a *osvAffected, ecosystem string) *matchParsed {
 	return p
 }
 
-// matchVersionCache holds a component version parsed once per scheme.
+// MatchVersionCache holds a component version parsed once per scheme.
 type MatchVersionCache struct {
 	Version string
-	schemes []vulnScheme
+	schemes []scheme
 	parsed  []vulnVersion
 	errs    []error
 }
 
-func (c *MatchVersionCache) get(s vulnScheme) (vulnVersion, error) {
+func (c *MatchVersionCache) get(s scheme) (vulnVersion, error) {
 	for i, x := range c.schemes {
 		if x == s {
 			return c.parsed[i], c.errs[i]
@@ -96,17 +96,17 @@ func (c *MatchVersionCache) get(s vulnScheme) (vulnVersion, error) {
 // skipped. An error means the version could not be assessed against this
 // element (the caller reports it, never treats it as "not affected"
 // silently).
-func matchAffected(a *osvAffected, ecosystem, version string) (matchResult, error) {
+func matchAffected(a *affected, ecosystem, version string) (matchResult, error) {
 	return MatchPrepared(a, matchPrepare(a, ecosystem), ecosystem, &MatchVersionCache{Version: version})
 }
 
-func MatchPrepared(a *osvAffected, p *matchParsed, ecosystem string, vc *MatchVersionCache) (matchResult, error) {
+func MatchPrepared(a *affected, p *matchParsed, ecosystem string, vc *MatchVersionCache) (matchResult, error) {
 	var res matchResult
 	version := vc.Version
 	if len(a.Versions) > 0 {
 		// Compare with the ecosystem's equality ("2.10" is "2.10.0" in
 		// PyPI, "1.2.3" is "v1.2.3" in Go); fall back to the strings.
-		scheme := vulnSchemeFor(ecosystem, "ECOSYSTEM")
+		scheme := schemeFor(ecosystem, "ECOSYSTEM")
 		var cv vulnVersion
 		if scheme != nil {
 			cv, _ = vc.get(scheme)
@@ -145,19 +145,19 @@ func MatchPrepared(a *osvAffected, p *matchParsed, ecosystem string, vc *MatchVe
 		for _, e := range r.events {
 			c := cv.vulnCmp(e.v)
 			switch e.Kind {
-			case osvIntroduced:
+			case eventIntroduced:
 				// "0" is OSV's "every version", pre-releases of 0
 				// included (Maven's 0-alpha sorts below 0).
 				if c >= 0 || e.Version == "0" {
 					vuln, lower, upper = true, ">="+e.Version, ""
 				}
-			case osvFixed:
+			case eventFixed:
 				if c >= 0 {
 					vuln = false
 				} else if vuln && upper == "" {
 					upper = "<" + e.Version
 				}
-			case osvLastAffected:
+			case eventLastAffected:
 				if c > 0 {
 					vuln = false
 				} else if vuln && upper == "" {
@@ -184,7 +184,7 @@ func MatchPrepared(a *osvAffected, p *matchParsed, ecosystem string, vc *MatchVe
 			res.Rng = lower
 		}
 		for _, e := range r.events {
-			if e.Kind == osvFixed && cv.vulnCmp(e.v) < 0 && !slices.Contains(res.Fixed, e.Version) {
+			if e.Kind == eventFixed && cv.vulnCmp(e.v) < 0 && !slices.Contains(res.Fixed, e.Version) {
 				res.Fixed = append(res.Fixed, e.Version)
 			}
 		}
@@ -212,7 +212,7 @@ func matchFixedAbove(p *matchParsed, vc *MatchVersionCache) []string {
 			continue
 		}
 		for _, e := range r.events {
-			if e.Kind == osvFixed && cv.vulnCmp(e.v) < 0 && !slices.Contains(fixed, e.Version) {
+			if e.Kind == eventFixed && cv.vulnCmp(e.v) < 0 && !slices.Contains(fixed, e.Version) {
 				fixed = append(fixed, e.Version)
 			}
 		}

@@ -11,32 +11,32 @@ import (
 // TestMatchRangeSemantics checks the OSV range rules on hand-made
 // affected[] elements.
 func TestMatchRangeSemantics(t *testing.T) {
-	ev := func(k osvEventKind, v string) osvEvent { return osvEvent{k, v} }
+	ev := func(k eventKind, v string) event { return event{k, v} }
 	tests := []struct {
 		name      string
 		ecosystem string
-		a         osvAffected
+		a         affected
 		version   string
 		want      bool
 		rng       string
 		fixed     []string
 	}{
-		{"introduced 0 fixed", "Go", osvAffected{Ranges: []osvRange{{"SEMVER", []osvEvent{ev(osvIntroduced, "0"), ev(osvFixed, "1.2.0")}}}}, "v1.1.9", true, ">=0, <1.2.0", []string{"1.2.0"}},
-		{"at fixed", "Go", osvAffected{Ranges: []osvRange{{"SEMVER", []osvEvent{ev(osvIntroduced, "0"), ev(osvFixed, "1.2.0")}}}}, "v1.2.0", false, "", nil},
-		{"before introduced", "Go", osvAffected{Ranges: []osvRange{{"SEMVER", []osvEvent{ev(osvIntroduced, "1.1.0"), ev(osvFixed, "1.2.0")}}}}, "v1.0.0", false, "", nil},
-		{"unsorted events", "Go", osvAffected{Ranges: []osvRange{{"SEMVER", []osvEvent{ev(osvFixed, "1.5.0"), ev(osvIntroduced, "1.4.0"), ev(osvFixed, "1.2.0"), ev(osvIntroduced, "0")}}}}, "v1.4.2", true, ">=1.4.0, <1.5.0", []string{"1.5.0"}},
-		{"between ranges", "Go", osvAffected{Ranges: []osvRange{{"SEMVER", []osvEvent{ev(osvFixed, "1.5.0"), ev(osvIntroduced, "1.4.0"), ev(osvFixed, "1.2.0"), ev(osvIntroduced, "0")}}}}, "v1.3.0", false, "", nil},
-		{"last_affected inclusive", "npm", osvAffected{Ranges: []osvRange{{"ECOSYSTEM", []osvEvent{ev(osvIntroduced, "1.0.0"), ev(osvLastAffected, "1.4.2")}}}}, "1.4.2", true, ">=1.0.0, <=1.4.2", nil},
-		{"after last_affected", "npm", osvAffected{Ranges: []osvRange{{"ECOSYSTEM", []osvEvent{ev(osvIntroduced, "1.0.0"), ev(osvLastAffected, "1.4.2")}}}}, "1.4.3", false, "", nil},
-		{"open range", "Go", osvAffected{Ranges: []osvRange{{"SEMVER", []osvEvent{ev(osvIntroduced, "0")}}}}, "v9.9.9", true, ">=0", nil},
-		{"limit bounds", "crates.io", osvAffected{Ranges: []osvRange{{"SEMVER", []osvEvent{ev(osvIntroduced, "0.2.7"), ev(osvLimit, "0.3.0")}}}}, "0.3.1", false, "", nil},
-		{"below limit", "crates.io", osvAffected{Ranges: []osvRange{{"SEMVER", []osvEvent{ev(osvIntroduced, "0.2.7"), ev(osvLimit, "0.3.0")}}}}, "0.2.9", true, ">=0.2.7", nil},
-		{"versions list", "PyPI", osvAffected{Versions: []string{"2.10", "2.9.6"}}, "2.9.6", true, "versions list: 2.9.6", nil},
-		{"versions list equal version", "PyPI", osvAffected{Versions: []string{"2.10"}}, "2.10.0", true, "versions list: 2.10", nil},
-		{"versions list Go prefix", "Go", osvAffected{Versions: []string{"1.2.3"}}, "v1.2.3", true, "versions list: 1.2.3", nil},
-		{"versions list miss", "PyPI", osvAffected{Versions: []string{"2.10"}}, "2.10.1", false, "", nil},
-		{"GIT ranges ignored", "Go", osvAffected{Ranges: []osvRange{{"GIT", []osvEvent{ev(osvIntroduced, "abc")}}}}, "v1.0.0", false, "", nil},
-		{"pre-release inside", "Go", osvAffected{Ranges: []osvRange{{"SEMVER", []osvEvent{ev(osvIntroduced, "1.22.0-0"), ev(osvFixed, "1.22.2")}}}}, "v1.22.0-rc.1", true, ">=1.22.0-0, <1.22.2", []string{"1.22.2"}},
+		{"introduced 0 fixed", "Go", affected{Ranges: []affectedRange{{"SEMVER", []event{ev(eventIntroduced, "0"), ev(eventFixed, "1.2.0")}}}}, "v1.1.9", true, ">=0, <1.2.0", []string{"1.2.0"}},
+		{"at fixed", "Go", affected{Ranges: []affectedRange{{"SEMVER", []event{ev(eventIntroduced, "0"), ev(eventFixed, "1.2.0")}}}}, "v1.2.0", false, "", nil},
+		{"before introduced", "Go", affected{Ranges: []affectedRange{{"SEMVER", []event{ev(eventIntroduced, "1.1.0"), ev(eventFixed, "1.2.0")}}}}, "v1.0.0", false, "", nil},
+		{"unsorted events", "Go", affected{Ranges: []affectedRange{{"SEMVER", []event{ev(eventFixed, "1.5.0"), ev(eventIntroduced, "1.4.0"), ev(eventFixed, "1.2.0"), ev(eventIntroduced, "0")}}}}, "v1.4.2", true, ">=1.4.0, <1.5.0", []string{"1.5.0"}},
+		{"between ranges", "Go", affected{Ranges: []affectedRange{{"SEMVER", []event{ev(eventFixed, "1.5.0"), ev(eventIntroduced, "1.4.0"), ev(eventFixed, "1.2.0"), ev(eventIntroduced, "0")}}}}, "v1.3.0", false, "", nil},
+		{"last_affected inclusive", "npm", affected{Ranges: []affectedRange{{"ECOSYSTEM", []event{ev(eventIntroduced, "1.0.0"), ev(eventLastAffected, "1.4.2")}}}}, "1.4.2", true, ">=1.0.0, <=1.4.2", nil},
+		{"after last_affected", "npm", affected{Ranges: []affectedRange{{"ECOSYSTEM", []event{ev(eventIntroduced, "1.0.0"), ev(eventLastAffected, "1.4.2")}}}}, "1.4.3", false, "", nil},
+		{"open range", "Go", affected{Ranges: []affectedRange{{"SEMVER", []event{ev(eventIntroduced, "0")}}}}, "v9.9.9", true, ">=0", nil},
+		{"limit bounds", "crates.io", affected{Ranges: []affectedRange{{"SEMVER", []event{ev(eventIntroduced, "0.2.7"), ev(eventLimit, "0.3.0")}}}}, "0.3.1", false, "", nil},
+		{"below limit", "crates.io", affected{Ranges: []affectedRange{{"SEMVER", []event{ev(eventIntroduced, "0.2.7"), ev(eventLimit, "0.3.0")}}}}, "0.2.9", true, ">=0.2.7", nil},
+		{"versions list", "PyPI", affected{Versions: []string{"2.10", "2.9.6"}}, "2.9.6", true, "versions list: 2.9.6", nil},
+		{"versions list equal version", "PyPI", affected{Versions: []string{"2.10"}}, "2.10.0", true, "versions list: 2.10", nil},
+		{"versions list Go prefix", "Go", affected{Versions: []string{"1.2.3"}}, "v1.2.3", true, "versions list: 1.2.3", nil},
+		{"versions list miss", "PyPI", affected{Versions: []string{"2.10"}}, "2.10.1", false, "", nil},
+		{"GIT ranges ignored", "Go", affected{Ranges: []affectedRange{{"GIT", []event{ev(eventIntroduced, "abc")}}}}, "v1.0.0", false, "", nil},
+		{"pre-release inside", "Go", affected{Ranges: []affectedRange{{"SEMVER", []event{ev(eventIntroduced, "1.22.0-0"), ev(eventFixed, "1.22.2")}}}}, "v1.22.0-rc.1", true, ">=1.22.0-0, <1.22.2", []string{"1.22.2"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -52,14 +52,14 @@ func TestMatchRangeSemantics(t *testing.T) {
 }
 
 func TestMatchErrors(t *testing.T) {
-	a := osvAffected{Ranges: []osvRange{{"ECOSYSTEM", []osvEvent{{osvIntroduced, "0"}}}}}
+	a := affected{Ranges: []affectedRange{{"ECOSYSTEM", []event{{eventIntroduced, "0"}}}}}
 	if _, err := matchAffected(&a, "OSS-Fuzz", "1.0"); !errors.Is(err, ErrUnsupportedEcosystem) {
 		t.Errorf("unsupported ecosystem: %v", err)
 	}
 	if _, err := matchAffected(&a, "npm", "x.y"); !errors.Is(err, ErrUnassessableVersion) {
 		t.Errorf("bad version: %v", err)
 	}
-	bad := osvAffected{Ranges: []osvRange{{"SEMVER", []osvEvent{{osvIntroduced, "0"}, {osvFixed, "not-a-version"}}}}}
+	bad := affected{Ranges: []affectedRange{{"SEMVER", []event{{eventIntroduced, "0"}, {eventFixed, "not-a-version"}}}}}
 	if _, err := matchAffected(&bad, "Go", "v1.0.0"); err == nil {
 		t.Error("a range whose events do not parse must not silently pass")
 	}
@@ -86,7 +86,7 @@ func TestEcosystemIdentify(t *testing.T) {
 	}
 	for _, tt := range tests {
 		c := sbom.Component{ID: "x", PURL: tt.purl}
-		id, err := EcosystemIdentify(&c)
+		id, err := Identify(&c)
 		if err != nil {
 			t.Errorf("%s: %v", tt.purl, err)
 			continue
@@ -97,7 +97,7 @@ func TestEcosystemIdentify(t *testing.T) {
 	}
 	for _, bad := range []string{"", "npm/lodash", "pkg:", "pkg:golang", "pkg:deb/debian/bash@1.0", "pkg:github/foo/bar@1", "pkg:golang/%zz@v1"} {
 		c := sbom.Component{ID: "x", PURL: bad}
-		if _, err := EcosystemIdentify(&c); !errors.Is(err, ErrNoIdentity) {
+		if _, err := Identify(&c); !errors.Is(err, ErrNoIdentity) {
 			t.Errorf("%q: %v, want ErrNoIdentity", bad, err)
 		}
 	}

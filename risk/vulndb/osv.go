@@ -33,107 +33,107 @@ func ParseOSV(data []byte) (*osvschema.Vulnerability, error) {
 	if err := (protojson.UnmarshalOptions{DiscardUnknown: true}).Unmarshal(data, &v); err != nil {
 		return nil, fmt.Errorf("risk: parse OSV entry: %w: %v", ErrInvalidOSV, err)
 	}
-	if _, err := osvConvert(&v); err != nil {
+	if _, err := convert(&v); err != nil {
 		return nil, err
 	}
 	return &v, nil
 }
 
-// osvEntry is the compact form of an OSV entry that the DB keeps and the
+// Entry is the compact form of an OSV entry that the DB keeps and the
 // serialised index stores: what matching needs, decoded eagerly, and the
 // rest (texts, references, affected packages and symbols) as extra,
 // decoded only for entries that match (see (*DB).extra).
-type OSVEntry struct {
+type Entry struct {
 	ID      string
 	Aliases []string
 	// Upstream are the ids the entry's OSV "upstream" names (a distro
 	// advisory's CVEs); with Aliases they link records into one advisory
-	// (see dbGroups).
+	// (see groups).
 	Upstream []string
 	// Malicious is set when the record itself says the package is
-	// known-malicious (see osvIsMalicious); dbBuild extends it to every
+	// known-malicious (see isMalicious); Build extends it to every
 	// record linked with such a record.
 	Malicious bool
 	Modified  time.Time
 	Withdrawn time.Time
-	Affected  []osvAffected
-	// Extra is the JSON of the entry's osvExtra, set only in a compact
+	Affected  []affected
+	// Extra is the JSON of the entry's extra, set only in a compact
 	// index; decoded is the decoded form, set when parsed from OSV JSON.
 	Extra   string
-	Decoded *osvExtra
+	Decoded *extra
 }
 
-// osvExtra is the part of an entry only findings need.
-type osvExtra struct {
-	Related    []string           `json:"related,omitempty"`
-	Summary    string             `json:"summary,omitempty"`
-	Details    string             `json:"details,omitempty"`
-	Published  time.Time          `json:"published,omitzero"`
-	Severity   []OSVSeverity      `json:"severity,omitempty"`
-	References []Reference        `json:"references,omitempty"`
-	URL        string             `json:"url,omitempty"`
-	Affected   []osvAffectedExtra `json:"affected,omitempty"`
+// extra is the part of an entry only findings need.
+type extra struct {
+	Related    []string        `json:"related,omitempty"`
+	Summary    string          `json:"summary,omitempty"`
+	Details    string          `json:"details,omitempty"`
+	Published  time.Time       `json:"published,omitzero"`
+	Severity   []Severity      `json:"severity,omitempty"`
+	References []Reference     `json:"references,omitempty"`
+	URL        string          `json:"url,omitempty"`
+	Affected   []affectedExtra `json:"affected,omitempty"`
 	// GHSASeverity is GitHub's database_specific.severity ("LOW",
 	// "MODERATE", "HIGH", "CRITICAL"), used when no record of an
 	// advisory gives a CVSS vector.
 	GHSASeverity string `json:"ghsaSeverity,omitempty"`
 }
 
-// osvAffectedExtra is the finding-only part of an affected[] element
-// (parallel to osvEntry.Affected).
-type osvAffectedExtra struct {
+// affectedExtra is the finding-only part of an affected[] element
+// (parallel to Entry.Affected).
+type affectedExtra struct {
 	PURL     string            `json:"purl,omitempty"`
 	Imports  []AffectedPackage `json:"imports,omitempty"`
-	Severity []OSVSeverity     `json:"severity,omitempty"`
+	Severity []Severity        `json:"severity,omitempty"`
 }
 
-type OSVSeverity struct {
+type Severity struct {
 	Type  string `json:"type"`
 	Score string `json:"score"`
 }
 
-type osvAffected struct {
+type affected struct {
 	Ecosystem string
 	Name      string
-	Ranges    []osvRange
+	Ranges    []affectedRange
 	Versions  []string
 }
 
-type osvRange struct {
+type affectedRange struct {
 	Type   string
-	Events []osvEvent
+	Events []event
 }
 
-type osvEventKind uint8
+type eventKind uint8
 
 const (
-	osvIntroduced osvEventKind = iota + 1
-	osvFixed
-	osvLastAffected
-	osvLimit
+	eventIntroduced eventKind = iota + 1
+	eventFixed
+	eventLastAffected
+	eventLimit
 )
 
 // String names the OSV range event.
-func (k osvEventKind) String() string {
+func (k eventKind) String() string {
 	switch k {
-	case osvIntroduced:
+	case eventIntroduced:
 		return "introduced"
-	case osvFixed:
+	case eventFixed:
 		return "fixed"
-	case osvLastAffected:
+	case eventLastAffected:
 		return "last_affected"
-	case osvLimit:
+	case eventLimit:
 		return "limit"
 	}
 	return "unknown"
 }
 
-type osvEvent struct {
-	Kind    osvEventKind
+type event struct {
+	Kind    eventKind
 	Version string
 }
 
-func osvTime(ts interface {
+func toTime(ts interface {
 	AsTime() time.Time
 	IsValid() bool
 }) time.Time {
@@ -147,8 +147,8 @@ func osvTime(ts interface {
 	return t
 }
 
-// osvConvert checks an entry and returns its compact form.
-func osvConvert(v *osvschema.Vulnerability) (*OSVEntry, error) {
+// convert checks an entry and returns its compact form.
+func convert(v *osvschema.Vulnerability) (*Entry, error) {
 	id := v.GetId()
 	bad := func(format string, a ...any) error {
 		return fmt.Errorf("risk: OSV entry %q: %w: %s", id, ErrInvalidOSV, fmt.Sprintf(format, a...))
@@ -156,19 +156,19 @@ func osvConvert(v *osvschema.Vulnerability) (*OSVEntry, error) {
 	if id == "" {
 		return nil, bad("no id")
 	}
-	x := &osvExtra{
+	x := &extra{
 		Related:  v.GetRelated(),
 		Summary:  v.GetSummary(),
 		Details:  v.GetDetails(),
-		Severity: osvSeverities(v.GetSeverity()),
+		Severity: severities(v.GetSeverity()),
 	}
-	e := &OSVEntry{ID: id, Aliases: v.GetAliases(), Upstream: v.GetUpstream(), Decoded: x}
-	e.Malicious = osvIsMalicious(v)
+	e := &Entry{ID: id, Aliases: v.GetAliases(), Upstream: v.GetUpstream(), Decoded: x}
+	e.Malicious = isMalicious(v)
 	if v.Published != nil {
-		x.Published = osvTime(v.Published)
+		x.Published = toTime(v.Published)
 	}
 	if v.Modified != nil {
-		e.Modified = osvTime(v.Modified)
+		e.Modified = toTime(v.Modified)
 	}
 	if v.Withdrawn != nil {
 		e.Withdrawn = v.Withdrawn.AsTime().UTC()
@@ -189,39 +189,39 @@ func osvConvert(v *osvschema.Vulnerability) (*OSVEntry, error) {
 	}
 	for i, a := range v.GetAffected() {
 		pkg := a.GetPackage()
-		af := osvAffected{
+		af := affected{
 			Ecosystem: pkg.GetEcosystem(),
 			Name:      pkg.GetName(),
 			Versions:  a.GetVersions(),
 		}
-		ax := osvAffectedExtra{PURL: pkg.GetPurl(), Severity: osvSeverities(a.GetSeverity())}
+		ax := affectedExtra{PURL: pkg.GetPurl(), Severity: severities(a.GetSeverity())}
 		if af.Name == "" || af.Ecosystem == "" {
 			// OSV allows affected[] without a package for GIT-only
 			// entries; they cannot match a package and are skipped.
-			if len(a.GetRanges()) > 0 && osvAllGit(a.GetRanges()) {
+			if len(a.GetRanges()) > 0 && allGit(a.GetRanges()) {
 				continue
 			}
 			return nil, bad("affected[%d] has no package name or ecosystem", i)
 		}
 		for j, r := range a.GetRanges() {
-			rr := osvRange{Type: r.GetType().String()}
+			rr := affectedRange{Type: r.GetType().String()}
 			if r.GetType() == osvschema.Range_UNSPECIFIED {
 				return nil, bad("affected[%d].ranges[%d] has no valid type", i, j)
 			}
 			for k, ev := range r.GetEvents() {
-				var oe osvEvent
+				var oe event
 				n := 0
 				if s := ev.GetIntroduced(); s != "" {
-					oe, n = osvEvent{osvIntroduced, s}, n+1
+					oe, n = event{eventIntroduced, s}, n+1
 				}
 				if s := ev.GetFixed(); s != "" {
-					oe, n = osvEvent{osvFixed, s}, n+1
+					oe, n = event{eventFixed, s}, n+1
 				}
 				if s := ev.GetLastAffected(); s != "" {
-					oe, n = osvEvent{osvLastAffected, s}, n+1
+					oe, n = event{eventLastAffected, s}, n+1
 				}
 				if s := ev.GetLimit(); s != "" {
-					oe, n = osvEvent{osvLimit, s}, n+1
+					oe, n = event{eventLimit, s}, n+1
 				}
 				if n != 1 {
 					return nil, bad("affected[%d].ranges[%d].events[%d] must set exactly one of introduced, fixed, last_affected, limit", i, j, k)
@@ -233,25 +233,25 @@ func osvConvert(v *osvschema.Vulnerability) (*OSVEntry, error) {
 			}
 			af.Ranges = append(af.Ranges, rr)
 		}
-		ax.Imports = osvImports(a.GetEcosystemSpecific())
+		ax.Imports = imports(a.GetEcosystemSpecific())
 		e.Affected = append(e.Affected, af)
 		x.Affected = append(x.Affected, ax)
 	}
 	return e, nil
 }
 
-// osvMalwareCWE is CWE-506, Embedded Malicious Code: GitHub files its
+// malwareCWE is CWE-506, Embedded Malicious Code: GitHub files its
 // malware advisories under it.
-const osvMalwareCWE = "CWE-506"
+const malwareCWE = "CWE-506"
 
-// osvIsMalicious reports whether a record says by itself that its
+// isMalicious reports whether a record says by itself that its
 // packages are known-malicious: an OpenSSF malicious-packages id
 // ("MAL-2025-3546"), the malicious-packages-origins that project's
 // records carry in database_specific, or a GitHub malware advisory
 // (CWE-506 in database_specific.cwe_ids, or in an affected package's
 // database_specific.cwes as OpenSSF copies it). Aliasing such a record
-// is handled at the database level (dbBuild).
-func osvIsMalicious(v *osvschema.Vulnerability) bool {
+// is handled at the database level (Build).
+func isMalicious(v *osvschema.Vulnerability) bool {
 	if strings.HasPrefix(v.GetId(), "MAL-") {
 		return true
 	}
@@ -261,14 +261,14 @@ func osvIsMalicious(v *osvschema.Vulnerability) bool {
 			return true
 		}
 		for _, c := range f["cwe_ids"].GetListValue().GetValues() {
-			if strings.EqualFold(strings.TrimSpace(c.GetStringValue()), osvMalwareCWE) {
+			if strings.EqualFold(strings.TrimSpace(c.GetStringValue()), malwareCWE) {
 				return true
 			}
 		}
 	}
 	for _, a := range v.GetAffected() {
 		for _, c := range a.GetDatabaseSpecific().GetFields()["cwes"].GetListValue().GetValues() {
-			if strings.EqualFold(c.GetStructValue().GetFields()["cweId"].GetStringValue(), osvMalwareCWE) {
+			if strings.EqualFold(c.GetStructValue().GetFields()["cweId"].GetStringValue(), malwareCWE) {
 				return true
 			}
 		}
@@ -276,7 +276,7 @@ func osvIsMalicious(v *osvschema.Vulnerability) bool {
 	return false
 }
 
-func osvAllGit(rs []*osvschema.Range) bool {
+func allGit(rs []*osvschema.Range) bool {
 	for _, r := range rs {
 		if r.GetType() != osvschema.Range_GIT {
 			return false
@@ -285,17 +285,17 @@ func osvAllGit(rs []*osvschema.Range) bool {
 	return true
 }
 
-func osvSeverities(ss []*osvschema.Severity) []OSVSeverity {
-	var out []OSVSeverity
+func severities(ss []*osvschema.Severity) []Severity {
+	var out []Severity
 	for _, s := range ss {
-		out = append(out, OSVSeverity{Type: s.GetType().String(), Score: s.GetScore()})
+		out = append(out, Severity{Type: s.GetType().String(), Score: s.GetScore()})
 	}
 	return out
 }
 
-// osvImports reads the Go vulndb's ecosystem_specific.imports: the
+// imports reads the Go vulndb's ecosystem_specific.imports: the
 // affected packages and symbols.
-func osvImports(s *structpb.Struct) []AffectedPackage {
+func imports(s *structpb.Struct) []AffectedPackage {
 	if s == nil {
 		return nil
 	}
@@ -307,15 +307,15 @@ func osvImports(s *structpb.Struct) []AffectedPackage {
 		if p.Path == "" {
 			continue
 		}
-		p.Symbols = osvStrings(f["symbols"])
-		p.GOOS = osvStrings(f["goos"])
-		p.GOARCH = osvStrings(f["goarch"])
+		p.Symbols = stringsOf(f["symbols"])
+		p.GOOS = stringsOf(f["goos"])
+		p.GOARCH = stringsOf(f["goarch"])
 		out = append(out, p)
 	}
 	return out
 }
 
-func osvStrings(v *structpb.Value) []string {
+func stringsOf(v *structpb.Value) []string {
 	var out []string
 	for _, x := range v.GetListValue().GetValues() {
 		if s := strings.TrimSpace(x.GetStringValue()); s != "" {

@@ -39,7 +39,7 @@ func FuzzParseOSV(f *testing.F) {
 		if err != nil {
 			return
 		}
-		e, err := osvConvert(v)
+		e, err := convert(v)
 		if err != nil {
 			t.Fatalf("ParseOSV accepted what osvConvert rejects: %v", err)
 		}
@@ -71,7 +71,7 @@ func FuzzVersion(f *testing.F) {
 	ecos := []string{"Go", "npm", "PyPI", "Maven", "Debian:12", "Alpine:v3.20", "RubyGems", "NuGet", "crates.io"}
 	f.Fuzz(func(t *testing.T, a, b string) {
 		for _, eco := range ecos {
-			s := vulnSchemeFor(eco, "ECOSYSTEM")
+			s := schemeFor(eco, "ECOSYSTEM")
 			va, err1 := s.parse(a)
 			vb, err2 := s.parse(b)
 			if err1 != nil || err2 != nil {
@@ -91,7 +91,7 @@ func FuzzParsePURL(f *testing.F) {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, s string) {
-		p, err := EcosystemParsePURL(s)
+		p, err := ParsePURL(s)
 		if err != nil {
 			return
 		}

@@ -23,8 +23,8 @@ type vulnVersion interface {
 	vulnCmp(o vulnVersion) int
 }
 
-// vulnScheme parses versions of one ecosystem.
-type vulnScheme interface {
+// scheme parses versions of one ecosystem.
+type scheme interface {
 	// parse parses a range event's version, where "0" is OSV's "every
 	// version" and sorts below every version of the ecosystem.
 	parse(s string) (vulnVersion, error)
@@ -36,7 +36,7 @@ type vulnScheme interface {
 	name() string
 }
 
-// vulnSchemeFor returns the version scheme for an OSV ecosystem (its base
+// schemeFor returns the version scheme for an OSV ecosystem (its base
 // name, before any ':', as osv.dev writes it or in any case) and range
 // type ("SEMVER", "ECOSYSTEM"). It returns nil when chaingate has no
 // version ordering for it.
@@ -51,121 +51,121 @@ type vulnScheme interface {
 // PHP's version_compare and so orders "1.0" below "1.0.0" and "1.0-Beta"
 // below "1.0-alpha") and Pub (pub_semver orders numeric build
 // identifiers numerically; semantic orders "+10" below "+9").
-func vulnSchemeFor(ecosystem, rangeType string) vulnScheme {
+func schemeFor(ecosystem, rangeType string) scheme {
 	base, _, _ := strings.Cut(ecosystem, ":")
-	if _, ok := vulnSchemes[base]; !ok && base != "Go" {
+	if _, ok := schemes[base]; !ok && base != "Go" {
 		// Not written as osv.dev writes it ("debian", "golang").
 		base, _, _ = strings.Cut(ecosystemCanonical(ecosystem), ":")
 	}
 	if base == "Go" {
 		// The Go vulndb writes unprefixed SEMVER events; Go modules are
 		// ordered by golang.org/x/mod/semver either way.
-		return vulnGoScheme{}
+		return goScheme{}
 	}
 	if rangeType == "SEMVER" {
-		return vulnSemverScheme{}
+		return semverScheme{}
 	}
-	if s, ok := vulnSchemes[base]; ok {
+	if s, ok := schemes[base]; ok {
 		return s
 	}
 	return nil
 }
 
-// vulnSchemes maps osv.dev base ecosystem names to their ECOSYSTEM-range
+// schemes maps osv.dev base ecosystem names to their ECOSYSTEM-range
 // ordering.
-var vulnSchemes = func() map[string]vulnScheme {
-	m := map[string]vulnScheme{
-		"Packagist": vulnComposerScheme{},
-		"Pub":       vulnPubScheme{},
+var schemes = func() map[string]scheme {
+	m := map[string]scheme{
+		"Packagist": composerScheme{},
+		"Pub":       pubScheme{},
 	}
-	rpm := &vulnSemScheme{label: "RPM", fn: func(s string) (semantic.Version, error) {
+	rpm := &semScheme{label: "RPM", fn: func(s string) (semantic.Version, error) {
 		return semantic.ParseRedHatVersion(s), nil
-	}, check: vulnCheckRPM}
-	for _, e := range vulnRPMEcosystems {
+	}, check: checkRPM}
+	for _, e := range rpmEcosystems {
 		m[e] = rpm
 	}
-	deb := &vulnSemScheme{label: "Debian", fn: func(s string) (semantic.Version, error) {
+	deb := &semScheme{label: "Debian", fn: func(s string) (semantic.Version, error) {
 		return semantic.ParseDebianVersion(s)
-	}, check: vulnCheckToken}
+	}, check: checkToken}
 	m["Debian"], m["Ubuntu"] = deb, deb
-	for _, e := range vulnAPKEcosystems {
-		m[e] = vulnAPKScheme{}
+	for _, e := range apkEcosystems {
+		m[e] = apkScheme{}
 	}
-	semverLike := &vulnSemScheme{label: "SemVer", fn: func(s string) (semantic.Version, error) {
+	semverLike := &semScheme{label: "SemVer", fn: func(s string) (semantic.Version, error) {
 		return semantic.ParseSemverVersion(s), nil
-	}, check: vulnCheckSemverLike}
+	}, check: checkSemverLike}
 	for _, e := range []string{"npm", "crates.io", "Hex", "SwiftURL", "Bitnami", "Julia", "GHC", "Bioconductor"} {
 		m[e] = semverLike
 	}
 	// ConanCenter versions are free-form ("cci.20230101", "1.2.3");
 	// semantic orders them as SemVer-like, which is what osv.dev does.
-	m["ConanCenter"] = &vulnSemScheme{label: "ConanCenter", fn: func(s string) (semantic.Version, error) {
+	m["ConanCenter"] = &semScheme{label: "ConanCenter", fn: func(s string) (semantic.Version, error) {
 		return semantic.ParseSemverVersion(s), nil
-	}, check: vulnCheckToken}
-	m["PyPI"] = &vulnSemScheme{label: "PyPI", fn: func(s string) (semantic.Version, error) {
+	}, check: checkToken}
+	m["PyPI"] = &semScheme{label: "PyPI", fn: func(s string) (semantic.Version, error) {
 		return semantic.ParsePyPIVersion(s)
-	}, check: vulnCheckPEP440}
-	m["Maven"] = &vulnSemScheme{label: "Maven", fn: func(s string) (semantic.Version, error) {
+	}, check: checkPEP440}
+	m["Maven"] = &semScheme{label: "Maven", fn: func(s string) (semantic.Version, error) {
 		return semantic.ParseMavenVersion(s), nil
-	}, check: vulnCheckToken}
-	m["RubyGems"] = &vulnSemScheme{label: "RubyGems", fn: func(s string) (semantic.Version, error) {
+	}, check: checkToken}
+	m["RubyGems"] = &semScheme{label: "RubyGems", fn: func(s string) (semantic.Version, error) {
 		return semantic.ParseRubyGemsVersion(s), nil
-	}, check: vulnCheckGem}
-	m["NuGet"] = &vulnSemScheme{label: "NuGet", fn: func(s string) (semantic.Version, error) {
+	}, check: checkGem}
+	m["NuGet"] = &semScheme{label: "NuGet", fn: func(s string) (semantic.Version, error) {
 		return semantic.ParseNuGetVersion(s), nil
-	}, check: vulnCheckNuGet}
-	m["CRAN"] = &vulnSemScheme{label: "CRAN", fn: func(s string) (semantic.Version, error) {
+	}, check: checkNuGet}
+	m["CRAN"] = &semScheme{label: "CRAN", fn: func(s string) (semantic.Version, error) {
 		return semantic.ParseCRANVersion(s)
 	}}
-	m["Hackage"] = &vulnSemScheme{label: "Hackage", fn: func(s string) (semantic.Version, error) {
+	m["Hackage"] = &semScheme{label: "Hackage", fn: func(s string) (semantic.Version, error) {
 		return semantic.ParseHackageVersion(s)
 	}}
 	return m
 }()
 
-// vulnRPMEcosystems are the osv.dev ecosystems whose packages are RPMs,
+// rpmEcosystems are the osv.dev ecosystems whose packages are RPMs,
 // ordered by rpmvercmp with epoch and release ("e:v-r").
-var vulnRPMEcosystems = []string{
+var rpmEcosystems = []string{
 	"Red Hat", "AlmaLinux", "Rocky Linux", "SUSE", "openSUSE", "Mageia",
 	"openEuler", "Photon OS", "Azure Linux", "Amazon Linux",
 }
 
-// vulnAPKEcosystems are the osv.dev ecosystems whose packages are apks.
-var vulnAPKEcosystems = []string{
+// apkEcosystems are the osv.dev ecosystems whose packages are apks.
+var apkEcosystems = []string{
 	"Alpine", "Wolfi", "Chainguard", "Alpaquita", "MinimOS", "BellSoft Hardened Containers",
 }
 
 // --- osv-scalibr semantic ---
 
-// vulnSemScheme orders versions with a semantic parser. semantic accepts
+// semScheme orders versions with a semantic parser. semantic accepts
 // any string for several ecosystems (it never fails for npm, RPM,
 // RubyGems, NuGet, Maven); check rejects what the ecosystem's own grammar
 // rejects, so garbage is reported as unassessable instead of being
 // ordered somewhere.
-type vulnSemScheme struct {
+type semScheme struct {
 	label string
 	fn    func(string) (semantic.Version, error)
 	check func(string) bool
 }
 
-// vulnSem is a semantic version, or OSV's "0" (below every version).
-type vulnSem struct {
+// sem is a semantic version, or OSV's "0" (below every version).
+type sem struct {
 	v    semantic.Version
 	zero bool
 }
 
-func (s *vulnSemScheme) name() string { return s.label }
+func (s *semScheme) name() string { return s.label }
 
-func (s *vulnSemScheme) parse(v string) (vulnVersion, error) {
+func (s *semScheme) parse(v string) (vulnVersion, error) {
 	if v == "0" {
 		// OSV's "introduced: 0" means "from the first version".
-		return vulnSem{zero: true}, nil
+		return sem{zero: true}, nil
 	}
 	return s.parseLiteral(v)
 }
 
-func (s *vulnSemScheme) parseLiteral(v string) (vulnVersion, error) {
-	if err := vulnCheckLen(s.label, v); err != nil {
+func (s *semScheme) parseLiteral(v string) (vulnVersion, error) {
+	if err := checkLen(s.label, v); err != nil {
 		return nil, err
 	}
 	if s.check != nil && !s.check(v) {
@@ -175,11 +175,11 @@ func (s *vulnSemScheme) parseLiteral(v string) (vulnVersion, error) {
 	if err != nil {
 		return nil, fmt.Errorf("%w: %q is not a %s version: %w", ErrUnassessableVersion, v, s.label, err)
 	}
-	return vulnSem{v: sv}, nil
+	return sem{v: sv}, nil
 }
 
-func (v vulnSem) vulnCmp(o vulnVersion) int {
-	w := o.(vulnSem)
+func (v sem) vulnCmp(o vulnVersion) int {
+	w := o.(sem)
 	switch {
 	case v.zero && w.zero:
 		return 0
@@ -191,34 +191,34 @@ func (v vulnSem) vulnCmp(o vulnVersion) int {
 	// Compare fails only for two different semantic types, which one
 	// scheme never produces.
 	c, _ := v.v.Compare(w.v)
-	return vulnSign(c)
+	return sign(c)
 }
 
-// vulnMaxVersionLen bounds a version string; no ecosystem publishes
+// maxVersionLen bounds a version string; no ecosystem publishes
 // longer ones, and semantic's parsers are linear but allocate per
 // component.
-const vulnMaxVersionLen = 256
+const maxVersionLen = 256
 
-// vulnCheckLen refuses a version longer than vulnMaxVersionLen, naming
+// checkLen refuses a version longer than maxVersionLen, naming
 // the scheme (label).
-func vulnCheckLen(label, v string) error {
-	if len(v) > vulnMaxVersionLen {
-		return fmt.Errorf("%w: %s version of %d bytes (limit %d)", ErrUnassessableVersion, label, len(v), vulnMaxVersionLen)
+func checkLen(label, v string) error {
+	if len(v) > maxVersionLen {
+		return fmt.Errorf("%w: %s version of %d bytes (limit %d)", ErrUnassessableVersion, label, len(v), maxVersionLen)
 	}
 	return nil
 }
 
-// vulnCheckRPM accepts an rpm EVR: non-empty, printable, no spaces.
-func vulnCheckRPM(s string) bool {
-	return s != "" && vulnPrintable(s, false)
+// checkRPM accepts an rpm EVR: non-empty, printable, no spaces.
+func checkRPM(s string) bool {
+	return s != "" && printable(s, false)
 }
 
-// vulnCheckToken accepts any non-empty printable token without spaces.
-func vulnCheckToken(s string) bool {
-	return s != "" && vulnPrintable(s, false)
+// checkToken accepts any non-empty printable token without spaces.
+func checkToken(s string) bool {
+	return s != "" && printable(s, false)
 }
 
-func vulnPrintable(s string, spaces bool) bool {
+func printable(s string, spaces bool) bool {
 	for i := 0; i < len(s); i++ {
 		c := s[i]
 		if c < 0x20 || c >= 0x7f || (c == ' ' && !spaces) {
@@ -228,11 +228,11 @@ func vulnPrintable(s string, spaces bool) bool {
 	return true
 }
 
-// vulnCheckSemverLike accepts what node-semver's loose parser, Cargo,
+// checkSemverLike accepts what node-semver's loose parser, Cargo,
 // Elixir's Version and SwiftPM accept in practice: an optional "v" or
 // "=", a number, more dot-separated numbers, then an optional
 // pre-release and build made of [0-9A-Za-z.-+].
-func vulnCheckSemverLike(s string) bool {
+func checkSemverLike(s string) bool {
 	s = strings.TrimPrefix(strings.TrimPrefix(s, "="), "v")
 	if s == "" || s[0] < '0' || s[0] > '9' {
 		return false
@@ -246,55 +246,55 @@ func vulnCheckSemverLike(s string) bool {
 	return true
 }
 
-// vulnCheckGem is Gem::Version's ANCHORED_VERSION_PATTERN:
+// checkGem is Gem::Version's ANCHORED_VERSION_PATTERN:
 // [0-9]+(.[0-9a-zA-Z]+)*(-[0-9A-Za-z-]+(.[0-9A-Za-z-]+)*)?
-var vulnGemPattern = regexp.MustCompile(`^\s*[0-9]+(\.[0-9a-zA-Z]+)*(-[0-9A-Za-z-]+(\.[0-9A-Za-z-]+)*)?\s*$`)
+var gemPattern = regexp.MustCompile(`^\s*[0-9]+(\.[0-9a-zA-Z]+)*(-[0-9A-Za-z-]+(\.[0-9A-Za-z-]+)*)?\s*$`)
 
-func vulnCheckGem(s string) bool { return vulnGemPattern.MatchString(s) }
+func checkGem(s string) bool { return gemPattern.MatchString(s) }
 
-// vulnCheckPEP440 is PEP 440's VERSION_PATTERN (Appendix B, as
+// checkPEP440 is PEP 440's VERSION_PATTERN (Appendix B, as
 // packaging.version writes it). semantic orders anything else as a
 // pre-PEP 440 "legacy" version below every real one, which PyPI no
 // longer accepts and which would put garbage below every fix.
-var vulnPEP440Pattern = regexp.MustCompile(`(?i)^\s*v?(?:(?:[0-9]+)!)?[0-9]+(?:\.[0-9]+)*(?:[-_\.]?(?:a|b|c|rc|alpha|beta|pre|preview)[-_\.]?[0-9]*)?(?:-[0-9]+|[-_\.]?(?:post|rev|r)[-_\.]?[0-9]*)?(?:[-_\.]?dev[-_\.]?[0-9]*)?(?:\+[a-z0-9]+(?:[-_\.][a-z0-9]+)*)?\s*$`)
+var pep440Pattern = regexp.MustCompile(`(?i)^\s*v?(?:(?:[0-9]+)!)?[0-9]+(?:\.[0-9]+)*(?:[-_\.]?(?:a|b|c|rc|alpha|beta|pre|preview)[-_\.]?[0-9]*)?(?:-[0-9]+|[-_\.]?(?:post|rev|r)[-_\.]?[0-9]*)?(?:[-_\.]?dev[-_\.]?[0-9]*)?(?:\+[a-z0-9]+(?:[-_\.][a-z0-9]+)*)?\s*$`)
 
-func vulnCheckPEP440(s string) bool { return vulnPEP440Pattern.MatchString(s) }
+func checkPEP440(s string) bool { return pep440Pattern.MatchString(s) }
 
 // --- apk (Alpine, Wolfi, Chainguard) ---
 
-// vulnAPKScheme orders apk versions with semantic's Alpine ordering,
+// apkScheme orders apk versions with semantic's Alpine ordering,
 // which follows apk-tools' version.c, except for the "~<commit hash>"
 // token apk-tools 3 added: semantic ignores it. apk-tools' own test data
 // (test/unit/version.data) orders "1.0~1234-r1" below "1.0~2345-r0": the
 // hash is compared after the version and before the revision, so this
 // scheme splits both off, orders the rest with semantic, then the hashes
 // as strings (a version without a hash first), then the revisions.
-type vulnAPKScheme struct{}
+type apkScheme struct{}
 
-type vulnAPK struct {
+type apk struct {
 	base semantic.Version
 	hash string
 	rev  uint64
 	zero bool
 }
 
-func (vulnAPKScheme) name() string { return "apk" }
+func (apkScheme) name() string { return "apk" }
 
-func (a vulnAPKScheme) parse(s string) (vulnVersion, error) {
+func (a apkScheme) parse(s string) (vulnVersion, error) {
 	if s == "0" {
-		return vulnAPK{zero: true}, nil
+		return apk{zero: true}, nil
 	}
 	return a.parseLiteral(s)
 }
 
-func (vulnAPKScheme) parseLiteral(s string) (vulnVersion, error) {
-	if err := vulnCheckLen("apk", s); err != nil {
+func (apkScheme) parseLiteral(s string) (vulnVersion, error) {
+	if err := checkLen("apk", s); err != nil {
 		return nil, err
 	}
-	if !vulnCheckAPK(s) {
+	if !checkAPK(s) {
 		return nil, fmt.Errorf("%w: %q is not an apk version", ErrUnassessableVersion, s)
 	}
-	var v vulnAPK
+	var v apk
 	rest := s
 	if i := strings.LastIndex(rest, "-r"); i >= 0 {
 		// The grammar guarantees digits after "-r".
@@ -313,8 +313,8 @@ func (vulnAPKScheme) parseLiteral(s string) (vulnVersion, error) {
 	return v, nil
 }
 
-func (v vulnAPK) vulnCmp(o vulnVersion) int {
-	w := o.(vulnAPK)
+func (v apk) vulnCmp(o vulnVersion) int {
+	w := o.(apk)
 	switch {
 	case v.zero && w.zero:
 		return 0
@@ -324,7 +324,7 @@ func (v vulnAPK) vulnCmp(o vulnVersion) int {
 		return 1
 	}
 	if c, _ := v.base.Compare(w.base); c != 0 {
-		return vulnSign(c)
+		return sign(c)
 	}
 	if c := strings.Compare(v.hash, w.hash); c != 0 {
 		return c
@@ -338,22 +338,22 @@ func (v vulnAPK) vulnCmp(o vulnVersion) int {
 	return 0
 }
 
-// vulnCheckAPK is apk-tools' version grammar (apk_version_validate):
+// checkAPK is apk-tools' version grammar (apk_version_validate):
 // numbers separated by dots, an optional letter, suffixes _alpha, _beta,
 // _pre, _rc, _cvs, _svn, _git, _hg, _p with an optional number, an
 // optional ~hash and an optional -rN revision.
-var vulnAPKPattern = regexp.MustCompile(`^[0-9]+(\.[0-9]+)*[a-z]?(_(alpha|beta|pre|rc|cvs|svn|git|hg|p)[0-9]*)*(~[0-9a-f]+)?(-r[0-9]+)?$`)
+var apkPattern = regexp.MustCompile(`^[0-9]+(\.[0-9]+)*[a-z]?(_(alpha|beta|pre|rc|cvs|svn|git|hg|p)[0-9]*)*(~[0-9a-f]+)?(-r[0-9]+)?$`)
 
-func vulnCheckAPK(s string) bool { return vulnAPKPattern.MatchString(s) }
+func checkAPK(s string) bool { return apkPattern.MatchString(s) }
 
-// vulnCheckNuGet accepts NuGet.Versioning's grammar: one to four numeric
+// checkNuGet accepts NuGet.Versioning's grammar: one to four numeric
 // parts, an optional pre-release and build metadata.
-var vulnNuGetPattern = regexp.MustCompile(`^[vV]?[0-9]+(\.[0-9]+){0,3}(-[0-9A-Za-z-]+(\.[0-9A-Za-z-]+)*)?(\+[0-9A-Za-z-]+(\.[0-9A-Za-z-]+)*)?$`)
+var nuGetPattern = regexp.MustCompile(`^[vV]?[0-9]+(\.[0-9]+){0,3}(-[0-9A-Za-z-]+(\.[0-9A-Za-z-]+)*)?(\+[0-9A-Za-z-]+(\.[0-9A-Za-z-]+)*)?$`)
 
-func vulnCheckNuGet(s string) bool { return vulnNuGetPattern.MatchString(strings.TrimSpace(s)) }
+func checkNuGet(s string) bool { return nuGetPattern.MatchString(strings.TrimSpace(s)) }
 
-// vulnIsUnknownVersion reports versions that must never be matched.
-func VulnIsUnknownVersion(v string) bool {
+// IsUnknownVersion reports versions that must never be matched.
+func IsUnknownVersion(v string) bool {
 	switch strings.TrimSpace(v) {
 	case "", "UNKNOWN", "unknown", "(devel)", "devel", "*", "latest", "NOASSERTION", "NONE":
 		return true
@@ -363,37 +363,37 @@ func VulnIsUnknownVersion(v string) bool {
 
 // --- Go and SEMVER (golang.org/x/mod/semver) ---
 
-type vulnGoScheme struct{}
+type goScheme struct{}
 
-type vulnSemverString string
+type semverString string
 
-func (v vulnSemverString) vulnCmp(o vulnVersion) int {
-	return semver.Compare(string(v), string(o.(vulnSemverString)))
+func (v semverString) vulnCmp(o vulnVersion) int {
+	return semver.Compare(string(v), string(o.(semverString)))
 }
 
-func (vulnGoScheme) name() string { return "Go" }
+func (goScheme) name() string { return "Go" }
 
-func (vulnGoScheme) parse(s string) (vulnVersion, error) {
-	c, err := vulnCanonicalGo(s)
+func (goScheme) parse(s string) (vulnVersion, error) {
+	c, err := canonicalGo(s)
 	if err != nil {
 		return nil, err
 	}
-	return vulnSemverString(c), nil
+	return semverString(c), nil
 }
 
 // parseLiteral: "0" is no Go module version (modules are v0.0.0 at least).
-func (g vulnGoScheme) parseLiteral(s string) (vulnVersion, error) {
+func (g goScheme) parseLiteral(s string) (vulnVersion, error) {
 	if strings.TrimSpace(s) == "0" {
 		return nil, fmt.Errorf("%w: %q is not a Go module version", ErrUnassessableVersion, s)
 	}
 	return g.parse(s)
 }
 
-// vulnCanonicalGo turns a Go module version ("v1.2.3", pseudo-versions,
+// canonicalGo turns a Go module version ("v1.2.3", pseudo-versions,
 // "+incompatible"), an unprefixed vulndb SEMVER ("1.2.3", "1.22.0-0") or
 // a Go toolchain version ("go1.26.8", "go1.21rc2", "go1.20") into a
 // golang.org/x/mod/semver string.
-func vulnCanonicalGo(s string) (string, error) {
+func canonicalGo(s string) (string, error) {
 	s = strings.TrimSpace(s)
 	if s == "0" {
 		return "v0.0.0-0", nil // below every version, pre-releases included
@@ -402,7 +402,7 @@ func vulnCanonicalGo(s string) (string, error) {
 		// A toolchain may carry experiments after a space
 		// ("go1.22.1 X:boringcrypto").
 		s, _, _ = strings.Cut(s, " ")
-		t, err := vulnGoToolchainToSemver(s)
+		t, err := goToolchainToSemver(s)
 		if err != nil {
 			return "", err
 		}
@@ -417,9 +417,9 @@ func vulnCanonicalGo(s string) (string, error) {
 	return s, nil
 }
 
-// vulnGoToolchainToSemver converts "go1.21.3" to "v1.21.3", "go1.21rc2"
+// goToolchainToSemver converts "go1.21.3" to "v1.21.3", "go1.21rc2"
 // to "v1.21.0-rc.2" and "go1.20" to "v1.20.0", as the Go vulndb does.
-func vulnGoToolchainToSemver(s string) (string, error) {
+func goToolchainToSemver(s string) (string, error) {
 	rest := strings.TrimPrefix(s, "go")
 	pre := ""
 	for _, tag := range []string{"rc", "beta", "alpha"} {
@@ -444,30 +444,30 @@ func vulnGoToolchainToSemver(s string) (string, error) {
 	return "v" + strings.Join(parts, ".") + pre, nil
 }
 
-type vulnSemverScheme struct{}
+type semverScheme struct{}
 
-func (vulnSemverScheme) name() string { return "SEMVER" }
+func (semverScheme) name() string { return "SEMVER" }
 
-func (v vulnSemverScheme) parse(s string) (vulnVersion, error) {
+func (v semverScheme) parse(s string) (vulnVersion, error) {
 	if s == "0" {
-		return vulnSemverString("v0.0.0-0"), nil
+		return semverString("v0.0.0-0"), nil
 	}
 	return v.parseLiteral(s)
 }
 
 // parseLiteral reads "0" as 0.0.0, as it reads "1" as 1.0.0.
-func (vulnSemverScheme) parseLiteral(s string) (vulnVersion, error) {
+func (semverScheme) parseLiteral(s string) (vulnVersion, error) {
 	if !strings.HasPrefix(s, "v") {
 		s = "v" + s
 	}
 	if !semver.IsValid(s) {
 		return nil, fmt.Errorf("%w: %q is not a semantic version", ErrUnassessableVersion, s)
 	}
-	return vulnSemverString(s), nil
+	return semverString(s), nil
 }
 
-// vulnSign maps a library's comparison result to -1, 0 or 1.
-func vulnSign(c int) int {
+// sign maps a library's comparison result to -1, 0 or 1.
+func sign(c int) int {
 	switch {
 	case c < 0:
 		return -1

@@ -78,15 +78,15 @@ func FuzzVersionCompare(f *testing.F) {
 	}
 	f.Add(uint8(0), "1.0RC1", "1.0-p1")
 	f.Add(uint8(1), "1.2.3+9", "1.2.3+10")
-	ecos := make([]string, 0, len(vulnSchemes)+1)
-	for e := range vulnSchemes {
+	ecos := make([]string, 0, len(schemes)+1)
+	for e := range schemes {
 		ecos = append(ecos, e)
 	}
 	ecos = append(ecos, "Go")
 	slices.Sort(ecos)
 	f.Fuzz(func(t *testing.T, pick uint8, a, b string) {
 		eco := ecos[int(pick)%len(ecos)]
-		s := vulnSchemeFor(eco, "ECOSYSTEM")
+		s := schemeFor(eco, "ECOSYSTEM")
 		va, errA := s.parse(a)
 		vb, errB := s.parse(b)
 		for _, err := range []error{errA, errB} {
@@ -146,7 +146,7 @@ func FuzzEcosystemIdentify(f *testing.F) {
 	}
 	f.Fuzz(func(t *testing.T, purl string) {
 		c := sbom.Component{ID: "x", PURL: purl}
-		id, err := EcosystemIdentify(&c)
+		id, err := Identify(&c)
 		if err != nil {
 			if !strings.Contains(err.Error(), "no OSV identity") {
 				t.Fatalf("%q: error not ErrNoIdentity: %v", purl, err)

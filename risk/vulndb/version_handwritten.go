@@ -22,7 +22,7 @@ import (
 // version_order_test.go holds both ecosystems' documented cases; semantic
 // fails the ones named above and these pass all of them.
 
-func vulnCmpU(a, b uint64) int {
+func cmpU(a, b uint64) int {
 	switch {
 	case a < b:
 		return -1
@@ -34,53 +34,53 @@ func vulnCmpU(a, b uint64) int {
 
 // --- Packagist (Composer) ---
 
-type vulnComposerScheme struct{}
+type composerScheme struct{}
 
-func (vulnComposerScheme) name() string { return "Packagist" }
+func (composerScheme) name() string { return "Packagist" }
 
-// vulnComposerModifier is VersionParser's $modifierRegex (possessive
+// composerModifier is VersionParser's $modifierRegex (possessive
 // quantifiers dropped: RE2 has none and the pattern is anchored).
-const vulnComposerModifier = `[._-]?(?:(stable|beta|b|RC|alpha|a|patch|pl|p)((?:[.-]?\d+)*)?)?([.-]?dev)?`
+const composerModifier = `[._-]?(?:(stable|beta|b|RC|alpha|a|patch|pl|p)((?:[.-]?\d+)*)?)?([.-]?dev)?`
 
 var (
 	// VersionParser::normalize's "classical versioning" pattern.
-	vulnComposerClassical = regexp.MustCompile(`(?i)^v?(\d{1,5})(\.\d+)?(\.\d+)?(\.\d+)?` + vulnComposerModifier + `$`)
+	composerClassical = regexp.MustCompile(`(?i)^v?(\d{1,5})(\.\d+)?(\.\d+)?(\.\d+)?` + composerModifier + `$`)
 	// Its "date(time) based versioning" pattern.
-	vulnComposerDate = regexp.MustCompile(`(?i)^v?(\d{4}(?:[.:-]?\d{2}){1,6}(?:[.:-]?\d{1,3}){0,2})` + vulnComposerModifier + `$`)
+	composerDate = regexp.MustCompile(`(?i)^v?(\d{4}(?:[.:-]?\d{2}){1,6}(?:[.:-]?\d{1,3}){0,2})` + composerModifier + `$`)
 	// Its dev-branch pattern and normalizeBranch's numeric branch.
-	vulnComposerDevBranch = regexp.MustCompile(`(?i)^(.*?)[.-]?dev$`)
-	vulnComposerBranch    = regexp.MustCompile(`(?i)^v?(\d+)(\.(?:\d+|[xX*]))?(\.(?:\d+|[xX*]))?(\.(?:\d+|[xX*]))?$`)
+	composerDevBranch = regexp.MustCompile(`(?i)^(.*?)[.-]?dev$`)
+	composerBranch    = regexp.MustCompile(`(?i)^v?(\d+)(\.(?:\d+|[xX*]))?(\.(?:\d+|[xX*]))?(\.(?:\d+|[xX*]))?$`)
 )
 
-// vulnComposer is a normalised Composer version split the way PHP's
+// composer is a normalised Composer version split the way PHP's
 // version_compare splits it.
-type vulnComposer struct {
+type composer struct {
 	parts []string
 	zero  bool // OSV's "0": below every version
 }
 
-func (c vulnComposerScheme) parse(s string) (vulnVersion, error) {
+func (c composerScheme) parse(s string) (vulnVersion, error) {
 	if s == "0" {
-		return vulnComposer{zero: true}, nil
+		return composer{zero: true}, nil
 	}
 	return c.parseLiteral(s)
 }
 
-func (vulnComposerScheme) parseLiteral(s string) (vulnVersion, error) {
-	if err := vulnCheckLen("Packagist", s); err != nil {
+func (composerScheme) parseLiteral(s string) (vulnVersion, error) {
+	if err := checkLen("Packagist", s); err != nil {
 		return nil, err
 	}
-	n, err := vulnComposerNormalize(s)
+	n, err := composerNormalize(s)
 	if err != nil {
 		return nil, err
 	}
-	return vulnComposer{parts: vulnPHPCanonical(n)}, nil
+	return composer{parts: phpCanonical(n)}, nil
 }
 
-// vulnComposerNormalize follows Composer's VersionParser::normalize:
+// composerNormalize follows Composer's VersionParser::normalize:
 // "1.0RC1" → "1.0.0.0-RC1", "v2.1-p1" → "2.1.0.0-patch1",
 // "1.0-BETA2" → "1.0.0.0-beta2", "1.x-dev" → "1.9999999.9999999.9999999-dev".
-func vulnComposerNormalize(s string) (string, error) {
+func composerNormalize(s string) (string, error) {
 	// No "#ref" is cut off: VersionParser::normalize rejects "1.0.0#abc"
 	// (only parseConstraint drops "#refs", and only after dev branches).
 	v := strings.TrimSpace(s)
@@ -90,21 +90,21 @@ func vulnComposerNormalize(s string) (string, error) {
 	if i := strings.IndexByte(v, '+'); i > 0 {
 		v = v[:i] // build metadata
 	}
-	if m := vulnComposerClassical.FindStringSubmatch(v); m != nil {
-		n := m[1] + vulnOr(m[2], ".0") + vulnOr(m[3], ".0") + vulnOr(m[4], ".0")
-		return vulnComposerStability(n, m[5], m[6], m[7]), nil
+	if m := composerClassical.FindStringSubmatch(v); m != nil {
+		n := m[1] + or(m[2], ".0") + or(m[3], ".0") + or(m[4], ".0")
+		return composerStability(n, m[5], m[6], m[7]), nil
 	}
-	if m := vulnComposerDate.FindStringSubmatch(v); m != nil {
+	if m := composerDate.FindStringSubmatch(v); m != nil {
 		n := strings.Map(func(r rune) rune {
 			if r < '0' || r > '9' {
 				return '.'
 			}
 			return r
 		}, m[1])
-		return vulnComposerStability(n, m[2], m[3], m[4]), nil
+		return composerStability(n, m[2], m[3], m[4]), nil
 	}
-	if m := vulnComposerDevBranch.FindStringSubmatch(v); m != nil {
-		if b := vulnComposerBranch.FindStringSubmatch(m[1]); b != nil {
+	if m := composerDevBranch.FindStringSubmatch(v); m != nil {
+		if b := composerBranch.FindStringSubmatch(m[1]); b != nil {
 			var parts []string
 			for _, p := range b[1:] {
 				p = strings.TrimPrefix(p, ".")
@@ -120,15 +120,15 @@ func vulnComposerNormalize(s string) (string, error) {
 	return "", fmt.Errorf("%w: %q is not a Composer version", ErrUnassessableVersion, s)
 }
 
-func vulnOr(s, def string) string {
+func or(s, def string) string {
 	if s == "" {
 		return def
 	}
 	return s
 }
 
-// vulnComposerStability appends a stability suffix as normalize does.
-func vulnComposerStability(v, stability, num, dev string) string {
+// composerStability appends a stability suffix as normalize does.
+func composerStability(v, stability, num, dev string) string {
 	if stability != "" {
 		st := strings.ToLower(stability)
 		if st == "stable" {
@@ -152,10 +152,10 @@ func vulnComposerStability(v, stability, num, dev string) string {
 	return v
 }
 
-// vulnPHPCanonical is php_canonicalize_version followed by the split
+// phpCanonical is php_canonicalize_version followed by the split
 // on '.': '-', '_' and '+' become '.', a '.' goes between a digit and a
 // non-digit, other non-alphanumerics become '.'.
-func vulnPHPCanonical(v string) []string {
+func phpCanonical(v string) []string {
 	var b strings.Builder
 	isDigit := func(c byte) bool { return c >= '0' && c <= '9' }
 	isAlnum := func(c byte) bool { return isDigit(c) || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' }
@@ -181,16 +181,16 @@ func vulnPHPCanonical(v string) []string {
 	return strings.FieldsFunc(b.String(), func(r rune) bool { return r == '.' })
 }
 
-// vulnPHPSpecial is compare_special_version_forms' table; a form matches
+// phpSpecial is compare_special_version_forms' table; a form matches
 // when its name is a prefix of the part ("patch" is "p"); an unknown
 // part ranks -6.
-var vulnPHPSpecial = []struct {
+var phpSpecial = []struct {
 	name string
 	rank int
 }{{"dev", 0}, {"alpha", 1}, {"a", 1}, {"beta", 2}, {"b", 2}, {"RC", 3}, {"rc", 3}, {"#", 4}, {"pl", 5}, {"p", 5}}
 
-func vulnPHPSpecialRank(s string) int {
-	for _, f := range vulnPHPSpecial {
+func phpSpecialRank(s string) int {
+	for _, f := range phpSpecial {
 		if strings.HasPrefix(s, f.name) {
 			return f.rank
 		}
@@ -198,7 +198,7 @@ func vulnPHPSpecialRank(s string) int {
 	return -6
 }
 
-func vulnPHPIsNum(s string) bool {
+func phpIsNum(s string) bool {
 	for i := 0; i < len(s); i++ {
 		if s[i] < '0' || s[i] > '9' {
 			return false
@@ -207,32 +207,32 @@ func vulnPHPIsNum(s string) bool {
 	return s != ""
 }
 
-// vulnPHPNumCmp compares two digit strings numerically at any length.
-func vulnPHPNumCmp(a, b string) int {
+// phpNumCmp compares two digit strings numerically at any length.
+func phpNumCmp(a, b string) int {
 	a, b = strings.TrimLeft(a, "0"), strings.TrimLeft(b, "0")
 	if len(a) != len(b) {
-		return vulnCmpU(uint64(len(a)), uint64(len(b)))
+		return cmpU(uint64(len(a)), uint64(len(b)))
 	}
 	return strings.Compare(a, b)
 }
 
-func vulnPHPPartCmp(a, b string) int {
-	an, bn := vulnPHPIsNum(a), vulnPHPIsNum(b)
+func phpPartCmp(a, b string) int {
+	an, bn := phpIsNum(a), phpIsNum(b)
 	switch {
 	case an && bn:
-		return vulnPHPNumCmp(a, b)
+		return phpNumCmp(a, b)
 	case !an && !bn:
-		return vulnSign(vulnPHPSpecialRank(a) - vulnPHPSpecialRank(b))
+		return sign(phpSpecialRank(a) - phpSpecialRank(b))
 	case an:
-		return vulnSign(vulnPHPSpecialRank("#N#") - vulnPHPSpecialRank(b))
+		return sign(phpSpecialRank("#N#") - phpSpecialRank(b))
 	default:
-		return vulnSign(vulnPHPSpecialRank(a) - vulnPHPSpecialRank("#N#"))
+		return sign(phpSpecialRank(a) - phpSpecialRank("#N#"))
 	}
 }
 
 // vulnCmp is PHP's version_compare on two canonical versions.
-func (v vulnComposer) vulnCmp(o vulnVersion) int {
-	w := o.(vulnComposer)
+func (v composer) vulnCmp(o vulnVersion) int {
+	w := o.(composer)
 	switch {
 	case v.zero && w.zero:
 		return 0
@@ -244,64 +244,64 @@ func (v vulnComposer) vulnCmp(o vulnVersion) int {
 	a, b := v.parts, w.parts
 	n := min(len(a), len(b))
 	for i := 0; i < n; i++ {
-		if c := vulnPHPPartCmp(a[i], b[i]); c != 0 {
+		if c := phpPartCmp(a[i], b[i]); c != 0 {
 			return c
 		}
 	}
 	switch {
 	case len(a) > n:
-		if vulnPHPIsNum(a[n]) {
+		if phpIsNum(a[n]) {
 			return 1
 		}
-		return vulnComposer{parts: a[n:]}.vulnCmp(vulnComposer{parts: []string{"#N#"}})
+		return composer{parts: a[n:]}.vulnCmp(composer{parts: []string{"#N#"}})
 	case len(b) > n:
-		if vulnPHPIsNum(b[n]) {
+		if phpIsNum(b[n]) {
 			return -1
 		}
-		return vulnComposer{parts: []string{"#N#"}}.vulnCmp(vulnComposer{parts: b[n:]})
+		return composer{parts: []string{"#N#"}}.vulnCmp(composer{parts: b[n:]})
 	}
 	return 0
 }
 
 // --- Pub (pub_semver) ---
 
-type vulnPubScheme struct{}
+type pubScheme struct{}
 
-func (vulnPubScheme) name() string { return "Pub" }
+func (pubScheme) name() string { return "Pub" }
 
-// vulnPubPattern is pub_semver's Version.parse pattern.
-var vulnPubPattern = regexp.MustCompile(`^(\d+)\.(\d+)\.(\d+)(-([0-9A-Za-z-]+(\.[0-9A-Za-z-]+)*))?(\+([0-9A-Za-z-]+(\.[0-9A-Za-z-]+)*))?$`)
+// pubPattern is pub_semver's Version.parse pattern.
+var pubPattern = regexp.MustCompile(`^(\d+)\.(\d+)\.(\d+)(-([0-9A-Za-z-]+(\.[0-9A-Za-z-]+)*))?(\+([0-9A-Za-z-]+(\.[0-9A-Za-z-]+)*))?$`)
 
-// vulnPubPart is one pre-release or build identifier: a number when
+// pubPart is one pre-release or build identifier: a number when
 // int.tryParse accepts it, else a string.
-type vulnPubPart struct {
+type pubPart struct {
 	isNum bool
 	n     uint64
 	s     string
 }
 
-type vulnPub struct {
+type pub struct {
 	nums       [3]uint64
-	pre, build []vulnPubPart
+	pre, build []pubPart
 	zero       bool
 }
 
-func (p vulnPubScheme) parse(s string) (vulnVersion, error) {
+func (p pubScheme) parse(s string) (vulnVersion, error) {
 	if s == "0" {
-		return vulnPub{zero: true}, nil
+		return pub{zero: true}, nil
 	}
 	return p.parseLiteral(s)
 }
 
-func (vulnPubScheme) parseLiteral(s string) (vulnVersion, error) {
-	if err := vulnCheckLen("Pub", s); err != nil {
+func (pubScheme) parseLiteral(s string) (vulnVersion, error) {
+	if err := checkLen("Pub", s); err != nil {
 		return nil, err
 	}
-	m := vulnPubPattern.FindStringSubmatch(s)
+	m := pubPattern.FindStringSubmatch(s)
 	if m == nil {
 		return nil, fmt.Errorf("%w: %q is not a pub_semver version", ErrUnassessableVersion, s)
 	}
-	var v vulnPub
+	var v pub
 	for i := range v.nums {
 		n, err := strconv.ParseUint(m[i+1], 10, 64)
 		if err != nil {
@@ -309,28 +309,28 @@ func (vulnPubScheme) parseLiteral(s string) (vulnVersion, error) {
 		}
 		v.nums[i] = n
 	}
-	v.pre, v.build = vulnPubParts(m[5]), vulnPubParts(m[8])
+	v.pre, v.build = pubParts(m[5]), pubParts(m[8])
 	return v, nil
 }
 
-func vulnPubParts(s string) []vulnPubPart {
+func pubParts(s string) []pubPart {
 	if s == "" {
 		return nil
 	}
-	var out []vulnPubPart
+	var out []pubPart
 	for p := range strings.SplitSeq(s, ".") {
 		if n, err := strconv.ParseUint(p, 10, 64); err == nil {
-			out = append(out, vulnPubPart{isNum: true, n: n})
+			out = append(out, pubPart{isNum: true, n: n})
 		} else {
-			out = append(out, vulnPubPart{s: p})
+			out = append(out, pubPart{s: p})
 		}
 	}
 	return out
 }
 
-// vulnPubLists is pub_semver's _compareLists: missing parts first,
+// pubLists is pub_semver's _compareLists: missing parts first,
 // numbers before strings, numbers numerically, strings by code unit.
-func vulnPubLists(a, b []vulnPubPart) int {
+func pubLists(a, b []pubPart) int {
 	for i := 0; i < max(len(a), len(b)); i++ {
 		switch {
 		case i >= len(a):
@@ -341,7 +341,7 @@ func vulnPubLists(a, b []vulnPubPart) int {
 		x, y := a[i], b[i]
 		switch {
 		case x.isNum && y.isNum:
-			if c := vulnCmpU(x.n, y.n); c != 0 {
+			if c := cmpU(x.n, y.n); c != 0 {
 				return c
 			}
 		case x.isNum:
@@ -358,8 +358,8 @@ func vulnPubLists(a, b []vulnPubPart) int {
 }
 
 // vulnCmp is pub_semver's Version.compareTo.
-func (v vulnPub) vulnCmp(o vulnVersion) int {
-	w := o.(vulnPub)
+func (v pub) vulnCmp(o vulnVersion) int {
+	w := o.(pub)
 	switch {
 	case v.zero && w.zero:
 		return 0
@@ -369,7 +369,7 @@ func (v vulnPub) vulnCmp(o vulnVersion) int {
 		return 1
 	}
 	for i := range v.nums {
-		if c := vulnCmpU(v.nums[i], w.nums[i]); c != 0 {
+		if c := cmpU(v.nums[i], w.nums[i]); c != 0 {
 			return c
 		}
 	}
@@ -379,7 +379,7 @@ func (v vulnPub) vulnCmp(o vulnVersion) int {
 	case len(v.pre) > 0 && len(w.pre) == 0:
 		return -1
 	}
-	if c := vulnPubLists(v.pre, w.pre); c != 0 {
+	if c := pubLists(v.pre, w.pre); c != 0 {
 		return c
 	}
 	switch {
@@ -388,5 +388,5 @@ func (v vulnPub) vulnCmp(o vulnVersion) int {
 	case len(v.build) > 0 && len(w.build) == 0:
 		return 1
 	}
-	return vulnPubLists(v.build, w.build)
+	return pubLists(v.build, w.build)
 }

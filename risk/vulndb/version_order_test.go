@@ -15,13 +15,13 @@ import (
 
 // This file proves each ecosystem's ordering on that ecosystem's own
 // documented rules or test suite; every table names its source. A line
-// "a < b" (or ">", "=") is checked both ways through vulnSchemeFor, the
+// "a < b" (or ">", "=") is checked both ways through schemeFor, the
 // same scheme risk.Scan uses for ECOSYSTEM ranges.
 
 // testOrderLines checks "a OP b" lines with the ECOSYSTEM scheme of eco.
 func testOrderLines(t *testing.T, eco, source string, lines []string) {
 	t.Helper()
-	s := vulnSchemeFor(eco, "ECOSYSTEM")
+	s := schemeFor(eco, "ECOSYSTEM")
 	if s == nil {
 		t.Fatalf("%s: no scheme", eco)
 	}
@@ -34,7 +34,7 @@ func testOrderLines(t *testing.T, eco, source string, lines []string) {
 	}
 }
 
-func testOrderPair(t *testing.T, s vulnScheme, source, a, op, b string) {
+func testOrderPair(t *testing.T, s scheme, source, a, op, b string) {
 	t.Helper()
 	want := map[string]int{"<": -1, "=": 0, ">": 1}[op]
 	va, err := s.parse(a)
@@ -59,7 +59,7 @@ func testOrderPair(t *testing.T, s vulnScheme, source, a, op, b string) {
 // pair (as the upstream suites that publish sorted lists do).
 func testOrderChain(t *testing.T, eco, source string, versions []string) {
 	t.Helper()
-	s := vulnSchemeFor(eco, "ECOSYSTEM")
+	s := schemeFor(eco, "ECOSYSTEM")
 	for i := range versions {
 		for j := i + 1; j < len(versions); j++ {
 			testOrderPair(t, s, source, versions[i], "<", versions[j])
@@ -82,8 +82,8 @@ func TestVersionOrderRPM(t *testing.T) {
 		t.Fatalf("only %d RPMVERCMP cases read from rpmvercmp.at", len(cases))
 	}
 	ops := map[string]string{"-1": "<", "0": "=", "1": ">"}
-	for _, eco := range vulnRPMEcosystems {
-		s := vulnSchemeFor(eco+":9", "ECOSYSTEM")
+	for _, eco := range rpmEcosystems {
+		s := schemeFor(eco+":9", "ECOSYSTEM")
 		if s == nil || s.name() != "RPM" {
 			t.Fatalf("%s: scheme %v, want RPM", eco, s)
 		}
@@ -140,10 +140,10 @@ func TestVersionOrderAPK(t *testing.T) {
 		t.Fatalf("read %d comparisons, %d valid, %d invalid from version.data", len(cmp), len(valid), len(invalid))
 	}
 	for _, eco := range []string{"Alpine:v3.20", "Wolfi", "Chainguard"} {
-		s := vulnSchemeFor(eco, "ECOSYSTEM")
+		s := schemeFor(eco, "ECOSYSTEM")
 		checked := 0
 		for _, c := range cmp {
-			if !vulnCheckAPK(c[0]) || !vulnCheckAPK(c[2]) {
+			if !checkAPK(c[0]) || !checkAPK(c[2]) {
 				continue // apk-tools itself calls these invalid ("1.0bc", "23_foo")
 			}
 			testOrderPair(t, s, "apk version.data", c[0], c[1], c[2])
@@ -292,7 +292,7 @@ func TestVersionOrderComposer(t *testing.T) {
 		"1.x-dev": "1.9999999.9999999.9999999-dev", "v1.0.0-stable": "1.0.0.0", "1.0RC1": "1.0.0.0-RC1",
 		"1.0-p1": "1.0.0.0-patch1", "1.0-patch": "1.0.0.0-patch", "1.0-BETA2": "1.0.0.0-beta2",
 	} {
-		got, err := vulnComposerNormalize(in)
+		got, err := composerNormalize(in)
 		if err != nil || got != want {
 			t.Errorf("normalize(%q) = %q, %v; want %q", in, got, err, want)
 		}
@@ -301,7 +301,7 @@ func TestVersionOrderComposer(t *testing.T) {
 	// (osv-scalibr's packagist-versions.txt), which Composer's normalize
 	// rejects; found in acceptance review (issue 13) accepted as 1.2.3.
 	for _, bad := range []string{"dev-master", "1.0.0.0.0", "a", "1.0.0-foo", "", "1.0.0#abc", "1.2.3.#", "1.2.3.#.p3", "dev-main#0a1b2c"} {
-		if _, err := (vulnComposerScheme{}).parse(bad); !errors.Is(err, ErrUnassessableVersion) {
+		if _, err := (composerScheme{}).parse(bad); !errors.Is(err, ErrUnassessableVersion) {
 			t.Errorf("parse(%q) = %v, want ErrUnassessableVersion", bad, err)
 		}
 	}
@@ -341,10 +341,10 @@ func TestVersionHandwrittenVsSemantic(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if vulnSign(got) == want[c.op] {
+		if sign(got) == want[c.op] {
 			t.Errorf("semantic now orders %s %s %s %s (%s): switch %s to semantic", c.eco, c.a, c.op, c.b, c.source, c.eco)
 		}
-		testOrderPair(t, vulnSchemeFor(c.eco, "ECOSYSTEM"), c.source, c.a, c.op, c.b)
+		testOrderPair(t, schemeFor(c.eco, "ECOSYSTEM"), c.source, c.a, c.op, c.b)
 	}
 }
 
@@ -358,7 +358,7 @@ func TestVersionIntroducedZero(t *testing.T) {
 		"Hackage": "0", "SwiftURL": "0.0.0-a", "ConanCenter": "0.0.0-a", "Wolfi": "0_alpha",
 	}
 	for eco, v := range lowest {
-		s := vulnSchemeFor(eco, "ECOSYSTEM")
+		s := schemeFor(eco, "ECOSYSTEM")
 		z, err := s.parse("0")
 		if err != nil {
 			t.Fatalf("%s: parse 0: %v", eco, err)
@@ -392,7 +392,7 @@ func TestVersionRejectsGarbage(t *testing.T) {
 		"Packagist":    {"dev-main", "x"},
 		"crates.io":    {"latest"},
 	} {
-		s := vulnSchemeFor(eco, "ECOSYSTEM")
+		s := schemeFor(eco, "ECOSYSTEM")
 		for _, v := range bad {
 			_, err := s.parse(v)
 			if !errors.Is(err, ErrUnassessableVersion) {
@@ -405,12 +405,12 @@ func TestVersionRejectsGarbage(t *testing.T) {
 		}
 	}
 	// semantic's own error stays matchable beside ErrUnassessableVersion.
-	_, err := vulnSchemeFor("Debian:12", "ECOSYSTEM").parse("a:1.0")
+	_, err := schemeFor("Debian:12", "ECOSYSTEM").parse("a:1.0")
 	if !errors.Is(err, ErrUnassessableVersion) || !errors.Is(err, semantic.ErrInvalidVersion) {
 		t.Errorf("Debian a:1.0: %v, want both ErrUnassessableVersion and semantic.ErrInvalidVersion", err)
 	}
 	long := strings.Repeat("1.", 200) + "1"
-	if _, err := vulnSchemeFor("npm", "ECOSYSTEM").parse(long); !errors.Is(err, ErrUnassessableVersion) || !strings.Contains(err.Error(), "limit") {
+	if _, err := schemeFor("npm", "ECOSYSTEM").parse(long); !errors.Is(err, ErrUnassessableVersion) || !strings.Contains(err.Error(), "limit") {
 		t.Errorf("over-long version: %v", err)
 	}
 }

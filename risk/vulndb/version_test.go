@@ -74,7 +74,7 @@ func TestVersionOrdering(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			s := vulnSchemeFor(tt.ecosystem, tt.rangeType)
+			s := schemeFor(tt.ecosystem, tt.rangeType)
 			if s == nil {
 				t.Fatalf("no scheme for %s %s", tt.ecosystem, tt.rangeType)
 			}
@@ -110,18 +110,18 @@ func TestVersionRejects(t *testing.T) {
 		{"Debian:12", "a:1.0"},
 	}
 	for _, tt := range tests {
-		s := vulnSchemeFor(tt.ecosystem, "ECOSYSTEM")
+		s := schemeFor(tt.ecosystem, "ECOSYSTEM")
 		if _, err := s.parse(tt.v); !errors.Is(err, ErrUnassessableVersion) {
 			t.Errorf("%s parse(%q) = %v, want ErrUnassessableVersion", tt.ecosystem, tt.v, err)
 		}
 	}
 	for _, eco := range []string{"OSS-Fuzz", "GitHub Actions", "Linux"} {
-		if vulnSchemeFor(eco, "ECOSYSTEM") != nil {
+		if schemeFor(eco, "ECOSYSTEM") != nil {
 			t.Errorf("%s has no version ordering in chaingate; vulnSchemeFor must say so", eco)
 		}
 	}
 	for _, v := range []string{"", "UNKNOWN", "(devel)", " ", "devel +abc"} {
-		if !VulnIsUnknownVersion(v) {
+		if !IsUnknownVersion(v) {
 			t.Errorf("vulnIsUnknownVersion(%q) = false", v)
 		}
 	}

@@ -329,7 +329,7 @@ func scan(dir, cache string) error {
 		rep, err := content.ScanPackageArchive(ctx, filepath.Base(file), f)
 		cpu += time.Since(start)
 		if err != nil {
-			if errors.Is(err, content.ErrContentTooLarge) {
+			if errors.Is(err, content.ErrTooLarge) {
 				fmt.Fprintf(os.Stderr, "%s: %v (left out)\n", name, err)
 				return nil
 			}

@@ -104,7 +104,7 @@ func run(gobin, npmlock, vulnDir, out string) error {
 			n++
 		}
 	}
-	db, err := vulndb.LoadOSV(tmp)
+	db, err := vulndb.Load(tmp)
 	if err != nil {
 		return err
 	}
