@@ -213,7 +213,7 @@ func sarifSecuritySeverity(rule *sarif.ReportingDescriptor) (float64, bool) {
 // rule per signal ID ("chaingate/signal/typosquat"), one result per
 // signal, at level error when its source's combined risk is flagged
 // (Report.SignalRisk), warning when the signal reaches
-// DefaultTyposquatCandidate, note otherwise.
+// signal.DefaultTyposquatCandidate, note otherwise.
 func (r *Report) WriteSARIF(w io.Writer) error {
 	log, err := sarif.New(sarif.Version210)
 	if err != nil {

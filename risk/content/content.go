@@ -378,7 +378,7 @@ var knownHosts = []string{
 var builderRe = regexp.MustCompile(`^\s*(node-gyp(-build)?( rebuild)?|node-pre-gyp install[^;&|]*|prebuild-install[^;&|]*|cmake-js [a-z]+|node-gyp-build-optional-packages|husky( install)?|patch-package|napi-postinstall[^;&|]*)(\s*\|\|\s*(node-gyp rebuild|exit 0|true))?\s*$`)
 
 // SignalsFor returns the report's signals attributed to source (the
-// component's purl or ID, as the SBOM detectors name it), so that Scan
+// component's purl or ID, as the SBOM detectors name it), so that risk.Scan
 // can combine them with the other signals about that component (pass
 // them with signal.Static). Each signal keeps its value; where in the
 // package it was seen (the file) moves to the front of its evidence.

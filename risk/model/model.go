@@ -257,7 +257,7 @@ func SortContributions(cs []Contribution) {
 }
 
 // LogisticModel is an L2-regularised logistic regression with Platt
-// calibration, loaded from an artefact. Use BuiltinTyposquatModel or
+// calibration, loaded from an artefact. Use signal.BuiltinTyposquatModel or
 // LoadModel to get one.
 type LogisticModel struct {
 	info Info

@@ -5,8 +5,9 @@ package model
 // their own, or load one with LoadModel.
 //
 // Model card of the built-in name-confusion (typosquat) model, returned by
-// BuiltinTyposquatModel and used by TyposquatScore. The numbers are the
-// ones recorded in models/typosquat-logistic.json; a test re-evaluates the
+// signal.BuiltinTyposquatModel and used by signal.TyposquatScore. The
+// numbers are the ones recorded in
+// risk/signal/models/typosquat-logistic.json; a test re-evaluates the
 // shipped model and fails if they got worse.
 //
 // # What it detects
@@ -109,11 +110,11 @@ package model
 //
 // # Co-evidence
 //
-// A name the model scores at DefaultTyposquatCandidate or more but does not
-// flag is reported by TyposquatDetector as a candidate. signal.Combine
+// A name the model scores at signal.DefaultTyposquatCandidate or more but does not
+// flag is reported by signal.TyposquatDetector as a candidate. signal.Combine
 // never flags a candidate alone; with another signal about the same
 // component (package content attributed with content.Report.SignalsFor, a
-// dependency change) it counts at full value, so Report.SignalRisk flags
+// dependency change) it counts at full value, so risk.Report.SignalRisk flags
 // a combosquat-looking name that also runs a network-calling install
 // hook, and policy's signals area (CG-SIG-002) denies it.
 //

@@ -26,8 +26,8 @@ type Signal struct {
 	Score *model.Score `json:"score,omitempty"`
 }
 
-// Detector produces signals about an SBOM. Scan runs the detectors it is
-// given (see the scan options) and puts their signals in the Report.
+// Detector produces signals about an SBOM. risk.Scan runs the detectors it is
+// given (see the scan options) and puts their signals in the risk.Report.
 type Detector interface {
 	// Name identifies the detector in reasons and errors.
 	Name() string

@@ -82,7 +82,7 @@ func source(c *sbom.Component) string {
 }
 
 // Static is a Detector that returns signals computed beforehand
-// (package content, Git history), so that Scan puts them in the Report
+// (package content, Git history), so that risk.Scan puts them in the risk.Report
 // beside the SBOM detectors' signals.
 type Static []Signal
 

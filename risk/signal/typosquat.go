@@ -46,11 +46,12 @@ var ErrEmptyName = errors.New("risk: empty package name")
 // whether it reaches the model's recorded threshold.
 //
 // Go module paths are scored against a list of 3,106 modules ranked by
-// dependents (models/go-top.tsv), with the module's account in the place
-// of an npm scope (see BuiltinPopularityList). The model was trained on
-// npm and PyPI names only: Go scores apply what it learnt there, with no
-// Go validation set (see the model card). Callers with their own list of
-// popular modules use LoadPopularityList and NewTyposquatScorer.
+// dependents (risk/model/models/go-top.tsv), with the module's account in
+// the place of an npm scope (see model.BuiltinPopularityList). The model
+// was trained on npm and PyPI names only: Go scores apply what it learnt
+// there, with no Go validation set (see the model card). Callers with
+// their own list of popular modules use model.LoadPopularityList and
+// NewTyposquatScorer.
 func TyposquatScore(ecosystem, name string) (model.Score, error) {
 	s, err := defaultTyposquatScorer()
 	if err != nil {
@@ -95,7 +96,7 @@ type TyposquatScorer struct {
 
 // NewTyposquatScorer returns a scorer with model m and one popularity list
 // per ecosystem (a later list for the same ecosystem replaces an earlier
-// one). Ecosystems without a list fail with ErrNoPopularityList.
+// one). Ecosystems without a list fail with model.ErrNoPopularityList.
 func NewTyposquatScorer(m model.Model, lists ...*model.PopularityList) *TyposquatScorer {
 	s := &TyposquatScorer{model: m, lists: map[string]*model.PopularityList{}}
 	for _, l := range lists {

@@ -37,7 +37,7 @@ import (
 // than once (osv.dev puts a GHSA advisory for Go and Maven packages in
 // both zips) is kept once, its most recently modified copy. Records that
 // name each other in aliases or upstream are linked into one advisory,
-// and Scan reports one finding per advisory.
+// and risk.Scan reports one finding per advisory.
 func Load(path string, opts ...Option) (*DB, error) {
 	cfg, err := newConfig(opts)
 	if err != nil {
