@@ -2,9 +2,10 @@ package risk
 
 import (
 	"bytes"
-	"os"
 	"path/filepath"
 	"testing"
+
+	"github.com/chaingate/chaingate/internal/fuzzseed"
 )
 
 // FuzzReadEPSS: any input is read or rejected with an error; accepted
@@ -44,18 +45,6 @@ func FuzzReadKEV(f *testing.F) {
 
 // testSeeds adds the files matching pattern under testdata to f's corpus.
 func testSeeds(f *testing.F, pattern string, limit int) {
-	files, err := filepath.Glob(filepath.Join("testdata", pattern))
-	if err != nil || len(files) == 0 {
-		f.Fatalf("no seeds for %s", pattern)
-	}
-	for i, p := range files {
-		if limit > 0 && i >= limit {
-			break
-		}
-		data, err := os.ReadFile(p)
-		if err != nil {
-			f.Fatal(err)
-		}
-		f.Add(data)
-	}
+	f.Helper()
+	fuzzseed.Add(f, filepath.Join("testdata", pattern), limit)
 }

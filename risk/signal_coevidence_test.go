@@ -1,9 +1,7 @@
 package risk
 
 import (
-	"archive/tar"
 	"bytes"
-	"compress/gzip"
 	"context"
 	"encoding/json"
 	"os"
@@ -12,6 +10,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/chaingate/chaingate/internal/contentdata"
 	"github.com/chaingate/chaingate/risk/content"
 	"github.com/chaingate/chaingate/risk/signal"
 	"github.com/chaingate/chaingate/risk/vulndb"
@@ -152,16 +151,13 @@ func purlName(purl string) string {
 // testTarGz packs files into a gzip-compressed tar, as npm packs a package.
 func testTarGz(t testing.TB, files map[string]string) []byte {
 	t.Helper()
-	var buf bytes.Buffer
-	zw := gzip.NewWriter(&buf)
-	tw := tar.NewWriter(zw)
+	m := make(map[string][]byte, len(files))
 	for name, body := range files {
-		if err := tw.WriteHeader(&tar.Header{Name: name, Mode: 0o644, Size: int64(len(body)), Typeflag: tar.TypeReg}); err != nil {
-			t.Fatal(err)
-		}
-		tw.Write([]byte(body))
+		m[name] = []byte(body)
 	}
-	tw.Close()
-	zw.Close()
-	return buf.Bytes()
+	b, err := contentdata.TarGz(m)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
 }

@@ -2,28 +2,17 @@ package vulndb
 
 import (
 	"bytes"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/chaingate/chaingate/internal/fuzzseed"
 )
 
 // testSeeds adds the files matching pattern under testdata to f's corpus.
 func testSeeds(f *testing.F, pattern string, limit int) {
-	files, err := filepath.Glob(filepath.Join("..", "testdata", pattern))
-	if err != nil || len(files) == 0 {
-		f.Fatalf("no seeds for %s", pattern)
-	}
-	for i, p := range files {
-		if limit > 0 && i >= limit {
-			break
-		}
-		data, err := os.ReadFile(p)
-		if err != nil {
-			f.Fatal(err)
-		}
-		f.Add(data)
-	}
+	f.Helper()
+	fuzzseed.Add(f, filepath.Join("..", "testdata", pattern), limit)
 }
 
 // FuzzParseOSV: any input parses or fails with an error, never panics;
