@@ -134,6 +134,8 @@ type Metrics struct {
 	EcosystemRecall map[string]float64 `json:"ecosystemRecall"`
 }
 
+// Round4 rounds v to four decimals, and NaN to 0, as every score and
+// metric chaingate reports is rounded.
 func Round4(v float64) float64 {
 	if math.IsNaN(v) {
 		return 0

@@ -910,4 +910,5 @@ func typosquatHumanCount(v float64) string {
 	return strconv.FormatFloat(v, 'f', 0, 64)
 }
 
+// Clamp01 limits v to [0, 1].
 func Clamp01(v float64) float64 { return math.Max(0, math.Min(1, v)) }

@@ -252,6 +252,8 @@ func checkVector(info Info, f FeatureVector) error {
 	return nil
 }
 
+// SortContributions orders contributions by the size of their effect,
+// largest first, keeping the order of equal ones.
 func SortContributions(cs []Contribution) {
 	sort.SliceStable(cs, func(i, j int) bool { return math.Abs(cs[i].Effect) > math.Abs(cs[j].Effect) })
 }

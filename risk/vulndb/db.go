@@ -42,6 +42,7 @@ type Ref struct {
 // Option configures Load and ReadIndex.
 type Option func(*Config) error
 
+// Config is what the Options of Load and ReadIndex set.
 type Config struct {
 	maxEntryBytes int64
 	maxTotalBytes int64
@@ -212,11 +213,13 @@ func (db *DB) Has(id string) bool {
 	return ok
 }
 
+// Lookup returns the affected[] elements of the entries that name a
+// package, by OSV ecosystem and normalised name, from the DB's index.
 func (db *DB) Lookup(ecosystem, name string) []Ref {
 	return db.Index[ecosystem][name]
 }
 
-// prepare returns the parsed ranges of the affected[] element r points
+// Prepare returns the parsed ranges of the affected[] element r points
 // to, parsing them on first use. Concurrent first uses may both parse;
 // the results are equal and one wins.
 func (db *DB) Prepare(r Ref, ecosystem string) *matchParsed {
@@ -229,7 +232,7 @@ func (db *DB) Prepare(r Ref, ecosystem string) *matchParsed {
 	return slot.Load()
 }
 
-// linearLookup finds the affected packages of a package by walking every
+// LinearLookup finds the affected packages of a package by walking every
 // affected package of every entry, as a database without an index would
 // (identities are normalised once, so the walk is only comparisons). It
 // exists as the benchmark baseline for the index.
@@ -259,7 +262,7 @@ type linear struct {
 	ref             Ref
 }
 
-// extra returns the finding-only data of entry i, decoding it from the
+// Extra returns the finding-only data of entry i, decoding it from the
 // compact index on first use. A corrupt blob yields an extra whose
 // summary says so (matching does not depend on it).
 func (db *DB) Extra(i int32) *extra {
@@ -376,7 +379,7 @@ func malicious(entries []Entry) []bool {
 	return out
 }
 
-// isMalicious reports whether entry i is a known-malicious-package
+// IsMalicious reports whether entry i is a known-malicious-package
 // record.
 func (db *DB) IsMalicious(i int32) bool {
 	if db.malicious == nil {
@@ -385,7 +388,7 @@ func (db *DB) IsMalicious(i int32) bool {
 	return db.malicious[i]
 }
 
-// groupOf returns entry i's advisory number (its own index when the
+// GroupOf returns entry i's advisory number (its own index when the
 // database was built without links).
 func (db *DB) GroupOf(i int32) int32 {
 	if db.Group == nil {

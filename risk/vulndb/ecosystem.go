@@ -36,6 +36,8 @@ type ecosystemPURL struct {
 	Path       string // namespace/name, decoded
 }
 
+// ParsePURL splits a package URL (pkg:type/namespace/name@version?qualifiers)
+// into its parts, percent-decoded; the qualifiers stay raw.
 func ParsePURL(s string) (ecosystemPURL, error) {
 	var p ecosystemPURL
 	rest, ok := strings.CutPrefix(s, "pkg:")

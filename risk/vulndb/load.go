@@ -95,6 +95,8 @@ func loadIsGoVulnDB(dir string) bool {
 	return true
 }
 
+// ReadLimited reads all of r, failing with ErrTooLarge when r holds more
+// than limit bytes.
 func ReadLimited(r io.Reader, limit int64) ([]byte, error) {
 	data, err := io.ReadAll(io.LimitReader(r, limit+1))
 	if err != nil {

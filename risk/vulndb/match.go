@@ -100,6 +100,8 @@ func matchAffected(a *affected, ecosystem, version string) (matchResult, error) 
 	return MatchPrepared(a, matchPrepare(a, ecosystem), ecosystem, &MatchVersionCache{Version: version})
 }
 
+// MatchPrepared says whether the version in vc is affected by a, whose
+// ranges p were prepared for ecosystem (see (*DB).Prepare).
 func MatchPrepared(a *affected, p *matchParsed, ecosystem string, vc *MatchVersionCache) (matchResult, error) {
 	var res matchResult
 	version := vc.Version

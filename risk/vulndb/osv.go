@@ -58,7 +58,7 @@ type Entry struct {
 	Withdrawn time.Time
 	Affected  []affected
 	// Extra is the JSON of the entry's extra, set only in a compact
-	// index; decoded is the decoded form, set when parsed from OSV JSON.
+	// index; Decoded is the decoded form, set when parsed from OSV JSON.
 	Extra   string
 	Decoded *extra
 }
@@ -87,6 +87,8 @@ type affectedExtra struct {
 	Severity []Severity        `json:"severity,omitempty"`
 }
 
+// Severity is one severity an OSV entry gives: a CVSS vector or a score
+// and its type.
 type Severity struct {
 	Type  string `json:"type"`
 	Score string `json:"score"`
