@@ -6,14 +6,13 @@ import (
 	"log"
 
 	"github.com/chaingate/chaingate/risk"
-	"github.com/chaingate/chaingate/risk/vulndb"
 )
 
 // Scan a compiled Go program: each finding says whether the vulnerable
 // code is in the binary. testdata/gobinary/vulnapp-linux-amd64 links
 // example.com/vulnlib v1.0.0 (see testdata/gobinary/README.md).
 func ExampleScanGoBinary() {
-	db, err := vulndb.Load("testdata/gobinary/osv")
+	db, err := risk.LoadOSV("testdata/gobinary/osv")
 	if err != nil {
 		log.Fatal(err)
 	}

@@ -10,7 +10,6 @@ import (
 	"strings"
 
 	"github.com/chaingate/chaingate/risk"
-	"github.com/chaingate/chaingate/risk/vulndb"
 )
 
 // Scan a Go module from source: each finding says whether a vulnerable
@@ -42,7 +41,7 @@ func ExampleScanGoSource() {
 	}
 	os.Setenv("GOMODCACHE", cache)
 
-	db, err := vulndb.Load("testdata/gobinary/osv")
+	db, err := risk.LoadOSV("testdata/gobinary/osv")
 	if err != nil {
 		log.Fatal(err)
 	}

@@ -54,7 +54,7 @@ const goBinaryLimit = 1 << 30
 // KEV, VEX and the other options apply. A binary without build
 // information is an error; one whose function table cannot be read is
 // scanned at module level, with the reason in each finding's evidence.
-func ScanGoBinary(ctx context.Context, path string, db *vulndb.DB, opts ...ScanOption) (*Report, error) {
+func ScanGoBinary(ctx context.Context, path string, db *DB, opts ...ScanOption) (*Report, error) {
 	if db == nil {
 		return nil, errors.New("risk: scan Go binary: nil database")
 	}

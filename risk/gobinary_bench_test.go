@@ -8,7 +8,6 @@ import (
 	"testing"
 
 	"github.com/chaingate/chaingate/internal/gobin"
-	"github.com/chaingate/chaingate/risk/vulndb"
 )
 
 // BenchmarkScanGoBinary compares, in one run, ScanGoBinary with
@@ -44,7 +43,7 @@ func BenchmarkScanGoBinary(b *testing.B) {
 			b.Fatal(err)
 		}
 		for b.Loop() {
-			d, err := vulndb.Load(p)
+			d, err := LoadOSV(p)
 			if err != nil {
 				b.Fatal(err)
 			}

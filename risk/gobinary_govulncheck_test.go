@@ -12,8 +12,6 @@ import (
 	"slices"
 	"strings"
 	"testing"
-
-	"github.com/chaingate/chaingate/risk/vulndb"
 )
 
 // govulncheckLevels runs `govulncheck -mode binary -format json` on exe
@@ -171,7 +169,7 @@ func TestScanGoBinaryAgainstGovulncheck(t *testing.T) {
 		}
 		t.Run(filepath.Base(r.exe), func(t *testing.T) {
 			layout := layouts[r.osv]
-			db, err := vulndb.Load(r.osv)
+			db, err := LoadOSV(r.osv)
 			if err != nil {
 				t.Fatal(err)
 			}

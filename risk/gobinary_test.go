@@ -13,7 +13,6 @@ import (
 	"testing"
 
 	"github.com/chaingate/chaingate/internal/gobin/gobintest"
-	"github.com/chaingate/chaingate/risk/vulndb"
 	"github.com/chaingate/chaingate/sbom"
 )
 
@@ -36,7 +35,7 @@ func goBinTestEntry(id, introduced string, imports ...map[string]any) map[string
 		"summary": id, "affected": []any{aff}}
 }
 
-func goBinTestDB(t testing.TB) *vulndb.DB {
+func goBinTestDB(t testing.TB) *DB {
 	t.Helper()
 	imp := func(path string, syms ...string) map[string]any {
 		m := map[string]any{"path": path}
@@ -68,7 +67,7 @@ func goBinTestDB(t testing.TB) *vulndb.DB {
 			t.Fatal(err)
 		}
 	}
-	db, err := vulndb.Load(dir)
+	db, err := LoadOSV(dir)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -255,7 +254,7 @@ func TestScanGoBinaryErrors(t *testing.T) {
 // TestScanGoBinaryMarkdown: the Markdown report names the vulnerable
 // functions found in the binary.
 func TestScanGoBinaryMarkdown(t *testing.T) {
-	db, err := vulndb.Load("testdata/gobinary/osv")
+	db, err := LoadOSV("testdata/gobinary/osv")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -300,7 +299,7 @@ func TestScanGoBinaryRealStdlib(t *testing.T) {
 	if out, err := cmd.CombinedOutput(); err != nil {
 		t.Fatalf("go build: %v\n%s", err, out)
 	}
-	db, err := vulndb.Load("testdata/osv/go")
+	db, err := LoadOSV("testdata/osv/go")
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -17,7 +17,6 @@ import (
 	"golang.org/x/tools/go/ssa"
 	"golang.org/x/tools/go/ssa/ssautil"
 
-	"github.com/chaingate/chaingate/risk/vulndb"
 	"github.com/chaingate/chaingate/sbom"
 )
 
@@ -60,7 +59,7 @@ var ErrGoSourceIncomplete = errors.New("risk: Go source incomplete")
 // calls are not followed, as in govulncheck. The packages are loaded and
 // the call graph built only when a finding has an affected package
 // imported.
-func ScanGoSource(ctx context.Context, dir string, db *vulndb.DB, opts ...ScanOption) (*Report, error) {
+func ScanGoSource(ctx context.Context, dir string, db *DB, opts ...ScanOption) (*Report, error) {
 	if db == nil {
 		return nil, errors.New("risk: scan Go source: nil database")
 	}

@@ -10,7 +10,6 @@ import (
 	"testing"
 
 	"github.com/chaingate/chaingate/internal/gobin/gobintest"
-	"github.com/chaingate/chaingate/risk/vulndb"
 )
 
 // TestScanGoSource scans a real module built in the test
@@ -23,7 +22,7 @@ func TestScanGoSource(t *testing.T) {
 	t.Setenv("GOMODCACHE", modcache)
 	t.Setenv("GOOS", "linux")
 	t.Setenv("GOARCH", "amd64")
-	db, err := vulndb.Load(filepath.Join("testdata", "gobinary", "osv"))
+	db, err := LoadOSV(filepath.Join("testdata", "gobinary", "osv"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -129,7 +128,7 @@ func goSourceCheck(t *testing.T, rep *Report, wants map[string]goSourceWant) {
 func TestScanGoSourceMissingDependencies(t *testing.T) {
 	dir, modcache := gobintest.Source(t, false)
 	t.Setenv("GOMODCACHE", modcache)
-	db, err := vulndb.Load(filepath.Join("testdata", "gobinary", "osv"))
+	db, err := LoadOSV(filepath.Join("testdata", "gobinary", "osv"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -146,7 +145,7 @@ func TestScanGoSourceMissingDependencies(t *testing.T) {
 func TestScanGoSourceMarkdown(t *testing.T) {
 	dir, modcache := gobintest.Source(t, true)
 	t.Setenv("GOMODCACHE", modcache)
-	db, err := vulndb.Load(filepath.Join("testdata", "gobinary", "osv"))
+	db, err := LoadOSV(filepath.Join("testdata", "gobinary", "osv"))
 	if err != nil {
 		t.Fatal(err)
 	}
