@@ -9,7 +9,7 @@ import (
 
 	"github.com/chaingate/chaingate"
 	"github.com/chaingate/chaingate/policy"
-	"github.com/chaingate/chaingate/risk"
+	"github.com/chaingate/chaingate/risk/vulndb"
 	"github.com/chaingate/chaingate/verify"
 )
 
@@ -28,7 +28,7 @@ func ExampleGate_Evaluate() {
 
 	trust, _ := verify.ParseTrustedRoot(read("trusted_root.json"))
 	verifier, _ := verify.New(trust) // offline, safe defaults
-	db, _ := risk.ReadIndex(bytes.NewReader(read("vulndb.idx")))
+	db, _ := vulndb.ReadIndex(bytes.NewReader(read("vulndb.idx")))
 	engine, _ := policy.New(ctx, policy.WithLibrary(), policy.WithData(map[string]any{
 		"chaingate": map[string]any{"config": map[string]any{
 			"provenance": map[string]any{"allowed_builders": []any{"https://github.com/actions/runner/github-hosted"}},
@@ -76,7 +76,7 @@ func ExampleVerdict_denied() {
 	root, _ := os.ReadFile("examples/release-gate/data/trusted_root.json")
 	trust, _ := verify.ParseTrustedRoot(root)
 	verifier, _ := verify.New(trust)
-	db, _ := risk.ReadIndex(bytes.NewReader(idx))
+	db, _ := vulndb.ReadIndex(bytes.NewReader(idx))
 	engine, _ := policy.New(ctx, policy.WithLibrary())
 	gate, _ := chaingate.NewGate(chaingate.WithVerifier(verifier), chaingate.WithVulnDB(db), chaingate.WithPolicy(engine))
 

@@ -13,6 +13,7 @@ import (
 	"github.com/chaingate/chaingate/policy"
 	"github.com/chaingate/chaingate/provenance"
 	"github.com/chaingate/chaingate/risk"
+	"github.com/chaingate/chaingate/risk/vulndb"
 	"github.com/chaingate/chaingate/sbom"
 	"github.com/chaingate/chaingate/verify"
 )
@@ -53,7 +54,7 @@ type Gate struct {
 
 type gateConfig struct {
 	verifier *verify.Verifier
-	db       *risk.DB
+	db       *vulndb.DB
 	engine   *policy.Engine
 	scan     []risk.ScanOption
 	evidence EvidenceSource
@@ -76,7 +77,7 @@ func WithVerifier(v *verify.Verifier) Option {
 }
 
 // WithVulnDB sets the vulnerability database candidates are scanned against.
-func WithVulnDB(db *risk.DB) Option {
+func WithVulnDB(db *vulndb.DB) Option {
 	return func(c *gateConfig) error {
 		if db == nil {
 			return fmt.Errorf("%w: nil vulnerability database", ErrConfig)

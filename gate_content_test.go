@@ -9,6 +9,8 @@ import (
 	"github.com/chaingate/chaingate"
 	"github.com/chaingate/chaingate/internal/contentdata"
 	"github.com/chaingate/chaingate/risk"
+	"github.com/chaingate/chaingate/risk/content"
+	"github.com/chaingate/chaingate/risk/signal"
 	"github.com/chaingate/chaingate/sbom"
 )
 
@@ -19,13 +21,13 @@ import (
 // tarball (an API client sending its own key) leaves it allowed.
 func TestEvaluateDeniesContentStealer(t *testing.T) {
 	const purl = "pkg:npm/env-helper@1.0.0"
-	scan := func(files map[string][]byte) *risk.ContentReport {
+	scan := func(files map[string][]byte) *content.Report {
 		t.Helper()
 		tgz, err := contentdata.TarGz(files)
 		if err != nil {
 			t.Fatal(err)
 		}
-		rep, err := risk.ScanPackageArchive(context.Background(), "env-helper-1.0.0.tgz", bytes.NewReader(tgz))
+		rep, err := content.ScanPackageArchive(context.Background(), "env-helper-1.0.0.tgz", bytes.NewReader(tgz))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -57,11 +59,11 @@ func TestEvaluateDeniesContentStealer(t *testing.T) {
 
 	for _, tc := range []struct {
 		name  string
-		rep   *risk.ContentReport
+		rep   *content.Report
 		allow bool
 	}{{"stealer", stealer, false}, {"benign look-alike", benign, true}} {
 		t.Run(tc.name, func(t *testing.T) {
-			g := newGate(t, chaingate.WithScanOptions(risk.WithDetectors(risk.StaticSignals(tc.rep.SignalsFor(purl)))))
+			g := newGate(t, chaingate.WithScanOptions(risk.WithDetectors(signal.Static(tc.rep.SignalsFor(purl)))))
 			v, err := g.Evaluate(context.Background(), c)
 			if err != nil {
 				t.Fatal(err)

@@ -8,7 +8,7 @@ import (
 
 	"github.com/chaingate/chaingate"
 	"github.com/chaingate/chaingate/policy"
-	"github.com/chaingate/chaingate/risk"
+	"github.com/chaingate/chaingate/risk/vulndb"
 	"github.com/chaingate/chaingate/sbom"
 )
 
@@ -24,7 +24,7 @@ func TestEvaluateEvidenceLevels(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	db, err := risk.LoadOSV(filepath.Join(dir, "osv"))
+	db, err := vulndb.Load(filepath.Join(dir, "osv"))
 	if err != nil {
 		t.Fatal(err)
 	}

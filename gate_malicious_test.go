@@ -11,7 +11,7 @@ import (
 
 	"github.com/chaingate/chaingate"
 	"github.com/chaingate/chaingate/policy"
-	"github.com/chaingate/chaingate/risk"
+	"github.com/chaingate/chaingate/risk/vulndb"
 	"github.com/chaingate/chaingate/sbom"
 	"github.com/chaingate/chaingate/verify"
 )
@@ -29,7 +29,7 @@ func maliciousGate(t *testing.T, data map[string]any) *chaingate.Gate {
 	if err != nil {
 		t.Fatal(err)
 	}
-	db, err := risk.LoadOSV(filepath.Join("risk", "testdata", "osv", "multi"))
+	db, err := vulndb.Load(filepath.Join("risk", "testdata", "osv", "multi"))
 	if err != nil {
 		t.Fatal(err)
 	}

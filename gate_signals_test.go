@@ -8,6 +8,7 @@ import (
 
 	"github.com/chaingate/chaingate"
 	"github.com/chaingate/chaingate/risk"
+	"github.com/chaingate/chaingate/risk/signal"
 	"github.com/chaingate/chaingate/sbom"
 )
 
@@ -17,7 +18,7 @@ import (
 // input to the library's CG-SIG-001, and the same candidate without it is
 // still allowed.
 func TestEvaluateDeniesTyposquat(t *testing.T) {
-	g := newGate(t, chaingate.WithScanOptions(risk.WithDetectors(risk.TyposquatDetector{})))
+	g := newGate(t, chaingate.WithScanOptions(risk.WithDetectors(signal.TyposquatDetector{})))
 	c := sigstoreJS(t)
 	doc, err := sbom.Decode(bytes.NewReader(c.SBOM))
 	if err != nil {

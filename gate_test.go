@@ -16,7 +16,7 @@ import (
 	"github.com/chaingate/chaingate"
 	"github.com/chaingate/chaingate/gitops"
 	"github.com/chaingate/chaingate/policy"
-	"github.com/chaingate/chaingate/risk"
+	"github.com/chaingate/chaingate/risk/vulndb"
 	"github.com/chaingate/chaingate/sbom"
 	"github.com/chaingate/chaingate/verify"
 )
@@ -67,7 +67,7 @@ func newGate(t testing.TB, opts ...chaingate.Option) *chaingate.Gate {
 	if err != nil {
 		t.Fatal(err)
 	}
-	db, err := risk.ReadIndex(bytes.NewReader(readData(t, "vulndb.idx")))
+	db, err := vulndb.ReadIndex(bytes.NewReader(readData(t, "vulndb.idx")))
 	if err != nil {
 		t.Fatal(err)
 	}

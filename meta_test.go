@@ -10,17 +10,24 @@ import (
 
 const modulePath = "github.com/chaingate/chaingate"
 
-// allowedImports is DESIGN.md's dependency direction: each public package
-// may import only the chaingate packages listed for it (internal/ helpers
-// are open to all of them). Lower packages never import higher ones, and
-// gitops reaches policy only through its Gate interface.
+// allowedImports is DESIGN.md's dependency direction: each floor (a
+// public package and the packages below its directory, or a sub-floor
+// such as risk/vulndb with its own key) may import only the chaingate
+// floors listed for it (internal/ helpers are open to all of them). Lower
+// packages never import higher ones, and gitops reaches policy only
+// through its Gate interface. Inside risk the floors run one way:
+// risk → content → signal → model, and risk → vulndb.
 var allowedImports = map[string][]string{
-	"sbom":       {},
-	"provenance": {"sbom"},
-	"verify":     {"provenance", "sbom"},
-	"risk":       {"sbom"},
-	"policy":     {"sbom", "risk", "verify", "provenance"},
-	"gitops":     {},
+	"sbom":         {},
+	"provenance":   {"sbom"},
+	"verify":       {"provenance", "sbom"},
+	"risk/model":   {},
+	"risk/signal":  {"sbom", "risk/model"},
+	"risk/content": {"sbom", "risk/signal", "risk/model"},
+	"risk/vulndb":  {"sbom"},
+	"risk":         {"sbom", "risk/vulndb", "risk/content", "risk/signal", "risk/model"},
+	"policy":       {"sbom", "risk", "risk/vulndb", "risk/content", "risk/signal", "risk/model", "verify", "provenance"},
+	"gitops":       {},
 }
 
 type listedPackage struct {
@@ -52,12 +59,77 @@ func goList(t *testing.T, args ...string) []listedPackage {
 	return pkgs
 }
 
-// top returns the first path element below the module ("sbom" for
-// ".../sbom/policytest"), or "" for the root package.
+// top returns the floor of a package: the longest key of allowedImports
+// that is the package's path below the module or a parent directory of it
+// ("risk/vulndb" for ".../risk/vulndb", "sbom" for ".../sbom/policytest"),
+// else the first path element ("internal", "examples"), or "" for the
+// root package.
 func top(importPath string) string {
 	rel := strings.TrimPrefix(strings.TrimPrefix(importPath, modulePath), "/")
+	floor := ""
+	for key := range allowedImports {
+		if (rel == key || strings.HasPrefix(rel, key+"/")) && len(key) > len(floor) {
+			floor = key
+		}
+	}
+	if floor != "" {
+		return floor
+	}
 	first, _, _ := strings.Cut(rel, "/")
 	return first
+}
+
+// TestFloorsOneWay checks allowedImports itself: every floor it names
+// exists as a key, no floor lists itself, and following the allowed
+// imports never leads back to where it started, so no floor may import a
+// floor above it.
+func TestFloorsOneWay(t *testing.T) {
+	const (
+		unseen = iota
+		visiting
+		done
+	)
+	state := map[string]int{}
+	var visit func(floor string, path []string)
+	visit = func(floor string, path []string) {
+		switch state[floor] {
+		case visiting:
+			t.Errorf("import cycle among floors: %s", strings.Join(append(path, floor), " → "))
+			return
+		case done:
+			return
+		}
+		state[floor] = visiting
+		for _, to := range allowedImports[floor] {
+			if _, ok := allowedImports[to]; !ok {
+				t.Errorf("%s may import %s, which is not a floor of allowedImports", floor, to)
+				continue
+			}
+			visit(to, append(path, floor))
+		}
+		state[floor] = done
+	}
+	for floor := range allowedImports {
+		visit(floor, nil)
+	}
+}
+
+func TestTopFloors(t *testing.T) {
+	for in, want := range map[string]string{
+		modulePath:                          "",
+		modulePath + "/sbom/policytest":     "sbom",
+		modulePath + "/risk":                "risk",
+		modulePath + "/risk/vulndb":         "risk/vulndb",
+		modulePath + "/risk/signal/sub":     "risk/signal",
+		modulePath + "/riskier":             "riskier",
+		modulePath + "/internal/gobin":      "internal",
+		modulePath + "/examples/ci-scan":    "examples",
+		modulePath + "/risk/modelextra/sub": "risk",
+	} {
+		if got := top(in); got != want {
+			t.Errorf("top(%s) = %q, want %q", in, got, want)
+		}
+	}
 }
 
 func TestDependencyDirection(t *testing.T) {

@@ -8,6 +8,8 @@ import (
 	"time"
 
 	"github.com/chaingate/chaingate/risk"
+	"github.com/chaingate/chaingate/risk/signal"
+	"github.com/chaingate/chaingate/risk/vulndb"
 	"github.com/chaingate/chaingate/sbom"
 	"github.com/chaingate/chaingate/verify"
 	"github.com/google/go-containerregistry/pkg/name"
@@ -282,7 +284,7 @@ func RiskFromReport(r *risk.Report) *Risk {
 		}
 	}
 	for _, sg := range r.Signals {
-		ps := Signal{ID: sg.ID, Source: sg.Source, Value: sg.Value, Flagged: sg.Value >= risk.SignalRiskThreshold,
+		ps := Signal{ID: sg.ID, Source: sg.Source, Value: sg.Value, Flagged: sg.Value >= signal.RiskThreshold,
 			Evidence: slices.Clone(sg.Evidence)}
 		if sg.Score != nil {
 			ps.Flagged, ps.Model, ps.Target = sg.Score.Flagged, sg.Score.Model, sg.Score.Target
@@ -400,10 +402,10 @@ var policyDistroEcosystems = map[string]string{
 }
 
 // policyEcosystem names a component's OSV ecosystem: its
-// risk.PropertyOSVEcosystem property, else what its purl's type (and, for
+// vulndb.PropertyOSVEcosystem property, else what its purl's type (and, for
 // distribution packages, namespace) implies; "" when neither says.
 func policyEcosystem(c *sbom.Component) string {
-	if v, ok := c.Property(risk.PropertyOSVEcosystem); ok && v != "" {
+	if v, ok := c.Property(vulndb.PropertyOSVEcosystem); ok && v != "" {
 		return v
 	}
 	if c.PURL == "" {

@@ -9,6 +9,7 @@ import (
 
 	"github.com/chaingate/chaingate/policy"
 	"github.com/chaingate/chaingate/risk"
+	"github.com/chaingate/chaingate/risk/signal"
 	"github.com/chaingate/chaingate/sbom"
 	"github.com/chaingate/chaingate/verify"
 )
@@ -135,24 +136,24 @@ func TestInputBuilderFromImageSBOM(t *testing.T) {
 // per-source combination reach the policy input, with the model's own
 // decision as Flagged.
 func TestRiskFromReportSignals(t *testing.T) {
-	cand, err := risk.TyposquatScore("npm", "axios-utils")
+	cand, err := signal.TyposquatScore("npm", "axios-utils")
 	if err != nil {
 		t.Fatal(err)
 	}
-	flag, err := risk.TyposquatScore("npm", "crossenv")
+	flag, err := signal.TyposquatScore("npm", "crossenv")
 	if err != nil {
 		t.Fatal(err)
 	}
 	if cand.Flagged || !flag.Flagged {
 		t.Fatalf("fixture scores changed: axios-utils %+v, crossenv %+v", cand.Flagged, flag.Flagged)
 	}
-	sigs := []risk.Signal{
+	sigs := []signal.Signal{
 		{ID: "typosquat", Source: "pkg:npm/axios-utils@1.0.0", Value: cand.Value, Score: &cand, Evidence: []string{"affix"}},
 		{ID: "install-network", Source: "pkg:npm/axios-utils@1.0.0", Value: 0.5, Evidence: []string{"setup.js calls https.request"}},
 		{ID: "typosquat", Source: "pkg:npm/crossenv@1.0.0", Value: flag.Value, Score: &flag},
 		{ID: "tampered", Source: "pkg:npm/left-pad@1.3.0", Value: 0.9},
 	}
-	rep := &risk.Report{Signals: sigs, SignalRisk: risk.SignalRiskOf(sigs, 0)}
+	rep := &risk.Report{Signals: sigs, SignalRisk: signal.RiskOf(sigs, 0)}
 	r := policy.RiskFromReport(rep)
 	if len(r.Signals) != 4 || r.Summary.Signals != 4 {
 		t.Fatalf("signals %+v", r.Signals)

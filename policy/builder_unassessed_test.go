@@ -6,6 +6,7 @@ import (
 
 	"github.com/chaingate/chaingate/policy"
 	"github.com/chaingate/chaingate/risk"
+	"github.com/chaingate/chaingate/risk/vulndb"
 	"github.com/chaingate/chaingate/sbom"
 )
 
@@ -17,7 +18,7 @@ func TestRiskFromReportUnassessed(t *testing.T) {
 	deb := sbom.Component{ID: "deb", Name: "openssl", Version: "x", PURL: "pkg:deb/debian/openssl@x?distro=debian-12"}
 	apk := sbom.Component{ID: "apk", Name: "musl", PURL: "pkg:apk/alpine/musl"}
 	override := sbom.Component{ID: "ovr", Name: "zlib", Version: "?", PURL: "pkg:generic/zlib@%3F",
-		Properties: []sbom.Property{{Name: risk.PropertyOSVEcosystem, Value: "Debian:12"}}}
+		Properties: []sbom.Property{{Name: vulndb.PropertyOSVEcosystem, Value: "Debian:12"}}}
 	generic := sbom.Component{ID: "gen", Name: "blob", PURL: "pkg:generic/blob@1"}
 	nopurl := sbom.Component{ID: "np", Name: "thing"}
 	rep := &risk.Report{Document: risk.DocumentRef{Root: "root"}, Unassessed: []risk.Unassessed{

@@ -140,7 +140,7 @@ type Unassessed struct {
 	Advisories []string `json:"advisories,omitempty"`
 }
 
-// Signal is one supply-chain signal (risk.Signal).
+// Signal is one supply-chain signal (signal.Signal).
 type Signal struct {
 	// ID names the detector and what it saw ("typosquat",
 	// "install-download-exec", "hash-changed", ...).
@@ -152,7 +152,7 @@ type Signal struct {
 	Value float64 `json:"value,omitempty"`
 	// Flagged is the producing model's decision when a model scored the
 	// signal (a typosquat candidate below the model's threshold is not
-	// flagged); otherwise Value >= risk.SignalRiskThreshold.
+	// flagged); otherwise Value >= signal.RiskThreshold.
 	Flagged bool `json:"flagged,omitempty"`
 	// Model is the scoring model's "id@version", if any.
 	Model string `json:"model,omitempty"`
@@ -169,7 +169,7 @@ type SignalRisk struct {
 	// Signals are the IDs of the signals combined.
 	Signals []string `json:"signals,omitempty"`
 	// Value is the combined score in [0, 1] and Flagged whether it
-	// reaches risk.SignalRiskThreshold with corroboration (a model's
+	// reaches signal.RiskThreshold with corroboration (a model's
 	// unflagged candidate alone never flags).
 	Value   float64 `json:"value,omitempty"`
 	Flagged bool    `json:"flagged,omitempty"`

@@ -8,6 +8,7 @@ import (
 
 	"github.com/chaingate/chaingate/policy"
 	"github.com/chaingate/chaingate/risk"
+	"github.com/chaingate/chaingate/risk/vulndb"
 )
 
 // TestLibraryEvidenceLevels scans a real Go binary (risk's testdata:
@@ -18,7 +19,7 @@ import (
 func TestLibraryEvidenceLevels(t *testing.T) {
 	ctx := t.Context()
 	dir := filepath.Join("..", "risk", "testdata", "gobinary")
-	db, err := risk.LoadOSV(filepath.Join(dir, "osv"))
+	db, err := vulndb.Load(filepath.Join(dir, "osv"))
 	if err != nil {
 		t.Fatal(err)
 	}

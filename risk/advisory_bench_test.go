@@ -10,13 +10,15 @@ import (
 	"path/filepath"
 	"slices"
 	"testing"
+
+	"github.com/chaingate/chaingate/risk/vulndb"
 )
 
 // withoutLinks loads without linking records into advisories: today's
 // load path before one-finding-per-advisory, the baseline of
 // BenchmarkLoadMultiEcosystemZip.
-func withoutLinks() Option {
-	return func(c *dbConfig) error { c.noGroups = true; return nil }
+func withoutLinks() vulndb.Option {
+	return func(c *vulndb.Config) error { c.NoGroups = true; return nil }
 }
 
 // benchMultiZip writes a zip of n OSV records generated from the real
@@ -120,7 +122,7 @@ func benchMultiZip(b *testing.B, n int) (string, int) {
 // the same run, without ("no-links": today's path).
 func BenchmarkLoadMultiEcosystemZip(b *testing.B) {
 	path, size := benchMultiZip(b, 50000)
-	db, err := LoadOSV(path)
+	db, err := vulndb.Load(path)
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -129,12 +131,12 @@ func BenchmarkLoadMultiEcosystemZip(b *testing.B) {
 	}
 	for _, bc := range []struct {
 		name string
-		opts []Option
-	}{{"chaingate", nil}, {"no-links", []Option{withoutLinks()}}} {
+		opts []vulndb.Option
+	}{{"chaingate", nil}, {"no-links", []vulndb.Option{withoutLinks()}}} {
 		b.Run(bc.name, func(b *testing.B) {
 			b.SetBytes(int64(size))
 			benchCPU(b, func() {
-				if _, err := LoadOSV(path, bc.opts...); err != nil {
+				if _, err := vulndb.Load(path, bc.opts...); err != nil {
 					b.Fatal(err)
 				}
 			})
@@ -146,26 +148,26 @@ func BenchmarkLoadMultiEcosystemZip(b *testing.B) {
 // GHSA alias, a GHSA twin generated from it (same affected ranges, the
 // GO id and its CVEs as aliases, a CVSS vector as GitHub gives one), so
 // every vulnerable match is an advisory of two records to merge.
-func benchTwinDB(b *testing.B) *DB {
+func benchTwinDB(b *testing.B) *vulndb.DB {
 	full, _ := benchLoadFull(b)
-	entries := slices.Clone(full.entries)
-	for i := range full.entries {
-		e := &full.entries[i]
+	entries := slices.Clone(full.Entries)
+	for i := range full.Entries {
+		e := &full.Entries[i]
 		j := slices.IndexFunc(e.Aliases, func(a string) bool { return len(a) > 5 && a[:5] == "GHSA-" })
 		if j < 0 || full.Has(e.Aliases[j]) {
 			continue
 		}
-		x := *full.extra(int32(i))
-		x.Severity = []osvSeverity{{Type: "CVSS_V3", Score: "CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:N/I:N/A:H"}}
+		x := *full.Extra(int32(i))
+		x.Severity = []vulndb.Severity{{Type: "CVSS_V3", Score: "CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:N/I:N/A:H"}}
 		x.GHSASeverity = "HIGH"
-		twin := osvEntry{ID: e.Aliases[j], Aliases: append([]string{e.ID}, slices.Delete(slices.Clone(e.Aliases), j, j+1)...),
-			Modified: e.Modified, Withdrawn: e.Withdrawn, Affected: e.Affected, extra: &x}
+		twin := vulndb.Entry{ID: e.Aliases[j], Aliases: append([]string{e.ID}, slices.Delete(slices.Clone(e.Aliases), j, j+1)...),
+			Modified: e.Modified, Withdrawn: e.Withdrawn, Affected: e.Affected, Decoded: &x}
 		entries = append(entries, twin)
 	}
-	for i := range entries[:len(full.entries)] {
-		entries[i].extra = full.extra(int32(i))
+	for i := range entries[:len(full.Entries)] {
+		entries[i].Decoded = full.Extra(int32(i))
 	}
-	return dbBuild(entries, "bench", nil)
+	return vulndb.Build(entries, "bench", nil)
 }
 
 // BenchmarkScanTwins scans the 20,000-component SBOM of BenchmarkScan

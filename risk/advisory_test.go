@@ -11,15 +11,16 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/chaingate/chaingate/risk/vulndb"
 	"github.com/chaingate/chaingate/sbom"
 )
 
 // testMultiDB loads testdata/osv/multi: real records from OpenSSF
 // malicious-packages, GitHub's advisory database, PyPA's and the Go
 // vulndb, several of them twins of one advisory.
-func testMultiDB(t testing.TB) *DB {
+func testMultiDB(t testing.TB) *vulndb.DB {
 	t.Helper()
-	db, err := LoadOSV(filepath.Join("testdata", "osv", "multi"))
+	db, err := vulndb.Load(filepath.Join("testdata", "osv", "multi"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -169,7 +170,7 @@ func TestScanSeverityWordAndDisagreement(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	db, err := LoadOSV(dir)
+	db, err := vulndb.Load(dir)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -242,7 +243,7 @@ func TestScanGroupEnrichmentAndVEX(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	db, err := LoadOSV(dir)
+	db, err := vulndb.Load(dir)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -413,7 +414,7 @@ func TestLoadOSVDownloads(t *testing.T) {
 		{filepath.Join(dir, "all.zip"), 9, 3},
 		{dir, 9, 3},
 	} {
-		db, err := LoadOSV(tc.path)
+		db, err := vulndb.Load(tc.path)
 		if err != nil {
 			t.Fatalf("%s: %v", tc.path, err)
 		}
@@ -442,7 +443,7 @@ func TestLoadOSVDownloads(t *testing.T) {
 	if err := os.WriteFile(filepath.Join(dir, "Maven", "all.zip"), []byte("PK\x03\x04 not a zip"), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := LoadOSV(dir); err == nil || !strings.Contains(err.Error(), "Maven/all.zip") {
+	if _, err := vulndb.Load(dir); err == nil || !strings.Contains(err.Error(), "Maven/all.zip") {
 		t.Errorf("broken zip: %v", err)
 	}
 }
@@ -456,7 +457,7 @@ func TestIndexKeepsAdvisories(t *testing.T) {
 	if err := db.WriteIndex(&buf); err != nil {
 		t.Fatal(err)
 	}
-	idx, err := ReadIndex(bytes.NewReader(buf.Bytes()))
+	idx, err := vulndb.ReadIndex(bytes.NewReader(buf.Bytes()))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -474,7 +475,7 @@ func TestIndexKeepsAdvisories(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	a.DB, b.DB = DBInfo{}, DBInfo{}
+	a.DB, b.DB = vulndb.Info{}, vulndb.Info{}
 	ja, _ := json.Marshal(a)
 	jb, _ := json.Marshal(b)
 	if !bytes.Equal(ja, jb) {
@@ -484,7 +485,7 @@ func TestIndexKeepsAdvisories(t *testing.T) {
 		t.Errorf("findings %+v", a.Findings)
 	}
 	// Upstream survives the index too (a Debian-style record, generated).
-	up, err := LoadOSV(writeTemp(t, "DSA-TEST-1.json", `{"id":"DSA-TEST-1","upstream":["CVE-2024-6119"],"affected":[{"package":{"ecosystem":"Debian:12","name":"openssl"},"ranges":[{"type":"ECOSYSTEM","events":[{"introduced":"0"},{"fixed":"3.0.14-1~deb12u2"}]}]}]}`))
+	up, err := vulndb.Load(writeTemp(t, "DSA-TEST-1.json", `{"id":"DSA-TEST-1","upstream":["CVE-2024-6119"],"affected":[{"package":{"ecosystem":"Debian:12","name":"openssl"},"ranges":[{"type":"ECOSYSTEM","events":[{"introduced":"0"},{"fixed":"3.0.14-1~deb12u2"}]}]}]}`))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -492,12 +493,12 @@ func TestIndexKeepsAdvisories(t *testing.T) {
 	if err := up.WriteIndex(&buf); err != nil {
 		t.Fatal(err)
 	}
-	upi, err := ReadIndex(&buf)
+	upi, err := vulndb.ReadIndex(&buf)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !slices.Equal(upi.entries[0].Upstream, []string{"CVE-2024-6119"}) {
-		t.Errorf("upstream through the index: %v", upi.entries[0].Upstream)
+	if !slices.Equal(upi.Entries[0].Upstream, []string{"CVE-2024-6119"}) {
+		t.Errorf("upstream through the index: %v", upi.Entries[0].Upstream)
 	}
 }
 
@@ -508,75 +509,4 @@ func writeTemp(t *testing.T, name, body string) string {
 		t.Fatal(err)
 	}
 	return p
-}
-
-// TestMatchMaliciousShapes: the two shapes of known-malicious records
-// match exactly. "introduced 0" with no fix is every version of every
-// ecosystem, pre-releases included; an explicit versions list is those
-// versions (with the ecosystem's equality) and nothing else.
-func TestMatchMaliciousShapes(t *testing.T) {
-	cases := []struct {
-		eco, typ string
-		versions []string
-		v        string
-		want     bool
-	}{
-		{"npm", "SEMVER", nil, "1.0.0", true},
-		{"npm", "SEMVER", nil, "0.0.0-alpha", true},
-		{"npm", "SEMVER", nil, "99.1.2-rc.1", true},
-		{"PyPI", "ECOSYSTEM", nil, "0.dev0", true},
-		{"PyPI", "ECOSYSTEM", nil, "2024.1.post3", true},
-		{"Maven", "ECOSYSTEM", nil, "0-alpha", true},
-		{"Maven", "ECOSYSTEM", nil, "1.0.0-SNAPSHOT", true},
-		{"RubyGems", "ECOSYSTEM", nil, "0.0.1.pre", true},
-		{"crates.io", "SEMVER", nil, "0.1.0", true},
-		{"Go", "SEMVER", nil, "v0.0.0-20200101000000-abcdefabcdef", true},
-		{"PyPI", "", []string{"1.0.0"}, "1.0.0", true},
-		{"PyPI", "", []string{"1.0.0"}, "1.0", true}, // PEP 440: the same version
-		{"PyPI", "", []string{"1.0.0"}, "1.0.1", false},
-		{"PyPI", "", []string{"1.0.0"}, "1.0.0.post1", false},
-		{"npm", "", []string{"4.4.1", "4.4.2"}, "4.4.3", false},
-		{"npm", "", []string{"4.4.1", "4.4.2"}, "4.4.2", true},
-	}
-	for _, c := range cases {
-		a := osvAffected{Ecosystem: c.eco, Name: "x", Versions: c.versions}
-		if c.typ != "" {
-			a.Ranges = []osvRange{{Type: c.typ, Events: []osvEvent{{osvIntroduced, "0"}}}}
-		}
-		m, err := matchAffected(&a, ecosystemCanonical(c.eco), c.v)
-		if err != nil || m.affected != c.want {
-			t.Errorf("%s %v %q: affected %v (%v), want %v", c.eco, c.versions, c.v, m.affected, err, c.want)
-		}
-	}
-}
-
-// TestMaliciousByDirectAliasOnly: a record is malicious when it aliases
-// a malicious record or is aliased by one, not when it only shares an
-// id with one (generated records).
-func TestMaliciousByDirectAliasOnly(t *testing.T) {
-	rec := func(id string, aliases ...string) string {
-		a, _ := json.Marshal(aliases)
-		return `{"id":"` + id + `","aliases":` + string(a) + `,"affected":[{"package":{"ecosystem":"npm","name":"p-` + id + `"},"ranges":[{"type":"SEMVER","events":[{"introduced":"0"}]}]}]}`
-	}
-	dir := t.TempDir()
-	for name, body := range map[string]string{
-		"mal":     rec("MAL-2099-1", "GHSA-aaaa-aaaa-aaaa", "CVE-2099-1"),
-		"twin":    rec("GHSA-aaaa-aaaa-aaaa"),
-		"back":    rec("GHSA-bbbb-bbbb-bbbb", "MAL-2099-1"),
-		"sibling": rec("GHSA-cccc-cccc-cccc", "CVE-2099-1"),
-	} {
-		if err := os.WriteFile(filepath.Join(dir, name+".json"), []byte(body), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	db, err := LoadOSV(dir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	want := map[string]bool{"MAL-2099-1": true, "GHSA-aaaa-aaaa-aaaa": true, "GHSA-bbbb-bbbb-bbbb": true, "GHSA-cccc-cccc-cccc": false}
-	for i, e := range db.entries {
-		if got := db.isMalicious(int32(i)); got != want[e.ID] {
-			t.Errorf("%s malicious %v, want %v", e.ID, got, want[e.ID])
-		}
-	}
 }

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/chaingate/chaingate/risk/vulndb"
 	cvss30 "github.com/pandatix/go-cvss/30"
 	cvss31 "github.com/pandatix/go-cvss/31"
 	cvss40 "github.com/pandatix/go-cvss/40"
@@ -55,7 +56,7 @@ func cvssGHSA(word, source string) (Severity, bool) {
 func ParseCVSS(vector string) (Severity, error) {
 	v := strings.TrimSpace(vector)
 	if len(v) > 512 {
-		return Severity{}, fmt.Errorf("risk: parse CVSS: %w: %d bytes", ErrTooLarge, len(v))
+		return Severity{}, fmt.Errorf("risk: parse CVSS: %w: %d bytes", vulndb.ErrTooLarge, len(v))
 	}
 	var s Severity
 	var err error
@@ -89,7 +90,7 @@ func ParseCVSS(vector string) (Severity, error) {
 
 // cvssScore scores an entry's severities, skipping vectors it cannot
 // parse (reported in the priority reasons instead).
-func cvssScore(sev []osvSeverity) ([]Severity, []string) {
+func cvssScore(sev []vulndb.Severity) ([]Severity, []string) {
 	var out []Severity
 	var bad []string
 	for _, s := range sev {

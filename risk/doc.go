@@ -4,14 +4,38 @@
 // signals (typosquats, dependency anomalies, install scripts, Git
 // behaviour) and turns them into explainable, prioritised results.
 //
+// # Layout
+//
+// Package risk holds the scan and what it returns: Scan, Report, Finding,
+// Evidence, Priority and prioritisation, enrichment (CVSS, EPSS, KEV), VEX
+// in and out, SARIF in and out, Markdown, and the Go evidence entry points
+// ScanGoBinary and ScanGoSource. The rest lives in packages below it, each
+// importing only the ones below it:
+//
+//   - risk/vulndb: the vulnerability database: vulndb.Load, vulndb.Download,
+//     the compact index (vulndb.ReadIndex, (*DB).WriteIndex), OSV records,
+//     ecosystems and each ecosystem's version ordering, and matching a
+//     record's affected ranges against a version.
+//   - risk/content: package content analysis (content.ScanPackageArchive,
+//     content.ScanNPMDir, content.Report and its model); it produces signals.
+//   - risk/signal: the Signal type, the Detector interface, the detectors
+//     (dependency changes, confusion and pinning, typosquats, Git history)
+//     and their combination (signal.Combine).
+//   - risk/model: typosquat features, popularity lists, the logistic, rule
+//     and floored models, the training artefact format, evaluation and drift.
+//
+// DB, Score, LoadOSV, ReadIndex, TyposquatScore and ScanPackageArchive are
+// kept here as aliases and forwarders, so code written before the split
+// compiles unchanged.
+//
 // # Vulnerabilities
 //
-// LoadOSV reads a database from a directory of OSV JSON files, osv.dev's
+// vulndb.Load reads a database from a directory of OSV JSON files, osv.dev's
 // per-ecosystem or full all.zip (or a directory of several), the Go
-// vulnerability database layout or a compact index written by (*DB).WriteIndex (ReadIndex reads one from any
-// reader, for example an embedded file). DownloadOSV fetches and refreshes
-// an all.zip with the caller's HTTP client; nothing else touches the
-// network.
+// vulnerability database layout or a compact index written by
+// (*DB).WriteIndex (vulndb.ReadIndex reads one from any reader, for example
+// an embedded file). vulndb.Download fetches and refreshes an all.zip with
+// the caller's HTTP client; nothing else touches the network.
 //
 // Scan matches an sbom.Document against a DB. Identity comes from the
 // purl (Go module paths keep their case), names are normalised per

@@ -12,6 +12,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/chaingate/chaingate/risk/vulndb"
 	"github.com/chaingate/chaingate/sbom"
 	"github.com/google/go-cmp/cmp"
 )
@@ -359,7 +360,7 @@ func TestVEXCycloneDXBOMRefAndUpstream(t *testing.T) {
 	}
 
 	// A distro advisory's upstream CVEs count for KEV, EPSS and VEX.
-	db, err := LoadOSV(filepath.Join("testdata", "osv", "other"))
+	db, err := vulndb.Load(filepath.Join("testdata", "osv", "other"))
 	if err != nil {
 		t.Fatal(err)
 	}

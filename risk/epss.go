@@ -8,6 +8,8 @@ import (
 	"io"
 	"strconv"
 	"strings"
+
+	"github.com/chaingate/chaingate/risk/vulndb"
 )
 
 // MaxEPSSBytes is the size limit of an EPSS CSV (the daily file is about
@@ -100,7 +102,7 @@ func ReadEPSS(r io.Reader) (*EPSS, error) {
 		e.scores[cve] = epssPair{s, p}
 	}
 	if lr.N <= 0 {
-		return nil, fmt.Errorf("risk: read EPSS: %w: over %d bytes", ErrTooLarge, MaxEPSSBytes)
+		return nil, fmt.Errorf("risk: read EPSS: %w: over %d bytes", vulndb.ErrTooLarge, MaxEPSSBytes)
 	}
 	return e, nil
 }

@@ -2,7 +2,10 @@ package risk
 
 import (
 	"bytes"
+	"path/filepath"
 	"testing"
+
+	"github.com/chaingate/chaingate/internal/fuzzseed"
 )
 
 // FuzzReadEPSS: any input is read or rejected with an error; accepted
@@ -38,4 +41,10 @@ func FuzzReadKEV(f *testing.F) {
 			}
 		}
 	})
+}
+
+// testSeeds adds the files matching pattern under testdata to f's corpus.
+func testSeeds(f *testing.F, pattern string, limit int) {
+	f.Helper()
+	fuzzseed.Add(f, filepath.Join("testdata", pattern), limit)
 }

@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/chaingate/chaingate/risk"
+	"github.com/chaingate/chaingate/risk/vulndb"
 	"github.com/chaingate/chaingate/sbom"
 )
 
@@ -15,7 +16,7 @@ import (
 // finding, known-malicious and ranked first; the Go vulndb's record and
 // its GitHub twin are one finding, scored from the twin's CVSS vector.
 func ExampleScan_advisories() {
-	db, err := risk.LoadOSV("testdata/osv/multi")
+	db, err := vulndb.Load("testdata/osv/multi")
 	if err != nil {
 		log.Fatal(err)
 	}

@@ -6,6 +6,7 @@ import (
 	"slices"
 
 	"github.com/chaingate/chaingate/risk"
+	"github.com/chaingate/chaingate/risk/vulndb"
 	"github.com/chaingate/chaingate/sbom"
 )
 
@@ -16,7 +17,7 @@ import (
 // records, "ubuntu-22.04" its "Ubuntu:22.04:LTS" ones) and each
 // ecosystem's own ordering (rpm, dpkg, apk) decides.
 func ExampleScan_distroPackages() {
-	db, err := risk.LoadOSV("testdata/osv-distro", risk.WithEcosystems("Red Hat", "AlmaLinux", "Ubuntu", "Alpine"))
+	db, err := vulndb.Load("testdata/osv-distro", vulndb.WithEcosystems("Red Hat", "AlmaLinux", "Ubuntu", "Alpine"))
 	if err != nil {
 		fmt.Println(err)
 		return

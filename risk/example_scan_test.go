@@ -1,18 +1,14 @@
 package risk_test
 
 import (
-	"archive/zip"
-	"bytes"
 	"context"
 	"fmt"
 	"log"
-	"net/http"
-	"net/http/httptest"
 	"os"
-	"path/filepath"
 	"strings"
 
 	"github.com/chaingate/chaingate/risk"
+	"github.com/chaingate/chaingate/risk/vulndb"
 	"github.com/chaingate/chaingate/sbom"
 )
 
@@ -20,7 +16,7 @@ import (
 // Go vulnerability database) and print what matched, with the range and
 // the fix.
 func ExampleScan() {
-	db, err := risk.LoadOSV("testdata/osv/go")
+	db, err := vulndb.Load("testdata/osv/go")
 	if err != nil {
 		log.Fatal(err)
 	}
@@ -48,7 +44,7 @@ func ExampleScan() {
 // Enrich findings with CISA KEV and EPSS and read the SSVC-style
 // priority: the known-exploited finding comes first with decision Act.
 func ExampleScan_prioritised() {
-	db, err := risk.LoadOSV("testdata/osv/go")
+	db, err := vulndb.Load("testdata/osv/go")
 	if err != nil {
 		log.Fatal(err)
 	}
@@ -83,7 +79,7 @@ func ExampleScan_prioritised() {
 // Apply an OpenVEX document: the suppressed finding stays in the report,
 // marked with the statement that suppressed it.
 func ExampleReadOpenVEX() {
-	db, err := risk.LoadOSV("testdata/osv/go")
+	db, err := vulndb.Load("testdata/osv/go")
 	if err != nil {
 		log.Fatal(err)
 	}
@@ -117,38 +113,9 @@ func ExampleReadOpenVEX() {
 	// GO-2020-0036 suppressed: fixed by statements[1]
 }
 
-// Load the compact index of a curated Go vulndb subset (the file a
-// program can embed with go:embed) and scan with it.
-func ExampleReadIndex() {
-	f, err := os.Open("testdata/osv-go-subset.idx")
-	if err != nil {
-		log.Fatal(err)
-	}
-	defer f.Close()
-	db, err := risk.ReadIndex(f)
-	if err != nil {
-		log.Fatal(err)
-	}
-	info := db.Info()
-	fmt.Println(info.Entries, "entries,", info.Withdrawn, "withdrawn, ecosystems", info.Ecosystems)
-	doc := &sbom.Document{Components: []sbom.Component{
-		{ID: "jwt", Name: "github.com/dgrijalva/jwt-go", Version: "v3.2.0+incompatible", PURL: "pkg:golang/github.com/dgrijalva/jwt-go@v3.2.0%2Bincompatible"},
-	}}
-	rep, err := risk.Scan(context.Background(), doc, db)
-	if err != nil {
-		log.Fatal(err)
-	}
-	for _, f := range rep.Findings {
-		fmt.Println(f.ID, f.Summary)
-	}
-	// Output:
-	// 441 entries, 18 withdrawn, ecosystems [Go]
-	// GO-2020-0017 Authorization bypass in github.com/dgrijalva/jwt-go
-}
-
 // Write the Markdown summary a CI step posts on a pull request.
 func ExampleReport_WriteMarkdown() {
-	db, err := risk.LoadOSV("testdata/osv/other")
+	db, err := vulndb.Load("testdata/osv/other")
 	if err != nil {
 		log.Fatal(err)
 	}
@@ -170,53 +137,4 @@ func ExampleReport_WriteMarkdown() {
 	// | Priority | ID | Component | Fixed in | Why |
 	// |---|---|---|---|---|
 	// | Track\* (34.6) | GHSA-jfh8-c2jp-5v3q (CVE-2021-44228) | log4j-core 2.14.1 | 2.15.0 | CRITICAL 10.0; module-level |
-}
-
-// Fetch an ecosystem's all.zip (here from a local test server standing in
-// for OSV's bucket), then refresh it: the second request is conditional
-// and nothing is rewritten.
-func ExampleDownloadOSV() {
-	var zipData bytes.Buffer
-	zw := zip.NewWriter(&zipData)
-	for _, name := range []string{"GO-2020-0036.json", "GO-2022-0956.json"} {
-		data, err := os.ReadFile("testdata/osv/go/" + name)
-		if err != nil {
-			log.Fatal(err)
-		}
-		w, _ := zw.Create(name)
-		w.Write(data)
-	}
-	zw.Close()
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		w.Header().Set("ETag", `"snapshot-1"`)
-		if r.Header.Get("If-None-Match") == `"snapshot-1"` {
-			w.WriteHeader(http.StatusNotModified)
-			return
-		}
-		w.Write(zipData.Bytes())
-	}))
-	defer srv.Close()
-	dir, err := os.MkdirTemp("", "osv")
-	if err != nil {
-		log.Fatal(err)
-	}
-	defer os.RemoveAll(dir)
-
-	ctx := context.Background()
-	for range 2 {
-		res, err := risk.DownloadOSV(ctx, srv.Client(), "Go", dir, risk.WithBaseURL(srv.URL))
-		if err != nil {
-			log.Fatal(err)
-		}
-		fmt.Println("updated:", res.Updated, "entries verified:", res.Entries)
-	}
-	db, err := risk.LoadOSV(filepath.Join(dir, "Go", "all.zip"))
-	if err != nil {
-		log.Fatal(err)
-	}
-	fmt.Println(db.Len(), "entries loaded from", db.Info().Source)
-	// Output:
-	// updated: true entries verified: 2
-	// updated: false entries verified: 0
-	// 2 entries loaded from zip
 }

@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/chaingate/chaingate/internal/gobin"
+	"github.com/chaingate/chaingate/risk/vulndb"
 	"github.com/chaingate/chaingate/sbom"
 )
 
@@ -126,7 +127,7 @@ type goBinSymbols struct {
 
 // evidence refines the evidence Scan found for a Go finding with the
 // binary's functions.
-func (g *goBinSymbols) evidence(ev Evidence, module string, affected []AffectedPackage, target scanTarget) Evidence {
+func (g *goBinSymbols) evidence(ev Evidence, module string, affected []vulndb.AffectedPackage, target scanTarget) Evidence {
 	if g.symbols != nil && len(affected) == 0 {
 		// The entry lists no packages: all of the module is vulnerable
 		// (govulncheck reads it so too).
@@ -145,7 +146,7 @@ func (g *goBinSymbols) evidence(ev Evidence, module string, affected []AffectedP
 		}
 		return ev
 	}
-	var onTarget []AffectedPackage
+	var onTarget []vulndb.AffectedPackage
 	for _, a := range affected {
 		if target.applies(a) {
 			onTarget = append(onTarget, a)

@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/chaingate/chaingate/internal/gobin/gobintest"
+	"github.com/chaingate/chaingate/risk/vulndb"
 	"github.com/chaingate/chaingate/sbom"
 )
 
@@ -25,7 +26,7 @@ func TestScanGoModulePackageEvidence(t *testing.T) {
 	if len(doc.Limitations) != 0 {
 		t.Fatalf("limitations: %v", doc.Limitations)
 	}
-	db, err := LoadOSV(filepath.Join("testdata", "gobinary", "osv"))
+	db, err := vulndb.Load(filepath.Join("testdata", "gobinary", "osv"))
 	if err != nil {
 		t.Fatal(err)
 	}

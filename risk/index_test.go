@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"testing"
 
+	"github.com/chaingate/chaingate/risk/vulndb"
 	"github.com/chaingate/chaingate/sbom"
 )
 
@@ -39,7 +40,7 @@ func TestCompactIndexUpToDate(t *testing.T) {
 	if !bytes.Equal(committed, buf.Bytes()) {
 		t.Fatalf("%s is stale (%d bytes, fresh build %d): run go test -run TestCompactIndexUpToDate -update-osv-index", indexSubsetPath, len(committed), buf.Len())
 	}
-	idx, err := ReadIndex(bytes.NewReader(committed))
+	idx, err := vulndb.ReadIndex(bytes.NewReader(committed))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -5,6 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"io"
+
+	"github.com/chaingate/chaingate/risk/vulndb"
 )
 
 // MaxKEVBytes is the size limit of a KEV catalogue (the real one is about
@@ -45,7 +47,7 @@ type kevCatalogue struct {
 // ReadKEV reads the CISA KEV JSON catalogue
 // (known_exploited_vulnerabilities.json).
 func ReadKEV(r io.Reader) (*KEV, error) {
-	data, err := loadReadLimited(r, MaxKEVBytes)
+	data, err := vulndb.ReadLimited(r, MaxKEVBytes)
 	if err != nil {
 		return nil, fmt.Errorf("risk: read KEV: %w", err)
 	}

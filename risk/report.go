@@ -5,8 +5,9 @@ import (
 	"fmt"
 	"io"
 	"slices"
-	"time"
 
+	"github.com/chaingate/chaingate/risk/signal"
+	"github.com/chaingate/chaingate/risk/vulndb"
 	"github.com/chaingate/chaingate/sbom"
 )
 
@@ -24,7 +25,7 @@ type Report struct {
 	// Document names the scanned SBOM.
 	Document DocumentRef `json:"document"`
 	// DB describes the vulnerability database used.
-	DB DBInfo `json:"db"`
+	DB vulndb.Info `json:"db"`
 	// Findings are ordered by priority (highest first), then by ID and
 	// component. Findings suppressed by VEX stay here with Suppressed set.
 	Findings []Finding `json:"findings"`
@@ -34,11 +35,11 @@ type Report struct {
 	Unassessed []Unassessed `json:"unassessed,omitempty"`
 	// Signals are the supply-chain signals of the detectors given to Scan
 	// with WithDetectors.
-	Signals []Signal `json:"signals,omitempty"`
-	// SignalRisk combines the signals about each source (SignalRiskOf at
-	// SignalRiskThreshold): several signals about one package add up, and
+	Signals []signal.Signal `json:"signals,omitempty"`
+	// SignalRisk combines the signals about each source (signal.RiskOf at
+	// signal.RiskThreshold): several signals about one package add up, and
 	// a model's unflagged candidate counts only with corroboration.
-	SignalRisk []SourceRisk `json:"signalRisk,omitempty"`
+	SignalRisk []signal.SourceRisk `json:"signalRisk,omitempty"`
 	// Enrichment says which EPSS, KEV and VEX data were applied.
 	Enrichment EnrichmentInfo `json:"enrichment"`
 	// Summary counts findings by decision.
@@ -51,21 +52,6 @@ type DocumentRef struct {
 	SerialNumber string `json:"serialNumber,omitempty"`
 	Root         string `json:"root,omitempty"`
 	Components   int    `json:"components"`
-}
-
-// DBInfo describes a loaded vulnerability database.
-type DBInfo struct {
-	// Source is what LoadOSV read: "dir", "zip", "go-vulndb" or "index".
-	Source string `json:"source"`
-	// Entries is the number of entries, withdrawn ones included.
-	Entries int `json:"entries"`
-	// Withdrawn is the number of withdrawn entries (never matched).
-	Withdrawn int `json:"withdrawn"`
-	// Ecosystems are the OSV ecosystems that have entries.
-	Ecosystems []string `json:"ecosystems,omitempty"`
-	// Modified is the latest modification time of any entry (zero when
-	// the database does not record one, as the Go vulndb does not).
-	Modified time.Time `json:"modified,omitzero"`
 }
 
 // EnrichmentInfo records the enrichment data a report used.
@@ -139,12 +125,12 @@ type Finding struct {
 	Fixed []string `json:"fixed,omitempty"`
 	// AffectedPackages are the affected packages and symbols the entry
 	// lists (Go import paths).
-	AffectedPackages []AffectedPackage `json:"affectedPackages,omitempty"`
+	AffectedPackages []vulndb.AffectedPackage `json:"affectedPackages,omitempty"`
 	// Evidence says how far the match is proven: module or package level.
 	Evidence Evidence `json:"evidence"`
 	// References and URL point to advisories and fixes.
-	References []Reference `json:"references,omitempty"`
-	URL        string      `json:"url,omitempty"`
+	References []vulndb.Reference `json:"references,omitempty"`
+	URL        string             `json:"url,omitempty"`
 	// Severity holds the CVSS vectors the entry gives, scored.
 	Severity []Severity `json:"severity,omitempty"`
 	// EPSS and KEV are set when the caller supplied that data and it has
@@ -162,21 +148,6 @@ type Finding struct {
 	Suppressed *Suppression `json:"suppressed,omitempty"`
 	// Locations are the places a SARIF result points to.
 	Locations []SourceLocation `json:"locations,omitempty"`
-}
-
-// AffectedPackage is a package (a Go import path) and the symbols in it
-// that an entry says are vulnerable.
-type AffectedPackage struct {
-	Path    string   `json:"path"`
-	Symbols []string `json:"symbols,omitempty"`
-	GOOS    []string `json:"goos,omitempty"`
-	GOARCH  []string `json:"goarch,omitempty"`
-}
-
-// Reference is a link an entry gives ("ADVISORY", "FIX", "WEB", ...).
-type Reference struct {
-	Type string `json:"type"`
-	URL  string `json:"url"`
 }
 
 // SourceLocation is a file region a SARIF result points to.
@@ -214,11 +185,6 @@ const (
 // component's packages that are in the build. When present, Scan gives
 // Go findings package-level evidence.
 const PropertyGoPackages = "chaingate:go:packages"
-
-// PropertyOSVEcosystem is the component property that names the OSV
-// ecosystem of a component explicitly ("Debian:12", "Alpine:v3.20"),
-// overriding what the purl implies.
-const PropertyOSVEcosystem = "chaingate:osv:ecosystem"
 
 // Evidence is the level of proof of a finding with the packages seen.
 type Evidence struct {
@@ -309,4 +275,16 @@ func ReadReport(r io.Reader) (*Report, error) {
 		return nil, fmt.Errorf("risk: read report JSON: schema version %q, want %q", rep.SchemaVersion, ReportSchemaVersion)
 	}
 	return &rep, nil
+}
+
+// FlaggedSources counts the sources whose combined signal risk
+// (Report.SignalRisk) is flagged.
+func (r *Report) FlaggedSources() int {
+	n := 0
+	for _, sr := range r.SignalRisk {
+		if sr.Score.Flagged {
+			n++
+		}
+	}
+	return n
 }

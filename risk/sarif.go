@@ -7,6 +7,8 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/chaingate/chaingate/risk/signal"
+	"github.com/chaingate/chaingate/risk/vulndb"
 	"github.com/chaingate/chaingate/sbom"
 	"github.com/owenrumney/go-sarif/v2/sarif"
 )
@@ -41,7 +43,7 @@ func (s *SARIFInput) findings() []Finding {
 // or else from the result level (error 7.0, warning 4.0, note 1.0).
 // Results suppressed in the SARIF itself are kept, marked Suppressed.
 func ReadSARIF(r io.Reader) (*SARIFInput, error) {
-	data, err := loadReadLimited(r, MaxSARIFBytes)
+	data, err := vulndb.ReadLimited(r, MaxSARIFBytes)
 	if err != nil {
 		return nil, fmt.Errorf("risk: read SARIF: %w", err)
 	}
@@ -211,7 +213,7 @@ func sarifSecuritySeverity(rule *sarif.ReportingDescriptor) (float64, bool) {
 // rule per signal ID ("chaingate/signal/typosquat"), one result per
 // signal, at level error when its source's combined risk is flagged
 // (Report.SignalRisk), warning when the signal reaches
-// DefaultTyposquatCandidate, note otherwise.
+// signal.DefaultTyposquatCandidate, note otherwise.
 func (r *Report) WriteSARIF(w io.Writer) error {
 	log, err := sarif.New(sarif.Version210)
 	if err != nil {
@@ -307,7 +309,7 @@ func (r *Report) sarifSignals(run *sarif.Run) {
 		switch {
 		case flagged[sg.Source] || (sg.Score != nil && sg.Score.Flagged):
 			level = "error"
-		case sg.Value >= DefaultTyposquatCandidate:
+		case sg.Value >= signal.DefaultTyposquatCandidate:
 			level = "warning"
 		}
 		msg := fmt.Sprintf("%s on %s (%.2f)", sg.ID, sg.Source, sg.Value)

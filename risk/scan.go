@@ -7,6 +7,8 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/chaingate/chaingate/risk/signal"
+	"github.com/chaingate/chaingate/risk/vulndb"
 	"github.com/chaingate/chaingate/sbom"
 )
 
@@ -14,7 +16,7 @@ import (
 type ScanOption func(*scanConfig) error
 
 type scanConfig struct {
-	detectors []Detector
+	detectors []signal.Detector
 	epss      *EPSS
 	kev       *KEV
 	vex       []*VEX
@@ -31,7 +33,7 @@ type scanConfig struct {
 
 // WithDetectors runs each detector on the document and puts its signals
 // in Report.Signals. A detector's error fails the Scan (fail closed).
-func WithDetectors(ds ...Detector) ScanOption {
+func WithDetectors(ds ...signal.Detector) ScanOption {
 	return func(c *scanConfig) error {
 		for i, d := range ds {
 			if d == nil {
@@ -114,7 +116,7 @@ func WithPriorityConfig(p PriorityConfig) ScanOption {
 // A component whose version is empty, "UNKNOWN" or "(devel)" is never
 // matched: it is listed in Report.Unassessed. Withdrawn entries never
 // match. Scan does no I/O; db is only read, so many Scans may share it.
-func Scan(ctx context.Context, doc *sbom.Document, db *DB, opts ...ScanOption) (*Report, error) {
+func Scan(ctx context.Context, doc *sbom.Document, db *vulndb.DB, opts ...ScanOption) (*Report, error) {
 	if doc == nil {
 		return nil, errors.New("risk: scan: nil document")
 	}
@@ -136,7 +138,7 @@ func Scan(ctx context.Context, doc *sbom.Document, db *DB, opts ...ScanOption) (
 		DB:            db.Info(),
 		Findings:      []Finding{},
 	}
-	memo := map[vulnIdentity]*scanMatches{}
+	memo := map[vulndb.Identity]*scanMatches{}
 	// Two passes: match every component (memoised per identity), then
 	// allocate the findings once and fill them.
 	matched := make([]*scanMatches, len(doc.Components))
@@ -236,19 +238,19 @@ type scanMatches struct {
 // scanMatch matches one identity against the database: each record's
 // affected[] elements for the package, then the records of one advisory
 // merged into one finding (scanMerge).
-func scanMatch(db *DB, id vulnIdentity, refs []dbRef) *scanMatches {
+func scanMatch(db *vulndb.DB, id vulndb.Identity, refs []vulndb.Ref) *scanMatches {
 	out := &scanMatches{}
-	vc := &matchVersionCache{version: id.Version}
+	vc := &vulndb.MatchVersionCache{Version: id.Version}
 	// verdicts are the records assessed, in refs order; a record listed
 	// in several affected[] elements is one verdict.
 	var verdicts []scanVerdict
 	for _, r := range refs {
-		e := &db.entries[r.entry]
+		e := &db.Entries[r.Entry]
 		if !e.Withdrawn.IsZero() {
 			continue
 		}
-		a := &e.Affected[r.affected]
-		m, err := matchPrepared(a, db.prepare(r, id.Ecosystem), id.Ecosystem, vc)
+		a := &e.Affected[r.Affected]
+		m, err := vulndb.MatchPrepared(a, db.Prepare(r, id.Ecosystem), id.Ecosystem, vc)
 		if err != nil {
 			if !slices.Contains(out.unassessed, e.ID) {
 				out.unassessed = append(out.unassessed, e.ID)
@@ -258,23 +260,23 @@ func scanMatch(db *DB, id vulnIdentity, refs []dbRef) *scanMatches {
 			}
 			continue
 		}
-		j := slices.IndexFunc(verdicts, func(v scanVerdict) bool { return v.entry == r.entry })
+		j := slices.IndexFunc(verdicts, func(v scanVerdict) bool { return v.entry == r.Entry })
 		if j < 0 {
-			verdicts = append(verdicts, scanVerdict{entry: r.entry, group: db.groupOf(r.entry), finding: -1})
+			verdicts = append(verdicts, scanVerdict{entry: r.Entry, group: db.GroupOf(r.Entry), finding: -1})
 			j = len(verdicts) - 1
 		}
-		if !m.affected {
+		if !m.Affected {
 			continue
 		}
 		v := &verdicts[j]
-		x := db.extra(r.entry)
-		ax := &x.Affected[r.affected]
+		x := db.Extra(r.Entry)
+		ax := &x.Affected[r.Affected]
 		// One entry may list the same package in several affected[]
 		// elements: merge them into one finding.
 		if v.finding >= 0 && v.affected {
 			f := &out.findings[v.finding]
-			f.Range += "; " + m.rng
-			for _, fv := range m.fixed {
+			f.Range += "; " + m.Rng
+			for _, fv := range m.Fixed {
 				if !slices.Contains(f.Fixed, fv) {
 					f.Fixed = append(f.Fixed, fv)
 				}
@@ -287,14 +289,14 @@ func scanMatch(db *DB, id vulnIdentity, refs []dbRef) *scanMatches {
 			ID:               e.ID,
 			Aliases:          e.Aliases,
 			Upstream:         e.Upstream,
-			Malicious:        db.isMalicious(r.entry),
+			Malicious:        db.IsMalicious(r.Entry),
 			Source:           "osv",
 			Summary:          x.Summary,
 			Ecosystem:        id.Ecosystem,
 			Package:          a.Name,
 			Version:          id.Version,
-			Range:            m.rng,
-			Fixed:            m.fixed,
+			Range:            m.Rng,
+			Fixed:            m.Fixed,
 			AffectedPackages: ax.Imports,
 			References:       x.References,
 			URL:              x.URL,
@@ -325,9 +327,9 @@ type scanVerdict struct {
 // records that said the version is not affected, GitHub's severity word
 // when no record gives a vector. The common case, one record per
 // advisory, returns the findings as they are.
-func scanMerge(db *DB, fs []Finding, verdicts []scanVerdict) []Finding {
+func scanMerge(db *vulndb.DB, fs []Finding, verdicts []scanVerdict) []Finding {
 	shared := false
-	if len(verdicts) > 1 && db.group != nil {
+	if len(verdicts) > 1 && db.Group != nil {
 		seen := make(map[int32]bool, len(verdicts))
 		for _, v := range verdicts {
 			if seen[v.group] {
@@ -366,7 +368,7 @@ func scanMerge(db *DB, fs []Finding, verdicts []scanVerdict) []Finding {
 				}
 				return 1
 			}
-			return scanIDCompare(db.entries[a.entry].ID, db.entries[b.entry].ID)
+			return scanIDCompare(db.Entries[a.entry].ID, db.Entries[b.entry].ID)
 		})
 		if len(members) == 1 {
 			f := fs[members[0].finding]
@@ -381,7 +383,7 @@ func scanMerge(db *DB, fs []Finding, verdicts []scanVerdict) []Finding {
 
 // scanMergeGroup builds one finding from the verdicts of one advisory's
 // records (affected ones first, the primary record first).
-func scanMergeGroup(db *DB, fs []Finding, members []scanVerdict) Finding {
+func scanMergeGroup(db *vulndb.DB, fs []Finding, members []scanVerdict) Finding {
 	f := fs[members[0].finding]
 	primary := f.ID
 	f.Aliases, f.Upstream = nil, nil
@@ -398,7 +400,7 @@ func scanMergeGroup(db *DB, fs []Finding, members []scanVerdict) Finding {
 	}
 	var ranges []string
 	for k, m := range members {
-		e := &db.entries[m.entry]
+		e := &db.Entries[m.entry]
 		addID(&f.Aliases, e.ID)
 		rv := RecordVerdict{ID: e.ID, Affected: m.affected}
 		if m.affected {
@@ -413,7 +415,7 @@ func scanMergeGroup(db *DB, fs []Finding, members []scanVerdict) Finding {
 					}
 				}
 				for _, p := range g.AffectedPackages {
-					if !slices.ContainsFunc(f.AffectedPackages, func(q AffectedPackage) bool { return q.Path == p.Path }) {
+					if !slices.ContainsFunc(f.AffectedPackages, func(q vulndb.AffectedPackage) bool { return q.Path == p.Path }) {
 						f.AffectedPackages = append(f.AffectedPackages, p)
 					}
 				}
@@ -425,10 +427,10 @@ func scanMergeGroup(db *DB, fs []Finding, members []scanVerdict) Finding {
 				}
 			}
 		}
-		x := db.extra(m.entry)
+		x := db.Extra(m.entry)
 		if k > 0 {
 			for _, r := range x.References {
-				if !slices.ContainsFunc(f.References, func(q Reference) bool { return q.URL == r.URL }) {
+				if !slices.ContainsFunc(f.References, func(q vulndb.Reference) bool { return q.URL == r.URL }) {
 					f.References = append(f.References, r)
 				}
 			}
@@ -448,13 +450,13 @@ func scanMergeGroup(db *DB, fs []Finding, members []scanVerdict) Finding {
 		f.Evidence.Records = append(f.Evidence.Records, rv)
 	}
 	for _, m := range members {
-		e := &db.entries[m.entry]
+		e := &db.Entries[m.entry]
 		for _, a := range e.Aliases {
 			addID(&f.Aliases, a)
 		}
 	}
 	for _, m := range members {
-		for _, a := range db.entries[m.entry].Upstream {
+		for _, a := range db.Entries[m.entry].Upstream {
 			if !ids[a] && !slices.Contains(f.Upstream, a) {
 				f.Upstream = append(f.Upstream, a)
 			}
@@ -471,12 +473,12 @@ func scanMergeGroup(db *DB, fs []Finding, members []scanVerdict) Finding {
 
 // scanSeverityWord gives a finding without any CVSS vector GitHub's
 // severity word from the first of its records that has one.
-func scanSeverityWord(db *DB, f *Finding, members []scanVerdict) {
+func scanSeverityWord(db *vulndb.DB, f *Finding, members []scanVerdict) {
 	if len(f.Severity) > 0 {
 		return
 	}
 	for _, m := range members {
-		if s, ok := cvssGHSA(db.extra(m.entry).GHSASeverity, db.entries[m.entry].ID); ok {
+		if s, ok := cvssGHSA(db.Extra(m.entry).GHSASeverity, db.Entries[m.entry].ID); ok {
 			f.Severity = []Severity{s}
 			return
 		}
@@ -506,16 +508,16 @@ func scanIDCompare(a, b string) int {
 
 // scanComponent matches one component, recording it as unassessed when
 // it must be, and returns its matches and OSV ecosystem (nil when none).
-func scanComponent(db *DB, c *sbom.Component, memo map[vulnIdentity]*scanMatches, rep *Report, naive bool) (*scanMatches, string) {
-	id, err := ecosystemIdentify(c)
+func scanComponent(db *vulndb.DB, c *sbom.Component, memo map[vulndb.Identity]*scanMatches, rep *Report, naive bool) (*scanMatches, string) {
+	id, err := vulndb.Identify(c)
 	if err != nil {
 		rep.Unassessed = append(rep.Unassessed, Unassessed{Component: *c, Reason: err.Error()})
 		return nil, ""
 	}
-	if vulnIsUnknownVersion(id.Version) {
+	if vulndb.IsUnknownVersion(id.Version) {
 		u := Unassessed{Component: *c, Reason: fmt.Sprintf("version %q is unknown: not matched", id.Version)}
-		for _, r := range db.lookup(id.Ecosystem, id.Name) {
-			if e := &db.entries[r.entry]; e.Withdrawn.IsZero() && !slices.Contains(u.IDs, e.ID) {
+		for _, r := range db.Lookup(id.Ecosystem, id.Name) {
+			if e := &db.Entries[r.Entry]; e.Withdrawn.IsZero() && !slices.Contains(u.IDs, e.ID) {
 				u.IDs = append(u.IDs, e.ID)
 			}
 		}
@@ -524,11 +526,11 @@ func scanComponent(db *DB, c *sbom.Component, memo map[vulnIdentity]*scanMatches
 	}
 	var m *scanMatches
 	if naive {
-		m = scanMatch(db, id, db.linearLookup(id.Ecosystem, id.Name))
+		m = scanMatch(db, id, db.LinearLookup(id.Ecosystem, id.Name))
 	} else {
 		var ok bool
 		if m, ok = memo[id]; !ok {
-			refs := db.lookup(id.Ecosystem, id.Name)
+			refs := db.Lookup(id.Ecosystem, id.Name)
 			if len(refs) == 0 {
 				return nil, ""
 			}
@@ -597,7 +599,7 @@ func scanTargetOf(doc *sbom.Document) scanTarget {
 
 // applies reports whether an affected package can be in a build for the
 // target platform (an unknown target or an unrestricted package: yes).
-func (t scanTarget) applies(a AffectedPackage) bool {
+func (t scanTarget) applies(a vulndb.AffectedPackage) bool {
 	if t.goos != "" && len(a.GOOS) > 0 && !slices.Contains(a.GOOS, t.goos) {
 		return false
 	}
@@ -612,7 +614,7 @@ func (t scanTarget) applies(a AffectedPackage) bool {
 // build's, or the component lists the packages in the build
 // (PropertyGoPackages) and none is affected, the vulnerable code is not
 // in the build (package-absent); when one is listed, it is package-level.
-func scanEvidence(c *sbom.Component, ecosystem string, affected []AffectedPackage, target scanTarget) Evidence {
+func scanEvidence(c *sbom.Component, ecosystem string, affected []vulndb.AffectedPackage, target scanTarget) Evidence {
 	ev := Evidence{Level: EvidenceModule, Reason: "component version is in an affected range"}
 	if ecosystem != "Go" || len(affected) == 0 {
 		return ev
@@ -753,7 +755,7 @@ func scanEnrich(ctx context.Context, doc *sbom.Document, cfg *scanConfig, rep *R
 		rep.Signals = append(rep.Signals, sigs...)
 	}
 	if len(rep.Signals) > 0 {
-		rep.SignalRisk = SignalRiskOf(rep.Signals, 0)
+		rep.SignalRisk = signal.RiskOf(rep.Signals, 0)
 	}
 	rep.Summary = Summary{Unassessed: len(rep.Unassessed), ByDecision: map[Decision]int{}}
 	for _, f := range rep.Findings {

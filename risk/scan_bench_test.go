@@ -13,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/chaingate/chaingate/risk/vulndb"
 	"github.com/chaingate/chaingate/sbom"
 )
 
@@ -40,16 +41,16 @@ func benchVulnDB(tb testing.TB) string {
 }
 
 var benchFull struct {
-	db  *DB
+	db  *vulndb.DB
 	idx []byte
 	err error
 }
 
-func benchLoadFull(tb testing.TB) (*DB, []byte) {
+func benchLoadFull(tb testing.TB) (*vulndb.DB, []byte) {
 	tb.Helper()
 	dir := benchVulnDB(tb)
 	if benchFull.db == nil && benchFull.err == nil {
-		benchFull.db, benchFull.err = LoadOSV(dir)
+		benchFull.db, benchFull.err = vulndb.Load(dir)
 		if benchFull.err == nil {
 			var buf bytes.Buffer
 			benchFull.err = benchFull.db.WriteIndex(&buf)
@@ -138,32 +139,32 @@ func BenchmarkLoad(b *testing.B) {
 	b.Run("index", func(b *testing.B) {
 		b.SetBytes(int64(len(idx)))
 		benchCPU(b, func() {
-			if _, err := ReadIndex(bytes.NewReader(idx)); err != nil {
+			if _, err := vulndb.ReadIndex(bytes.NewReader(idx)); err != nil {
 				b.Fatal(err)
 			}
 		})
 	})
 	b.Run("memory", func(b *testing.B) {
 		var ms runtime.MemStats
-		var keep *DB
+		var keep *vulndb.DB
 		var heap uint64
 		for b.Loop() {
 			runtime.GC()
 			runtime.ReadMemStats(&ms)
 			before := ms.HeapAlloc
-			db, err := ReadIndex(bytes.NewReader(idx))
+			db, err := vulndb.ReadIndex(bytes.NewReader(idx))
 			if err != nil {
 				b.Fatal(err)
 			}
 			// Match everything once so every lazily parsed range and
 			// every entry's details are in memory: the worst case.
-			for i := range db.entries {
-				db.extra(int32(i))
+			for i := range db.Entries {
+				db.Extra(int32(i))
 			}
-			for _, byName := range db.index {
+			for _, byName := range db.Index {
 				for _, refs := range byName {
 					for _, r := range refs {
-						db.prepare(r, "Go")
+						db.Prepare(r, "Go")
 					}
 				}
 			}
@@ -178,7 +179,7 @@ func BenchmarkLoad(b *testing.B) {
 	})
 	b.Run("json-dir", func(b *testing.B) {
 		benchCPU(b, func() {
-			if _, err := LoadOSV(dir); err != nil {
+			if _, err := vulndb.Load(dir); err != nil {
 				b.Fatal(err)
 			}
 		})

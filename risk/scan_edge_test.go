@@ -6,6 +6,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/chaingate/chaingate/risk/signal"
 	"github.com/chaingate/chaingate/sbom"
 )
 
@@ -241,14 +242,14 @@ func TestScanFailClosed(t *testing.T) {
 type testDetector struct{}
 
 func (testDetector) Name() string { return "test" }
-func (testDetector) Detect(ctx context.Context, doc *sbom.Document) ([]Signal, error) {
-	return []Signal{{ID: "test-signal", Value: 0.5, Source: doc.Components[0].ID}}, nil
+func (testDetector) Detect(ctx context.Context, doc *sbom.Document) ([]signal.Signal, error) {
+	return []signal.Signal{{ID: "test-signal", Value: 0.5, Source: doc.Components[0].ID}}, nil
 }
 
 type testFailingDetector struct{}
 
 func (testFailingDetector) Name() string { return "failing" }
-func (testFailingDetector) Detect(context.Context, *sbom.Document) ([]Signal, error) {
+func (testFailingDetector) Detect(context.Context, *sbom.Document) ([]signal.Signal, error) {
 	return nil, context.DeadlineExceeded
 }
 

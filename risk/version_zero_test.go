@@ -9,6 +9,7 @@ import (
 	"strconv"
 	"testing"
 
+	"github.com/chaingate/chaingate/risk/vulndb"
 	"github.com/chaingate/chaingate/sbom"
 )
 
@@ -63,7 +64,7 @@ func TestScanComponentVersionZero(t *testing.T) {
 		comp.Version = "0"
 		doc.Components = append(doc.Components, comp)
 	}
-	db, err := LoadOSV(dir)
+	db, err := vulndb.Load(dir)
 	if err != nil {
 		t.Fatal(err)
 	}

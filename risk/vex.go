@@ -10,6 +10,7 @@ import (
 	"time"
 
 	cdx "github.com/CycloneDX/cyclonedx-go"
+	"github.com/chaingate/chaingate/risk/vulndb"
 	"github.com/chaingate/chaingate/sbom"
 	openvex "github.com/openvex/go-vex/pkg/vex"
 )
@@ -73,7 +74,7 @@ type Suppression struct {
 // statement must pass go-vex's validation (a status, a justification or
 // impact statement for not_affected, ...).
 func ReadOpenVEX(r io.Reader) (*VEX, error) {
-	data, err := loadReadLimited(r, MaxVEXBytes)
+	data, err := vulndb.ReadLimited(r, MaxVEXBytes)
 	if err != nil {
 		return nil, fmt.Errorf("risk: read OpenVEX: %w", err)
 	}
@@ -147,7 +148,7 @@ func vexComponentIDs(c openvex.Component) []string {
 // false_positive to not_affected, resolved to fixed, exploitable to
 // affected, in_triage to under_investigation.
 func ReadCycloneDXVEX(r io.Reader) (*VEX, error) {
-	data, err := loadReadLimited(r, MaxVEXBytes)
+	data, err := vulndb.ReadLimited(r, MaxVEXBytes)
 	if err != nil {
 		return nil, fmt.Errorf("risk: read CycloneDX VEX: %w", err)
 	}
@@ -255,8 +256,8 @@ func vexMatchID(id string, doc *sbom.Document, c *sbom.Component) bool {
 		return false
 	}
 	if strings.HasPrefix(id, "pkg:golang/") && strings.HasPrefix(c.PURL, "pkg:golang/") {
-		a, err1 := ecosystemParsePURL(id)
-		b, err2 := ecosystemParsePURL(c.PURL)
+		a, err1 := vulndb.ParsePURL(id)
+		b, err2 := vulndb.ParsePURL(c.PURL)
 		if err1 != nil || err2 != nil || a.Namespace != b.Namespace || a.Name != b.Name {
 			return false
 		}

@@ -5,6 +5,7 @@ import (
 	"context"
 	"testing"
 
+	"github.com/chaingate/chaingate/risk/vulndb"
 	"github.com/chaingate/chaingate/sbom"
 )
 
@@ -47,7 +48,7 @@ func FuzzReadSARIF(f *testing.F) {
 		if err != nil {
 			return
 		}
-		rep, err := Scan(context.Background(), &sbom.Document{}, &DB{index: map[string]map[string][]dbRef{}}, WithSARIF(in))
+		rep, err := Scan(context.Background(), &sbom.Document{}, &vulndb.DB{Index: map[string]map[string][]vulndb.Ref{}}, WithSARIF(in))
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/chaingate/chaingate/risk"
+	"github.com/chaingate/chaingate/risk/vulndb"
 	"github.com/chaingate/chaingate/sbom"
 	"github.com/chaingate/chaingate/verify"
 )
@@ -33,7 +34,7 @@ func BenchmarkRiskScan(b *testing.B) {
 			if err != nil {
 				b.Fatal(err)
 			}
-			db, err := risk.LoadOSV(vulnIndex)
+			db, err := vulndb.Load(vulnIndex)
 			if err != nil {
 				b.Fatal(err)
 			}

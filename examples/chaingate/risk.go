@@ -12,6 +12,9 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/chaingate/chaingate/risk"
+	"github.com/chaingate/chaingate/risk/model"
+	"github.com/chaingate/chaingate/risk/signal"
+	"github.com/chaingate/chaingate/risk/vulndb"
 )
 
 const typosquatSchema = "chaingate.dev/cli/typosquat/v1"
@@ -43,10 +46,10 @@ func (r *riskInputs) flags(cmd *cobra.Command, dbRequired bool) {
 }
 
 // load reads the database and the enrichment data.
-func (r *riskInputs) load(p *progress) (*risk.DB, []risk.ScanOption, error) {
+func (r *riskInputs) load(p *progress) (*vulndb.DB, []risk.ScanOption, error) {
 	p.step("loading the OSV database %s", r.db)
 	defer p.finish()
-	db, err := risk.LoadOSV(r.db)
+	db, err := vulndb.Load(r.db)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -229,9 +232,9 @@ func truncate(s string, n int) string {
 
 // typosquatResult is one scored name.
 type typosquatResult struct {
-	Name      string     `json:"name"`
-	Ecosystem string     `json:"ecosystem"`
-	Score     risk.Score `json:"score"`
+	Name      string      `json:"name"`
+	Ecosystem string      `json:"ecosystem"`
+	Score     model.Score `json:"score"`
 }
 
 type typosquatReport struct {
@@ -268,7 +271,7 @@ threshold).
 			}
 			rep := typosquatReport{SchemaVersion: typosquatSchema}
 			for _, name := range args {
-				s, err := risk.TyposquatScore(ecosystem, name)
+				s, err := signal.TyposquatScore(ecosystem, name)
 				if err != nil {
 					return err
 				}
@@ -333,9 +336,9 @@ a terminal.
 				return err
 			}
 			p := newProgress(a.stderr)
-			res, err := risk.DownloadOSV(cmd.Context(), &http.Client{}, args[0], dir,
-				risk.WithBaseURL(baseURL),
-				risk.WithProgress(func(d risk.DownloadProgress) {
+			res, err := vulndb.Download(cmd.Context(), &http.Client{}, args[0], dir,
+				vulndb.WithBaseURL(baseURL),
+				vulndb.WithProgress(func(d vulndb.DownloadProgress) {
 					if d.Phase == "verify" {
 						p.step("verifying %s: %d/%d entries", d.Ecosystem, d.Done, d.Total)
 						return
@@ -358,7 +361,7 @@ a terminal.
 		},
 	}
 	cmd.Flags().StringVar(&dir, "dir", "osv", "directory to keep the databases in")
-	cmd.Flags().StringVar(&baseURL, "base-url", risk.DefaultOSVBaseURL, "OSV server")
+	cmd.Flags().StringVar(&baseURL, "base-url", vulndb.DefaultOSVBaseURL, "OSV server")
 	cmd.Flags().BoolVar(&network, "allow-network", false, "allow the download (network is opt-in)")
 	return cmd
 }

@@ -12,6 +12,7 @@ import (
 	"testing"
 
 	"github.com/chaingate/chaingate/risk"
+	"github.com/chaingate/chaingate/risk/vulndb"
 )
 
 func TestRiskScan(t *testing.T) {
@@ -213,7 +214,7 @@ func TestRiskDownload(t *testing.T) {
 
 	cli(t, "risk", "download", "Go", "--dir", dir, "--base-url", srv.URL).want(t, exitFailure) // no --allow-network
 	r := cli(t, "risk", "download", "Go", "--dir", dir, "--base-url", srv.URL, "--allow-network", "-o", "json").want(t, exitOK)
-	var res risk.DownloadResult
+	var res vulndb.DownloadResult
 	r.decode(t, &res)
 	if !res.Updated || res.Entries != len(entries) || res.Path != filepath.Join(dir, "Go", "all.zip") {
 		t.Fatalf("result %+v, want %d entries", res, len(entries))
@@ -227,7 +228,7 @@ func TestRiskDownload(t *testing.T) {
 	}
 	// A second download is conditional: nothing changes.
 	r = cli(t, "risk", "download", "Go", "--dir", dir, "--base-url", srv.URL, "--allow-network", "-o", "json").want(t, exitOK)
-	res = risk.DownloadResult{}
+	res = vulndb.DownloadResult{}
 	if err := json.Unmarshal([]byte(r.stdout), &res); err != nil {
 		t.Fatal(err)
 	}

@@ -44,6 +44,7 @@ import (
 	"github.com/chaingate/chaingate/gitops"
 	"github.com/chaingate/chaingate/policy"
 	"github.com/chaingate/chaingate/risk"
+	"github.com/chaingate/chaingate/risk/vulndb"
 	"github.com/chaingate/chaingate/sbom"
 	githttp "github.com/go-git/go-git/v5/plumbing/transport/http"
 	"github.com/google/go-containerregistry/pkg/name"
@@ -401,15 +402,15 @@ func (t threshold) blocks(f risk.Finding) bool {
 	return r >= t.rank
 }
 
-func loadDB(path string) (*risk.DB, error) {
+func loadDB(path string) (*vulndb.DB, error) {
 	if path != "" {
-		return risk.LoadOSV(path)
+		return vulndb.Load(path)
 	}
 	idx, err := data.ReadFile("data/vulndb.idx")
 	if err != nil {
 		return nil, err
 	}
-	return risk.ReadIndex(bytes.NewReader(idx))
+	return vulndb.ReadIndex(bytes.NewReader(idx))
 }
 
 func readWith[T any](path string, read func(io.Reader) (T, error)) (T, error) {

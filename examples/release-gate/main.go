@@ -35,6 +35,8 @@ import (
 	"github.com/chaingate/chaingate/gitops"
 	"github.com/chaingate/chaingate/policy"
 	"github.com/chaingate/chaingate/risk"
+	"github.com/chaingate/chaingate/risk/signal"
+	"github.com/chaingate/chaingate/risk/vulndb"
 	"github.com/chaingate/chaingate/sbom"
 	"github.com/chaingate/chaingate/verify"
 )
@@ -155,13 +157,13 @@ func run(ctx context.Context, o options, w io.Writer) (*result, error) {
 
 	// The vulnerability database: an embedded compact index of real Go
 	// vulndb entries, or the caller's OSV data.
-	var db *risk.DB
+	var db *vulndb.DB
 	if o.vulndb != "" {
-		db, err = risk.LoadOSV(o.vulndb)
+		db, err = vulndb.Load(o.vulndb)
 	} else {
 		var idx []byte
 		if idx, err = readData("vulndb.idx", ""); err == nil {
-			db, err = risk.ReadIndex(bytes.NewReader(idx))
+			db, err = vulndb.ReadIndex(bytes.NewReader(idx))
 		}
 	}
 	if err != nil {
@@ -190,7 +192,7 @@ func run(ctx context.Context, o options, w io.Writer) (*result, error) {
 	gate, err := chaingate.NewGate(
 		chaingate.WithVerifier(verifier),
 		chaingate.WithVulnDB(db),
-		chaingate.WithScanOptions(risk.WithKEV(kev), risk.WithDetectors(risk.TyposquatDetector{})),
+		chaingate.WithScanOptions(risk.WithKEV(kev), risk.WithDetectors(signal.TyposquatDetector{})),
 		chaingate.WithPolicy(engine),
 	)
 	if err != nil {

@@ -1,5 +1,5 @@
 // Package contentmodel trains risk's package-content model: a logistic
-// regression over the content rules (risk.ContentFeatureNames), fitted
+// regression over the content rules (content.FeatureNames), fitted
 // with the typosquat model's tooling (L2, L-BFGS, Platt scaling on
 // out-of-fold scores), on the labelled samples of risk/testdata/content
 // and the feature rows of real benign packages. One package in five (by
@@ -25,7 +25,8 @@ import (
 
 	"github.com/chaingate/chaingate/internal/contentdata"
 	"github.com/chaingate/chaingate/internal/typosquat"
-	"github.com/chaingate/chaingate/risk"
+	"github.com/chaingate/chaingate/risk/content"
+	"github.com/chaingate/chaingate/risk/model"
 )
 
 // ModelID and ModelVersion identify the artefact.
@@ -44,11 +45,11 @@ const MaxTrainFPR = 0.01
 
 // Result is what Train returns.
 type Result struct {
-	// Artefact is the model JSON, as embedded in risk/models.
+	// Artefact is the model JSON, as embedded in risk/content/models.
 	Artefact []byte
 	// Metrics are the evaluations recorded in it ("validation" is the
 	// held-out split, "train" the training split).
-	Metrics map[string]risk.Metrics
+	Metrics map[string]model.Metrics
 }
 
 type row struct {
@@ -73,7 +74,7 @@ func Rows(dir string) ([]contentdata.Row, map[string]string, error) {
 		if err != nil {
 			return nil, nil, err
 		}
-		rep, err := risk.ScanPackageArchive(context.Background(), file, bytes.NewReader(b))
+		rep, err := content.ScanPackageArchive(context.Background(), file, bytes.NewReader(b))
 		if err != nil {
 			return nil, nil, fmt.Errorf("contentmodel: sample %s: %w", s.Name, err)
 		}
@@ -87,7 +88,7 @@ func Rows(dir string) ([]contentdata.Row, map[string]string, error) {
 		}
 		sort.Strings(r.Rules)
 		rows = append(rows, r)
-		family[s.Name] = risk.ContentCategory(s.Rule)
+		family[s.Name] = content.Category(s.Rule)
 	}
 	f, err := os.Open(filepath.Join(dir, "features-real.tsv"))
 	if err != nil {
@@ -102,7 +103,7 @@ func Rows(dir string) ([]contentdata.Row, map[string]string, error) {
 }
 
 func features(rules []string) []float64 {
-	names := risk.ContentFeatureNames()
+	names := content.FeatureNames()
 	x := make([]float64, len(names))
 	for i, n := range names {
 		for _, r := range rules {
@@ -261,32 +262,32 @@ func Train(dir string) (*Result, error) {
 	thr = math.Max(0.05, math.Min(0.95, thr))
 
 	score := func(r row) float64 { return sigmoid(a*raw(w, r.x) + b) }
-	metrics := map[string]risk.Metrics{}
+	metrics := map[string]model.Metrics{}
 	for name, set := range map[string][]row{"validation": held, "train": train} {
-		var scored []risk.EvalScored
+		var scored []model.EvalScored
 		for _, r := range set {
 			v := score(r)
-			scored = append(scored, risk.EvalScored{
-				Row:   risk.LabelledName{Name: r.Name, Ecosystem: r.Ecosystem, Label: r.Label, Family: r.family},
+			scored = append(scored, model.EvalScored{
+				Row:   model.LabelledName{Name: r.Name, Ecosystem: r.Ecosystem, Label: r.Label, Family: r.family},
 				Value: v, Flagged: v >= thr, Tier: r.Origin,
 			})
 		}
-		metrics[name] = risk.MetricsOf(scored, thr)
+		metrics[name] = model.MetricsOf(scored, thr)
 	}
 
 	files, err := dataFiles(dir)
 	if err != nil {
 		return nil, err
 	}
-	names := risk.ContentFeatureNames()
-	hs := sha256.Sum256([]byte(risk.ContentFeatureSchema + "\n" + strings.Join(names, "\n")))
-	art := risk.ModelArtefact{
+	names := content.FeatureNames()
+	hs := sha256.Sum256([]byte(content.FeatureSchema + "\n" + strings.Join(names, "\n")))
+	art := model.Artefact{
 		Schema: "chaingate.risk.model/v1",
-		Info: risk.ModelInfo{
+		Info: model.Info{
 			ID: ModelID, Version: ModelVersion, Kind: "logistic",
-			FeatureSchema: risk.ContentFeatureSchema, FeatureSchemaHash: "sha256:" + hex.EncodeToString(hs[:]),
+			FeatureSchema: content.FeatureSchema, FeatureSchemaHash: "sha256:" + hex.EncodeToString(hs[:]),
 			Features: names,
-			Training: risk.TrainingManifest{
+			Training: model.TrainingManifest{
 				Data:           files,
 				Split:          "held out: one package in five by FNV-32a of ecosystem/name (contentdata.HeldOut); never used to fit, calibrate or choose the threshold",
 				Method:         fmt.Sprintf("L2 logistic regression (lambda %g by 4-fold out-of-fold log-loss), L-BFGS, Platt scaling on out-of-fold scores, threshold: best out-of-fold F1 with FPR <= %g", bestLambda, MaxTrainFPR),
@@ -296,7 +297,7 @@ func Train(dir string) (*Result, error) {
 			Metrics:    metrics,
 			Thresholds: map[string]float64{"flag": thr},
 		},
-		Logistic: &risk.LogisticParams{Intercept: w[0], Weights: w[1:], CalibrationA: a, CalibrationB: b, Lambda: bestLambda},
+		Logistic: &model.LogisticParams{Intercept: w[0], Weights: w[1:], CalibrationA: a, CalibrationB: b, Lambda: bestLambda},
 	}
 	out, err := json.MarshalIndent(art, "", "  ")
 	if err != nil {
@@ -306,8 +307,8 @@ func Train(dir string) (*Result, error) {
 }
 
 // dataFiles records the training inputs with their sha256.
-func dataFiles(dir string) ([]risk.DataFile, error) {
-	var out []risk.DataFile
+func dataFiles(dir string) ([]model.DataFile, error) {
+	var out []model.DataFile
 	for _, f := range []struct{ name, origin string }{
 		{"samples.json", "samples written from real reports (see README); packed from samples/"},
 		{"features-real.tsv", "content findings of real benign packages (benign-npm.tsv, benign-debian.tsv), written by content-eval scan"},
@@ -319,7 +320,7 @@ func dataFiles(dir string) ([]risk.DataFile, error) {
 			return nil, fmt.Errorf("contentmodel: %w", err)
 		}
 		s := sha256.Sum256(b)
-		out = append(out, risk.DataFile{Path: "risk/testdata/content/" + f.name, SHA256: hex.EncodeToString(s[:]), Rows: bytes.Count(b, []byte("\n")), Origin: f.origin})
+		out = append(out, model.DataFile{Path: "risk/testdata/content/" + f.name, SHA256: hex.EncodeToString(s[:]), Rows: bytes.Count(b, []byte("\n")), Origin: f.origin})
 	}
 	return out, nil
 }

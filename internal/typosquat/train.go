@@ -24,7 +24,7 @@ import (
 	"gonum.org/v1/gonum/floats"
 	"gonum.org/v1/gonum/optimize"
 
-	"github.com/chaingate/chaingate/risk"
+	"github.com/chaingate/chaingate/risk/model"
 )
 
 // ModelID and ModelVersion identify the artefact this package writes.
@@ -48,12 +48,12 @@ const MaxOOFUnlistedFPR = 0.02
 
 // Result is what Train produces.
 type Result struct {
-	// Artefact is the model JSON, as embedded in risk/models.
+	// Artefact is the model JSON, as embedded in risk/signal/models.
 	Artefact []byte
 	// Model is the artefact loaded back.
-	Model risk.Model
+	Model model.Model
 	// Validation holds the evaluations recorded in the artefact.
-	Validation map[string]risk.Metrics
+	Validation map[string]model.Metrics
 }
 
 // DataDir returns the shared typosquat data directory for a repository
@@ -71,11 +71,11 @@ func TrainFromDir(dir string) (*Result, error) {
 	if err != nil {
 		return nil, fmt.Errorf("typosquat: train: %w", err)
 	}
-	rows, err := risk.ReadLabelledNames("train.jsonl", bytes.NewReader(data))
+	rows, err := model.ReadLabelledNames("train.jsonl", bytes.NewReader(data))
 	if err != nil {
 		return nil, fmt.Errorf("typosquat: train: %w", err)
 	}
-	files := []risk.DataFile{{Path: "shared/data/typosquat/train.jsonl", SHA256: sha(data), Rows: len(rows),
+	files := []model.DataFile{{Path: "shared/data/typosquat/train.jsonl", SHA256: sha(data), Rows: len(rows),
 		Origin: "OpenSSF malicious-packages (Apache-2.0), Backstabber's Knife Collection; benign names from the popularity lists"}}
 	for _, l := range []struct{ file, origin string }{
 		{"npm-top.tsv", "npm download counts (top 10,000 by monthly downloads)"},
@@ -85,7 +85,7 @@ func TrainFromDir(dir string) (*Result, error) {
 		if err != nil {
 			return nil, fmt.Errorf("typosquat: train: %w", err)
 		}
-		files = append(files, risk.DataFile{Path: "shared/data/typosquat/" + l.file, SHA256: sha(b), Rows: bytes.Count(b, []byte("\n")) - 1, Origin: l.origin})
+		files = append(files, model.DataFile{Path: "shared/data/typosquat/" + l.file, SHA256: sha(b), Rows: bytes.Count(b, []byte("\n")) - 1, Origin: l.origin})
 	}
 	return Train(rows, files)
 }
@@ -101,11 +101,11 @@ type sample struct {
 	fold int
 }
 
-func featurize(rows []risk.LabelledName) ([]sample, []risk.FeatureVector, error) {
+func featurize(rows []model.LabelledName) ([]sample, []model.FeatureVector, error) {
 	out := make([]sample, 0, len(rows))
-	fvs := make([]risk.FeatureVector, 0, len(rows))
+	fvs := make([]model.FeatureVector, 0, len(rows))
 	for _, r := range rows {
-		l, err := risk.BuiltinPopularityList(r.Ecosystem)
+		l, err := model.BuiltinPopularityList(r.Ecosystem)
 		if err != nil {
 			return nil, nil, fmt.Errorf("typosquat: features of %q: %w", r.Name, err)
 		}
@@ -114,7 +114,7 @@ func featurize(rows []risk.LabelledName) ([]sample, []risk.FeatureVector, error)
 		if r.Malicious() {
 			y = 1
 		}
-		out = append(out, sample{x: fv.Values, y: y, fold: risk.SplitGroup(r)})
+		out = append(out, sample{x: fv.Values, y: y, fold: model.SplitGroup(r)})
 		fvs = append(fvs, fv)
 	}
 	return out, fvs, nil
@@ -243,8 +243,8 @@ func round6(v float64) float64 {
 // Train fits the model on the training split of rows (SplitByTarget),
 // evaluates it and its baselines on the validation split, and returns the
 // artefact.
-func Train(rows []risk.LabelledName, files []risk.DataFile) (*Result, error) {
-	trainRows, valRows := risk.SplitByTarget(rows)
+func Train(rows []model.LabelledName, files []model.DataFile) (*Result, error) {
+	trainRows, valRows := model.SplitByTarget(rows)
 	s, trainFV, err := featurize(trainRows)
 	if err != nil {
 		return nil, err
@@ -281,7 +281,7 @@ func Train(rows []risk.LabelledName, files []risk.DataFile) (*Result, error) {
 	// Threshold: best out-of-fold F1 of the floored model (logistic
 	// score at or above the threshold, or flagged by the rule floor) with
 	// FPR <= MaxOOFFPR.
-	floor := risk.NewRuleModel()
+	floor := model.NewRuleModel()
 	p := make([]float64, len(s))
 	floored := make([]bool, len(s))
 	neg, pos, negUnlisted := 0, 0, 0
@@ -334,30 +334,30 @@ func Train(rows []risk.LabelledName, files []risk.DataFile) (*Result, error) {
 		}
 	}
 
-	params := &risk.LogisticParams{Intercept: round6(w[0]), CalibrationA: round6(a), CalibrationB: round6(b), Lambda: bestLambda}
+	params := &model.LogisticParams{Intercept: round6(w[0]), CalibrationA: round6(a), CalibrationB: round6(b), Lambda: bestLambda}
 	for _, v := range w[1:] {
 		params.Weights = append(params.Weights, round6(v))
 	}
 	nTrain, nVal := len(trainRows), len(valRows)
-	art := risk.ModelArtefact{
-		Schema: risk.ModelArtefactSchema,
-		Info: risk.ModelInfo{
+	art := model.Artefact{
+		Schema: model.ArtefactSchema,
+		Info: model.Info{
 			ID: ModelID, Version: ModelVersion, Kind: "logistic",
-			FeatureSchema: risk.TyposquatFeatureSchema, FeatureSchemaHash: risk.TyposquatFeatureSchemaHash(),
-			Features: risk.TyposquatFeatureNames(),
-			Training: risk.TrainingManifest{
+			FeatureSchema: model.TyposquatFeatureSchema, FeatureSchemaHash: model.TyposquatFeatureSchemaHash(),
+			Features: model.TyposquatFeatureNames(),
+			Training: model.TrainingManifest{
 				Data: files,
 				Split: fmt.Sprintf("group split on the imitated package (benign rows: their own name): FNV-1a-64(ecosystem, normalised name) mod %d; fold 0 is validation (risk.SplitByTarget)",
-					risk.SplitFolds),
+					model.SplitFolds),
 				Method: fmt.Sprintf("logistic regression, L2 lambda %g chosen from %v by grouped out-of-fold log-loss on the training folds; gonum optimize.LBFGS; Platt calibration on the out-of-fold scores; the rule floor (risk.DefaultTyposquatRules at thresholds.floor) keeps its flags; flag threshold = best out-of-fold F1 of the floored model with FPR <= %g overall and <= %g on unlisted benign names",
 					bestLambda, Lambdas, MaxOOFFPR, MaxOOFUnlistedFPR),
 				TrainRows: nTrain, ValidationRows: nVal,
-				Distribution: risk.FeatureDistribution(trainFV),
+				Distribution: model.FeatureDistribution(trainFV),
 			},
 			Thresholds: map[string]float64{"flag": round6(thr)},
 		},
 		Logistic: params,
-		Floor:    risk.DefaultTyposquatRules(),
+		Floor:    model.DefaultTyposquatRules(),
 	}
 	art.Info.Thresholds["floor"] = floor.Info().Thresholds["flag"]
 	// Load to score the validation split with exactly the shipped numbers.
@@ -365,18 +365,18 @@ func Train(rows []risk.LabelledName, files []risk.DataFile) (*Result, error) {
 	if err != nil {
 		return nil, fmt.Errorf("typosquat: encode: %w", err)
 	}
-	m, err := risk.LoadModel(tmp)
+	m, err := model.LoadModel(tmp)
 	if err != nil {
 		return nil, fmt.Errorf("typosquat: load trained model: %w", err)
 	}
-	metrics := map[string]risk.Metrics{}
-	for name, mdl := range map[string]risk.Model{
+	metrics := map[string]model.Metrics{}
+	for name, mdl := range map[string]model.Model{
 		"validation":             m,
-		"validation/rules":       risk.NewRuleModel(),
+		"validation/rules":       model.NewRuleModel(),
 		"validation/naive-edit1": NaiveEdit(1),
 		"validation/naive-edit2": NaiveEdit(2),
 	} {
-		mt, err := risk.Evaluate(mdl, valRows)
+		mt, err := model.Evaluate(mdl, valRows)
 		if err != nil {
 			return nil, fmt.Errorf("typosquat: evaluate %s: %w", name, err)
 		}
@@ -388,7 +388,7 @@ func Train(rows []risk.LabelledName, files []risk.DataFile) (*Result, error) {
 		return nil, fmt.Errorf("typosquat: encode: %w", err)
 	}
 	out = append(out, '\n')
-	m, err = risk.LoadModel(out)
+	m, err = model.LoadModel(out)
 	if err != nil {
 		return nil, fmt.Errorf("typosquat: load trained model: %w", err)
 	}

@@ -7,7 +7,7 @@ import (
 	"path/filepath"
 	"testing"
 
-	"github.com/chaingate/chaingate/risk"
+	"github.com/chaingate/chaingate/risk/signal"
 )
 
 // repoRoot walks up from the test's directory to the go.mod.
@@ -42,20 +42,20 @@ func TestShippedArtefactIsReproducible(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !bytes.Equal(res.Artefact, risk.BuiltinTyposquatModelJSON()) {
-		t.Fatal("risk/models/typosquat-logistic.json is not what internal/cmd/train-typosquat produces from ../shared/data/typosquat; re-run the command and commit the artefact")
+	if !bytes.Equal(res.Artefact, signal.BuiltinTyposquatModelJSON()) {
+		t.Fatal("risk/signal/models/typosquat-logistic.json is not what internal/cmd/train-typosquat produces from ../shared/data/typosquat; re-run the command and commit the artefact")
 	}
 	for _, f := range []string{"npm-top.tsv", "pypi-top.tsv"} {
 		shared, err := os.ReadFile(filepath.Join(dir, f))
 		if err != nil {
 			t.Fatal(err)
 		}
-		shipped, err := os.ReadFile(filepath.Join(root, "risk", "models", f))
+		shipped, err := os.ReadFile(filepath.Join(root, "risk", "model", "models", f))
 		if err != nil {
 			t.Fatal(err)
 		}
 		if !bytes.Equal(shared, shipped) {
-			t.Errorf("risk/models/%s differs from the shared list", f)
+			t.Errorf("risk/model/models/%s differs from the shared list", f)
 		}
 	}
 	// The metrics file beside the artefact is the command's output too.
@@ -63,12 +63,12 @@ func TestShippedArtefactIsReproducible(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	shippedMetrics, err := os.ReadFile(filepath.Join(root, "risk", "models", "typosquat-metrics.json"))
+	shippedMetrics, err := os.ReadFile(filepath.Join(root, "risk", "signal", "models", "typosquat-metrics.json"))
 	if err != nil {
 		t.Fatal(err)
 	}
 	if !bytes.Equal(append(mb, '\n'), shippedMetrics) {
-		t.Error("risk/models/typosquat-metrics.json is not what the command writes; re-run it")
+		t.Error("risk/signal/models/typosquat-metrics.json is not what the command writes; re-run it")
 	}
 	m := res.Validation["validation"]
 	naive := res.Validation["validation/naive-edit1"]

@@ -16,18 +16,18 @@ import (
 	"os/exec"
 	"path/filepath"
 
-	"github.com/chaingate/chaingate/risk"
+	"github.com/chaingate/chaingate/risk/vulndb"
 )
 
 // The Go vulnerability database snapshot the index is cut from.
-const vulndb = "golang.org/x/vulndb@v0.0.0-20261105234957-e22db6528018"
+const vulndbModule = "golang.org/x/vulndb@v0.0.0-20261105234957-e22db6528018"
 
 var modules = map[string]bool{"golang.org/x/text": true, "gopkg.in/yaml.v2": true, "stdlib": true, "toolchain": true}
 
 func main() {
-	out, err := exec.Command("go", "mod", "download", "-json", vulndb).Output()
+	out, err := exec.Command("go", "mod", "download", "-json", vulndbModule).Output()
 	if err != nil {
-		log.Fatalf("go mod download %s: %v", vulndb, err)
+		log.Fatalf("go mod download %s: %v", vulndbModule, err)
 	}
 	var mod struct{ Dir string }
 	if err := json.Unmarshal(out, &mod); err != nil {
@@ -66,7 +66,7 @@ func main() {
 			}
 		}
 	}
-	db, err := risk.LoadOSV(tmp)
+	db, err := vulndb.LoadOSV(tmp)
 	if err != nil {
 		log.Fatal(err)
 	}

@@ -31,7 +31,7 @@ import (
 	"time"
 
 	"github.com/chaingate/chaingate/internal/contentdata"
-	"github.com/chaingate/chaingate/risk"
+	"github.com/chaingate/chaingate/risk/content"
 )
 
 func main() {
@@ -326,10 +326,10 @@ func scan(dir, cache string) error {
 		ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 		defer cancel()
 		start := time.Now()
-		rep, err := risk.ScanPackageArchive(ctx, filepath.Base(file), f)
+		rep, err := content.ScanPackageArchive(ctx, filepath.Base(file), f)
 		cpu += time.Since(start)
 		if err != nil {
-			if errors.Is(err, risk.ErrContentTooLarge) {
+			if errors.Is(err, content.ErrTooLarge) {
 				fmt.Fprintf(os.Stderr, "%s: %v (left out)\n", name, err)
 				return nil
 			}

@@ -20,23 +20,23 @@ import (
 	"path/filepath"
 	"time"
 
-	"github.com/chaingate/chaingate/risk"
+	"github.com/chaingate/chaingate/risk/vulndb"
 	"github.com/chaingate/chaingate/sbom"
 )
 
 func main() {
 	gobin := flag.String("gobinary", "", "Go binary to generate the shop-api SBOM from")
 	npmlock := flag.String("npmlock", "", "package-lock.json of the signer service")
-	vulndb := flag.String("vulndb", "", "directory of Go vulndb OSV entries (data/osv)")
+	vulnDir := flag.String("vulndb", "", "directory of Go vulndb OSV entries (data/osv)")
 	out := flag.String("out", "", "output directory")
 	flag.Parse()
-	if err := run(*gobin, *npmlock, *vulndb, *out); err != nil {
+	if err := run(*gobin, *npmlock, *vulnDir, *out); err != nil {
 		fmt.Fprintln(os.Stderr, "mkgatedata:", err)
 		os.Exit(1)
 	}
 }
 
-func run(gobin, npmlock, vulndb, out string) error {
+func run(gobin, npmlock, vulnDir, out string) error {
 	created := time.Date(2026, 11, 27, 0, 0, 0, 0, time.UTC)
 	f, err := os.Open(gobin)
 	if err != nil {
@@ -74,7 +74,7 @@ func run(gobin, npmlock, vulndb, out string) error {
 			wanted[c.Name] = true
 		}
 	}
-	full, err := os.ReadDir(vulndb)
+	full, err := os.ReadDir(vulnDir)
 	if err != nil {
 		return err
 	}
@@ -85,11 +85,11 @@ func run(gobin, npmlock, vulndb, out string) error {
 	defer os.RemoveAll(tmp)
 	n := 0
 	for _, e := range full {
-		b, err := os.ReadFile(filepath.Join(vulndb, e.Name()))
+		b, err := os.ReadFile(filepath.Join(vulnDir, e.Name()))
 		if err != nil {
 			return err
 		}
-		v, err := risk.ParseOSV(b)
+		v, err := vulndb.ParseOSV(b)
 		if err != nil {
 			continue // not an entry (index files)
 		}
@@ -104,7 +104,7 @@ func run(gobin, npmlock, vulndb, out string) error {
 			n++
 		}
 	}
-	db, err := risk.LoadOSV(tmp)
+	db, err := vulndb.Load(tmp)
 	if err != nil {
 		return err
 	}

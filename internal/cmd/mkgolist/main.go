@@ -1,4 +1,4 @@
-// Command mkgolist writes risk/models/go-top.tsv, the Go popularity list of
+// Command mkgolist writes risk/model/models/go-top.tsv, the Go popularity list of
 // the typosquat detector. Go has no public download counts, so modules are
 // ranked by how many well-known modules require them: a "dependents" count
 // (like pkg.go.dev's "imported by" or deps.dev's dependents), computed from
@@ -8,7 +8,7 @@
 //
 //	go run ./internal/cmd/mkgolist \
 //	    -seeds ../.library/env/packages/go-partial.tsv \
-//	    -out risk/models/go-top.tsv
+//	    -out risk/model/models/go-top.tsv
 //
 // -proxy names the module proxy's base URL; by default it is the first URL
 // in `go env GOPROXY` (the go command's default proxy when GOPROXY is unset).
@@ -130,7 +130,7 @@ func main() {
 	flag.StringVar(&cfg.seeds, "seeds", "../.library/env/packages/go-partial.tsv", "seed list: TSV with a header; module path, version (rows whose version starts with \"v\" are used)")
 	flag.StringVar(&cfg.vulndb, "vulndb", "", "extracted "+vulndbModule+" directory (or its data/osv); empty: go mod download "+vulndbModule+"@"+vulndbVersion)
 	flag.StringVar(&cfg.proxy, "proxy", "", "Go module proxy base URL; empty: the first URL in `go env GOPROXY`")
-	flag.StringVar(&cfg.out, "out", "risk/models/go-top.tsv", "output TSV")
+	flag.StringVar(&cfg.out, "out", "risk/model/models/go-top.tsv", "output TSV")
 	flag.IntVar(&cfg.workers, "workers", 8, "concurrent proxy requests")
 	flag.DurationVar(&cfg.timeout, "timeout", 30*time.Second, "timeout of one proxy request")
 	flag.IntVar(&cfg.retries, "retries", 2, "extra tries of a request that failed for a reason other than 404/410")

@@ -2,7 +2,7 @@
 // risk/testdata/content and writes the artefact risk embeds and its
 // metrics.
 //
-//	go run ./internal/cmd/train-content [-dir risk/testdata/content] [-out risk/models/content-logistic.json]
+//	go run ./internal/cmd/train-content [-dir risk/testdata/content] [-out risk/content/models/content-logistic.json]
 package main
 
 import (
@@ -18,8 +18,8 @@ import (
 
 func main() {
 	dir := flag.String("dir", contentdata.Dir("."), "directory with samples.json, samples/ and features-real.tsv")
-	out := flag.String("out", "risk/models/content-logistic.json", "where to write the model artefact")
-	metricsOut := flag.String("metrics", "risk/models/content-metrics.json", "where to write the metrics")
+	out := flag.String("out", "risk/content/models/content-logistic.json", "where to write the model artefact")
+	metricsOut := flag.String("metrics", "risk/content/models/content-metrics.json", "where to write the metrics")
 	flag.Parse()
 	res, err := contentmodel.Train(*dir)
 	if err == nil {

@@ -2,7 +2,7 @@
 // from the shared data and writes the artefact risk embeds and a metrics
 // summary.
 //
-//	go run ./internal/cmd/train-typosquat [-data ../shared/data/typosquat] [-out risk/models/typosquat-logistic.json]
+//	go run ./internal/cmd/train-typosquat [-data ../shared/data/typosquat] [-out risk/signal/models/typosquat-logistic.json]
 package main
 
 import (
@@ -17,8 +17,8 @@ import (
 
 func main() {
 	data := flag.String("data", typosquat.DataDir("."), "directory with train.jsonl, npm-top.tsv and pypi-top.tsv")
-	out := flag.String("out", "risk/models/typosquat-logistic.json", "where to write the model artefact")
-	metricsOut := flag.String("metrics", "risk/models/typosquat-metrics.json", "where to write the validation metrics")
+	out := flag.String("out", "risk/signal/models/typosquat-logistic.json", "where to write the model artefact")
+	metricsOut := flag.String("metrics", "risk/signal/models/typosquat-metrics.json", "where to write the validation metrics")
 	flag.Parse()
 	if err := run(*data, *out, *metricsOut); err != nil {
 		fmt.Fprintln(os.Stderr, "train-typosquat:", err)
