@@ -2,14 +2,13 @@ package sbom
 
 import (
 	"bytes"
-	"encoding/base64"
-	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"io"
 	"slices"
 	"strings"
 
+	"github.com/chaingate/chaingate/internal/lockfile"
 	"github.com/github/go-spdx/v2/spdxexp"
 )
 
@@ -156,55 +155,15 @@ func genNPMParent(p string) string {
 	return strings.TrimSuffix(p[:i], "/")
 }
 
-// genNPMHashes turns a Subresource Integrity string into Hashes.
+// genNPMHashes turns a Subresource Integrity string into Hashes, with
+// internal/lockfile's reader (yarn, pnpm and bun lockfiles record the
+// same strings).
 func genNPMHashes(sri string) []Hash {
-	var hs []Hash
-	for _, tok := range strings.Fields(sri) {
-		alg, b64, ok := strings.Cut(tok, "-")
-		if !ok {
-			continue
-		}
-		if i := strings.IndexByte(b64, '?'); i >= 0 { // SRI options
-			b64 = b64[:i]
-		}
-		var name string
-		var size int
-		switch alg {
-		case "sha512":
-			name, size = "SHA-512", 64
-		case "sha384":
-			name, size = "SHA-384", 48
-		case "sha256":
-			name, size = "SHA-256", 32
-		case "sha1":
-			name, size = "SHA-1", 20
-		default:
-			continue
-		}
-		raw, err := base64.StdEncoding.DecodeString(b64)
-		if err != nil || len(raw) != size {
-			continue
-		}
-		h := Hash{Algorithm: name, Value: hex.EncodeToString(raw)}
-		if !slices.Contains(hs, h) {
-			hs = append(hs, h)
-		}
-	}
-	return hs
+	return lockHashes(lockfile.SRIHashes(sri))
 }
 
 // genNPMScopeRank orders scopes so that merging keeps the strongest.
-func genNPMScopeRank(s Scope) int {
-	switch s {
-	case ScopeRequired:
-		return 3
-	case ScopeOptional:
-		return 2
-	case ScopeExcluded:
-		return 1
-	}
-	return 0
-}
+func genNPMScopeRank(s Scope) int { return lockfile.Scope(s).Rank() }
 
 type genNPMBuilder struct {
 	cfg       *genConfig

@@ -1,13 +1,16 @@
-package sbom
+package lockfile
 
 import (
 	"bufio"
 	"bytes"
+	"cmp"
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
+	"maps"
 	"path"
 	"regexp"
+	"slices"
 	"strings"
 
 	"github.com/BurntSushi/toml"
@@ -27,10 +30,10 @@ func lockIsPylock(base string) bool {
 }
 
 // lockPyPkg is a Python package with its PEP 503 name as purl and key.
-func lockPyPkg(name, version string) lockPkg {
+func lockPyPkg(name, version string) Package {
 	n := catalog.PEP503Name(name)
-	return lockPkg{name: name, version: version, key: n,
-		purl: packageurl.NewPackageURL(packageurl.TypePyPi, "", n, version, nil, "").ToString(), osvPkg: n}
+	return Package{Name: name, Version: version, Key: n,
+		PURL: packageurl.NewPackageURL(packageurl.TypePyPi, "", n, version, nil, "").ToString(), OSVPackage: n}
 }
 
 // lockPySha256 turns "sha256:<hex>" into a Hash.
@@ -66,10 +69,10 @@ var lockReqPinned = regexp.MustCompile(`^([A-Za-z0-9][A-Za-z0-9._-]*)\s*(?:\[[^\
 // options) name a version; every other requirement (ranges, URLs, paths,
 // editable installs) is listed in the limitations, not guessed. Included
 // files (-r, -c) are read when FromDirectory finds them on their own.
-func lockParseRequirements(in lockInput) (*lockFile, error) {
+func lockParseRequirements(in Input) (*File, error) {
 	const format = "requirements.txt"
-	lf := &lockFile{eco: "PyPI"}
-	sc := bufio.NewScanner(bytes.NewReader(in.data))
+	lf := &File{Ecosystem: "PyPI"}
+	sc := bufio.NewScanner(bytes.NewReader(in.Data))
 	sc.Buffer(make([]byte, 0, 64<<10), 1<<20)
 	line, start := 0, 0
 	var buf strings.Builder
@@ -112,25 +115,25 @@ func lockParseRequirements(in lockInput) (*lockFile, error) {
 		}
 		m := lockReqPinned.FindStringSubmatch(req)
 		if m == nil || strings.Contains(m[2], "*") {
-			lf.limits = append(lf.limits, fmt.Sprintf("line %d: %q is not pinned to one version: not listed", start, lockTrunc(req)))
+			lf.Limits = append(lf.Limits, fmt.Sprintf("line %d: %q is not pinned to one version: not listed", start, lockTrunc(req)))
 			continue
 		}
 		p := lockPyPkg(m[1], m[2])
-		if seen[p.key+"@"+p.version] {
+		if seen[p.Key+"@"+p.Version] {
 			continue
 		}
-		seen[p.key+"@"+p.version] = true
-		p.hashes = hashes
-		p.direct = 1
-		lf.pkgs = append(lf.pkgs, p)
+		seen[p.Key+"@"+p.Version] = true
+		p.Hashes = hashes
+		p.Direct = 1
+		lf.Packages = append(lf.Packages, p)
 	}
 	if err := sc.Err(); err != nil {
-		return nil, lockErr(format, in.name, line+1, "%v", err)
+		return nil, lockErr(format, in.Name, line+1, "%v", err)
 	}
-	if len(lf.pkgs) > 0 && !bytes.Contains(in.data, []byte("--hash")) && bytes.Contains(in.data, []byte("# via")) {
+	if len(lf.Packages) > 0 && !bytes.Contains(in.Data, []byte("--hash")) && bytes.Contains(in.Data, []byte("# via")) {
 		// pip-compile output: every package is pinned, direct or not.
-		for i := range lf.pkgs {
-			lf.pkgs[i].direct = 0
+		for i := range lf.Packages {
+			lf.Packages[i].Direct = 0
 		}
 	}
 	return lf, nil
@@ -162,53 +165,53 @@ type lockPoetry struct {
 // from "category" (Poetry 1: "main" or "dev") or "groups" (Poetry 2:
 // only non-"main" groups is development); edges from each package's
 // dependencies. The lockfile does not say which packages are direct.
-func lockParsePoetry(in lockInput) (*lockFile, error) {
+func lockParsePoetry(in Input) (*File, error) {
 	const format = "poetry.lock"
 	var lock lockPoetry
-	if _, err := toml.Decode(string(in.data), &lock); err != nil {
-		return nil, lockWrap(format, in.name, in.data, err)
+	if _, err := toml.Decode(string(in.Data), &lock); err != nil {
+		return nil, lockWrap(format, in.Name, in.Data, err)
 	}
-	lf := &lockFile{eco: "PyPI"}
+	lf := &File{Ecosystem: "PyPI"}
 	for i, pk := range lock.Package {
 		if pk.Name == "" || pk.Version == "" {
-			return nil, lockErr(format, in.name, 0, "package %d has no name or version", i+1)
+			return nil, lockErr(format, in.Name, 0, "package %d has no name or version", i+1)
 		}
 		p := lockPyPkg(pk.Name, pk.Version)
 		switch {
 		case pk.Category == "dev":
-			p.scope = ScopeExcluded
+			p.Scope = ScopeExcluded
 		case pk.Category == "main":
-			p.scope = ScopeRequired
+			p.Scope = ScopeRequired
 		case len(pk.Groups) > 0:
-			p.scope = ScopeExcluded
+			p.Scope = ScopeExcluded
 			for _, g := range pk.Groups {
 				if g == "main" {
-					p.scope = ScopeRequired
+					p.Scope = ScopeRequired
 				}
 			}
 		}
-		if pk.Optional && p.scope == ScopeRequired {
-			p.scope = ScopeOptional
+		if pk.Optional && p.Scope == ScopeRequired {
+			p.Scope = ScopeOptional
 		}
 		for n := range pk.Dependencies {
-			p.deps = append(p.deps, catalog.PEP503Name(n))
+			p.Deps = append(p.Deps, catalog.PEP503Name(n))
 		}
 		for _, f := range pk.Files {
 			if h, ok := lockPySha256(f.Hash); ok {
-				p.hashes = append(p.hashes, h)
+				p.Hashes = append(p.Hashes, h)
 			}
 		}
 		if pk.Source.Type == "git" || pk.Source.Type == "directory" || pk.Source.Type == "file" {
-			p.props = append(p.props, Property{"chaingate:python:source", pk.Source.Type})
+			p.Props = append(p.Props, Property{"chaingate:python:source", pk.Source.Type})
 		}
-		lf.pkgs = append(lf.pkgs, p)
+		lf.Packages = append(lf.Packages, p)
 	}
 	return lf, nil
 }
 
 // lockParsePipfile reads Pipfile.lock (JSON): "default" packages are
 // runtime, "develop" ones development; each is pinned "==version".
-func lockParsePipfile(in lockInput) (*lockFile, error) {
+func lockParsePipfile(in Input) (*File, error) {
 	const format = "Pipfile.lock"
 	type entry struct {
 		Version string   `json:"version"`
@@ -221,40 +224,40 @@ func lockParsePipfile(in lockInput) (*lockFile, error) {
 		Default map[string]entry `json:"default"`
 		Develop map[string]entry `json:"develop"`
 	}
-	if err := json.Unmarshal(in.data, &lock); err != nil {
-		return nil, lockWrap(format, in.name, in.data, err)
+	if err := json.Unmarshal(in.Data, &lock); err != nil {
+		return nil, lockWrap(format, in.Name, in.Data, err)
 	}
 	if lock.Meta == nil {
-		return nil, lockErr(format, in.name, 0, "no _meta section: not a Pipfile.lock")
+		return nil, lockErr(format, in.Name, 0, "no _meta section: not a Pipfile.lock")
 	}
-	lf := &lockFile{eco: "PyPI"}
+	lf := &File{Ecosystem: "PyPI"}
 	idx := map[string]int{}
 	for _, sec := range []struct {
 		m     map[string]entry
 		scope Scope
 	}{{lock.Default, ScopeRequired}, {lock.Develop, ScopeExcluded}} {
-		for _, n := range sortedKeys(sec.m) {
+		for _, n := range slices.Sorted(maps.Keys(sec.m)) {
 			e := sec.m[n]
 			v, ok := strings.CutPrefix(e.Version, "==")
 			if !ok || v == "" {
-				lf.limits = append(lf.limits, fmt.Sprintf("package %s has no pinned version (%s): not listed", n, nonEmpty(e.Git, nonEmpty(e.Path, "no version"))))
+				lf.Limits = append(lf.Limits, fmt.Sprintf("package %s has no pinned version (%s): not listed", n, cmp.Or(e.Git, cmp.Or(e.Path, "no version"))))
 				continue
 			}
 			p := lockPyPkg(n, v)
-			if i, ok := idx[p.key]; ok {
+			if i, ok := idx[p.Key]; ok {
 				if sec.scope == ScopeRequired {
-					lf.pkgs[i].scope = ScopeRequired
+					lf.Packages[i].Scope = ScopeRequired
 				}
 				continue
 			}
-			p.scope = sec.scope
+			p.Scope = sec.scope
 			for _, h := range e.Hashes {
 				if hh, ok := lockPySha256(h); ok {
-					p.hashes = append(p.hashes, hh)
+					p.Hashes = append(p.Hashes, hh)
 				}
 			}
-			idx[p.key] = len(lf.pkgs)
-			lf.pkgs = append(lf.pkgs, p)
+			idx[p.Key] = len(lf.Packages)
+			lf.Packages = append(lf.Packages, p)
 		}
 	}
 	return lf, nil
@@ -283,21 +286,21 @@ type lockUV struct {
 // the package whose source is editable or virtual ("."): its
 // dependencies are direct, its dev-dependencies direct development
 // ones; scope propagates through the graph.
-func lockParseUV(in lockInput) (*lockFile, error) {
+func lockParseUV(in Input) (*File, error) {
 	const format = "uv.lock"
 	var lock lockUV
-	if _, err := toml.Decode(string(in.data), &lock); err != nil {
-		return nil, lockWrap(format, in.name, in.data, err)
+	if _, err := toml.Decode(string(in.Data), &lock); err != nil {
+		return nil, lockWrap(format, in.Name, in.Data, err)
 	}
 	if lock.Version == nil {
-		return nil, lockErr(format, in.name, 1, "no version: not a uv.lock")
+		return nil, lockErr(format, in.Name, 1, "no version: not a uv.lock")
 	}
-	lf := &lockFile{eco: "PyPI"}
+	lf := &File{Ecosystem: "PyPI"}
 	var prod, dev, opt []string
 	hasRoot := false
 	for i, pk := range lock.Package {
 		if pk.Name == "" {
-			return nil, lockErr(format, in.name, 0, "package %d has no name", i+1)
+			return nil, lockErr(format, in.Name, 0, "package %d has no name", i+1)
 		}
 		_, editable := pk.Source["editable"]
 		_, virtual := pk.Source["virtual"]
@@ -319,25 +322,25 @@ func lockParseUV(in lockInput) (*lockFile, error) {
 			continue
 		}
 		if pk.Version == "" {
-			lf.limits = append(lf.limits, "package "+pk.Name+" has no version: not listed")
+			lf.Limits = append(lf.Limits, "package "+pk.Name+" has no version: not listed")
 			continue
 		}
 		p := lockPyPkg(pk.Name, pk.Version)
 		for _, d := range pk.Dependencies {
-			p.deps = append(p.deps, catalog.PEP503Name(d.Name))
+			p.Deps = append(p.Deps, catalog.PEP503Name(d.Name))
 		}
 		for _, ds := range pk.OptionalDependencies {
 			for _, d := range ds {
-				p.deps = append(p.deps, catalog.PEP503Name(d.Name))
+				p.Deps = append(p.Deps, catalog.PEP503Name(d.Name))
 			}
 		}
 		if h, ok := lockPySha256(pk.Sdist.Hash); ok {
-			p.hashes = []Hash{h}
+			p.Hashes = []Hash{h}
 		}
-		lf.pkgs = append(lf.pkgs, p)
+		lf.Packages = append(lf.Packages, p)
 	}
 	if hasRoot {
-		lockPropagate(lf.pkgs, prod, dev, opt...)
+		lockPropagate(lf.Packages, prod, dev, opt...)
 	}
 	return lf, nil
 }
@@ -347,7 +350,7 @@ var lockDevGroups = map[string]bool{"dev": true, "test": true, "tests": true, "l
 
 // lockParsePDM reads pdm.lock with BurntSushi/toml: "groups" says which
 // dependency groups need a package; dependencies are PEP 508 strings.
-func lockParsePDM(in lockInput) (*lockFile, error) {
+func lockParsePDM(in Input) (*File, error) {
 	const format = "pdm.lock"
 	var lock struct {
 		Package []struct {
@@ -360,13 +363,13 @@ func lockParsePDM(in lockInput) (*lockFile, error) {
 			} `toml:"files"`
 		} `toml:"package"`
 	}
-	if _, err := toml.Decode(string(in.data), &lock); err != nil {
-		return nil, lockWrap(format, in.name, in.data, err)
+	if _, err := toml.Decode(string(in.Data), &lock); err != nil {
+		return nil, lockWrap(format, in.Name, in.Data, err)
 	}
-	lf := &lockFile{eco: "PyPI"}
+	lf := &File{Ecosystem: "PyPI"}
 	for i, pk := range lock.Package {
 		if pk.Name == "" || pk.Version == "" {
-			return nil, lockErr(format, in.name, 0, "package %d has no name or version", i+1)
+			return nil, lockErr(format, in.Name, 0, "package %d has no name or version", i+1)
 		}
 		p := lockPyPkg(pk.Name, pk.Version)
 		// pdm writes extras and dependency groups alike as groups:
@@ -380,21 +383,21 @@ func lockParsePDM(in lockInput) (*lockFile, error) {
 			case lockDevGroups[g]:
 				sc = ScopeExcluded
 			}
-			if genNPMScopeRank(sc) > genNPMScopeRank(p.scope) {
-				p.scope = sc
+			if sc.Rank() > p.Scope.Rank() {
+				p.Scope = sc
 			}
 		}
 		for _, d := range pk.Dependencies {
 			if k := lockPyReqKey(d); k != "" {
-				p.deps = append(p.deps, k)
+				p.Deps = append(p.Deps, k)
 			}
 		}
 		for _, f := range pk.Files {
 			if h, ok := lockPySha256(f.Hash); ok {
-				p.hashes = append(p.hashes, h)
+				p.Hashes = append(p.Hashes, h)
 			}
 		}
-		lf.pkgs = append(lf.pkgs, p)
+		lf.Packages = append(lf.Packages, p)
 	}
 	return lf, nil
 }
@@ -402,7 +405,7 @@ func lockParsePDM(in lockInput) (*lockFile, error) {
 // lockParsePylock reads pylock.toml (PEP 751) with BurntSushi/toml:
 // [[packages]] with name and version; packages from a VCS or directory
 // have no version and are listed in the limitations.
-func lockParsePylock(in lockInput) (*lockFile, error) {
+func lockParsePylock(in Input) (*File, error) {
 	format := "pylock.toml"
 	var lock struct {
 		LockVersion string `toml:"lock-version"`
@@ -417,31 +420,31 @@ func lockParsePylock(in lockInput) (*lockFile, error) {
 			} `toml:"dependencies"`
 		} `toml:"packages"`
 	}
-	if _, err := toml.Decode(string(in.data), &lock); err != nil {
-		return nil, lockWrap(format, in.name, in.data, err)
+	if _, err := toml.Decode(string(in.Data), &lock); err != nil {
+		return nil, lockWrap(format, in.Name, in.Data, err)
 	}
 	if lock.LockVersion == "" {
-		return nil, lockErr(format, in.name, 0, "no lock-version: not a PEP 751 lockfile (%s)", path.Base(in.name))
+		return nil, lockErr(format, in.Name, 0, "no lock-version: not a PEP 751 lockfile (%s)", path.Base(in.Name))
 	}
-	lf := &lockFile{eco: "PyPI"}
+	lf := &File{Ecosystem: "PyPI"}
 	for i, pk := range lock.Packages {
 		if pk.Name == "" {
-			return nil, lockErr(format, in.name, 0, "package %d has no name", i+1)
+			return nil, lockErr(format, in.Name, 0, "package %d has no name", i+1)
 		}
 		if pk.Version == "" {
-			lf.limits = append(lf.limits, "package "+pk.Name+" has no version (VCS, directory or archive): not listed")
+			lf.Limits = append(lf.Limits, "package "+pk.Name+" has no version (VCS, directory or archive): not listed")
 			continue
 		}
 		p := lockPyPkg(pk.Name, pk.Version)
 		if h, ok := pk.Sdist.Hashes["sha256"]; ok {
 			if hh, ok := lockPySha256("sha256:" + h); ok {
-				p.hashes = []Hash{hh}
+				p.Hashes = []Hash{hh}
 			}
 		}
 		for _, d := range pk.Dependencies {
-			p.deps = append(p.deps, catalog.PEP503Name(d.Name))
+			p.Deps = append(p.Deps, catalog.PEP503Name(d.Name))
 		}
-		lf.pkgs = append(lf.pkgs, p)
+		lf.Packages = append(lf.Packages, p)
 	}
 	return lf, nil
 }

@@ -1,8 +1,10 @@
-package sbom
+package lockfile
 
 import (
 	"bufio"
 	"bytes"
+	"maps"
+	"slices"
 	"strings"
 
 	"go.yaml.in/yaml/v3"
@@ -13,8 +15,8 @@ import (
 // of yarn 2 and later ("berry", recognised by its __metadata entry).
 // Direct packages and development scope come from the package.json
 // beside the lockfile (berry also lists the workspace's dependencies).
-func lockParseYarn(in lockInput) (*lockFile, error) {
-	if bytes.Contains(in.data, []byte("\n__metadata:")) || bytes.HasPrefix(in.data, []byte("__metadata:")) {
+func lockParseYarn(in Input) (*File, error) {
+	if bytes.Contains(in.Data, []byte("\n__metadata:")) || bytes.HasPrefix(in.Data, []byte("__metadata:")) {
 		return lockParseYarnBerry(in)
 	}
 	return lockParseYarnV1(in)
@@ -33,9 +35,9 @@ func lockYarnSpecName(spec string) (name, rng string) {
 	return spec[:i], spec[i+1:]
 }
 
-func lockParseYarnV1(in lockInput) (*lockFile, error) {
+func lockParseYarnV1(in Input) (*File, error) {
 	const format = "yarn.lock"
-	lf := &lockFile{eco: "npm"}
+	lf := &File{Ecosystem: "npm"}
 	bySpec := map[string]string{} // "name@range" -> key
 	type entry struct {
 		specs    []string
@@ -49,7 +51,7 @@ func lockParseYarnV1(in lockInput) (*lockFile, error) {
 	var entries []*entry
 	var cur *entry
 	inDeps := false
-	sc := bufio.NewScanner(bytes.NewReader(in.data))
+	sc := bufio.NewScanner(bytes.NewReader(in.Data))
 	sc.Buffer(make([]byte, 0, 64<<10), 1<<20)
 	line := 0
 	for sc.Scan() {
@@ -63,7 +65,7 @@ func lockParseYarnV1(in lockInput) (*lockFile, error) {
 		switch {
 		case indent == 0:
 			if !strings.HasSuffix(text, ":") {
-				return nil, lockErr(format, in.name, line, "entry header %q does not end with ':'", lockTrunc(text))
+				return nil, lockErr(format, in.Name, line, "entry header %q does not end with ':'", lockTrunc(text))
 			}
 			cur = &entry{line: line}
 			for _, s := range strings.Split(strings.TrimSuffix(text, ":"), ",") {
@@ -73,7 +75,7 @@ func lockParseYarnV1(in lockInput) (*lockFile, error) {
 				}
 			}
 			if len(cur.specs) == 0 {
-				return nil, lockErr(format, in.name, line, "entry header without a package")
+				return nil, lockErr(format, in.Name, line, "entry header without a package")
 			}
 			cur.name, _ = lockYarnSpecName(cur.specs[0])
 			// An alias ("alias@npm:real@^1") installs the real package.
@@ -83,7 +85,7 @@ func lockParseYarnV1(in lockInput) (*lockFile, error) {
 			entries = append(entries, cur)
 			inDeps = false
 		case cur == nil:
-			return nil, lockErr(format, in.name, line, "indented line before any entry")
+			return nil, lockErr(format, in.Name, line, "indented line before any entry")
 		case indent == 2:
 			k, v, _ := strings.Cut(text, " ")
 			v = strings.Trim(strings.TrimSpace(v), `"`)
@@ -102,11 +104,11 @@ func lockParseYarnV1(in lockInput) (*lockFile, error) {
 		}
 	}
 	if err := sc.Err(); err != nil {
-		return nil, lockErr(format, in.name, line+1, "%v", err)
+		return nil, lockErr(format, in.Name, line+1, "%v", err)
 	}
 	for _, e := range entries {
 		if e.version == "" {
-			return nil, lockErr(format, in.name, e.line, "package %s has no version", e.name)
+			return nil, lockErr(format, in.Name, e.line, "package %s has no version", e.name)
 		}
 		// The registry URL names the package really installed, which an
 		// alias entry's header does not.
@@ -128,19 +130,19 @@ func lockParseYarnV1(in lockInput) (*lockFile, error) {
 			}
 		}
 		if i, ok := seen[key]; ok {
-			lf.pkgs[i].deps = append(lf.pkgs[i].deps, deps...)
+			lf.Packages[i].Deps = append(lf.Packages[i].Deps, deps...)
 			continue
 		}
-		seen[key] = len(lf.pkgs)
-		lf.pkgs = append(lf.pkgs, lockPkg{name: e.name, version: e.version, purl: NPMPURL(e.name, e.version),
-			key: key, deps: deps, hashes: genNPMHashes(e.integ), group: lockNPMScope(e.name)})
+		seen[key] = len(lf.Packages)
+		lf.Packages = append(lf.Packages, Package{Name: e.name, Version: e.version, PURL: lockNPMPURL(e.name, e.version),
+			Key: key, Deps: deps, Hashes: SRIHashes(e.integ), Group: lockNPMScope(e.name)})
 	}
 	lockYarnRoots(in, lf, bySpec, nil)
 	return lf, nil
 }
 
 // lockYarnRoots marks direct packages and scopes from package.json.
-func lockYarnRoots(in lockInput, lf *lockFile, bySpec map[string]string, workspace []string) {
+func lockYarnRoots(in Input, lf *File, bySpec map[string]string, workspace []string) {
 	m := lockReadPackageJSON(in)
 	if m == nil && workspace == nil {
 		return
@@ -161,7 +163,7 @@ func lockYarnRoots(in lockInput, lf *lockFile, bySpec map[string]string, workspa
 	if m == nil {
 		prod = workspace
 	}
-	lockPropagate(lf.pkgs, prod, dev)
+	lockPropagate(lf.Packages, prod, dev)
 }
 
 // lockYarnLookup finds the entry a dependency "name": "range" resolves
@@ -201,16 +203,16 @@ type lockYarnBerryEntry struct {
 	OptionalDependencies map[string]string `yaml:"optionalDependencies"`
 }
 
-func lockParseYarnBerry(in lockInput) (*lockFile, error) {
+func lockParseYarnBerry(in Input) (*File, error) {
 	const format = "yarn.lock"
 	// Decoded as a node, not a map: real lockfiles repeat an entry now
 	// and then, which a map decode rejects as a duplicate key.
 	var top yaml.Node
-	if err := yaml.Unmarshal(in.data, &top); err != nil {
-		return nil, lockWrap(format, in.name, in.data, err)
+	if err := yaml.Unmarshal(in.Data, &top); err != nil {
+		return nil, lockWrap(format, in.Name, in.Data, err)
 	}
 	if len(top.Content) != 1 || top.Content[0].Kind != yaml.MappingNode {
-		return nil, lockErr(format, in.name, 1, "not a YAML mapping")
+		return nil, lockErr(format, in.Name, 1, "not a YAML mapping")
 	}
 	raw := map[string]*yaml.Node{}
 	m := top.Content[0]
@@ -219,7 +221,7 @@ func lockParseYarnBerry(in lockInput) (*lockFile, error) {
 			raw[m.Content[i].Value] = m.Content[i+1]
 		}
 	}
-	lf := &lockFile{eco: "npm"}
+	lf := &File{Ecosystem: "npm"}
 	bySpec := map[string]string{}
 	var workspace []string
 	hasWorkspace := false
@@ -229,20 +231,20 @@ func lockParseYarnBerry(in lockInput) (*lockFile, error) {
 	}
 	var all []parsed
 	seen := map[string]int{}
-	for _, spec := range sortedKeys(raw) {
+	for _, spec := range slices.Sorted(maps.Keys(raw)) {
 		if spec == "__metadata" {
 			continue
 		}
 		node := raw[spec]
 		var e lockYarnBerryEntry
 		if err := node.Decode(&e); err != nil {
-			return nil, lockErr(format, in.name, node.Line, "entry %s: %v", lockTrunc(spec), err)
+			return nil, lockErr(format, in.Name, node.Line, "entry %s: %v", lockTrunc(spec), err)
 		}
 		// The resolution names the package really installed:
 		// "@babel/core@npm:7.26.0", "mine@workspace:.", "x@patch:...".
 		name, proto := lockYarnSpecName(e.Resolution)
 		if name == "" || e.Version == "" {
-			return nil, lockErr(format, in.name, node.Line, "entry %s has no resolution or version", lockTrunc(spec))
+			return nil, lockErr(format, in.Name, node.Line, "entry %s has no resolution or version", lockTrunc(spec))
 		}
 		local := strings.HasPrefix(proto, "workspace:") || strings.HasPrefix(proto, "link:") ||
 			strings.HasPrefix(proto, "portal:") || strings.HasPrefix(proto, "file:")
@@ -268,16 +270,16 @@ func lockParseYarnBerry(in lockInput) (*lockFile, error) {
 	}
 	for _, p := range all {
 		name, _ := lockYarnSpecName(p.e.Resolution)
-		lp := lockPkg{name: name, version: p.e.Version, purl: NPMPURL(name, p.e.Version), key: p.key,
-			group: lockNPMScope(name)}
+		lp := Package{Name: name, Version: p.e.Version, PURL: lockNPMPURL(name, p.e.Version), Key: p.key,
+			Group: lockNPMScope(name)}
 		for _, deps := range []map[string]string{p.e.Dependencies, p.e.OptionalDependencies} {
 			for n, r := range deps {
 				if k, ok := lockYarnLookup(bySpec, n, r); ok {
-					lp.deps = append(lp.deps, k)
+					lp.Deps = append(lp.Deps, k)
 				}
 			}
 		}
-		lf.pkgs = append(lf.pkgs, lp)
+		lf.Packages = append(lf.Packages, lp)
 	}
 	var ws []string
 	for _, s := range workspace {

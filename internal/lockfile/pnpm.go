@@ -1,6 +1,9 @@
-package sbom
+package lockfile
 
 import (
+	"cmp"
+	"maps"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -96,11 +99,11 @@ func lockPnpmStrip(v string) string {
 // project and its workspaces; the top-level maps of single-project v5
 // lockfiles); development scope from the devDependencies of importers,
 // propagated through the graph (v5 and v6 also mark "dev": true).
-func lockParsePnpm(in lockInput) (*lockFile, error) {
+func lockParsePnpm(in Input) (*File, error) {
 	const format = "pnpm-lock.yaml"
 	var lock lockPnpm
-	if err := yaml.Unmarshal(in.data, &lock); err != nil {
-		return nil, lockWrap(format, in.name, in.data, err)
+	if err := yaml.Unmarshal(in.Data, &lock); err != nil {
+		return nil, lockWrap(format, in.Name, in.Data, err)
 	}
 	ver := 0.0
 	switch v := lock.LockfileVersion.(type) {
@@ -112,42 +115,42 @@ func lockParsePnpm(in lockInput) (*lockFile, error) {
 		ver = float64(v)
 	}
 	if ver == 0 {
-		return nil, lockErr(format, in.name, 1, "no lockfileVersion")
+		return nil, lockErr(format, in.Name, 1, "no lockfileVersion")
 	}
 	v5 := ver < 6
-	lf := &lockFile{eco: "npm"}
+	lf := &File{Ecosystem: "npm"}
 	idx := map[string]int{}
-	for _, k := range sortedKeys(lock.Packages) {
+	for _, k := range slices.Sorted(maps.Keys(lock.Packages)) {
 		p := lock.Packages[k]
 		name, version := lockPnpmKey(k, v5)
 		if p.Name != "" {
-			name, version = p.Name, nonEmpty(p.Version, version)
+			name, version = p.Name, cmp.Or(p.Version, version)
 		}
 		if name == "" || version == "" || version[0] < '0' || version[0] > '9' {
-			lf.limits = append(lf.limits, "package "+lockTrunc(k)+": not a registry version (tarball, git or local): not listed")
+			lf.Limits = append(lf.Limits, "package "+lockTrunc(k)+": not a registry version (tarball, git or local): not listed")
 			continue
 		}
 		key := name + "@" + version
 		if _, ok := idx[key]; ok {
 			continue
 		}
-		lp := lockPkg{name: name, version: version, purl: NPMPURL(name, version), key: key,
-			group: lockNPMScope(name), hashes: genNPMHashes(p.Resolution.Integrity)}
+		lp := Package{Name: name, Version: version, PURL: lockNPMPURL(name, version), Key: key,
+			Group: lockNPMScope(name), Hashes: SRIHashes(p.Resolution.Integrity)}
 		if p.Dev != nil {
-			lp.scope = ScopeRequired
+			lp.Scope = ScopeRequired
 			if *p.Dev {
-				lp.scope = ScopeExcluded
+				lp.Scope = ScopeExcluded
 			}
 		}
-		idx[key] = len(lf.pkgs)
-		lf.pkgs = append(lf.pkgs, lp)
+		idx[key] = len(lf.Packages)
+		lf.Packages = append(lf.Packages, lp)
 	}
 	// Edges: v9 keeps them in snapshots, older versions in packages.
 	edgeSrc := lock.Packages
 	if len(lock.Snapshots) > 0 {
 		edgeSrc = lock.Snapshots
 	}
-	for _, k := range sortedKeys(edgeSrc) {
+	for _, k := range slices.Sorted(maps.Keys(edgeSrc)) {
 		name, version := lockPnpmKey(k, v5)
 		i, ok := idx[name+"@"+version]
 		if !ok {
@@ -156,7 +159,7 @@ func lockParsePnpm(in lockInput) (*lockFile, error) {
 		p := edgeSrc[k]
 		for _, deps := range []lockPnpmDeps{p.Dependencies, p.OptionalDependencies} {
 			for n, v := range deps.versions() {
-				lf.pkgs[i].deps = append(lf.pkgs[i].deps, lockPnpmDepKey(n, v, v5))
+				lf.Packages[i].Deps = append(lf.Packages[i].Deps, lockPnpmDepKey(n, v, v5))
 			}
 		}
 	}
@@ -175,14 +178,14 @@ func lockParsePnpm(in lockInput) (*lockFile, error) {
 			dev = append(dev, lockPnpmDepKey(n, v, v5))
 		}
 	}
-	explicit := make([]Scope, len(lf.pkgs))
-	for i := range lf.pkgs {
-		explicit[i] = lf.pkgs[i].scope
+	explicit := make([]Scope, len(lf.Packages))
+	for i := range lf.Packages {
+		explicit[i] = lf.Packages[i].Scope
 	}
-	lockPropagate(lf.pkgs, prod, dev)
+	lockPropagate(lf.Packages, prod, dev)
 	for i, s := range explicit {
 		if s != ScopeUnknown {
-			lf.pkgs[i].scope = s // the lockfile's own dev flag wins
+			lf.Packages[i].Scope = s // the lockfile's own dev flag wins
 		}
 	}
 	return lf, nil

@@ -1,7 +1,9 @@
-package sbom
+package lockfile
 
 import (
 	"encoding/json"
+	"maps"
+	"slices"
 	"strings"
 
 	"github.com/package-url/packageurl-go"
@@ -41,7 +43,7 @@ func lockConanQualifiers(ref string) packageurl.Qualifiers {
 // runtime, "build_requires" and "python_requires" build-time, here
 // development scope) or Conan 1's graph_lock, whose node 0 is the
 // project and whose "requires" are the edges.
-func lockParseConan(in lockInput) (*lockFile, error) {
+func lockParseConan(in Input) (*File, error) {
 	const format = "conan.lock"
 	var lock struct {
 		Version        string   `json:"version"`
@@ -57,13 +59,13 @@ func lockParseConan(in lockInput) (*lockFile, error) {
 			} `json:"nodes"`
 		} `json:"graph_lock"`
 	}
-	if err := json.Unmarshal(in.data, &lock); err != nil {
-		return nil, lockWrap(format, in.name, in.data, err)
+	if err := json.Unmarshal(in.Data, &lock); err != nil {
+		return nil, lockWrap(format, in.Name, in.Data, err)
 	}
-	lf := &lockFile{eco: "ConanCenter"}
-	mk := func(name, version, ref string) lockPkg {
-		return lockPkg{name: name, version: version, key: name + "/" + version,
-			purl: packageurl.NewPackageURL(packageurl.TypeConan, "", name, version, lockConanQualifiers(ref), "").ToString()}
+	lf := &File{Ecosystem: "ConanCenter"}
+	mk := func(name, version, ref string) Package {
+		return Package{Name: name, Version: version, Key: name + "/" + version,
+			PURL: packageurl.NewPackageURL(packageurl.TypeConan, "", name, version, lockConanQualifiers(ref), "").ToString()}
 	}
 	if lock.GraphLock != nil {
 		nodes := lock.GraphLock.Nodes
@@ -74,7 +76,7 @@ func lockParseConan(in lockInput) (*lockFile, error) {
 			}
 		}
 		var roots []string
-		for _, id := range sortedKeys(nodes) {
+		for _, id := range slices.Sorted(maps.Keys(nodes)) {
 			n := nodes[id]
 			var deps []string
 			for _, r := range append(append([]string{}, n.Requires...), n.BuildRequires...) {
@@ -88,19 +90,19 @@ func lockParseConan(in lockInput) (*lockFile, error) {
 			}
 			name, version, _ := lockConanRef(n.Ref)
 			p := mk(name, version, n.Ref)
-			p.deps = deps
-			lf.pkgs = append(lf.pkgs, p)
+			p.Deps = deps
+			lf.Packages = append(lf.Packages, p)
 		}
 		if len(roots) > 0 { // without the project's node nothing says what is direct
-			lockPropagate(lf.pkgs, roots, nil)
-			for i := range lf.pkgs {
-				lf.pkgs[i].scope = ScopeUnknown
+			lockPropagate(lf.Packages, roots, nil)
+			for i := range lf.Packages {
+				lf.Packages[i].Scope = ScopeUnknown
 			}
 		}
 		return lf, nil
 	}
 	if lock.Version == "" {
-		return nil, lockErr(format, in.name, 0, "neither a Conan 2 lockfile (version) nor a Conan 1 graph_lock")
+		return nil, lockErr(format, in.Name, 0, "neither a Conan 2 lockfile (version) nor a Conan 1 graph_lock")
 	}
 	for _, sec := range []struct {
 		refs  []string
@@ -109,11 +111,11 @@ func lockParseConan(in lockInput) (*lockFile, error) {
 		for _, r := range sec.refs {
 			name, version, ok := lockConanRef(r)
 			if !ok {
-				return nil, lockErr(format, in.name, 0, "reference %q is not name/version", lockTrunc(r))
+				return nil, lockErr(format, in.Name, 0, "reference %q is not name/version", lockTrunc(r))
 			}
 			p := mk(name, version, r)
-			p.scope = sec.scope
-			lf.pkgs = append(lf.pkgs, p)
+			p.Scope = sec.scope
+			lf.Packages = append(lf.Packages, p)
 		}
 	}
 	return lf, nil

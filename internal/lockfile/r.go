@@ -1,7 +1,10 @@
-package sbom
+package lockfile
 
 import (
+	"cmp"
 	"encoding/json"
+	"maps"
+	"slices"
 
 	"github.com/package-url/packageurl-go"
 )
@@ -10,7 +13,7 @@ import (
 // source (Repository, Bioconductor, GitHub, ...) and requirements.
 // Packages from CRAN-like repositories get pkg:cran purls; others keep
 // their source in a property.
-func lockParseRenv(in lockInput) (*lockFile, error) {
+func lockParseRenv(in Input) (*File, error) {
 	const format = "renv.lock"
 	var lock struct {
 		R        *json.RawMessage `json:"R"`
@@ -22,25 +25,25 @@ func lockParseRenv(in lockInput) (*lockFile, error) {
 			Requirements []string `json:"Requirements"`
 		} `json:"Packages"`
 	}
-	if err := json.Unmarshal(in.data, &lock); err != nil {
-		return nil, lockWrap(format, in.name, in.data, err)
+	if err := json.Unmarshal(in.Data, &lock); err != nil {
+		return nil, lockWrap(format, in.Name, in.Data, err)
 	}
 	if lock.Packages == nil {
-		return nil, lockErr(format, in.name, 0, "no Packages: not a renv.lock")
+		return nil, lockErr(format, in.Name, 0, "no Packages: not a renv.lock")
 	}
-	lf := &lockFile{eco: "CRAN"}
-	for _, k := range sortedKeys(lock.Packages) {
+	lf := &File{Ecosystem: "CRAN"}
+	for _, k := range slices.Sorted(maps.Keys(lock.Packages)) {
 		e := lock.Packages[k]
-		name := nonEmpty(e.Package, k)
+		name := cmp.Or(e.Package, k)
 		if e.Version == "" {
-			return nil, lockErr(format, in.name, 0, "package %s has no version", name)
+			return nil, lockErr(format, in.Name, 0, "package %s has no version", name)
 		}
-		p := lockPkg{name: name, version: e.Version, key: name, deps: e.Requirements,
-			purl: packageurl.NewPackageURL(packageurl.TypeCran, "", name, e.Version, nil, "").ToString()}
+		p := Package{Name: name, Version: e.Version, Key: name, Deps: e.Requirements,
+			PURL: packageurl.NewPackageURL(packageurl.TypeCran, "", name, e.Version, nil, "").ToString()}
 		if e.Source != "Repository" || (e.Repository != "CRAN" && e.Repository != "RSPM" && e.Repository != "") {
-			p.props = []Property{{"chaingate:renv:source", nonEmpty(e.Repository, e.Source)}}
+			p.Props = []Property{{"chaingate:renv:source", cmp.Or(e.Repository, e.Source)}}
 		}
-		lf.pkgs = append(lf.pkgs, p)
+		lf.Packages = append(lf.Packages, p)
 	}
 	return lf, nil
 }

@@ -1,8 +1,9 @@
-package sbom
+package lockfile
 
 import (
 	"bufio"
 	"bytes"
+	"cmp"
 	"encoding/xml"
 	"fmt"
 	"io"
@@ -18,20 +19,20 @@ func lockIsGradle(base string) bool {
 }
 
 // lockMavenPkg is a Maven artifact.
-func lockMavenPkg(group, artifact, version string) lockPkg {
-	return lockPkg{name: artifact, group: group, version: version, key: group + ":" + artifact,
-		osvPkg: group + ":" + artifact,
-		purl:   packageurl.NewPackageURL(packageurl.TypeMaven, group, artifact, version, nil, "").ToString()}
+func lockMavenPkg(group, artifact, version string) Package {
+	return Package{Name: artifact, Group: group, Version: version, Key: group + ":" + artifact,
+		OSVPackage: group + ":" + artifact,
+		PURL:       packageurl.NewPackageURL(packageurl.TypeMaven, group, artifact, version, nil, "").ToString()}
 }
 
 // lockParseGradle reads a Gradle dependency lockfile: one
 // "group:artifact:version=configuration,..." line per module, "empty="
 // for configurations without dependencies. A module whose configurations
 // are all test or annotation-processor ones is development scope.
-func lockParseGradle(in lockInput) (*lockFile, error) {
+func lockParseGradle(in Input) (*File, error) {
 	const format = "gradle.lockfile"
-	lf := &lockFile{eco: "Maven"}
-	sc := bufio.NewScanner(bytes.NewReader(in.data))
+	lf := &File{Ecosystem: "Maven"}
+	sc := bufio.NewScanner(bytes.NewReader(in.Data))
 	sc.Buffer(make([]byte, 0, 64<<10), 1<<20)
 	line := 0
 	for sc.Scan() {
@@ -43,26 +44,26 @@ func lockParseGradle(in lockInput) (*lockFile, error) {
 		coords, confs, _ := strings.Cut(s, "=")
 		parts := strings.Split(coords, ":")
 		if len(parts) != 3 || parts[0] == "" || parts[1] == "" || parts[2] == "" {
-			return nil, lockErr(format, in.name, line, "%q is not group:artifact:version=configurations", lockTrunc(s))
+			return nil, lockErr(format, in.Name, line, "%q is not group:artifact:version=configurations", lockTrunc(s))
 		}
 		p := lockMavenPkg(parts[0], parts[1], parts[2])
-		p.key = coords
+		p.Key = coords
 		if confs != "" {
-			p.scope = ScopeExcluded
+			p.Scope = ScopeExcluded
 			for _, c := range strings.Split(confs, ",") {
 				lc := strings.ToLower(c)
 				if !strings.Contains(lc, "test") && !strings.Contains(lc, "annotationprocessor") &&
 					!strings.Contains(lc, "developmentonly") && !strings.Contains(lc, "kapt") {
-					p.scope = ScopeRequired
+					p.Scope = ScopeRequired
 					break
 				}
 			}
-			p.props = []Property{{"chaingate:gradle:configurations", confs}}
+			p.Props = []Property{{"chaingate:gradle:configurations", confs}}
 		}
-		lf.pkgs = append(lf.pkgs, p)
+		lf.Packages = append(lf.Packages, p)
 	}
 	if err := sc.Err(); err != nil {
-		return nil, lockErr(format, in.name, line+1, "%v", err)
+		return nil, lockErr(format, in.Name, line+1, "%v", err)
 	}
 	return lf, nil
 }
@@ -105,20 +106,20 @@ var lockPomProp = regexp.MustCompile(`\$\{([^}]+)\}`)
 // fetched: a dependency whose version stays unknown, unresolved or a
 // range is listed in the limitations. Scope test is development,
 // provided and system are optional.
-func lockParsePom(in lockInput) (*lockFile, error) {
+func lockParsePom(in Input) (*File, error) {
 	const format = "pom.xml"
 	var pom lockPom
-	dec := xml.NewDecoder(bytes.NewReader(in.data))
+	dec := xml.NewDecoder(bytes.NewReader(in.Data))
 	dec.CharsetReader = func(charset string, r io.Reader) (io.Reader, error) { return r, nil }
 	if err := dec.Decode(&pom); err != nil {
-		return nil, lockWrap(format, in.name, in.data, err)
+		return nil, lockWrap(format, in.Name, in.Data, err)
 	}
 	props := map[string]string{}
 	for _, e := range pom.Properties.Entries {
 		props[e.XMLName.Local] = strings.TrimSpace(e.Value)
 	}
-	group := nonEmpty(pom.GroupID, pom.Parent.GroupID)
-	version := nonEmpty(pom.Version, pom.Parent.Version)
+	group := cmp.Or(pom.GroupID, pom.Parent.GroupID)
+	version := cmp.Or(pom.Version, pom.Parent.Version)
 	for k, v := range map[string]string{
 		"project.groupId": group, "pom.groupId": group, "groupId": group,
 		"project.artifactId": pom.ArtifactID, "project.version": version, "pom.version": version, "version": version,
@@ -158,13 +159,13 @@ func lockParsePom(in lockInput) (*lockFile, error) {
 			managed[g+":"+a] = v
 		}
 	}
-	lf := &lockFile{eco: "Maven"}
+	lf := &File{Ecosystem: "Maven"}
 	seen := map[string]bool{}
 	for _, d := range pom.Dependencies {
 		g, okg := resolve(d.GroupID)
 		a, oka := resolve(d.ArtifactID)
 		if !okg || !oka || g == "" || a == "" {
-			lf.limits = append(lf.limits, fmt.Sprintf("dependency %s:%s: unresolved coordinates: not listed", d.GroupID, d.ArtifactID))
+			lf.Limits = append(lf.Limits, fmt.Sprintf("dependency %s:%s: unresolved coordinates: not listed", d.GroupID, d.ArtifactID))
 			continue
 		}
 		v, ok := resolve(d.Version)
@@ -173,10 +174,10 @@ func lockParsePom(in lockInput) (*lockFile, error) {
 		}
 		switch {
 		case !ok || v == "":
-			lf.limits = append(lf.limits, fmt.Sprintf("dependency %s:%s: version %q not resolved within the file (parents and BOMs are not fetched): not listed", g, a, nonEmpty(d.Version, "managed elsewhere")))
+			lf.Limits = append(lf.Limits, fmt.Sprintf("dependency %s:%s: version %q not resolved within the file (parents and BOMs are not fetched): not listed", g, a, cmp.Or(d.Version, "managed elsewhere")))
 			continue
 		case strings.ContainsAny(v, "[]()"):
-			lf.limits = append(lf.limits, fmt.Sprintf("dependency %s:%s: version range %q: not listed", g, a, v))
+			lf.Limits = append(lf.Limits, fmt.Sprintf("dependency %s:%s: version range %q: not listed", g, a, v))
 			continue
 		}
 		if seen[g+":"+a+":"+v] {
@@ -184,23 +185,23 @@ func lockParsePom(in lockInput) (*lockFile, error) {
 		}
 		seen[g+":"+a+":"+v] = true
 		p := lockMavenPkg(g, a, v)
-		p.direct = 1
+		p.Direct = 1
 		switch strings.TrimSpace(d.Scope) {
 		case "test":
-			p.scope = ScopeExcluded
+			p.Scope = ScopeExcluded
 		case "provided", "system":
-			p.scope = ScopeOptional
+			p.Scope = ScopeOptional
 		default:
-			p.scope = ScopeRequired
+			p.Scope = ScopeRequired
 			if strings.TrimSpace(d.Optional) == "true" {
-				p.scope = ScopeOptional
+				p.Scope = ScopeOptional
 			}
 		}
 		if d.Scope != "" {
-			p.props = []Property{{"chaingate:maven:scope", strings.TrimSpace(d.Scope)}}
+			p.Props = []Property{{"chaingate:maven:scope", strings.TrimSpace(d.Scope)}}
 		}
-		lf.pkgs = append(lf.pkgs, p)
+		lf.Packages = append(lf.Packages, p)
 	}
-	lf.limits = append(lf.limits, "pom.xml lists declared dependencies only: transitive dependencies need Maven's resolution")
+	lf.Limits = append(lf.Limits, "pom.xml lists declared dependencies only: transitive dependencies need Maven's resolution")
 	return lf, nil
 }

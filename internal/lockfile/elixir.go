@@ -1,4 +1,4 @@
-package sbom
+package lockfile
 
 import (
 	"regexp"
@@ -24,33 +24,33 @@ var lockMixDep = regexp.MustCompile(`\{:([a-z0-9_]+)\s*,`)
 // lockParseMix reads mix.lock (Elixir's Hex and git dependencies). Hex
 // packages are listed with their outer checksum (SHA-256); git and path
 // dependencies have no Hex version and are listed in the limitations.
-func lockParseMix(in lockInput) (*lockFile, error) {
+func lockParseMix(in Input) (*File, error) {
 	const format = "mix.lock"
-	text := string(in.data)
+	text := string(in.Data)
 	if !strings.HasPrefix(strings.TrimSpace(text), "%{") {
-		return nil, lockErr(format, in.name, 1, "not an Elixir map (%%{...})")
+		return nil, lockErr(format, in.Name, 1, "not an Elixir map (%%{...})")
 	}
-	lf := &lockFile{eco: "Hex"}
+	lf := &File{Ecosystem: "Hex"}
 	for i, line := range strings.Split(text, "\n") {
 		m := lockMixEntry.FindStringSubmatch(line)
 		if m == nil {
 			t := strings.TrimSpace(line)
 			if strings.HasPrefix(t, `"`) {
-				return nil, lockErr(format, in.name, i+1, "entry %q is not \"name\": {:kind, ...}", lockTrunc(t))
+				return nil, lockErr(format, in.Name, i+1, "entry %q is not \"name\": {:kind, ...}", lockTrunc(t))
 			}
 			continue
 		}
 		if m[2] != "hex" {
-			lf.limits = append(lf.limits, "dependency "+m[1]+" comes from "+m[2]+": not a Hex package, not listed")
+			lf.Limits = append(lf.Limits, "dependency "+m[1]+" comes from "+m[2]+": not a Hex package, not listed")
 			continue
 		}
 		h := lockMixHex.FindStringSubmatch(m[3])
 		if h == nil {
-			return nil, lockErr(format, in.name, i+1, "hex entry %s does not start with :package, \"version\"", m[1])
+			return nil, lockErr(format, in.Name, i+1, "hex entry %s does not start with :package, \"version\"", m[1])
 		}
 		name, version := h[1], h[2]
-		p := lockPkg{name: name, version: version, key: m[1],
-			purl: packageurl.NewPackageURL(packageurl.TypeHex, "", strings.ToLower(name), version, nil, "").ToString()}
+		p := Package{Name: name, Version: version, Key: m[1],
+			PURL: packageurl.NewPackageURL(packageurl.TypeHex, "", strings.ToLower(name), version, nil, "").ToString()}
 		rest := h[3]
 		if i := strings.Index(rest, "["); i >= 0 {
 			if j := strings.Index(rest[i+1:], "["); j >= 0 {
@@ -59,11 +59,11 @@ func lockParseMix(in lockInput) (*lockFile, error) {
 					deps = deps[:k]
 				}
 				for _, d := range lockMixDep.FindAllStringSubmatch(deps, -1) {
-					p.deps = append(p.deps, d[1])
+					p.Deps = append(p.Deps, d[1])
 				}
 			}
 		}
-		lf.pkgs = append(lf.pkgs, p)
+		lf.Packages = append(lf.Packages, p)
 	}
 	return lf, nil
 }

@@ -1,43 +1,13 @@
-package sbom
+package lockfile
 
 import (
-	"bytes"
+	"encoding/base64"
+	"encoding/hex"
 	"encoding/json"
-	"errors"
 	"net/url"
+	"slices"
 	"strings"
-
-	"github.com/chaingate/chaingate/internal/catalog"
 )
-
-// lockParseNPM reads package-lock.json and npm-shrinkwrap.json: versions
-// 2 and 3 with FromNPMLock (edges, scopes, hashes), version 1 with the
-// image cataloguer's reader (packages and dev flags, no edges).
-func lockParseNPM(in lockInput) (*lockFile, error) {
-	doc, err := FromNPMLock(bytes.NewReader(in.data), WithInputLimit(int64(len(in.data))+1))
-	if errors.Is(err, ErrUnsupportedFormat) {
-		ps, err := catalog.ParseNPMLock(in.data, in.name)
-		if err != nil {
-			return nil, lockWrap("package-lock.json", in.name, in.data, err)
-		}
-		lf := &lockFile{eco: "npm", limits: []string{"package-lock.json version 1: no dependency edges read"}}
-		for _, p := range ps {
-			// A version 1 key is a package name; one written as an install
-			// path ("node_modules/async") names the package after it.
-			p.Name = genNPMNameFromPath(p.Name)
-			lp := lockPkg{name: p.Name, version: p.Version, purl: NPMPURL(p.Name, p.Version), scope: ScopeRequired}
-			if p.Dev {
-				lp.scope = ScopeExcluded
-			}
-			lf.pkgs = append(lf.pkgs, lp)
-		}
-		return lf, nil
-	}
-	if err != nil {
-		return nil, lockWrap("package-lock.json", in.name, in.data, err)
-	}
-	return lockFromDocument(doc, "npm"), nil
-}
 
 // lockNPMManifest is the part of a sibling package.json that says which
 // packages the project requires directly, and for what.
@@ -46,11 +16,11 @@ type lockNPMManifest struct {
 }
 
 // lockReadPackageJSON reads the package.json beside a lockfile, if any.
-func lockReadPackageJSON(in lockInput) *lockNPMManifest {
-	if in.sibling == nil {
+func lockReadPackageJSON(in Input) *lockNPMManifest {
+	if in.Sibling == nil {
 		return nil
 	}
-	data := in.sibling("package.json")
+	data := in.Sibling("package.json")
 	if data == nil {
 		return nil
 	}
@@ -77,22 +47,22 @@ func lockReadPackageJSON(in lockInput) *lockNPMManifest {
 // else one reachable from an optional root (an extra) ScopeOptional,
 // else one reachable only from development roots ScopeExcluded; roots
 // are direct, the rest transitive. Keys not in pkgs are ignored.
-func lockPropagate(pkgs []lockPkg, prodRoots, devRoots []string, optRoots ...string) {
+func lockPropagate(pkgs []Package, prodRoots, devRoots []string, optRoots ...string) {
 	idx := make(map[string]int, len(pkgs))
 	for i, p := range pkgs {
-		if p.key != "" {
-			idx[p.key] = i
+		if p.Key != "" {
+			idx[p.Key] = i
 		}
 	}
 	for i := range pkgs {
-		pkgs[i].direct = -1
+		pkgs[i].Direct = -1
 	}
 	walk := func(roots []string, scope Scope) {
 		seen := map[int]bool{}
 		stack := []int{}
 		for _, r := range roots {
 			if i, ok := idx[r]; ok {
-				pkgs[i].direct = 1
+				pkgs[i].Direct = 1
 				stack = append(stack, i)
 			}
 		}
@@ -103,10 +73,10 @@ func lockPropagate(pkgs []lockPkg, prodRoots, devRoots []string, optRoots ...str
 				continue
 			}
 			seen[i] = true
-			if genNPMScopeRank(scope) > genNPMScopeRank(pkgs[i].scope) {
-				pkgs[i].scope = scope
+			if scope.Rank() > pkgs[i].Scope.Rank() {
+				pkgs[i].Scope = scope
 			}
-			for _, d := range pkgs[i].deps {
+			for _, d := range pkgs[i].Deps {
 				if j, ok := idx[d]; ok && !seen[j] {
 					stack = append(stack, j)
 				}
@@ -136,4 +106,43 @@ func lockNPMNameFromTarball(resolved string) string {
 		return ""
 	}
 	return before
+}
+
+// SRIHashes turns a Subresource Integrity string ("sha512-...") into
+// Hashes: SHA-512, SHA-384, SHA-256 and SHA-1 of the right length,
+// each once; other tokens are skipped.
+func SRIHashes(sri string) []Hash {
+	var hs []Hash
+	for _, tok := range strings.Fields(sri) {
+		alg, b64, ok := strings.Cut(tok, "-")
+		if !ok {
+			continue
+		}
+		if i := strings.IndexByte(b64, '?'); i >= 0 { // SRI options
+			b64 = b64[:i]
+		}
+		var name string
+		var size int
+		switch alg {
+		case "sha512":
+			name, size = "SHA-512", 64
+		case "sha384":
+			name, size = "SHA-384", 48
+		case "sha256":
+			name, size = "SHA-256", 32
+		case "sha1":
+			name, size = "SHA-1", 20
+		default:
+			continue
+		}
+		raw, err := base64.StdEncoding.DecodeString(b64)
+		if err != nil || len(raw) != size {
+			continue
+		}
+		h := Hash{Algorithm: name, Value: hex.EncodeToString(raw)}
+		if !slices.Contains(hs, h) {
+			hs = append(hs, h)
+		}
+	}
+	return hs
 }
