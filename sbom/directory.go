@@ -80,10 +80,10 @@ func lockParserFor(base string) *lockfile.Parser {
 	return nil
 }
 
-// lockSkipDirs are never walked; lockVendorDirs only with WithVendoredTrees.
+// skipDirs are never walked; vendorDirs only with WithVendoredTrees.
 var (
-	lockSkipDirs   = []string{".git", ".hg", ".svn"}
-	lockVendorDirs = []string{"node_modules", "vendor", "bower_components", "Pods", ".venv", "venv", "site-packages", ".bundle"}
+	skipDirs   = []string{".git", ".hg", ".svn"}
+	vendorDirs = []string{"node_modules", "vendor", "bower_components", "Pods", ".venv", "venv", "site-packages", ".bundle"}
 )
 
 // FromDirectory returns the SBOM of a source tree from the lockfiles and
@@ -150,7 +150,7 @@ func FromDirectory(ctx context.Context, dir string, opts ...GenerateOption) (*Do
 		}
 		name := d.Name()
 		if d.IsDir() {
-			if p != dir && (slices.Contains(lockSkipDirs, name) || (!cfg.vendored && slices.Contains(lockVendorDirs, name))) {
+			if p != dir && (slices.Contains(skipDirs, name) || (!cfg.vendored && slices.Contains(vendorDirs, name))) {
 				return filepath.SkipDir
 			}
 			return nil
@@ -361,7 +361,7 @@ func (b *lockBuilder) component(lf *lockfile.File, p lockfile.Package, loc []Loc
 			c.Scope = Scope(p.Scope)
 		}
 		if p.Direct > 0 {
-			lockSetProp(c, PropLockDirect, "true")
+			setProp(c, PropLockDirect, "true")
 		}
 		return c.ID
 	}
@@ -405,8 +405,8 @@ func lockHashes(hs []lockfile.Hash) []Hash {
 	return out
 }
 
-// lockSetProp sets (or adds) a property.
-func lockSetProp(c *Component, name, value string) {
+// setProp sets (or adds) a property.
+func setProp(c *Component, name, value string) {
 	for i := range c.Properties {
 		if c.Properties[i].Name == name {
 			c.Properties[i].Value = value

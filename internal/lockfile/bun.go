@@ -7,11 +7,11 @@ import (
 	"strings"
 )
 
-// lockStripTrailingCommas returns JSON with the commas before a closing
+// stripTrailingCommas returns JSON with the commas before a closing
 // "]" or "}" removed, outside strings. bun.lock is JSON with trailing
 // commas (and nothing else of JSON5), so this small pass lets
 // encoding/json read it instead of adding a JSON5 library.
-func lockStripTrailingCommas(data []byte) []byte {
+func stripTrailingCommas(data []byte) []byte {
 	out := make([]byte, 0, len(data))
 	inStr, esc := false, false
 	for i := 0; i < len(data); i++ {
@@ -47,28 +47,28 @@ func lockStripTrailingCommas(data []byte) []byte {
 	return out
 }
 
-type lockBunWorkspace struct {
+type bunWorkspace struct {
 	Dependencies         map[string]string `json:"dependencies"`
 	DevDependencies      map[string]string `json:"devDependencies"`
 	OptionalDependencies map[string]string `json:"optionalDependencies"`
 }
 
-// lockParseBun reads bun.lock (bun 1.2's text lockfile): each entry of
+// parseBun reads bun.lock (bun 1.2's text lockfile): each entry of
 // "packages" is [ "name@version", registry, {dependencies...}, integrity ],
 // keyed by its install path ("chalk/supports-color" is chalk's own copy).
-func lockParseBun(in Input) (*File, error) {
+func parseBun(in Input) (*File, error) {
 	const format = "bun.lock"
 	var lock struct {
 		LockfileVersion *int                         `json:"lockfileVersion"`
-		Workspaces      map[string]lockBunWorkspace  `json:"workspaces"`
+		Workspaces      map[string]bunWorkspace      `json:"workspaces"`
 		Packages        map[string][]json.RawMessage `json:"packages"`
 	}
-	data := lockStripTrailingCommas(in.Data)
+	data := stripTrailingCommas(in.Data)
 	if err := json.Unmarshal(data, &lock); err != nil {
-		return nil, lockWrap(format, in.Name, data, err)
+		return nil, wrapError(format, in.Name, data, err)
 	}
 	if lock.LockfileVersion == nil {
-		return nil, lockErr(format, in.Name, 0, "no lockfileVersion")
+		return nil, newError(format, in.Name, 0, "no lockfileVersion")
 	}
 	lf := &File{Ecosystem: "npm"}
 	keyOf := map[string]string{} // install path -> name@version
@@ -76,20 +76,20 @@ func lockParseBun(in Input) (*File, error) {
 	for _, path := range slices.Sorted(maps.Keys(lock.Packages)) {
 		arr := lock.Packages[path]
 		if len(arr) == 0 {
-			return nil, lockErr(format, in.Name, 0, "package %s: empty entry", lockTrunc(path))
+			return nil, newError(format, in.Name, 0, "package %s: empty entry", trunc(path))
 		}
 		var ident string
 		if err := json.Unmarshal(arr[0], &ident); err != nil {
-			return nil, lockErr(format, in.Name, 0, "package %s: first element is not \"name@version\"", lockTrunc(path))
+			return nil, newError(format, in.Name, 0, "package %s: first element is not \"name@version\"", trunc(path))
 		}
-		name, version := lockYarnSpecName(ident)
+		name, version := yarnSpecName(ident)
 		if name == "" || version == "" {
-			return nil, lockErr(format, in.Name, 0, "package %s: %q is not name@version", lockTrunc(path), lockTrunc(ident))
+			return nil, newError(format, in.Name, 0, "package %s: %q is not name@version", trunc(path), trunc(ident))
 		}
 		if version[0] < '0' || version[0] > '9' {
 			// workspace:, link:, file:, github:, git+... are not registry packages.
 			if !strings.HasPrefix(version, "workspace:") && !strings.HasPrefix(version, "link:") {
-				lf.Limits = append(lf.Limits, "package "+lockTrunc(ident)+": not a registry version: not listed")
+				lf.Limits = append(lf.Limits, "package "+trunc(ident)+": not a registry version: not listed")
 			}
 			continue
 		}
@@ -120,8 +120,8 @@ func lockParseBun(in Input) (*File, error) {
 			}
 		}
 		if !dup {
-			lf.Packages = append(lf.Packages, Package{Name: name, Version: version, PURL: lockNPMPURL(name, version), Key: key,
-				Group: lockNPMScope(name), Hashes: SRIHashes(integrity)})
+			lf.Packages = append(lf.Packages, Package{Name: name, Version: version, PURL: npmPURL(name, version), Key: key,
+				Group: npmScope(name), Hashes: SRIHashes(integrity)})
 		}
 	}
 	idx := map[string]int{}
@@ -169,6 +169,6 @@ func lockParseBun(in Input) (*File, error) {
 			}
 		}
 	}
-	lockPropagate(lf.Packages, prod, dev)
+	propagate(lf.Packages, prod, dev)
 	return lf, nil
 }

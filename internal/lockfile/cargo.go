@@ -8,12 +8,12 @@ import (
 	"github.com/package-url/packageurl-go"
 )
 
-// lockParseCargo reads Cargo.lock (versions 1 to 4) with
+// parseCargo reads Cargo.lock (versions 1 to 4) with
 // BurntSushi/toml. Packages without a source are the workspace's own
 // crates: they are not components, and what they depend on is direct.
 // A dependency is written "name", "name version" or "name version
 // (source)" when several versions are locked.
-func lockParseCargo(in Input) (*File, error) {
+func parseCargo(in Input) (*File, error) {
 	const format = "Cargo.lock"
 	var lock struct {
 		Package []struct {
@@ -25,13 +25,13 @@ func lockParseCargo(in Input) (*File, error) {
 		} `toml:"package"`
 	}
 	if _, err := toml.Decode(string(in.Data), &lock); err != nil {
-		return nil, lockWrap(format, in.Name, in.Data, err)
+		return nil, wrapError(format, in.Name, in.Data, err)
 	}
 	lf := &File{Ecosystem: "crates.io"}
 	versions := map[string][]string{} // name -> versions locked
 	for i, p := range lock.Package {
 		if p.Name == "" || p.Version == "" {
-			return nil, lockErr(format, in.Name, 0, "package %d has no name or version", i+1)
+			return nil, newError(format, in.Name, 0, "package %d has no name or version", i+1)
 		}
 		versions[p.Name] = append(versions[p.Name], p.Version)
 	}
@@ -72,7 +72,7 @@ func lockParseCargo(in Input) (*File, error) {
 		lf.Packages = append(lf.Packages, lp)
 	}
 	if len(roots) > 0 {
-		lockPropagate(lf.Packages, roots, nil)
+		propagate(lf.Packages, roots, nil)
 		for i := range lf.Packages {
 			lf.Packages[i].Scope = ScopeUnknown // Cargo.lock mixes dev- and build-dependencies in
 		}

@@ -7,11 +7,11 @@ import (
 	"go.yaml.in/yaml/v3"
 )
 
-// lockParsePodfile reads Podfile.lock (CocoaPods) with
+// parsePodfile reads Podfile.lock (CocoaPods) with
 // go.yaml.in/yaml/v3: PODS lists "Name (version)", alone or as a map to
 // its dependencies; DEPENDENCIES names the direct pods. Subspecs
 // ("Texture/Core") are parts of their pod and fold into it.
-func lockParsePodfile(in Input) (*File, error) {
+func parsePodfile(in Input) (*File, error) {
 	const format = "Podfile.lock"
 	var lock struct {
 		Pods         []any             `yaml:"PODS"`
@@ -19,18 +19,18 @@ func lockParsePodfile(in Input) (*File, error) {
 		Checksums    map[string]string `yaml:"SPEC CHECKSUMS"`
 	}
 	if err := yaml.Unmarshal(in.Data, &lock); err != nil {
-		return nil, lockWrap(format, in.Name, in.Data, err)
+		return nil, wrapError(format, in.Name, in.Data, err)
 	}
 	if lock.Pods == nil {
-		return nil, lockErr(format, in.Name, 0, "no PODS list: not a Podfile.lock")
+		return nil, newError(format, in.Name, 0, "no PODS list: not a Podfile.lock")
 	}
 	root := func(n string) string { r, _, _ := strings.Cut(n, "/"); return r }
 	lf := &File{Ecosystem: "CocoaPods"}
 	idx := map[string]int{}
 	add := func(spec string, deps []string) error {
-		name, version, ok := lockGemNameVersion(spec)
+		name, version, ok := gemNameVersion(spec)
 		if !ok {
-			return lockErr(format, in.Name, 0, "pod %q is not \"Name (version)\"", lockTrunc(spec))
+			return newError(format, in.Name, 0, "pod %q is not \"Name (version)\"", trunc(spec))
 		}
 		key := root(name)
 		i, seen := idx[key]
@@ -69,7 +69,7 @@ func lockParsePodfile(in Input) (*File, error) {
 				}
 			}
 		default:
-			return nil, lockErr(format, in.Name, 0, "PODS entry of type %T", p)
+			return nil, newError(format, in.Name, 0, "PODS entry of type %T", p)
 		}
 	}
 	var roots []string
@@ -77,7 +77,7 @@ func lockParsePodfile(in Input) (*File, error) {
 		n, _, _ := strings.Cut(d, " ")
 		roots = append(roots, root(n))
 	}
-	lockPropagate(lf.Packages, roots, nil)
+	propagate(lf.Packages, roots, nil)
 	for i := range lf.Packages {
 		lf.Packages[i].Scope = ScopeUnknown
 	}

@@ -8,11 +8,11 @@ import (
 	"go.yaml.in/yaml/v3"
 )
 
-// lockParsePubspec reads pubspec.lock (Dart and Flutter) with
+// parsePubspec reads pubspec.lock (Dart and Flutter) with
 // go.yaml.in/yaml/v3: "dependency" says "direct main", "direct dev",
 // "direct overridden" or "transitive"; hosted packages carry a SHA-256.
 // SDK packages (flutter) are part of the toolchain and not listed.
-func lockParsePubspec(in Input) (*File, error) {
+func parsePubspec(in Input) (*File, error) {
 	const format = "pubspec.lock"
 	var lock struct {
 		Packages map[string]struct {
@@ -23,7 +23,7 @@ func lockParsePubspec(in Input) (*File, error) {
 		} `yaml:"packages"`
 	}
 	if err := yaml.Unmarshal(in.Data, &lock); err != nil {
-		return nil, lockWrap(format, in.Name, in.Data, err)
+		return nil, wrapError(format, in.Name, in.Data, err)
 	}
 	lf := &File{Ecosystem: "Pub"}
 	for _, name := range slices.Sorted(maps.Keys(lock.Packages)) {
@@ -32,7 +32,7 @@ func lockParsePubspec(in Input) (*File, error) {
 			continue
 		}
 		if e.Version == "" {
-			return nil, lockErr(format, in.Name, 0, "package %s has no version", name)
+			return nil, newError(format, in.Name, 0, "package %s has no version", name)
 		}
 		p := Package{Name: name, Version: e.Version, Key: name, Direct: -1,
 			PURL: packageurl.NewPackageURL(packageurl.TypePub, "", name, e.Version, nil, "").ToString()}
@@ -44,7 +44,7 @@ func lockParsePubspec(in Input) (*File, error) {
 		}
 		if d, ok := e.Description.(map[string]any); ok {
 			if h, ok := d["sha256"].(string); ok {
-				if hh, ok := lockPySha256("sha256:" + h); ok {
+				if hh, ok := pySHA256("sha256:" + h); ok {
 					p.Hashes = []Hash{hh}
 				}
 			}

@@ -11,13 +11,13 @@ import (
 	"github.com/package-url/packageurl-go"
 )
 
-// lockParseNuGet reads NuGet's packages.lock.json: for each target
+// parseNuGet reads NuGet's packages.lock.json: for each target
 // framework, every package with its type (Direct, Transitive,
 // CentralTransitive, Project), resolved version, SHA-512 content hash
 // and dependencies. Project references are the solution's own projects
 // and are not listed. NuGet ids are case-insensitive; the purl keeps the
 // lockfile's spelling.
-func lockParseNuGet(in Input) (*File, error) {
+func parseNuGet(in Input) (*File, error) {
 	const format = "packages.lock.json"
 	type entry struct {
 		Type         string            `json:"type"`
@@ -30,10 +30,10 @@ func lockParseNuGet(in Input) (*File, error) {
 		Dependencies map[string]map[string]entry `json:"dependencies"`
 	}
 	if err := json.Unmarshal(in.Data, &lock); err != nil {
-		return nil, lockWrap(format, in.Name, in.Data, err)
+		return nil, wrapError(format, in.Name, in.Data, err)
 	}
 	if lock.Version == nil || lock.Dependencies == nil {
-		return nil, lockErr(format, in.Name, 0, "no version or dependencies: not a NuGet packages.lock.json")
+		return nil, newError(format, in.Name, 0, "no version or dependencies: not a NuGet packages.lock.json")
 	}
 	lf := &File{Ecosystem: "NuGet"}
 	idx := map[string]int{}
@@ -44,7 +44,7 @@ func lockParseNuGet(in Input) (*File, error) {
 				continue
 			}
 			if e.Resolved == "" {
-				return nil, lockErr(format, in.Name, 0, "%s package %s has no resolved version", fw, name)
+				return nil, newError(format, in.Name, 0, "%s package %s has no resolved version", fw, name)
 			}
 			// Each target framework resolves its own versions: keys and
 			// edges are per framework; FromDirectory merges equal purls.

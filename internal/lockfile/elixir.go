@@ -7,36 +7,36 @@ import (
 	"github.com/package-url/packageurl-go"
 )
 
-// lockMixEntry is one line of mix.lock:
+// mixEntry is one line of mix.lock:
 //
 //	"name": {:hex, :pkg, "version", "inner hash", [:mix], [deps], "hexpm", "outer hash"},
 //
 // mix.lock is an Elixir map literal; no Go library reads Elixir terms,
 // so the entries' fixed leading fields are matched here.
-var lockMixEntry = regexp.MustCompile(`^\s*"([^"]+)":\s*\{:([a-z_]+)\s*,(.*)$`)
+var mixEntry = regexp.MustCompile(`^\s*"([^"]+)":\s*\{:([a-z_]+)\s*,(.*)$`)
 
-// lockMixHex is the start of a Hex entry's fields: :pkg, "version".
-var lockMixHex = regexp.MustCompile(`^\s*:"?([A-Za-z0-9_.-]+)"?\s*,\s*"([^"]*)"(.*)$`)
+// mixHex is the start of a Hex entry's fields: :pkg, "version".
+var mixHex = regexp.MustCompile(`^\s*:"?([A-Za-z0-9_.-]+)"?\s*,\s*"([^"]*)"(.*)$`)
 
-// lockMixDep is a dependency inside the deps list: {:name, "req", [...]}.
-var lockMixDep = regexp.MustCompile(`\{:([a-z0-9_]+)\s*,`)
+// mixDep is a dependency inside the deps list: {:name, "req", [...]}.
+var mixDep = regexp.MustCompile(`\{:([a-z0-9_]+)\s*,`)
 
-// lockParseMix reads mix.lock (Elixir's Hex and git dependencies). Hex
+// parseMix reads mix.lock (Elixir's Hex and git dependencies). Hex
 // packages are listed with their outer checksum (SHA-256); git and path
 // dependencies have no Hex version and are listed in the limitations.
-func lockParseMix(in Input) (*File, error) {
+func parseMix(in Input) (*File, error) {
 	const format = "mix.lock"
 	text := string(in.Data)
 	if !strings.HasPrefix(strings.TrimSpace(text), "%{") {
-		return nil, lockErr(format, in.Name, 1, "not an Elixir map (%%{...})")
+		return nil, newError(format, in.Name, 1, "not an Elixir map (%%{...})")
 	}
 	lf := &File{Ecosystem: "Hex"}
 	for i, line := range strings.Split(text, "\n") {
-		m := lockMixEntry.FindStringSubmatch(line)
+		m := mixEntry.FindStringSubmatch(line)
 		if m == nil {
 			t := strings.TrimSpace(line)
 			if strings.HasPrefix(t, `"`) {
-				return nil, lockErr(format, in.Name, i+1, "entry %q is not \"name\": {:kind, ...}", lockTrunc(t))
+				return nil, newError(format, in.Name, i+1, "entry %q is not \"name\": {:kind, ...}", trunc(t))
 			}
 			continue
 		}
@@ -44,9 +44,9 @@ func lockParseMix(in Input) (*File, error) {
 			lf.Limits = append(lf.Limits, "dependency "+m[1]+" comes from "+m[2]+": not a Hex package, not listed")
 			continue
 		}
-		h := lockMixHex.FindStringSubmatch(m[3])
+		h := mixHex.FindStringSubmatch(m[3])
 		if h == nil {
-			return nil, lockErr(format, in.Name, i+1, "hex entry %s does not start with :package, \"version\"", m[1])
+			return nil, newError(format, in.Name, i+1, "hex entry %s does not start with :package, \"version\"", m[1])
 		}
 		name, version := h[1], h[2]
 		p := Package{Name: name, Version: version, Key: m[1],
@@ -58,7 +58,7 @@ func lockParseMix(in Input) (*File, error) {
 				if k := strings.Index(deps, `"hexpm"`); k >= 0 {
 					deps = deps[:k]
 				}
-				for _, d := range lockMixDep.FindAllStringSubmatch(deps, -1) {
+				for _, d := range mixDep.FindAllStringSubmatch(deps, -1) {
 					p.Deps = append(p.Deps, d[1])
 				}
 			}

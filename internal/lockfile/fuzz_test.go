@@ -8,8 +8,8 @@ import (
 	"github.com/package-url/packageurl-go"
 )
 
-// lockParserFor returns this package's parser of a file name, or nil.
-func lockParserFor(base string) *Parser {
+// parserFor returns this package's parser of a file name, or nil.
+func parserFor(base string) *Parser {
 	for _, p := range Parsers() {
 		if p.Match(base) {
 			return &p
@@ -18,13 +18,13 @@ func lockParserFor(base string) *Parser {
 	return nil
 }
 
-// lockFuzz fuzzes the parser of one lockfile format, seeded with every
+// fuzzParser fuzzes the parser of one lockfile format, seeded with every
 // file of that name under sbom's testdata/lockfiles. The parser is
 // called without sbom's recover, so a panic fails the fuzzer. Whatever
 // it accepts must have a versioned purl of the type the package's
 // component gets.
-func lockFuzz(f *testing.F, base string) {
-	p := lockParserFor(base)
+func fuzzParser(f *testing.F, base string) {
+	p := parserFor(base)
 	if p == nil {
 		f.Fatalf("no parser for %s", base)
 	}
@@ -55,23 +55,23 @@ func lockFuzz(f *testing.F, base string) {
 	})
 }
 
-func FuzzLockYarn(f *testing.F)         { lockFuzz(f, "yarn.lock") }
-func FuzzLockPnpm(f *testing.F)         { lockFuzz(f, "pnpm-lock.yaml") }
-func FuzzLockBun(f *testing.F)          { lockFuzz(f, "bun.lock") }
-func FuzzLockRequirements(f *testing.F) { lockFuzz(f, "requirements.txt") }
-func FuzzLockPoetry(f *testing.F)       { lockFuzz(f, "poetry.lock") }
-func FuzzLockPipfile(f *testing.F)      { lockFuzz(f, "Pipfile.lock") }
-func FuzzLockUV(f *testing.F)           { lockFuzz(f, "uv.lock") }
-func FuzzLockPDM(f *testing.F)          { lockFuzz(f, "pdm.lock") }
-func FuzzLockPylock(f *testing.F)       { lockFuzz(f, "pylock.toml") }
-func FuzzLockCargo(f *testing.F)        { lockFuzz(f, "Cargo.lock") }
-func FuzzLockGemfile(f *testing.F)      { lockFuzz(f, "Gemfile.lock") }
-func FuzzLockComposer(f *testing.F)     { lockFuzz(f, "composer.lock") }
-func FuzzLockGradle(f *testing.F)       { lockFuzz(f, "gradle.lockfile") }
-func FuzzLockPom(f *testing.F)          { lockFuzz(f, "pom.xml") }
-func FuzzLockNuGet(f *testing.F)        { lockFuzz(f, "packages.lock.json") }
-func FuzzLockMix(f *testing.F)          { lockFuzz(f, "mix.lock") }
-func FuzzLockPubspec(f *testing.F)      { lockFuzz(f, "pubspec.lock") }
-func FuzzLockRenv(f *testing.F)         { lockFuzz(f, "renv.lock") }
-func FuzzLockPodfile(f *testing.F)      { lockFuzz(f, "Podfile.lock") }
-func FuzzLockConan(f *testing.F)        { lockFuzz(f, "conan.lock") }
+func FuzzLockYarn(f *testing.F)         { fuzzParser(f, "yarn.lock") }
+func FuzzLockPnpm(f *testing.F)         { fuzzParser(f, "pnpm-lock.yaml") }
+func FuzzLockBun(f *testing.F)          { fuzzParser(f, "bun.lock") }
+func FuzzLockRequirements(f *testing.F) { fuzzParser(f, "requirements.txt") }
+func FuzzLockPoetry(f *testing.F)       { fuzzParser(f, "poetry.lock") }
+func FuzzLockPipfile(f *testing.F)      { fuzzParser(f, "Pipfile.lock") }
+func FuzzLockUV(f *testing.F)           { fuzzParser(f, "uv.lock") }
+func FuzzLockPDM(f *testing.F)          { fuzzParser(f, "pdm.lock") }
+func FuzzLockPylock(f *testing.F)       { fuzzParser(f, "pylock.toml") }
+func FuzzLockCargo(f *testing.F)        { fuzzParser(f, "Cargo.lock") }
+func FuzzLockGemfile(f *testing.F)      { fuzzParser(f, "Gemfile.lock") }
+func FuzzLockComposer(f *testing.F)     { fuzzParser(f, "composer.lock") }
+func FuzzLockGradle(f *testing.F)       { fuzzParser(f, "gradle.lockfile") }
+func FuzzLockPom(f *testing.F)          { fuzzParser(f, "pom.xml") }
+func FuzzLockNuGet(f *testing.F)        { fuzzParser(f, "packages.lock.json") }
+func FuzzLockMix(f *testing.F)          { fuzzParser(f, "mix.lock") }
+func FuzzLockPubspec(f *testing.F)      { fuzzParser(f, "pubspec.lock") }
+func FuzzLockRenv(f *testing.F)         { fuzzParser(f, "renv.lock") }
+func FuzzLockPodfile(f *testing.F)      { fuzzParser(f, "Podfile.lock") }
+func FuzzLockConan(f *testing.F)        { fuzzParser(f, "conan.lock") }

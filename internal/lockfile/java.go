@@ -13,23 +13,23 @@ import (
 	"github.com/package-url/packageurl-go"
 )
 
-// lockIsGradle matches gradle.lockfile and buildscript-gradle.lockfile.
-func lockIsGradle(base string) bool {
+// isGradle matches gradle.lockfile and buildscript-gradle.lockfile.
+func isGradle(base string) bool {
 	return base == "gradle.lockfile" || base == "buildscript-gradle.lockfile"
 }
 
-// lockMavenPkg is a Maven artifact.
-func lockMavenPkg(group, artifact, version string) Package {
+// mavenPkg is a Maven artifact.
+func mavenPkg(group, artifact, version string) Package {
 	return Package{Name: artifact, Group: group, Version: version, Key: group + ":" + artifact,
 		OSVPackage: group + ":" + artifact,
 		PURL:       packageurl.NewPackageURL(packageurl.TypeMaven, group, artifact, version, nil, "").ToString()}
 }
 
-// lockParseGradle reads a Gradle dependency lockfile: one
+// parseGradle reads a Gradle dependency lockfile: one
 // "group:artifact:version=configuration,..." line per module, "empty="
 // for configurations without dependencies. A module whose configurations
 // are all test or annotation-processor ones is development scope.
-func lockParseGradle(in Input) (*File, error) {
+func parseGradle(in Input) (*File, error) {
 	const format = "gradle.lockfile"
 	lf := &File{Ecosystem: "Maven"}
 	sc := bufio.NewScanner(bytes.NewReader(in.Data))
@@ -44,9 +44,9 @@ func lockParseGradle(in Input) (*File, error) {
 		coords, confs, _ := strings.Cut(s, "=")
 		parts := strings.Split(coords, ":")
 		if len(parts) != 3 || parts[0] == "" || parts[1] == "" || parts[2] == "" {
-			return nil, lockErr(format, in.Name, line, "%q is not group:artifact:version=configurations", lockTrunc(s))
+			return nil, newError(format, in.Name, line, "%q is not group:artifact:version=configurations", trunc(s))
 		}
-		p := lockMavenPkg(parts[0], parts[1], parts[2])
+		p := mavenPkg(parts[0], parts[1], parts[2])
 		p.Key = coords
 		if confs != "" {
 			p.Scope = ScopeExcluded
@@ -63,13 +63,13 @@ func lockParseGradle(in Input) (*File, error) {
 		lf.Packages = append(lf.Packages, p)
 	}
 	if err := sc.Err(); err != nil {
-		return nil, lockErr(format, in.Name, line+1, "%v", err)
+		return nil, newError(format, in.Name, line+1, "%v", err)
 	}
 	return lf, nil
 }
 
-// lockPom is the part of a pom.xml FromDirectory reads.
-type lockPom struct {
+// pomProject is the part of a pom.xml FromDirectory reads.
+type pomProject struct {
 	GroupID    string `xml:"groupId"`
 	ArtifactID string `xml:"artifactId"`
 	Version    string `xml:"version"`
@@ -84,11 +84,11 @@ type lockPom struct {
 			Value   string `xml:",chardata"`
 		} `xml:",any"`
 	} `xml:"properties"`
-	Dependencies         []lockPomDep `xml:"dependencies>dependency"`
-	DependencyManagement []lockPomDep `xml:"dependencyManagement>dependencies>dependency"`
+	Dependencies         []pomDep `xml:"dependencies>dependency"`
+	DependencyManagement []pomDep `xml:"dependencyManagement>dependencies>dependency"`
 }
 
-type lockPomDep struct {
+type pomDep struct {
 	GroupID    string `xml:"groupId"`
 	ArtifactID string `xml:"artifactId"`
 	Version    string `xml:"version"`
@@ -97,22 +97,22 @@ type lockPomDep struct {
 	Type       string `xml:"type"`
 }
 
-var lockPomProp = regexp.MustCompile(`\$\{([^}]+)\}`)
+var pomProp = regexp.MustCompile(`\$\{([^}]+)\}`)
 
-// lockParsePom reads a Maven pom.xml with encoding/xml: the dependencies
+// parsePom reads a Maven pom.xml with encoding/xml: the dependencies
 // it declares, with versions taken from the element, else from its own
 // dependencyManagement, and ${properties} resolved from its <properties>
 // and project.* / parent coordinates. Parents and imported BOMs are not
 // fetched: a dependency whose version stays unknown, unresolved or a
 // range is listed in the limitations. Scope test is development,
 // provided and system are optional.
-func lockParsePom(in Input) (*File, error) {
+func parsePom(in Input) (*File, error) {
 	const format = "pom.xml"
-	var pom lockPom
+	var pom pomProject
 	dec := xml.NewDecoder(bytes.NewReader(in.Data))
 	dec.CharsetReader = func(charset string, r io.Reader) (io.Reader, error) { return r, nil }
 	if err := dec.Decode(&pom); err != nil {
-		return nil, lockWrap(format, in.Name, in.Data, err)
+		return nil, wrapError(format, in.Name, in.Data, err)
 	}
 	props := map[string]string{}
 	for _, e := range pom.Properties.Entries {
@@ -137,7 +137,7 @@ func lockParsePom(in Input) (*File, error) {
 				return s, true
 			}
 			ok := true
-			s = lockPomProp.ReplaceAllStringFunc(s, func(m string) string {
+			s = pomProp.ReplaceAllStringFunc(s, func(m string) string {
 				v, found := props[m[2:len(m)-1]]
 				if !found {
 					ok = false
@@ -184,7 +184,7 @@ func lockParsePom(in Input) (*File, error) {
 			continue
 		}
 		seen[g+":"+a+":"+v] = true
-		p := lockMavenPkg(g, a, v)
+		p := mavenPkg(g, a, v)
 		p.Direct = 1
 		switch strings.TrimSpace(d.Scope) {
 		case "test":

@@ -112,26 +112,26 @@ func Exact(names ...string) func(string) bool {
 // The parsers of this package, one per format. package-lock.json and
 // go.mod are not here: sbom reads them with its generators.
 var (
-	Yarn         = Parser{"yarn.lock", Exact("yarn.lock"), lockParseYarn}
-	Pnpm         = Parser{"pnpm-lock.yaml", Exact("pnpm-lock.yaml"), lockParsePnpm}
-	Bun          = Parser{"bun.lock", Exact("bun.lock"), lockParseBun}
-	Requirements = Parser{"requirements.txt", lockIsRequirements, lockParseRequirements}
-	Poetry       = Parser{"poetry.lock", Exact("poetry.lock"), lockParsePoetry}
-	Pipfile      = Parser{"Pipfile.lock", Exact("Pipfile.lock"), lockParsePipfile}
-	UV           = Parser{"uv.lock", Exact("uv.lock"), lockParseUV}
-	PDM          = Parser{"pdm.lock", Exact("pdm.lock"), lockParsePDM}
-	Pylock       = Parser{"pylock.toml", lockIsPylock, lockParsePylock}
-	Cargo        = Parser{"Cargo.lock", Exact("Cargo.lock"), lockParseCargo}
-	Gemfile      = Parser{"Gemfile.lock", Exact("Gemfile.lock", "gems.locked"), lockParseGemfile}
-	Composer     = Parser{"composer.lock", Exact("composer.lock"), lockParseComposer}
-	Gradle       = Parser{"gradle.lockfile", lockIsGradle, lockParseGradle}
-	Pom          = Parser{"pom.xml", Exact("pom.xml"), lockParsePom}
-	NuGet        = Parser{"packages.lock.json", Exact("packages.lock.json"), lockParseNuGet}
-	Mix          = Parser{"mix.lock", Exact("mix.lock"), lockParseMix}
-	Pubspec      = Parser{"pubspec.lock", Exact("pubspec.lock"), lockParsePubspec}
-	Renv         = Parser{"renv.lock", Exact("renv.lock"), lockParseRenv}
-	Podfile      = Parser{"Podfile.lock", Exact("Podfile.lock"), lockParsePodfile}
-	Conan        = Parser{"conan.lock", Exact("conan.lock"), lockParseConan}
+	Yarn         = Parser{"yarn.lock", Exact("yarn.lock"), parseYarn}
+	Pnpm         = Parser{"pnpm-lock.yaml", Exact("pnpm-lock.yaml"), parsePnpm}
+	Bun          = Parser{"bun.lock", Exact("bun.lock"), parseBun}
+	Requirements = Parser{"requirements.txt", isRequirements, parseRequirements}
+	Poetry       = Parser{"poetry.lock", Exact("poetry.lock"), parsePoetry}
+	Pipfile      = Parser{"Pipfile.lock", Exact("Pipfile.lock"), parsePipfile}
+	UV           = Parser{"uv.lock", Exact("uv.lock"), parseUV}
+	PDM          = Parser{"pdm.lock", Exact("pdm.lock"), parsePDM}
+	Pylock       = Parser{"pylock.toml", isPylock, parsePylock}
+	Cargo        = Parser{"Cargo.lock", Exact("Cargo.lock"), parseCargo}
+	Gemfile      = Parser{"Gemfile.lock", Exact("Gemfile.lock", "gems.locked"), parseGemfile}
+	Composer     = Parser{"composer.lock", Exact("composer.lock"), parseComposer}
+	Gradle       = Parser{"gradle.lockfile", isGradle, parseGradle}
+	Pom          = Parser{"pom.xml", Exact("pom.xml"), parsePom}
+	NuGet        = Parser{"packages.lock.json", Exact("packages.lock.json"), parseNuGet}
+	Mix          = Parser{"mix.lock", Exact("mix.lock"), parseMix}
+	Pubspec      = Parser{"pubspec.lock", Exact("pubspec.lock"), parsePubspec}
+	Renv         = Parser{"renv.lock", Exact("renv.lock"), parseRenv}
+	Podfile      = Parser{"Podfile.lock", Exact("Podfile.lock"), parsePodfile}
+	Conan        = Parser{"conan.lock", Exact("conan.lock"), parseConan}
 )
 
 // Parsers lists every parser of this package.
@@ -152,11 +152,11 @@ func (p *Parser) Run(in Input) (*File, error) {
 	lf.Format = p.Format
 	for _, pk := range lf.Packages {
 		if pk.Name == "" || pk.Version == "" {
-			return nil, lockErr(p.Format, in.Name, 0, "package %q has no name or version", lockTrunc(pk.Name+"@"+pk.Version))
+			return nil, newError(p.Format, in.Name, 0, "package %q has no name or version", trunc(pk.Name+"@"+pk.Version))
 		}
 		pu, err := packageurl.FromString(pk.PURL)
 		if err != nil || pu.Name == "" {
-			return nil, lockErr(p.Format, in.Name, 0, "package %q is not a valid package name (purl %q)", lockTrunc(pk.Name), lockTrunc(pk.PURL))
+			return nil, newError(p.Format, in.Name, 0, "package %q is not a valid package name (purl %q)", trunc(pk.Name), trunc(pk.PURL))
 		}
 	}
 	return lf, nil
@@ -204,47 +204,47 @@ func (e *Error) Error() string {
 // Unwrap returns what was wrong.
 func (e *Error) Unwrap() error { return e.Err }
 
-// lockPURL builds a purl with packageurl-go's encoder.
-func lockPURL(typ, ns, name, version string, q ...packageurl.Qualifier) string {
+// newPURL builds a purl with packageurl-go's encoder.
+func newPURL(typ, ns, name, version string, q ...packageurl.Qualifier) string {
 	return packageurl.NewPackageURL(typ, ns, name, version, q, "").ToString()
 }
 
-// lockNPMPURL is the purl of an npm package; a scoped name
+// npmPURL is the purl of an npm package; a scoped name
 // ("@babel/core") is the namespace and the name.
-func lockNPMPURL(name, version string) string {
+func npmPURL(name, version string) string {
 	ns, n := "", name
 	if strings.HasPrefix(name, "@") {
 		if i := strings.IndexByte(name, '/'); i > 0 {
 			ns, n = name[:i], name[i+1:]
 		}
 	}
-	return lockPURL(packageurl.TypeNPM, ns, n, version)
+	return newPURL(packageurl.TypeNPM, ns, n, version)
 }
 
-// lockLine returns the 1-based line of byte offset off in data.
-func lockLine(data []byte, off int) int {
+// lineOf returns the 1-based line of byte offset off in data.
+func lineOf(data []byte, off int) int {
 	if off > len(data) {
 		off = len(data)
 	}
 	return bytes.Count(data[:off], []byte{'\n'}) + 1
 }
 
-// lockErr is an *Error naming the file, the format and the line (0
+// newError is an *Error naming the file, the format and the line (0
 // when unknown).
-func lockErr(format, name string, line int, msg string, args ...any) error {
+func newError(format, name string, line int, msg string, args ...any) error {
 	return &Error{Format: format, File: name, Line: line, Offset: -1, Err: fmt.Errorf(msg, args...)}
 }
 
-var lockLineRE = regexp.MustCompile(`\bline (\d+)\b`)
+var lineRE = regexp.MustCompile(`\bline (\d+)\b`)
 
-// lockWrap wraps a syntax library's error (encoding/json, encoding/xml,
+// wrapError wraps a syntax library's error (encoding/json, encoding/xml,
 // BurntSushi/toml, yaml) as an *Error with its location, found from the
 // error types of encoding/json and encoding/xml, else from a "line N"
 // in the message (YAML and TOML). sbom's decParseError does the same
 // for the SBOM formats (and SPDX tag-value's tags); this package cannot
 // import sbom, and sbom's decoders have no business importing a
 // lockfile package, hence these few lines twice.
-func lockWrap(format, name string, data []byte, err error) error {
+func wrapError(format, name string, data []byte, err error) error {
 	e := &Error{Format: format, File: name, Offset: -1, Err: err}
 	var off int64 = -1
 	var syn *json.SyntaxError
@@ -259,7 +259,7 @@ func lockWrap(format, name string, data []byte, err error) error {
 	case errors.As(err, &xsyn):
 		e.Line = xsyn.Line
 	default:
-		if m := lockLineRE.FindStringSubmatch(err.Error()); m != nil {
+		if m := lineRE.FindStringSubmatch(err.Error()); m != nil {
 			e.Line, _ = strconv.Atoi(m[1])
 		}
 	}

@@ -9,14 +9,14 @@ import (
 	"strings"
 )
 
-// lockNPMManifest is the part of a sibling package.json that says which
+// npmManifest is the part of a sibling package.json that says which
 // packages the project requires directly, and for what.
-type lockNPMManifest struct {
+type npmManifest struct {
 	prod, dev map[string]string
 }
 
-// lockReadPackageJSON reads the package.json beside a lockfile, if any.
-func lockReadPackageJSON(in Input) *lockNPMManifest {
+// readPackageJSON reads the package.json beside a lockfile, if any.
+func readPackageJSON(in Input) *npmManifest {
 	if in.Sibling == nil {
 		return nil
 	}
@@ -32,7 +32,7 @@ func lockReadPackageJSON(in Input) *lockNPMManifest {
 	if json.Unmarshal(data, &pj) != nil {
 		return nil
 	}
-	m := &lockNPMManifest{prod: map[string]string{}, dev: pj.DevDependencies}
+	m := &npmManifest{prod: map[string]string{}, dev: pj.DevDependencies}
 	for k, v := range pj.Dependencies {
 		m.prod[k] = v
 	}
@@ -42,12 +42,12 @@ func lockReadPackageJSON(in Input) *lockNPMManifest {
 	return m
 }
 
-// lockPropagate sets direct and scope from the roots the project
+// propagate sets direct and scope from the roots the project
 // requires: a package reachable from a runtime root is ScopeRequired,
 // else one reachable from an optional root (an extra) ScopeOptional,
 // else one reachable only from development roots ScopeExcluded; roots
 // are direct, the rest transitive. Keys not in pkgs are ignored.
-func lockPropagate(pkgs []Package, prodRoots, devRoots []string, optRoots ...string) {
+func propagate(pkgs []Package, prodRoots, devRoots []string, optRoots ...string) {
 	idx := make(map[string]int, len(pkgs))
 	for i, p := range pkgs {
 		if p.Key != "" {
@@ -88,10 +88,10 @@ func lockPropagate(pkgs []Package, prodRoots, devRoots []string, optRoots ...str
 	walk(devRoots, ScopeExcluded)
 }
 
-// lockNPMNameFromTarball returns the package name in a registry tarball
+// npmNameFromTarball returns the package name in a registry tarball
 // URL ("https://registry.yarnpkg.com/@babel/core/-/core-7.26.0.tgz"
 // gives "@babel/core"), or "" for any other URL.
-func lockNPMNameFromTarball(resolved string) string {
+func npmNameFromTarball(resolved string) string {
 	u, err := url.Parse(resolved)
 	if err != nil || (u.Scheme != "https" && u.Scheme != "http") {
 		return ""

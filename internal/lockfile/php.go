@@ -7,11 +7,11 @@ import (
 	"github.com/package-url/packageurl-go"
 )
 
-// lockParseComposer reads composer.lock (JSON): "packages" are runtime,
+// parseComposer reads composer.lock (JSON): "packages" are runtime,
 // "packages-dev" development; each package's "require" gives the edges
 // (platform requirements such as "php" and "ext-json" are not packages).
 // Direct packages come from the composer.json beside the lockfile.
-func lockParseComposer(in Input) (*File, error) {
+func parseComposer(in Input) (*File, error) {
 	const format = "composer.lock"
 	type pkg struct {
 		Name    string            `json:"name"`
@@ -26,10 +26,10 @@ func lockParseComposer(in Input) (*File, error) {
 		PackagesDev []pkg  `json:"packages-dev"`
 	}
 	if err := json.Unmarshal(in.Data, &lock); err != nil {
-		return nil, lockWrap(format, in.Name, in.Data, err)
+		return nil, wrapError(format, in.Name, in.Data, err)
 	}
 	if lock.Packages == nil {
-		return nil, lockErr(format, in.Name, 0, "no \"packages\" list: not a composer.lock")
+		return nil, newError(format, in.Name, 0, "no \"packages\" list: not a composer.lock")
 	}
 	lf := &File{Ecosystem: "Packagist"}
 	for _, sec := range []struct {
@@ -39,7 +39,7 @@ func lockParseComposer(in Input) (*File, error) {
 		for i, p := range sec.pkgs {
 			vendor, name, ok := strings.Cut(p.Name, "/")
 			if !ok || p.Version == "" {
-				return nil, lockErr(format, in.Name, 0, "package %d (%q): want vendor/name and a version", i+1, lockTrunc(p.Name))
+				return nil, newError(format, in.Name, 0, "package %d (%q): want vendor/name and a version", i+1, trunc(p.Name))
 			}
 			lp := Package{Name: p.Name, Version: p.Version, Group: vendor, Key: strings.ToLower(p.Name), Scope: sec.scope,
 				PURL: packageurl.NewPackageURL(packageurl.TypeComposer, vendor, name, p.Version, nil, "").ToString()}

@@ -9,11 +9,11 @@ import (
 	"github.com/package-url/packageurl-go"
 )
 
-// lockParseRenv reads renv.lock (R): each package with its version,
+// parseRenv reads renv.lock (R): each package with its version,
 // source (Repository, Bioconductor, GitHub, ...) and requirements.
 // Packages from CRAN-like repositories get pkg:cran purls; others keep
 // their source in a property.
-func lockParseRenv(in Input) (*File, error) {
+func parseRenv(in Input) (*File, error) {
 	const format = "renv.lock"
 	var lock struct {
 		R        *json.RawMessage `json:"R"`
@@ -26,17 +26,17 @@ func lockParseRenv(in Input) (*File, error) {
 		} `json:"Packages"`
 	}
 	if err := json.Unmarshal(in.Data, &lock); err != nil {
-		return nil, lockWrap(format, in.Name, in.Data, err)
+		return nil, wrapError(format, in.Name, in.Data, err)
 	}
 	if lock.Packages == nil {
-		return nil, lockErr(format, in.Name, 0, "no Packages: not a renv.lock")
+		return nil, newError(format, in.Name, 0, "no Packages: not a renv.lock")
 	}
 	lf := &File{Ecosystem: "CRAN"}
 	for _, k := range slices.Sorted(maps.Keys(lock.Packages)) {
 		e := lock.Packages[k]
 		name := cmp.Or(e.Package, k)
 		if e.Version == "" {
-			return nil, lockErr(format, in.Name, 0, "package %s has no version", name)
+			return nil, newError(format, in.Name, 0, "package %s has no version", name)
 		}
 		p := Package{Name: name, Version: e.Version, Key: name, Deps: e.Requirements,
 			PURL: packageurl.NewPackageURL(packageurl.TypeCran, "", name, e.Version, nil, "").ToString()}

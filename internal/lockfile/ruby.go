@@ -8,13 +8,13 @@ import (
 	"github.com/package-url/packageurl-go"
 )
 
-// lockParseGemfile reads Gemfile.lock (and gems.locked), Bundler's own
+// parseGemfile reads Gemfile.lock (and gems.locked), Bundler's own
 // indented text format (no Go library reads it, so it is read line by
 // line here): the specs of the GEM and GIT sections ("    name
 // (version[-platform])", their dependencies indented six spaces) and the
 // DEPENDENCIES section, which names the direct gems. PATH gems are the
 // project's own and are not listed.
-func lockParseGemfile(in Input) (*File, error) {
+func parseGemfile(in Input) (*File, error) {
 	const format = "Gemfile.lock"
 	lf := &File{Ecosystem: "RubyGems"}
 	idx := map[string]int{}
@@ -52,7 +52,7 @@ func lockParseGemfile(in Input) (*File, error) {
 			flush()
 			section, inSpecs, sawSection = text, false, true
 		case !sawSection:
-			return nil, lockErr(format, in.Name, line, "indented line before any section")
+			return nil, newError(format, in.Name, line, "indented line before any section")
 		case section == "DEPENDENCIES" && indent == 2:
 			name, _, _ := strings.Cut(text, " ")
 			direct = append(direct, strings.TrimSuffix(name, "!"))
@@ -60,9 +60,9 @@ func lockParseGemfile(in Input) (*File, error) {
 			inSpecs = text == "specs:"
 		case inSpecs && indent == 4 && (section == "GEM" || section == "GIT" || section == "PATH"):
 			flush()
-			name, ver, ok := lockGemNameVersion(text)
+			name, ver, ok := gemNameVersion(text)
 			if !ok {
-				return nil, lockErr(format, in.Name, line, "spec %q is not \"name (version)\"", lockTrunc(text))
+				return nil, newError(format, in.Name, line, "spec %q is not \"name (version)\"", trunc(text))
 			}
 			byName[name] = name + "@" + ver
 			inPath = section == "PATH"
@@ -95,10 +95,10 @@ func lockParseGemfile(in Input) (*File, error) {
 	}
 	flush()
 	if err := sc.Err(); err != nil {
-		return nil, lockErr(format, in.Name, line+1, "%v", err)
+		return nil, newError(format, in.Name, line+1, "%v", err)
 	}
 	if !sawSection {
-		return nil, lockErr(format, in.Name, 1, "no GEM, GIT or DEPENDENCIES section")
+		return nil, newError(format, in.Name, 1, "no GEM, GIT or DEPENDENCIES section")
 	}
 	for i := range lf.Packages {
 		for j, d := range lf.Packages[i].Deps {
@@ -111,15 +111,15 @@ func lockParseGemfile(in Input) (*File, error) {
 			roots = append(roots, k)
 		}
 	}
-	lockPropagate(lf.Packages, roots, nil)
+	propagate(lf.Packages, roots, nil)
 	for i := range lf.Packages {
 		lf.Packages[i].Scope = ScopeUnknown // Gemfile.lock does not record groups
 	}
 	return lf, nil
 }
 
-// lockGemNameVersion splits "name (version)".
-func lockGemNameVersion(s string) (name, version string, ok bool) {
+// gemNameVersion splits "name (version)".
+func gemNameVersion(s string) (name, version string, ok bool) {
 	name, rest, ok := strings.Cut(s, " (")
 	if !ok || !strings.HasSuffix(rest, ")") || name == "" {
 		return "", "", false
