@@ -376,6 +376,8 @@ func (b *lockBuilder) component(lf *lockfile.File, p lockfile.Package, loc []Loc
 func lockComponent(lf *lockfile.File, p lockfile.Package, loc []Location) Component {
 	c := Component{Type: TypeLibrary, Group: p.Group, Name: p.Name, Version: p.Version, PURL: p.PURL,
 		Scope: Scope(p.Scope), Hashes: lockHashes(p.Hashes), Locations: slices.Clone(loc)}
+	// Sized once: format, ecosystem, OSV package, direct and the parser's own.
+	c.Properties = make([]Property, 0, 4+len(p.Props))
 	c.Properties = append(c.Properties, Property{PropLockFormat, lf.Format})
 	if lf.Ecosystem != "" {
 		c.Properties = append(c.Properties, Property{PropOSVEcosystem, lf.Ecosystem})
@@ -452,6 +454,12 @@ func lockFromDocument(doc *Document, eco string) *lockfile.File {
 		}
 		edges[d.Ref] = d.DependsOn
 	}
+	// Every package's hashes share one array, allocated once.
+	nh := 0
+	for _, c := range doc.Components {
+		nh += len(c.Hashes)
+	}
+	hashes := make([]lockfile.Hash, 0, nh)
 	for _, c := range doc.Components {
 		if c.ID == doc.Root || c.PURL == "" || c.Version == "" {
 			continue
@@ -462,10 +470,11 @@ func lockFromDocument(doc *Document, eco string) *lockfile.File {
 			p.Direct = 1
 		}
 		if c.Hashes != nil {
-			p.Hashes = make([]lockfile.Hash, len(c.Hashes))
-			for i, h := range c.Hashes {
-				p.Hashes[i] = lockfile.Hash(h)
+			n := len(hashes)
+			for _, h := range c.Hashes {
+				hashes = append(hashes, lockfile.Hash(h))
 			}
+			p.Hashes = hashes[n:len(hashes):len(hashes)]
 		}
 		for _, pr := range c.Properties {
 			if pr.Name != PropOSVEcosystem && pr.Name != PropOSVPackage {

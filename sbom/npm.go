@@ -159,7 +159,7 @@ func genNPMParent(p string) string {
 // internal/lockfile's reader (yarn, pnpm and bun lockfiles record the
 // same strings).
 func genNPMHashes(sri string) []Hash {
-	return lockHashes(lockfile.SRIHashes(sri))
+	return lockfile.SRIHashes(sri, func(alg, value string) Hash { return Hash{Algorithm: alg, Value: value} })
 }
 
 // genNPMScopeRank orders scopes so that merging keeps the strongest.

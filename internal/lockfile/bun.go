@@ -2,8 +2,6 @@ package lockfile
 
 import (
 	"encoding/json"
-	"maps"
-	"slices"
 	"strings"
 )
 
@@ -73,7 +71,7 @@ func parseBun(in Input) (*File, error) {
 	lf := &File{Ecosystem: "npm"}
 	keyOf := map[string]string{} // install path -> name@version
 	depNames := map[string][]string{}
-	for _, path := range slices.Sorted(maps.Keys(lock.Packages)) {
+	for _, path := range sortedKeys(lock.Packages) {
 		arr := lock.Packages[path]
 		if len(arr) == 0 {
 			return nil, newError(format, in.Name, 0, "package %s: empty entry", trunc(path))
@@ -121,7 +119,7 @@ func parseBun(in Input) (*File, error) {
 		}
 		if !dup {
 			lf.Packages = append(lf.Packages, Package{Name: name, Version: version, PURL: npmPURL(name, version), Key: key,
-				Group: npmScope(name), Hashes: SRIHashes(integrity)})
+				Group: npmScope(name), Hashes: SRIHashes(integrity, newHash)})
 		}
 	}
 	idx := map[string]int{}

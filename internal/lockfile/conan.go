@@ -2,8 +2,6 @@ package lockfile
 
 import (
 	"encoding/json"
-	"maps"
-	"slices"
 	"strings"
 
 	"github.com/package-url/packageurl-go"
@@ -76,7 +74,7 @@ func parseConan(in Input) (*File, error) {
 			}
 		}
 		var roots []string
-		for _, id := range slices.Sorted(maps.Keys(nodes)) {
+		for _, id := range sortedKeys(nodes) {
 			n := nodes[id]
 			var deps []string
 			for _, r := range append(append([]string{}, n.Requires...), n.BuildRequires...) {

@@ -1,9 +1,6 @@
 package lockfile
 
 import (
-	"maps"
-	"slices"
-
 	"github.com/package-url/packageurl-go"
 	"go.yaml.in/yaml/v3"
 )
@@ -26,7 +23,7 @@ func parsePubspec(in Input) (*File, error) {
 		return nil, wrapError(format, in.Name, in.Data, err)
 	}
 	lf := &File{Ecosystem: "Pub"}
-	for _, name := range slices.Sorted(maps.Keys(lock.Packages)) {
+	for _, name := range sortedKeys(lock.Packages) {
 		e := lock.Packages[name]
 		if e.Source == "sdk" {
 			continue

@@ -109,10 +109,12 @@ func npmNameFromTarball(resolved string) string {
 }
 
 // SRIHashes turns a Subresource Integrity string ("sha512-...") into
-// Hashes: SHA-512, SHA-384, SHA-256 and SHA-1 of the right length,
-// each once; other tokens are skipped.
-func SRIHashes(sri string) []Hash {
-	var hs []Hash
+// hashes made by mk from a CycloneDX algorithm name and a lowercase hex
+// value: SHA-512, SHA-384, SHA-256 and SHA-1 of the right length, each
+// once; other tokens are skipped. It is generic so that sbom's npm
+// generator builds its own sbom.Hash values without a copy.
+func SRIHashes[H comparable](sri string, mk func(alg, value string) H) []H {
+	var hs []H
 	for _, tok := range strings.Fields(sri) {
 		alg, b64, ok := strings.Cut(tok, "-")
 		if !ok {
@@ -139,10 +141,13 @@ func SRIHashes(sri string) []Hash {
 		if err != nil || len(raw) != size {
 			continue
 		}
-		h := Hash{Algorithm: name, Value: hex.EncodeToString(raw)}
+		h := mk(name, hex.EncodeToString(raw))
 		if !slices.Contains(hs, h) {
 			hs = append(hs, h)
 		}
 	}
 	return hs
 }
+
+// newHash makes a Hash, for SRIHashes.
+func newHash(alg, value string) Hash { return Hash{Algorithm: alg, Value: value} }

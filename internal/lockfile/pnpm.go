@@ -2,8 +2,6 @@ package lockfile
 
 import (
 	"cmp"
-	"maps"
-	"slices"
 	"strconv"
 	"strings"
 
@@ -120,7 +118,7 @@ func parsePnpm(in Input) (*File, error) {
 	v5 := ver < 6
 	lf := &File{Ecosystem: "npm"}
 	idx := map[string]int{}
-	for _, k := range slices.Sorted(maps.Keys(lock.Packages)) {
+	for _, k := range sortedKeys(lock.Packages) {
 		p := lock.Packages[k]
 		name, version := pnpmKey(k, v5)
 		if p.Name != "" {
@@ -135,7 +133,7 @@ func parsePnpm(in Input) (*File, error) {
 			continue
 		}
 		lp := Package{Name: name, Version: version, PURL: npmPURL(name, version), Key: key,
-			Group: npmScope(name), Hashes: SRIHashes(p.Resolution.Integrity)}
+			Group: npmScope(name), Hashes: SRIHashes(p.Resolution.Integrity, newHash)}
 		if p.Dev != nil {
 			lp.Scope = ScopeRequired
 			if *p.Dev {
@@ -150,7 +148,7 @@ func parsePnpm(in Input) (*File, error) {
 	if len(lock.Snapshots) > 0 {
 		edgeSrc = lock.Snapshots
 	}
-	for _, k := range slices.Sorted(maps.Keys(edgeSrc)) {
+	for _, k := range sortedKeys(edgeSrc) {
 		name, version := pnpmKey(k, v5)
 		i, ok := idx[name+"@"+version]
 		if !ok {

@@ -3,8 +3,6 @@ package lockfile
 import (
 	"bufio"
 	"bytes"
-	"maps"
-	"slices"
 	"strings"
 
 	"go.yaml.in/yaml/v3"
@@ -135,7 +133,7 @@ func parseYarnV1(in Input) (*File, error) {
 		}
 		seen[key] = len(lf.Packages)
 		lf.Packages = append(lf.Packages, Package{Name: e.name, Version: e.version, PURL: npmPURL(e.name, e.version),
-			Key: key, Deps: deps, Hashes: SRIHashes(e.integ), Group: npmScope(e.name)})
+			Key: key, Deps: deps, Hashes: SRIHashes(e.integ, newHash), Group: npmScope(e.name)})
 	}
 	yarnRoots(in, lf, bySpec, nil)
 	return lf, nil
@@ -231,7 +229,7 @@ func parseYarnBerry(in Input) (*File, error) {
 	}
 	var all []parsed
 	seen := map[string]int{}
-	for _, spec := range slices.Sorted(maps.Keys(raw)) {
+	for _, spec := range sortedKeys(raw) {
 		if spec == "__metadata" {
 			continue
 		}
