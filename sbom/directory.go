@@ -117,7 +117,7 @@ var (
 // an error naming it (an SBOM missing a lockfile's packages would pass for
 // a clean one); WithoutDevDependencies leaves development-only packages out.
 func FromDirectory(ctx context.Context, dir string, opts ...GenerateOption) (*Document, error) {
-	cfg, err := genNewConfig(opts)
+	cfg, err := newGenerateConfig(opts)
 	if err != nil {
 		return nil, err
 	}
@@ -201,7 +201,7 @@ func LockfileFormat(name string) string {
 // The root component is the directory that holds it. A file of another
 // name is an error wrapping ErrUnsupportedFormat.
 func FromLockfile(ctx context.Context, path string, opts ...GenerateOption) (*Document, error) {
-	cfg, err := genNewConfig(opts)
+	cfg, err := newGenerateConfig(opts)
 	if err != nil {
 		return nil, err
 	}
@@ -220,14 +220,14 @@ func FromLockfile(ctx context.Context, path string, opts ...GenerateOption) (*Do
 }
 
 // addFile reads and parses one lockfile; rel is its location.
-func (b *lockBuilder) addFile(cfg *genConfig, abs, rel string) error {
-	data, err := genReadFile(abs, cfg.limit)
+func (b *lockBuilder) addFile(cfg *generateConfig, abs, rel string) error {
+	data, err := readFileLimited(abs, cfg.limit)
 	if err != nil {
 		return err
 	}
 	absDir := filepath.Dir(abs)
 	lf, err := lockParse(lockfile.Input{Data: data, Name: rel, Sibling: func(base string) []byte {
-		d, err := genReadFile(filepath.Join(absDir, base), cfg.limit)
+		d, err := readFileLimited(filepath.Join(absDir, base), cfg.limit)
 		if err != nil {
 			return nil
 		}
@@ -242,12 +242,12 @@ func (b *lockBuilder) addFile(cfg *genConfig, abs, rel string) error {
 
 // lockDocument is the document of what b collected, its root the
 // directory dir.
-func lockDocument(cfg *genConfig, b *lockBuilder, dir string) *Document {
+func lockDocument(cfg *generateConfig, b *lockBuilder, dir string) *Document {
 	name := filepath.Base(filepath.Clean(dir))
 	if abs, err := filepath.Abs(dir); err == nil {
 		name = filepath.Base(abs)
 	}
-	doc := cfg.genNewDocument(name)
+	doc := cfg.newDocument(name)
 	root := Component{ID: "directory:" + name, Type: TypeApplication, Name: name}
 	doc.Root = root.ID
 	b.ids[root.ID] = true
@@ -357,7 +357,7 @@ func (b *lockBuilder) component(lf *lockfile.File, p lockfile.Package, loc []Loc
 	if i, ok := b.byPURL[key]; ok {
 		c := &b.comps[i]
 		mergeLocations(c, loc)
-		if p.Scope.Rank() > genNPMScopeRank(c.Scope) {
+		if p.Scope.Rank() > scopeRank(c.Scope) {
 			c.Scope = Scope(p.Scope)
 		}
 		if p.Direct > 0 {

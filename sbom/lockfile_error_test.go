@@ -16,6 +16,8 @@ import (
 // go.mod). The wanted messages and fields were recorded from the code
 // before internal/lockfile existed (commit ada7f4e), so the conversion of
 // *lockfile.Error into *ParseError keeps Error() and errors.As exactly.
+// One word differs since: encoding/json names the Go type it decodes
+// package-lock.json into, renamed from genNPMLock to npmLock.
 func TestLockfileParseErrors(t *testing.T) {
 	for _, tc := range []struct {
 		name, file, data string
@@ -67,7 +69,7 @@ func TestLockfileParseErrors(t *testing.T) {
 			"sbom: lockfile package-lock.json: sbom: parse npm-package-lock at line 1, column 42: invalid character '}' looking for beginning of value",
 			1, 42, 41, ""},
 		{"npm v1", "package-lock.json", "{\"lockfileVersion\": 1, \"dependencies\": 5}",
-			"sbom: lockfile package-lock.json: sbom: parse npm-package-lock at line 1, column 41 at dependencies: json: cannot unmarshal number into Go struct field genNPMLock.dependencies of type map[string]json.RawMessage",
+			"sbom: lockfile package-lock.json: sbom: parse npm-package-lock at line 1, column 41 at dependencies: json: cannot unmarshal number into Go struct field npmLock.dependencies of type map[string]json.RawMessage",
 			1, 41, 40, "dependencies"},
 		{"go.mod", "go.mod", "module example.com/m\n\nrequire (\n\tfoo\n)\n",
 			"sbom: lockfile go.mod: sbom: parse go.mod at line 4, column 2: go.mod:4:2: usage: require module/path v1.2.3",

@@ -14,12 +14,12 @@ func lockParseGoMod(in lockfile.Input) (*lockfile.File, error) {
 	if in.Sibling != nil {
 		sum = in.Sibling("go.sum")
 	}
-	mf, sums, err := genParseGoModSum(in.Name, in.Data, sum)
+	mf, sums, err := parseGoModSum(in.Name, in.Data, sum)
 	if err != nil {
 		return nil, fmt.Errorf("sbom: lockfile %s: %w", in.Name, err)
 	}
-	cfg := &genConfig{limit: genDefaultLimit}
-	doc := genGoModuleFromFiles(cfg, mf, sums, "FromDirectory reads files only")
+	cfg := &generateConfig{limit: defaultInputLimit}
+	doc := goModuleFromFiles(cfg, mf, sums, "FromDirectory reads files only")
 	lf := lockFromDocument(doc, "Go")
 	// FromDirectory says once, in its own words, what go.mod cannot tell.
 	lf.Limits = []string{"go.mod read without the go command: modules needed only through other modules' go.mod files may be missing, and the module graph is not recorded"}

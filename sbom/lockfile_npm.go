@@ -22,7 +22,7 @@ func lockParseNPM(in lockfile.Input) (*lockfile.File, error) {
 		for _, p := range ps {
 			// A version 1 key is a package name; one written as an install
 			// path ("node_modules/async") names the package after it.
-			p.Name = genNPMNameFromPath(p.Name)
+			p.Name = npmNameFromPath(p.Name)
 			lp := lockfile.Package{Name: p.Name, Version: p.Version, PURL: NPMPURL(p.Name, p.Version), Scope: lockfile.ScopeRequired}
 			if p.Dev {
 				lp.Scope = lockfile.ScopeExcluded
