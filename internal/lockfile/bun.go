@@ -2,6 +2,8 @@ package lockfile
 
 import (
 	"encoding/json"
+	"maps"
+	"slices"
 	"strings"
 )
 
@@ -71,7 +73,7 @@ func parseBun(in Input) (*File, error) {
 	lf := &File{Ecosystem: "npm"}
 	keyOf := map[string]string{} // install path -> name@version
 	depNames := map[string][]string{}
-	for _, path := range sortedKeys(lock.Packages) {
+	for _, path := range slices.Sorted(maps.Keys(lock.Packages)) {
 		arr := lock.Packages[path]
 		if len(arr) == 0 {
 			return nil, newError(format, in.Name, 0, "package %s: empty entry", trunc(path))

@@ -2,6 +2,8 @@ package lockfile
 
 import (
 	"encoding/json"
+	"maps"
+	"slices"
 	"strings"
 
 	"github.com/package-url/packageurl-go"
@@ -74,7 +76,7 @@ func parseConan(in Input) (*File, error) {
 			}
 		}
 		var roots []string
-		for _, id := range sortedKeys(nodes) {
+		for _, id := range slices.Sorted(maps.Keys(nodes)) {
 			n := nodes[id]
 			var deps []string
 			for _, r := range append(append([]string{}, n.Requires...), n.BuildRequires...) {

@@ -1,6 +1,9 @@
 package lockfile
 
 import (
+	"maps"
+	"slices"
+
 	"github.com/package-url/packageurl-go"
 	"go.yaml.in/yaml/v3"
 )
@@ -23,7 +26,7 @@ func parsePubspec(in Input) (*File, error) {
 		return nil, wrapError(format, in.Name, in.Data, err)
 	}
 	lf := &File{Ecosystem: "Pub"}
-	for _, name := range sortedKeys(lock.Packages) {
+	for _, name := range slices.Sorted(maps.Keys(lock.Packages)) {
 		e := lock.Packages[name]
 		if e.Source == "sdk" {
 			continue

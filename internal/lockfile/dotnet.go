@@ -4,6 +4,8 @@ import (
 	"encoding/base64"
 	"encoding/hex"
 	"encoding/json"
+	"maps"
+	"slices"
 	"strings"
 
 	"github.com/package-url/packageurl-go"
@@ -35,8 +37,8 @@ func parseNuGet(in Input) (*File, error) {
 	}
 	lf := &File{Ecosystem: "NuGet"}
 	idx := map[string]int{}
-	for _, fw := range sortedKeys(lock.Dependencies) {
-		for _, name := range sortedKeys(lock.Dependencies[fw]) {
+	for _, fw := range slices.Sorted(maps.Keys(lock.Dependencies)) {
+		for _, name := range slices.Sorted(maps.Keys(lock.Dependencies[fw])) {
 			e := lock.Dependencies[fw][name]
 			if strings.EqualFold(e.Type, "Project") {
 				continue

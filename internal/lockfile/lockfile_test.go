@@ -23,14 +23,15 @@ func TestError(t *testing.T) {
 	}{
 		{name: "json syntax", p: Composer, data: "{\n  \"packages\": [\n    {\"name\": \"a/b\",, }\n  ]\n}\n",
 			line: 3, col: 21, offset: 38, jsonSyn: true,
-			text: "lockfile dir/composer.lock: parse composer.lock at line 3, column 21: invalid character ',' looking for beginning of object key string"},
+			text: "lockfile: dir/composer.lock:3:21: parse composer.lock: invalid character ',' looking for beginning of object key string"},
 		{name: "json type", p: NuGet, data: `{"version": 1, "dependencies": {"net8.0": {"A": {"resolved": 5}}}}`,
-			line: 1, col: 63, offset: 62, path: "dependencies.resolved"},
+			line: 1, col: 63, offset: 62, path: "dependencies.resolved",
+			text: "lockfile: dir/packages.lock.json:1:63: parse packages.lock.json at dependencies.resolved: json: cannot unmarshal number into Go struct field entry.dependencies.resolved of type string"},
 		{name: "toml", p: Cargo, data: "version = 3\n\n[[package]]\nname = \"a\"\nversion = = \"1\"\n", line: 5, offset: -1},
 		{name: "own error with a line", p: Gemfile, data: "GEM\n  remote: https://rubygems.org/\n  specs:\n    rails 7.0\n", line: 4, offset: -1,
-			text: "lockfile dir/Gemfile.lock: parse Gemfile.lock at line 4: spec \"rails 7.0\" is not \"name (version)\""},
+			text: "lockfile: dir/Gemfile.lock:4: parse Gemfile.lock: spec \"rails 7.0\" is not \"name (version)\""},
 		{name: "purl check", p: Yarn, data: "# yarn lockfile v1\n\n\"@/@1.0.0\":\n  version \"1.0.0\"\n", offset: -1,
-			text: "lockfile dir/yarn.lock: parse yarn.lock: package \"@/\" is not a valid package name (purl \"pkg:npm/%40/@1.0.0\")"},
+			text: "lockfile: dir/yarn.lock: parse yarn.lock: package \"@/\" is not a valid package name (purl \"pkg:npm/%40/@1.0.0\")"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			_, err := tc.p.Run(Input{Data: []byte(tc.data), Name: "dir/" + tc.p.Format})

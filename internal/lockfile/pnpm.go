@@ -2,6 +2,8 @@ package lockfile
 
 import (
 	"cmp"
+	"maps"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -118,7 +120,7 @@ func parsePnpm(in Input) (*File, error) {
 	v5 := ver < 6
 	lf := &File{Ecosystem: "npm"}
 	idx := map[string]int{}
-	for _, k := range sortedKeys(lock.Packages) {
+	for _, k := range slices.Sorted(maps.Keys(lock.Packages)) {
 		p := lock.Packages[k]
 		name, version := pnpmKey(k, v5)
 		if p.Name != "" {
@@ -148,7 +150,7 @@ func parsePnpm(in Input) (*File, error) {
 	if len(lock.Snapshots) > 0 {
 		edgeSrc = lock.Snapshots
 	}
-	for _, k := range sortedKeys(edgeSrc) {
+	for _, k := range slices.Sorted(maps.Keys(edgeSrc)) {
 		name, version := pnpmKey(k, v5)
 		i, ok := idx[name+"@"+version]
 		if !ok {

@@ -7,8 +7,10 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
+	"maps"
 	"path"
 	"regexp"
+	"slices"
 	"strings"
 
 	"github.com/BurntSushi/toml"
@@ -234,7 +236,7 @@ func parsePipfile(in Input) (*File, error) {
 		m     map[string]entry
 		scope Scope
 	}{{lock.Default, ScopeRequired}, {lock.Develop, ScopeExcluded}} {
-		for _, n := range sortedKeys(sec.m) {
+		for _, n := range slices.Sorted(maps.Keys(sec.m)) {
 			e := sec.m[n]
 			v, ok := strings.CutPrefix(e.Version, "==")
 			if !ok || v == "" {

@@ -3,6 +3,8 @@ package lockfile
 import (
 	"cmp"
 	"encoding/json"
+	"maps"
+	"slices"
 
 	"github.com/package-url/packageurl-go"
 )
@@ -30,7 +32,7 @@ func parseRenv(in Input) (*File, error) {
 		return nil, newError(format, in.Name, 0, "no Packages: not a renv.lock")
 	}
 	lf := &File{Ecosystem: "CRAN"}
-	for _, k := range sortedKeys(lock.Packages) {
+	for _, k := range slices.Sorted(maps.Keys(lock.Packages)) {
 		e := lock.Packages[k]
 		name := cmp.Or(e.Package, k)
 		if e.Version == "" {

@@ -3,6 +3,8 @@ package lockfile
 import (
 	"bufio"
 	"bytes"
+	"maps"
+	"slices"
 	"strings"
 
 	"go.yaml.in/yaml/v3"
@@ -229,7 +231,7 @@ func parseYarnBerry(in Input) (*File, error) {
 	}
 	var all []parsed
 	seen := map[string]int{}
-	for _, spec := range sortedKeys(raw) {
+	for _, spec := range slices.Sorted(maps.Keys(raw)) {
 		if spec == "__metadata" {
 			continue
 		}
