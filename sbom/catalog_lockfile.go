@@ -3,6 +3,8 @@ package sbom
 import (
 	"path"
 	"strings"
+
+	"github.com/chaingate/chaingate/internal/lockfile"
 )
 
 // lockfileSkip are directories whose lockfiles FromImage does not
@@ -35,13 +37,13 @@ func isImageLockfile(p, base string) bool {
 // Dependency edges are not kept: in an image every package is a
 // dependency of the image itself.
 func lockfilePackages(f imageFile) ([]foundPkg, error) {
-	lf, err := lockParse(lockInput{data: f.data, name: f.path})
+	lf, err := lockParse(lockfile.Input{Data: f.data, Name: f.path})
 	if err != nil {
 		return nil, err
 	}
 	loc := []Location{{Path: f.path, Layer: f.layer}}
-	pkgs := make([]foundPkg, 0, len(lf.pkgs))
-	for _, p := range lf.pkgs {
+	pkgs := make([]foundPkg, 0, len(lf.Packages))
+	for _, p := range lf.Packages {
 		c := lockComponent(lf, p, loc)
 		c.Properties = append([]Property{{PropCataloguer, "lockfile:" + path.Base(f.path)}}, c.Properties...)
 		pkgs = append(pkgs, foundPkg{c: c})

@@ -232,7 +232,7 @@ func diffPURLKey(s string) (string, bool) {
 		if err != nil {
 			return "", false
 		}
-		ns, name = genSplitLast(path)
+		ns, name = splitLast(path)
 	}
 	if ns == "" {
 		return p.Type + "/" + name, true

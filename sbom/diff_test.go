@@ -8,15 +8,15 @@ import (
 	"testing"
 )
 
-func genGoComp(path, version, h1 string) Component {
-	c := genGoModuleComponent(path, version, h1, nil)
+func goComp(path, version, h1 string) Component {
+	c := goModuleComponent(path, version, h1, nil)
 	c.ID = c.PURL
 	return c
 }
 
-func genNPMComp(name, version, integrity, resolved string) Component {
+func npmComp(name, version, integrity, resolved string) Component {
 	c := Component{ID: NPMPURL(name, version), Name: name, Version: version, PURL: NPMPURL(name, version),
-		Hashes: genNPMHashes(integrity)}
+		Hashes: npmHashes(integrity)}
 	if integrity != "" {
 		c.Properties = append(c.Properties, Property{PropNPMIntegrity, integrity})
 	}
@@ -26,8 +26,8 @@ func genNPMComp(name, version, integrity, resolved string) Component {
 	return c
 }
 
-// genChanges renders a diff list compactly: "key before->after".
-func genChanges(list []Change) string {
+// describeChanges renders a diff list compactly: "key before->after".
+func describeChanges(list []Change) string {
 	var out []string
 	for _, c := range list {
 		var b, a string
@@ -43,10 +43,10 @@ func genChanges(list []Change) string {
 }
 
 const (
-	genH1a  = "h1:47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU="
-	genH1b  = "h1:V5VMDjClKFSiaHE5aMSWsaxhhNcVnNOqi3MAxlEovl8="
-	genSRIa = "sha512-v2kDEe57lecTulaDIuNTPy3Ry4gLGJ6Z1O3vE1krgXZNrsQ+LFTGHVxVjcXPs17LhbZVGedAJv8XZ1tvj5FvSg=="
-	genSRIb = "sha512-28HqgMZAmih1Czt9ny7qr6ek2qddF4FclbMzwhCREB6OFfH+rXAnuNCwo1/wFvrtbgsQDb4kSbX9de9lFbrXnA=="
+	h1A  = "h1:47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU="
+	h1B  = "h1:V5VMDjClKFSiaHE5aMSWsaxhhNcVnNOqi3MAxlEovl8="
+	sriA = "sha512-v2kDEe57lecTulaDIuNTPy3Ry4gLGJ6Z1O3vE1krgXZNrsQ+LFTGHVxVjcXPs17LhbZVGedAJv8XZ1tvj5FvSg=="
+	sriB = "sha512-28HqgMZAmih1Czt9ny7qr6ek2qddF4FclbMzwhCREB6OFfH+rXAnuNCwo1/wFvrtbgsQDb4kSbX9de9lFbrXnA=="
 )
 
 func TestDiff(t *testing.T) {
@@ -59,61 +59,61 @@ func TestDiff(t *testing.T) {
 	}{
 		{
 			name: "go upgrades and downgrades",
-			before: []Component{genGoComp("example.com/x", "v1.0.0", ""), genGoComp("example.com/y", "v1.2.0", ""),
-				genGoComp("example.com/z", "v0.1.0", ""), genGoComp("example.com/same", "v1.0.0", genH1a)},
-			after: []Component{genGoComp("example.com/x", "v1.10.0", ""), genGoComp("example.com/y", "v1.2.0-rc.1", ""),
-				genGoComp("example.com/w", "v0.0.1", ""), genGoComp("example.com/same", "v1.0.0", genH1a)},
+			before: []Component{goComp("example.com/x", "v1.0.0", ""), goComp("example.com/y", "v1.2.0", ""),
+				goComp("example.com/z", "v0.1.0", ""), goComp("example.com/same", "v1.0.0", h1A)},
+			after: []Component{goComp("example.com/x", "v1.10.0", ""), goComp("example.com/y", "v1.2.0-rc.1", ""),
+				goComp("example.com/w", "v0.0.1", ""), goComp("example.com/same", "v1.0.0", h1A)},
 			added: "golang/example.com/w ->v0.0.1", removed: "golang/example.com/z v0.1.0->",
 			upgraded: "golang/example.com/x v1.0.0->v1.10.0", downgraded: "golang/example.com/y v1.2.0->v1.2.0-rc.1",
 			unchanged: 1,
 		},
 		{
 			name:     "go pseudo-versions and +incompatible",
-			before:   []Component{genGoComp("example.com/p", "v0.0.0-20200101000000-abcdefabcdef", ""), genGoComp("github.com/docker/docker", "v20.10.7+incompatible", "")},
-			after:    []Component{genGoComp("example.com/p", "v0.1.0", ""), genGoComp("github.com/docker/docker", "v28.0.1+incompatible", "")},
+			before:   []Component{goComp("example.com/p", "v0.0.0-20200101000000-abcdefabcdef", ""), goComp("github.com/docker/docker", "v20.10.7+incompatible", "")},
+			after:    []Component{goComp("example.com/p", "v0.1.0", ""), goComp("github.com/docker/docker", "v28.0.1+incompatible", "")},
 			upgraded: "golang/example.com/p v0.0.0-20200101000000-abcdefabcdef->v0.1.0; golang/github.com/docker/docker v20.10.7+incompatible->v28.0.1+incompatible",
 		},
 		{
 			name:    "go module paths are case-sensitive",
-			before:  []Component{genGoComp("github.com/Azure/go-ansiterm", "v0.1.0", "")},
-			after:   []Component{genGoComp("github.com/azure/go-ansiterm", "v0.1.0", "")},
+			before:  []Component{goComp("github.com/Azure/go-ansiterm", "v0.1.0", "")},
+			after:   []Component{goComp("github.com/azure/go-ansiterm", "v0.1.0", "")},
 			added:   "golang/github.com/azure/go-ansiterm ->v0.1.0",
 			removed: "golang/github.com/Azure/go-ansiterm v0.1.0->",
 		},
 		{
 			name:   "go h1 tampered",
-			before: []Component{genGoComp("example.com/t", "v1.0.0", genH1a)},
-			after:  []Component{genGoComp("example.com/t", "v1.0.0", genH1b)},
+			before: []Component{goComp("example.com/t", "v1.0.0", h1A)},
+			after:  []Component{goComp("example.com/t", "v1.0.0", h1B)},
 			modif:  "golang/example.com/t v1.0.0->v1.0.0", reason: "SHA-256 hash differs",
 		},
 		{
 			name:   "npm integrity tampered",
-			before: []Component{genNPMComp("@babel/core", "7.26.0", genSRIa, "https://registry.npmjs.org/@babel/core/-/core-7.26.0.tgz")},
-			after:  []Component{genNPMComp("@babel/core", "7.26.0", genSRIb, "https://registry.npmjs.org/@babel/core/-/core-7.26.0.tgz")},
+			before: []Component{npmComp("@babel/core", "7.26.0", sriA, "https://registry.npmjs.org/@babel/core/-/core-7.26.0.tgz")},
+			after:  []Component{npmComp("@babel/core", "7.26.0", sriB, "https://registry.npmjs.org/@babel/core/-/core-7.26.0.tgz")},
 			modif:  "npm/@babel/core 7.26.0->7.26.0", reason: "SHA-512 hash differs",
 		},
 		{
 			name:   "npm integrity stripped",
-			before: []Component{genNPMComp("left-pad", "1.3.0", genSRIa, "")},
-			after:  []Component{genNPMComp("left-pad", "1.3.0", "", "")},
+			before: []Component{npmComp("left-pad", "1.3.0", sriA, "")},
+			after:  []Component{npmComp("left-pad", "1.3.0", "", "")},
 			modif:  "npm/left-pad 1.3.0->1.3.0", reason: "hashes removed",
 		},
 		{
 			name:      "hashes added is not a change",
-			before:    []Component{genNPMComp("left-pad", "1.3.0", "", "")},
-			after:     []Component{genNPMComp("left-pad", "1.3.0", genSRIa, "")},
+			before:    []Component{npmComp("left-pad", "1.3.0", "", "")},
+			after:     []Component{npmComp("left-pad", "1.3.0", sriA, "")},
 			unchanged: 1,
 		},
 		{
 			name:   "npm source moved",
-			before: []Component{genNPMComp("lodash", "4.17.21", genSRIa, "https://registry.npmjs.org/lodash/-/lodash-4.17.21.tgz")},
-			after:  []Component{genNPMComp("lodash", "4.17.21", genSRIa, "https://evil.example/lodash-4.17.21.tgz")},
+			before: []Component{npmComp("lodash", "4.17.21", sriA, "https://registry.npmjs.org/lodash/-/lodash-4.17.21.tgz")},
+			after:  []Component{npmComp("lodash", "4.17.21", sriA, "https://evil.example/lodash-4.17.21.tgz")},
 			modif:  "npm/lodash 4.17.21->4.17.21", reason: PropNPMResolved + " differs",
 		},
 		{
 			name:     "npm semver order and several versions of one name",
-			before:   []Component{genNPMComp("lodash", "3.10.1", "", ""), genNPMComp("lodash", "4.17.21", "", ""), genNPMComp("semver", "7.9.0", "", "")},
-			after:    []Component{genNPMComp("lodash", "4.17.21", "", ""), genNPMComp("semver", "7.10.0-beta.1", "", "")},
+			before:   []Component{npmComp("lodash", "3.10.1", "", ""), npmComp("lodash", "4.17.21", "", ""), npmComp("semver", "7.9.0", "", "")},
+			after:    []Component{npmComp("lodash", "4.17.21", "", ""), npmComp("semver", "7.10.0-beta.1", "", "")},
 			removed:  "npm/lodash 3.10.1->",
 			upgraded: "npm/semver 7.9.0->7.10.0-beta.1", unchanged: 1,
 		},
@@ -157,7 +157,7 @@ func TestDiff(t *testing.T) {
 				want string
 			}{{"added", res.Added, tc.added}, {"removed", res.Removed, tc.removed}, {"upgraded", res.Upgraded, tc.upgraded},
 				{"downgraded", res.Downgraded, tc.downgraded}, {"modified", res.Modified, tc.modif}} {
-				if got := genChanges(c.list); got != c.want {
+				if got := describeChanges(c.list); got != c.want {
 					t.Errorf("%s = %q, want %q", c.what, got, c.want)
 				}
 			}
@@ -204,16 +204,16 @@ func TestDiffStringOrder(t *testing.T) {
 // express downgraded, ms 2.1.3's tarball swapped, semver dropped and a
 // new package added.
 func TestDiffNPMLocks(t *testing.T) {
-	data := genReadNPMLock(t, "v3-workspaces")
+	data := readNPMLock(t, "v3-workspaces")
 	var lock map[string]any
 	if err := json.Unmarshal(data, &lock); err != nil {
 		t.Fatal(err)
 	}
 	pkgs := lock["packages"].(map[string]any)
 	pkgs["node_modules/express"].(map[string]any)["version"] = "4.21.1"
-	pkgs["node_modules/ms"].(map[string]any)["integrity"] = genSRIb
+	pkgs["node_modules/ms"].(map[string]any)["integrity"] = sriB
 	delete(pkgs, "node_modules/semver")
-	pkgs["node_modules/left-pad"] = map[string]any{"version": "1.3.0", "integrity": genSRIa,
+	pkgs["node_modules/left-pad"] = map[string]any{"version": "1.3.0", "integrity": sriA,
 		"resolved": "https://registry.npmjs.org/left-pad/-/left-pad-1.3.0.tgz"}
 	edited, err := json.Marshal(lock)
 	if err != nil {
@@ -232,11 +232,11 @@ func TestDiffNPMLocks(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, c := range []struct{ got, want string }{
-		{genChanges(res.Added), "npm/left-pad ->1.3.0"},
-		{genChanges(res.Removed), "npm/semver 7.6.3->"},
-		{genChanges(res.Downgraded), "npm/express 4.21.2->4.21.1"},
-		{genChanges(res.Upgraded), ""},
-		{genChanges(res.Modified), "npm/ms 2.1.3->2.1.3"},
+		{describeChanges(res.Added), "npm/left-pad ->1.3.0"},
+		{describeChanges(res.Removed), "npm/semver 7.6.3->"},
+		{describeChanges(res.Downgraded), "npm/express 4.21.2->4.21.1"},
+		{describeChanges(res.Upgraded), ""},
+		{describeChanges(res.Modified), "npm/ms 2.1.3->2.1.3"},
 	} {
 		if c.got != c.want {
 			t.Errorf("got %q, want %q", c.got, c.want)
@@ -262,7 +262,7 @@ func TestDiffNPMLocks(t *testing.T) {
 // beside the naive baseline: two maps by purl name, compared by version
 // string.
 func BenchmarkDiff(b *testing.B) {
-	data := genLargeNPMLock(20000)
+	data := largeNPMLock(20000)
 	a, err := FromNPMLock(bytes.NewReader(data))
 	if err != nil {
 		b.Fatal(err)

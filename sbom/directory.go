@@ -1,7 +1,6 @@
 package sbom
 
 import (
-	"bytes"
 	"context"
 	"fmt"
 	"io/fs"
@@ -12,7 +11,7 @@ import (
 	"sort"
 	"strings"
 
-	"github.com/package-url/packageurl-go"
+	"github.com/chaingate/chaingate/internal/lockfile"
 )
 
 // Property names FromDirectory (and FromImage, for lockfiles inside an
@@ -32,76 +31,33 @@ const (
 // most DefaultDirectoryMaxFiles directory entries.
 const DefaultDirectoryMaxFiles = 1_000_000
 
-// lockPkg is one package a lockfile or manifest lists.
-type lockPkg struct {
-	name, version, group string
-	purl                 string
-	// key identifies the package inside its file, for dependency edges.
-	key   string
-	scope Scope
-	// direct: 1 required by the project, -1 only by other packages, 0 unknown.
-	direct int8
-	deps   []string
-	hashes []Hash
-	osvPkg string
-	props  []Property
-}
-
-// lockFile is what one lockfile or manifest yields.
-type lockFile struct {
-	format string
-	// eco is the OSV ecosystem of every package of the file.
-	eco    string
-	pkgs   []lockPkg
-	limits []string
-}
-
-// lockInput is a lockfile handed to a parser.
-type lockInput struct {
-	data []byte
-	// name is the file's path, for errors and locations.
-	name string
-	// sibling reads another file of the same directory (go.sum beside
-	// go.mod); it returns nil when there is none.
-	sibling func(base string) []byte
-}
-
-// lockParser reads one lockfile format.
-type lockParser struct {
-	format string
-	match  func(base string) bool
-	parse  func(in lockInput) (*lockFile, error)
-}
-
-// lockExact matches one file name.
-func lockExact(names ...string) func(string) bool {
-	return func(base string) bool { return slices.Contains(names, base) }
-}
-
-// lockParsers are the formats FromDirectory reads, most used first.
-var lockParsers = []lockParser{
-	{"package-lock.json", lockExact("package-lock.json", "npm-shrinkwrap.json"), lockParseNPM},
-	{"yarn.lock", lockExact("yarn.lock"), lockParseYarn},
-	{"pnpm-lock.yaml", lockExact("pnpm-lock.yaml"), lockParsePnpm},
-	{"bun.lock", lockExact("bun.lock"), lockParseBun},
-	{"requirements.txt", lockIsRequirements, lockParseRequirements},
-	{"poetry.lock", lockExact("poetry.lock"), lockParsePoetry},
-	{"Pipfile.lock", lockExact("Pipfile.lock"), lockParsePipfile},
-	{"uv.lock", lockExact("uv.lock"), lockParseUV},
-	{"pdm.lock", lockExact("pdm.lock"), lockParsePDM},
-	{"pylock.toml", lockIsPylock, lockParsePylock},
-	{"Cargo.lock", lockExact("Cargo.lock"), lockParseCargo},
-	{"Gemfile.lock", lockExact("Gemfile.lock", "gems.locked"), lockParseGemfile},
-	{"composer.lock", lockExact("composer.lock"), lockParseComposer},
-	{"go.mod", lockExact("go.mod"), lockParseGoMod},
-	{"gradle.lockfile", lockIsGradle, lockParseGradle},
-	{"pom.xml", lockExact("pom.xml"), lockParsePom},
-	{"packages.lock.json", lockExact("packages.lock.json"), lockParseNuGet},
-	{"mix.lock", lockExact("mix.lock"), lockParseMix},
-	{"pubspec.lock", lockExact("pubspec.lock"), lockParsePubspec},
-	{"renv.lock", lockExact("renv.lock"), lockParseRenv},
-	{"Podfile.lock", lockExact("Podfile.lock"), lockParsePodfile},
-	{"conan.lock", lockExact("conan.lock"), lockParseConan},
+// lockParsers are the formats FromDirectory reads, most used first:
+// internal/lockfile's parsers and this package's two adapters, which
+// read package-lock.json with FromNPMLock and go.mod with FromGoModule's
+// code.
+var lockParsers = []lockfile.Parser{
+	{Format: "package-lock.json", Match: lockfile.Exact("package-lock.json", "npm-shrinkwrap.json"), Parse: lockParseNPM},
+	lockfile.Yarn,
+	lockfile.Pnpm,
+	lockfile.Bun,
+	lockfile.Requirements,
+	lockfile.Poetry,
+	lockfile.Pipfile,
+	lockfile.UV,
+	lockfile.PDM,
+	lockfile.Pylock,
+	lockfile.Cargo,
+	lockfile.Gemfile,
+	lockfile.Composer,
+	{Format: "go.mod", Match: lockfile.Exact("go.mod"), Parse: lockParseGoMod},
+	lockfile.Gradle,
+	lockfile.Pom,
+	lockfile.NuGet,
+	lockfile.Mix,
+	lockfile.Pubspec,
+	lockfile.Renv,
+	lockfile.Podfile,
+	lockfile.Conan,
 }
 
 // LockfileFormats returns the names of the lockfile and manifest formats
@@ -109,25 +65,25 @@ var lockParsers = []lockParser{
 func LockfileFormats() []string {
 	out := make([]string, len(lockParsers))
 	for i, p := range lockParsers {
-		out[i] = p.format
+		out[i] = p.Format
 	}
 	return out
 }
 
 // lockParserFor returns the parser of a file name, or nil.
-func lockParserFor(base string) *lockParser {
+func lockParserFor(base string) *lockfile.Parser {
 	for i := range lockParsers {
-		if lockParsers[i].match(base) {
+		if lockParsers[i].Match(base) {
 			return &lockParsers[i]
 		}
 	}
 	return nil
 }
 
-// lockSkipDirs are never walked; lockVendorDirs only with WithVendoredTrees.
+// skipDirs are never walked; vendorDirs only with WithVendoredTrees.
 var (
-	lockSkipDirs   = []string{".git", ".hg", ".svn"}
-	lockVendorDirs = []string{"node_modules", "vendor", "bower_components", "Pods", ".venv", "venv", "site-packages", ".bundle"}
+	skipDirs   = []string{".git", ".hg", ".svn"}
+	vendorDirs = []string{"node_modules", "vendor", "bower_components", "Pods", ".venv", "venv", "site-packages", ".bundle"}
 )
 
 // FromDirectory returns the SBOM of a source tree from the lockfiles and
@@ -161,7 +117,7 @@ var (
 // an error naming it (an SBOM missing a lockfile's packages would pass for
 // a clean one); WithoutDevDependencies leaves development-only packages out.
 func FromDirectory(ctx context.Context, dir string, opts ...GenerateOption) (*Document, error) {
-	cfg, err := genNewConfig(opts)
+	cfg, err := newGenerateConfig(opts)
 	if err != nil {
 		return nil, err
 	}
@@ -194,7 +150,7 @@ func FromDirectory(ctx context.Context, dir string, opts ...GenerateOption) (*Do
 		}
 		name := d.Name()
 		if d.IsDir() {
-			if p != dir && (slices.Contains(lockSkipDirs, name) || (!cfg.vendored && slices.Contains(lockVendorDirs, name))) {
+			if p != dir && (slices.Contains(skipDirs, name) || (!cfg.vendored && slices.Contains(vendorDirs, name))) {
 				return filepath.SkipDir
 			}
 			return nil
@@ -233,7 +189,7 @@ func FromDirectory(ctx context.Context, dir string, opts ...GenerateOption) (*Do
 // "requirements-dev.txt"), or "" when they do not read it.
 func LockfileFormat(name string) string {
 	if p := lockParserFor(filepath.Base(name)); p != nil {
-		return p.format
+		return p.Format
 	}
 	return ""
 }
@@ -245,7 +201,7 @@ func LockfileFormat(name string) string {
 // The root component is the directory that holds it. A file of another
 // name is an error wrapping ErrUnsupportedFormat.
 func FromLockfile(ctx context.Context, path string, opts ...GenerateOption) (*Document, error) {
-	cfg, err := genNewConfig(opts)
+	cfg, err := newGenerateConfig(opts)
 	if err != nil {
 		return nil, err
 	}
@@ -264,14 +220,14 @@ func FromLockfile(ctx context.Context, path string, opts ...GenerateOption) (*Do
 }
 
 // addFile reads and parses one lockfile; rel is its location.
-func (b *lockBuilder) addFile(cfg *genConfig, abs, rel string) error {
-	data, err := genReadFile(abs, cfg.limit)
+func (b *lockBuilder) addFile(cfg *generateConfig, abs, rel string) error {
+	data, err := readFileLimited(abs, cfg.limit)
 	if err != nil {
 		return err
 	}
 	absDir := filepath.Dir(abs)
-	lf, err := lockParse(lockInput{data: data, name: rel, sibling: func(base string) []byte {
-		d, err := genReadFile(filepath.Join(absDir, base), cfg.limit)
+	lf, err := lockParse(lockfile.Input{Data: data, Name: rel, Sibling: func(base string) []byte {
+		d, err := readFileLimited(filepath.Join(absDir, base), cfg.limit)
 		if err != nil {
 			return nil
 		}
@@ -286,12 +242,12 @@ func (b *lockBuilder) addFile(cfg *genConfig, abs, rel string) error {
 
 // lockDocument is the document of what b collected, its root the
 // directory dir.
-func lockDocument(cfg *genConfig, b *lockBuilder, dir string) *Document {
+func lockDocument(cfg *generateConfig, b *lockBuilder, dir string) *Document {
 	name := filepath.Base(filepath.Clean(dir))
 	if abs, err := filepath.Abs(dir); err == nil {
 		name = filepath.Base(abs)
 	}
-	doc := cfg.genNewDocument(name)
+	doc := cfg.newDocument(name)
 	root := Component{ID: "directory:" + name, Type: TypeApplication, Name: name}
 	doc.Root = root.ID
 	b.ids[root.ID] = true
@@ -302,38 +258,32 @@ func lockDocument(cfg *genConfig, b *lockBuilder, dir string) *Document {
 
 // lockParse runs the parser of in.name's format, turning a panic (a bug)
 // into an error so that one bad file cannot take down the caller.
-func lockParse(in lockInput) (lf *lockFile, err error) {
-	p := lockParserFor(path.Base(in.name))
+func lockParse(in lockfile.Input) (lf *lockfile.File, err error) {
+	p := lockParserFor(path.Base(in.Name))
 	if p == nil {
-		return nil, fmt.Errorf("%s: not a lockfile chaingate reads: %w", in.name, ErrUnsupportedFormat)
+		return nil, fmt.Errorf("%s: not a lockfile chaingate reads: %w", in.Name, ErrUnsupportedFormat)
 	}
 	defer func() {
 		if r := recover(); r != nil {
-			lf, err = nil, fmt.Errorf("%s: internal error parsing %s: %v", in.name, p.format, r)
+			lf, err = nil, fmt.Errorf("%s: internal error parsing %s: %v", in.Name, p.Format, r)
 		}
 	}()
-	return lockParseWith(p, in)
+	lf, err = p.Run(in)
+	return lf, lockError(err)
 }
 
-// lockParseWith runs one parser and checks what it returns: every
-// package has a name, a version and a purl packageurl-go parses (a
-// lockfile naming a package "@/" is malformed, not a package to report).
-func lockParseWith(p *lockParser, in lockInput) (*lockFile, error) {
-	lf, err := p.parse(in)
-	if err != nil {
-		return nil, err
+// lockError turns internal/lockfile's *lockfile.Error into the error
+// FromDirectory has always returned: "sbom: lockfile <file>: " wrapping
+// a *ParseError with the same format, location and cause. Only a
+// parser's own error is converted (a type assertion, not errors.As): an
+// adapter's error that wraps one already says what it means.
+func lockError(err error) error {
+	le, ok := err.(*lockfile.Error)
+	if !ok {
+		return err
 	}
-	lf.format = p.format
-	for _, pk := range lf.pkgs {
-		if pk.name == "" || pk.version == "" {
-			return nil, lockErr(p.format, in.name, 0, "package %q has no name or version", lockTrunc(pk.name+"@"+pk.version))
-		}
-		pu, err := packageurl.FromString(pk.purl)
-		if err != nil || pu.Name == "" {
-			return nil, lockErr(p.format, in.name, 0, "package %q is not a valid package name (purl %q)", lockTrunc(pk.name), lockTrunc(pk.purl))
-		}
-	}
-	return lf, nil
+	pe := &ParseError{Format: Format(le.Format), Line: le.Line, Col: le.Col, Offset: le.Offset, Path: le.Path, Err: le.Err}
+	return fmt.Errorf("sbom: lockfile %s: %w", le.File, pe)
 }
 
 // lockBuilder assembles components from lockfiles, merging a package
@@ -354,38 +304,38 @@ func newLockBuilder(excludeDev bool) *lockBuilder {
 }
 
 // add records the packages of one file, found at loc.
-func (b *lockBuilder) add(lf *lockFile, loc []Location) {
+func (b *lockBuilder) add(lf *lockfile.File, loc []Location) {
 	where := loc[0].Path
-	for _, l := range lf.limits {
+	for _, l := range lf.Limits {
 		b.limits = append(b.limits, where+": "+l)
 	}
 	keyID := map[string]string{}
 	hasDirect := false
-	for _, p := range lf.pkgs {
-		if p.direct != 0 {
+	for _, p := range lf.Packages {
+		if p.Direct != 0 {
 			hasDirect = true
 		}
 	}
 	var fileTop []string
-	for _, p := range lf.pkgs {
-		if b.excludeDev && p.scope == ScopeExcluded {
+	for _, p := range lf.Packages {
+		if b.excludeDev && p.Scope == lockfile.ScopeExcluded {
 			continue
 		}
 		id := b.component(lf, p, loc)
-		if p.key != "" {
-			keyID[p.key] = id
+		if p.Key != "" {
+			keyID[p.Key] = id
 		}
-		if p.direct > 0 || !hasDirect {
+		if p.Direct > 0 || !hasDirect {
 			fileTop = append(fileTop, id)
 		}
 	}
 	b.top = append(b.top, fileTop...)
-	for _, p := range lf.pkgs {
-		from, ok := keyID[p.key]
-		if !ok || p.key == "" {
+	for _, p := range lf.Packages {
+		from, ok := keyID[p.Key]
+		if !ok || p.Key == "" {
 			continue
 		}
-		for _, d := range p.deps {
+		for _, d := range p.Deps {
 			to, ok := keyID[d]
 			if !ok || to == from {
 				continue
@@ -399,19 +349,19 @@ func (b *lockBuilder) add(lf *lockFile, loc []Location) {
 }
 
 // component adds (or merges) one package and returns its ID.
-func (b *lockBuilder) component(lf *lockFile, p lockPkg, loc []Location) string {
-	key := p.purl
+func (b *lockBuilder) component(lf *lockfile.File, p lockfile.Package, loc []Location) string {
+	key := p.PURL
 	if key == "" {
-		key = lf.eco + ":" + p.name + "@" + p.version
+		key = lf.Ecosystem + ":" + p.Name + "@" + p.Version
 	}
 	if i, ok := b.byPURL[key]; ok {
 		c := &b.comps[i]
 		mergeLocations(c, loc)
-		if genNPMScopeRank(p.scope) > genNPMScopeRank(c.Scope) {
-			c.Scope = p.scope
+		if p.Scope.Rank() > scopeRank(c.Scope) {
+			c.Scope = Scope(p.Scope)
 		}
-		if p.direct > 0 {
-			lockSetProp(c, PropLockDirect, "true")
+		if p.Direct > 0 {
+			setProp(c, PropLockDirect, "true")
 		}
 		return c.ID
 	}
@@ -423,26 +373,42 @@ func (b *lockBuilder) component(lf *lockFile, p lockPkg, loc []Location) string 
 }
 
 // lockComponent is the component of one package of a lockfile found at loc.
-func lockComponent(lf *lockFile, p lockPkg, loc []Location) Component {
-	c := Component{Type: TypeLibrary, Group: p.group, Name: p.name, Version: p.version, PURL: p.purl,
-		Scope: p.scope, Hashes: p.hashes, Locations: slices.Clone(loc)}
-	c.Properties = append(c.Properties, Property{PropLockFormat, lf.format})
-	if lf.eco != "" {
-		c.Properties = append(c.Properties, Property{PropOSVEcosystem, lf.eco})
+func lockComponent(lf *lockfile.File, p lockfile.Package, loc []Location) Component {
+	c := Component{Type: TypeLibrary, Group: p.Group, Name: p.Name, Version: p.Version, PURL: p.PURL,
+		Scope: Scope(p.Scope), Hashes: lockHashes(p.Hashes), Locations: slices.Clone(loc)}
+	// Sized once: format, ecosystem, OSV package, direct and the parser's own.
+	c.Properties = make([]Property, 0, 4+len(p.Props))
+	c.Properties = append(c.Properties, Property{PropLockFormat, lf.Format})
+	if lf.Ecosystem != "" {
+		c.Properties = append(c.Properties, Property{PropOSVEcosystem, lf.Ecosystem})
 	}
-	c.Properties = append(c.Properties, Property{PropOSVPackage, nonEmpty(p.osvPkg, p.name)})
-	switch p.direct {
+	c.Properties = append(c.Properties, Property{PropOSVPackage, nonEmpty(p.OSVPackage, p.Name)})
+	switch p.Direct {
 	case 1:
 		c.Properties = append(c.Properties, Property{PropLockDirect, "true"})
 	case -1:
 		c.Properties = append(c.Properties, Property{PropLockDirect, "false"})
 	}
-	c.Properties = append(c.Properties, p.props...)
+	for _, pr := range p.Props {
+		c.Properties = append(c.Properties, Property(pr))
+	}
 	return c
 }
 
-// lockSetProp sets (or adds) a property.
-func lockSetProp(c *Component, name, value string) {
+// lockHashes converts a lockfile's hashes into Hashes (nil stays nil).
+func lockHashes(hs []lockfile.Hash) []Hash {
+	if hs == nil {
+		return nil
+	}
+	out := make([]Hash, len(hs))
+	for i, h := range hs {
+		out[i] = Hash(h)
+	}
+	return out
+}
+
+// setProp sets (or adds) a property.
+func setProp(c *Component, name, value string) {
 	for i := range c.Properties {
 		if c.Properties[i].Name == name {
 			c.Properties[i].Value = value
@@ -472,16 +438,11 @@ func (b *lockBuilder) finish(doc *Document, rootID string) {
 	doc.Limitations = append(doc.Limitations, b.limits...)
 }
 
-// lockPURL builds a purl with packageurl-go's encoder.
-func lockPURL(typ, ns, name, version string, q ...packageurl.Qualifier) string {
-	return packageurl.NewPackageURL(typ, ns, name, version, q, "").ToString()
-}
-
 // lockFromDocument turns a generated document (FromNPMLock, go.mod)
-// into a lockFile: every component but the root, with the root's
+// into a lockfile.File: every component but the root, with the root's
 // dependencies as the direct ones and the document's edges.
-func lockFromDocument(doc *Document, eco string) *lockFile {
-	lf := &lockFile{eco: eco, limits: doc.Limitations}
+func lockFromDocument(doc *Document, eco string) *lockfile.File {
+	lf := &lockfile.File{Ecosystem: eco, Limits: doc.Limitations}
 	direct := map[string]bool{}
 	edges := map[string][]string{}
 	for _, d := range doc.Dependencies {
@@ -493,38 +454,36 @@ func lockFromDocument(doc *Document, eco string) *lockFile {
 		}
 		edges[d.Ref] = d.DependsOn
 	}
+	// Every package's hashes share one array, allocated once.
+	nh := 0
+	for _, c := range doc.Components {
+		nh += len(c.Hashes)
+	}
+	hashes := make([]lockfile.Hash, 0, nh)
 	for _, c := range doc.Components {
 		if c.ID == doc.Root || c.PURL == "" || c.Version == "" {
 			continue
 		}
-		p := lockPkg{name: c.Name, version: c.Version, group: c.Group, purl: c.PURL, key: c.ID, scope: c.Scope,
-			deps: edges[c.ID], hashes: c.Hashes, direct: -1}
+		p := lockfile.Package{Name: c.Name, Version: c.Version, Group: c.Group, PURL: c.PURL, Key: c.ID, Scope: lockfile.Scope(c.Scope),
+			Deps: edges[c.ID], Direct: -1}
 		if direct[c.ID] {
-			p.direct = 1
+			p.Direct = 1
+		}
+		if c.Hashes != nil {
+			n := len(hashes)
+			for _, h := range c.Hashes {
+				hashes = append(hashes, lockfile.Hash(h))
+			}
+			p.Hashes = hashes[n:len(hashes):len(hashes)]
 		}
 		for _, pr := range c.Properties {
 			if pr.Name != PropOSVEcosystem && pr.Name != PropOSVPackage {
-				p.props = append(p.props, pr)
+				p.Props = append(p.Props, lockfile.Property(pr))
 			}
 		}
-		lf.pkgs = append(lf.pkgs, p)
+		lf.Packages = append(lf.Packages, p)
 	}
 	return lf
-}
-
-// lockLine returns the 1-based line of byte offset off in data.
-func lockLine(data []byte, off int) int {
-	if off > len(data) {
-		off = len(data)
-	}
-	return bytes.Count(data[:off], []byte{'\n'}) + 1
-}
-
-// lockErr is an error naming the file, wrapping a *ParseError with the
-// format and line (0 when unknown).
-func lockErr(format, name string, line int, msg string, args ...any) error {
-	pe := &ParseError{Format: Format(format), Line: line, Offset: -1, Err: fmt.Errorf(msg, args...)}
-	return fmt.Errorf("sbom: lockfile %s: %w", name, pe)
 }
 
 // lockWrap wraps a syntax library's error (encoding/json, encoding/xml,

@@ -437,7 +437,7 @@ func TestLockfileFormats(t *testing.T) {
 		"npm-shrinkwrap.json": "package-lock.json", "gems.locked": "Gemfile.lock", "requirements.in": "", "Cargo.toml": "",
 	} {
 		p := lockParserFor(base)
-		if (p == nil) != (want == "") || (p != nil && p.format != want) {
+		if (p == nil) != (want == "") || (p != nil && p.Format != want) {
 			t.Errorf("lockParserFor(%q) = %+v, want %q", base, p, want)
 		}
 	}

@@ -64,9 +64,9 @@ const GoStdlib = "stdlib"
 
 // GenerateOption configures a generator (FromGoBinary, FromGoBuildInfo,
 // FromGoModule, FromNPMLock).
-type GenerateOption func(*genConfig) error
+type GenerateOption func(*generateConfig) error
 
-type genConfig struct {
+type generateConfig struct {
 	created     time.Time
 	serial      string
 	limit       int64
@@ -82,11 +82,11 @@ type genConfig struct {
 	goPackages map[string][]string
 }
 
-// genDefaultLimit is the default size limit of a generator's input file.
-const genDefaultLimit = 256 << 20
+// defaultInputLimit is the default size limit of a generator's input file.
+const defaultInputLimit = 256 << 20
 
-func genNewConfig(opts []GenerateOption) (*genConfig, error) {
-	c := &genConfig{limit: genDefaultLimit, goCmd: "go"}
+func newGenerateConfig(opts []GenerateOption) (*generateConfig, error) {
+	c := &generateConfig{limit: defaultInputLimit, goCmd: "go"}
 	for _, o := range opts {
 		if o == nil {
 			continue
@@ -101,7 +101,7 @@ func genNewConfig(opts []GenerateOption) (*genConfig, error) {
 // WithCreated sets the document's creation time (default: the time of
 // the call). A fixed time makes generated documents reproducible.
 func WithCreated(t time.Time) GenerateOption {
-	return func(c *genConfig) error {
+	return func(c *generateConfig) error {
 		c.created, c.hasCreated = t.UTC(), true
 		return nil
 	}
@@ -110,7 +110,7 @@ func WithCreated(t time.Time) GenerateOption {
 // WithSerialNumber sets the document's serial number (default: a random
 // "urn:uuid:..."). An empty serial leaves it unset.
 func WithSerialNumber(serial string) GenerateOption {
-	return func(c *genConfig) error {
+	return func(c *generateConfig) error {
 		c.serial, c.hasSerialNo = serial, true
 		return nil
 	}
@@ -120,7 +120,7 @@ func WithSerialNumber(serial string) GenerateOption {
 // (package-lock.json, go.mod, go.sum; default 256 MiB). Larger input is
 // an error wrapping ErrTooLarge.
 func WithInputLimit(n int64) GenerateOption {
-	return func(c *genConfig) error {
+	return func(c *generateConfig) error {
 		if n <= 0 {
 			return fmt.Errorf("sbom: input limit %d: must be positive", n)
 		}
@@ -132,7 +132,7 @@ func WithInputLimit(n int64) GenerateOption {
 // WithGoCommand names the go command FromGoModule runs (default "go",
 // looked up in PATH).
 func WithGoCommand(path string) GenerateOption {
-	return func(c *genConfig) error {
+	return func(c *generateConfig) error {
 		if path == "" {
 			return errors.New("sbom: go command: empty path")
 		}
@@ -145,7 +145,7 @@ func WithGoCommand(path string) GenerateOption {
 // instead of running the go command. The result says what it could not
 // know in Document.Limitations.
 func WithoutGoCommand() GenerateOption {
-	return func(c *genConfig) error {
+	return func(c *generateConfig) error {
 		c.noGoCmd = true
 		return nil
 	}
@@ -154,7 +154,7 @@ func WithoutGoCommand() GenerateOption {
 // WithoutDevDependencies makes FromNPMLock leave out development-only
 // packages (those npm marks "dev": true).
 func WithoutDevDependencies() GenerateOption {
-	return func(c *genConfig) error {
+	return func(c *generateConfig) error {
 		c.excludeDev = true
 		return nil
 	}
@@ -164,7 +164,7 @@ func WithoutDevDependencies() GenerateOption {
 // trees (node_modules, vendor, bower_components, Pods, .venv, venv,
 // site-packages, .bundle), which it skips by default.
 func WithVendoredTrees() GenerateOption {
-	return func(c *genConfig) error {
+	return func(c *generateConfig) error {
 		c.vendored = true
 		return nil
 	}
@@ -174,7 +174,7 @@ func WithVendoredTrees() GenerateOption {
 // (default DefaultDirectoryMaxFiles); a larger tree is an error wrapping
 // ErrTooLarge.
 func WithMaxFiles(n int) GenerateOption {
-	return func(c *genConfig) error {
+	return func(c *generateConfig) error {
 		if n <= 0 {
 			return fmt.Errorf("sbom: max files %d: must be positive", n)
 		}
@@ -183,14 +183,14 @@ func WithMaxFiles(n int) GenerateOption {
 	}
 }
 
-// genNewDocument returns an empty generated document with its metadata set.
-func (c *genConfig) genNewDocument(name string) *Document {
+// newDocument returns an empty generated document with its metadata set.
+func (c *generateConfig) newDocument(name string) *Document {
 	d := &Document{
 		Format:      CycloneDXJSON,
 		SpecVersion: "1.6",
 		Version:     1,
 		Name:        name,
-		Tools:       []Tool{{Vendor: "chaingate", Name: "chaingate", Version: genToolVersion()}},
+		Tools:       []Tool{{Vendor: "chaingate", Name: "chaingate", Version: toolVersion()}},
 	}
 	if c.hasCreated {
 		d.Created = c.created
@@ -200,14 +200,14 @@ func (c *genConfig) genNewDocument(name string) *Document {
 	if c.hasSerialNo {
 		d.SerialNumber = c.serial
 	} else {
-		d.SerialNumber = genRandomUUID()
+		d.SerialNumber = randomUUID()
 	}
 	return d
 }
 
-// genToolVersion is the version of the chaingate module in the running
+// toolVersion is the version of the chaingate module in the running
 // program, when its build information records one.
-var genToolVersion = sync.OnceValue(func() string {
+var toolVersion = sync.OnceValue(func() string {
 	bi, ok := debug.ReadBuildInfo()
 	if !ok {
 		return ""
@@ -224,10 +224,10 @@ var genToolVersion = sync.OnceValue(func() string {
 	return ""
 })
 
-// genRandomUUID returns a random (version 4) UUID URN. Hand-written to
+// randomUUID returns a random (version 4) UUID URN. Hand-written to
 // keep github.com/google/uuid an indirect dependency: it is sixteen random
 // bytes and two bit fields.
-func genRandomUUID() string {
+func randomUUID() string {
 	var b [16]byte
 	_, _ = rand.Read(b[:]) // crypto/rand.Read never fails (Go 1.24+).
 	b[6] = b[6]&0x0f | 0x40
@@ -236,10 +236,10 @@ func genRandomUUID() string {
 	return "urn:uuid:" + h[0:8] + "-" + h[8:12] + "-" + h[12:16] + "-" + h[16:20] + "-" + h[20:]
 }
 
-// genIDs hands out component IDs unique within one document.
-type genIDs map[string]int
+// idCounter hands out component IDs unique within one document.
+type idCounter map[string]int
 
-func (s genIDs) unique(base string) string {
+func (s idCounter) unique(base string) string {
 	n := s[base]
 	s[base] = n + 1
 	if n == 0 {
@@ -248,9 +248,9 @@ func (s genIDs) unique(base string) string {
 	return fmt.Sprintf("%s#%d", base, n+1)
 }
 
-// genH1Hash turns a go.sum "h1:" hash into a SHA-256 Hash. ok is false
+// h1Hash turns a go.sum "h1:" hash into a SHA-256 Hash. ok is false
 // for any other form.
-func genH1Hash(sum string) (Hash, bool) {
+func h1Hash(sum string) (Hash, bool) {
 	b64, found := strings.CutPrefix(sum, "h1:")
 	if !found {
 		return Hash{}, false
@@ -262,11 +262,11 @@ func genH1Hash(sum string) (Hash, bool) {
 	return Hash{Algorithm: "SHA-256", Value: hex.EncodeToString(raw)}, true
 }
 
-// genGoCanonical returns the canonical form of a Go module version:
+// goCanonicalVersion returns the canonical form of a Go module version:
 // "v1.2" becomes "v1.2.0"; pre-release, pseudo-version and
 // "+incompatible" suffixes are kept. A string that is not a semantic
 // version is returned unchanged.
-func genGoCanonical(v string) string {
+func goCanonicalVersion(v string) string {
 	if !semver.IsValid(v) {
 		return v
 	}
@@ -331,7 +331,7 @@ func GoToolchainVersion(goVersion string) (v string, ok bool) {
 // be read (then a package inlined away would look absent), the SBOM is
 // still made without the packages and Document.Limitations says why.
 func FromGoBinary(r io.ReaderAt, opts ...GenerateOption) (*Document, error) {
-	return genFromBinary(r, "", opts)
+	return fromBinary(r, "", opts)
 }
 
 // FromGoBinaryFile is FromGoBinary on the named file.
@@ -341,11 +341,11 @@ func FromGoBinaryFile(path string, opts ...GenerateOption) (*Document, error) {
 		return nil, fmt.Errorf("sbom: read Go build info %s: %w", path, err)
 	}
 	defer f.Close()
-	return genFromBinary(f, path, opts)
+	return fromBinary(f, path, opts)
 }
 
-func genFromBinary(r io.ReaderAt, name string, opts []GenerateOption) (*Document, error) {
-	cfg, err := genNewConfig(opts)
+func fromBinary(r io.ReaderAt, name string, opts []GenerateOption) (*Document, error) {
+	cfg, err := newGenerateConfig(opts)
 	if err != nil {
 		return nil, err
 	}
@@ -366,7 +366,7 @@ func genFromBinary(r io.ReaderAt, name string, opts []GenerateOption) (*Document
 		// let a scan call it not in the build (fail closed).
 		missing = "the packages in the build are not recorded: the binary's inline trees could not be read (stripped, moduledata not found), so packages whose code was all inlined cannot be seen"
 	default:
-		opts = append(slices.Clip(opts), func(c *genConfig) error {
+		opts = append(slices.Clip(opts), func(c *generateConfig) error {
 			c.goPackages = b.PackagesByModule()
 			return nil
 		})
@@ -381,8 +381,8 @@ func genFromBinary(r io.ReaderAt, name string, opts []GenerateOption) (*Document
 	return doc, nil
 }
 
-// genAddPackages records the packages of module path on c.
-func (c *genConfig) genAddPackages(comp *Component, path string) {
+// addPackages records the packages of module path on c.
+func (c *generateConfig) addPackages(comp *Component, path string) {
 	if ps := c.goPackages[path]; len(ps) > 0 {
 		comp.Properties = append(comp.Properties, Property{PropGoPackages, strings.Join(ps, ",")})
 	}
@@ -409,7 +409,7 @@ func FromGoBuildInfo(bi *debug.BuildInfo, opts ...GenerateOption) (*Document, er
 	if bi == nil {
 		return nil, errors.New("sbom: Go build info: nil")
 	}
-	cfg, err := genNewConfig(opts)
+	cfg, err := newGenerateConfig(opts)
 	if err != nil {
 		return nil, err
 	}
@@ -422,12 +422,12 @@ func FromGoBuildInfo(bi *debug.BuildInfo, opts ...GenerateOption) (*Document, er
 	if mainPath == "" {
 		mainPath = "command-line-arguments"
 	}
-	doc := cfg.genNewDocument(mainPath)
-	ids := genIDs{}
+	doc := cfg.newDocument(mainPath)
+	ids := idCounter{}
 
 	root := Component{Type: TypeApplication, Name: mainPath}
 	if semver.IsValid(bi.Main.Version) {
-		root.Version = genGoCanonical(bi.Main.Version)
+		root.Version = goCanonicalVersion(bi.Main.Version)
 	} else if bi.Main.Version != "" {
 		root.Properties = append(root.Properties, Property{PropGoMainVersion, bi.Main.Version})
 	}
@@ -436,8 +436,8 @@ func FromGoBuildInfo(bi *debug.BuildInfo, opts ...GenerateOption) (*Document, er
 	if bi.Path != "" {
 		root.Properties = append(root.Properties, Property{PropGoMainPackage, bi.Path})
 	}
-	genAddSum(&root, bi.Main.Sum)
-	cfg.genAddPackages(&root, bi.Main.Path)
+	addGoSum(&root, bi.Main.Sum)
+	cfg.addPackages(&root, bi.Main.Path)
 	if bi.GoVersion != "" {
 		root.Properties = append(root.Properties, Property{PropGoVersion, bi.GoVersion})
 	}
@@ -461,7 +461,7 @@ func FromGoBuildInfo(bi *debug.BuildInfo, opts ...GenerateOption) (*Document, er
 			doc.Limitations = append(doc.Limitations, fmt.Sprintf(
 				"the Go toolchain version %q has no release version: the stdlib component has no version", bi.GoVersion))
 		}
-		cfg.genAddPackages(&std, GoStdlib)
+		cfg.addPackages(&std, GoStdlib)
 		std.PURL = GoPURL(GoStdlib, std.Version)
 		std.ID = ids.unique(std.PURL)
 		doc.Components = append(doc.Components, std)
@@ -471,8 +471,8 @@ func FromGoBuildInfo(bi *debug.BuildInfo, opts ...GenerateOption) (*Document, er
 		if m == nil {
 			continue
 		}
-		c := genGoModuleComponent(m.Path, m.Version, m.Sum, m.Replace)
-		cfg.genAddPackages(&c, m.Path)
+		c := goModuleComponent(m.Path, m.Version, m.Sum, m.Replace)
+		cfg.addPackages(&c, m.Path)
 		c.ID = ids.unique(c.PURL)
 		doc.Components = append(doc.Components, c)
 		deps = append(deps, c.ID)
@@ -483,46 +483,46 @@ func FromGoBuildInfo(bi *debug.BuildInfo, opts ...GenerateOption) (*Document, er
 	return doc, nil
 }
 
-// genGoModuleComponent builds the component of a dependency module, with
+// goModuleComponent builds the component of a dependency module, with
 // its replacement (if any) as its identity.
-func genGoModuleComponent(path, version, sum string, rep *debug.Module) Component {
-	c := Component{Type: TypeLibrary, Name: path, Version: genGoCanonical(version), Scope: ScopeRequired}
+func goModuleComponent(path, version, sum string, rep *debug.Module) Component {
+	c := Component{Type: TypeLibrary, Name: path, Version: goCanonicalVersion(version), Scope: ScopeRequired}
 	switch {
 	case rep == nil:
-		genAddSum(&c, sum)
+		addGoSum(&c, sum)
 	case rep.Version == "" || rep.Version == "(devel)" || modfile.IsDirectoryPath(rep.Path):
 		// Replaced by a local directory: no module version identifies
 		// the code; keep the original path without a version.
 		c.Version = ""
 		c.Properties = append(c.Properties,
-			Property{PropGoReplaces, genAt(path, genGoCanonical(version))},
+			Property{PropGoReplaces, atVersion(path, goCanonicalVersion(version))},
 			Property{PropGoReplacedByDir, rep.Path})
-		genAddSum(&c, rep.Sum)
+		addGoSum(&c, rep.Sum)
 	default:
 		c.Name = rep.Path
-		c.Version = genGoCanonical(rep.Version)
-		c.Properties = append(c.Properties, Property{PropGoReplaces, genAt(path, genGoCanonical(version))})
-		genAddSum(&c, rep.Sum)
+		c.Version = goCanonicalVersion(rep.Version)
+		c.Properties = append(c.Properties, Property{PropGoReplaces, atVersion(path, goCanonicalVersion(version))})
+		addGoSum(&c, rep.Sum)
 	}
 	c.PURL = GoPURL(c.Name, c.Version)
 	return c
 }
 
-func genAt(path, version string) string {
+func atVersion(path, version string) string {
 	if version == "" {
 		return path
 	}
 	return path + "@" + version
 }
 
-// genAddSum records a go.sum hash on c: verbatim as PropGoH1 and, for an
+// addGoSum records a go.sum hash on c: verbatim as PropGoH1 and, for an
 // "h1:" hash, as a SHA-256 Hash.
-func genAddSum(c *Component, sum string) {
+func addGoSum(c *Component, sum string) {
 	if sum == "" {
 		return
 	}
 	c.Properties = append(c.Properties, Property{PropGoH1, sum})
-	if h, ok := genH1Hash(sum); ok {
+	if h, ok := h1Hash(sum); ok {
 		c.Hashes = append(c.Hashes, h)
 	}
 }

@@ -19,8 +19,8 @@ import (
 	modzip "golang.org/x/mod/zip"
 )
 
-// genGoVersionM is one binary as `go version -m` prints it.
-type genGoVersionM struct {
+// goVersionM is one binary as `go version -m` prints it.
+type goVersionM struct {
 	goVersion string
 	mainPath  string // "path" line
 	main      [3]string
@@ -29,14 +29,14 @@ type genGoVersionM struct {
 	settings  map[string]string
 }
 
-// genRunGoVersionM runs `go version -m` on a binary and parses its output.
-func genRunGoVersionM(t *testing.T, bin string) genGoVersionM {
+// runGoVersionM runs `go version -m` on a binary and parses its output.
+func runGoVersionM(t *testing.T, bin string) goVersionM {
 	t.Helper()
 	out, err := exec.Command("go", "version", "-m", bin).Output()
 	if err != nil {
 		t.Fatalf("go version -m %s: %v", bin, err)
 	}
-	r := genGoVersionM{replaced: map[string][3]string{}, settings: map[string]string{}}
+	r := goVersionM{replaced: map[string][3]string{}, settings: map[string]string{}}
 	sc := bufio.NewScanner(bytes.NewReader(out))
 	first := true
 	var last string
@@ -69,9 +69,9 @@ func genRunGoVersionM(t *testing.T, bin string) genGoVersionM {
 	return r
 }
 
-// genCheckAgainstGoVersionM compares a generated document with what
+// checkAgainstGoVersionM compares a generated document with what
 // `go version -m` says about the same binary.
-func genCheckAgainstGoVersionM(t *testing.T, doc *Document, want genGoVersionM) {
+func checkAgainstGoVersionM(t *testing.T, doc *Document, want goVersionM) {
 	t.Helper()
 	root := doc.Component(doc.Root)
 	if root == nil {
@@ -126,11 +126,11 @@ func genCheckAgainstGoVersionM(t *testing.T, doc *Document, want genGoVersionM) 
 		if got, _ := c.Property(PropGoH1); got != sum {
 			t.Errorf("dep %s: h1 %q, want %q", name, got, sum)
 		}
-		if h, ok := genH1Hash(sum); ok && (len(c.Hashes) != 1 || c.Hashes[0] != h) {
+		if h, ok := h1Hash(sum); ok && (len(c.Hashes) != 1 || c.Hashes[0] != h) {
 			t.Errorf("dep %s: hashes %v, want %v", name, c.Hashes, h)
 		}
 		if isRep {
-			if got, _ := c.Property(PropGoReplaces); got != genAt(d[0], d[1]) {
+			if got, _ := c.Property(PropGoReplaces); got != atVersion(d[0], d[1]) {
 				t.Errorf("dep %s: replaces %q, want %s@%s", name, got, d[0], d[1])
 			}
 		}
@@ -144,15 +144,15 @@ func genCheckAgainstGoVersionM(t *testing.T, doc *Document, want genGoVersionM) 
 	}
 }
 
-// genGoEnv is an environment for the go command that cannot reach the
+// goEnv is an environment for the go command that cannot reach the
 // network.
-func genGoEnv(t *testing.T, extra ...string) []string {
+func goEnv(t *testing.T, extra ...string) []string {
 	env := append(os.Environ(), "GOPROXY=off", "GOFLAGS=-mod=mod -modcacherw", "GOSUMDB=off",
 		"GOWORK=off", "GOTOOLCHAIN=local")
 	return append(env, extra...)
 }
 
-func genWriteFiles(t *testing.T, dir string, files map[string]string) {
+func writeFiles(t *testing.T, dir string, files map[string]string) {
 	t.Helper()
 	for name, body := range files {
 		p := filepath.Join(dir, filepath.FromSlash(name))
@@ -165,7 +165,7 @@ func genWriteFiles(t *testing.T, dir string, files map[string]string) {
 	}
 }
 
-func genGoBuild(t *testing.T, dir string, env []string) string {
+func goBuild(t *testing.T, dir string, env []string) string {
 	t.Helper()
 	bin := filepath.Join(t.TempDir(), "app")
 	cmd := exec.Command("go", "build", "-buildvcs=false", "-o", bin, ".")
@@ -182,14 +182,14 @@ func TestFromGoBinaryBuilt(t *testing.T) {
 		t.Skip("no go command")
 	}
 	dir := t.TempDir()
-	genWriteFiles(t, dir, map[string]string{
+	writeFiles(t, dir, map[string]string{
 		"go.mod":     "module example.com/MixedCase/hello\n\ngo 1.22\n\nrequire example.com/lib v1.4.0\n\nreplace example.com/lib v1.4.0 => ./lib\n",
 		"main.go":    "package main\n\nimport \"example.com/lib\"\n\nfunc main() { println(lib.Hello()) }\n",
 		"lib/go.mod": "module example.com/lib\n\ngo 1.22\n",
 		"lib/lib.go": "package lib\n\nfunc Hello() string { return \"hello\" }\n",
 	})
-	bin := genGoBuild(t, dir, genGoEnv(t))
-	want := genRunGoVersionM(t, bin)
+	bin := goBuild(t, dir, goEnv(t))
+	want := runGoVersionM(t, bin)
 	f, err := os.Open(bin)
 	if err != nil {
 		t.Fatal(err)
@@ -199,7 +199,7 @@ func TestFromGoBinaryBuilt(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	genCheckAgainstGoVersionM(t, doc, want)
+	checkAgainstGoVersionM(t, doc, want)
 	lib := doc.Component("pkg:golang/example.com/lib")
 	if lib == nil {
 		t.Fatalf("locally replaced lib missing: %+v", doc.Components)
@@ -215,7 +215,7 @@ func TestFromGoBinaryBuilt(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	genCheckAgainstGoVersionM(t, byPath, want)
+	checkAgainstGoVersionM(t, byPath, want)
 }
 
 // TestFromGoBinaryVersionedReplacement builds a program whose dependency
@@ -229,7 +229,7 @@ func TestFromGoBinaryVersionedReplacement(t *testing.T) {
 	root := t.TempDir()
 	// The fork keeps the original module line, as forks must.
 	fork := filepath.Join(root, "fork")
-	genWriteFiles(t, fork, map[string]string{
+	writeFiles(t, fork, map[string]string{
 		"go.mod":  "module example.com/orig\n\ngo 1.22\n",
 		"orig.go": "package orig\n\nfunc Name() string { return \"fork\" }\n",
 	})
@@ -245,21 +245,21 @@ func TestFromGoBinaryVersionedReplacement(t *testing.T) {
 	if err := modzip.CreateFromDir(&zbuf, module.Version{Path: "example.com/Fork", Version: "v1.5.0"}, fork); err != nil {
 		t.Fatal(err)
 	}
-	genWriteFiles(t, proxy, map[string]string{
+	writeFiles(t, proxy, map[string]string{
 		"list":        "v1.5.0\n",
 		"v1.5.0.info": `{"Version":"v1.5.0","Time":"2026-01-02T03:04:05Z"}`,
 		"v1.5.0.mod":  "module example.com/orig\n\ngo 1.22\n",
 		"v1.5.0.zip":  zbuf.String(),
 	})
 	app := filepath.Join(root, "app")
-	genWriteFiles(t, app, map[string]string{
+	writeFiles(t, app, map[string]string{
 		"go.mod":  "module example.com/app\n\ngo 1.22\n\nrequire example.com/orig v1.0.0\n\nreplace example.com/orig v1.0.0 => example.com/Fork v1.5.0\n",
 		"main.go": "package main\n\nimport \"example.com/orig\"\n\nfunc main() { println(orig.Name()) }\n",
 	})
-	env := genGoEnv(t, "GOPROXY=file://"+filepath.ToSlash(filepath.Join(root, "proxy")),
+	env := goEnv(t, "GOPROXY=file://"+filepath.ToSlash(filepath.Join(root, "proxy")),
 		"GOMODCACHE="+filepath.Join(root, "modcache"), "GONOSUMDB=*", "GOFLAGS=-mod=mod -modcacherw")
-	bin := genGoBuild(t, app, env)
-	want := genRunGoVersionM(t, bin)
+	bin := goBuild(t, app, env)
+	want := runGoVersionM(t, bin)
 	if r, ok := want.replaced["example.com/orig"]; !ok || r[1] != "v1.5.0" {
 		t.Fatalf("go version -m shows no versioned replacement: %+v", want)
 	}
@@ -267,7 +267,7 @@ func TestFromGoBinaryVersionedReplacement(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	genCheckAgainstGoVersionM(t, doc, want)
+	checkAgainstGoVersionM(t, doc, want)
 	c := doc.Component("pkg:golang/example.com/Fork@v1.5.0")
 	if c == nil {
 		t.Fatalf("fork missing: %+v", doc.Components)
@@ -308,11 +308,11 @@ func TestFromGoBinaryTestExecutable(t *testing.T) {
 	// compiled from; no network).
 	exe := filepath.Join(t.TempDir(), "goapp")
 	cmd := exec.Command("go", "build", "-buildvcs=false", "-o", exe, "./testdata/gen/goapp")
-	cmd.Env = genGoEnv(t)
+	cmd.Env = goEnv(t)
 	if out, err := cmd.CombinedOutput(); err != nil {
 		t.Fatalf("go build: %v\n%s", err, out)
 	}
-	want := genRunGoVersionM(t, exe)
+	want := runGoVersionM(t, exe)
 	if len(want.deps) < 2 {
 		t.Fatalf("test binary has only %d deps: %v", len(want.deps), want.deps)
 	}
@@ -320,7 +320,7 @@ func TestFromGoBinaryTestExecutable(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	genCheckAgainstGoVersionM(t, doc, want)
+	checkAgainstGoVersionM(t, doc, want)
 	if !doc.Created.Equal(time.Unix(0, 0)) {
 		t.Errorf("created = %v", doc.Created)
 	}
@@ -504,8 +504,8 @@ func TestGenGoCanonical(t *testing.T) {
 		"(devel)":     "(devel)",
 		"":            "",
 	} {
-		if got := genGoCanonical(in); got != want {
-			t.Errorf("genGoCanonical(%q) = %q, want %q", in, got, want)
+		if got := goCanonicalVersion(in); got != want {
+			t.Errorf("goCanonicalVersion(%q) = %q, want %q", in, got, want)
 		}
 	}
 }

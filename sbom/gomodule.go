@@ -31,9 +31,9 @@ const (
 
 // Format names of generator inputs, used in *ParseError.
 const (
-	genFormatGoMod   Format = "go.mod"
-	genFormatGoSum   Format = "go.sum"
-	genFormatNPMLock Format = "npm-package-lock"
+	formatGoMod   Format = "go.mod"
+	formatGoSum   Format = "go.sum"
+	formatNPMLock Format = "npm-package-lock"
 )
 
 // FromGoModule returns the SBOM of the Go module in dir (the directory
@@ -71,20 +71,20 @@ const (
 // PropGoVersion and PropGoToolchain). Use FromGoBinary for what a build
 // really linked.
 func FromGoModule(ctx context.Context, dir string, opts ...GenerateOption) (*Document, error) {
-	cfg, err := genNewConfig(opts)
+	cfg, err := newGenerateConfig(opts)
 	if err != nil {
 		return nil, err
 	}
 	modPath := filepath.Join(dir, "go.mod")
-	modData, err := genReadFile(modPath, cfg.limit)
+	modData, err := readFileLimited(modPath, cfg.limit)
 	if err != nil {
 		return nil, err
 	}
-	sumData, err := genReadFile(filepath.Join(dir, "go.sum"), cfg.limit)
+	sumData, err := readFileLimited(filepath.Join(dir, "go.sum"), cfg.limit)
 	if err != nil && !errors.Is(err, os.ErrNotExist) {
 		return nil, err
 	}
-	mf, sums, err := genParseGoModSum(modPath, modData, sumData)
+	mf, sums, err := parseGoModSum(modPath, modData, sumData)
 	if err != nil {
 		return nil, err
 	}
@@ -92,7 +92,7 @@ func FromGoModule(ctx context.Context, dir string, opts ...GenerateOption) (*Doc
 	if cfg.noGoCmd {
 		reason = "the go command was not used (WithoutGoCommand)"
 	} else {
-		doc, err := genGoModuleWithCommand(ctx, cfg, dir, modData, sumData, mf, sums)
+		doc, err := goModuleWithCommand(ctx, cfg, dir, modData, sumData, mf, sums)
 		if err == nil {
 			return doc, nil
 		}
@@ -101,23 +101,23 @@ func FromGoModule(ctx context.Context, dir string, opts ...GenerateOption) (*Doc
 		}
 		reason = err.Error()
 	}
-	return genGoModuleFromFiles(cfg, mf, sums, reason), nil
+	return goModuleFromFiles(cfg, mf, sums, reason), nil
 }
 
-// genReadFile reads a file of at most limit bytes.
-func genReadFile(path string, limit int64) ([]byte, error) {
+// readFileLimited reads a file of at most limit bytes.
+func readFileLimited(path string, limit int64) ([]byte, error) {
 	f, err := os.Open(path)
 	if err != nil {
 		return nil, fmt.Errorf("sbom: read %s: %w", path, err)
 	}
 	defer f.Close()
-	return genReadAll(f, limit, path)
+	return readAllLimited(f, limit, path)
 }
 
-// genReadAll reads r to its end, failing with ErrTooLarge past limit
+// readAllLimited reads r to its end, failing with ErrTooLarge past limit
 // bytes. A reader that knows its length (bytes.Reader, strings.Reader,
 // *os.File) is read into one allocation of that size.
-func genReadAll(r io.Reader, limit int64, what string) ([]byte, error) {
+func readAllLimited(r io.Reader, limit int64, what string) ([]byte, error) {
 	if r == nil {
 		return nil, fmt.Errorf("sbom: read %s: nil reader", what)
 	}
@@ -146,19 +146,19 @@ func genReadAll(r io.Reader, limit int64, what string) ([]byte, error) {
 	return buf.Bytes(), nil
 }
 
-// genGoSum maps "path@version" to its go.sum hashes.
-type genGoSum map[string]genGoSumEntry
+// goSum maps "path@version" to its go.sum hashes.
+type goSum map[string]goSumEntry
 
-type genGoSumEntry struct{ zip, mod string }
+type goSumEntry struct{ zip, mod string }
 
-// genParseGoModSum parses go.mod (with modfile.Parse, strict) and go.sum.
+// parseGoModSum parses go.mod (with modfile.Parse, strict) and go.sum.
 // go.sum is parsed by hand: golang.org/x/mod exports no go.sum parser
 // (the go command's is internal), and its format is one
 // "path version[/go.mod] hash" triple a line.
-func genParseGoModSum(name string, modData, sumData []byte) (*modfile.File, genGoSum, error) {
+func parseGoModSum(name string, modData, sumData []byte) (*modfile.File, goSum, error) {
 	mf, err := modfile.Parse(name, modData, nil)
 	if err != nil {
-		pe := &ParseError{Format: genFormatGoMod, Offset: -1, Err: err}
+		pe := &ParseError{Format: formatGoMod, Offset: -1, Err: err}
 		var list modfile.ErrorList
 		var one *modfile.Error
 		if errors.As(err, &list) && len(list) > 0 {
@@ -169,9 +169,9 @@ func genParseGoModSum(name string, modData, sumData []byte) (*modfile.File, genG
 		return nil, nil, pe
 	}
 	if mf.Module == nil || mf.Module.Mod.Path == "" {
-		return nil, nil, &ParseError{Format: genFormatGoMod, Offset: -1, Err: fmt.Errorf("%s: no module directive", name)}
+		return nil, nil, &ParseError{Format: formatGoMod, Offset: -1, Err: fmt.Errorf("%s: no module directive", name)}
 	}
-	sums := genGoSum{}
+	sums := goSum{}
 	line := 0
 	for raw := range bytes.Lines(sumData) {
 		line++
@@ -180,13 +180,13 @@ func genParseGoModSum(name string, modData, sumData []byte) (*modfile.File, genG
 			continue
 		}
 		if len(f) != 3 {
-			return nil, nil, &ParseError{Format: genFormatGoSum, Line: line, Col: 1, Offset: -1,
+			return nil, nil, &ParseError{Format: formatGoSum, Line: line, Col: 1, Offset: -1,
 				Err: fmt.Errorf("want \"path version hash\", got %d fields", len(f))}
 		}
 		path, version, hash := f[0], f[1], f[2]
 		v, isMod := strings.CutSuffix(version, "/go.mod")
 		if !semver.IsValid(v) || !strings.Contains(hash, ":") {
-			return nil, nil, &ParseError{Format: genFormatGoSum, Line: line, Col: 1, Offset: -1,
+			return nil, nil, &ParseError{Format: formatGoSum, Line: line, Col: 1, Offset: -1,
 				Err: fmt.Errorf("malformed entry for %s %s", path, version)}
 		}
 		e := sums[path+"@"+v]
@@ -200,8 +200,8 @@ func genParseGoModSum(name string, modData, sumData []byte) (*modfile.File, genG
 	return mf, sums, nil
 }
 
-// genGoModRoot returns the root component of a module.
-func genGoModRoot(mf *modfile.File, source string) Component {
+// goModRoot returns the root component of a module.
+func goModRoot(mf *modfile.File, source string) Component {
 	p := mf.Module.Mod.Path
 	root := Component{Type: TypeApplication, Name: p, PURL: GoPURL(p, ""),
 		Properties: []Property{{PropGoModuleSource, source}}}
@@ -214,9 +214,9 @@ func genGoModRoot(mf *modfile.File, source string) Component {
 	return root
 }
 
-// genGoModDirect returns the set of module paths go.mod requires
+// goModDirect returns the set of module paths go.mod requires
 // directly (true) or with an "// indirect" comment (false).
-func genGoModDirect(mf *modfile.File) map[string]bool {
+func goModDirect(mf *modfile.File) map[string]bool {
 	m := make(map[string]bool, len(mf.Require))
 	for _, r := range mf.Require {
 		m[r.Mod.Path] = m[r.Mod.Path] || !r.Indirect
@@ -224,11 +224,11 @@ func genGoModDirect(mf *modfile.File) map[string]bool {
 	return m
 }
 
-// genGoModComponent builds a dependency component and marks it direct or
+// goModComponent builds a dependency component and marks it direct or
 // indirect.
-func genGoModComponent(path, version string, rep *debug.Module, sums genGoSum, direct map[string]bool) Component {
+func goModComponent(path, version string, rep *debug.Module, sums goSum, direct map[string]bool) Component {
 	sum := sums[path+"@"+version]
-	c := genGoModuleComponent(path, version, sum.zip, rep)
+	c := goModuleComponent(path, version, sum.zip, rep)
 	if rep == nil && sum.mod != "" {
 		c.Properties = append(c.Properties, Property{PropGoModH1, sum.mod})
 	}
@@ -240,15 +240,15 @@ func genGoModComponent(path, version string, rep *debug.Module, sums genGoSum, d
 	return c
 }
 
-// genGoModuleFromFiles builds the SBOM from go.mod and go.sum alone.
-func genGoModuleFromFiles(cfg *genConfig, mf *modfile.File, sums genGoSum, reason string) *Document {
-	doc := cfg.genNewDocument(mf.Module.Mod.Path)
-	ids := genIDs{}
-	root := genGoModRoot(mf, "go.mod")
+// goModuleFromFiles builds the SBOM from go.mod and go.sum alone.
+func goModuleFromFiles(cfg *generateConfig, mf *modfile.File, sums goSum, reason string) *Document {
+	doc := cfg.newDocument(mf.Module.Mod.Path)
+	ids := idCounter{}
+	root := goModRoot(mf, "go.mod")
 	root.ID = ids.unique(root.PURL)
 	doc.Root = root.ID
 	doc.Components = append(doc.Components, root)
-	direct := genGoModDirect(mf)
+	direct := goModDirect(mf)
 	var deps []string
 	seen := map[string]bool{}
 	for _, r := range mf.Require {
@@ -258,10 +258,10 @@ func genGoModuleFromFiles(cfg *genConfig, mf *modfile.File, sums genGoSum, reaso
 		}
 		seen[key] = true
 		var rep *debug.Module
-		if nr := genFindReplace(mf, r.Mod.Path, r.Mod.Version); nr != nil {
+		if nr := findReplace(mf, r.Mod.Path, r.Mod.Version); nr != nil {
 			rep = &debug.Module{Path: nr.New.Path, Version: nr.New.Version, Sum: sums[nr.New.Path+"@"+nr.New.Version].zip}
 		}
-		c := genGoModComponent(r.Mod.Path, r.Mod.Version, rep, sums, direct)
+		c := goModComponent(r.Mod.Path, r.Mod.Version, rep, sums, direct)
 		c.ID = ids.unique(c.PURL)
 		doc.Components = append(doc.Components, c)
 		deps = append(deps, c.ID)
@@ -286,21 +286,21 @@ func genGoModuleFromFiles(cfg *genConfig, mf *modfile.File, sums genGoSum, reaso
 	}
 	if len(noHash) > 0 {
 		doc.Limitations = append(doc.Limitations, fmt.Sprintf(
-			"go.sum has no hash for %d required module(s): %s", len(noHash), genTruncList(noHash, 10)))
+			"go.sum has no hash for %d required module(s): %s", len(noHash), truncList(noHash, 10)))
 	}
 	return doc
 }
 
-func genTruncList(s []string, n int) string {
+func truncList(s []string, n int) string {
 	if len(s) <= n {
 		return strings.Join(s, ", ")
 	}
 	return strings.Join(s[:n], ", ") + fmt.Sprintf(" and %d more", len(s)-n)
 }
 
-// genFindReplace returns the replacement go.mod applies to path@version:
+// findReplace returns the replacement go.mod applies to path@version:
 // a replace naming the version wins over one for every version.
-func genFindReplace(mf *modfile.File, path, version string) *modfile.Replace {
+func findReplace(mf *modfile.File, path, version string) *modfile.Replace {
 	var any *modfile.Replace
 	for _, r := range mf.Replace {
 		if r.Old.Path != path {
@@ -316,20 +316,20 @@ func genFindReplace(mf *modfile.File, path, version string) *modfile.Replace {
 	return any
 }
 
-// genGoListModule is one module of `go list -m -json` output.
-type genGoListModule struct {
+// goListModule is one module of `go list -m -json` output.
+type goListModule struct {
 	Path     string
 	Version  string
 	Main     bool
 	Indirect bool
 	Sum      string
 	GoModSum string
-	Replace  *genGoListModule
+	Replace  *goListModule
 }
 
-// genGoModuleWithCommand builds the SBOM with the go command.
-func genGoModuleWithCommand(ctx context.Context, cfg *genConfig, dir string, modData, sumData []byte,
-	mf *modfile.File, sums genGoSum) (*Document, error) {
+// goModuleWithCommand builds the SBOM with the go command.
+func goModuleWithCommand(ctx context.Context, cfg *generateConfig, dir string, modData, sumData []byte,
+	mf *modfile.File, sums goSum) (*Document, error) {
 	tmp, err := os.MkdirTemp("", "chaingate-gomod-")
 	if err != nil {
 		return nil, err
@@ -348,8 +348,8 @@ func genGoModuleWithCommand(ctx context.Context, cfg *genConfig, dir string, mod
 		cmd := exec.CommandContext(ctx, cfg.goCmd, args...)
 		cmd.Dir = dir
 		cmd.Env = env
-		out := &genLimitedBuffer{limit: cfg.limit}
-		stderr := &genLimitedBuffer{limit: 64 << 10}
+		out := &limitedBuffer{limit: cfg.limit}
+		stderr := &limitedBuffer{limit: 64 << 10}
 		cmd.Stdout = out
 		cmd.Stderr = stderr
 		if err := cmd.Run(); err != nil {
@@ -381,10 +381,10 @@ func genGoModuleWithCommand(ctx context.Context, cfg *genConfig, dir string, mod
 	if err != nil {
 		return nil, err
 	}
-	var mods []genGoListModule
+	var mods []goListModule
 	dec := json.NewDecoder(bytes.NewReader(listing))
 	for {
-		var m genGoListModule
+		var m goListModule
 		if err := dec.Decode(&m); err == io.EOF {
 			break
 		} else if err != nil {
@@ -396,13 +396,13 @@ func genGoModuleWithCommand(ctx context.Context, cfg *genConfig, dir string, mod
 		return nil, errors.New("go list -m -json all: no main module")
 	}
 
-	doc := cfg.genNewDocument(mf.Module.Mod.Path)
-	ids := genIDs{}
-	root := genGoModRoot(mf, "go-command")
+	doc := cfg.newDocument(mf.Module.Mod.Path)
+	ids := idCounter{}
+	root := goModRoot(mf, "go-command")
 	root.ID = ids.unique(root.PURL)
 	doc.Root = root.ID
 	doc.Components = append(doc.Components, root)
-	direct := genGoModDirect(mf)
+	direct := goModDirect(mf)
 	selected := map[string]string{} // path -> selected version
 	idOf := map[string]string{}     // path -> component ID
 	for _, m := range mods[1:] {
@@ -426,7 +426,7 @@ func genGoModuleWithCommand(ctx context.Context, cfg *genConfig, dir string, mod
 			}
 			sums[m.Path+"@"+m.Version] = e
 		}
-		c := genGoModComponent(m.Path, m.Version, rep, sums, direct)
+		c := goModComponent(m.Path, m.Version, rep, sums, direct)
 		c.ID = ids.unique(c.PURL)
 		selected[m.Path] = m.Version
 		idOf[m.Path] = c.ID
@@ -468,7 +468,7 @@ func genGoModuleWithCommand(ctx context.Context, cfg *genConfig, dir string, mod
 			doc.Dependencies = append(doc.Dependencies, Dependency{Ref: c.ID, DependsOn: slices.Compact(to)})
 		}
 	}
-	if err := genGoModulePackages(run, doc, mainPath, idOf); err != nil {
+	if err := goModulePackages(run, doc, mainPath, idOf); err != nil {
 		doc.Limitations = append(doc.Limitations,
 			"the packages in the build are not recorded (a scan gives module-level evidence only): "+err.Error())
 	}
@@ -476,11 +476,11 @@ func genGoModuleWithCommand(ctx context.Context, cfg *genConfig, dir string, mod
 	return doc, nil
 }
 
-// genGoListDepsFormat prints, for each package of the build that is not
+// goListDepsFormat prints, for each package of the build that is not
 // in the standard library, its import path and its module's path.
-const genGoListDepsFormat = "{{if not .Standard}}{{.ImportPath}} {{with .Module}}{{.Path}}{{end}}{{end}}"
+const goListDepsFormat = "{{if not .Standard}}{{.ImportPath}} {{with .Module}}{{.Path}}{{end}}{{end}}"
 
-// genGoModulePackages records on each module component the packages of
+// goModulePackages records on each module component the packages of
 // the build that the main module's packages import (go list -deps
 // ./...), on the root the main module's own, and on the root and the
 // document the platform they were listed for (PropGoBuildPrefix GOOS and GOARCH: the
@@ -488,7 +488,7 @@ const genGoListDepsFormat = "{{if not .Standard}}{{.ImportPath}} {{with .Module}
 // whose packages is imported gets an empty list. Any error of go list
 // (sources missing from the module cache, a package that does not load)
 // records nothing: a partial list would call imported code absent.
-func genGoModulePackages(run func(...string) ([]byte, error), doc *Document, mainPath string, idOf map[string]string) error {
+func goModulePackages(run func(...string) ([]byte, error), doc *Document, mainPath string, idOf map[string]string) error {
 	plat, err := run("env", "GOOS", "GOARCH")
 	if err != nil {
 		return err
@@ -497,7 +497,7 @@ func genGoModulePackages(run func(...string) ([]byte, error), doc *Document, mai
 	if len(pf) != 2 {
 		return fmt.Errorf("go env GOOS GOARCH: unexpected output %q", plat)
 	}
-	out, err := run("list", "-deps", "-f", genGoListDepsFormat, "./...")
+	out, err := run("list", "-deps", "-f", goListDepsFormat, "./...")
 	if err != nil {
 		return fmt.Errorf("%w (the module's dependencies must be in the module cache: go mod download)", err)
 	}
@@ -545,16 +545,16 @@ func genGoModulePackages(run func(...string) ([]byte, error), doc *Document, mai
 	return nil
 }
 
-// genLimitedBuffer is an io.Writer that keeps at most limit bytes and
+// limitedBuffer is an io.Writer that keeps at most limit bytes and
 // notes that more arrived.
-type genLimitedBuffer struct {
+type limitedBuffer struct {
 	buf   bytes.Buffer
 	limit int64
 	over  bool
 }
 
 // Write buffers p up to the limit and fails past it.
-func (b *genLimitedBuffer) Write(p []byte) (int, error) {
+func (b *limitedBuffer) Write(p []byte) (int, error) {
 	if room := b.limit - int64(b.buf.Len()); int64(len(p)) > room {
 		b.over = true
 		if room > 0 {

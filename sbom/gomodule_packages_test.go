@@ -18,7 +18,7 @@ func TestFromGoModulePackages(t *testing.T) {
 	dir, modcache := gobintest.Source(t, true)
 	t.Setenv("GOMODCACHE", modcache)
 	// A second module, required but not imported, as a local replacement.
-	genWriteFiles(t, dir, map[string]string{
+	writeFiles(t, dir, map[string]string{
 		"unused/go.mod": "module example.com/unused\n\ngo 1.22\n",
 		"unused/u.go":   "package unused\n",
 		"util/util.go":  "package util\n",
@@ -47,7 +47,7 @@ func TestFromGoModulePackages(t *testing.T) {
 		"example.com/unused": "",
 	}
 	for name, ps := range want {
-		c := genComponentNamed(doc, name)
+		c := componentNamed(doc, name)
 		if c == nil {
 			t.Fatalf("no component %s in %+v", name, doc.Components)
 		}

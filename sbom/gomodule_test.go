@@ -15,9 +15,9 @@ import (
 	"golang.org/x/mod/modfile"
 )
 
-// genRequires lists the requirements of a go.mod, independently of the
+// requiredModules lists the requirements of a go.mod, independently of the
 // generator's own reading.
-func genRequires(t *testing.T, path string) []*modfile.Require {
+func requiredModules(t *testing.T, path string) []*modfile.Require {
 	t.Helper()
 	data, err := os.ReadFile(path)
 	if err != nil {
@@ -30,7 +30,7 @@ func genRequires(t *testing.T, path string) []*modfile.Require {
 	return f.Require
 }
 
-func genComponentNamed(doc *Document, name string) *Component {
+func componentNamed(doc *Document, name string) *Component {
 	for i := range doc.Components {
 		if doc.Components[i].Name == name {
 			return &doc.Components[i]
@@ -39,7 +39,7 @@ func genComponentNamed(doc *Document, name string) *Component {
 	return nil
 }
 
-func genDependsOn(doc *Document, id string) []string {
+func dependsOnIDs(doc *Document, id string) []string {
 	for _, d := range doc.Dependencies {
 		if d.Ref == id {
 			return d.DependsOn
@@ -76,7 +76,7 @@ func TestFromGoModuleFiles(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			reqs := genRequires(t, filepath.Join(dir, "go.mod"))
+			reqs := requiredModules(t, filepath.Join(dir, "go.mod"))
 			if len(doc.Components) != len(reqs)+1 {
 				t.Errorf("%d components, want %d requirements + root", len(doc.Components), len(reqs))
 			}
@@ -84,15 +84,15 @@ func TestFromGoModuleFiles(t *testing.T) {
 			if root == nil || root.Name != tc.root || root.PURL != "pkg:golang/"+tc.root {
 				t.Fatalf("root = %+v", root)
 			}
-			if got := genDependsOn(doc, doc.Root); len(got) != len(reqs) {
+			if got := dependsOnIDs(doc, doc.Root); len(got) != len(reqs) {
 				t.Errorf("root depends on %d, want %d", len(got), len(reqs))
 			}
 			for _, r := range reqs {
-				if c := genComponentNamed(doc, r.Mod.Path); c == nil {
+				if c := componentNamed(doc, r.Mod.Path); c == nil {
 					t.Errorf("requirement %s missing", r.Mod.Path)
 				}
 			}
-			c := genComponentNamed(doc, tc.checkName)
+			c := componentNamed(doc, tc.checkName)
 			if c == nil {
 				t.Fatalf("%s missing", tc.checkName)
 			}
@@ -139,7 +139,7 @@ func TestFromGoModuleCommand(t *testing.T) {
 	// command must fix that only in its temporary copy.
 	mainMod := "module example.com/app\n\ngo 1.22\n\nrequire example.com/lib v1.0.0\n\n" +
 		"replace example.com/lib => ./lib\n\nreplace example.com/dep v1.0.0 => ./dep\n"
-	genWriteFiles(t, dir, map[string]string{
+	writeFiles(t, dir, map[string]string{
 		"go.mod":     mainMod,
 		"main.go":    "package main\n\nimport _ \"example.com/lib\"\n\nfunc main() {}\n",
 		"lib/go.mod": "module example.com/lib\n\ngo 1.22\n\nrequire example.com/dep v1.0.0\n",
@@ -161,10 +161,10 @@ func TestFromGoModuleCommand(t *testing.T) {
 	if lib == nil || dep == nil {
 		t.Fatalf("components = %+v", doc.Components)
 	}
-	if got := genDependsOn(doc, lib.ID); !slices.Equal(got, []string{dep.ID}) {
+	if got := dependsOnIDs(doc, lib.ID); !slices.Equal(got, []string{dep.ID}) {
 		t.Errorf("lib depends on %v, want [%s] (from go mod graph)", got, dep.ID)
 	}
-	if got := genDependsOn(doc, doc.Root); !slices.Contains(got, lib.ID) {
+	if got := dependsOnIDs(doc, doc.Root); !slices.Contains(got, lib.ID) {
 		t.Errorf("root depends on %v, want lib among them", got)
 	}
 	if d, _ := dep.Property(PropGoDirect); d != "false" {
@@ -203,7 +203,7 @@ func TestFromGoModuleCommand(t *testing.T) {
 // must still name every requirement of go.mod.
 func TestFromGoModuleThisRepo(t *testing.T) {
 	repo := ".."
-	reqs := genRequires(t, filepath.Join(repo, "go.mod"))
+	reqs := requiredModules(t, filepath.Join(repo, "go.mod"))
 	files, err := FromGoModule(context.Background(), repo, WithoutGoCommand())
 	if err != nil {
 		t.Fatal(err)
@@ -252,7 +252,7 @@ func TestFromGoModuleThisRepo(t *testing.T) {
 			t.Errorf("%s@%s missing", path, version)
 		}
 	}
-	rootDeps := genDependsOn(doc, doc.Root)
+	rootDeps := dependsOnIDs(doc, doc.Root)
 	for _, r := range reqs {
 		if !slices.Contains(rootDeps, GoPURL(r.Mod.Path, r.Mod.Version)) {
 			t.Errorf("root does not depend on %s@%s", r.Mod.Path, r.Mod.Version)
@@ -273,10 +273,10 @@ func TestFromGoModuleErrors(t *testing.T) {
 		format         Format
 		line           int
 	}{
-		{"bad go.mod", "module example.com/a\n\ngo 1.22\n\nrequire (\n\texample.com/b v1.0.0\n\texample.com/c nonsense\n)\n", "", genFormatGoMod, 7},
-		{"no module", "go 1.22\n", "", genFormatGoMod, 0},
-		{"bad go.sum", "module example.com/a\n", "example.com/b v1.0.0 h1:x=\nexample.com/c v1.0.0\n", genFormatGoSum, 2},
-		{"bad go.sum version", "module example.com/a\n", "example.com/b 1.0 h1:x=\n", genFormatGoSum, 1},
+		{"bad go.mod", "module example.com/a\n\ngo 1.22\n\nrequire (\n\texample.com/b v1.0.0\n\texample.com/c nonsense\n)\n", "", formatGoMod, 7},
+		{"no module", "go 1.22\n", "", formatGoMod, 0},
+		{"bad go.sum", "module example.com/a\n", "example.com/b v1.0.0 h1:x=\nexample.com/c v1.0.0\n", formatGoSum, 2},
+		{"bad go.sum version", "module example.com/a\n", "example.com/b 1.0 h1:x=\n", formatGoSum, 1},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -285,7 +285,7 @@ func TestFromGoModuleErrors(t *testing.T) {
 			if tc.sum != "" {
 				files["go.sum"] = tc.sum
 			}
-			genWriteFiles(t, dir, files)
+			writeFiles(t, dir, files)
 			_, err := FromGoModule(ctx, dir, WithoutGoCommand())
 			var pe *ParseError
 			if !errors.As(err, &pe) {
@@ -304,7 +304,7 @@ func TestFromGoModuleErrors(t *testing.T) {
 		}
 	}
 	dir := t.TempDir()
-	genWriteFiles(t, dir, map[string]string{"go.mod": "module example.com/a\n\ngo 1.22\n" + strings.Repeat("// padding\n", 200)})
+	writeFiles(t, dir, map[string]string{"go.mod": "module example.com/a\n\ngo 1.22\n" + strings.Repeat("// padding\n", 200)})
 	if _, err := FromGoModule(ctx, dir, WithoutGoCommand(), WithInputLimit(100)); !errors.Is(err, ErrTooLarge) {
 		t.Errorf("over the limit: %v", err)
 	}
@@ -326,9 +326,9 @@ func FuzzFromGoMod(f *testing.F) {
 		f.Add(mod, sum)
 	}
 	f.Add([]byte("module m\nrequire a v1.0.0\nreplace a => b v1.2.3+incompatible\n"), []byte("b v1.2.3+incompatible h1:AAAA\n"))
-	cfg, _ := genNewConfig(nil)
+	cfg, _ := newGenerateConfig(nil)
 	f.Fuzz(func(t *testing.T, mod, sum []byte) {
-		mf, sums, err := genParseGoModSum("go.mod", mod, sum)
+		mf, sums, err := parseGoModSum("go.mod", mod, sum)
 		if err != nil {
 			var pe *ParseError
 			if !errors.As(err, &pe) {
@@ -336,7 +336,7 @@ func FuzzFromGoMod(f *testing.F) {
 			}
 			return
 		}
-		doc := genGoModuleFromFiles(cfg, mf, sums, "fuzz")
+		doc := goModuleFromFiles(cfg, mf, sums, "fuzz")
 		seen := map[string]bool{}
 		for _, c := range doc.Components {
 			if seen[c.ID] || c.ID == "" {
@@ -368,8 +368,8 @@ func TestGeneratedDocumentsValidate(t *testing.T) {
 		"go module": func() (*Document, error) {
 			return FromGoModule(context.Background(), filepath.Join("testdata", "gen", "gomod", "sigstore-go"), WithoutGoCommand())
 		},
-		"npm v3": func() (*Document, error) { return FromNPMLock(bytes.NewReader(genReadNPMLock(t, "v3-workspaces"))) },
-		"npm v2": func() (*Document, error) { return FromNPMLock(bytes.NewReader(genReadNPMLock(t, "v2-peer"))) },
+		"npm v3": func() (*Document, error) { return FromNPMLock(bytes.NewReader(readNPMLock(t, "v3-workspaces"))) },
+		"npm v2": func() (*Document, error) { return FromNPMLock(bytes.NewReader(readNPMLock(t, "v2-peer"))) },
 	}
 	for name, gen := range docs {
 		t.Run(name, func(t *testing.T) {

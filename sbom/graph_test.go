@@ -12,9 +12,9 @@ import (
 	"gonum.org/v1/gonum/graph/traverse"
 )
 
-// genHandGraph: root -> a, b; a -> c; b -> c; c -> d; d -> a (a cycle);
+// handGraph: root -> a, b; a -> c; b -> c; c -> d; d -> a (a cycle);
 // e is unreachable; "gone" is a dangling reference.
-func genHandGraph() *Document {
+func handGraph() *Document {
 	d := &Document{Root: "root"}
 	for _, id := range []string{"root", "a", "b", "c", "d", "e"} {
 		d.Components = append(d.Components, Component{ID: id, Name: id})
@@ -31,7 +31,7 @@ func genHandGraph() *Document {
 }
 
 func TestGraphHand(t *testing.T) {
-	g := NewGraph(genHandGraph())
+	g := NewGraph(handGraph())
 	if got := g.Direct(); !slices.Equal(got, []string{"a", "b"}) {
 		t.Errorf("Direct = %v", got)
 	}
@@ -79,7 +79,7 @@ func TestGraphHand(t *testing.T) {
 }
 
 func TestGraphWhy(t *testing.T) {
-	g := NewGraph(genHandGraph())
+	g := NewGraph(handGraph())
 	tests := []struct {
 		id   string
 		want string
@@ -101,7 +101,7 @@ func TestGraphWhy(t *testing.T) {
 }
 
 func TestGraphNoRoot(t *testing.T) {
-	d := genHandGraph()
+	d := handGraph()
 	d.Root = ""
 	g := NewGraph(d)
 	if got := g.Roots(); !slices.Equal(got, []string{"root", "e"}) {
@@ -155,14 +155,14 @@ func TestGraphDense(t *testing.T) {
 }
 
 func TestGraphNPMLock(t *testing.T) {
-	doc, err := FromNPMLock(bytes.NewReader(genReadNPMLock(t, "v3-workspaces")))
+	doc, err := FromNPMLock(bytes.NewReader(readNPMLock(t, "v3-workspaces")))
 	if err != nil {
 		t.Fatal(err)
 	}
 	g := NewGraph(doc)
-	express := genFindNPM(doc, "express", "4.21.2")
-	ms := genFindNPM(doc, "ms", "2.0.0")
-	oldDebug := genFindNPM(doc, "debug", "2.6.9")
+	express := findNPM(doc, "express", "4.21.2")
+	ms := findNPM(doc, "ms", "2.0.0")
+	oldDebug := findNPM(doc, "debug", "2.6.9")
 	if d, _ := g.Depth(express.ID); d != 1 {
 		t.Errorf("express depth %d", d)
 	}
@@ -196,7 +196,7 @@ func TestGraphNPMLock(t *testing.T) {
 // beside gonum (graph/simple and traverse.BreadthFirst) doing the index
 // and the depths.
 func BenchmarkGraph(b *testing.B) {
-	doc, err := FromNPMLock(bytes.NewReader(genLargeNPMLock(20000)))
+	doc, err := FromNPMLock(bytes.NewReader(largeNPMLock(20000)))
 	if err != nil {
 		b.Fatal(err)
 	}

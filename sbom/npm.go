@@ -2,14 +2,13 @@ package sbom
 
 import (
 	"bytes"
-	"encoding/base64"
-	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"io"
 	"slices"
 	"strings"
 
+	"github.com/chaingate/chaingate/internal/lockfile"
 	"github.com/github/go-spdx/v2/spdxexp"
 )
 
@@ -51,17 +50,17 @@ const (
 	PropNPMWorkspace = "chaingate:npm:workspace"
 )
 
-// genNPMLock is the part of package-lock.json (lockfileVersion 2 and 3)
+// npmLock is the part of package-lock.json (lockfileVersion 2 and 3)
 // FromNPMLock reads.
-type genNPMLock struct {
+type npmLock struct {
 	Name            string                     `json:"name"`
 	Version         string                     `json:"version"`
 	LockfileVersion int                        `json:"lockfileVersion"`
-	Packages        map[string]genNPMPackage   `json:"packages"`
+	Packages        map[string]npmPackage      `json:"packages"`
 	Dependencies    map[string]json.RawMessage `json:"dependencies"`
 }
 
-type genNPMPackage struct {
+type npmPackage struct {
 	Name                 string            `json:"name"`
 	Version              string            `json:"version"`
 	Resolved             string            `json:"resolved"`
@@ -112,17 +111,17 @@ type genNPMPackage struct {
 // The input is read up to the limit of WithInputLimit (default 256 MiB);
 // malformed JSON is a *ParseError with its line and column.
 func FromNPMLock(r io.Reader, opts ...GenerateOption) (*Document, error) {
-	cfg, err := genNewConfig(opts)
+	cfg, err := newGenerateConfig(opts)
 	if err != nil {
 		return nil, err
 	}
-	data, err := genReadAll(r, cfg.limit, "package-lock.json")
+	data, err := readAllLimited(r, cfg.limit, "package-lock.json")
 	if err != nil {
 		return nil, err
 	}
-	var lock genNPMLock
+	var lock npmLock
 	if err := json.Unmarshal(data, &lock); err != nil {
-		return nil, decParseError(genFormatNPMLock, data, err)
+		return nil, decParseError(formatNPMLock, data, err)
 	}
 	if lock.LockfileVersion < 2 || lock.Packages == nil {
 		return nil, fmt.Errorf("sbom: package-lock.json lockfileVersion %d without a \"packages\" map (npm 6 and older): %w",
@@ -132,23 +131,23 @@ func FromNPMLock(r io.Reader, opts ...GenerateOption) (*Document, error) {
 		return nil, fmt.Errorf("sbom: package-lock.json lockfileVersion %d (this reads 2 and 3): %w",
 			lock.LockfileVersion, ErrUnsupportedFormat)
 	}
-	return genNPMBuild(cfg, &lock), nil
+	return buildNPM(cfg, &lock), nil
 }
 
-// genNPMNameFromPath returns the package name a lockfile path installs:
+// npmNameFromPath returns the package name a lockfile path installs:
 // the part after the last "node_modules/" ("node_modules/a/node_modules/@s/b"
 // gives "@s/b"), or, for a workspace folder, its last element.
-func genNPMNameFromPath(p string) string {
+func npmNameFromPath(p string) string {
 	if i := strings.LastIndex(p, "node_modules/"); i >= 0 {
 		return p[i+len("node_modules/"):]
 	}
-	_, name := genSplitLast(p)
+	_, name := splitLast(p)
 	return name
 }
 
-// genNPMParent returns the folder whose node_modules Node searches after
+// npmParent returns the folder whose node_modules Node searches after
 // p's own: the package p is nested in, or the project root ("").
-func genNPMParent(p string) string {
+func npmParent(p string) string {
 	i := strings.LastIndex(p, "node_modules/")
 	if i <= 0 {
 		return ""
@@ -156,76 +155,36 @@ func genNPMParent(p string) string {
 	return strings.TrimSuffix(p[:i], "/")
 }
 
-// genNPMHashes turns a Subresource Integrity string into Hashes.
-func genNPMHashes(sri string) []Hash {
-	var hs []Hash
-	for _, tok := range strings.Fields(sri) {
-		alg, b64, ok := strings.Cut(tok, "-")
-		if !ok {
-			continue
-		}
-		if i := strings.IndexByte(b64, '?'); i >= 0 { // SRI options
-			b64 = b64[:i]
-		}
-		var name string
-		var size int
-		switch alg {
-		case "sha512":
-			name, size = "SHA-512", 64
-		case "sha384":
-			name, size = "SHA-384", 48
-		case "sha256":
-			name, size = "SHA-256", 32
-		case "sha1":
-			name, size = "SHA-1", 20
-		default:
-			continue
-		}
-		raw, err := base64.StdEncoding.DecodeString(b64)
-		if err != nil || len(raw) != size {
-			continue
-		}
-		h := Hash{Algorithm: name, Value: hex.EncodeToString(raw)}
-		if !slices.Contains(hs, h) {
-			hs = append(hs, h)
-		}
-	}
-	return hs
+// npmHashes turns a Subresource Integrity string into Hashes, with
+// internal/lockfile's reader (yarn, pnpm and bun lockfiles record the
+// same strings).
+func npmHashes(sri string) []Hash {
+	return lockfile.SRIHashes(sri, func(alg, value string) Hash { return Hash{Algorithm: alg, Value: value} })
 }
 
-// genNPMScopeRank orders scopes so that merging keeps the strongest.
-func genNPMScopeRank(s Scope) int {
-	switch s {
-	case ScopeRequired:
-		return 3
-	case ScopeOptional:
-		return 2
-	case ScopeExcluded:
-		return 1
-	}
-	return 0
-}
+// scopeRank orders scopes so that merging keeps the strongest.
+func scopeRank(s Scope) int { return lockfile.Scope(s).Rank() }
 
-type genNPMBuilder struct {
-	cfg       *genConfig
-	lock      *genNPMLock
+type npmBuilder struct {
+	cfg       *generateConfig
+	lock      *npmLock
 	doc       *Document
-	ids       genIDs
-	idxOfPath map[string]int    // lockfile path -> component index
-	index     map[genNPMKey]int // merge key -> component index
-	licences  map[string]bool   // licence string -> valid SPDX expression
-	buf       []byte            // scratch for lookups
+	ids       idCounter
+	idxOfPath map[string]int  // lockfile path -> component index
+	index     map[npmKey]int  // merge key -> component index
+	licences  map[string]bool // licence string -> valid SPDX expression
+	buf       []byte          // scratch for lookups
 }
 
-// genNPMKey identifies one installed package for merging: the same name,
+// npmKey identifies one installed package for merging: the same name,
 // version, integrity and source at several paths is one component.
 // Workspaces are keyed by their folder.
-type genNPMKey struct{ name, version, integrity, resolved, workspace string }
+type npmKey struct{ name, version, integrity, resolved, workspace string }
 
-func genNPMBuild(cfg *genConfig, lock *genNPMLock) *Document {
-	b := &genNPMBuilder{cfg: cfg, lock: lock, ids: make(genIDs, len(lock.Packages)),
+func buildNPM(cfg *generateConfig, lock *npmLock) *Document {
+	b := &npmBuilder{cfg: cfg, lock: lock, ids: make(idCounter, len(lock.Packages)),
 		idxOfPath: make(map[string]int, len(lock.Packages)),
-		index:     make(map[genNPMKey]int, len(lock.Packages)),
+		index:     make(map[npmKey]int, len(lock.Packages)),
 		licences:  map[string]bool{}}
 	rootPkg := lock.Packages[""]
 	name := rootPkg.Name
@@ -236,7 +195,7 @@ func genNPMBuild(cfg *genConfig, lock *genNPMLock) *Document {
 	if version == "" {
 		version = lock.Version
 	}
-	b.doc = cfg.genNewDocument(name)
+	b.doc = cfg.newDocument(name)
 	b.doc.Components = make([]Component, 0, len(lock.Packages)+1)
 	root := Component{Type: TypeApplication, Name: name, Version: version, PURL: NPMPURL(name, version)}
 	if name == "" {
@@ -244,7 +203,7 @@ func genNPMBuild(cfg *genConfig, lock *genNPMLock) *Document {
 		root.Name = "package-lock.json"
 	}
 	b.setLicence(&root, rootPkg.License)
-	root.ID = b.ids.unique(genFirst(root.PURL, "npm:"+root.Name))
+	root.ID = b.ids.unique(nonEmpty(root.PURL, "npm:"+root.Name))
 	b.doc.Root = root.ID
 	b.doc.Components = append(b.doc.Components, root)
 	b.idxOfPath[""] = 0
@@ -270,7 +229,7 @@ func genNPMBuild(cfg *genConfig, lock *genNPMLock) *Document {
 	for _, p := range paths {
 		pkg := lock.Packages[p]
 		if pkg.Link {
-			if i, ok := b.idxOfPath[genNPMLinkTarget(p, pkg.Resolved)]; ok {
+			if i, ok := b.idxOfPath[npmLinkTarget(p, pkg.Resolved)]; ok {
 				b.idxOfPath[p] = i
 			}
 		}
@@ -280,23 +239,16 @@ func genNPMBuild(cfg *genConfig, lock *genNPMLock) *Document {
 	return b.doc
 }
 
-func genFirst(a, b string) string {
-	if a != "" {
-		return a
-	}
-	return b
-}
-
-// genNPMLinkTarget returns the lockfile path a link entry points at: its
+// npmLinkTarget returns the lockfile path a link entry points at: its
 // "resolved" is relative to the project root.
-func genNPMLinkTarget(p, resolved string) string {
+func npmLinkTarget(p, resolved string) string {
 	if resolved == "" {
 		return p
 	}
 	return strings.TrimPrefix(resolved, "./")
 }
 
-func (b *genNPMBuilder) setLicence(c *Component, raw json.RawMessage) {
+func (b *npmBuilder) setLicence(c *Component, raw json.RawMessage) {
 	if len(raw) == 0 {
 		return
 	}
@@ -328,7 +280,7 @@ func (b *genNPMBuilder) setLicence(c *Component, raw json.RawMessage) {
 	}
 }
 
-func genNPMScope(pkg genNPMPackage) Scope {
+func npmScope(pkg npmPackage) Scope {
 	switch {
 	case pkg.Dev:
 		return ScopeExcluded
@@ -340,22 +292,22 @@ func genNPMScope(pkg genNPMPackage) Scope {
 
 // add records the package at lockfile path p, merging it into an earlier
 // component with the same name, version, integrity and source.
-func (b *genNPMBuilder) add(p string, pkg *genNPMPackage) {
-	installedAs := genNPMNameFromPath(p)
+func (b *npmBuilder) add(p string, pkg *npmPackage) {
+	installedAs := npmNameFromPath(p)
 	name := pkg.Name
 	if name == "" {
 		name = installedAs
 	}
 	workspace := !strings.Contains(p, "node_modules/")
-	key := genNPMKey{name: name, version: pkg.Version, integrity: pkg.Integrity, resolved: pkg.Resolved}
+	key := npmKey{name: name, version: pkg.Version, integrity: pkg.Integrity, resolved: pkg.Resolved}
 	if workspace {
-		key = genNPMKey{workspace: p}
+		key = npmKey{workspace: p}
 	}
-	scope := genNPMScope(*pkg)
+	scope := npmScope(*pkg)
 	if i, ok := b.index[key]; ok {
 		c := &b.doc.Components[i]
 		c.Locations = append(c.Locations, Location{Path: p})
-		if genNPMScopeRank(scope) > genNPMScopeRank(c.Scope) {
+		if scopeRank(scope) > scopeRank(c.Scope) {
 			c.Scope = scope
 			c.Properties = slices.DeleteFunc(c.Properties, func(pr Property) bool {
 				return pr.Name == PropNPMDevelopment || pr.Name == PropNPMOptional
@@ -370,9 +322,9 @@ func (b *genNPMBuilder) add(p string, pkg *genNPMPackage) {
 	c := Component{Type: TypeLibrary, Name: name, Version: pkg.Version, PURL: NPMPURL(name, pkg.Version),
 		Scope: scope, Locations: []Location{{Path: p}}, Properties: make([]Property, 0, 4)}
 	if strings.HasPrefix(name, "@") {
-		c.Group, _ = genSplitLast(name)
+		c.Group, _ = splitLast(name)
 	}
-	c.Hashes = genNPMHashes(pkg.Integrity)
+	c.Hashes = npmHashes(pkg.Integrity)
 	b.setLicence(&c, pkg.License)
 	add := func(n, v string) { c.Properties = append(c.Properties, Property{n, v}) }
 	if pkg.Dev {
@@ -416,7 +368,7 @@ func (b *genNPMBuilder) add(p string, pkg *genNPMPackage) {
 // package at from requires name: from/node_modules/name, then the same in
 // each enclosing package up to the project root. Candidates are built in
 // a scratch buffer: a map lookup with string(bytes) does not allocate.
-func (b *genNPMBuilder) resolve(from, name string) (string, bool) {
+func (b *npmBuilder) resolve(from, name string) (string, bool) {
 	dir := from
 	for depth := 0; depth < 1000; depth++ {
 		b.buf = b.buf[:0]
@@ -430,13 +382,13 @@ func (b *genNPMBuilder) resolve(from, name string) (string, bool) {
 		if dir == "" {
 			return "", false
 		}
-		dir = genNPMParent(dir)
+		dir = npmParent(dir)
 	}
 	return "", false
 }
 
 // edges resolves every package's dependencies to installed packages.
-func (b *genNPMBuilder) edges(paths []string) {
+func (b *npmBuilder) edges(paths []string) {
 	pkgs := b.lock.Packages
 	deps := make([][]int, len(b.doc.Components))
 	var missing []string
@@ -449,7 +401,7 @@ func (b *genNPMBuilder) edges(paths []string) {
 			to, found := b.resolve(from, n)
 			if found {
 				if tp := pkgs[to]; tp.Link {
-					to = genNPMLinkTarget(to, tp.Resolved)
+					to = npmLinkTarget(to, tp.Resolved)
 				}
 			}
 			toIdx, known := b.idxOfPath[to]
@@ -461,7 +413,7 @@ func (b *genNPMBuilder) edges(paths []string) {
 			case found:
 				// Left out by WithoutDevDependencies.
 			case !optional(n):
-				missing = append(missing, genFirst(from, "(root)")+" -> "+n)
+				missing = append(missing, nonEmpty(from, "(root)")+" -> "+n)
 			}
 		}
 	}
@@ -515,6 +467,6 @@ func (b *genNPMBuilder) edges(paths []string) {
 	if len(missing) > 0 {
 		slices.Sort(missing)
 		b.doc.Limitations = append(b.doc.Limitations, fmt.Sprintf(
-			"%d dependencies are not in the lockfile, so their edges are missing: %s", len(missing), genTruncList(missing, 10)))
+			"%d dependencies are not in the lockfile, so their edges are missing: %s", len(missing), truncList(missing, 10)))
 	}
 }

@@ -14,7 +14,7 @@ import (
 	"testing"
 )
 
-func genReadNPMLock(t testing.TB, name string) []byte {
+func readNPMLock(t testing.TB, name string) []byte {
 	t.Helper()
 	data, err := os.ReadFile(filepath.Join("testdata", "gen", "npm", name, "package-lock.json"))
 	if err != nil {
@@ -23,7 +23,7 @@ func genReadNPMLock(t testing.TB, name string) []byte {
 	return data
 }
 
-func genFindNPM(doc *Document, name, version string) *Component {
+func findNPM(doc *Document, name, version string) *Component {
 	for i := range doc.Components {
 		if c := &doc.Components[i]; c.Name == name && c.Version == version {
 			return c
@@ -32,9 +32,9 @@ func genFindNPM(doc *Document, name, version string) *Component {
 	return nil
 }
 
-func genDependsOnNames(doc *Document, c *Component) []string {
+func dependsOnNames(doc *Document, c *Component) []string {
 	var out []string
-	for _, id := range genDependsOn(doc, c.ID) {
+	for _, id := range dependsOnIDs(doc, c.ID) {
 		d := doc.Component(id)
 		out = append(out, d.Name+"@"+d.Version)
 	}
@@ -42,9 +42,9 @@ func genDependsOnNames(doc *Document, c *Component) []string {
 	return out
 }
 
-// genSRIHex decodes the first hash of an SRI string, independently of
+// sriHex decodes the first hash of an SRI string, independently of
 // the generator.
-func genSRIHex(t *testing.T, sri string) string {
+func sriHex(t *testing.T, sri string) string {
 	t.Helper()
 	_, b64, _ := strings.Cut(sri, "-")
 	raw, err := base64.StdEncoding.DecodeString(b64)
@@ -55,7 +55,7 @@ func genSRIHex(t *testing.T, sri string) string {
 }
 
 func TestFromNPMLockV3Workspaces(t *testing.T) {
-	data := genReadNPMLock(t, "v3-workspaces")
+	data := readNPMLock(t, "v3-workspaces")
 	doc, err := FromNPMLock(bytes.NewReader(data))
 	if err != nil {
 		t.Fatal(err)
@@ -90,11 +90,11 @@ func TestFromNPMLockV3Workspaces(t *testing.T) {
 		t.Errorf("root = %+v", root)
 	}
 
-	express := genFindNPM(doc, "express", "4.21.2")
+	express := findNPM(doc, "express", "4.21.2")
 	if express == nil {
 		t.Fatal("express missing")
 	}
-	wantHash := genSRIHex(t, raw.Packages["node_modules/express"]["integrity"].(string))
+	wantHash := sriHex(t, raw.Packages["node_modules/express"]["integrity"].(string))
 	if len(express.Hashes) != 1 || express.Hashes[0] != (Hash{"SHA-512", wantHash}) ||
 		wantHash != "dbc1ea80c6409a28750b3b7d9f2eeaafa7a4daa75d17815c95b333c21091101e8e15f1fead7027b8d0b0a35ff016faed6e0b100dbe2449b5fd75ef6515bad79c" {
 		t.Errorf("express hashes = %v", express.Hashes)
@@ -107,45 +107,45 @@ func TestFromNPMLockV3Workspaces(t *testing.T) {
 	}
 	// Node's lookup: express requires debug 2.x, nested in its own
 	// node_modules; the project's dev dependency debug 4.3.7 is hoisted.
-	if got := genDependsOnNames(doc, express); !slices.Contains(got, "debug@2.6.9") || slices.Contains(got, "debug@4.3.7") {
+	if got := dependsOnNames(doc, express); !slices.Contains(got, "debug@2.6.9") || slices.Contains(got, "debug@4.3.7") {
 		t.Errorf("express depends on %v", got)
 	}
-	old := genFindNPM(doc, "debug", "2.6.9")
+	old := findNPM(doc, "debug", "2.6.9")
 	if old == nil || len(old.Locations) != 4 || old.Scope != ScopeRequired {
 		t.Fatalf("debug@2.6.9 = %+v, want one component at four nested paths", old)
 	}
-	if got := genDependsOnNames(doc, old); !slices.Equal(got, []string{"ms@2.0.0"}) {
+	if got := dependsOnNames(doc, old); !slices.Equal(got, []string{"ms@2.0.0"}) {
 		t.Errorf("debug@2.6.9 depends on %v", got)
 	}
-	dev := genFindNPM(doc, "debug", "4.3.7")
+	dev := findNPM(doc, "debug", "4.3.7")
 	if v, _ := dev.Property(PropNPMDevelopment); dev.Scope != ScopeExcluded || v != "true" {
 		t.Errorf("dev debug: scope %q development %q", dev.Scope, v)
 	}
-	if got := genDependsOnNames(doc, dev); !slices.Equal(got, []string{"ms@2.1.3"}) {
+	if got := dependsOnNames(doc, dev); !slices.Equal(got, []string{"ms@2.1.3"}) {
 		t.Errorf("debug@4.3.7 depends on %v", got)
 	}
-	alias := genFindNPM(doc, "lodash", "4.17.21")
+	alias := findNPM(doc, "lodash", "4.17.21")
 	if a, _ := alias.Property(PropNPMAlias); alias == nil || a != "lodash-alias" || alias.PURL != "pkg:npm/lodash@4.17.21" {
 		t.Errorf("alias = %+v", alias)
 	}
-	is := genFindNPM(doc, "@sindresorhus/is", "4.6.0")
+	is := findNPM(doc, "@sindresorhus/is", "4.6.0")
 	if is == nil || is.PURL != "pkg:npm/%40sindresorhus/is@4.6.0" || is.Group != "@sindresorhus" {
 		t.Errorf("scoped = %+v", is)
 	}
-	if fse := genFindNPM(doc, "fsevents", "2.3.3"); fse == nil || fse.Scope != ScopeOptional {
+	if fse := findNPM(doc, "fsevents", "2.3.3"); fse == nil || fse.Scope != ScopeOptional {
 		t.Errorf("fsevents = %+v", fse)
 	}
-	ws := genFindNPM(doc, "@fixture/util", "0.1.0")
+	ws := findNPM(doc, "@fixture/util", "0.1.0")
 	if ws == nil {
 		t.Fatal("workspace missing")
 	}
 	if v, _ := ws.Property(PropNPMWorkspace); v != "true" || ws.Locations[0].Path != "packages/util" {
 		t.Errorf("workspace = %+v", ws)
 	}
-	if got := genDependsOnNames(doc, ws); !slices.Equal(got, []string{"is-number@7.0.0", "ms@2.1.3"}) {
+	if got := dependsOnNames(doc, ws); !slices.Equal(got, []string{"is-number@7.0.0", "ms@2.1.3"}) {
 		t.Errorf("workspace depends on %v", got)
 	}
-	rootDeps := genDependsOnNames(doc, root)
+	rootDeps := dependsOnNames(doc, root)
 	for _, want := range []string{"express@4.21.2", "debug@4.3.7", "semver@7.6.3", "fsevents@2.3.3", "lodash@4.17.21", "@fixture/util@0.1.0", "@sindresorhus/is@4.6.0"} {
 		if !slices.Contains(rootDeps, want) {
 			t.Errorf("root does not depend on %s: %v", want, rootDeps)
@@ -177,18 +177,18 @@ func TestFromNPMLockV3Workspaces(t *testing.T) {
 }
 
 func TestFromNPMLockV2Peer(t *testing.T) {
-	doc, err := FromNPMLock(bytes.NewReader(genReadNPMLock(t, "v2-peer")))
+	doc, err := FromNPMLock(bytes.NewReader(readNPMLock(t, "v2-peer")))
 	if err != nil {
 		t.Fatal(err)
 	}
 	if len(doc.Components) != 10 {
 		t.Errorf("%d components, want 9 packages + root", len(doc.Components))
 	}
-	dom := genFindNPM(doc, "react-dom", "18.3.1")
-	if got := genDependsOnNames(doc, dom); !slices.Equal(got, []string{"loose-envify@1.4.0", "react@18.3.1", "scheduler@0.23.2"}) {
+	dom := findNPM(doc, "react-dom", "18.3.1")
+	if got := dependsOnNames(doc, dom); !slices.Equal(got, []string{"loose-envify@1.4.0", "react@18.3.1", "scheduler@0.23.2"}) {
 		t.Errorf("react-dom depends on %v (peer react expected)", got)
 	}
-	if ts := genFindNPM(doc, "typescript", "5.6.3"); ts == nil || ts.Scope != ScopeExcluded {
+	if ts := findNPM(doc, "typescript", "5.6.3"); ts == nil || ts.Scope != ScopeExcluded {
 		t.Errorf("typescript = %+v", ts)
 	}
 	if p, _ := doc.Component(doc.Root).Property("chaingate:npm:lockfile-version"); p != "" {
@@ -231,7 +231,7 @@ func TestFromNPMLockErrors(t *testing.T) {
 				return
 			}
 			var pe *ParseError
-			if !errors.As(err, &pe) || pe.Format != genFormatNPMLock {
+			if !errors.As(err, &pe) || pe.Format != formatNPMLock {
 				t.Fatalf("err = %v, want *ParseError", err)
 			}
 			if tc.line != 0 && pe.Line != tc.line {
@@ -242,7 +242,7 @@ func TestFromNPMLockErrors(t *testing.T) {
 			}
 		})
 	}
-	data := genReadNPMLock(t, "v2-peer")
+	data := readNPMLock(t, "v2-peer")
 	if _, err := FromNPMLock(bytes.NewReader(data), WithInputLimit(int64(len(data)-1))); !errors.Is(err, ErrTooLarge) {
 		t.Errorf("over the limit: %v", err)
 	}
@@ -267,7 +267,7 @@ func TestFromNPMLockMissingDependency(t *testing.T) {
 		strings.Contains(doc.Limitations[0], "gone") || strings.Contains(doc.Limitations[0], "-> c") {
 		t.Errorf("limitations = %q", doc.Limitations)
 	}
-	a := genFindNPM(doc, "a", "1.0.0")
+	a := findNPM(doc, "a", "1.0.0")
 	// sha1 of the empty string; the malformed sha512 is skipped.
 	if len(a.Hashes) != 1 || a.Hashes[0] != (Hash{"SHA-1", "da39a3ee5e6b4b0d3255bfef95601890afd80709"}) {
 		t.Errorf("hashes = %v", a.Hashes)
@@ -316,11 +316,11 @@ func FuzzFromNPMLock(f *testing.F) {
 	})
 }
 
-// genLargeNPMLock generates a lockfileVersion 3 file of n packages, each
+// largeNPMLock generates a lockfileVersion 3 file of n packages, each
 // with an integrity, a resolved URL, a licence and three dependencies,
 // one in ten nested under another package (as npm does on version
 // conflicts), one in five a dev dependency.
-func genLargeNPMLock(n int) []byte {
+func largeNPMLock(n int) []byte {
 	pkgs := make(map[string]any, n+1)
 	rootDeps := map[string]string{}
 	names := make([]string, n)
@@ -365,7 +365,7 @@ func genLargeNPMLock(n int) []byte {
 }
 
 func BenchmarkFromNPMLock(b *testing.B) {
-	data := genLargeNPMLock(20000)
+	data := largeNPMLock(20000)
 	b.Run("chaingate", func(b *testing.B) {
 		b.SetBytes(int64(len(data)))
 		b.ReportAllocs()
@@ -383,7 +383,7 @@ func BenchmarkFromNPMLock(b *testing.B) {
 		b.SetBytes(int64(len(data)))
 		b.ReportAllocs()
 		for b.Loop() {
-			var lock genNPMLock
+			var lock npmLock
 			if err := json.Unmarshal(data, &lock); err != nil {
 				b.Fatal(err)
 			}
@@ -417,7 +417,7 @@ func TestFromNPMLockLicences(t *testing.T) {
 		{"c", "Apache-2.0", ""},
 	}
 	for _, tc := range tests {
-		c := genFindNPM(doc, tc.name, "1.0.0")
+		c := findNPM(doc, tc.name, "1.0.0")
 		prop, _ := c.Property(PropNPMLicense)
 		if c.LicenseDeclared != tc.declared || prop != tc.prop {
 			t.Errorf("%s: declared %q property %q; want %q, %q", tc.name, c.LicenseDeclared, prop, tc.declared, tc.prop)
@@ -473,7 +473,7 @@ func TestFromNPMLockMergedScope(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		m := genFindNPM(doc, "m", "1.0.0")
+		m := findNPM(doc, "m", "1.0.0")
 		_, dev := m.Property(PropNPMDevelopment)
 		_, opt := m.Property(PropNPMOptional)
 		if m.Scope != tc.scope || dev != tc.dev || opt != tc.opt {

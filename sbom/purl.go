@@ -13,7 +13,7 @@ import (
 // "v1.2.3+incompatible" is written "v1.2.3%2Bincompatible". An empty
 // version gives a purl without a version.
 func GoPURL(modulePath, version string) string {
-	ns, name := genSplitLast(modulePath)
+	ns, name := splitLast(modulePath)
 	// packageurl-go's ToString encodes each segment per the spec and, unlike
 	// its parser, does not lowercase golang namespaces and names.
 	return packageurl.NewPackageURL(packageurl.TypeGolang, ns, name, version, nil, "").ToString()
@@ -33,8 +33,8 @@ func NPMPURL(name, version string) string {
 	return packageurl.NewPackageURL(packageurl.TypeNPM, ns, n, version, nil, "").ToString()
 }
 
-// genSplitLast splits p at its last slash into namespace and name.
-func genSplitLast(p string) (ns, name string) {
+// splitLast splits p at its last slash into namespace and name.
+func splitLast(p string) (ns, name string) {
 	if i := strings.LastIndexByte(p, '/'); i >= 0 {
 		return p[:i], p[i+1:]
 	}

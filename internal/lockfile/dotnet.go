@@ -1,21 +1,23 @@
-package sbom
+package lockfile
 
 import (
 	"encoding/base64"
 	"encoding/hex"
 	"encoding/json"
+	"maps"
+	"slices"
 	"strings"
 
 	"github.com/package-url/packageurl-go"
 )
 
-// lockParseNuGet reads NuGet's packages.lock.json: for each target
+// parseNuGet reads NuGet's packages.lock.json: for each target
 // framework, every package with its type (Direct, Transitive,
 // CentralTransitive, Project), resolved version, SHA-512 content hash
 // and dependencies. Project references are the solution's own projects
 // and are not listed. NuGet ids are case-insensitive; the purl keeps the
 // lockfile's spelling.
-func lockParseNuGet(in lockInput) (*lockFile, error) {
+func parseNuGet(in Input) (*File, error) {
 	const format = "packages.lock.json"
 	type entry struct {
 		Type         string            `json:"type"`
@@ -27,22 +29,22 @@ func lockParseNuGet(in lockInput) (*lockFile, error) {
 		Version      *int                        `json:"version"`
 		Dependencies map[string]map[string]entry `json:"dependencies"`
 	}
-	if err := json.Unmarshal(in.data, &lock); err != nil {
-		return nil, lockWrap(format, in.name, in.data, err)
+	if err := json.Unmarshal(in.Data, &lock); err != nil {
+		return nil, wrapError(format, in.Name, in.Data, err)
 	}
 	if lock.Version == nil || lock.Dependencies == nil {
-		return nil, lockErr(format, in.name, 0, "no version or dependencies: not a NuGet packages.lock.json")
+		return nil, newError(format, in.Name, 0, "no version or dependencies: not a NuGet packages.lock.json")
 	}
-	lf := &lockFile{eco: "NuGet"}
+	lf := &File{Ecosystem: "NuGet"}
 	idx := map[string]int{}
-	for _, fw := range sortedKeys(lock.Dependencies) {
-		for _, name := range sortedKeys(lock.Dependencies[fw]) {
+	for _, fw := range slices.Sorted(maps.Keys(lock.Dependencies)) {
+		for _, name := range slices.Sorted(maps.Keys(lock.Dependencies[fw])) {
 			e := lock.Dependencies[fw][name]
 			if strings.EqualFold(e.Type, "Project") {
 				continue
 			}
 			if e.Resolved == "" {
-				return nil, lockErr(format, in.name, 0, "%s package %s has no resolved version", fw, name)
+				return nil, newError(format, in.Name, 0, "%s package %s has no resolved version", fw, name)
 			}
 			// Each target framework resolves its own versions: keys and
 			// edges are per framework; FromDirectory merges equal purls.
@@ -50,19 +52,19 @@ func lockParseNuGet(in lockInput) (*lockFile, error) {
 			if _, ok := idx[key]; ok {
 				continue // the same id spelt in two cases
 			}
-			p := lockPkg{name: name, version: e.Resolved, key: key, direct: -1,
-				purl: packageurl.NewPackageURL(packageurl.TypeNuget, "", name, e.Resolved, nil, "").ToString()}
+			p := Package{Name: name, Version: e.Resolved, Key: key, Direct: -1,
+				PURL: packageurl.NewPackageURL(packageurl.TypeNuget, "", name, e.Resolved, nil, "").ToString()}
 			if strings.EqualFold(e.Type, "Direct") {
-				p.direct = 1
+				p.Direct = 1
 			}
 			for d := range e.Dependencies {
-				p.deps = append(p.deps, fw+"|"+strings.ToLower(d))
+				p.Deps = append(p.Deps, fw+"|"+strings.ToLower(d))
 			}
 			if raw, err := base64.StdEncoding.DecodeString(e.ContentHash); err == nil && len(raw) == 64 {
-				p.hashes = []Hash{{Algorithm: "SHA-512", Value: hex.EncodeToString(raw)}}
+				p.Hashes = []Hash{{Algorithm: "SHA-512", Value: hex.EncodeToString(raw)}}
 			}
-			idx[key] = len(lf.pkgs)
-			lf.pkgs = append(lf.pkgs, p)
+			idx[key] = len(lf.Packages)
+			lf.Packages = append(lf.Packages, p)
 		}
 	}
 	return lf, nil

@@ -1,15 +1,17 @@
-package sbom
+package lockfile
 
 import (
 	"encoding/json"
+	"maps"
+	"slices"
 	"strings"
 )
 
-// lockStripTrailingCommas returns JSON with the commas before a closing
+// stripTrailingCommas returns JSON with the commas before a closing
 // "]" or "}" removed, outside strings. bun.lock is JSON with trailing
 // commas (and nothing else of JSON5), so this small pass lets
 // encoding/json read it instead of adding a JSON5 library.
-func lockStripTrailingCommas(data []byte) []byte {
+func stripTrailingCommas(data []byte) []byte {
 	out := make([]byte, 0, len(data))
 	inStr, esc := false, false
 	for i := 0; i < len(data); i++ {
@@ -45,49 +47,49 @@ func lockStripTrailingCommas(data []byte) []byte {
 	return out
 }
 
-type lockBunWorkspace struct {
+type bunWorkspace struct {
 	Dependencies         map[string]string `json:"dependencies"`
 	DevDependencies      map[string]string `json:"devDependencies"`
 	OptionalDependencies map[string]string `json:"optionalDependencies"`
 }
 
-// lockParseBun reads bun.lock (bun 1.2's text lockfile): each entry of
+// parseBun reads bun.lock (bun 1.2's text lockfile): each entry of
 // "packages" is [ "name@version", registry, {dependencies...}, integrity ],
 // keyed by its install path ("chalk/supports-color" is chalk's own copy).
-func lockParseBun(in lockInput) (*lockFile, error) {
+func parseBun(in Input) (*File, error) {
 	const format = "bun.lock"
 	var lock struct {
 		LockfileVersion *int                         `json:"lockfileVersion"`
-		Workspaces      map[string]lockBunWorkspace  `json:"workspaces"`
+		Workspaces      map[string]bunWorkspace      `json:"workspaces"`
 		Packages        map[string][]json.RawMessage `json:"packages"`
 	}
-	data := lockStripTrailingCommas(in.data)
+	data := stripTrailingCommas(in.Data)
 	if err := json.Unmarshal(data, &lock); err != nil {
-		return nil, lockWrap(format, in.name, data, err)
+		return nil, wrapError(format, in.Name, data, err)
 	}
 	if lock.LockfileVersion == nil {
-		return nil, lockErr(format, in.name, 0, "no lockfileVersion")
+		return nil, newError(format, in.Name, 0, "no lockfileVersion")
 	}
-	lf := &lockFile{eco: "npm"}
+	lf := &File{Ecosystem: "npm"}
 	keyOf := map[string]string{} // install path -> name@version
 	depNames := map[string][]string{}
-	for _, path := range sortedKeys(lock.Packages) {
+	for _, path := range slices.Sorted(maps.Keys(lock.Packages)) {
 		arr := lock.Packages[path]
 		if len(arr) == 0 {
-			return nil, lockErr(format, in.name, 0, "package %s: empty entry", lockTrunc(path))
+			return nil, newError(format, in.Name, 0, "package %s: empty entry", trunc(path))
 		}
 		var ident string
 		if err := json.Unmarshal(arr[0], &ident); err != nil {
-			return nil, lockErr(format, in.name, 0, "package %s: first element is not \"name@version\"", lockTrunc(path))
+			return nil, newError(format, in.Name, 0, "package %s: first element is not \"name@version\"", trunc(path))
 		}
-		name, version := lockYarnSpecName(ident)
+		name, version := yarnSpecName(ident)
 		if name == "" || version == "" {
-			return nil, lockErr(format, in.name, 0, "package %s: %q is not name@version", lockTrunc(path), lockTrunc(ident))
+			return nil, newError(format, in.Name, 0, "package %s: %q is not name@version", trunc(path), trunc(ident))
 		}
 		if version[0] < '0' || version[0] > '9' {
 			// workspace:, link:, file:, github:, git+... are not registry packages.
 			if !strings.HasPrefix(version, "workspace:") && !strings.HasPrefix(version, "link:") {
-				lf.limits = append(lf.limits, "package "+lockTrunc(ident)+": not a registry version: not listed")
+				lf.Limits = append(lf.Limits, "package "+trunc(ident)+": not a registry version: not listed")
 			}
 			continue
 		}
@@ -111,20 +113,20 @@ func lockParseBun(in lockInput) (*lockFile, error) {
 			depNames[path] = append(depNames[path], n)
 		}
 		dup := false
-		for _, p := range lf.pkgs {
-			if p.key == key {
+		for _, p := range lf.Packages {
+			if p.Key == key {
 				dup = true
 				break
 			}
 		}
 		if !dup {
-			lf.pkgs = append(lf.pkgs, lockPkg{name: name, version: version, purl: NPMPURL(name, version), key: key,
-				group: lockNPMScope(name), hashes: genNPMHashes(integrity)})
+			lf.Packages = append(lf.Packages, Package{Name: name, Version: version, PURL: npmPURL(name, version), Key: key,
+				Group: npmScope(name), Hashes: SRIHashes(integrity, newHash)})
 		}
 	}
 	idx := map[string]int{}
-	for i, p := range lf.pkgs {
-		idx[p.key] = i
+	for i, p := range lf.Packages {
+		idx[p.Key] = i
 	}
 	// Node's lookup: a dependency of "a/b" is "a/b/<dep>", else "a/<dep>", else "<dep>".
 	resolve := func(from, n string) (string, bool) {
@@ -148,7 +150,7 @@ func lockParseBun(in lockInput) (*lockFile, error) {
 		}
 		for _, n := range names {
 			if k, ok := resolve(path, n); ok {
-				lf.pkgs[i].deps = append(lf.pkgs[i].deps, k)
+				lf.Packages[i].Deps = append(lf.Packages[i].Deps, k)
 			}
 		}
 	}
@@ -167,6 +169,6 @@ func lockParseBun(in lockInput) (*lockFile, error) {
 			}
 		}
 	}
-	lockPropagate(lf.pkgs, prod, dev)
+	propagate(lf.Packages, prod, dev)
 	return lf, nil
 }

@@ -1,8 +1,9 @@
-package sbom
+package lockfile
 
 import (
 	"bufio"
 	"bytes"
+	"cmp"
 	"encoding/xml"
 	"fmt"
 	"io"
@@ -12,26 +13,26 @@ import (
 	"github.com/package-url/packageurl-go"
 )
 
-// lockIsGradle matches gradle.lockfile and buildscript-gradle.lockfile.
-func lockIsGradle(base string) bool {
+// isGradle matches gradle.lockfile and buildscript-gradle.lockfile.
+func isGradle(base string) bool {
 	return base == "gradle.lockfile" || base == "buildscript-gradle.lockfile"
 }
 
-// lockMavenPkg is a Maven artifact.
-func lockMavenPkg(group, artifact, version string) lockPkg {
-	return lockPkg{name: artifact, group: group, version: version, key: group + ":" + artifact,
-		osvPkg: group + ":" + artifact,
-		purl:   packageurl.NewPackageURL(packageurl.TypeMaven, group, artifact, version, nil, "").ToString()}
+// mavenPkg is a Maven artifact.
+func mavenPkg(group, artifact, version string) Package {
+	return Package{Name: artifact, Group: group, Version: version, Key: group + ":" + artifact,
+		OSVPackage: group + ":" + artifact,
+		PURL:       packageurl.NewPackageURL(packageurl.TypeMaven, group, artifact, version, nil, "").ToString()}
 }
 
-// lockParseGradle reads a Gradle dependency lockfile: one
+// parseGradle reads a Gradle dependency lockfile: one
 // "group:artifact:version=configuration,..." line per module, "empty="
 // for configurations without dependencies. A module whose configurations
 // are all test or annotation-processor ones is development scope.
-func lockParseGradle(in lockInput) (*lockFile, error) {
+func parseGradle(in Input) (*File, error) {
 	const format = "gradle.lockfile"
-	lf := &lockFile{eco: "Maven"}
-	sc := bufio.NewScanner(bytes.NewReader(in.data))
+	lf := &File{Ecosystem: "Maven"}
+	sc := bufio.NewScanner(bytes.NewReader(in.Data))
 	sc.Buffer(make([]byte, 0, 64<<10), 1<<20)
 	line := 0
 	for sc.Scan() {
@@ -43,32 +44,32 @@ func lockParseGradle(in lockInput) (*lockFile, error) {
 		coords, confs, _ := strings.Cut(s, "=")
 		parts := strings.Split(coords, ":")
 		if len(parts) != 3 || parts[0] == "" || parts[1] == "" || parts[2] == "" {
-			return nil, lockErr(format, in.name, line, "%q is not group:artifact:version=configurations", lockTrunc(s))
+			return nil, newError(format, in.Name, line, "%q is not group:artifact:version=configurations", trunc(s))
 		}
-		p := lockMavenPkg(parts[0], parts[1], parts[2])
-		p.key = coords
+		p := mavenPkg(parts[0], parts[1], parts[2])
+		p.Key = coords
 		if confs != "" {
-			p.scope = ScopeExcluded
+			p.Scope = ScopeExcluded
 			for _, c := range strings.Split(confs, ",") {
 				lc := strings.ToLower(c)
 				if !strings.Contains(lc, "test") && !strings.Contains(lc, "annotationprocessor") &&
 					!strings.Contains(lc, "developmentonly") && !strings.Contains(lc, "kapt") {
-					p.scope = ScopeRequired
+					p.Scope = ScopeRequired
 					break
 				}
 			}
-			p.props = []Property{{"chaingate:gradle:configurations", confs}}
+			p.Props = []Property{{"chaingate:gradle:configurations", confs}}
 		}
-		lf.pkgs = append(lf.pkgs, p)
+		lf.Packages = append(lf.Packages, p)
 	}
 	if err := sc.Err(); err != nil {
-		return nil, lockErr(format, in.name, line+1, "%v", err)
+		return nil, newError(format, in.Name, line+1, "%v", err)
 	}
 	return lf, nil
 }
 
-// lockPom is the part of a pom.xml FromDirectory reads.
-type lockPom struct {
+// pomProject is the part of a pom.xml FromDirectory reads.
+type pomProject struct {
 	GroupID    string `xml:"groupId"`
 	ArtifactID string `xml:"artifactId"`
 	Version    string `xml:"version"`
@@ -83,11 +84,11 @@ type lockPom struct {
 			Value   string `xml:",chardata"`
 		} `xml:",any"`
 	} `xml:"properties"`
-	Dependencies         []lockPomDep `xml:"dependencies>dependency"`
-	DependencyManagement []lockPomDep `xml:"dependencyManagement>dependencies>dependency"`
+	Dependencies         []pomDep `xml:"dependencies>dependency"`
+	DependencyManagement []pomDep `xml:"dependencyManagement>dependencies>dependency"`
 }
 
-type lockPomDep struct {
+type pomDep struct {
 	GroupID    string `xml:"groupId"`
 	ArtifactID string `xml:"artifactId"`
 	Version    string `xml:"version"`
@@ -96,29 +97,29 @@ type lockPomDep struct {
 	Type       string `xml:"type"`
 }
 
-var lockPomProp = regexp.MustCompile(`\$\{([^}]+)\}`)
+var pomProp = regexp.MustCompile(`\$\{([^}]+)\}`)
 
-// lockParsePom reads a Maven pom.xml with encoding/xml: the dependencies
+// parsePom reads a Maven pom.xml with encoding/xml: the dependencies
 // it declares, with versions taken from the element, else from its own
 // dependencyManagement, and ${properties} resolved from its <properties>
 // and project.* / parent coordinates. Parents and imported BOMs are not
 // fetched: a dependency whose version stays unknown, unresolved or a
 // range is listed in the limitations. Scope test is development,
 // provided and system are optional.
-func lockParsePom(in lockInput) (*lockFile, error) {
+func parsePom(in Input) (*File, error) {
 	const format = "pom.xml"
-	var pom lockPom
-	dec := xml.NewDecoder(bytes.NewReader(in.data))
+	var pom pomProject
+	dec := xml.NewDecoder(bytes.NewReader(in.Data))
 	dec.CharsetReader = func(charset string, r io.Reader) (io.Reader, error) { return r, nil }
 	if err := dec.Decode(&pom); err != nil {
-		return nil, lockWrap(format, in.name, in.data, err)
+		return nil, wrapError(format, in.Name, in.Data, err)
 	}
 	props := map[string]string{}
 	for _, e := range pom.Properties.Entries {
 		props[e.XMLName.Local] = strings.TrimSpace(e.Value)
 	}
-	group := nonEmpty(pom.GroupID, pom.Parent.GroupID)
-	version := nonEmpty(pom.Version, pom.Parent.Version)
+	group := cmp.Or(pom.GroupID, pom.Parent.GroupID)
+	version := cmp.Or(pom.Version, pom.Parent.Version)
 	for k, v := range map[string]string{
 		"project.groupId": group, "pom.groupId": group, "groupId": group,
 		"project.artifactId": pom.ArtifactID, "project.version": version, "pom.version": version, "version": version,
@@ -136,7 +137,7 @@ func lockParsePom(in lockInput) (*lockFile, error) {
 				return s, true
 			}
 			ok := true
-			s = lockPomProp.ReplaceAllStringFunc(s, func(m string) string {
+			s = pomProp.ReplaceAllStringFunc(s, func(m string) string {
 				v, found := props[m[2:len(m)-1]]
 				if !found {
 					ok = false
@@ -158,13 +159,13 @@ func lockParsePom(in lockInput) (*lockFile, error) {
 			managed[g+":"+a] = v
 		}
 	}
-	lf := &lockFile{eco: "Maven"}
+	lf := &File{Ecosystem: "Maven"}
 	seen := map[string]bool{}
 	for _, d := range pom.Dependencies {
 		g, okg := resolve(d.GroupID)
 		a, oka := resolve(d.ArtifactID)
 		if !okg || !oka || g == "" || a == "" {
-			lf.limits = append(lf.limits, fmt.Sprintf("dependency %s:%s: unresolved coordinates: not listed", d.GroupID, d.ArtifactID))
+			lf.Limits = append(lf.Limits, fmt.Sprintf("dependency %s:%s: unresolved coordinates: not listed", d.GroupID, d.ArtifactID))
 			continue
 		}
 		v, ok := resolve(d.Version)
@@ -173,34 +174,34 @@ func lockParsePom(in lockInput) (*lockFile, error) {
 		}
 		switch {
 		case !ok || v == "":
-			lf.limits = append(lf.limits, fmt.Sprintf("dependency %s:%s: version %q not resolved within the file (parents and BOMs are not fetched): not listed", g, a, nonEmpty(d.Version, "managed elsewhere")))
+			lf.Limits = append(lf.Limits, fmt.Sprintf("dependency %s:%s: version %q not resolved within the file (parents and BOMs are not fetched): not listed", g, a, cmp.Or(d.Version, "managed elsewhere")))
 			continue
 		case strings.ContainsAny(v, "[]()"):
-			lf.limits = append(lf.limits, fmt.Sprintf("dependency %s:%s: version range %q: not listed", g, a, v))
+			lf.Limits = append(lf.Limits, fmt.Sprintf("dependency %s:%s: version range %q: not listed", g, a, v))
 			continue
 		}
 		if seen[g+":"+a+":"+v] {
 			continue
 		}
 		seen[g+":"+a+":"+v] = true
-		p := lockMavenPkg(g, a, v)
-		p.direct = 1
+		p := mavenPkg(g, a, v)
+		p.Direct = 1
 		switch strings.TrimSpace(d.Scope) {
 		case "test":
-			p.scope = ScopeExcluded
+			p.Scope = ScopeExcluded
 		case "provided", "system":
-			p.scope = ScopeOptional
+			p.Scope = ScopeOptional
 		default:
-			p.scope = ScopeRequired
+			p.Scope = ScopeRequired
 			if strings.TrimSpace(d.Optional) == "true" {
-				p.scope = ScopeOptional
+				p.Scope = ScopeOptional
 			}
 		}
 		if d.Scope != "" {
-			p.props = []Property{{"chaingate:maven:scope", strings.TrimSpace(d.Scope)}}
+			p.Props = []Property{{"chaingate:maven:scope", strings.TrimSpace(d.Scope)}}
 		}
-		lf.pkgs = append(lf.pkgs, p)
+		lf.Packages = append(lf.Packages, p)
 	}
-	lf.limits = append(lf.limits, "pom.xml lists declared dependencies only: transitive dependencies need Maven's resolution")
+	lf.Limits = append(lf.Limits, "pom.xml lists declared dependencies only: transitive dependencies need Maven's resolution")
 	return lf, nil
 }

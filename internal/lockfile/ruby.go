@@ -1,4 +1,4 @@
-package sbom
+package lockfile
 
 import (
 	"bufio"
@@ -8,34 +8,34 @@ import (
 	"github.com/package-url/packageurl-go"
 )
 
-// lockParseGemfile reads Gemfile.lock (and gems.locked), Bundler's own
+// parseGemfile reads Gemfile.lock (and gems.locked), Bundler's own
 // indented text format (no Go library reads it, so it is read line by
 // line here): the specs of the GEM and GIT sections ("    name
 // (version[-platform])", their dependencies indented six spaces) and the
 // DEPENDENCIES section, which names the direct gems. PATH gems are the
 // project's own and are not listed.
-func lockParseGemfile(in lockInput) (*lockFile, error) {
+func parseGemfile(in Input) (*File, error) {
 	const format = "Gemfile.lock"
-	lf := &lockFile{eco: "RubyGems"}
+	lf := &File{Ecosystem: "RubyGems"}
 	idx := map[string]int{}
 	byName := map[string]string{}
 	var direct []string
 	section := ""
 	inSpecs := false
-	var cur *lockPkg
+	var cur *Package
 	var curDeps, pathDeps []string
 	inPath := false
 	flush := func() {
 		if cur != nil {
-			cur.deps = curDeps
-			if _, dup := idx[cur.key]; !dup {
-				idx[cur.key] = len(lf.pkgs)
-				lf.pkgs = append(lf.pkgs, *cur)
+			cur.Deps = curDeps
+			if _, dup := idx[cur.Key]; !dup {
+				idx[cur.Key] = len(lf.Packages)
+				lf.Packages = append(lf.Packages, *cur)
 			}
 		}
 		cur, curDeps = nil, nil
 	}
-	sc := bufio.NewScanner(bytes.NewReader(in.data))
+	sc := bufio.NewScanner(bytes.NewReader(in.Data))
 	sc.Buffer(make([]byte, 0, 64<<10), 1<<20)
 	line := 0
 	sawSection := false
@@ -52,7 +52,7 @@ func lockParseGemfile(in lockInput) (*lockFile, error) {
 			flush()
 			section, inSpecs, sawSection = text, false, true
 		case !sawSection:
-			return nil, lockErr(format, in.name, line, "indented line before any section")
+			return nil, newError(format, in.Name, line, "indented line before any section")
 		case section == "DEPENDENCIES" && indent == 2:
 			name, _, _ := strings.Cut(text, " ")
 			direct = append(direct, strings.TrimSuffix(name, "!"))
@@ -60,9 +60,9 @@ func lockParseGemfile(in lockInput) (*lockFile, error) {
 			inSpecs = text == "specs:"
 		case inSpecs && indent == 4 && (section == "GEM" || section == "GIT" || section == "PATH"):
 			flush()
-			name, ver, ok := lockGemNameVersion(text)
+			name, ver, ok := gemNameVersion(text)
 			if !ok {
-				return nil, lockErr(format, in.name, line, "spec %q is not \"name (version)\"", lockTrunc(text))
+				return nil, newError(format, in.Name, line, "spec %q is not \"name (version)\"", trunc(text))
 			}
 			byName[name] = name + "@" + ver
 			inPath = section == "PATH"
@@ -79,10 +79,10 @@ func lockParseGemfile(in lockInput) (*lockFile, error) {
 			if platform != "" {
 				q = append(q, packageurl.Qualifier{Key: "platform", Value: platform})
 			}
-			cur = &lockPkg{name: name, version: version, key: name + "@" + ver,
-				purl: packageurl.NewPackageURL(packageurl.TypeGem, "", name, version, q, "").ToString()}
+			cur = &Package{Name: name, Version: version, Key: name + "@" + ver,
+				PURL: packageurl.NewPackageURL(packageurl.TypeGem, "", name, version, q, "").ToString()}
 			if section == "GIT" {
-				cur.props = append(cur.props, Property{"chaingate:gem:source", "git"})
+				cur.Props = append(cur.Props, Property{"chaingate:gem:source", "git"})
 			}
 		case inSpecs && indent == 6 && inPath:
 			// The project's own gem: what it needs is direct.
@@ -95,14 +95,14 @@ func lockParseGemfile(in lockInput) (*lockFile, error) {
 	}
 	flush()
 	if err := sc.Err(); err != nil {
-		return nil, lockErr(format, in.name, line+1, "%v", err)
+		return nil, newError(format, in.Name, line+1, "%v", err)
 	}
 	if !sawSection {
-		return nil, lockErr(format, in.name, 1, "no GEM, GIT or DEPENDENCIES section")
+		return nil, newError(format, in.Name, 1, "no GEM, GIT or DEPENDENCIES section")
 	}
-	for i := range lf.pkgs {
-		for j, d := range lf.pkgs[i].deps {
-			lf.pkgs[i].deps[j] = byName[d]
+	for i := range lf.Packages {
+		for j, d := range lf.Packages[i].Deps {
+			lf.Packages[i].Deps[j] = byName[d]
 		}
 	}
 	var roots []string
@@ -111,15 +111,15 @@ func lockParseGemfile(in lockInput) (*lockFile, error) {
 			roots = append(roots, k)
 		}
 	}
-	lockPropagate(lf.pkgs, roots, nil)
-	for i := range lf.pkgs {
-		lf.pkgs[i].scope = ScopeUnknown // Gemfile.lock does not record groups
+	propagate(lf.Packages, roots, nil)
+	for i := range lf.Packages {
+		lf.Packages[i].Scope = ScopeUnknown // Gemfile.lock does not record groups
 	}
 	return lf, nil
 }
 
-// lockGemNameVersion splits "name (version)".
-func lockGemNameVersion(s string) (name, version string, ok bool) {
+// gemNameVersion splits "name (version)".
+func gemNameVersion(s string) (name, version string, ok bool) {
 	name, rest, ok := strings.Cut(s, " (")
 	if !ok || !strings.HasSuffix(rest, ")") || name == "" {
 		return "", "", false

@@ -1,15 +1,18 @@
-package sbom
+package lockfile
 
 import (
+	"maps"
+	"slices"
+
 	"github.com/package-url/packageurl-go"
 	"go.yaml.in/yaml/v3"
 )
 
-// lockParsePubspec reads pubspec.lock (Dart and Flutter) with
+// parsePubspec reads pubspec.lock (Dart and Flutter) with
 // go.yaml.in/yaml/v3: "dependency" says "direct main", "direct dev",
 // "direct overridden" or "transitive"; hosted packages carry a SHA-256.
 // SDK packages (flutter) are part of the toolchain and not listed.
-func lockParsePubspec(in lockInput) (*lockFile, error) {
+func parsePubspec(in Input) (*File, error) {
 	const format = "pubspec.lock"
 	var lock struct {
 		Packages map[string]struct {
@@ -19,37 +22,37 @@ func lockParsePubspec(in lockInput) (*lockFile, error) {
 			Description any    `yaml:"description"`
 		} `yaml:"packages"`
 	}
-	if err := yaml.Unmarshal(in.data, &lock); err != nil {
-		return nil, lockWrap(format, in.name, in.data, err)
+	if err := yaml.Unmarshal(in.Data, &lock); err != nil {
+		return nil, wrapError(format, in.Name, in.Data, err)
 	}
-	lf := &lockFile{eco: "Pub"}
-	for _, name := range sortedKeys(lock.Packages) {
+	lf := &File{Ecosystem: "Pub"}
+	for _, name := range slices.Sorted(maps.Keys(lock.Packages)) {
 		e := lock.Packages[name]
 		if e.Source == "sdk" {
 			continue
 		}
 		if e.Version == "" {
-			return nil, lockErr(format, in.name, 0, "package %s has no version", name)
+			return nil, newError(format, in.Name, 0, "package %s has no version", name)
 		}
-		p := lockPkg{name: name, version: e.Version, key: name, direct: -1,
-			purl: packageurl.NewPackageURL(packageurl.TypePub, "", name, e.Version, nil, "").ToString()}
+		p := Package{Name: name, Version: e.Version, Key: name, Direct: -1,
+			PURL: packageurl.NewPackageURL(packageurl.TypePub, "", name, e.Version, nil, "").ToString()}
 		switch e.Dependency {
 		case "direct main", "direct overridden":
-			p.direct, p.scope = 1, ScopeRequired
+			p.Direct, p.Scope = 1, ScopeRequired
 		case "direct dev":
-			p.direct, p.scope = 1, ScopeExcluded
+			p.Direct, p.Scope = 1, ScopeExcluded
 		}
 		if d, ok := e.Description.(map[string]any); ok {
 			if h, ok := d["sha256"].(string); ok {
-				if hh, ok := lockPySha256("sha256:" + h); ok {
-					p.hashes = []Hash{hh}
+				if hh, ok := pySHA256("sha256:" + h); ok {
+					p.Hashes = []Hash{hh}
 				}
 			}
 		}
 		if e.Source != "hosted" && e.Source != "" {
-			p.props = []Property{{"chaingate:pub:source", e.Source}}
+			p.Props = []Property{{"chaingate:pub:source", e.Source}}
 		}
-		lf.pkgs = append(lf.pkgs, p)
+		lf.Packages = append(lf.Packages, p)
 	}
 	return lf, nil
 }

@@ -1,4 +1,4 @@
-package sbom
+package lockfile
 
 import (
 	"encoding/json"
@@ -7,11 +7,11 @@ import (
 	"github.com/package-url/packageurl-go"
 )
 
-// lockParseComposer reads composer.lock (JSON): "packages" are runtime,
+// parseComposer reads composer.lock (JSON): "packages" are runtime,
 // "packages-dev" development; each package's "require" gives the edges
 // (platform requirements such as "php" and "ext-json" are not packages).
 // Direct packages come from the composer.json beside the lockfile.
-func lockParseComposer(in lockInput) (*lockFile, error) {
+func parseComposer(in Input) (*File, error) {
 	const format = "composer.lock"
 	type pkg struct {
 		Name    string            `json:"name"`
@@ -25,13 +25,13 @@ func lockParseComposer(in lockInput) (*lockFile, error) {
 		Packages    *[]pkg `json:"packages"`
 		PackagesDev []pkg  `json:"packages-dev"`
 	}
-	if err := json.Unmarshal(in.data, &lock); err != nil {
-		return nil, lockWrap(format, in.name, in.data, err)
+	if err := json.Unmarshal(in.Data, &lock); err != nil {
+		return nil, wrapError(format, in.Name, in.Data, err)
 	}
 	if lock.Packages == nil {
-		return nil, lockErr(format, in.name, 0, "no \"packages\" list: not a composer.lock")
+		return nil, newError(format, in.Name, 0, "no \"packages\" list: not a composer.lock")
 	}
-	lf := &lockFile{eco: "Packagist"}
+	lf := &File{Ecosystem: "Packagist"}
 	for _, sec := range []struct {
 		pkgs  []pkg
 		scope Scope
@@ -39,33 +39,33 @@ func lockParseComposer(in lockInput) (*lockFile, error) {
 		for i, p := range sec.pkgs {
 			vendor, name, ok := strings.Cut(p.Name, "/")
 			if !ok || p.Version == "" {
-				return nil, lockErr(format, in.name, 0, "package %d (%q): want vendor/name and a version", i+1, lockTrunc(p.Name))
+				return nil, newError(format, in.Name, 0, "package %d (%q): want vendor/name and a version", i+1, trunc(p.Name))
 			}
-			lp := lockPkg{name: p.Name, version: p.Version, group: vendor, key: strings.ToLower(p.Name), scope: sec.scope,
-				purl: packageurl.NewPackageURL(packageurl.TypeComposer, vendor, name, p.Version, nil, "").ToString()}
+			lp := Package{Name: p.Name, Version: p.Version, Group: vendor, Key: strings.ToLower(p.Name), Scope: sec.scope,
+				PURL: packageurl.NewPackageURL(packageurl.TypeComposer, vendor, name, p.Version, nil, "").ToString()}
 			for r := range p.Require {
 				if strings.Contains(r, "/") {
-					lp.deps = append(lp.deps, strings.ToLower(r))
+					lp.Deps = append(lp.Deps, strings.ToLower(r))
 				}
 			}
 			if len(p.Dist.Shasum) == 40 {
-				lp.hashes = []Hash{{Algorithm: "SHA-1", Value: strings.ToLower(p.Dist.Shasum)}}
+				lp.Hashes = []Hash{{Algorithm: "SHA-1", Value: strings.ToLower(p.Dist.Shasum)}}
 			}
-			lf.pkgs = append(lf.pkgs, lp)
+			lf.Packages = append(lf.Packages, lp)
 		}
 	}
-	if in.sibling != nil {
+	if in.Sibling != nil {
 		var cj struct {
 			Require    map[string]string `json:"require"`
 			RequireDev map[string]string `json:"require-dev"`
 		}
-		if data := in.sibling("composer.json"); data != nil && json.Unmarshal(data, &cj) == nil {
-			for i := range lf.pkgs {
-				_, a := cj.Require[lf.pkgs[i].name]
-				_, b := cj.RequireDev[lf.pkgs[i].name]
-				lf.pkgs[i].direct = -1
+		if data := in.Sibling("composer.json"); data != nil && json.Unmarshal(data, &cj) == nil {
+			for i := range lf.Packages {
+				_, a := cj.Require[lf.Packages[i].Name]
+				_, b := cj.RequireDev[lf.Packages[i].Name]
+				lf.Packages[i].Direct = -1
 				if a || b {
-					lf.pkgs[i].direct = 1
+					lf.Packages[i].Direct = 1
 				}
 			}
 		}

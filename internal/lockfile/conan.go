@@ -1,14 +1,16 @@
-package sbom
+package lockfile
 
 import (
 	"encoding/json"
+	"maps"
+	"slices"
 	"strings"
 
 	"github.com/package-url/packageurl-go"
 )
 
-// lockConanRef splits a Conan reference "name/version[@user/channel][#rrev[%time]]".
-func lockConanRef(ref string) (name, version string, ok bool) {
+// conanRef splits a Conan reference "name/version[@user/channel][#rrev[%time]]".
+func conanRef(ref string) (name, version string, ok bool) {
 	if i := strings.IndexAny(ref, "#@"); i >= 0 {
 		ref = ref[:i]
 	}
@@ -16,9 +18,9 @@ func lockConanRef(ref string) (name, version string, ok bool) {
 	return name, version, ok && name != "" && version != ""
 }
 
-// lockConanQualifiers returns the purl qualifiers of a reference's
+// conanQualifiers returns the purl qualifiers of a reference's
 // "@user/channel" part, as the purl specification writes them.
-func lockConanQualifiers(ref string) packageurl.Qualifiers {
+func conanQualifiers(ref string) packageurl.Qualifiers {
 	if i := strings.IndexByte(ref, '#'); i >= 0 {
 		ref = ref[:i]
 	}
@@ -37,11 +39,11 @@ func lockConanQualifiers(ref string) packageurl.Qualifiers {
 	return q
 }
 
-// lockParseConan reads conan.lock: Conan 2's flat lists ("requires" are
+// parseConan reads conan.lock: Conan 2's flat lists ("requires" are
 // runtime, "build_requires" and "python_requires" build-time, here
 // development scope) or Conan 1's graph_lock, whose node 0 is the
 // project and whose "requires" are the edges.
-func lockParseConan(in lockInput) (*lockFile, error) {
+func parseConan(in Input) (*File, error) {
 	const format = "conan.lock"
 	var lock struct {
 		Version        string   `json:"version"`
@@ -57,24 +59,24 @@ func lockParseConan(in lockInput) (*lockFile, error) {
 			} `json:"nodes"`
 		} `json:"graph_lock"`
 	}
-	if err := json.Unmarshal(in.data, &lock); err != nil {
-		return nil, lockWrap(format, in.name, in.data, err)
+	if err := json.Unmarshal(in.Data, &lock); err != nil {
+		return nil, wrapError(format, in.Name, in.Data, err)
 	}
-	lf := &lockFile{eco: "ConanCenter"}
-	mk := func(name, version, ref string) lockPkg {
-		return lockPkg{name: name, version: version, key: name + "/" + version,
-			purl: packageurl.NewPackageURL(packageurl.TypeConan, "", name, version, lockConanQualifiers(ref), "").ToString()}
+	lf := &File{Ecosystem: "ConanCenter"}
+	mk := func(name, version, ref string) Package {
+		return Package{Name: name, Version: version, Key: name + "/" + version,
+			PURL: packageurl.NewPackageURL(packageurl.TypeConan, "", name, version, conanQualifiers(ref), "").ToString()}
 	}
 	if lock.GraphLock != nil {
 		nodes := lock.GraphLock.Nodes
 		keyOf := map[string]string{}
 		for id, n := range nodes {
-			if name, version, ok := lockConanRef(n.Ref); ok && n.Path == "" {
+			if name, version, ok := conanRef(n.Ref); ok && n.Path == "" {
 				keyOf[id] = name + "/" + version
 			}
 		}
 		var roots []string
-		for _, id := range sortedKeys(nodes) {
+		for _, id := range slices.Sorted(maps.Keys(nodes)) {
 			n := nodes[id]
 			var deps []string
 			for _, r := range append(append([]string{}, n.Requires...), n.BuildRequires...) {
@@ -86,34 +88,34 @@ func lockParseConan(in lockInput) (*lockFile, error) {
 				roots = append(roots, deps...) // the project (conanfile) node
 				continue
 			}
-			name, version, _ := lockConanRef(n.Ref)
+			name, version, _ := conanRef(n.Ref)
 			p := mk(name, version, n.Ref)
-			p.deps = deps
-			lf.pkgs = append(lf.pkgs, p)
+			p.Deps = deps
+			lf.Packages = append(lf.Packages, p)
 		}
 		if len(roots) > 0 { // without the project's node nothing says what is direct
-			lockPropagate(lf.pkgs, roots, nil)
-			for i := range lf.pkgs {
-				lf.pkgs[i].scope = ScopeUnknown
+			propagate(lf.Packages, roots, nil)
+			for i := range lf.Packages {
+				lf.Packages[i].Scope = ScopeUnknown
 			}
 		}
 		return lf, nil
 	}
 	if lock.Version == "" {
-		return nil, lockErr(format, in.name, 0, "neither a Conan 2 lockfile (version) nor a Conan 1 graph_lock")
+		return nil, newError(format, in.Name, 0, "neither a Conan 2 lockfile (version) nor a Conan 1 graph_lock")
 	}
 	for _, sec := range []struct {
 		refs  []string
 		scope Scope
 	}{{lock.Requires, ScopeRequired}, {lock.BuildRequires, ScopeExcluded}, {lock.PythonRequires, ScopeExcluded}} {
 		for _, r := range sec.refs {
-			name, version, ok := lockConanRef(r)
+			name, version, ok := conanRef(r)
 			if !ok {
-				return nil, lockErr(format, in.name, 0, "reference %q is not name/version", lockTrunc(r))
+				return nil, newError(format, in.Name, 0, "reference %q is not name/version", trunc(r))
 			}
 			p := mk(name, version, r)
-			p.scope = sec.scope
-			lf.pkgs = append(lf.pkgs, p)
+			p.Scope = sec.scope
+			lf.Packages = append(lf.Packages, p)
 		}
 	}
 	return lf, nil

@@ -1,29 +1,31 @@
-package sbom
+package lockfile
 
 import (
 	"bufio"
 	"bytes"
+	"maps"
+	"slices"
 	"strings"
 
 	"go.yaml.in/yaml/v3"
 )
 
-// lockParseYarn reads yarn.lock: the classic format of yarn 1 (its own
+// parseYarn reads yarn.lock: the classic format of yarn 1 (its own
 // syntax, read line by line below: no Go library reads it) or the YAML
 // of yarn 2 and later ("berry", recognised by its __metadata entry).
 // Direct packages and development scope come from the package.json
 // beside the lockfile (berry also lists the workspace's dependencies).
-func lockParseYarn(in lockInput) (*lockFile, error) {
-	if bytes.Contains(in.data, []byte("\n__metadata:")) || bytes.HasPrefix(in.data, []byte("__metadata:")) {
-		return lockParseYarnBerry(in)
+func parseYarn(in Input) (*File, error) {
+	if bytes.Contains(in.Data, []byte("\n__metadata:")) || bytes.HasPrefix(in.Data, []byte("__metadata:")) {
+		return parseYarnBerry(in)
 	}
-	return lockParseYarnV1(in)
+	return parseYarnV1(in)
 }
 
-// lockYarnSpecName splits a yarn specifier ("@babel/core@^7.0.0",
+// yarnSpecName splits a yarn specifier ("@babel/core@^7.0.0",
 // "lodash@npm:^4", "alias@npm:real@^1") into the name it is requested by
 // and the range.
-func lockYarnSpecName(spec string) (name, rng string) {
+func yarnSpecName(spec string) (name, rng string) {
 	spec = strings.Trim(strings.TrimSpace(spec), `"`)
 	i := strings.IndexByte(spec[min(1, len(spec)):], '@')
 	if i < 0 {
@@ -33,9 +35,9 @@ func lockYarnSpecName(spec string) (name, rng string) {
 	return spec[:i], spec[i+1:]
 }
 
-func lockParseYarnV1(in lockInput) (*lockFile, error) {
+func parseYarnV1(in Input) (*File, error) {
 	const format = "yarn.lock"
-	lf := &lockFile{eco: "npm"}
+	lf := &File{Ecosystem: "npm"}
 	bySpec := map[string]string{} // "name@range" -> key
 	type entry struct {
 		specs    []string
@@ -49,7 +51,7 @@ func lockParseYarnV1(in lockInput) (*lockFile, error) {
 	var entries []*entry
 	var cur *entry
 	inDeps := false
-	sc := bufio.NewScanner(bytes.NewReader(in.data))
+	sc := bufio.NewScanner(bytes.NewReader(in.Data))
 	sc.Buffer(make([]byte, 0, 64<<10), 1<<20)
 	line := 0
 	for sc.Scan() {
@@ -63,7 +65,7 @@ func lockParseYarnV1(in lockInput) (*lockFile, error) {
 		switch {
 		case indent == 0:
 			if !strings.HasSuffix(text, ":") {
-				return nil, lockErr(format, in.name, line, "entry header %q does not end with ':'", lockTrunc(text))
+				return nil, newError(format, in.Name, line, "entry header %q does not end with ':'", trunc(text))
 			}
 			cur = &entry{line: line}
 			for _, s := range strings.Split(strings.TrimSuffix(text, ":"), ",") {
@@ -73,17 +75,17 @@ func lockParseYarnV1(in lockInput) (*lockFile, error) {
 				}
 			}
 			if len(cur.specs) == 0 {
-				return nil, lockErr(format, in.name, line, "entry header without a package")
+				return nil, newError(format, in.Name, line, "entry header without a package")
 			}
-			cur.name, _ = lockYarnSpecName(cur.specs[0])
+			cur.name, _ = yarnSpecName(cur.specs[0])
 			// An alias ("alias@npm:real@^1") installs the real package.
-			if _, r := lockYarnSpecName(cur.specs[0]); strings.HasPrefix(r, "npm:") && strings.Contains(r[5:], "@") {
-				cur.name, _ = lockYarnSpecName(r[4:])
+			if _, r := yarnSpecName(cur.specs[0]); strings.HasPrefix(r, "npm:") && strings.Contains(r[5:], "@") {
+				cur.name, _ = yarnSpecName(r[4:])
 			}
 			entries = append(entries, cur)
 			inDeps = false
 		case cur == nil:
-			return nil, lockErr(format, in.name, line, "indented line before any entry")
+			return nil, newError(format, in.Name, line, "indented line before any entry")
 		case indent == 2:
 			k, v, _ := strings.Cut(text, " ")
 			v = strings.Trim(strings.TrimSpace(v), `"`)
@@ -102,15 +104,15 @@ func lockParseYarnV1(in lockInput) (*lockFile, error) {
 		}
 	}
 	if err := sc.Err(); err != nil {
-		return nil, lockErr(format, in.name, line+1, "%v", err)
+		return nil, newError(format, in.Name, line+1, "%v", err)
 	}
 	for _, e := range entries {
 		if e.version == "" {
-			return nil, lockErr(format, in.name, e.line, "package %s has no version", e.name)
+			return nil, newError(format, in.Name, e.line, "package %s has no version", e.name)
 		}
 		// The registry URL names the package really installed, which an
 		// alias entry's header does not.
-		if n := lockNPMNameFromTarball(e.resolved); n != "" {
+		if n := npmNameFromTarball(e.resolved); n != "" {
 			e.name = n
 		}
 		key := e.name + "@" + e.version
@@ -128,32 +130,32 @@ func lockParseYarnV1(in lockInput) (*lockFile, error) {
 			}
 		}
 		if i, ok := seen[key]; ok {
-			lf.pkgs[i].deps = append(lf.pkgs[i].deps, deps...)
+			lf.Packages[i].Deps = append(lf.Packages[i].Deps, deps...)
 			continue
 		}
-		seen[key] = len(lf.pkgs)
-		lf.pkgs = append(lf.pkgs, lockPkg{name: e.name, version: e.version, purl: NPMPURL(e.name, e.version),
-			key: key, deps: deps, hashes: genNPMHashes(e.integ), group: lockNPMScope(e.name)})
+		seen[key] = len(lf.Packages)
+		lf.Packages = append(lf.Packages, Package{Name: e.name, Version: e.version, PURL: npmPURL(e.name, e.version),
+			Key: key, Deps: deps, Hashes: SRIHashes(e.integ, newHash), Group: npmScope(e.name)})
 	}
-	lockYarnRoots(in, lf, bySpec, nil)
+	yarnRoots(in, lf, bySpec, nil)
 	return lf, nil
 }
 
-// lockYarnRoots marks direct packages and scopes from package.json.
-func lockYarnRoots(in lockInput, lf *lockFile, bySpec map[string]string, workspace []string) {
-	m := lockReadPackageJSON(in)
+// yarnRoots marks direct packages and scopes from package.json.
+func yarnRoots(in Input, lf *File, bySpec map[string]string, workspace []string) {
+	m := readPackageJSON(in)
 	if m == nil && workspace == nil {
 		return
 	}
 	var prod, dev []string
 	if m != nil {
 		for n, r := range m.prod {
-			if k, ok := lockYarnLookup(bySpec, n, r); ok {
+			if k, ok := yarnLookup(bySpec, n, r); ok {
 				prod = append(prod, k)
 			}
 		}
 		for n, r := range m.dev {
-			if k, ok := lockYarnLookup(bySpec, n, r); ok {
+			if k, ok := yarnLookup(bySpec, n, r); ok {
 				dev = append(dev, k)
 			}
 		}
@@ -161,12 +163,12 @@ func lockYarnRoots(in lockInput, lf *lockFile, bySpec map[string]string, workspa
 	if m == nil {
 		prod = workspace
 	}
-	lockPropagate(lf.pkgs, prod, dev)
+	propagate(lf.Packages, prod, dev)
 }
 
-// lockYarnLookup finds the entry a dependency "name": "range" resolves
+// yarnLookup finds the entry a dependency "name": "range" resolves
 // to; berry writes the range with or without its "npm:" protocol.
-func lockYarnLookup(bySpec map[string]string, name, rng string) (string, bool) {
+func yarnLookup(bySpec map[string]string, name, rng string) (string, bool) {
 	if k, ok := bySpec[name+"@"+rng]; ok {
 		return k, true
 	}
@@ -174,8 +176,8 @@ func lockYarnLookup(bySpec map[string]string, name, rng string) (string, bool) {
 	return k, ok
 }
 
-// lockNPMScope returns the scope of an npm name ("@babel"), or "".
-func lockNPMScope(name string) string {
+// npmScope returns the scope of an npm name ("@babel"), or "".
+func npmScope(name string) string {
 	if strings.HasPrefix(name, "@") {
 		if i := strings.IndexByte(name, '/'); i > 0 {
 			return name[:i]
@@ -184,16 +186,16 @@ func lockNPMScope(name string) string {
 	return ""
 }
 
-// lockTrunc shortens s for an error message.
-func lockTrunc(s string) string {
+// trunc shortens s for an error message.
+func trunc(s string) string {
 	if len(s) > 60 {
 		return s[:60] + "..."
 	}
 	return s
 }
 
-// lockYarnBerryEntry is one entry of a yarn 2+ lockfile.
-type lockYarnBerryEntry struct {
+// yarnBerryEntry is one entry of a yarn 2+ lockfile.
+type yarnBerryEntry struct {
 	Version              string            `yaml:"version"`
 	Resolution           string            `yaml:"resolution"`
 	Checksum             string            `yaml:"checksum"`
@@ -201,16 +203,16 @@ type lockYarnBerryEntry struct {
 	OptionalDependencies map[string]string `yaml:"optionalDependencies"`
 }
 
-func lockParseYarnBerry(in lockInput) (*lockFile, error) {
+func parseYarnBerry(in Input) (*File, error) {
 	const format = "yarn.lock"
 	// Decoded as a node, not a map: real lockfiles repeat an entry now
 	// and then, which a map decode rejects as a duplicate key.
 	var top yaml.Node
-	if err := yaml.Unmarshal(in.data, &top); err != nil {
-		return nil, lockWrap(format, in.name, in.data, err)
+	if err := yaml.Unmarshal(in.Data, &top); err != nil {
+		return nil, wrapError(format, in.Name, in.Data, err)
 	}
 	if len(top.Content) != 1 || top.Content[0].Kind != yaml.MappingNode {
-		return nil, lockErr(format, in.name, 1, "not a YAML mapping")
+		return nil, newError(format, in.Name, 1, "not a YAML mapping")
 	}
 	raw := map[string]*yaml.Node{}
 	m := top.Content[0]
@@ -219,30 +221,30 @@ func lockParseYarnBerry(in lockInput) (*lockFile, error) {
 			raw[m.Content[i].Value] = m.Content[i+1]
 		}
 	}
-	lf := &lockFile{eco: "npm"}
+	lf := &File{Ecosystem: "npm"}
 	bySpec := map[string]string{}
 	var workspace []string
 	hasWorkspace := false
 	type parsed struct {
 		key string
-		e   lockYarnBerryEntry
+		e   yarnBerryEntry
 	}
 	var all []parsed
 	seen := map[string]int{}
-	for _, spec := range sortedKeys(raw) {
+	for _, spec := range slices.Sorted(maps.Keys(raw)) {
 		if spec == "__metadata" {
 			continue
 		}
 		node := raw[spec]
-		var e lockYarnBerryEntry
+		var e yarnBerryEntry
 		if err := node.Decode(&e); err != nil {
-			return nil, lockErr(format, in.name, node.Line, "entry %s: %v", lockTrunc(spec), err)
+			return nil, newError(format, in.Name, node.Line, "entry %s: %v", trunc(spec), err)
 		}
 		// The resolution names the package really installed:
 		// "@babel/core@npm:7.26.0", "mine@workspace:.", "x@patch:...".
-		name, proto := lockYarnSpecName(e.Resolution)
+		name, proto := yarnSpecName(e.Resolution)
 		if name == "" || e.Version == "" {
-			return nil, lockErr(format, in.name, node.Line, "entry %s has no resolution or version", lockTrunc(spec))
+			return nil, newError(format, in.Name, node.Line, "entry %s has no resolution or version", trunc(spec))
 		}
 		local := strings.HasPrefix(proto, "workspace:") || strings.HasPrefix(proto, "link:") ||
 			strings.HasPrefix(proto, "portal:") || strings.HasPrefix(proto, "file:")
@@ -267,28 +269,28 @@ func lockParseYarnBerry(in lockInput) (*lockFile, error) {
 		all = append(all, parsed{key, e})
 	}
 	for _, p := range all {
-		name, _ := lockYarnSpecName(p.e.Resolution)
-		lp := lockPkg{name: name, version: p.e.Version, purl: NPMPURL(name, p.e.Version), key: p.key,
-			group: lockNPMScope(name)}
+		name, _ := yarnSpecName(p.e.Resolution)
+		lp := Package{Name: name, Version: p.e.Version, PURL: npmPURL(name, p.e.Version), Key: p.key,
+			Group: npmScope(name)}
 		for _, deps := range []map[string]string{p.e.Dependencies, p.e.OptionalDependencies} {
 			for n, r := range deps {
-				if k, ok := lockYarnLookup(bySpec, n, r); ok {
-					lp.deps = append(lp.deps, k)
+				if k, ok := yarnLookup(bySpec, n, r); ok {
+					lp.Deps = append(lp.Deps, k)
 				}
 			}
 		}
-		lf.pkgs = append(lf.pkgs, lp)
+		lf.Packages = append(lf.Packages, lp)
 	}
 	var ws []string
 	for _, s := range workspace {
-		n, r := lockYarnSpecName(s)
-		if k, ok := lockYarnLookup(bySpec, n, r); ok {
+		n, r := yarnSpecName(s)
+		if k, ok := yarnLookup(bySpec, n, r); ok {
 			ws = append(ws, k)
 		}
 	}
 	if hasWorkspace && ws == nil {
 		ws = []string{} // a workspace without dependencies
 	}
-	lockYarnRoots(in, lf, bySpec, ws)
+	yarnRoots(in, lf, bySpec, ws)
 	return lf, nil
 }

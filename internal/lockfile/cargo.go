@@ -1,4 +1,4 @@
-package sbom
+package lockfile
 
 import (
 	"encoding/hex"
@@ -8,12 +8,12 @@ import (
 	"github.com/package-url/packageurl-go"
 )
 
-// lockParseCargo reads Cargo.lock (versions 1 to 4) with
+// parseCargo reads Cargo.lock (versions 1 to 4) with
 // BurntSushi/toml. Packages without a source are the workspace's own
 // crates: they are not components, and what they depend on is direct.
 // A dependency is written "name", "name version" or "name version
 // (source)" when several versions are locked.
-func lockParseCargo(in lockInput) (*lockFile, error) {
+func parseCargo(in Input) (*File, error) {
 	const format = "Cargo.lock"
 	var lock struct {
 		Package []struct {
@@ -24,14 +24,14 @@ func lockParseCargo(in lockInput) (*lockFile, error) {
 			Dependencies []string `toml:"dependencies"`
 		} `toml:"package"`
 	}
-	if _, err := toml.Decode(string(in.data), &lock); err != nil {
-		return nil, lockWrap(format, in.name, in.data, err)
+	if _, err := toml.Decode(string(in.Data), &lock); err != nil {
+		return nil, wrapError(format, in.Name, in.Data, err)
 	}
-	lf := &lockFile{eco: "crates.io"}
+	lf := &File{Ecosystem: "crates.io"}
 	versions := map[string][]string{} // name -> versions locked
 	for i, p := range lock.Package {
 		if p.Name == "" || p.Version == "" {
-			return nil, lockErr(format, in.name, 0, "package %d has no name or version", i+1)
+			return nil, newError(format, in.Name, 0, "package %d has no name or version", i+1)
 		}
 		versions[p.Name] = append(versions[p.Name], p.Version)
 	}
@@ -59,22 +59,22 @@ func lockParseCargo(in lockInput) (*lockFile, error) {
 			roots = append(roots, deps...)
 			continue
 		}
-		lp := lockPkg{name: p.Name, version: p.Version, key: p.Name + "@" + p.Version, deps: deps,
-			purl: packageurl.NewPackageURL(packageurl.TypeCargo, "", p.Name, p.Version, nil, "").ToString()}
+		lp := Package{Name: p.Name, Version: p.Version, Key: p.Name + "@" + p.Version, Deps: deps,
+			PURL: packageurl.NewPackageURL(packageurl.TypeCargo, "", p.Name, p.Version, nil, "").ToString()}
 		if len(p.Checksum) == 64 {
 			if _, err := hex.DecodeString(p.Checksum); err == nil {
-				lp.hashes = []Hash{{Algorithm: "SHA-256", Value: strings.ToLower(p.Checksum)}}
+				lp.Hashes = []Hash{{Algorithm: "SHA-256", Value: strings.ToLower(p.Checksum)}}
 			}
 		}
 		if !strings.HasPrefix(p.Source, "registry+") && !strings.HasPrefix(p.Source, "sparse+") {
-			lp.props = append(lp.props, Property{"chaingate:cargo:source", p.Source})
+			lp.Props = append(lp.Props, Property{"chaingate:cargo:source", p.Source})
 		}
-		lf.pkgs = append(lf.pkgs, lp)
+		lf.Packages = append(lf.Packages, lp)
 	}
 	if len(roots) > 0 {
-		lockPropagate(lf.pkgs, roots, nil)
-		for i := range lf.pkgs {
-			lf.pkgs[i].scope = ScopeUnknown // Cargo.lock mixes dev- and build-dependencies in
+		propagate(lf.Packages, roots, nil)
+		for i := range lf.Packages {
+			lf.Packages[i].Scope = ScopeUnknown // Cargo.lock mixes dev- and build-dependencies in
 		}
 	}
 	return lf, nil

@@ -1,4 +1,4 @@
-package sbom
+package lockfile
 
 import (
 	"strings"
@@ -7,43 +7,43 @@ import (
 	"go.yaml.in/yaml/v3"
 )
 
-// lockParsePodfile reads Podfile.lock (CocoaPods) with
+// parsePodfile reads Podfile.lock (CocoaPods) with
 // go.yaml.in/yaml/v3: PODS lists "Name (version)", alone or as a map to
 // its dependencies; DEPENDENCIES names the direct pods. Subspecs
 // ("Texture/Core") are parts of their pod and fold into it.
-func lockParsePodfile(in lockInput) (*lockFile, error) {
+func parsePodfile(in Input) (*File, error) {
 	const format = "Podfile.lock"
 	var lock struct {
 		Pods         []any             `yaml:"PODS"`
 		Dependencies []string          `yaml:"DEPENDENCIES"`
 		Checksums    map[string]string `yaml:"SPEC CHECKSUMS"`
 	}
-	if err := yaml.Unmarshal(in.data, &lock); err != nil {
-		return nil, lockWrap(format, in.name, in.data, err)
+	if err := yaml.Unmarshal(in.Data, &lock); err != nil {
+		return nil, wrapError(format, in.Name, in.Data, err)
 	}
 	if lock.Pods == nil {
-		return nil, lockErr(format, in.name, 0, "no PODS list: not a Podfile.lock")
+		return nil, newError(format, in.Name, 0, "no PODS list: not a Podfile.lock")
 	}
 	root := func(n string) string { r, _, _ := strings.Cut(n, "/"); return r }
-	lf := &lockFile{eco: "CocoaPods"}
+	lf := &File{Ecosystem: "CocoaPods"}
 	idx := map[string]int{}
 	add := func(spec string, deps []string) error {
-		name, version, ok := lockGemNameVersion(spec)
+		name, version, ok := gemNameVersion(spec)
 		if !ok {
-			return lockErr(format, in.name, 0, "pod %q is not \"Name (version)\"", lockTrunc(spec))
+			return newError(format, in.Name, 0, "pod %q is not \"Name (version)\"", trunc(spec))
 		}
 		key := root(name)
 		i, seen := idx[key]
 		if !seen {
-			i = len(lf.pkgs)
+			i = len(lf.Packages)
 			idx[key] = i
-			lf.pkgs = append(lf.pkgs, lockPkg{name: key, version: version, key: key,
-				purl: packageurl.NewPackageURL(packageurl.TypeCocoapods, "", key, version, nil, "").ToString()})
+			lf.Packages = append(lf.Packages, Package{Name: key, Version: version, Key: key,
+				PURL: packageurl.NewPackageURL(packageurl.TypeCocoapods, "", key, version, nil, "").ToString()})
 		}
 		for _, d := range deps {
 			dn, _, _ := strings.Cut(d, " ")
 			if dk := root(dn); dk != key {
-				lf.pkgs[i].deps = append(lf.pkgs[i].deps, dk)
+				lf.Packages[i].Deps = append(lf.Packages[i].Deps, dk)
 			}
 		}
 		return nil
@@ -69,7 +69,7 @@ func lockParsePodfile(in lockInput) (*lockFile, error) {
 				}
 			}
 		default:
-			return nil, lockErr(format, in.name, 0, "PODS entry of type %T", p)
+			return nil, newError(format, in.Name, 0, "PODS entry of type %T", p)
 		}
 	}
 	var roots []string
@@ -77,9 +77,9 @@ func lockParsePodfile(in lockInput) (*lockFile, error) {
 		n, _, _ := strings.Cut(d, " ")
 		roots = append(roots, root(n))
 	}
-	lockPropagate(lf.pkgs, roots, nil)
-	for i := range lf.pkgs {
-		lf.pkgs[i].scope = ScopeUnknown
+	propagate(lf.Packages, roots, nil)
+	for i := range lf.Packages {
+		lf.Packages[i].Scope = ScopeUnknown
 	}
 	return lf, nil
 }

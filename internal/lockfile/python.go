@@ -1,13 +1,16 @@
-package sbom
+package lockfile
 
 import (
 	"bufio"
 	"bytes"
+	"cmp"
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
+	"maps"
 	"path"
 	"regexp"
+	"slices"
 	"strings"
 
 	"github.com/BurntSushi/toml"
@@ -15,26 +18,26 @@ import (
 	"github.com/package-url/packageurl-go"
 )
 
-// lockIsRequirements matches requirements.txt, requirements-dev.txt,
+// isRequirements matches requirements.txt, requirements-dev.txt,
 // requirements/prod.txt style names: requirements*.txt.
-func lockIsRequirements(base string) bool {
+func isRequirements(base string) bool {
 	return strings.HasPrefix(base, "requirements") && strings.HasSuffix(base, ".txt")
 }
 
-// lockIsPylock matches pylock.toml and pylock.<name>.toml (PEP 751).
-func lockIsPylock(base string) bool {
+// isPylock matches pylock.toml and pylock.<name>.toml (PEP 751).
+func isPylock(base string) bool {
 	return base == "pylock.toml" || (strings.HasPrefix(base, "pylock.") && strings.HasSuffix(base, ".toml"))
 }
 
-// lockPyPkg is a Python package with its PEP 503 name as purl and key.
-func lockPyPkg(name, version string) lockPkg {
+// pyPkg is a Python package with its PEP 503 name as purl and key.
+func pyPkg(name, version string) Package {
 	n := catalog.PEP503Name(name)
-	return lockPkg{name: name, version: version, key: n,
-		purl: packageurl.NewPackageURL(packageurl.TypePyPi, "", n, version, nil, "").ToString(), osvPkg: n}
+	return Package{Name: name, Version: version, Key: n,
+		PURL: packageurl.NewPackageURL(packageurl.TypePyPi, "", n, version, nil, "").ToString(), OSVPackage: n}
 }
 
-// lockPySha256 turns "sha256:<hex>" into a Hash.
-func lockPySha256(s string) (Hash, bool) {
+// pySHA256 turns "sha256:<hex>" into a Hash.
+func pySHA256(s string) (Hash, bool) {
 	v, ok := strings.CutPrefix(s, "sha256:")
 	if !ok || len(v) != 64 {
 		return Hash{}, false
@@ -45,31 +48,31 @@ func lockPySha256(s string) (Hash, bool) {
 	return Hash{Algorithm: "SHA-256", Value: strings.ToLower(v)}, true
 }
 
-// lockPyReqName is the distribution name at the start of a PEP 508
+// pyReqName is the distribution name at the start of a PEP 508
 // requirement ("Faker>=0.7.0", "tomli; python_version < '3.11'").
-var lockPyReqName = regexp.MustCompile(`^\s*([A-Za-z0-9][A-Za-z0-9._-]*)`)
+var pyReqName = regexp.MustCompile(`^\s*([A-Za-z0-9][A-Za-z0-9._-]*)`)
 
-// lockPyReqKey returns the PEP 503 name a requirement string names.
-func lockPyReqKey(req string) string {
-	m := lockPyReqName.FindStringSubmatch(req)
+// pyReqKey returns the PEP 503 name a requirement string names.
+func pyReqKey(req string) string {
+	m := pyReqName.FindStringSubmatch(req)
 	if m == nil {
 		return ""
 	}
 	return catalog.PEP503Name(m[1])
 }
 
-// lockReqLine is "name[extras] == version ; markers" (pinned).
-var lockReqPinned = regexp.MustCompile(`^([A-Za-z0-9][A-Za-z0-9._-]*)\s*(?:\[[^\]]*\])?\s*===?\s*([A-Za-z0-9][A-Za-z0-9.!+_*-]*)\s*(?:;.*)?$`)
+// reqLine is "name[extras] == version ; markers" (pinned).
+var reqPinned = regexp.MustCompile(`^([A-Za-z0-9][A-Za-z0-9._-]*)\s*(?:\[[^\]]*\])?\s*===?\s*([A-Za-z0-9][A-Za-z0-9.!+_*-]*)\s*(?:;.*)?$`)
 
-// lockParseRequirements reads a pip requirements file. Only pinned lines
+// parseRequirements reads a pip requirements file. Only pinned lines
 // ("name==version", "name===version", with extras, markers and --hash
 // options) name a version; every other requirement (ranges, URLs, paths,
 // editable installs) is listed in the limitations, not guessed. Included
 // files (-r, -c) are read when FromDirectory finds them on their own.
-func lockParseRequirements(in lockInput) (*lockFile, error) {
+func parseRequirements(in Input) (*File, error) {
 	const format = "requirements.txt"
-	lf := &lockFile{eco: "PyPI"}
-	sc := bufio.NewScanner(bytes.NewReader(in.data))
+	lf := &File{Ecosystem: "PyPI"}
+	sc := bufio.NewScanner(bytes.NewReader(in.Data))
 	sc.Buffer(make([]byte, 0, 64<<10), 1<<20)
 	line, start := 0, 0
 	var buf strings.Builder
@@ -99,7 +102,7 @@ func lockParseRequirements(in lockInput) (*lockFile, error) {
 		if i := strings.Index(req, " --"); i >= 0 {
 			for _, opt := range strings.Fields(req[i:]) {
 				if v, ok := strings.CutPrefix(opt, "--hash="); ok {
-					if h, ok := lockPySha256(v); ok {
+					if h, ok := pySHA256(v); ok {
 						hashes = append(hashes, h)
 					}
 				}
@@ -110,33 +113,33 @@ func lockParseRequirements(in lockInput) (*lockFile, error) {
 		if req == "" || strings.HasPrefix(req, "-") {
 			continue // options: -r, -c, -i, --index-url, -e ...
 		}
-		m := lockReqPinned.FindStringSubmatch(req)
+		m := reqPinned.FindStringSubmatch(req)
 		if m == nil || strings.Contains(m[2], "*") {
-			lf.limits = append(lf.limits, fmt.Sprintf("line %d: %q is not pinned to one version: not listed", start, lockTrunc(req)))
+			lf.Limits = append(lf.Limits, fmt.Sprintf("line %d: %q is not pinned to one version: not listed", start, trunc(req)))
 			continue
 		}
-		p := lockPyPkg(m[1], m[2])
-		if seen[p.key+"@"+p.version] {
+		p := pyPkg(m[1], m[2])
+		if seen[p.Key+"@"+p.Version] {
 			continue
 		}
-		seen[p.key+"@"+p.version] = true
-		p.hashes = hashes
-		p.direct = 1
-		lf.pkgs = append(lf.pkgs, p)
+		seen[p.Key+"@"+p.Version] = true
+		p.Hashes = hashes
+		p.Direct = 1
+		lf.Packages = append(lf.Packages, p)
 	}
 	if err := sc.Err(); err != nil {
-		return nil, lockErr(format, in.name, line+1, "%v", err)
+		return nil, newError(format, in.Name, line+1, "%v", err)
 	}
-	if len(lf.pkgs) > 0 && !bytes.Contains(in.data, []byte("--hash")) && bytes.Contains(in.data, []byte("# via")) {
+	if len(lf.Packages) > 0 && !bytes.Contains(in.Data, []byte("--hash")) && bytes.Contains(in.Data, []byte("# via")) {
 		// pip-compile output: every package is pinned, direct or not.
-		for i := range lf.pkgs {
-			lf.pkgs[i].direct = 0
+		for i := range lf.Packages {
+			lf.Packages[i].Direct = 0
 		}
 	}
 	return lf, nil
 }
 
-type lockPoetry struct {
+type poetryLock struct {
 	Package []struct {
 		Name         string         `toml:"name"`
 		Version      string         `toml:"version"`
@@ -158,57 +161,57 @@ type lockPoetry struct {
 	} `toml:"metadata"`
 }
 
-// lockParsePoetry reads poetry.lock with BurntSushi/toml. Scope comes
+// parsePoetry reads poetry.lock with BurntSushi/toml. Scope comes
 // from "category" (Poetry 1: "main" or "dev") or "groups" (Poetry 2:
 // only non-"main" groups is development); edges from each package's
 // dependencies. The lockfile does not say which packages are direct.
-func lockParsePoetry(in lockInput) (*lockFile, error) {
+func parsePoetry(in Input) (*File, error) {
 	const format = "poetry.lock"
-	var lock lockPoetry
-	if _, err := toml.Decode(string(in.data), &lock); err != nil {
-		return nil, lockWrap(format, in.name, in.data, err)
+	var lock poetryLock
+	if _, err := toml.Decode(string(in.Data), &lock); err != nil {
+		return nil, wrapError(format, in.Name, in.Data, err)
 	}
-	lf := &lockFile{eco: "PyPI"}
+	lf := &File{Ecosystem: "PyPI"}
 	for i, pk := range lock.Package {
 		if pk.Name == "" || pk.Version == "" {
-			return nil, lockErr(format, in.name, 0, "package %d has no name or version", i+1)
+			return nil, newError(format, in.Name, 0, "package %d has no name or version", i+1)
 		}
-		p := lockPyPkg(pk.Name, pk.Version)
+		p := pyPkg(pk.Name, pk.Version)
 		switch {
 		case pk.Category == "dev":
-			p.scope = ScopeExcluded
+			p.Scope = ScopeExcluded
 		case pk.Category == "main":
-			p.scope = ScopeRequired
+			p.Scope = ScopeRequired
 		case len(pk.Groups) > 0:
-			p.scope = ScopeExcluded
+			p.Scope = ScopeExcluded
 			for _, g := range pk.Groups {
 				if g == "main" {
-					p.scope = ScopeRequired
+					p.Scope = ScopeRequired
 				}
 			}
 		}
-		if pk.Optional && p.scope == ScopeRequired {
-			p.scope = ScopeOptional
+		if pk.Optional && p.Scope == ScopeRequired {
+			p.Scope = ScopeOptional
 		}
 		for n := range pk.Dependencies {
-			p.deps = append(p.deps, catalog.PEP503Name(n))
+			p.Deps = append(p.Deps, catalog.PEP503Name(n))
 		}
 		for _, f := range pk.Files {
-			if h, ok := lockPySha256(f.Hash); ok {
-				p.hashes = append(p.hashes, h)
+			if h, ok := pySHA256(f.Hash); ok {
+				p.Hashes = append(p.Hashes, h)
 			}
 		}
 		if pk.Source.Type == "git" || pk.Source.Type == "directory" || pk.Source.Type == "file" {
-			p.props = append(p.props, Property{"chaingate:python:source", pk.Source.Type})
+			p.Props = append(p.Props, Property{"chaingate:python:source", pk.Source.Type})
 		}
-		lf.pkgs = append(lf.pkgs, p)
+		lf.Packages = append(lf.Packages, p)
 	}
 	return lf, nil
 }
 
-// lockParsePipfile reads Pipfile.lock (JSON): "default" packages are
+// parsePipfile reads Pipfile.lock (JSON): "default" packages are
 // runtime, "develop" ones development; each is pinned "==version".
-func lockParsePipfile(in lockInput) (*lockFile, error) {
+func parsePipfile(in Input) (*File, error) {
 	const format = "Pipfile.lock"
 	type entry struct {
 		Version string   `json:"version"`
@@ -221,83 +224,83 @@ func lockParsePipfile(in lockInput) (*lockFile, error) {
 		Default map[string]entry `json:"default"`
 		Develop map[string]entry `json:"develop"`
 	}
-	if err := json.Unmarshal(in.data, &lock); err != nil {
-		return nil, lockWrap(format, in.name, in.data, err)
+	if err := json.Unmarshal(in.Data, &lock); err != nil {
+		return nil, wrapError(format, in.Name, in.Data, err)
 	}
 	if lock.Meta == nil {
-		return nil, lockErr(format, in.name, 0, "no _meta section: not a Pipfile.lock")
+		return nil, newError(format, in.Name, 0, "no _meta section: not a Pipfile.lock")
 	}
-	lf := &lockFile{eco: "PyPI"}
+	lf := &File{Ecosystem: "PyPI"}
 	idx := map[string]int{}
 	for _, sec := range []struct {
 		m     map[string]entry
 		scope Scope
 	}{{lock.Default, ScopeRequired}, {lock.Develop, ScopeExcluded}} {
-		for _, n := range sortedKeys(sec.m) {
+		for _, n := range slices.Sorted(maps.Keys(sec.m)) {
 			e := sec.m[n]
 			v, ok := strings.CutPrefix(e.Version, "==")
 			if !ok || v == "" {
-				lf.limits = append(lf.limits, fmt.Sprintf("package %s has no pinned version (%s): not listed", n, nonEmpty(e.Git, nonEmpty(e.Path, "no version"))))
+				lf.Limits = append(lf.Limits, fmt.Sprintf("package %s has no pinned version (%s): not listed", n, cmp.Or(e.Git, cmp.Or(e.Path, "no version"))))
 				continue
 			}
-			p := lockPyPkg(n, v)
-			if i, ok := idx[p.key]; ok {
+			p := pyPkg(n, v)
+			if i, ok := idx[p.Key]; ok {
 				if sec.scope == ScopeRequired {
-					lf.pkgs[i].scope = ScopeRequired
+					lf.Packages[i].Scope = ScopeRequired
 				}
 				continue
 			}
-			p.scope = sec.scope
+			p.Scope = sec.scope
 			for _, h := range e.Hashes {
-				if hh, ok := lockPySha256(h); ok {
-					p.hashes = append(p.hashes, hh)
+				if hh, ok := pySHA256(h); ok {
+					p.Hashes = append(p.Hashes, hh)
 				}
 			}
-			idx[p.key] = len(lf.pkgs)
-			lf.pkgs = append(lf.pkgs, p)
+			idx[p.Key] = len(lf.Packages)
+			lf.Packages = append(lf.Packages, p)
 		}
 	}
 	return lf, nil
 }
 
-type lockUVDep struct {
+type uVDep struct {
 	Name string `toml:"name"`
 }
 
-type lockUV struct {
+type uvLock struct {
 	Version *int `toml:"version"`
 	Package []struct {
-		Name                 string                 `toml:"name"`
-		Version              string                 `toml:"version"`
-		Source               map[string]any         `toml:"source"`
-		Dependencies         []lockUVDep            `toml:"dependencies"`
-		OptionalDependencies map[string][]lockUVDep `toml:"optional-dependencies"`
-		DevDependencies      map[string][]lockUVDep `toml:"dev-dependencies"`
+		Name                 string             `toml:"name"`
+		Version              string             `toml:"version"`
+		Source               map[string]any     `toml:"source"`
+		Dependencies         []uVDep            `toml:"dependencies"`
+		OptionalDependencies map[string][]uVDep `toml:"optional-dependencies"`
+		DevDependencies      map[string][]uVDep `toml:"dev-dependencies"`
 		Sdist                struct {
 			Hash string `toml:"hash"`
 		} `toml:"sdist"`
 	} `toml:"package"`
 }
 
-// lockParseUV reads uv.lock with BurntSushi/toml. The project itself is
+// parseUV reads uv.lock with BurntSushi/toml. The project itself is
 // the package whose source is editable or virtual ("."): its
 // dependencies are direct, its dev-dependencies direct development
 // ones; scope propagates through the graph.
-func lockParseUV(in lockInput) (*lockFile, error) {
+func parseUV(in Input) (*File, error) {
 	const format = "uv.lock"
-	var lock lockUV
-	if _, err := toml.Decode(string(in.data), &lock); err != nil {
-		return nil, lockWrap(format, in.name, in.data, err)
+	var lock uvLock
+	if _, err := toml.Decode(string(in.Data), &lock); err != nil {
+		return nil, wrapError(format, in.Name, in.Data, err)
 	}
 	if lock.Version == nil {
-		return nil, lockErr(format, in.name, 1, "no version: not a uv.lock")
+		return nil, newError(format, in.Name, 1, "no version: not a uv.lock")
 	}
-	lf := &lockFile{eco: "PyPI"}
+	lf := &File{Ecosystem: "PyPI"}
 	var prod, dev, opt []string
 	hasRoot := false
 	for i, pk := range lock.Package {
 		if pk.Name == "" {
-			return nil, lockErr(format, in.name, 0, "package %d has no name", i+1)
+			return nil, newError(format, in.Name, 0, "package %d has no name", i+1)
 		}
 		_, editable := pk.Source["editable"]
 		_, virtual := pk.Source["virtual"]
@@ -319,35 +322,35 @@ func lockParseUV(in lockInput) (*lockFile, error) {
 			continue
 		}
 		if pk.Version == "" {
-			lf.limits = append(lf.limits, "package "+pk.Name+" has no version: not listed")
+			lf.Limits = append(lf.Limits, "package "+pk.Name+" has no version: not listed")
 			continue
 		}
-		p := lockPyPkg(pk.Name, pk.Version)
+		p := pyPkg(pk.Name, pk.Version)
 		for _, d := range pk.Dependencies {
-			p.deps = append(p.deps, catalog.PEP503Name(d.Name))
+			p.Deps = append(p.Deps, catalog.PEP503Name(d.Name))
 		}
 		for _, ds := range pk.OptionalDependencies {
 			for _, d := range ds {
-				p.deps = append(p.deps, catalog.PEP503Name(d.Name))
+				p.Deps = append(p.Deps, catalog.PEP503Name(d.Name))
 			}
 		}
-		if h, ok := lockPySha256(pk.Sdist.Hash); ok {
-			p.hashes = []Hash{h}
+		if h, ok := pySHA256(pk.Sdist.Hash); ok {
+			p.Hashes = []Hash{h}
 		}
-		lf.pkgs = append(lf.pkgs, p)
+		lf.Packages = append(lf.Packages, p)
 	}
 	if hasRoot {
-		lockPropagate(lf.pkgs, prod, dev, opt...)
+		propagate(lf.Packages, prod, dev, opt...)
 	}
 	return lf, nil
 }
 
-// lockDevGroups are dependency-group names that mean development.
-var lockDevGroups = map[string]bool{"dev": true, "test": true, "tests": true, "lint": true, "doc": true, "docs": true, "typing": true}
+// devGroups are dependency-group names that mean development.
+var devGroups = map[string]bool{"dev": true, "test": true, "tests": true, "lint": true, "doc": true, "docs": true, "typing": true}
 
-// lockParsePDM reads pdm.lock with BurntSushi/toml: "groups" says which
+// parsePDM reads pdm.lock with BurntSushi/toml: "groups" says which
 // dependency groups need a package; dependencies are PEP 508 strings.
-func lockParsePDM(in lockInput) (*lockFile, error) {
+func parsePDM(in Input) (*File, error) {
 	const format = "pdm.lock"
 	var lock struct {
 		Package []struct {
@@ -360,15 +363,15 @@ func lockParsePDM(in lockInput) (*lockFile, error) {
 			} `toml:"files"`
 		} `toml:"package"`
 	}
-	if _, err := toml.Decode(string(in.data), &lock); err != nil {
-		return nil, lockWrap(format, in.name, in.data, err)
+	if _, err := toml.Decode(string(in.Data), &lock); err != nil {
+		return nil, wrapError(format, in.Name, in.Data, err)
 	}
-	lf := &lockFile{eco: "PyPI"}
+	lf := &File{Ecosystem: "PyPI"}
 	for i, pk := range lock.Package {
 		if pk.Name == "" || pk.Version == "" {
-			return nil, lockErr(format, in.name, 0, "package %d has no name or version", i+1)
+			return nil, newError(format, in.Name, 0, "package %d has no name or version", i+1)
 		}
-		p := lockPyPkg(pk.Name, pk.Version)
+		p := pyPkg(pk.Name, pk.Version)
 		// pdm writes extras and dependency groups alike as groups:
 		// "default" is runtime, well-known development group names are
 		// development, any other group is an optional feature.
@@ -377,32 +380,32 @@ func lockParsePDM(in lockInput) (*lockFile, error) {
 			switch {
 			case g == "default":
 				sc = ScopeRequired
-			case lockDevGroups[g]:
+			case devGroups[g]:
 				sc = ScopeExcluded
 			}
-			if genNPMScopeRank(sc) > genNPMScopeRank(p.scope) {
-				p.scope = sc
+			if sc.Rank() > p.Scope.Rank() {
+				p.Scope = sc
 			}
 		}
 		for _, d := range pk.Dependencies {
-			if k := lockPyReqKey(d); k != "" {
-				p.deps = append(p.deps, k)
+			if k := pyReqKey(d); k != "" {
+				p.Deps = append(p.Deps, k)
 			}
 		}
 		for _, f := range pk.Files {
-			if h, ok := lockPySha256(f.Hash); ok {
-				p.hashes = append(p.hashes, h)
+			if h, ok := pySHA256(f.Hash); ok {
+				p.Hashes = append(p.Hashes, h)
 			}
 		}
-		lf.pkgs = append(lf.pkgs, p)
+		lf.Packages = append(lf.Packages, p)
 	}
 	return lf, nil
 }
 
-// lockParsePylock reads pylock.toml (PEP 751) with BurntSushi/toml:
+// parsePylock reads pylock.toml (PEP 751) with BurntSushi/toml:
 // [[packages]] with name and version; packages from a VCS or directory
 // have no version and are listed in the limitations.
-func lockParsePylock(in lockInput) (*lockFile, error) {
+func parsePylock(in Input) (*File, error) {
 	format := "pylock.toml"
 	var lock struct {
 		LockVersion string `toml:"lock-version"`
@@ -417,31 +420,31 @@ func lockParsePylock(in lockInput) (*lockFile, error) {
 			} `toml:"dependencies"`
 		} `toml:"packages"`
 	}
-	if _, err := toml.Decode(string(in.data), &lock); err != nil {
-		return nil, lockWrap(format, in.name, in.data, err)
+	if _, err := toml.Decode(string(in.Data), &lock); err != nil {
+		return nil, wrapError(format, in.Name, in.Data, err)
 	}
 	if lock.LockVersion == "" {
-		return nil, lockErr(format, in.name, 0, "no lock-version: not a PEP 751 lockfile (%s)", path.Base(in.name))
+		return nil, newError(format, in.Name, 0, "no lock-version: not a PEP 751 lockfile (%s)", path.Base(in.Name))
 	}
-	lf := &lockFile{eco: "PyPI"}
+	lf := &File{Ecosystem: "PyPI"}
 	for i, pk := range lock.Packages {
 		if pk.Name == "" {
-			return nil, lockErr(format, in.name, 0, "package %d has no name", i+1)
+			return nil, newError(format, in.Name, 0, "package %d has no name", i+1)
 		}
 		if pk.Version == "" {
-			lf.limits = append(lf.limits, "package "+pk.Name+" has no version (VCS, directory or archive): not listed")
+			lf.Limits = append(lf.Limits, "package "+pk.Name+" has no version (VCS, directory or archive): not listed")
 			continue
 		}
-		p := lockPyPkg(pk.Name, pk.Version)
+		p := pyPkg(pk.Name, pk.Version)
 		if h, ok := pk.Sdist.Hashes["sha256"]; ok {
-			if hh, ok := lockPySha256("sha256:" + h); ok {
-				p.hashes = []Hash{hh}
+			if hh, ok := pySHA256("sha256:" + h); ok {
+				p.Hashes = []Hash{hh}
 			}
 		}
 		for _, d := range pk.Dependencies {
-			p.deps = append(p.deps, catalog.PEP503Name(d.Name))
+			p.Deps = append(p.Deps, catalog.PEP503Name(d.Name))
 		}
-		lf.pkgs = append(lf.pkgs, p)
+		lf.Packages = append(lf.Packages, p)
 	}
 	return lf, nil
 }
