@@ -11,7 +11,7 @@
 // What does not live here: deciding which file of an image a cataloguer
 // wants, turning records into sbom.Component values (purls, OSV
 // ecosystems, properties, licences), os-release (sbom.ParseOSRelease is
-// public), lockfiles (sbom's lockfile parsers return *sbom.ParseError
-// and reuse FromNPMLock and FromGoModule) and Go binaries (sbom's Go
+// public), lockfiles (internal/lockfile, whose records and errors sbom
+// converts) and Go binaries (sbom's Go
 // build information reader). Package sbom does those.
 package catalog
