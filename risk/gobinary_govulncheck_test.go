@@ -20,7 +20,14 @@ import (
 // "module") and the symbols.
 func govulncheckLevels(t *testing.T, gvc, exe, dbDir string) map[string]goBinWant {
 	t.Helper()
-	cmd := exec.Command(gvc, "-mode", "binary", "-db", "file://"+filepath.ToSlash(dbDir), "-format", "json", exe)
+	return govulncheckRun(t, exec.Command(gvc, "-mode", "binary", "-db", "file://"+filepath.ToSlash(dbDir), "-format", "json", exe))
+}
+
+// govulncheckRun runs a govulncheck command with -format json and
+// returns, per OSV id and module, the strongest evidence it reports and
+// the symbols.
+func govulncheckRun(t *testing.T, cmd *exec.Cmd) map[string]goBinWant {
+	t.Helper()
 	var out, stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &stderr
 	if err := cmd.Run(); err != nil {
