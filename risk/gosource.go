@@ -3,7 +3,6 @@ package risk
 import (
 	"cmp"
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"go/ast"
@@ -15,7 +14,6 @@ import (
 	"slices"
 	"strings"
 	"sync"
-	"time"
 
 	"golang.org/x/tools/go/callgraph"
 	"golang.org/x/tools/go/callgraph/vta"
@@ -65,6 +63,17 @@ var ErrGoSourceIncomplete = errors.New("risk: Go source incomplete")
 // calls are not followed, as in govulncheck. The packages are loaded and
 // the call graph built only when a finding has an affected package
 // imported.
+//
+// Only the packages that import an affected package (directly or not)
+// are analysed with their function bodies; the others, the standard
+// library among them, are type-checked from their declarations. What
+// their bodies may call back (a function value, or a method of a type
+// converted to an interface, made in reachable code) counts as called.
+// So the findings are those of govulncheck's source mode or more: a
+// vulnerable method of a value handed to such a package as an interface
+// is reachable here even when that package never calls it. The call
+// path then goes from the function that made the value to the value's
+// function, without the skipped frames.
 func ScanGoSource(ctx context.Context, dir string, db *DB, opts ...ScanOption) (*Report, error) {
 	if db == nil {
 		return nil, errors.New("risk: scan Go source: nil database")
@@ -261,7 +270,6 @@ func goSourceGraph(ctx context.Context, dir, mainPath string, affected map[strin
 	}
 	// The import graph first (go list only), to choose the packages
 	// whose bodies are analysed.
-	t0 := time.Now()
 	graph, err := packages.Load(&packages.Config{
 		Context: ctx, Dir: dir, Env: env,
 		Mode: packages.NeedName | packages.NeedCompiledGoFiles | packages.NeedImports | packages.NeedDeps,
@@ -270,7 +278,6 @@ func goSourceGraph(ctx context.Context, dir, mainPath string, affected map[strin
 		return nil, loadErr(err)
 	}
 	skip := goSourceSkipped(graph, affected)
-	debugf("graph %v (%d files, %d packages skipped) affected %v", time.Since(t0), len(skip.files), len(skip.pkgs), affected)
 	cfg := &packages.Config{
 		Context: ctx, Dir: dir, Env: env,
 		Mode: packages.NeedName | packages.NeedFiles | packages.NeedImports | packages.NeedDeps |
@@ -281,7 +288,6 @@ func goSourceGraph(ctx context.Context, dir, mainPath string, affected map[strin
 	if err != nil {
 		return nil, loadErr(err)
 	}
-	debugf("load %v", time.Since(t0))
 	var loadErrs []string
 	packages.Visit(pkgs, nil, func(p *packages.Package) {
 		for _, e := range p.Errors {
@@ -318,7 +324,6 @@ func goSourceGraph(ctx context.Context, dir, mainPath string, affected map[strin
 		}
 	})
 	prog.Build()
-	debugf("ssa %v", time.Since(t0))
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
@@ -331,7 +336,6 @@ func goSourceGraph(ctx context.Context, dir, mainPath string, affected map[strin
 		entries = append(entries, goSourceEntries(prog, p)...)
 	}
 	cg := vta.CallGraph(ssautil.AllFunctions(prog), nil)
-	debugf("vta %v", time.Since(t0))
 
 	g := &goSourceCallGraph{reachable: map[string][]string{}, parent: map[*ssa.Function]*ssa.Function{}, byName: map[string]*ssa.Function{}, first: map[string]string{}}
 	queue := []*ssa.Function{}
@@ -382,11 +386,6 @@ func goSourceGraph(ctx context.Context, dir, mainPath string, affected map[strin
 	}
 	for _, names := range g.reachable {
 		slices.Sort(names)
-	}
-	debugf("walk %v", time.Since(t0))
-	if f := os.Getenv("CGDUMP"); f != "" {
-		b, _ := json.MarshalIndent(g.reachable, "", " ")
-		os.WriteFile(f, b, 0o644)
 	}
 	return g, nil
 }
@@ -642,12 +641,6 @@ func (g *goSourceCallGraph) path(symbols []string) []string {
 		}
 	}
 	return best
-}
-
-func debugf(f string, a ...any) {
-	if os.Getenv("CGDEBUG") != "" {
-		fmt.Fprintf(os.Stderr, f+"\n", a...)
-	}
 }
 
 // goSourceNames caches ssa.Function.String, which formats the whole
