@@ -15,7 +15,8 @@ import (
 // TestScanGoSourceAgainstGovulncheck compares ScanGoSource with
 // govulncheck's source mode (`-scan symbol`), same module, same database:
 // the module of internal/gobin/gobintest with the test entries of
-// testdata/gobinary/osv, plus any module directories named in
+// testdata/gobinary/osv, the same with goSourceCallbackMain (the library
+// called back from skipped standard-library bodies only), plus any module directories named in
 // CHAINGATE_GOVULNCHECK_SRC (colon-separated; their dependencies in the
 // module cache) against the OSV directory in CHAINGATE_GOVULNCHECK_OSV
 // (default testdata/osv/go). Skipped when govulncheck is not on PATH.
@@ -44,6 +45,12 @@ func TestScanGoSourceAgainstGovulncheck(t *testing.T) {
 	type run struct{ name, dir, osv, modcache string }
 	dir, modcache := gobintest.Source(t, true)
 	runs := []run{{"gobintest", dir, filepath.Join("testdata", "gobinary", "osv"), modcache}}
+	// The same library called back from the standard library only.
+	cbDir, cbCache := gobintest.Source(t, true)
+	if err := os.WriteFile(filepath.Join(cbDir, "main.go"), []byte(goSourceCallbackMain), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	runs = append(runs, run{"callbacks", cbDir, filepath.Join("testdata", "gobinary", "osv"), cbCache})
 	osvDir := os.Getenv("CHAINGATE_GOVULNCHECK_OSV")
 	if osvDir == "" {
 		osvDir = filepath.Join("testdata", "osv", "go")
