@@ -473,6 +473,69 @@ func (s *goSourceSkip) parse(fset *token.FileSet, filename string, src []byte) (
 	return f, err
 }
 
+// nameable reports whether skipped code could name type t (a function's
+// signature, its receiver aside): whether no type declared in an analysed
+// package appears in it. A skipped package imports no analysed package
+// (it would be analysed), so it cannot call a function value or an
+// interface method whose signature names such a type: only an analysed
+// generic instance could, and its body is analysed. So such callbacks
+// are left to VTA (norm's init storing nextComposed in a table of
+// func(*norm.Iter) []byte is not a call).
+func (s *goSourceSkip) nameable(t types.Type) bool {
+	switch t := types.Unalias(t).(type) {
+	case *types.Named:
+		if obj := t.Obj(); obj.Pkg() != nil && !s.pkgs[obj.Pkg().Path()] {
+			return false
+		}
+		for a := range t.TypeArgs().Types() {
+			if !s.nameable(a) {
+				return false
+			}
+		}
+		return true
+	case *types.Pointer:
+		return s.nameable(t.Elem())
+	case *types.Slice:
+		return s.nameable(t.Elem())
+	case *types.Array:
+		return s.nameable(t.Elem())
+	case *types.Chan:
+		return s.nameable(t.Elem())
+	case *types.Map:
+		return s.nameable(t.Key()) && s.nameable(t.Elem())
+	case *types.Signature:
+		return s.nameable(t.Params()) && s.nameable(t.Results())
+	case *types.Tuple:
+		for v := range t.Variables() {
+			if !s.nameable(v.Type()) {
+				return false
+			}
+		}
+		return true
+	case *types.Struct:
+		for f := range t.Fields() {
+			if !s.nameable(f.Type()) {
+				return false
+			}
+		}
+		return true
+	case *types.Interface:
+		for m := range t.Methods() {
+			if !s.nameable(m.Type()) {
+				return false
+			}
+		}
+		for e := range t.EmbeddedTypes() {
+			if !s.nameable(e) {
+				return false
+			}
+		}
+		return true
+	default: // basic types, type parameters
+		return true
+	}
+}
+
 // goSourceGenericRecv reports whether a method's receiver is a generic
 // type (T[P] or *T[P]).
 func goSourceGenericRecv(recv *ast.FieldList) bool {
@@ -517,7 +580,7 @@ func (s *goSourceSkip) callbacks(prog *ssa.Program, fn *ssa.Function, static boo
 				ms := prog.MethodSets.MethodSet(t)
 				for i := range ms.Len() {
 					sel := ms.At(i)
-					if !s.methods[sel.Obj().Name()] {
+					if !s.methods[sel.Obj().Name()] || !s.nameable(sel.Obj().Type()) {
 						continue
 					}
 					if m := prog.MethodValue(sel); m != nil {
@@ -530,7 +593,7 @@ func (s *goSourceSkip) callbacks(prog *ssa.Program, fn *ssa.Function, static boo
 				if op == callee || op == nil {
 					continue
 				}
-				if f, ok := (*op).(*ssa.Function); ok {
+				if f, ok := (*op).(*ssa.Function); ok && s.nameable(f.Signature) && (f.Signature.Recv() == nil || s.nameable(f.Signature.Recv().Type())) {
 					visit(f)
 				}
 			}

@@ -196,7 +196,7 @@ func TestScanGoSourceLoadErrors(t *testing.T) {
 // library, whose function bodies ScanGoSource does not analyse: Parse in
 // a closure sort.Slice calls, notcalled.Good in a String method fmt
 // calls; T.Method only through a method of a type never converted to an
-// interface.
+// interface and in a table never called.
 const goSourceCallbackMain = `package main
 
 import (
@@ -213,6 +213,10 @@ func (s) String() string { return notcalled.Good() }
 
 type u struct{ t *vulnlib.T }
 
+// A table of a function type the standard library cannot name: never
+// handed to it, never called.
+var table = []func(*vulnlib.T) string{(*vulnlib.T).Method}
+
 func (x u) NeverCalled() string { return x.t.Method() }
 
 func main() {
@@ -226,7 +230,9 @@ func main() {
 // callbacks of packages whose bodies are skipped (sort.Slice calling a
 // closure, fmt calling String) is found at symbol level, the call path
 // going from the function that made the callback to it; code behind a
-// method of a type never converted to an interface stays absent.
+// method of a type never converted to an interface, or behind a function
+// value whose type names an analysed package's type (the standard
+// library cannot call it), stays absent.
 func TestScanGoSourceCallbacks(t *testing.T) {
 	dir, modcache := gobintest.Source(t, true)
 	t.Setenv("GOMODCACHE", modcache)
@@ -242,7 +248,7 @@ func TestScanGoSourceCallbacks(t *testing.T) {
 		"GO-TEST-0001": {EvidenceSymbol, []string{lib + "Parse"}, []string{main, main + "$1", lib + "Parse"}},
 		"GO-TEST-0002": {EvidenceSymbolAbsent, nil, nil},
 		"GO-TEST-0003": {EvidenceSymbolAbsent, nil, nil},
-		"GO-TEST-0004": {EvidenceSymbolAbsent, nil, nil}, // u.NeverCalled
+		"GO-TEST-0004": {EvidenceSymbolAbsent, nil, nil}, // u.NeverCalled, table
 		"GO-TEST-0005": {EvidenceSymbolAbsent, nil, nil},
 		"GO-TEST-0006": {EvidencePackageAbsent, nil, nil},
 		"GO-TEST-0007": {EvidenceSymbol, []string{nc + "Good"}, []string{main, "example.com/app.s.String", nc + "Good"}},
