@@ -68,7 +68,8 @@ var ErrGoSourceIncomplete = errors.New("risk: Go source incomplete")
 // are analysed with their function bodies; the others, the standard
 // library among them, are type-checked from their declarations. What
 // their bodies may call back (a function value, or a method of a type
-// converted to an interface, made in reachable code) counts as called.
+// converted to an interface, made in reachable code, whose signature
+// they can name) counts as called.
 // So the findings are those of govulncheck's source mode or more: a
 // vulnerable method of a value handed to such a package as an interface
 // is reachable here even when that package never calls it. The call
@@ -241,7 +242,9 @@ type goSourceCallGraph struct {
 // String). So a function value (closure, function or method value) made
 // in reachable code counts as called, and so do the methods of a type
 // converted to an interface in reachable code whose name is a method of
-// an interface type declared or used in the skipped code (or Error). The
+// an interface type declared or used in the skipped code (or Error);
+// in both cases only when the skipped code can name the function's type
+// (no analysed package's type in its signature: see nameable). The
 // result has every call govulncheck's whole-program VTA finds, and may
 // have more: a vulnerable method of a type handed to a skipped package
 // as an interface counts as reachable even if that package never calls
