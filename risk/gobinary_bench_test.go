@@ -31,6 +31,7 @@ func BenchmarkScanGoBinary(b *testing.B) {
 	db, idx := benchLoadFull(b)
 	ctx := context.Background()
 	b.Run("chaingate", func(b *testing.B) {
+		defer goBenchReportCPU(b)()
 		for b.Loop() {
 			if _, err := ScanGoBinary(ctx, exe, db); err != nil {
 				b.Fatal(err)
@@ -42,6 +43,7 @@ func BenchmarkScanGoBinary(b *testing.B) {
 		if err := os.WriteFile(p, idx, 0o644); err != nil {
 			b.Fatal(err)
 		}
+		defer goBenchReportCPU(b)()
 		for b.Loop() {
 			d, err := LoadOSV(p)
 			if err != nil {
@@ -53,6 +55,7 @@ func BenchmarkScanGoBinary(b *testing.B) {
 		}
 	})
 	b.Run("read-symbols", func(b *testing.B) {
+		defer goBenchReportCPU(b)()
 		for b.Loop() {
 			if _, err := gobin.ReadFile(exe, goBinaryLimit); err != nil {
 				b.Fatal(err)
@@ -65,6 +68,7 @@ func BenchmarkScanGoBinary(b *testing.B) {
 			b.Skip("govulncheck not on PATH")
 		}
 		layout := goVulnDBLayout(b, benchVulnDB(b))
+		defer goBenchReportCPU(b)()
 		for b.Loop() {
 			cmd := exec.Command(gvc, "-mode", "binary", "-db", "file://"+filepath.ToSlash(layout), "-format", "json", exe)
 			if out, err := cmd.Output(); err != nil || len(out) == 0 {
