@@ -463,6 +463,10 @@ func (s *goSourceSkip) parse(fset *token.FileSet, filename string, src []byte) (
 	}
 	s.mu.Unlock()
 	for _, d := range f.Decls {
+		if gd, ok := d.(*ast.GenDecl); ok && gd.Tok == token.VAR {
+			goSourceDropElements(gd)
+			continue
+		}
 		fd, ok := d.(*ast.FuncDecl)
 		if !ok || fd.Body == nil || fd.Type.TypeParams.NumFields() > 0 || goSourceGenericRecv(fd.Recv) {
 			continue
@@ -536,6 +540,37 @@ func (s *goSourceSkip) nameable(t types.Type) bool {
 		return true
 	default: // basic types, type parameters
 		return true
+	}
+}
+
+// goSourceDropElements drops the elements of the composite literals that
+// initialise package-level variables of a skipped file (the tables of
+// unicode, x/text, x/net/publicsuffix...: type-checking them and building
+// their SSA initialisation cost as much as the rest of those packages).
+// The variables keep their types: a literal of an array of elided length
+// ([...]T) keeps its elements. What they held cannot be analysed code
+// (a skipped package cannot name it).
+func goSourceDropElements(gd *ast.GenDecl) {
+	for _, spec := range gd.Specs {
+		vs, ok := spec.(*ast.ValueSpec)
+		if !ok {
+			continue
+		}
+		for _, v := range vs.Values {
+			if u, ok := v.(*ast.UnaryExpr); ok && u.Op == token.AND {
+				v = u.X
+			}
+			cl, ok := v.(*ast.CompositeLit)
+			if !ok || cl.Type == nil {
+				continue
+			}
+			if at, ok := cl.Type.(*ast.ArrayType); ok {
+				if _, elided := at.Len.(*ast.Ellipsis); elided {
+					continue
+				}
+			}
+			cl.Elts = nil
+		}
 	}
 }
 
