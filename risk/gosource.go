@@ -271,25 +271,20 @@ func goSourceGraph(ctx context.Context, dir, mainPath string, affected map[strin
 	loadErr := func(err error) error {
 		return fmt.Errorf("%w: load packages: %w (the module's dependencies must be in the module cache: go mod download)", ErrGoSourceIncomplete, err)
 	}
-	// The import graph first (go list only), to choose the packages
-	// whose bodies are analysed.
-	graph, err := packages.Load(&packages.Config{
+	// The import graph (go list), to choose the packages whose bodies
+	// are analysed; then goSourceTypeCheck parses and type-checks them.
+	pkgs, err := packages.Load(&packages.Config{
 		Context: ctx, Dir: dir, Env: env,
-		Mode: packages.NeedName | packages.NeedCompiledGoFiles | packages.NeedImports | packages.NeedDeps,
+		Mode: packages.NeedName | packages.NeedCompiledGoFiles | packages.NeedImports | packages.NeedDeps |
+			packages.NeedModule | packages.NeedTypesSizes,
 	}, "./...")
 	if err != nil {
 		return nil, loadErr(err)
 	}
-	skip := goSourceSkipped(graph, affected)
-	cfg := &packages.Config{
-		Context: ctx, Dir: dir, Env: env,
-		Mode: packages.NeedName | packages.NeedFiles | packages.NeedImports | packages.NeedDeps |
-			packages.NeedTypes | packages.NeedSyntax | packages.NeedTypesInfo | packages.NeedModule,
-		ParseFile: skip.parse,
-	}
-	pkgs, err := packages.Load(cfg, "./...")
-	if err != nil {
-		return nil, loadErr(err)
+	skip := goSourceSkipped(pkgs, affected)
+	fset := token.NewFileSet()
+	if err := goSourceTypeCheck(ctx, fset, pkgs, skip); err != nil {
+		return nil, err
 	}
 	var loadErrs []string
 	packages.Visit(pkgs, nil, func(p *packages.Package) {
@@ -313,12 +308,8 @@ func goSourceGraph(ctx context.Context, dir, mainPath string, affected map[strin
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
-	// ssautil.AllPackages, save that a package whose only errors are the
-	// imports of skipped bodies is built (it is marked ill-typed).
-	var fset *token.FileSet
-	if len(pkgs) > 0 {
-		fset = pkgs[0].Fset
-	}
+	// As ssautil.AllPackages, save that a package whose only errors are
+	// the imports of skipped bodies is built.
 	prog := ssa.NewProgram(fset, ssa.InstantiateGenerics)
 	created := map[*packages.Package]*ssa.Package{}
 	packages.Visit(pkgs, nil, func(p *packages.Package) {
