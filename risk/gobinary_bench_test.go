@@ -22,7 +22,10 @@ import (
 //   - read-symbols: only the symbol-table reader (internal/gobin);
 //   - govulncheck: `govulncheck -mode binary -format json` as a child
 //     process over the same entries in the Go vulndb layout (skipped when
-//     govulncheck is not on PATH). Report chaingate/govulncheck ns/op.
+//     govulncheck is not on PATH). Report chaingate/govulncheck ns/op
+//     and cpu-ns/op. Measured on the 103 MB binary of this repository's
+//     examples/chaingate (go build, not stripped): 63 ms against 521 ms
+//     (0.12x); CPU 0.18x in a noisier run.
 func BenchmarkScanGoBinary(b *testing.B) {
 	exe := os.Getenv("CHAINGATE_BENCH_GOBINARY")
 	if exe == "" {

@@ -233,7 +233,11 @@ type goSourceCallGraph struct {
 // function bodies: a static call into a package comes only from a
 // package importing it. The other packages (the standard library among
 // them) are type-checked without the bodies of their non-generic
-// functions, which makes loading, SSA and VTA several times cheaper.
+// functions and without the elements of their variables' literal tables
+// (those with no generic code from their declarations alone, their SSA
+// made from their types), which makes loading, SSA and VTA several times
+// cheaper: 0.25x govulncheck's time on a 193-module program, 0.12x on
+// a 614-module one.
 // What those bodies could do with code of the analysed packages is
 // over-approximated, as RTA does: such a package cannot name a type or a
 // function of an analysed one (it would import it), so it can only call

@@ -21,7 +21,13 @@ import (
 //     child process over the same entries in the Go vulndb layout, offline
 //     (skipped when govulncheck is not on PATH).
 //
-// Report chaingate/govulncheck ns/op.
+// Report chaingate/govulncheck ns/op and cpu-ns/op (CPU time of the
+// process and of its children: the go command, govulncheck). Measured
+// (2 cores shared with other builds) on a writable copy of gh v1.14.0's
+// module (go mod download -json github.com/cli/cli@v1.14.0, then go mod
+// download in it; 193 modules): 1.64 s against 6.55 s (0.25x), CPU 2.72 s
+// against 9.71 s (0.28x); on this repository (614 modules): 3.09 s
+// against 26.3 s (0.12x), CPU 0.14x.
 func BenchmarkScanGoSource(b *testing.B) {
 	db, _ := benchLoadFull(b)
 	vulndb := benchVulnDB(b)
