@@ -57,7 +57,9 @@ var ErrGoSourceIncomplete = errors.New("risk: Go source incomplete")
 // environment). The go command runs offline (GOPROXY=off) on a temporary
 // copy of go.mod and go.sum: the dependencies must be in the module
 // cache (go mod download); when a package cannot be loaded ScanGoSource
-// returns an error matching ErrGoSourceIncomplete that names it. The
+// returns an error matching ErrGoSourceIncomplete that names it (so does
+// code that does not compile, save in the function bodies of packages
+// not analysed, see below, which are not type-checked). The
 // standard library is not scanned (a module does not fix its toolchain:
 // scan the binary with ScanGoBinary for that). Reflection and unsafe
 // calls are not followed, as in govulncheck. The packages are loaded and
