@@ -324,6 +324,9 @@ func goSourceGraph(ctx context.Context, dir, mainPath string, affected map[strin
 		}
 	})
 	prog.Build()
+	// The syntax trees and type information are no longer needed (the
+	// SSA packages dropped theirs): let the collector have them.
+	packages.Visit(pkgs, nil, func(p *packages.Package) { p.Syntax, p.TypesInfo = nil, nil })
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
