@@ -338,11 +338,14 @@ func goSourceGraph(ctx context.Context, dir, mainPath string, affected map[strin
 		}
 		entries = append(entries, goSourceEntries(prog, p)...)
 	}
+	// In a fixed order (package members are a map), so that the call
+	// paths, shortest with the first entry, are the same on every run.
+	names := goSourceNames{}
+	slices.SortFunc(entries, func(a, b *ssa.Function) int { return strings.Compare(names.of(a), names.of(b)) })
 	cg := vta.CallGraph(ssautil.AllFunctions(prog), nil)
 
 	g := &goSourceCallGraph{reachable: map[string][]string{}, parent: map[*ssa.Function]*ssa.Function{}, byName: map[string]*ssa.Function{}, first: map[string]string{}}
 	queue := []*ssa.Function{}
-	names := goSourceNames{}
 	visit := func(callee, caller *ssa.Function) {
 		if _, seen := g.parent[callee]; !seen {
 			g.parent[callee] = caller
@@ -442,21 +445,21 @@ func goSourceSkipped(graph []*packages.Package, affected map[string]bool) *goSou
 // the bodies of its non-generic functions (init keeps an empty one: the
 // type checker wants it).
 func (s *goSourceSkip) parse(fset *token.FileSet, filename string, src []byte) (*ast.File, error) {
+	if !s.files[filename] {
+		return parser.ParseFile(fset, filename, src, parser.SkipObjectResolution)
+	}
+	// The bodies blanked before parsing, cheaper than parsing them.
+	blanked, methods, ok := goSourceBlank(src)
+	if ok {
+		src = blanked
+	}
 	f, err := parser.ParseFile(fset, filename, src, parser.SkipObjectResolution)
-	if f == nil || !s.files[filename] {
+	if f == nil {
 		return f, err
 	}
-	var methods []string
-	ast.Inspect(f, func(n ast.Node) bool {
-		if it, ok := n.(*ast.InterfaceType); ok && it.Methods != nil {
-			for _, m := range it.Methods.List {
-				for _, name := range m.Names {
-					methods = append(methods, name.Name)
-				}
-			}
-		}
-		return true
-	})
+	if !ok {
+		methods = goSourceInterfaceMethods(f)
+	}
 	s.mu.Lock()
 	for _, m := range methods {
 		s.methods[m] = true
@@ -478,6 +481,23 @@ func (s *goSourceSkip) parse(fset *token.FileSet, filename string, src []byte) (
 		fd.Body = nil
 	}
 	return f, err
+}
+
+// goSourceInterfaceMethods returns the names of the methods of the
+// interface types written in f.
+func goSourceInterfaceMethods(f *ast.File) []string {
+	var methods []string
+	ast.Inspect(f, func(n ast.Node) bool {
+		if it, ok := n.(*ast.InterfaceType); ok && it.Methods != nil {
+			for _, m := range it.Methods.List {
+				for _, name := range m.Names {
+					methods = append(methods, name.Name)
+				}
+			}
+		}
+		return true
+	})
+	return methods
 }
 
 // nameable reports whether skipped code could name type t (a function's
