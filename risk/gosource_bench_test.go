@@ -25,9 +25,9 @@ import (
 // process and of its children: the go command, govulncheck). Measured
 // (2 cores shared with other builds) on a writable copy of gh v1.14.0's
 // module (go mod download -json github.com/cli/cli@v1.14.0, then go mod
-// download in it; 193 modules): 1.64 s against 6.55 s (0.25x), CPU 2.72 s
-// against 9.71 s (0.28x); on this repository (614 modules): 3.09 s
-// against 26.3 s (0.12x), CPU 0.14x.
+// download in it; 193 modules): 2.00 s against 8.06 s (0.25x), CPU 3.23 s
+// against 12.1 s (0.27x); on this repository (614 modules): 2.88 s
+// against 27.7 s (0.10x), CPU 0.12x.
 func BenchmarkScanGoSource(b *testing.B) {
 	db, _ := benchLoadFull(b)
 	vulndb := benchVulnDB(b)
