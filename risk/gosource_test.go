@@ -191,3 +191,69 @@ func TestScanGoSourceLoadErrors(t *testing.T) {
 		}
 	}
 }
+
+// goSourceCallbackMain calls the library only back from the standard
+// library, whose function bodies ScanGoSource does not analyse: Parse in
+// a closure sort.Slice calls, notcalled.Good in a String method fmt
+// calls; T.Method only through a method of a type never converted to an
+// interface and in a table never called.
+const goSourceCallbackMain = `package main
+
+import (
+	"fmt"
+	"sort"
+
+	"example.com/vulnlib"
+	"example.com/vulnlib/notcalled"
+)
+
+type s struct{}
+
+func (s) String() string { return notcalled.Good() }
+
+type u struct{ t *vulnlib.T }
+
+// A table of a function type the standard library cannot name: never
+// handed to it, never called.
+var table = []func(*vulnlib.T) string{(*vulnlib.T).Method}
+
+func (x u) NeverCalled() string { return x.t.Method() }
+
+func main() {
+	x := []int{3, 1, 2}
+	sort.Slice(x, func(i, j int) bool { return vulnlib.Parse("a b") < x[j] })
+	fmt.Println(s{}, x)
+}
+`
+
+// TestScanGoSourceCallbacks: vulnerable code reached only through
+// callbacks of packages whose bodies are skipped (sort.Slice calling a
+// closure, fmt calling String) is found at symbol level, the call path
+// going from the function that made the callback to it; code behind a
+// method of a type never converted to an interface, or behind a function
+// value whose type names an analysed package's type (the standard
+// library cannot call it), stays absent.
+func TestScanGoSourceCallbacks(t *testing.T) {
+	dir, modcache := gobintest.Source(t, true)
+	t.Setenv("GOMODCACHE", modcache)
+	if err := os.WriteFile(filepath.Join(dir, "main.go"), []byte(goSourceCallbackMain), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	rep, err := ScanGoSource(context.Background(), dir, goBinTestDB(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	lib, nc, main := gobintest.PkgMain+".", gobintest.PkgNotCalled+".", "example.com/app.main"
+	goSourceCheck(t, rep, map[string]goSourceWant{
+		"GO-TEST-0001": {EvidenceSymbol, []string{lib + "Parse"}, []string{main, main + "$1", lib + "Parse"}},
+		"GO-TEST-0002": {EvidenceSymbolAbsent, nil, nil},
+		"GO-TEST-0003": {EvidenceSymbolAbsent, nil, nil},
+		"GO-TEST-0004": {EvidenceSymbolAbsent, nil, nil}, // u.NeverCalled, table
+		"GO-TEST-0005": {EvidenceSymbolAbsent, nil, nil},
+		"GO-TEST-0006": {EvidencePackageAbsent, nil, nil},
+		"GO-TEST-0007": {EvidenceSymbol, []string{nc + "Good"}, []string{main, "example.com/app.s.String", nc + "Good"}},
+		"GO-TEST-0008": {EvidencePackageAbsent, nil, nil},
+		"GO-TEST-0010": {EvidenceSymbol, []string{lib + "Parse", nc + "Good"}, []string{main, main + "$1", lib + "Parse"}},
+		"GO-TEST-0011": {EvidenceSymbol, []string{nc + "Good"}, []string{main, "example.com/app.s.String", nc + "Good"}},
+	})
+}

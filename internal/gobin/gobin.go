@@ -301,6 +301,36 @@ func readLimited(name string, size, limit uint64, data func() ([]byte, error)) (
 	return b, nil
 }
 
+// elfData reads an ELF section whole. elf.Section.Data reads through
+// internal/saferio in chunks appended to a growing slice (on a 100 MB
+// binary a fifth of the scan went to copying them), because it cannot
+// trust the section header's size; here the size is first checked
+// against the caller's limit, so an uncompressed section is read with
+// one ReadAt into a buffer of its size. Without a limit, or for a
+// compressed section, Data is used.
+func elfData(s *elf.Section, limit int64) ([]byte, error) {
+	if limit <= 0 || s.Size > uint64(limit) || s.Flags&elf.SHF_COMPRESSED != 0 {
+		return s.Data()
+	}
+	b := make([]byte, s.Size)
+	if _, err := s.ReadAt(b, 0); err != nil {
+		return nil, err
+	}
+	return b, nil
+}
+
+// machoData is elfData for a Mach-O section.
+func machoData(s *macho.Section, limit int64) ([]byte, error) {
+	if limit <= 0 || s.Size > uint64(limit) {
+		return s.Data()
+	}
+	b := make([]byte, s.Size)
+	if _, err := s.ReadAt(b, 0); err != nil {
+		return nil, err
+	}
+	return b, nil
+}
+
 func elfExe(f *elf.File, limit int64) *exe {
 	x := &exe{format: "elf", limit: limit}
 	var syms []elf.Symbol
@@ -338,7 +368,7 @@ func elfExe(f *elf.File, limit int64) *exe {
 		}
 		for _, name := range []string{".gopclntab", ".data.rel.ro.gopclntab"} {
 			if s := f.Section(name); s != nil && s.Type != elf.SHT_NOBITS {
-				b, err := readLimited(name, s.Size, uint64(limit), s.Data)
+				b, err := readLimited(name, s.Size, uint64(limit), func() ([]byte, error) { return elfData(s, limit) })
 				x.tabAddr = s.Addr
 				return b, text, err
 			}
@@ -351,7 +381,7 @@ func elfExe(f *elf.File, limit int64) *exe {
 		if s == nil || s.Type == elf.SHT_NOBITS || (limit > 0 && s.Size > uint64(limit)) {
 			return 0, nil, false
 		}
-		b, err := s.Data()
+		b, err := elfData(s, limit)
 		return s.Addr, b, err == nil
 	}
 	return x
@@ -368,7 +398,7 @@ func elfSymbol64(f *elf.File, name string, limit int64) (uint64, bool) {
 	if limit > 0 && (st.Size > uint64(limit) || str.Size > uint64(limit)) {
 		return 0, false
 	}
-	strs, err := str.Data()
+	strs, err := elfData(str, limit)
 	if err != nil {
 		return 0, false
 	}
@@ -378,7 +408,7 @@ func elfSymbol64(f *elf.File, name string, limit int64) (uint64, bool) {
 		return 0, false
 	}
 	nameOff := uint32(i + 1)
-	tab, err := st.Data()
+	tab, err := elfData(st, limit)
 	if err != nil {
 		return 0, false
 	}
@@ -418,7 +448,7 @@ func machoExe(f *macho.File, limit int64) *exe {
 			text = s.Addr
 		}
 		if s := f.Section("__gopclntab"); s != nil {
-			b, err := readLimited("__gopclntab", s.Size, uint64(limit), s.Data)
+			b, err := readLimited("__gopclntab", s.Size, uint64(limit), func() ([]byte, error) { return machoData(s, limit) })
 			x.tabAddr = s.Addr
 			return b, text, err
 		}
@@ -430,7 +460,7 @@ func machoExe(f *macho.File, limit int64) *exe {
 		if s == nil || s.Offset == 0 || (limit > 0 && s.Size > uint64(limit)) {
 			return 0, nil, false
 		}
-		b, err := s.Data()
+		b, err := machoData(s, limit)
 		return s.Addr, b, err == nil
 	}
 	return x
