@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/chaingate/chaingate/internal/gobin/gobintest"
+	"github.com/chaingate/chaingate/risk/vulndb"
 )
 
 // TestScanGoSourceAgainstGovulncheck compares ScanGoSource with
@@ -179,5 +180,5 @@ func compareGoSource(t *testing.T, theirs map[string]goBinWant, ours map[string]
 // goSourceListsSymbols reports whether the finding's entry lists symbols
 // for every affected package.
 func goSourceListsSymbols(f Finding) bool {
-	return len(f.AffectedPackages) > 0 && !slices.ContainsFunc(f.AffectedPackages, func(p AffectedPackage) bool { return len(p.Symbols) == 0 })
+	return len(f.AffectedPackages) > 0 && !slices.ContainsFunc(f.AffectedPackages, func(p vulndb.AffectedPackage) bool { return len(p.Symbols) == 0 })
 }
