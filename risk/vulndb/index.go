@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/chaingate/chaingate/internal/readlimit"
 	"io"
 	"io/fs"
 	"strings"
@@ -249,7 +250,7 @@ func indexReadAll(rd io.Reader) ([]byte, error) {
 		}
 	}
 	if size < 0 || size > MaxIndexBytes {
-		return ReadLimited(rd, MaxIndexBytes)
+		return readlimit.ReadAll(rd, MaxIndexBytes, ErrTooLarge)
 	}
 	buf := make([]byte, size, size+1)
 	if _, err := io.ReadFull(rd, buf); err != nil {
@@ -259,7 +260,7 @@ func indexReadAll(rd io.Reader) ([]byte, error) {
 	// through the limited path.
 	var one [1]byte
 	if n, _ := rd.Read(one[:]); n > 0 {
-		rest, err := ReadLimited(rd, MaxIndexBytes-size-1)
+		rest, err := readlimit.ReadAll(rd, MaxIndexBytes-size-1, ErrTooLarge)
 		if err != nil {
 			return nil, err
 		}

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/chaingate/chaingate/internal/readlimit"
 	"io"
 	"io/fs"
 	"os"
@@ -74,7 +75,7 @@ func Load(path string, opts ...Option) (*DB, error) {
 	case bytes.HasPrefix(head, []byte("PK\x03\x04")):
 		return loadZip(f, st.Size(), path, cfg)
 	default:
-		data, err := ReadLimited(f, cfg.maxEntryBytes)
+		data, err := readlimit.ReadAll(f, cfg.maxEntryBytes, ErrTooLarge)
 		if err != nil {
 			return nil, fmt.Errorf("risk: load OSV %s: %w", path, err)
 		}
@@ -93,19 +94,6 @@ func loadIsGoVulnDB(dir string) bool {
 		}
 	}
 	return true
-}
-
-// ReadLimited reads all of r, failing with ErrTooLarge when r holds more
-// than limit bytes.
-func ReadLimited(r io.Reader, limit int64) ([]byte, error) {
-	data, err := io.ReadAll(io.LimitReader(r, limit+1))
-	if err != nil {
-		return nil, err
-	}
-	if int64(len(data)) > limit {
-		return nil, fmt.Errorf("%w: more than %d bytes", ErrTooLarge, limit)
-	}
-	return data, nil
 }
 
 var loadUnmarshal = protojson.UnmarshalOptions{DiscardUnknown: true}
@@ -175,7 +163,7 @@ func loadOne(j loadJob, cfg *Config, total *atomic.Int64) (*Entry, error) {
 		return nil, fmt.Errorf("%s: %w", j.name, err)
 	}
 	defer rc.Close()
-	data, err := ReadLimited(rc, cfg.maxEntryBytes)
+	data, err := readlimit.ReadAll(rc, cfg.maxEntryBytes, ErrTooLarge)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", j.name, err)
 	}
@@ -274,7 +262,7 @@ func loadGoVulnDB(dir string, cfg *Config) (*DB, error) {
 	if err != nil {
 		return fail(err)
 	}
-	mraw, err := ReadLimited(mf, 256<<20)
+	mraw, err := readlimit.ReadAll(mf, 256<<20, ErrTooLarge)
 	mf.Close()
 	if err != nil {
 		return fail(fmt.Errorf("index/modules.json: %w", err))
