@@ -83,7 +83,7 @@ func Load(path string, opts ...Option) (*DB, error) {
 		if err != nil {
 			return nil, fmt.Errorf("risk: load OSV %s: %w", path, err)
 		}
-		return Build([]Entry{*e}, "file", cfg), nil
+		return build([]entry{*e}, "file", cfg), nil
 	}
 }
 
@@ -99,7 +99,7 @@ func loadIsGoVulnDB(dir string) bool {
 var loadUnmarshal = protojson.UnmarshalOptions{DiscardUnknown: true}
 
 // loadParse parses one entry into its compact form.
-func loadParse(data []byte) (*Entry, error) {
+func loadParse(data []byte) (*entry, error) {
 	var v osvschema.Vulnerability
 	if err := loadUnmarshal.Unmarshal(data, &v); err != nil {
 		return nil, fmt.Errorf("%w: %v", ErrInvalidOSV, err)
@@ -114,8 +114,8 @@ type loadJob struct {
 }
 
 // loadAll parses jobs on all CPUs, bounding each entry and the total.
-func loadAll(jobs []loadJob, cfg *Config) ([]Entry, error) {
-	out := make([]Entry, len(jobs))
+func loadAll(jobs []loadJob, cfg *Config) ([]entry, error) {
+	out := make([]entry, len(jobs))
 	var total atomic.Int64
 	var firstErr error
 	var mu sync.Mutex
@@ -157,7 +157,7 @@ func loadAll(jobs []loadJob, cfg *Config) ([]Entry, error) {
 	return out, nil
 }
 
-func loadOne(j loadJob, cfg *Config, total *atomic.Int64) (*Entry, error) {
+func loadOne(j loadJob, cfg *Config, total *atomic.Int64) (*entry, error) {
 	rc, err := j.open()
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", j.name, err)
@@ -230,7 +230,7 @@ func loadDir(dir string, cfg *Config) (*DB, error) {
 	if err != nil {
 		return nil, fmt.Errorf("risk: load OSV directory %s: %w", dir, err)
 	}
-	return Build(entries, "dir", cfg), nil
+	return build(entries, "dir", cfg), nil
 }
 
 // loadGoVulnDBIndex is index/db.json of the Go vulnerability database.
@@ -305,7 +305,7 @@ func loadGoVulnDB(dir string, cfg *Config) (*DB, error) {
 	if err != nil {
 		return fail(err)
 	}
-	db := Build(entries, "go-vulndb", cfg)
+	db := build(entries, "go-vulndb", cfg)
 	if idx.Modified.After(db.info.Modified) {
 		db.info.Modified = idx.Modified.UTC()
 	}
@@ -321,10 +321,10 @@ func loadZip(r io.ReaderAt, size int64, path string, cfg *Config) (*DB, error) {
 	if err != nil {
 		return nil, fmt.Errorf("risk: load OSV zip %s: %w", path, err)
 	}
-	return Build(entries, "zip", cfg), nil
+	return build(entries, "zip", cfg), nil
 }
 
-func loadZipEntries(zr *zip.Reader, cfg *Config) ([]Entry, error) {
+func loadZipEntries(zr *zip.Reader, cfg *Config) ([]entry, error) {
 	jobs, err := loadZipJobs(zr, "", cfg)
 	if err != nil {
 		return nil, err
