@@ -140,6 +140,7 @@ func Scan(ctx context.Context, doc *sbom.Document, db *vulndb.DB, opts ...ScanOp
 		Findings:      []Finding{},
 	}
 	memo := map[vulndb.Identity]*scanMatches{}
+	var verdicts []vulndb.Verdict // scratch for scanMatch
 	// Two passes: match every component (memoised per identity), then
 	// allocate the findings once and fill them.
 	matched := make([]*scanMatches, len(doc.Components))
@@ -152,7 +153,7 @@ func Scan(ctx context.Context, doc *sbom.Document, db *vulndb.DB, opts ...ScanOp
 			}
 		}
 		c := &doc.Components[i]
-		if m, eco := scanComponent(db, c, memo, rep, cfg.naive); m != nil {
+		if m, eco := scanComponent(db, c, memo, &verdicts, rep, cfg.naive); m != nil {
 			matched[i], ids[i] = m, eco
 			total += len(m.findings)
 		}
@@ -241,8 +242,13 @@ type scanMatches struct {
 // each record that says the version is affected, and merges the records
 // of one advisory into one finding (scanMerge). It returns nil when no
 // record names the package.
-func scanMatch(db *vulndb.DB, id vulndb.Identity) *scanMatches {
-	ms := db.Match(id)
+// buf is the caller's scratch slice for the verdicts, which no finding
+// keeps.
+func scanMatch(db *vulndb.DB, id vulndb.Identity, buf *[]vulndb.Verdict) *scanMatches {
+	ms := db.Match(id, *buf)
+	if cap(ms.Verdicts) > cap(*buf) {
+		*buf = ms.Verdicts[:0]
+	}
 	if len(ms.Verdicts) == 0 && len(ms.Unassessed) == 0 {
 		return nil
 	}
@@ -301,35 +307,35 @@ func scanMerge(db *vulndb.DB, fs []Finding, verdicts []vulndb.Verdict) []Finding
 	}
 	if !shared {
 		k := 0
-		for j, v := range verdicts {
+		for _, v := range verdicts {
 			if v.Affected {
-				scanSeverityWord(db, &fs[k], verdicts[j:j+1])
+				scanSeverityWord(db, &fs[k], v.Record)
 				k++
 			}
 		}
 		return fs
 	}
-	// finding[j] is the index in fs of verdict j's finding.
-	finding := make([]int, len(verdicts))
+	// state[j] is the index in fs of verdict j's finding, -1 when the
+	// record says not affected, scanMerged once merged.
+	state := make([]int, len(verdicts))
 	k := 0
 	for j, v := range verdicts {
-		finding[j] = -1
+		state[j] = -1
 		if v.Affected {
-			finding[j] = k
+			state[j] = k
 			k++
 		}
 	}
 	out := make([]Finding, 0, len(fs))
-	done := make([]bool, len(verdicts))
 	for i := range verdicts {
-		if done[i] || !verdicts[i].Affected {
+		if state[i] == scanMerged || !verdicts[i].Affected {
 			continue
 		}
 		var members []scanMember
 		for j := range verdicts {
-			if !done[j] && verdicts[j].Advisory == verdicts[i].Advisory {
-				members = append(members, scanMember{verdicts[j], finding[j]})
-				done[j] = true
+			if state[j] != scanMerged && verdicts[j].Advisory == verdicts[i].Advisory {
+				members = append(members, scanMember{&verdicts[j], state[j]})
+				state[j] = scanMerged
 			}
 		}
 		// Affected records first, each side in primary-id order.
@@ -344,7 +350,7 @@ func scanMerge(db *vulndb.DB, fs []Finding, verdicts []vulndb.Verdict) []Finding
 		})
 		if len(members) == 1 {
 			f := fs[members[0].finding]
-			scanSeverityWord(db, &f, []vulndb.Verdict{members[0].Verdict})
+			scanSeverityWord(db, &f, members[0].Record)
 			out = append(out, f)
 			continue
 		}
@@ -353,10 +359,13 @@ func scanMerge(db *vulndb.DB, fs []Finding, verdicts []vulndb.Verdict) []Finding
 	return out
 }
 
+// scanMerged marks a verdict already merged (see scanMerge).
+const scanMerged = -2
+
 // scanMember is one record of an advisory being merged: its verdict and
 // the index of its finding (-1 when not affected).
 type scanMember struct {
-	vulndb.Verdict
+	*vulndb.Verdict
 	finding int
 }
 
@@ -377,12 +386,9 @@ func scanMergeGroup(db *vulndb.DB, fs []Finding, members []scanMember) Finding {
 			*list = append(*list, id)
 		}
 	}
-	recs := make([]vulndb.Record, len(members))
-	verdicts := make([]vulndb.Verdict, len(members))
 	var ranges []string
 	for k, m := range members {
 		rec := db.Record(m.Record)
-		recs[k], verdicts[k] = rec, m.Verdict
 		addID(&f.Aliases, rec.ID)
 		rv := RecordVerdict{ID: rec.ID, Affected: m.Affected}
 		if m.Affected {
@@ -430,13 +436,13 @@ func scanMergeGroup(db *vulndb.DB, fs []Finding, members []scanMember) Finding {
 		}
 		f.Evidence.Records = append(f.Evidence.Records, rv)
 	}
-	for _, rec := range recs {
-		for _, a := range rec.Aliases {
+	for _, m := range members {
+		for _, a := range db.Record(m.Record).Aliases {
 			addID(&f.Aliases, a)
 		}
 	}
-	for _, rec := range recs {
-		for _, a := range rec.Upstream {
+	for _, m := range members {
+		for _, a := range db.Record(m.Record).Upstream {
 			if !ids[a] && !slices.Contains(f.Upstream, a) {
 				f.Upstream = append(f.Upstream, a)
 			}
@@ -447,22 +453,25 @@ func scanMergeGroup(db *vulndb.DB, fs []Finding, members []scanMember) Finding {
 	if len(ranges) > 1 {
 		f.Range = strings.Join(ranges, "; ")
 	}
-	scanSeverityWord(db, &f, verdicts)
+	for _, m := range members {
+		if len(f.Severity) > 0 {
+			break
+		}
+		scanSeverityWord(db, &f, m.Record)
+	}
 	return f
 }
 
 // scanSeverityWord gives a finding without any CVSS vector GitHub's
-// severity word from the first of its records that has one.
-func scanSeverityWord(db *vulndb.DB, f *Finding, members []vulndb.Verdict) {
+// severity word from record i, if it has one. Called for each record of
+// an advisory in turn, the first that has one gives it.
+func scanSeverityWord(db *vulndb.DB, f *Finding, i int) {
 	if len(f.Severity) > 0 {
 		return
 	}
-	for _, m := range members {
-		rec := db.Record(m.Record)
-		if s, ok := cvssGHSA(rec.GHSASeverity, rec.ID); ok {
-			f.Severity = []Severity{s}
-			return
-		}
+	rec := db.Record(i)
+	if s, ok := cvssGHSA(rec.GHSASeverity, rec.ID); ok {
+		f.Severity = []Severity{s}
 	}
 }
 
@@ -489,7 +498,7 @@ func scanIDCompare(a, b string) int {
 
 // scanComponent matches one component, recording it as unassessed when
 // it must be, and returns its matches and OSV ecosystem (nil when none).
-func scanComponent(db *vulndb.DB, c *sbom.Component, memo map[vulndb.Identity]*scanMatches, rep *Report, naive bool) (*scanMatches, string) {
+func scanComponent(db *vulndb.DB, c *sbom.Component, memo map[vulndb.Identity]*scanMatches, buf *[]vulndb.Verdict, rep *Report, naive bool) (*scanMatches, string) {
 	id, err := vulndb.Identify(c)
 	if err != nil {
 		rep.Unassessed = append(rep.Unassessed, Unassessed{Component: *c, Reason: err.Error()})
@@ -497,19 +506,19 @@ func scanComponent(db *vulndb.DB, c *sbom.Component, memo map[vulndb.Identity]*s
 	}
 	if vulndb.IsUnknownVersion(id.Version) {
 		u := Unassessed{Component: *c, Reason: fmt.Sprintf("version %q is unknown: not matched", id.Version)}
-		u.IDs = db.Match(id).Unassessed
+		u.IDs = db.Match(id, nil).Unassessed
 		rep.Unassessed = append(rep.Unassessed, u)
 		return nil, ""
 	}
 	var m *scanMatches
 	if naive {
-		if m = scanMatch(baseline.LinearDB(db).(*vulndb.DB), id); m == nil {
+		if m = scanMatch(baseline.LinearDB(db).(*vulndb.DB), id, buf); m == nil {
 			return nil, ""
 		}
 	} else {
 		var ok bool
 		if m, ok = memo[id]; !ok {
-			if m = scanMatch(db, id); m == nil {
+			if m = scanMatch(db, id, buf); m == nil {
 				return nil, ""
 			}
 			memo[id] = m

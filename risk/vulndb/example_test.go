@@ -108,7 +108,7 @@ func ExampleDB_Match() {
 	if err != nil {
 		log.Fatal(err)
 	}
-	m := db.Match(id)
+	m := db.Match(id, nil)
 	for _, v := range m.Verdicts {
 		rec := db.Record(v.Record)
 		fmt.Printf("%s affected=%v range %q fixed %v same advisory as the first: %v\n",

@@ -110,9 +110,17 @@ type Matches struct {
 // SEMVER or ECOSYSTEM range (GIT ranges name commits and are skipped).
 // A version that cannot be assessed against a record is never "not
 // affected" silently: the record is in Unassessed.
-func (db *DB) Match(id Identity) Matches {
+//
+// The verdicts are appended to buf[:0], so that a caller matching many
+// packages can reuse one slice (Matches.Verdicts then shares buf's
+// array); buf may be nil.
+func (db *DB) Match(id Identity, buf []Verdict) Matches {
 	refs := db.lookup(id.Ecosystem, id.Name)
 	var out Matches
+	if len(refs) == 0 {
+		return out
+	}
+	out.Verdicts = buf[:0]
 	if IsUnknownVersion(id.Version) {
 		for _, r := range refs {
 			if e := &db.entries[r.entry]; e.Withdrawn.IsZero() && !slices.Contains(out.Unassessed, e.ID) {

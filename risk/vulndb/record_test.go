@@ -28,6 +28,7 @@ func TestMatch(t *testing.T) {
 		imports int
 		mal     bool
 	}
+	buf := make([]Verdict, 0, 4) // reused by every case, as a scan does
 	for _, tc := range []struct {
 		name     string
 		id       Identity
@@ -55,7 +56,10 @@ func TestMatch(t *testing.T) {
 		}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			m := db.Match(tc.id)
+			m := db.Match(tc.id, buf)
+			if len(m.Verdicts) > 0 && &m.Verdicts[0] != &buf[:1][0] {
+				t.Error("the verdicts are not in the caller's buffer")
+			}
 			if m.Err != nil || len(m.Unassessed) > 0 {
 				t.Fatalf("unassessed %v: %v", m.Unassessed, m.Err)
 			}
@@ -90,19 +94,19 @@ func TestMatch(t *testing.T) {
 		})
 	}
 	// Advisories apart stay apart.
-	if a, b := db.Match(Identity{"Go", "github.com/gin-gonic/gin", "v1.9.0"}), db.Match(Identity{"Go", "google.golang.org/grpc", "v1.56.2"}); a.Verdicts[0].Advisory == b.Verdicts[0].Advisory {
+	if a, b := db.Match(Identity{"Go", "github.com/gin-gonic/gin", "v1.9.0"}, nil), db.Match(Identity{"Go", "google.golang.org/grpc", "v1.56.2"}, nil); a.Verdicts[0].Advisory == b.Verdicts[0].Advisory {
 		t.Errorf("gin and grpc advisories share number %d", a.Verdicts[0].Advisory)
 	}
 	for _, v := range []string{"(devel)", "vX"} {
-		m := db.Match(Identity{"Go", "github.com/gin-gonic/gin", v})
+		m := db.Match(Identity{"Go", "github.com/gin-gonic/gin", v}, nil)
 		if len(m.Verdicts) != 0 || !slices.Equal(m.Unassessed, []string{"GHSA-2c4m-59x9-fr2g", "GO-2023-1737"}) || !errors.Is(m.Err, ErrUnassessableVersion) {
 			t.Errorf("version %q: %+v", v, m)
 		}
 	}
-	if m := db.Match(Identity{"Go", "example.com/none", "v1.0.0"}); m.Verdicts != nil || m.Unassessed != nil || m.Err != nil {
+	if m := db.Match(Identity{"Go", "example.com/none", "v1.0.0"}, nil); m.Verdicts != nil || m.Unassessed != nil || m.Err != nil {
 		t.Errorf("package without records: %+v", m)
 	}
-	if m := (&DB{}).Match(Identity{"Go", "github.com/gin-gonic/gin", "v1.9.0"}); m.Verdicts != nil || m.Err != nil {
+	if m := (&DB{}).Match(Identity{"Go", "github.com/gin-gonic/gin", "v1.9.0"}, buf); m.Verdicts != nil || m.Err != nil {
 		t.Errorf("zero DB: %+v", m)
 	}
 }
@@ -129,7 +133,7 @@ func TestMatchSeveralElements(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	m := db.Match(Identity{"Go", "example.com/m", "v1.1.2"})
+	m := db.Match(Identity{"Go", "example.com/m", "v1.1.2"}, nil)
 	if len(m.Verdicts) != 1 || m.Err != nil {
 		t.Fatalf("%+v", m)
 	}
@@ -176,7 +180,7 @@ func TestLinearViewMatchesIndex(t *testing.T) {
 			for name := range byName {
 				for _, v := range []string{"0.0.1", "1.0.0", "2.10", "v1.9.0", "v1.56.2", "3.0.11-1", "99.0.0", "(devel)"} {
 					id := Identity{eco, name, v}
-					a, b := db.Match(id), view.Match(id)
+					a, b := db.Match(id, nil), view.Match(id, nil)
 					if !reflect.DeepEqual(a, b) {
 						t.Errorf("%v: index %+v, linear %+v", id, a, b)
 					}
