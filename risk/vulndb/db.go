@@ -129,12 +129,17 @@ func build(entries []entry, source string, cfg *Config) *DB {
 		kept := entries[:0]
 		for _, e := range entries {
 			var af []affected
-			for _, a := range e.Affected {
+			var idx []int
+			for j, a := range e.Affected {
 				if cfg.keep(a.Ecosystem) {
 					af = append(af, a)
+					idx = append(idx, j)
 				}
 			}
 			if len(af) > 0 {
+				if len(af) < len(e.Affected) {
+					e.Decoded = keepDetails(&e, idx)
+				}
 				e.Affected = af
 				kept = append(kept, e)
 			}
@@ -195,6 +200,27 @@ func build(entries []entry, source string, cfg *Config) *DB {
 		}
 	}
 	return db
+}
+
+// keepDetails returns e's details with only the affected[] elements at
+// idx, so that they stay parallel to the elements WithEcosystems keeps.
+// Details that cannot be decoded are left for (*DB).details to report.
+func keepDetails(e *entry, idx []int) *extra {
+	x := e.Decoded
+	if x == nil {
+		x = &extra{}
+		if err := json.Unmarshal([]byte(e.Extra), x); err != nil {
+			return nil
+		}
+	}
+	y := *x
+	y.Affected = make([]RecordPackage, len(idx))
+	for k, j := range idx {
+		if j < len(x.Affected) {
+			y.Affected[k] = x.Affected[j]
+		}
+	}
+	return &y
 }
 
 // Info describes the database.
