@@ -49,7 +49,8 @@ type ref struct {
 // Option configures Load and ReadIndex.
 type Option func(*Config) error
 
-// Config is what the Options of Load and ReadIndex set.
+// Config is what the Options of Load and ReadIndex set; its fields are
+// unexported, so only the With... options can change them.
 type Config struct {
 	maxEntryBytes int64
 	maxTotalBytes int64

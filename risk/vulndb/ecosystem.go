@@ -15,7 +15,8 @@ import (
 // no OSV ecosystem.
 var ErrNoIdentity = errors.New("risk: component has no OSV identity")
 
-// Identity is a component's OSV identity.
+// Identity is a component's OSV identity, what (*DB).Match takes:
+// Identify gives it from an SBOM component.
 type Identity struct {
 	Ecosystem string // OSV ecosystem, with release for distros ("Debian:12")
 	Name      string // normalised package name
