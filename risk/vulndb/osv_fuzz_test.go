@@ -46,7 +46,28 @@ func FuzzReadIndex(f *testing.F) {
 	indexFuzzSeeds(f)
 	f.Add([]byte(indexMagic))
 	f.Fuzz(func(t *testing.T, data []byte) {
-		ReadIndex(bytes.NewReader(data))
+		for _, opts := range [][]Option{nil, {WithEcosystems("Go", "npm")}} {
+			db, err := ReadIndex(bytes.NewReader(data), opts...)
+			if err != nil || db.Len() > 2000 {
+				continue
+			}
+			// Whatever an index holds, matching and reading its records
+			// never panic, and a verdict names an element of its record.
+			for i := range db.Len() {
+				db.Record(i)
+			}
+			for eco, byName := range db.index {
+				for name := range byName {
+					for _, v := range []string{"1.0.0", "v0.0.1", "0"} {
+						for _, vd := range db.Match(Identity{eco, name, v}, nil).Verdicts {
+							if vd.Affected && vd.Element >= len(db.Record(vd.Record).Affected) {
+								t.Fatalf("verdict %+v names element %d of %d", vd, vd.Element, len(db.Record(vd.Record).Affected))
+							}
+						}
+					}
+				}
+			}
+		}
 	})
 }
 
