@@ -237,23 +237,19 @@ type scanMatches struct {
 	why        error
 }
 
-// scanMatch matches one identity against the database (the verdict of
-// each record that names the package, from vulndb), makes a finding of
-// each record that says the version is affected, and merges the records
-// of one advisory into one finding (scanMerge). It returns nil when no
-// record names the package.
-// buf is the caller's scratch slice for the verdicts, which no finding
-// keeps.
-func scanMatch(db *vulndb.DB, id vulndb.Identity, buf *[]vulndb.Verdict) *scanMatches {
-	ms := db.Match(id, *buf)
+// scanMatch makes the findings of one identity from what the database
+// matched for it (the verdict of each record that names the package):
+// a finding of each record that says the version is affected, the
+// records of one advisory merged into one finding (scanMerge). buf is
+// the caller's scratch slice for the verdicts (ms.Verdicts may share
+// it); no finding keeps it.
+func scanMatch(db *vulndb.DB, id vulndb.Identity, ms vulndb.Matches, buf *[]vulndb.Verdict) *scanMatches {
 	if cap(ms.Verdicts) > cap(*buf) {
 		*buf = ms.Verdicts[:0]
 	}
-	if len(ms.Verdicts) == 0 && len(ms.Unassessed) == 0 {
-		return nil
-	}
 	out := &scanMatches{unassessed: ms.Unassessed, why: ms.Err}
-	for _, v := range ms.Verdicts {
+	for i := range ms.Verdicts {
+		v := &ms.Verdicts[i] // a Verdict is large: no copies
 		if !v.Affected {
 			continue
 		}
@@ -297,19 +293,20 @@ func scanMerge(db *vulndb.DB, fs []Finding, verdicts []vulndb.Verdict) []Finding
 	shared := false
 	if len(verdicts) > 1 {
 		seen := make(map[int]bool, len(verdicts))
-		for _, v := range verdicts {
-			if seen[v.Advisory] {
+		for i := range verdicts {
+			adv := verdicts[i].Advisory
+			if seen[adv] {
 				shared = true
 				break
 			}
-			seen[v.Advisory] = true
+			seen[adv] = true
 		}
 	}
 	if !shared {
 		k := 0
-		for _, v := range verdicts {
-			if v.Affected {
-				scanSeverityWord(db, &fs[k], v.Record)
+		for i := range verdicts {
+			if verdicts[i].Affected {
+				scanSeverityWord(db, &fs[k], verdicts[i].Record)
 				k++
 			}
 		}
@@ -319,9 +316,9 @@ func scanMerge(db *vulndb.DB, fs []Finding, verdicts []vulndb.Verdict) []Finding
 	// record says not affected, scanMerged once merged.
 	state := make([]int, len(verdicts))
 	k := 0
-	for j, v := range verdicts {
+	for j := range verdicts {
 		state[j] = -1
-		if v.Affected {
+		if verdicts[j].Affected {
 			state[j] = k
 			k++
 		}
@@ -511,16 +508,21 @@ func scanComponent(db *vulndb.DB, c *sbom.Component, memo map[vulndb.Identity]*s
 		return nil, ""
 	}
 	var m *scanMatches
-	if naive {
-		if m = scanMatch(baseline.LinearDB(db).(*vulndb.DB), id, buf); m == nil {
+	ok := false
+	if !naive { // the baseline has no memo
+		m, ok = memo[id]
+	}
+	if !ok {
+		mdb := db
+		if naive {
+			mdb = baseline.LinearDB(db).(*vulndb.DB)
+		}
+		ms := mdb.Match(id, *buf)
+		if len(ms.Verdicts) == 0 && len(ms.Unassessed) == 0 {
 			return nil, ""
 		}
-	} else {
-		var ok bool
-		if m, ok = memo[id]; !ok {
-			if m = scanMatch(db, id, buf); m == nil {
-				return nil, ""
-			}
+		m = scanMatch(mdb, id, ms, buf)
+		if !naive {
 			memo[id] = m
 		}
 	}

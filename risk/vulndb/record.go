@@ -115,12 +115,18 @@ type Matches struct {
 // packages can reuse one slice (Matches.Verdicts then shares buf's
 // array); buf may be nil.
 func (db *DB) Match(id Identity, buf []Verdict) Matches {
+	// Most packages of an SBOM have no record: they cost the index
+	// look-up alone.
 	refs := db.lookup(id.Ecosystem, id.Name)
-	var out Matches
 	if len(refs) == 0 {
-		return out
+		return Matches{}
 	}
-	out.Verdicts = buf[:0]
+	return db.match(id, refs, buf)
+}
+
+// match is Match for a package that has records.
+func (db *DB) match(id Identity, refs []ref, buf []Verdict) Matches {
+	out := Matches{Verdicts: buf[:0]}
 	if IsUnknownVersion(id.Version) {
 		for _, r := range refs {
 			if e := &db.entries[r.entry]; e.Withdrawn.IsZero() && !slices.Contains(out.Unassessed, e.ID) {
@@ -149,7 +155,7 @@ func (db *DB) Match(id Identity, buf []Verdict) Matches {
 			}
 			continue
 		}
-		j := slices.IndexFunc(out.Verdicts, func(v Verdict) bool { return v.Record == int(r.entry) })
+		j := verdictOf(out.Verdicts, int(r.entry))
 		if j < 0 {
 			out.Verdicts = append(out.Verdicts, Verdict{Record: int(r.entry), Advisory: int(db.groupOf(r.entry))})
 			j = len(out.Verdicts) - 1
@@ -175,4 +181,20 @@ func (db *DB) Match(id Identity, buf []Verdict) Matches {
 		v.Range, v.Fixed, v.Imports = m.Rng, m.Fixed, ax.Imports
 	}
 	return out
+}
+
+// verdictOf returns the index of record i's verdict in vs, or -1. The
+// refs of one record are adjacent (the index and the linear view list
+// them record by record), so the last verdict is tried first; the rest
+// are compared in place, not copied.
+func verdictOf(vs []Verdict, i int) int {
+	if n := len(vs); n > 0 && vs[n-1].Record == i {
+		return n - 1
+	}
+	for j := range vs {
+		if vs[j].Record == i {
+			return j
+		}
+	}
+	return -1
 }
