@@ -1,173 +1,85 @@
 package risk
 
 import (
-	"archive/zip"
 	"bytes"
 	"context"
 	"encoding/json"
-	"fmt"
+	"maps"
 	"os"
 	"path/filepath"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/chaingate/chaingate/risk/vulndb"
 )
 
-// withoutLinks loads without linking records into advisories: today's
-// load path before one-finding-per-advisory, the baseline of
-// BenchmarkLoadMultiEcosystemZip.
-func withoutLinks() vulndb.Option {
-	return func(c *vulndb.Config) error { c.NoGroups = true; return nil }
-}
-
-// benchMultiZip writes a zip of n OSV records generated from the real
-// records of testdata/osv/multi and testdata/osv/other (npm, PyPI, Go,
-// Maven, RubyGems, NuGet, crates.io, Debian, Alpine; MAL, GHSA, GO,
-// PYSEC, DSA): batch k renames every id, alias, upstream id and package
-// name with the suffix "-k", so twins stay twins and batches stay apart.
-func benchMultiZip(b *testing.B, n int) (string, int) {
-	b.Helper()
-	var templates []map[string]any
-	seen := map[string]bool{}
-	for _, dir := range []string{"multi", "other"} {
-		files, err := filepath.Glob(filepath.Join("testdata", "osv", dir, "*.json"))
-		if err != nil {
-			b.Fatal(err)
-		}
-		for _, f := range files {
-			raw, err := os.ReadFile(f)
-			if err != nil {
-				b.Fatal(err)
-			}
-			var m map[string]any
-			if err := json.Unmarshal(raw, &m); err != nil {
-				b.Fatal(err)
-			}
-			if id := m["id"].(string); !seen[id] { // PYSEC-2019-217 is in both
-				seen[id] = true
-				templates = append(templates, m)
-			}
-		}
-	}
-	suffix := func(v any, k int) any {
-		switch x := v.(type) {
-		case string:
-			return fmt.Sprintf("%s-%d", x, k)
-		case []any:
-			out := make([]any, len(x))
-			for i, s := range x {
-				out[i] = fmt.Sprintf("%v-%d", s, k)
-			}
-			return out
-		}
-		return v
-	}
-	path := filepath.Join(b.TempDir(), "all.zip")
-	f, err := os.Create(path)
-	if err != nil {
-		b.Fatal(err)
-	}
-	zw := zip.NewWriter(f)
-	bytesOut := 0
-	for i := range n {
-		k, t := i/len(templates), templates[i%len(templates)]
-		m := map[string]any{}
-		for key, v := range t {
-			m[key] = v
-		}
-		for _, key := range []string{"id", "aliases", "upstream"} {
-			if v, ok := m[key]; ok {
-				m[key] = suffix(v, k)
-			}
-		}
-		var affected []any
-		for _, a := range t["affected"].([]any) {
-			a2 := map[string]any{}
-			for key, v := range a.(map[string]any) {
-				a2[key] = v
-			}
-			p := map[string]any{}
-			for key, v := range a2["package"].(map[string]any) {
-				p[key] = v
-			}
-			p["name"] = suffix(p["name"], k)
-			delete(p, "purl")
-			a2["package"] = p
-			affected = append(affected, a2)
-		}
-		m["affected"] = affected
-		raw, err := json.Marshal(m)
-		if err != nil {
-			b.Fatal(err)
-		}
-		w, err := zw.Create(m["id"].(string) + ".json")
-		if err != nil {
-			b.Fatal(err)
-		}
-		w.Write(raw)
-		bytesOut += len(raw)
-	}
-	if err := zw.Close(); err != nil {
-		b.Fatal(err)
-	}
-	if err := f.Close(); err != nil {
-		b.Fatal(err)
-	}
-	return path, bytesOut
-}
-
-// BenchmarkLoadMultiEcosystemZip loads a 50,000-record zip of several
-// ecosystems and sources with advisories linked ("chaingate") and, in
-// the same run, without ("no-links": today's path).
-func BenchmarkLoadMultiEcosystemZip(b *testing.B) {
-	path, size := benchMultiZip(b, 50000)
-	db, err := vulndb.Load(path)
-	if err != nil {
-		b.Fatal(err)
-	}
-	if db.Len() != 50000 {
-		b.Fatalf("%d records", db.Len())
-	}
-	for _, bc := range []struct {
-		name string
-		opts []vulndb.Option
-	}{{"chaingate", nil}, {"no-links", []vulndb.Option{withoutLinks()}}} {
-		b.Run(bc.name, func(b *testing.B) {
-			b.SetBytes(int64(size))
-			benchCPU(b, func() {
-				if _, err := vulndb.Load(path, bc.opts...); err != nil {
-					b.Fatal(err)
-				}
-			})
-		})
-	}
-}
-
 // benchTwinDB is the full Go vulndb plus, for every GO record with a
 // GHSA alias, a GHSA twin generated from it (same affected ranges, the
-// GO id and its CVEs as aliases, a CVSS vector as GitHub gives one), so
-// every vulnerable match is an advisory of two records to merge.
+// GO id and its CVEs as aliases, a CVSS vector and a severity word as
+// GitHub gives them), so every vulnerable match is an advisory of two
+// records to merge. The records are written as OSV JSON to a directory
+// and loaded from there.
 func benchTwinDB(b *testing.B) *vulndb.DB {
-	full, _ := benchLoadFull(b)
-	entries := slices.Clone(full.Entries)
-	for i := range full.Entries {
-		e := &full.Entries[i]
-		j := slices.IndexFunc(e.Aliases, func(a string) bool { return len(a) > 5 && a[:5] == "GHSA-" })
-		if j < 0 || full.Has(e.Aliases[j]) {
+	src := benchVulnDB(b)
+	files, err := filepath.Glob(filepath.Join(src, "*.json"))
+	if err != nil || len(files) == 0 {
+		b.Fatalf("no OSV records in %s: %v", src, err)
+	}
+	dir := b.TempDir()
+	ids := map[string]bool{}
+	var records []map[string]any
+	for _, f := range files {
+		raw, err := os.ReadFile(f)
+		if err != nil {
+			b.Fatal(err)
+		}
+		var m map[string]any
+		if err := json.Unmarshal(raw, &m); err != nil {
+			b.Fatalf("%s: %v", f, err)
+		}
+		if err := os.WriteFile(filepath.Join(dir, filepath.Base(f)), raw, 0o644); err != nil {
+			b.Fatal(err)
+		}
+		ids[m["id"].(string)] = true
+		records = append(records, m)
+	}
+	twins := 0
+	for _, m := range records {
+		aliases, _ := m["aliases"].([]any)
+		j := slices.IndexFunc(aliases, func(a any) bool { s, _ := a.(string); return strings.HasPrefix(s, "GHSA-") })
+		if j < 0 || ids[aliases[j].(string)] {
 			continue
 		}
-		x := *full.Extra(int32(i))
-		x.Severity = []vulndb.Severity{{Type: "CVSS_V3", Score: "CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:N/I:N/A:H"}}
-		x.GHSASeverity = "HIGH"
-		twin := vulndb.Entry{ID: e.Aliases[j], Aliases: append([]string{e.ID}, slices.Delete(slices.Clone(e.Aliases), j, j+1)...),
-			Modified: e.Modified, Withdrawn: e.Withdrawn, Affected: e.Affected, Decoded: &x}
-		entries = append(entries, twin)
+		twin := maps.Clone(m)
+		twin["id"] = aliases[j]
+		twin["aliases"] = append([]any{m["id"]}, slices.Delete(slices.Clone(aliases), j, j+1)...)
+		delete(twin, "upstream")
+		twin["severity"] = []any{map[string]any{"type": "CVSS_V3", "score": "CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:N/I:N/A:H"}}
+		ds, _ := m["database_specific"].(map[string]any)
+		ds = maps.Clone(ds)
+		if ds == nil {
+			ds = map[string]any{}
+		}
+		ds["severity"] = "HIGH"
+		twin["database_specific"] = ds
+		raw, err := json.Marshal(twin)
+		if err != nil {
+			b.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(dir, aliases[j].(string)+".json"), raw, 0o644); err != nil {
+			b.Fatal(err)
+		}
+		twins++
 	}
-	for i := range entries[:len(full.Entries)] {
-		entries[i].Decoded = full.Extra(int32(i))
+	if twins == 0 {
+		b.Fatal("no GO record with a GHSA alias to twin")
 	}
-	return vulndb.Build(entries, "bench", nil)
+	db, err := vulndb.Load(dir)
+	if err != nil {
+		b.Fatal(err)
+	}
+	return db
 }
 
 // BenchmarkScanTwins scans the 20,000-component SBOM of BenchmarkScan

@@ -497,8 +497,8 @@ func TestIndexKeepsAdvisories(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !slices.Equal(upi.Entries[0].Upstream, []string{"CVE-2024-6119"}) {
-		t.Errorf("upstream through the index: %v", upi.Entries[0].Upstream)
+	if !slices.Equal(upi.Record(0).Upstream, []string{"CVE-2024-6119"}) {
+		t.Errorf("upstream through the index: %v", upi.Record(0).Upstream)
 	}
 }
 

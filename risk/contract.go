@@ -23,7 +23,7 @@ type DB = vulndb.DB
 type Score = model.Score
 
 // LoadOSV loads an OSV database. The implementation lives in package
-// vulndb (vulndb.LoadOSV).
+// vulndb (vulndb.Load).
 func LoadOSV(path string, opts ...vulndb.Option) (*DB, error) { return vulndb.Load(path, opts...) }
 
 // ReadIndex reads a compact index written by (*DB).WriteIndex. The

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/chaingate/chaingate/internal/readlimit"
 	"io"
 
 	"github.com/chaingate/chaingate/risk/vulndb"
@@ -47,7 +48,7 @@ type kevCatalogue struct {
 // ReadKEV reads the CISA KEV JSON catalogue
 // (known_exploited_vulnerabilities.json).
 func ReadKEV(r io.Reader) (*KEV, error) {
-	data, err := vulndb.ReadLimited(r, MaxKEVBytes)
+	data, err := readlimit.ReadAll(r, MaxKEVBytes, vulndb.ErrTooLarge)
 	if err != nil {
 		return nil, fmt.Errorf("risk: read KEV: %w", err)
 	}

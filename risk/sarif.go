@@ -3,6 +3,7 @@ package risk
 import (
 	"errors"
 	"fmt"
+	"github.com/chaingate/chaingate/internal/readlimit"
 	"io"
 	"strconv"
 	"strings"
@@ -43,7 +44,7 @@ func (s *SARIFInput) findings() []Finding {
 // or else from the result level (error 7.0, warning 4.0, note 1.0).
 // Results suppressed in the SARIF itself are kept, marked Suppressed.
 func ReadSARIF(r io.Reader) (*SARIFInput, error) {
-	data, err := vulndb.ReadLimited(r, MaxSARIFBytes)
+	data, err := readlimit.ReadAll(r, MaxSARIFBytes, vulndb.ErrTooLarge)
 	if err != nil {
 		return nil, fmt.Errorf("risk: read SARIF: %w", err)
 	}

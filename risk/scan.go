@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/chaingate/chaingate/internal/baseline"
 	"github.com/chaingate/chaingate/risk/signal"
 	"github.com/chaingate/chaingate/risk/vulndb"
 	"github.com/chaingate/chaingate/sbom"
@@ -139,6 +140,7 @@ func Scan(ctx context.Context, doc *sbom.Document, db *vulndb.DB, opts ...ScanOp
 		Findings:      []Finding{},
 	}
 	memo := map[vulndb.Identity]*scanMatches{}
+	var verdicts []vulndb.Verdict // scratch for scanMatch
 	// Two passes: match every component (memoised per identity), then
 	// allocate the findings once and fill them.
 	matched := make([]*scanMatches, len(doc.Components))
@@ -151,7 +153,7 @@ func Scan(ctx context.Context, doc *sbom.Document, db *vulndb.DB, opts ...ScanOp
 			}
 		}
 		c := &doc.Components[i]
-		if m, eco := scanComponent(db, c, memo, rep, cfg.naive); m != nil {
+		if m, eco := scanComponent(db, c, memo, &verdicts, rep, cfg.naive); m != nil {
 			matched[i], ids[i] = m, eco
 			total += len(m.findings)
 		}
@@ -235,144 +237,117 @@ type scanMatches struct {
 	why        error
 }
 
-// scanMatch matches one identity against the database: each record's
-// affected[] elements for the package, then the records of one advisory
-// merged into one finding (scanMerge).
-func scanMatch(db *vulndb.DB, id vulndb.Identity, refs []vulndb.Ref) *scanMatches {
-	out := &scanMatches{}
-	vc := &vulndb.MatchVersionCache{Version: id.Version}
-	// verdicts are the records assessed, in refs order; a record listed
-	// in several affected[] elements is one verdict.
-	var verdicts []scanVerdict
-	for _, r := range refs {
-		e := &db.Entries[r.Entry]
-		if !e.Withdrawn.IsZero() {
+// scanMatch makes the findings of one identity from what the database
+// matched for it (the verdict of each record that names the package):
+// a finding of each record that says the version is affected, the
+// records of one advisory merged into one finding (scanMerge). buf is
+// the caller's scratch slice for the verdicts (ms.Verdicts may share
+// it); no finding keeps it.
+func scanMatch(db *vulndb.DB, id vulndb.Identity, ms vulndb.Matches, buf *[]vulndb.Verdict) *scanMatches {
+	if cap(ms.Verdicts) > cap(*buf) {
+		*buf = ms.Verdicts[:0]
+	}
+	out := &scanMatches{unassessed: ms.Unassessed, why: ms.Err}
+	for i := range ms.Verdicts {
+		v := &ms.Verdicts[i] // a Verdict is large: no copies
+		if !v.Affected {
 			continue
 		}
-		a := &e.Affected[r.Affected]
-		m, err := vulndb.MatchPrepared(a, db.Prepare(r, id.Ecosystem), id.Ecosystem, vc)
-		if err != nil {
-			if !slices.Contains(out.unassessed, e.ID) {
-				out.unassessed = append(out.unassessed, e.ID)
-			}
-			if out.why == nil {
-				out.why = err
-			}
-			continue
-		}
-		j := slices.IndexFunc(verdicts, func(v scanVerdict) bool { return v.entry == r.Entry })
-		if j < 0 {
-			verdicts = append(verdicts, scanVerdict{entry: r.Entry, group: db.GroupOf(r.Entry), finding: -1})
-			j = len(verdicts) - 1
-		}
-		if !m.Affected {
-			continue
-		}
-		v := &verdicts[j]
-		x := db.Extra(r.Entry)
-		ax := &x.Affected[r.Affected]
-		// One entry may list the same package in several affected[]
-		// elements: merge them into one finding.
-		if v.finding >= 0 && v.affected {
-			f := &out.findings[v.finding]
-			f.Range += "; " + m.Rng
-			for _, fv := range m.Fixed {
-				if !slices.Contains(f.Fixed, fv) {
-					f.Fixed = append(f.Fixed, fv)
-				}
-			}
-			f.AffectedPackages = append(slices.Clip(f.AffectedPackages), ax.Imports...)
-			continue
-		}
-		v.affected, v.finding = true, len(out.findings)
+		rec := db.Record(v.Record)
 		f := Finding{
-			ID:               e.ID,
-			Aliases:          e.Aliases,
-			Upstream:         e.Upstream,
-			Malicious:        db.IsMalicious(r.Entry),
+			ID:               rec.ID,
+			Aliases:          rec.Aliases,
+			Upstream:         rec.Upstream,
+			Malicious:        rec.Malicious,
 			Source:           "osv",
-			Summary:          x.Summary,
+			Summary:          rec.Summary,
 			Ecosystem:        id.Ecosystem,
-			Package:          a.Name,
+			Package:          v.Package,
 			Version:          id.Version,
-			Range:            m.Rng,
-			Fixed:            m.Fixed,
-			AffectedPackages: ax.Imports,
-			References:       x.References,
-			URL:              x.URL,
+			Range:            v.Range,
+			Fixed:            v.Fixed,
+			AffectedPackages: v.Imports,
+			References:       rec.References,
+			URL:              rec.URL,
 		}
 		if f.Summary == "" {
-			f.Summary = scanFirstLine(x.Details)
+			f.Summary = scanFirstLine(rec.Details)
 		}
-		f.Severity, _ = cvssScore(append(slices.Clip(x.Severity), ax.Severity...))
+		f.Severity, _ = cvssScore(append(slices.Clip(rec.Severity), rec.Affected[v.Element].Severity...))
 		for i := range f.Severity {
-			f.Severity[i].Source = e.ID
+			f.Severity[i].Source = rec.ID
 		}
 		out.findings = append(out.findings, f)
 	}
-	out.findings = scanMerge(db, out.findings, verdicts)
+	out.findings = scanMerge(db, out.findings, ms.Verdicts)
 	return out
 }
 
-// scanVerdict is what one record said about the version: affected (its
-// finding is out.findings[finding]) or not.
-type scanVerdict struct {
-	entry, group int32
-	affected     bool
-	finding      int
-}
-
 // scanMerge merges the findings of records of one advisory (the same
-// DB group) into one, and fills in what needs the whole group: the
-// records that said the version is not affected, GitHub's severity word
-// when no record gives a vector. The common case, one record per
-// advisory, returns the findings as they are.
-func scanMerge(db *vulndb.DB, fs []Finding, verdicts []scanVerdict) []Finding {
+// vulndb advisory number) into one, and fills in what needs the whole
+// group: the records that said the version is not affected, GitHub's
+// severity word when no record gives a vector. fs holds one finding per
+// affected verdict, in the verdicts' order. The common case, one record
+// per advisory, returns the findings as they are.
+func scanMerge(db *vulndb.DB, fs []Finding, verdicts []vulndb.Verdict) []Finding {
 	shared := false
-	if len(verdicts) > 1 && db.Group != nil {
-		seen := make(map[int32]bool, len(verdicts))
-		for _, v := range verdicts {
-			if seen[v.group] {
+	if len(verdicts) > 1 {
+		seen := make(map[int]bool, len(verdicts))
+		for i := range verdicts {
+			adv := verdicts[i].Advisory
+			if seen[adv] {
 				shared = true
 				break
 			}
-			seen[v.group] = true
+			seen[adv] = true
 		}
 	}
 	if !shared {
-		for j, v := range verdicts {
-			if v.affected {
-				scanSeverityWord(db, &fs[v.finding], verdicts[j:j+1])
+		k := 0
+		for i := range verdicts {
+			if verdicts[i].Affected {
+				scanSeverityWord(db, &fs[k], verdicts[i].Record)
+				k++
 			}
 		}
 		return fs
 	}
+	// state[j] is the index in fs of verdict j's finding, -1 when the
+	// record says not affected, scanMerged once merged.
+	state := make([]int, len(verdicts))
+	k := 0
+	for j := range verdicts {
+		state[j] = -1
+		if verdicts[j].Affected {
+			state[j] = k
+			k++
+		}
+	}
 	out := make([]Finding, 0, len(fs))
-	done := make([]bool, len(verdicts))
 	for i := range verdicts {
-		if done[i] || !verdicts[i].affected {
+		if state[i] == scanMerged || !verdicts[i].Affected {
 			continue
 		}
-		var members []scanVerdict
+		var members []scanMember
 		for j := range verdicts {
-			if !done[j] && verdicts[j].group == verdicts[i].group {
-				members = append(members, verdicts[j])
-				done[j] = true
+			if state[j] != scanMerged && verdicts[j].Advisory == verdicts[i].Advisory {
+				members = append(members, scanMember{&verdicts[j], state[j]})
+				state[j] = scanMerged
 			}
 		}
 		// Affected records first, each side in primary-id order.
-		slices.SortStableFunc(members, func(a, b scanVerdict) int {
-			if a.affected != b.affected {
-				if a.affected {
+		slices.SortStableFunc(members, func(a, b scanMember) int {
+			if a.Affected != b.Affected {
+				if a.Affected {
 					return -1
 				}
 				return 1
 			}
-			return scanIDCompare(db.Entries[a.entry].ID, db.Entries[b.entry].ID)
+			return scanIDCompare(db.Record(a.Record).ID, db.Record(b.Record).ID)
 		})
 		if len(members) == 1 {
 			f := fs[members[0].finding]
-			scanSeverityWord(db, &f, members)
+			scanSeverityWord(db, &f, members[0].Record)
 			out = append(out, f)
 			continue
 		}
@@ -381,9 +356,19 @@ func scanMerge(db *vulndb.DB, fs []Finding, verdicts []scanVerdict) []Finding {
 	return out
 }
 
+// scanMerged marks a verdict already merged (see scanMerge).
+const scanMerged = -2
+
+// scanMember is one record of an advisory being merged: its verdict and
+// the index of its finding (-1 when not affected).
+type scanMember struct {
+	*vulndb.Verdict
+	finding int
+}
+
 // scanMergeGroup builds one finding from the verdicts of one advisory's
 // records (affected ones first, the primary record first).
-func scanMergeGroup(db *vulndb.DB, fs []Finding, members []scanVerdict) Finding {
+func scanMergeGroup(db *vulndb.DB, fs []Finding, members []scanMember) Finding {
 	f := fs[members[0].finding]
 	primary := f.ID
 	f.Aliases, f.Upstream = nil, nil
@@ -400,13 +385,13 @@ func scanMergeGroup(db *vulndb.DB, fs []Finding, members []scanVerdict) Finding 
 	}
 	var ranges []string
 	for k, m := range members {
-		e := &db.Entries[m.entry]
-		addID(&f.Aliases, e.ID)
-		rv := RecordVerdict{ID: e.ID, Affected: m.affected}
-		if m.affected {
+		rec := db.Record(m.Record)
+		addID(&f.Aliases, rec.ID)
+		rv := RecordVerdict{ID: rec.ID, Affected: m.Affected}
+		if m.Affected {
 			g := &fs[m.finding]
 			rv.Range, rv.Fixed = g.Range, g.Fixed
-			ranges = append(ranges, e.ID+": "+g.Range)
+			ranges = append(ranges, rec.ID+": "+g.Range)
 			f.Malicious = f.Malicious || g.Malicious
 			if k > 0 {
 				for _, v := range g.Fixed {
@@ -427,21 +412,20 @@ func scanMergeGroup(db *vulndb.DB, fs []Finding, members []scanVerdict) Finding 
 				}
 			}
 		}
-		x := db.Extra(m.entry)
 		if k > 0 {
-			for _, r := range x.References {
+			for _, r := range rec.References {
 				if !slices.ContainsFunc(f.References, func(q vulndb.Reference) bool { return q.URL == r.URL }) {
 					f.References = append(f.References, r)
 				}
 			}
-			sev, _ := cvssScore(x.Severity)
-			for ai := range e.Affected {
-				if s, _ := cvssScore(x.Affected[ai].Severity); len(s) > 0 {
+			sev, _ := cvssScore(rec.Severity)
+			for _, a := range rec.Affected {
+				if s, _ := cvssScore(a.Severity); len(s) > 0 {
 					sev = append(sev, s...)
 				}
 			}
 			for _, s := range sev {
-				s.Source = e.ID
+				s.Source = rec.ID
 				if !slices.Contains(f.Severity, s) {
 					f.Severity = append(f.Severity, s)
 				}
@@ -450,13 +434,12 @@ func scanMergeGroup(db *vulndb.DB, fs []Finding, members []scanVerdict) Finding 
 		f.Evidence.Records = append(f.Evidence.Records, rv)
 	}
 	for _, m := range members {
-		e := &db.Entries[m.entry]
-		for _, a := range e.Aliases {
+		for _, a := range db.Record(m.Record).Aliases {
 			addID(&f.Aliases, a)
 		}
 	}
 	for _, m := range members {
-		for _, a := range db.Entries[m.entry].Upstream {
+		for _, a := range db.Record(m.Record).Upstream {
 			if !ids[a] && !slices.Contains(f.Upstream, a) {
 				f.Upstream = append(f.Upstream, a)
 			}
@@ -467,21 +450,25 @@ func scanMergeGroup(db *vulndb.DB, fs []Finding, members []scanVerdict) Finding 
 	if len(ranges) > 1 {
 		f.Range = strings.Join(ranges, "; ")
 	}
-	scanSeverityWord(db, &f, members)
+	for _, m := range members {
+		if len(f.Severity) > 0 {
+			break
+		}
+		scanSeverityWord(db, &f, m.Record)
+	}
 	return f
 }
 
 // scanSeverityWord gives a finding without any CVSS vector GitHub's
-// severity word from the first of its records that has one.
-func scanSeverityWord(db *vulndb.DB, f *Finding, members []scanVerdict) {
+// severity word from record i, if it has one. Called for each record of
+// an advisory in turn, the first that has one gives it.
+func scanSeverityWord(db *vulndb.DB, f *Finding, i int) {
 	if len(f.Severity) > 0 {
 		return
 	}
-	for _, m := range members {
-		if s, ok := cvssGHSA(db.Extra(m.entry).GHSASeverity, db.Entries[m.entry].ID); ok {
-			f.Severity = []Severity{s}
-			return
-		}
+	rec := db.Record(i)
+	if s, ok := cvssGHSA(rec.GHSASeverity, rec.ID); ok {
+		f.Severity = []Severity{s}
 	}
 }
 
@@ -508,7 +495,7 @@ func scanIDCompare(a, b string) int {
 
 // scanComponent matches one component, recording it as unassessed when
 // it must be, and returns its matches and OSV ecosystem (nil when none).
-func scanComponent(db *vulndb.DB, c *sbom.Component, memo map[vulndb.Identity]*scanMatches, rep *Report, naive bool) (*scanMatches, string) {
+func scanComponent(db *vulndb.DB, c *sbom.Component, memo map[vulndb.Identity]*scanMatches, buf *[]vulndb.Verdict, rep *Report, naive bool) (*scanMatches, string) {
 	id, err := vulndb.Identify(c)
 	if err != nil {
 		rep.Unassessed = append(rep.Unassessed, Unassessed{Component: *c, Reason: err.Error()})
@@ -516,25 +503,26 @@ func scanComponent(db *vulndb.DB, c *sbom.Component, memo map[vulndb.Identity]*s
 	}
 	if vulndb.IsUnknownVersion(id.Version) {
 		u := Unassessed{Component: *c, Reason: fmt.Sprintf("version %q is unknown: not matched", id.Version)}
-		for _, r := range db.Lookup(id.Ecosystem, id.Name) {
-			if e := &db.Entries[r.Entry]; e.Withdrawn.IsZero() && !slices.Contains(u.IDs, e.ID) {
-				u.IDs = append(u.IDs, e.ID)
-			}
-		}
+		u.IDs = db.Match(id, nil).Unassessed
 		rep.Unassessed = append(rep.Unassessed, u)
 		return nil, ""
 	}
 	var m *scanMatches
-	if naive {
-		m = scanMatch(db, id, db.LinearLookup(id.Ecosystem, id.Name))
-	} else {
-		var ok bool
-		if m, ok = memo[id]; !ok {
-			refs := db.Lookup(id.Ecosystem, id.Name)
-			if len(refs) == 0 {
-				return nil, ""
-			}
-			m = scanMatch(db, id, refs)
+	ok := false
+	if !naive { // the baseline has no memo
+		m, ok = memo[id]
+	}
+	if !ok {
+		mdb := db
+		if naive {
+			mdb = baseline.LinearDB(db).(*vulndb.DB)
+		}
+		ms := mdb.Match(id, *buf)
+		if len(ms.Verdicts) == 0 && len(ms.Unassessed) == 0 {
+			return nil, ""
+		}
+		m = scanMatch(mdb, id, ms, buf)
+		if !naive {
 			memo[id] = m
 		}
 	}

@@ -4,41 +4,16 @@ import (
 	"bytes"
 	"context"
 	"fmt"
-	"os"
-	"os/exec"
-	"path/filepath"
-	"runtime"
-	"strings"
-	"syscall"
 	"testing"
-	"time"
 
+	"github.com/chaingate/chaingate/internal/benchutil"
 	"github.com/chaingate/chaingate/risk/vulndb"
 	"github.com/chaingate/chaingate/sbom"
 )
 
-// vulndbVersion is the golang.org/x/vulndb module the benchmarks read
-// from the module cache (never downloaded by a test).
-const vulndbVersion = "v0.0.0-20261105234957-e22db6528018"
-
 // benchVulnDB returns data/osv of the full Go vulndb in the module
 // cache, or skips.
-func benchVulnDB(tb testing.TB) string {
-	tb.Helper()
-	cache := os.Getenv("GOMODCACHE")
-	if cache == "" {
-		out, err := exec.Command("go", "env", "GOMODCACHE").Output()
-		if err != nil {
-			tb.Skip("go env GOMODCACHE failed; full vulndb not available")
-		}
-		cache = strings.TrimSpace(string(out))
-	}
-	dir := filepath.Join(cache, "golang.org", "x", "vulndb@"+vulndbVersion, "data", "osv")
-	if _, err := os.Stat(dir); err != nil {
-		tb.Skipf("full Go vulndb not in the module cache (go mod download golang.org/x/vulndb@%s)", vulndbVersion)
-	}
-	return dir
-}
+func benchVulnDB(tb testing.TB) string { return benchutil.GoVulnDB(tb) }
 
 var benchFull struct {
 	db  *vulndb.DB
@@ -115,76 +90,9 @@ func withNaive() ScanOption {
 	return func(c *scanConfig) error { c.naive = true; return nil }
 }
 
-// benchCPU runs fn b.N times and also reports the process CPU time per
-// operation ("cpu-ns/op"): on a machine shared with other jobs, wall time
-// includes waiting for a core, CPU time does not.
-func benchCPU(b *testing.B, fn func()) {
-	var before, after syscall.Rusage
-	syscall.Getrusage(syscall.RUSAGE_SELF, &before)
-	n := 0
-	for b.Loop() {
-		fn()
-		n++
-	}
-	syscall.Getrusage(syscall.RUSAGE_SELF, &after)
-	cpu := time.Duration(after.Utime.Nano()+after.Stime.Nano()-before.Utime.Nano()-before.Stime.Nano()) * time.Nanosecond
-	if n > 0 {
-		b.ReportMetric(float64(cpu.Nanoseconds())/float64(n), "cpu-ns/op")
-	}
-}
-
-func BenchmarkLoad(b *testing.B) {
-	dir := benchVulnDB(b)
-	_, idx := benchLoadFull(b)
-	b.Run("index", func(b *testing.B) {
-		b.SetBytes(int64(len(idx)))
-		benchCPU(b, func() {
-			if _, err := vulndb.ReadIndex(bytes.NewReader(idx)); err != nil {
-				b.Fatal(err)
-			}
-		})
-	})
-	b.Run("memory", func(b *testing.B) {
-		var ms runtime.MemStats
-		var keep *vulndb.DB
-		var heap uint64
-		for b.Loop() {
-			runtime.GC()
-			runtime.ReadMemStats(&ms)
-			before := ms.HeapAlloc
-			db, err := vulndb.ReadIndex(bytes.NewReader(idx))
-			if err != nil {
-				b.Fatal(err)
-			}
-			// Match everything once so every lazily parsed range and
-			// every entry's details are in memory: the worst case.
-			for i := range db.Entries {
-				db.Extra(int32(i))
-			}
-			for _, byName := range db.Index {
-				for _, refs := range byName {
-					for _, r := range refs {
-						db.Prepare(r, "Go")
-					}
-				}
-			}
-			runtime.GC()
-			runtime.ReadMemStats(&ms)
-			heap = ms.HeapAlloc - before
-			keep = db
-		}
-		b.ReportMetric(float64(heap)/(1<<20), "db-MB")
-		b.ReportMetric(float64(keep.Len()), "entries")
-		runtime.KeepAlive(keep)
-	})
-	b.Run("json-dir", func(b *testing.B) {
-		benchCPU(b, func() {
-			if _, err := vulndb.Load(dir); err != nil {
-				b.Fatal(err)
-			}
-		})
-	})
-}
+// benchCPU runs fn b.N times and also reports the CPU time per
+// operation (see benchutil.CPU).
+func benchCPU(b *testing.B, fn func()) { benchutil.CPU(b, fn) }
 
 func BenchmarkScan(b *testing.B) {
 	db, _ := benchLoadFull(b)

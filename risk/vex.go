@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"github.com/chaingate/chaingate/internal/purl"
+	"github.com/chaingate/chaingate/internal/readlimit"
 	"io"
 	"slices"
 	"strings"
@@ -74,7 +76,7 @@ type Suppression struct {
 // statement must pass go-vex's validation (a status, a justification or
 // impact statement for not_affected, ...).
 func ReadOpenVEX(r io.Reader) (*VEX, error) {
-	data, err := vulndb.ReadLimited(r, MaxVEXBytes)
+	data, err := readlimit.ReadAll(r, MaxVEXBytes, vulndb.ErrTooLarge)
 	if err != nil {
 		return nil, fmt.Errorf("risk: read OpenVEX: %w", err)
 	}
@@ -148,7 +150,7 @@ func vexComponentIDs(c openvex.Component) []string {
 // false_positive to not_affected, resolved to fixed, exploitable to
 // affected, in_triage to under_investigation.
 func ReadCycloneDXVEX(r io.Reader) (*VEX, error) {
-	data, err := vulndb.ReadLimited(r, MaxVEXBytes)
+	data, err := readlimit.ReadAll(r, MaxVEXBytes, vulndb.ErrTooLarge)
 	if err != nil {
 		return nil, fmt.Errorf("risk: read CycloneDX VEX: %w", err)
 	}
@@ -256,8 +258,8 @@ func vexMatchID(id string, doc *sbom.Document, c *sbom.Component) bool {
 		return false
 	}
 	if strings.HasPrefix(id, "pkg:golang/") && strings.HasPrefix(c.PURL, "pkg:golang/") {
-		a, err1 := vulndb.ParsePURL(id)
-		b, err2 := vulndb.ParsePURL(c.PURL)
+		a, err1 := purl.Parse(id)
+		b, err2 := purl.Parse(c.PURL)
 		if err1 != nil || err2 != nil || a.Namespace != b.Namespace || a.Name != b.Name {
 			return false
 		}

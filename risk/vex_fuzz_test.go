@@ -48,7 +48,7 @@ func FuzzReadSARIF(f *testing.F) {
 		if err != nil {
 			return
 		}
-		rep, err := Scan(context.Background(), &sbom.Document{}, &vulndb.DB{Index: map[string]map[string][]vulndb.Ref{}}, WithSARIF(in))
+		rep, err := Scan(context.Background(), &sbom.Document{}, &vulndb.DB{}, WithSARIF(in))
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -9,6 +9,8 @@ import (
 	"slices"
 	"sync"
 
+	"github.com/chaingate/chaingate/internal/scoring"
+
 	"github.com/chaingate/chaingate/risk/model"
 )
 
@@ -116,8 +118,8 @@ func builtinContentModel() (*Model, error) {
 // chaingate.risk.model/v1, kind "logistic", feature schema
 // FeatureSchema) and checks that its features are this code's.
 func LoadModel(data []byte) (*Model, error) {
-	if len(data) > model.MaxBytes {
-		return nil, fmt.Errorf("risk: load content model: artefact larger than %d bytes", model.MaxBytes)
+	if len(data) > scoring.MaxArtefactBytes {
+		return nil, fmt.Errorf("risk: load content model: artefact larger than %d bytes", scoring.MaxArtefactBytes)
 	}
 	var a model.Artefact
 	dec := json.NewDecoder(bytes.NewReader(data))
@@ -173,8 +175,8 @@ func (m *Model) Score(x []float64) (model.Score, error) {
 	if math.IsNaN(z) {
 		return model.Score{}, fmt.Errorf("risk: content model %s: score is not a number", s.Model)
 	}
-	model.SortContributions(s.Contributions)
-	s.Value = model.Round4(1 / (1 + math.Exp(-z)))
+	scoring.SortByEffect(s.Contributions, func(c *model.Contribution) float64 { return c.Effect })
+	s.Value = scoring.Round4(1 / (1 + math.Exp(-z)))
 	s.Flagged = s.Value >= s.Threshold
 	return s, nil
 }
@@ -184,5 +186,5 @@ func (m *Model) Score(x []float64) (model.Score, error) {
 func (m *Model) alone(i int) float64 {
 	a := m.p.CalibrationA
 	z := a*(m.p.Intercept+m.p.Weights[i]) + m.p.CalibrationB
-	return model.Round4(1 / (1 + math.Exp(-z)))
+	return scoring.Round4(1 / (1 + math.Exp(-z)))
 }

@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"math"
 	"sort"
+
+	"github.com/chaingate/chaingate/internal/scoring"
 )
 
 // DriftSchema is the schema version of a DriftReport.
@@ -115,7 +117,7 @@ func CheckDrift(info Info, batch []FeatureVector) (DriftReport, error) {
 			t, c := math.Max(h.Fractions[b], 1e-4), math.Max(cur[i].Fractions[b], 1e-4)
 			psi += (c - t) * math.Log(c/t)
 		}
-		psi = Round4(psi)
+		psi = scoring.Round4(psi)
 		fd := FeatureDrift{Feature: h.Feature, PSI: psi, Level: "stable"}
 		switch {
 		case psi > DriftRetrainPSI:

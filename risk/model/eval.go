@@ -7,9 +7,10 @@ import (
 	"fmt"
 	"hash/fnv"
 	"io"
-	"math"
 	"sort"
 	"strings"
+
+	"github.com/chaingate/chaingate/internal/scoring"
 )
 
 // LabelledName is one row of a name-confusion data set, in the JSON-lines
@@ -134,15 +135,6 @@ type Metrics struct {
 	EcosystemRecall map[string]float64 `json:"ecosystemRecall"`
 }
 
-// Round4 rounds v to four decimals, and NaN to 0, as every score and
-// metric chaingate reports is rounded.
-func Round4(v float64) float64 {
-	if math.IsNaN(v) {
-		return 0
-	}
-	return math.Round(v*1e4) / 1e4
-}
-
 // EvalScored is one scored, labelled row, as Evaluate sees it.
 type EvalScored struct {
 	Row     LabelledName
@@ -202,7 +194,7 @@ func EvaluateScores(m Model, set []LabelledName, lists ...*PopularityList) ([]Ev
 // MetricsOf computes metrics of scored rows; a row counts as flagged if
 // its Flagged is set (threshold is recorded, not applied).
 func MetricsOf(scored []EvalScored, threshold float64) Metrics {
-	m := Metrics{N: len(scored), Threshold: Round4(threshold), FamilyRecall: map[string]float64{},
+	m := Metrics{N: len(scored), Threshold: scoring.Round4(threshold), FamilyRecall: map[string]float64{},
 		TierFPR: map[string]float64{}, EcosystemFPR: map[string]float64{}, EcosystemRecall: map[string]float64{}}
 	famN, famTP := map[string]int{}, map[string]int{}
 	tierN, tierFP := map[string]int{}, map[string]int{}
@@ -248,16 +240,16 @@ func MetricsOf(scored []EvalScored, threshold float64) Metrics {
 		m.Brier = brier / float64(m.N)
 	}
 	for f, n := range famN {
-		m.FamilyRecall[f] = Round4(div(famTP[f], n))
+		m.FamilyRecall[f] = scoring.Round4(div(famTP[f], n))
 	}
 	for t, n := range tierN {
-		m.TierFPR[t] = Round4(div(tierFP[t], n))
+		m.TierFPR[t] = scoring.Round4(div(tierFP[t], n))
 	}
 	for e, n := range ecoNeg {
-		m.EcosystemFPR[e] = Round4(div(ecoFP[e], n))
+		m.EcosystemFPR[e] = scoring.Round4(div(ecoFP[e], n))
 	}
 	for e, n := range ecoPos {
-		m.EcosystemRecall[e] = Round4(div(ecoTP[e], n))
+		m.EcosystemRecall[e] = scoring.Round4(div(ecoTP[e], n))
 	}
 
 	// Ranking metrics: walk the scores from high to low, one step per
@@ -289,7 +281,7 @@ func MetricsOf(scored []EvalScored, threshold float64) Metrics {
 	}
 	m.PRAUC = ap
 	for _, p := range []*float64{&m.Precision, &m.Recall, &m.F1, &m.FPR, &m.Brier, &m.PRAUC, &m.RecallAt1PctFPR} {
-		*p = Round4(*p)
+		*p = scoring.Round4(*p)
 	}
 	return m
 }

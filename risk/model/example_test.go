@@ -74,3 +74,16 @@ func ExampleCheckDrift() {
 	fmt.Println(rep.Retrain)
 	// Output: true
 }
+
+// The most used names of a shipped popularity list, by rank.
+func ExamplePopularityList_Name() {
+	pypi, err := model.BuiltinPopularityList("PyPI")
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	rank, _ := pypi.Rank(pypi.Name(0))
+	fmt.Println(pypi.Len() > 1000, rank)
+	// Output:
+	// true 1
+}

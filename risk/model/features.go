@@ -11,6 +11,8 @@ import (
 	"strings"
 	"sync"
 	"unicode"
+
+	"github.com/chaingate/chaingate/internal/scoring"
 )
 
 // TyposquatFeatureSchema names the version of the name-confusion feature
@@ -422,7 +424,7 @@ func (l *PopularityList) ExtractTyposquatFeatures(name string) FeatureVector {
 	if i, ok := l.rank[name]; ok {
 		self = i
 		fv.Listed = i + 1
-		x[featSelfPop] = Clamp01((math.Log10(l.downloads[i]+1) - 5) / 4)
+		x[featSelfPop] = scoring.Clamp01((math.Log10(l.downloads[i]+1) - 5) / 4)
 	}
 	found := map[string]typosquatMatch{}
 	addExtra := func(kind string, target int, detail string, extra []string) {
@@ -443,9 +445,9 @@ func (l *PopularityList) ExtractTyposquatFeatures(name string) FeatureVector {
 
 	// Delimiter and scope flattening: same characters without delimiters.
 	if len(stripped) >= 3 {
-		t := l.typosquatPick(l.stripped[stripped], self, func(c int) bool { return l.Names[c] == name })
+		t := l.typosquatPick(l.stripped[stripped], self, func(c int) bool { return l.names[c] == name })
 		if t >= 0 {
-			_, _, tScoped := typosquatScope(l.Names[t])
+			_, _, tScoped := typosquatScope(l.names[t])
 			if tScoped != scoped {
 				add(MatchScopeUnscoped, t, "its scope flattened into the name")
 			} else {
@@ -454,7 +456,7 @@ func (l *PopularityList) ExtractTyposquatFeatures(name string) FeatureVector {
 		}
 		// Homoglyphs: the same after folding look-alike characters.
 		sk := typosquatSkeleton(stripped)
-		t = l.typosquatPick(l.skeleton[sk], self, func(c int) bool { return typosquatStrip(l.Names[c]) == stripped })
+		t = l.typosquatPick(l.skeleton[sk], self, func(c int) bool { return typosquatStrip(l.names[c]) == stripped })
 		add(MatchHomoglyph, t, "look-alike characters")
 	}
 
@@ -464,7 +466,7 @@ func (l *PopularityList) ExtractTyposquatFeatures(name string) FeatureVector {
 		sort.Strings(sorted)
 		seq := strings.Join(toks, " ")
 		t := l.typosquatPick(l.tokenSet[strings.Join(sorted, " ")], self, func(c int) bool {
-			return strings.Join(typosquatTokens(l.Names[c]), " ") == seq
+			return strings.Join(typosquatTokens(l.names[c]), " ") == seq
 		})
 		add(MatchReorder, t, "the same words in another order")
 	}
@@ -473,7 +475,7 @@ func (l *PopularityList) ExtractTyposquatFeatures(name string) FeatureVector {
 	if scoped && scope != "" {
 		bareKey := strings.Join(typosquatTokens(bare), " ")
 		t := l.typosquatPick(l.tokenSeq[bareKey], self, func(c int) bool {
-			s, _, ok := typosquatScope(l.Names[c])
+			s, _, ok := typosquatScope(l.names[c])
 			return ok && s == scope
 		})
 		add(MatchScopeAdded, t, "a popular name under the scope @"+scope)
@@ -483,11 +485,11 @@ func (l *PopularityList) ExtractTyposquatFeatures(name string) FeatureVector {
 			// "@org/parser", matching swapped scopes cut the validation
 			// recall from 0.57 to 0.48 at the same false-positive rate.
 			t = l.typosquatPick(l.bareSeq[bareKey], self, func(c int) bool {
-				s, _, ok := typosquatScope(l.Names[c])
+				s, _, ok := typosquatScope(l.names[c])
 				return !ok || s == scope
 			})
 			if t >= 0 {
-				ts, _, _ := typosquatScope(l.Names[t])
+				ts, _, _ := typosquatScope(l.names[t])
 				add(MatchScopeAdded, t, "a popular module under another account ("+scope+" instead of "+ts+")")
 			}
 		}
@@ -495,7 +497,7 @@ func (l *PopularityList) ExtractTyposquatFeatures(name string) FeatureVector {
 	// A scoped popular name with the scope dropped or turned into a word.
 	if !scoped {
 		t := l.typosquatPick(l.tokenSeq[strings.Join(toks, " ")], self, func(c int) bool {
-			_, _, ok := typosquatScope(l.Names[c])
+			_, _, ok := typosquatScope(l.names[c])
 			return !ok
 		})
 		add(MatchScopeUnscoped, t, "its scope turned into a word")
@@ -586,7 +588,7 @@ func (l *PopularityList) ExtractTyposquatFeatures(name string) FeatureVector {
 				if c == self {
 					continue
 				}
-				d := typosquatOSA(nameRunes, l.Runes[c], 2)
+				d := typosquatOSA(nameRunes, l.runes[c], 2)
 				if d == 1 {
 					neighbours++
 				}
@@ -596,7 +598,7 @@ func (l *PopularityList) ExtractTyposquatFeatures(name string) FeatureVector {
 			}
 		}
 		if best >= 0 && bestD <= 2 {
-			tr := []rune(l.Names[best])
+			tr := []rune(l.names[best])
 			switch {
 			case bestD == 1:
 				x[featEdit1] = 1
@@ -611,7 +613,7 @@ func (l *PopularityList) ExtractTyposquatFeatures(name string) FeatureVector {
 			if x[featEdit1]+x[featEdit2] > 0 {
 				x[featEditSim] = 1 - float64(bestD)/float64(max(len(tr), 1))
 			}
-			if bestD == 2 && typosquatOSA([]rune(stripped), []rune(typosquatStrip(l.Names[best])), 1) == 1 {
+			if bestD == 2 && typosquatOSA([]rune(stripped), []rune(typosquatStrip(l.names[best])), 1) == 1 {
 				x[featDelimTypo] = 1
 			}
 			if bestD == 1 {
@@ -659,7 +661,7 @@ func (l *PopularityList) ExtractTyposquatFeatures(name string) FeatureVector {
 		if !ok {
 			continue
 		}
-		tgt := l.Names[m.target]
+		tgt := l.names[m.target]
 		fv.Evidence = append(fv.Evidence, fmt.Sprintf("%s: %q resembles %q (rank %d, %s): %s",
 			kind, display, l.displayName(m.target), m.target+1, l.countText(m.target), m.detail))
 		if fv.Target != "" {
@@ -667,7 +669,7 @@ func (l *PopularityList) ExtractTyposquatFeatures(name string) FeatureVector {
 		}
 		fv.Target, fv.TargetRank, fv.Kind = l.displayName(m.target), m.target+1, kind
 		tdl := math.Log10(l.downloads[m.target] + 1)
-		x[featTargetPop] = Clamp01((tdl - 5) / 4)
+		x[featTargetPop] = scoring.Clamp01((tdl - 5) / 4)
 		own := l.floor
 		if self >= 0 {
 			own = l.downloads[self]
@@ -684,7 +686,7 @@ func (l *PopularityList) ExtractTyposquatFeatures(name string) FeatureVector {
 			x[featAffixTargetLength] = x[featTargetLength]
 		}
 		fam := l.family[strings.Join(typosquatTokens(tgt), " ")]
-		x[featTargetFamily] = Clamp01(math.Log1p(float64(fam)) / math.Log1p(100))
+		x[featTargetFamily] = scoring.Clamp01(math.Log1p(float64(fam)) / math.Log1p(100))
 		switch kind {
 		case MatchCombosquat:
 			x[featComboTargetPop] = x[featTargetPop]
@@ -764,7 +766,7 @@ func typosquatIsVersionWord(w string) bool {
 // typosquatExtraFeatures describes the words an affix or combosquat
 // match adds to its target.
 func (l *PopularityList) typosquatExtraFeatures(x []float64, name string, m typosquatMatch) {
-	tgt := l.Names[m.target]
+	tgt := l.names[m.target]
 	var extra []string
 	for _, w := range m.extra {
 		if w != "" {
@@ -909,6 +911,3 @@ func typosquatHumanCount(v float64) string {
 	}
 	return strconv.FormatFloat(v, 'f', 0, 64)
 }
-
-// Clamp01 limits v to [0, 1].
-func Clamp01(v float64) float64 { return math.Max(0, math.Min(1, v)) }

@@ -7,7 +7,8 @@ import (
 	"fmt"
 	"math"
 	"slices"
-	"sort"
+
+	"github.com/chaingate/chaingate/internal/scoring"
 )
 
 // ArtefactSchema is the schema version of a model artefact (the JSON
@@ -17,9 +18,6 @@ const ArtefactSchema = "chaingate.risk.model/v1"
 // ErrSchemaMismatch is returned when a model artefact or a feature vector
 // does not follow the feature schema the code computes.
 var ErrSchemaMismatch = errors.New("risk: feature schema mismatch")
-
-// MaxBytes bounds a model artefact.
-const MaxBytes = 1 << 20
 
 // Score is a model's verdict on one input, with its explanation.
 type Score struct {
@@ -130,8 +128,8 @@ type Artefact struct {
 // features this code computes (ErrSchemaMismatch), or whose parameters
 // are malformed.
 func LoadModel(data []byte) (Model, error) {
-	if len(data) > MaxBytes {
-		return nil, fmt.Errorf("risk: load model: artefact larger than %d bytes", MaxBytes)
+	if len(data) > scoring.MaxArtefactBytes {
+		return nil, fmt.Errorf("risk: load model: artefact larger than %d bytes", scoring.MaxArtefactBytes)
 	}
 	var a Artefact
 	dec := json.NewDecoder(bytes.NewReader(data))
@@ -252,12 +250,6 @@ func checkVector(info Info, f FeatureVector) error {
 	return nil
 }
 
-// SortContributions orders contributions by the size of their effect,
-// largest first, keeping the order of equal ones.
-func SortContributions(cs []Contribution) {
-	sort.SliceStable(cs, func(i, j int) bool { return math.Abs(cs[i].Effect) > math.Abs(cs[j].Effect) })
-}
-
 // LogisticModel is an L2-regularised logistic regression with Platt
 // calibration, loaded from an artefact. Use signal.BuiltinTyposquatModel or
 // LoadModel to get one.
@@ -298,7 +290,7 @@ func (m *LogisticModel) Score(f FeatureVector) (Score, error) {
 			s.Contributions = append(s.Contributions, Contribution{Feature: f.Names[i], Value: v, Weight: a * m.p.Weights[i], Effect: e})
 		}
 	}
-	SortContributions(s.Contributions)
+	scoring.SortByEffect(s.Contributions, func(c *Contribution) float64 { return c.Effect })
 	s.Value = 1 / (1 + math.Exp(-z))
 	s.Flagged = s.Value >= s.Threshold
 	return s, nil
@@ -364,8 +356,8 @@ func (m *RuleModel) Score(f FeatureVector) (Score, error) {
 		sum += w * v
 		s.Contributions = append(s.Contributions, Contribution{Feature: f.Names[i], Value: v, Weight: w, Effect: w * v})
 	}
-	SortContributions(s.Contributions)
-	s.Value = Clamp01(sum)
+	scoring.SortByEffect(s.Contributions, func(c *Contribution) float64 { return c.Effect })
+	s.Value = scoring.Clamp01(sum)
 	s.Flagged = s.Value >= s.Threshold
 	return s, nil
 }

@@ -91,8 +91,8 @@ func NormalizePackageName(ecosystem, name string) string {
 type PopularityList struct {
 	ecosystem string
 	source    string
-	Names     []string
-	Runes     [][]rune // names as runes, for edit distances
+	names     []string
+	runes     [][]rune // names as runes, for edit distances
 	downloads []float64
 	rank      map[string]int   // name -> index
 	byLen     map[int][]int    // rune length -> indexes
@@ -118,7 +118,7 @@ func (l *PopularityList) displayName(i int) string {
 	if l.display != nil {
 		return l.display[i]
 	}
-	return l.Names[i]
+	return l.names[i]
 }
 
 // countText is the i-th name's popularity in the list's own unit.
@@ -238,15 +238,15 @@ func LoadPopularityList(ecosystem, source string, r io.Reader) (*PopularityList,
 		if _, dup := l.rank[key]; dup {
 			continue
 		}
-		if len(l.Names) >= typosquatMaxListRows {
+		if len(l.names) >= typosquatMaxListRows {
 			return nil, fmt.Errorf("risk: load popularity list %s: more than %d rows", source, typosquatMaxListRows)
 		}
-		l.rank[key] = len(l.Names)
-		l.Names = append(l.Names, key)
+		l.rank[key] = len(l.names)
+		l.names = append(l.names, key)
 		l.downloads = append(l.downloads, dl)
 		if key != name || l.display != nil {
 			if l.display == nil {
-				l.display = slices.Clone(l.Names[:len(l.Names)-1])
+				l.display = slices.Clone(l.names[:len(l.names)-1])
 			}
 			l.display = append(l.display, name)
 		}
@@ -254,7 +254,7 @@ func LoadPopularityList(ecosystem, source string, r io.Reader) (*PopularityList,
 	if err := sc.Err(); err != nil {
 		return nil, fmt.Errorf("risk: load popularity list %s line %d: %w", source, line+1, err)
 	}
-	if len(l.Names) == 0 {
+	if len(l.names) == 0 {
 		return nil, fmt.Errorf("risk: load popularity list %s: no names", source)
 	}
 	if l.unit == "dependents" {
@@ -276,9 +276,9 @@ func (l *PopularityList) index() {
 	l.family = map[string]int{}
 	l.vocab = map[string]int{}
 	l.bareSeq = map[string][]int{}
-	l.Runes = make([][]rune, len(l.Names))
-	for i, n := range l.Names {
-		l.Runes[i] = []rune(n)
+	l.runes = make([][]rune, len(l.names))
+	for i, n := range l.names {
+		l.runes[i] = []rune(n)
 		toks := typosquatTokens(n)
 		for k, t := range toks {
 			if !slices.Contains(toks[:k], t) {
@@ -305,7 +305,7 @@ func (l *PopularityList) index() {
 			k := strings.Join(typosquatTokens(bare), " ")
 			l.bareSeq[k] = append(l.bareSeq[k], i)
 		}
-		l.byLen[len(l.Runes[i])] = append(l.byLen[len(l.Runes[i])], i)
+		l.byLen[len(l.runes[i])] = append(l.byLen[len(l.runes[i])], i)
 		s := typosquatStrip(n)
 		l.stripped[s] = append(l.stripped[s], i)
 		sk := typosquatSkeleton(s)
@@ -325,7 +325,12 @@ func (l *PopularityList) Ecosystem() string { return l.ecosystem }
 func (l *PopularityList) Source() string { return l.source }
 
 // Len is the number of names on the list.
-func (l *PopularityList) Len() int { return len(l.Names) }
+func (l *PopularityList) Len() int { return len(l.names) }
+
+// Name returns the name of rank i+1 (0 <= i < Len()), normalised for
+// the ecosystem as LoadPopularityList normalises names (Go module paths
+// keep their case), so that Rank(Name(i)) is i+1.
+func (l *PopularityList) Name(i int) string { return l.displayName(i) }
 
 // Rank returns the 1-based rank of name (normalised for the ecosystem)
 // and its count (downloads; dependents for a list whose header names its

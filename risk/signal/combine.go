@@ -6,6 +6,8 @@ import (
 	"slices"
 	"sort"
 
+	"github.com/chaingate/chaingate/internal/scoring"
+
 	"github.com/chaingate/chaingate/risk/model"
 )
 
@@ -54,13 +56,13 @@ func Combine(sigs []Signal, threshold float64) model.Score {
 	contributing, candidates := 0, 0
 	for _, k := range keys {
 		sg := best[k]
-		if model.Clamp01(sg.Value) > 0 {
+		if scoring.Clamp01(sg.Value) > 0 {
 			contributing++
 			if sg.Score != nil && !sg.Score.Flagged {
 				candidates++
 			}
 		}
-		v := model.Clamp01(sg.Value)
+		v := scoring.Clamp01(sg.Value)
 		// Cap at 0.999 so that one certain signal leaves an effect that
 		// is finite and comparable.
 		e := -math.Log1p(-math.Min(v, 0.999))
@@ -73,8 +75,8 @@ func Combine(sigs []Signal, threshold float64) model.Score {
 			s.Evidence = append(s.Evidence, fmt.Sprintf("%s (%.2f): %s", sg.ID, v, sg.Evidence[0]))
 		}
 	}
-	model.SortContributions(s.Contributions)
-	s.Value = model.Round4(1 - keep)
+	scoring.SortByEffect(s.Contributions, func(c *model.Contribution) float64 { return c.Effect })
+	s.Value = scoring.Round4(1 - keep)
 	s.Flagged = s.Value >= threshold && !(contributing == 1 && candidates == 1)
 	if s.Value >= threshold && !s.Flagged {
 		s.Evidence = append(s.Evidence, "a model's unflagged candidate alone does not flag: it needs another signal about the same source")

@@ -4,7 +4,7 @@ import (
 	"math"
 	"testing"
 
-	"github.com/chaingate/chaingate/risk/model"
+	"github.com/chaingate/chaingate/internal/scoring"
 )
 
 func TestCombineSignals(t *testing.T) {
@@ -16,7 +16,7 @@ func TestCombineSignals(t *testing.T) {
 	}
 	s := Combine(sigs, 0)
 	want := 1 - 0.7*0.6*0.1
-	if s.Value != model.Round4(want) || !s.Flagged || s.Threshold != RiskThreshold {
+	if s.Value != scoring.Round4(want) || !s.Flagged || s.Threshold != RiskThreshold {
 		t.Errorf("combined %+v, want %.4f", s, want)
 	}
 	total := 0.0
@@ -30,7 +30,7 @@ func TestCombineSignals(t *testing.T) {
 		t.Errorf("contributions %+v evidence %v", s.Contributions, s.Evidence)
 	}
 	by := CombineBySource(sigs, 0.5)
-	if x := by["pkg:npm/x@1"]; x.Value != model.Round4(1-0.7*0.6) || !x.Flagged {
+	if x := by["pkg:npm/x@1"]; x.Value != scoring.Round4(1-0.7*0.6) || !x.Flagged {
 		t.Errorf("x: %+v", x)
 	}
 	if len(by) != 2 {

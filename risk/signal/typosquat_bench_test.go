@@ -11,15 +11,31 @@ import (
 var benchNames = []string{"crossenv", "lodahs", "reqeusts", "python-dateutil", "@types/node", "types-node",
 	"react-heart", "zhconv", "eslint-plugin-ssc", "jasminecor", "tkcallendar", "my-internal-lib"}
 
+// levenshteinList is a popularity list's names, each also as runes,
+// prepared once as the list prepares them for its own edit distances.
+type levenshteinList struct {
+	names []string
+	runes [][]rune
+}
+
+func newLevenshteinList(l *model.PopularityList) *levenshteinList {
+	ll := &levenshteinList{names: make([]string, l.Len()), runes: make([][]rune, l.Len())}
+	for i := range ll.names {
+		ll.names[i] = l.Name(i)
+		ll.runes[i] = []rune(ll.names[i])
+	}
+	return ll
+}
+
 // levenshteinNearest is the baseline: plain Levenshtein distance to every
 // name on the list, keeping the nearest (no cut-off, no band).
-func levenshteinNearest(l *model.PopularityList, name string) (best string, dist int) {
+func levenshteinNearest(l *levenshteinList, name string) (best string, dist int) {
 	a := []rune(name)
 	dist = 1 << 30
 	prev := make([]int, 0, 64)
 	cur := make([]int, 0, 64)
-	for i, n := range l.Names {
-		b := l.Runes[i]
+	for i, n := range l.names {
+		b := l.runes[i]
 		prev = prev[:0]
 		for j := 0; j <= len(b); j++ {
 			prev = append(prev, j)
@@ -47,10 +63,11 @@ func levenshteinNearest(l *model.PopularityList, name string) (best string, dist
 // with the plain nearest-neighbour Levenshtein baseline over the same
 // list, per name.
 func BenchmarkTyposquat(b *testing.B) {
-	npm, err := model.BuiltinPopularityList("npm")
+	list, err := model.BuiltinPopularityList("npm")
 	if err != nil {
 		b.Fatal(err)
 	}
+	npm := newLevenshteinList(list)
 	if _, err := TyposquatScore("npm", "warm-up"); err != nil {
 		b.Fatal(err)
 	}
@@ -69,7 +86,14 @@ func BenchmarkTyposquat(b *testing.B) {
 }
 
 func TestLevenshteinBaseline(t *testing.T) {
-	npm, _ := model.BuiltinPopularityList("npm")
+	list, err := model.BuiltinPopularityList("npm")
+	if err != nil {
+		t.Fatal(err)
+	}
+	npm := newLevenshteinList(list)
+	if npm.names[0] != list.Name(0) || len(npm.names) != list.Len() {
+		t.Fatalf("baseline list of %d names, first %q; popularity list of %d, first %q", len(npm.names), npm.names[0], list.Len(), list.Name(0))
+	}
 	if best, d := levenshteinNearest(npm, "crossenv"); best != "cross-env" || d != 1 {
 		t.Errorf("baseline nearest %s %d", best, d)
 	}

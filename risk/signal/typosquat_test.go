@@ -10,6 +10,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/chaingate/chaingate/internal/scoring"
+
 	"github.com/chaingate/chaingate/risk/model"
 	"github.com/chaingate/chaingate/sbom"
 )
@@ -183,7 +185,7 @@ func TestLoadModelRules(t *testing.T) {
 	for _, c := range s.Contributions {
 		sum += c.Effect
 	}
-	if model.Clamp01(sum) != s.Value {
+	if scoring.Clamp01(sum) != s.Value {
 		t.Errorf("rule contributions %v != value %v", sum, s.Value)
 	}
 }
@@ -292,11 +294,11 @@ func TestMetricsOf(t *testing.T) {
 		t.Errorf("breakdown %+v %+v", m.FamilyRecall, m.TierFPR)
 	}
 	// Ranking 0.9+,0.85-,0.8+,0.2+: AP = 1/3·1 + 1/3·2/3 + 1/3·3/4.
-	if want := model.Round4(1.0/3 + 2.0/9 + 1.0/4); m.PRAUC != want {
+	if want := scoring.Round4(1.0/3 + 2.0/9 + 1.0/4); m.PRAUC != want {
 		t.Errorf("PR-AUC %v want %v", m.PRAUC, want)
 	}
 	// Brier: (.1²+.8²+.2²+.85²+.1²+0)/6
-	if want := model.Round4((0.01 + 0.64 + 0.04 + 0.7225 + 0.01) / 6); m.Brier != want {
+	if want := scoring.Round4((0.01 + 0.64 + 0.04 + 0.7225 + 0.01) / 6); m.Brier != want {
 		t.Errorf("Brier %v want %v", m.Brier, want)
 	}
 	if m.RecallAt1PctFPR != 0.3333 {

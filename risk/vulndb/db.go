@@ -11,13 +11,14 @@ import (
 
 // DB is a loaded OSV vulnerability database, indexed by ecosystem and
 // normalised package name. It is immutable after Load or ReadIndex
-// returns and safe for concurrent use by any number of Scans.
+// returns and safe for concurrent use by any number of Scans. The zero
+// DB is an empty database.
 type DB struct {
-	Entries []Entry
-	Index   map[string]map[string][]Ref // ecosystem → normalised name → refs
+	entries []entry
+	index   map[string]map[string][]ref // ecosystem → normalised name → refs
 	info    Info
 	// prepared caches each affected[] element's parsed, sorted range
-	// events, filled on first use (indexed by Ref.slot).
+	// events, filled on first use (indexed by ref.slot).
 	prepared []atomic.Pointer[matchParsed]
 	// extras holds each entry's decoded extra (indexed like entries),
 	// filled at build time from JSON or on first use from an index.
@@ -25,31 +26,39 @@ type DB struct {
 
 	// group numbers the advisory each entry belongs to: entries linked
 	// through aliases and upstream, transitively (see groups).
-	Group []int32
+	group []int32
 	// malicious marks the entries that are known-malicious-package
 	// records, or alias one (see malicious).
 	malicious []bool
 
+	// linearOnce builds linearDB, the view of this database that finds
+	// a package's records without the index (see linearView); only a
+	// benchmark baseline asks for it. linearOnly marks such a view and
+	// linear holds its list.
 	linearOnce sync.Once
+	linearDB   *DB
+	linearOnly bool
 	linear     []linear
 }
 
-// Ref points to one affected[] element of one entry.
-type Ref struct {
-	Entry, Affected, slot int32
+// ref points to one affected[] element of one entry.
+type ref struct {
+	entry, affected, slot int32
 }
 
 // Option configures Load and ReadIndex.
 type Option func(*Config) error
 
-// Config is what the Options of Load and ReadIndex set.
+// Config is what the Options of Load and ReadIndex set; its fields are
+// unexported, so only the With... options can change them.
 type Config struct {
 	maxEntryBytes int64
 	maxTotalBytes int64
 	ecosystems    map[string]bool
 	// noGroups skips linking records into advisories: only the
-	// benchmark baseline of today's load path sets it.
-	NoGroups bool
+	// benchmark baseline of the load path before advisories were linked
+	// sets it (see withoutLinks in the tests).
+	noGroups bool
 }
 
 func newConfig(opts []Option) (*Config, error) {
@@ -115,25 +124,30 @@ func (c *Config) keep(ecosystem string) bool {
 	return c.ecosystems == nil || ecosystemSelected(c.ecosystems, ecosystem)
 }
 
-// Build indexes entries (sorted by ID for a stable order).
-func Build(entries []Entry, source string, cfg *Config) *DB {
+// build indexes entries (sorted by ID for a stable order).
+func build(entries []entry, source string, cfg *Config) *DB {
 	if cfg != nil && cfg.ecosystems != nil {
 		kept := entries[:0]
 		for _, e := range entries {
 			var af []affected
-			for _, a := range e.Affected {
+			var idx []int
+			for j, a := range e.Affected {
 				if cfg.keep(a.Ecosystem) {
 					af = append(af, a)
+					idx = append(idx, j)
 				}
 			}
 			if len(af) > 0 {
+				if len(af) < len(e.Affected) {
+					e.Decoded = keepDetails(&e, idx)
+				}
 				e.Affected = af
 				kept = append(kept, e)
 			}
 		}
 		entries = kept
 	}
-	slices.SortStableFunc(entries, func(a, b Entry) int {
+	slices.SortStableFunc(entries, func(a, b entry) int {
 		if a.ID < b.ID {
 			return -1
 		}
@@ -143,9 +157,9 @@ func Build(entries []Entry, source string, cfg *Config) *DB {
 		return 0
 	})
 	entries = dedupe(entries)
-	db := &DB{Entries: entries, Index: map[string]map[string][]Ref{}, info: Info{Source: source, Entries: len(entries)}}
-	if cfg == nil || !cfg.NoGroups {
-		db.Group = groups(entries)
+	db := &DB{entries: entries, index: map[string]map[string][]ref{}, info: Info{Source: source, Entries: len(entries)}}
+	if cfg == nil || !cfg.noGroups {
+		db.group = groups(entries)
 		db.malicious = malicious(entries)
 	}
 	ecos := map[string]bool{}
@@ -163,13 +177,13 @@ func Build(entries []Entry, source string, cfg *Config) *DB {
 			a := &e.Affected[j]
 			eco := ecosystemCanonical(a.Ecosystem)
 			ecos[eco] = true
-			byName := db.Index[eco]
+			byName := db.index[eco]
 			if byName == nil {
-				byName = map[string][]Ref{}
-				db.Index[eco] = byName
+				byName = map[string][]ref{}
+				db.index[eco] = byName
 			}
 			k := ecosystemNormName(eco, a.Name)
-			byName[k] = append(byName[k], Ref{int32(i), int32(j), int32(slots)})
+			byName[k] = append(byName[k], ref{int32(i), int32(j), int32(slots)})
 			slots++
 		}
 	}
@@ -189,6 +203,27 @@ func Build(entries []Entry, source string, cfg *Config) *DB {
 	return db
 }
 
+// keepDetails returns e's details with only the affected[] elements at
+// idx, so that they stay parallel to the elements WithEcosystems keeps.
+// Details that cannot be decoded are left for (*DB).details to report.
+func keepDetails(e *entry, idx []int) *extra {
+	x := e.Decoded
+	if x == nil {
+		x = &extra{}
+		if err := json.Unmarshal([]byte(e.Extra), x); err != nil {
+			return nil
+		}
+	}
+	y := *x
+	y.Affected = make([]RecordPackage, len(idx))
+	for k, j := range idx {
+		if j < len(x.Affected) {
+			y.Affected[k] = x.Affected[j]
+		}
+	}
+	return &y
+}
+
 // Info describes the database.
 func (db *DB) Info() Info {
 	info := db.info
@@ -197,11 +232,11 @@ func (db *DB) Info() Info {
 }
 
 // Len returns the number of entries, withdrawn ones included.
-func (db *DB) Len() int { return len(db.Entries) }
+func (db *DB) Len() int { return len(db.entries) }
 
 // Has reports whether the database has an entry with the given OSV id.
 func (db *DB) Has(id string) bool {
-	_, ok := slices.BinarySearchFunc(db.Entries, id, func(e Entry, id string) int {
+	_, ok := slices.BinarySearchFunc(db.entries, id, func(e entry, id string) int {
 		switch {
 		case e.ID < id:
 			return -1
@@ -213,41 +248,55 @@ func (db *DB) Has(id string) bool {
 	return ok
 }
 
-// Lookup returns the affected[] elements of the entries that name a
-// package, by OSV ecosystem and normalised name, from the DB's index.
-func (db *DB) Lookup(ecosystem, name string) []Ref {
-	return db.Index[ecosystem][name]
+// lookup returns the affected[] elements of the entries that name a
+// package, by OSV ecosystem and normalised name: from the index, or, in
+// a linear view, by walking every affected[] element.
+func (db *DB) lookup(ecosystem, name string) []ref {
+	if db.linearOnly {
+		return db.linearLookup(ecosystem, name)
+	}
+	return db.index[ecosystem][name]
 }
 
-// Prepare returns the parsed ranges of the affected[] element r points
+// prepare returns the parsed ranges of the affected[] element r points
 // to, parsing them on first use. Concurrent first uses may both parse;
 // the results are equal and one wins.
-func (db *DB) Prepare(r Ref, ecosystem string) *matchParsed {
+func (db *DB) prepare(r ref, ecosystem string) *matchParsed {
 	slot := &db.prepared[r.slot]
 	if p := slot.Load(); p != nil {
 		return p
 	}
-	p := matchPrepare(&db.Entries[r.Entry].Affected[r.Affected], ecosystem)
+	p := matchPrepare(&db.entries[r.entry].Affected[r.affected], ecosystem)
 	slot.CompareAndSwap(nil, p)
 	return slot.Load()
 }
 
-// LinearLookup finds the affected packages of a package by walking every
-// affected package of every entry, as a database without an index would
-// (identities are normalised once, so the walk is only comparisons). It
-// exists as the benchmark baseline for the index.
-func (db *DB) LinearLookup(ecosystem, name string) []Ref {
+// linearView returns a view of db that finds a package's records by
+// walking every affected package of every entry, as a database without
+// an index would (identities are normalised once, so the walk is only
+// comparisons): the baseline risk's Scan benchmarks measure the index
+// against, reached through internal/baseline. The view shares db's
+// records and caches; it is built once.
+func (db *DB) linearView() *DB {
 	db.linearOnce.Do(func() {
-		for eco, byName := range db.Index {
+		v := &DB{entries: db.entries, index: db.index, info: db.info, prepared: db.prepared, extras: db.extras,
+			group: db.group, malicious: db.malicious, linearOnly: true}
+		for eco, byName := range db.index {
 			for n, refs := range byName {
 				for _, r := range refs {
-					db.linear = append(db.linear, linear{eco, n, r})
+					v.linear = append(v.linear, linear{eco, n, r})
 				}
 			}
 		}
-		slices.SortFunc(db.linear, func(a, b linear) int { return int(a.ref.slot - b.ref.slot) })
+		slices.SortFunc(v.linear, func(a, b linear) int { return int(a.ref.slot - b.ref.slot) })
+		db.linearDB = v
 	})
-	var out []Ref
+	return db.linearDB
+}
+
+// linearLookup is lookup in a linear view.
+func (db *DB) linearLookup(ecosystem, name string) []ref {
+	var out []ref
 	for i := range db.linear {
 		l := &db.linear[i]
 		if l.name == name && l.ecosystem == ecosystem {
@@ -259,23 +308,23 @@ func (db *DB) LinearLookup(ecosystem, name string) []Ref {
 
 type linear struct {
 	ecosystem, name string
-	ref             Ref
+	ref             ref
 }
 
-// Extra returns the finding-only data of entry i, decoding it from the
-// compact index on first use. A corrupt blob yields an extra whose
+// details returns the finding-only data of entry i, decoding it from the
+// compact index on first use. A corrupt blob yields details whose
 // summary says so (matching does not depend on it).
-func (db *DB) Extra(i int32) *extra {
+func (db *DB) details(i int32) *extra {
 	slot := &db.extras[i]
 	if x := slot.Load(); x != nil {
 		return x
 	}
 	x := &extra{}
-	if err := json.Unmarshal([]byte(db.Entries[i].Extra), x); err != nil {
+	if err := json.Unmarshal([]byte(db.entries[i].Extra), x); err != nil {
 		x = &extra{Summary: fmt.Sprintf("(details unreadable in the compact index: %v)", err)}
 	}
-	if len(x.Affected) != len(db.Entries[i].Affected) {
-		x.Affected = append(x.Affected, make([]affectedExtra, max(0, len(db.Entries[i].Affected)-len(x.Affected)))...)
+	if len(x.Affected) != len(db.entries[i].Affected) {
+		x.Affected = append(x.Affected, make([]RecordPackage, max(0, len(db.entries[i].Affected)-len(x.Affected)))...)
 	}
 	slot.CompareAndSwap(nil, x)
 	return slot.Load()
@@ -286,7 +335,7 @@ func (db *DB) Extra(i int32) *extra {
 // osv.dev's per-ecosystem zips (a GHSA advisory for Go and Maven
 // packages is in both), and a directory holding them must not report it
 // twice.
-func dedupe(entries []Entry) []Entry {
+func dedupe(entries []entry) []entry {
 	if len(entries) < 2 {
 		return entries
 	}
@@ -309,7 +358,7 @@ func dedupe(entries []Entry) []Entry {
 // advisory when one names the other's id, or both name a common id, in
 // their aliases or upstream, transitively, within the database (a
 // union-find over ids). It returns each entry's advisory number.
-func groups(entries []Entry) []int32 {
+func groups(entries []entry) []int32 {
 	node := make(map[string]int32, len(entries)*2)
 	parent := make([]int32, 0, len(entries)*2)
 	id := func(s string) int32 {
@@ -352,12 +401,12 @@ func groups(entries []Entry) []int32 {
 }
 
 // malicious marks the known-malicious-package records: those that say
-// so themselves (Entry.Malicious), and those that alias one or that
+// so themselves (entry.Malicious), and those that alias one or that
 // one aliases (GHSA-p396-9cxf-5q3r is MAL-2025-3546's twin). Only a
 // direct alias between the two records counts: a record that merely
 // names the same CVE as a malicious one (another package's advisory for
 // it, a chain of distro advisories) is not made malware by it.
-func malicious(entries []Entry) []bool {
+func malicious(entries []entry) []bool {
 	ids := map[string]bool{}     // ids of malicious records
 	aliased := map[string]bool{} // ids they alias
 	for i := range entries {
@@ -379,22 +428,22 @@ func malicious(entries []Entry) []bool {
 	return out
 }
 
-// IsMalicious reports whether entry i is a known-malicious-package
+// maliciousAt reports whether entry i is a known-malicious-package
 // record.
-func (db *DB) IsMalicious(i int32) bool {
+func (db *DB) maliciousAt(i int32) bool {
 	if db.malicious == nil {
-		return db.Entries[i].Malicious
+		return db.entries[i].Malicious
 	}
 	return db.malicious[i]
 }
 
-// GroupOf returns entry i's advisory number (its own index when the
+// groupOf returns entry i's advisory number (its own index when the
 // database was built without links).
-func (db *DB) GroupOf(i int32) int32 {
-	if db.Group == nil {
+func (db *DB) groupOf(i int32) int32 {
+	if db.group == nil {
 		return -1 - i
 	}
-	return db.Group[i]
+	return db.group[i]
 }
 
 // Info describes a loaded vulnerability database.

@@ -15,10 +15,14 @@
 // GitHub malware with CWE-506) marks its whole advisory malicious.
 //
 // Identify turns an SBOM component into an OSV identity (ecosystem, name,
-// version) from its purl and qualifiers; each ecosystem's version ordering
-// (Go and SemVer, npm, PyPI, Maven, RubyGems, NuGet, Packagist, Pub, CRAN,
-// Hackage, rpm, dpkg, apk and the others OSV names) decides whether a
-// version is in a record's affected ranges.
+// version) from its purl and qualifiers; (*DB).Match compares it with
+// every record that names the package, and each ecosystem's version
+// ordering (Go and SemVer, npm, PyPI, Maven, RubyGems, NuGet, Packagist,
+// Pub, CRAN, Hackage, rpm, dpkg, apk and the others OSV names) decides
+// whether the version is in a record's affected ranges. Match returns one
+// Verdict per record (affected or not, the range that matched, the fixes
+// above the version, the advisory the record belongs to) and the records
+// it could not assess; (*DB).Record reads the record a verdict names.
 //
 // What does not live here: the scan that turns matches into findings, their
 // priority, enrichment and outputs (package risk, which imports this one),

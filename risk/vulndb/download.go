@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/chaingate/chaingate/internal/readlimit"
 	"io"
 	"net/http"
 	"net/url"
@@ -249,7 +250,7 @@ func downloadVerify(f io.ReaderAt, size int64, eco string, progress func(Downloa
 		if err != nil {
 			return 0, fmt.Errorf("%s: %w", zf.Name, err)
 		}
-		data, err := ReadLimited(rc, cfg.maxEntryBytes)
+		data, err := readlimit.ReadAll(rc, cfg.maxEntryBytes, ErrTooLarge)
 		rc.Close()
 		if err != nil {
 			return 0, fmt.Errorf("%s: %w", zf.Name, err)

@@ -3,10 +3,10 @@ package vulndb
 import (
 	"errors"
 	"fmt"
-	"net/url"
 	"regexp"
 	"strings"
 
+	"github.com/chaingate/chaingate/internal/purl"
 	"github.com/chaingate/chaingate/sbom"
 )
 
@@ -15,108 +15,12 @@ import (
 // no OSV ecosystem.
 var ErrNoIdentity = errors.New("risk: component has no OSV identity")
 
-// Identity is a component's OSV identity.
+// Identity is a component's OSV identity, what (*DB).Match takes:
+// Identify gives it from an SBOM component.
 type Identity struct {
 	Ecosystem string // OSV ecosystem, with release for distros ("Debian:12")
 	Name      string // normalised package name
 	Version   string
-}
-
-// ecosystemPURL is a purl split into its parts without changing the case
-// of any of them. It is hand-parsed on purpose: packageurl-go v0.1.7
-// lowercases Go module paths (which are case-sensitive) and allocates a
-// qualifier map for every purl, which costs more than the whole match for
-// a 20,000-component SBOM.
-type ecosystemPURL struct {
-	Type       string
-	Namespace  string
-	Name       string
-	Version    string
-	Qualifiers string // raw, "k=v&k2=v2"
-	Path       string // namespace/name, decoded
-}
-
-// ParsePURL splits a package URL (pkg:type/namespace/name@version?qualifiers)
-// into its parts, percent-decoded; the qualifiers stay raw.
-func ParsePURL(s string) (ecosystemPURL, error) {
-	var p ecosystemPURL
-	rest, ok := strings.CutPrefix(s, "pkg:")
-	if !ok {
-		return p, fmt.Errorf("purl %q: no pkg: scheme", s)
-	}
-	rest = strings.TrimLeft(rest, "/")
-	rest, _, _ = strings.Cut(rest, "#")
-	rest, p.Qualifiers, _ = strings.Cut(rest, "?")
-	typ, path, ok := strings.Cut(rest, "/")
-	if !ok || typ == "" {
-		return p, fmt.Errorf("purl %q: no type or name", s)
-	}
-	p.Type = typ
-	for i := 0; i < len(typ); i++ {
-		if c := typ[i]; c >= 'A' && c <= 'Z' {
-			p.Type = strings.ToLower(typ)
-			break
-		}
-	}
-	if i := strings.LastIndexByte(path, '@'); i >= 0 {
-		v, err := ecosystemUnescape(path[i+1:])
-		if err != nil {
-			return p, fmt.Errorf("purl %q: version: %v", s, err)
-		}
-		p.Version = v
-		path = path[:i]
-	}
-	path = strings.Trim(path, "/")
-	// Percent-decoding each segment keeps an encoded '/' inside a
-	// segment; purls in practice never encode one, so decoding the
-	// whole path is the same and allocates once.
-	path, err := ecosystemUnescape(path)
-	if err != nil {
-		return p, fmt.Errorf("purl %q: bad name: %v", s, err)
-	}
-	if i := strings.LastIndexByte(path, '/'); i >= 0 {
-		p.Namespace, p.Name = path[:i], path[i+1:]
-	} else {
-		p.Name = path
-	}
-	if p.Name == "" {
-		return p, fmt.Errorf("purl %q: empty name", s)
-	}
-	p.Path = path
-	return p, nil
-}
-
-func ecosystemUnescape(s string) (string, error) {
-	if !strings.Contains(s, "%") {
-		return s, nil
-	}
-	return url.PathUnescape(s)
-}
-
-// distroQualifiers returns the "distro", "upstream" and "epoch"
-// qualifiers in one pass over the qualifier string.
-func (p ecosystemPURL) distroQualifiers() (distro, upstream, epoch string) {
-	for q := range strings.SplitSeq(p.Qualifiers, "&") {
-		k, v, _ := strings.Cut(q, "=")
-		var dst *string
-		switch {
-		case strings.EqualFold(k, "distro"):
-			dst = &distro
-		case strings.EqualFold(k, "upstream"):
-			dst = &upstream
-		case strings.EqualFold(k, "epoch"):
-			dst = &epoch
-		default:
-			continue
-		}
-		if *dst == "" {
-			if strings.ContainsAny(v, "%+") {
-				v, _ = url.QueryUnescape(v)
-			}
-			*dst = v
-		}
-	}
-	return distro, upstream, epoch
 }
 
 // ecosystemDebianReleases maps Debian codenames to release numbers.
@@ -148,7 +52,7 @@ func Identify(c *sbom.Component) (Identity, error) {
 		}
 		return Identity{}, fmt.Errorf("%w: no purl", ErrNoIdentity)
 	}
-	p, err := ParsePURL(c.PURL)
+	p, err := purl.Parse(c.PURL)
 	if err != nil {
 		return Identity{}, fmt.Errorf("%w: %v", ErrNoIdentity, err)
 	}
@@ -190,7 +94,7 @@ func Identify(c *sbom.Component) (Identity, error) {
 		id.Ecosystem, id.Name = "ConanCenter", p.Name
 	case "deb", "apk", "rpm":
 		id.Name = p.Name
-		distro, upstream, epoch := p.distroQualifiers()
+		distro, upstream, epoch := p.DistroQualifiers()
 		if p.Type != "rpm" && upstream != "" {
 			// OSV's Debian, Ubuntu and Alpine advisories name source
 			// packages; purls carry the source package as the "upstream"

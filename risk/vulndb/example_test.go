@@ -93,3 +93,28 @@ func ExampleDownload() {
 	// updated: false entries verified: 0
 	// 2 entries loaded from zip
 }
+
+// Match one SBOM component against the database without risk.Scan:
+// Identify gives its OSV identity, Match each record's verdict, Record
+// the record a verdict names. The GO record and its GHSA twin are one
+// advisory.
+func ExampleDB_Match() {
+	db, err := vulndb.Load("../testdata/osv/multi")
+	if err != nil {
+		log.Fatal(err)
+	}
+	c := sbom.Component{Name: "github.com/gin-gonic/gin", Version: "v1.9.0", PURL: "pkg:golang/github.com/gin-gonic/gin@v1.9.0"}
+	id, err := vulndb.Identify(&c)
+	if err != nil {
+		log.Fatal(err)
+	}
+	m := db.Match(id, nil)
+	for _, v := range m.Verdicts {
+		rec := db.Record(v.Record)
+		fmt.Printf("%s affected=%v range %q fixed %v same advisory as the first: %v\n",
+			rec.ID, v.Affected, v.Range, v.Fixed, v.Advisory == m.Verdicts[0].Advisory)
+	}
+	// Output:
+	// GHSA-2c4m-59x9-fr2g affected=true range ">=1.3.1-0.20190301021747-ccb9e902956d, <1.9.1" fixed [1.9.1] same advisory as the first: true
+	// GO-2023-1737 affected=true range ">=1.3.1-0.20190301021747-ccb9e902956d, <1.9.1" fixed [1.9.1] same advisory as the first: true
+}

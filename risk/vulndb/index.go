@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/chaingate/chaingate/internal/readlimit"
 	"io"
 	"io/fs"
 	"strings"
@@ -66,8 +67,8 @@ func (db *DB) WriteIndex(w io.Writer) error {
 		u(uint64(t.Nanosecond()))
 	}
 	var nAff, nRanges, nEvents, nStrings int
-	for i := range db.Entries {
-		e := &db.Entries[i]
+	for i := range db.entries {
+		e := &db.entries[i]
 		nStrings += len(e.Aliases) + len(e.Upstream)
 		nAff += len(e.Affected)
 		for _, a := range e.Affected {
@@ -81,11 +82,11 @@ func (db *DB) WriteIndex(w io.Writer) error {
 	bw.WriteString(indexMagic)
 	str(db.info.Source)
 	tm(db.info.Modified)
-	for _, n := range []int{len(db.Entries), nAff, nRanges, nEvents, nStrings} {
+	for _, n := range []int{len(db.entries), nAff, nRanges, nEvents, nStrings} {
 		u(uint64(n))
 	}
-	for i := range db.Entries {
-		e := &db.Entries[i]
+	for i := range db.entries {
+		e := &db.entries[i]
 		str(e.ID)
 		u(uint64(len(e.Aliases)))
 		for _, a := range e.Aliases {
@@ -102,7 +103,7 @@ func (db *DB) WriteIndex(w io.Writer) error {
 		u(flags)
 		tm(e.Modified)
 		tm(e.Withdrawn)
-		raw, err := json.Marshal(db.Extra(int32(i)))
+		raw, err := json.Marshal(db.details(int32(i)))
 		if err != nil {
 			return fmt.Errorf("risk: write OSV index: entry %s: %w", e.ID, err)
 		}
@@ -249,7 +250,7 @@ func indexReadAll(rd io.Reader) ([]byte, error) {
 		}
 	}
 	if size < 0 || size > MaxIndexBytes {
-		return ReadLimited(rd, MaxIndexBytes)
+		return readlimit.ReadAll(rd, MaxIndexBytes, ErrTooLarge)
 	}
 	buf := make([]byte, size, size+1)
 	if _, err := io.ReadFull(rd, buf); err != nil {
@@ -259,7 +260,7 @@ func indexReadAll(rd io.Reader) ([]byte, error) {
 	// through the limited path.
 	var one [1]byte
 	if n, _ := rd.Read(one[:]); n > 0 {
-		rest, err := ReadLimited(rd, MaxIndexBytes-size-1)
+		rest, err := readlimit.ReadAll(rd, MaxIndexBytes-size-1, ErrTooLarge)
 		if err != nil {
 			return nil, err
 		}
@@ -293,7 +294,7 @@ type indexCounts struct {
 
 // bytes is the memory the decoded structure takes.
 func (c indexCounts) bytes() int64 {
-	return int64(c.entries)*int64(unsafe.Sizeof(Entry{})) +
+	return int64(c.entries)*int64(unsafe.Sizeof(entry{})) +
 		int64(c.affected)*int64(unsafe.Sizeof(affected{})) +
 		int64(c.ranges)*int64(unsafe.Sizeof(affectedRange{})) +
 		int64(c.events)*int64(unsafe.Sizeof(event{})) +
@@ -414,7 +415,7 @@ func readIndex(rd io.Reader, cfg *Config) (*DB, error) {
 		return nil, fmt.Errorf("%w: %d bytes of index decode to %d bytes of items (limit %d per byte)", ErrInvalidIndex, len(s), b, indexMaxInflate)
 	}
 	r.off = body
-	entries := make([]Entry, got.entries)
+	entries := make([]entry, got.entries)
 	affs := make([]affected, got.affected)
 	ranges := make([]affectedRange, got.ranges)
 	events := make([]event, got.events)
@@ -471,7 +472,7 @@ func readIndex(rd io.Reader, cfg *Config) (*DB, error) {
 			return nil, r.err
 		}
 	}
-	db := Build(entries, "index", cfg)
+	db := build(entries, "index", cfg)
 	db.info.Modified = modified
 	_ = source
 	return db, nil

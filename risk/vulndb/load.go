@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/chaingate/chaingate/internal/readlimit"
 	"io"
 	"io/fs"
 	"os"
@@ -74,7 +75,7 @@ func Load(path string, opts ...Option) (*DB, error) {
 	case bytes.HasPrefix(head, []byte("PK\x03\x04")):
 		return loadZip(f, st.Size(), path, cfg)
 	default:
-		data, err := ReadLimited(f, cfg.maxEntryBytes)
+		data, err := readlimit.ReadAll(f, cfg.maxEntryBytes, ErrTooLarge)
 		if err != nil {
 			return nil, fmt.Errorf("risk: load OSV %s: %w", path, err)
 		}
@@ -82,7 +83,7 @@ func Load(path string, opts ...Option) (*DB, error) {
 		if err != nil {
 			return nil, fmt.Errorf("risk: load OSV %s: %w", path, err)
 		}
-		return Build([]Entry{*e}, "file", cfg), nil
+		return build([]entry{*e}, "file", cfg), nil
 	}
 }
 
@@ -95,23 +96,10 @@ func loadIsGoVulnDB(dir string) bool {
 	return true
 }
 
-// ReadLimited reads all of r, failing with ErrTooLarge when r holds more
-// than limit bytes.
-func ReadLimited(r io.Reader, limit int64) ([]byte, error) {
-	data, err := io.ReadAll(io.LimitReader(r, limit+1))
-	if err != nil {
-		return nil, err
-	}
-	if int64(len(data)) > limit {
-		return nil, fmt.Errorf("%w: more than %d bytes", ErrTooLarge, limit)
-	}
-	return data, nil
-}
-
 var loadUnmarshal = protojson.UnmarshalOptions{DiscardUnknown: true}
 
 // loadParse parses one entry into its compact form.
-func loadParse(data []byte) (*Entry, error) {
+func loadParse(data []byte) (*entry, error) {
 	var v osvschema.Vulnerability
 	if err := loadUnmarshal.Unmarshal(data, &v); err != nil {
 		return nil, fmt.Errorf("%w: %v", ErrInvalidOSV, err)
@@ -126,8 +114,8 @@ type loadJob struct {
 }
 
 // loadAll parses jobs on all CPUs, bounding each entry and the total.
-func loadAll(jobs []loadJob, cfg *Config) ([]Entry, error) {
-	out := make([]Entry, len(jobs))
+func loadAll(jobs []loadJob, cfg *Config) ([]entry, error) {
+	out := make([]entry, len(jobs))
 	var total atomic.Int64
 	var firstErr error
 	var mu sync.Mutex
@@ -169,13 +157,13 @@ func loadAll(jobs []loadJob, cfg *Config) ([]Entry, error) {
 	return out, nil
 }
 
-func loadOne(j loadJob, cfg *Config, total *atomic.Int64) (*Entry, error) {
+func loadOne(j loadJob, cfg *Config, total *atomic.Int64) (*entry, error) {
 	rc, err := j.open()
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", j.name, err)
 	}
 	defer rc.Close()
-	data, err := ReadLimited(rc, cfg.maxEntryBytes)
+	data, err := readlimit.ReadAll(rc, cfg.maxEntryBytes, ErrTooLarge)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", j.name, err)
 	}
@@ -242,7 +230,7 @@ func loadDir(dir string, cfg *Config) (*DB, error) {
 	if err != nil {
 		return nil, fmt.Errorf("risk: load OSV directory %s: %w", dir, err)
 	}
-	return Build(entries, "dir", cfg), nil
+	return build(entries, "dir", cfg), nil
 }
 
 // loadGoVulnDBIndex is index/db.json of the Go vulnerability database.
@@ -274,7 +262,7 @@ func loadGoVulnDB(dir string, cfg *Config) (*DB, error) {
 	if err != nil {
 		return fail(err)
 	}
-	mraw, err := ReadLimited(mf, 256<<20)
+	mraw, err := readlimit.ReadAll(mf, 256<<20, ErrTooLarge)
 	mf.Close()
 	if err != nil {
 		return fail(fmt.Errorf("index/modules.json: %w", err))
@@ -317,7 +305,7 @@ func loadGoVulnDB(dir string, cfg *Config) (*DB, error) {
 	if err != nil {
 		return fail(err)
 	}
-	db := Build(entries, "go-vulndb", cfg)
+	db := build(entries, "go-vulndb", cfg)
 	if idx.Modified.After(db.info.Modified) {
 		db.info.Modified = idx.Modified.UTC()
 	}
@@ -333,10 +321,10 @@ func loadZip(r io.ReaderAt, size int64, path string, cfg *Config) (*DB, error) {
 	if err != nil {
 		return nil, fmt.Errorf("risk: load OSV zip %s: %w", path, err)
 	}
-	return Build(entries, "zip", cfg), nil
+	return build(entries, "zip", cfg), nil
 }
 
-func loadZipEntries(zr *zip.Reader, cfg *Config) ([]Entry, error) {
+func loadZipEntries(zr *zip.Reader, cfg *Config) ([]entry, error) {
 	jobs, err := loadZipJobs(zr, "", cfg)
 	if err != nil {
 		return nil, err

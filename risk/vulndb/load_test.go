@@ -13,9 +13,9 @@ import (
 )
 
 func testIDs(db *DB) []string {
-	ids := make([]string, 0, len(db.Entries))
-	for i := range db.Entries {
-		ids = append(ids, db.Entries[i].ID)
+	ids := make([]string, 0, len(db.entries))
+	for i := range db.entries {
+		ids = append(ids, db.entries[i].ID)
 	}
 	return ids
 }
@@ -145,9 +145,9 @@ func TestLoadOSVSources(t *testing.T) {
 		}
 	}
 	// The index keeps everything a finding needs.
-	a, b := fromDir.Entries, fromIndex.Entries
+	a, b := fromDir.entries, fromIndex.entries
 	for i := range a {
-		xa, xb := fromDir.Extra(int32(i)), fromIndex.Extra(int32(i))
+		xa, xb := fromDir.details(int32(i)), fromIndex.details(int32(i))
 		if a[i].ID != b[i].ID || xa.Summary != xb.Summary || xa.Details != xb.Details || len(a[i].Affected) != len(b[i].Affected) || !a[i].Withdrawn.Equal(b[i].Withdrawn) || len(xa.References) != len(xb.References) || len(xa.Affected) != len(xb.Affected) {
 			t.Fatalf("index lost data of %s", a[i].ID)
 		}

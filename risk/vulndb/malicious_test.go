@@ -71,8 +71,8 @@ func TestMaliciousByDirectAliasOnly(t *testing.T) {
 		t.Fatal(err)
 	}
 	want := map[string]bool{"MAL-2099-1": true, "GHSA-aaaa-aaaa-aaaa": true, "GHSA-bbbb-bbbb-bbbb": true, "GHSA-cccc-cccc-cccc": false}
-	for i, e := range db.Entries {
-		if got := db.IsMalicious(int32(i)); got != want[e.ID] {
+	for i, e := range db.entries {
+		if got := db.maliciousAt(int32(i)); got != want[e.ID] {
 			t.Errorf("%s malicious %v, want %v", e.ID, got, want[e.ID])
 		}
 	}

@@ -68,15 +68,15 @@ func matchPrepare(a *affected, ecosystem string) *matchParsed {
 	return p
 }
 
-// MatchVersionCache holds a component version parsed once per scheme.
-type MatchVersionCache struct {
+// versionCache holds a component version parsed once per scheme.
+type versionCache struct {
 	Version string
 	schemes []scheme
 	parsed  []vulnVersion
 	errs    []error
 }
 
-func (c *MatchVersionCache) get(s scheme) (vulnVersion, error) {
+func (c *versionCache) get(s scheme) (vulnVersion, error) {
 	for i, x := range c.schemes {
 		if x == s {
 			return c.parsed[i], c.errs[i]
@@ -97,12 +97,12 @@ func (c *MatchVersionCache) get(s scheme) (vulnVersion, error) {
 // element (the caller reports it, never treats it as "not affected"
 // silently).
 func matchAffected(a *affected, ecosystem, version string) (matchResult, error) {
-	return MatchPrepared(a, matchPrepare(a, ecosystem), ecosystem, &MatchVersionCache{Version: version})
+	return matchPrepared(a, matchPrepare(a, ecosystem), ecosystem, &versionCache{Version: version})
 }
 
-// MatchPrepared says whether the version in vc is affected by a, whose
-// ranges p were prepared for ecosystem (see (*DB).Prepare).
-func MatchPrepared(a *affected, p *matchParsed, ecosystem string, vc *MatchVersionCache) (matchResult, error) {
+// matchPrepared says whether the version in vc is affected by a, whose
+// ranges p were prepared for ecosystem (see (*DB).prepare).
+func matchPrepared(a *affected, p *matchParsed, ecosystem string, vc *versionCache) (matchResult, error) {
 	var res matchResult
 	version := vc.Version
 	if len(a.Versions) > 0 {
@@ -202,7 +202,7 @@ func MatchPrepared(a *affected, p *matchParsed, ecosystem string, vc *MatchVersi
 // range that can be evaluated: distro records (Debian, Ubuntu) list
 // affected versions and a fixing range together, and a match through the
 // list still has a fix to report.
-func matchFixedAbove(p *matchParsed, vc *MatchVersionCache) []string {
+func matchFixedAbove(p *matchParsed, vc *versionCache) []string {
 	var fixed []string
 	for ri := range p.ranges {
 		r := &p.ranges[ri]

@@ -39,11 +39,11 @@ func ParseOSV(data []byte) (*osvschema.Vulnerability, error) {
 	return &v, nil
 }
 
-// Entry is the compact form of an OSV entry that the DB keeps and the
+// entry is the compact form of an OSV entry that the DB keeps and the
 // serialised index stores: what matching needs, decoded eagerly, and the
 // rest (texts, references, affected packages and symbols) as extra,
-// decoded only for entries that match (see (*DB).extra).
-type Entry struct {
+// decoded only for entries that match (see (*DB).details).
+type entry struct {
 	ID      string
 	Aliases []string
 	// Upstream are the ids the entry's OSV "upstream" names (a distro
@@ -51,7 +51,7 @@ type Entry struct {
 	// (see groups).
 	Upstream []string
 	// Malicious is set when the record itself says the package is
-	// known-malicious (see isMalicious); Build extends it to every
+	// known-malicious (see isMalicious); build extends it to every
 	// record linked with such a record.
 	Malicious bool
 	Modified  time.Time
@@ -72,19 +72,24 @@ type extra struct {
 	Severity   []Severity      `json:"severity,omitempty"`
 	References []Reference     `json:"references,omitempty"`
 	URL        string          `json:"url,omitempty"`
-	Affected   []affectedExtra `json:"affected,omitempty"`
+	Affected   []RecordPackage `json:"affected,omitempty"`
 	// GHSASeverity is GitHub's database_specific.severity ("LOW",
 	// "MODERATE", "HIGH", "CRITICAL"), used when no record of an
 	// advisory gives a CVSS vector.
 	GHSASeverity string `json:"ghsaSeverity,omitempty"`
 }
 
-// affectedExtra is the finding-only part of an affected[] element
-// (parallel to Entry.Affected).
-type affectedExtra struct {
-	PURL     string            `json:"purl,omitempty"`
-	Imports  []AffectedPackage `json:"imports,omitempty"`
-	Severity []Severity        `json:"severity,omitempty"`
+// RecordPackage is the finding-only part of one affected[] element of a
+// record (Record.Affected is parallel to the record's affected[]). Its
+// JSON form is part of the compact index.
+type RecordPackage struct {
+	// PURL is the package URL the element gives, if any.
+	PURL string `json:"purl,omitempty"`
+	// Imports are the Go packages and symbols the element says are
+	// vulnerable (the Go vulndb's ecosystem_specific.imports).
+	Imports []AffectedPackage `json:"imports,omitempty"`
+	// Severity is the element's own severity, if it gives one.
+	Severity []Severity `json:"severity,omitempty"`
 }
 
 // Severity is one severity an OSV entry gives: a CVSS vector or a score
@@ -150,7 +155,7 @@ func toTime(ts interface {
 }
 
 // convert checks an entry and returns its compact form.
-func convert(v *osvschema.Vulnerability) (*Entry, error) {
+func convert(v *osvschema.Vulnerability) (*entry, error) {
 	id := v.GetId()
 	bad := func(format string, a ...any) error {
 		return fmt.Errorf("risk: OSV entry %q: %w: %s", id, ErrInvalidOSV, fmt.Sprintf(format, a...))
@@ -164,7 +169,7 @@ func convert(v *osvschema.Vulnerability) (*Entry, error) {
 		Details:  v.GetDetails(),
 		Severity: severities(v.GetSeverity()),
 	}
-	e := &Entry{ID: id, Aliases: v.GetAliases(), Upstream: v.GetUpstream(), Decoded: x}
+	e := &entry{ID: id, Aliases: v.GetAliases(), Upstream: v.GetUpstream(), Decoded: x}
 	e.Malicious = isMalicious(v)
 	if v.Published != nil {
 		x.Published = toTime(v.Published)
@@ -196,7 +201,7 @@ func convert(v *osvschema.Vulnerability) (*Entry, error) {
 			Name:      pkg.GetName(),
 			Versions:  a.GetVersions(),
 		}
-		ax := affectedExtra{PURL: pkg.GetPurl(), Severity: severities(a.GetSeverity())}
+		ax := RecordPackage{PURL: pkg.GetPurl(), Severity: severities(a.GetSeverity())}
 		if af.Name == "" || af.Ecosystem == "" {
 			// OSV allows affected[] without a package for GIT-only
 			// entries; they cannot match a package and are skipped.
@@ -252,7 +257,7 @@ const malwareCWE = "CWE-506"
 // records carry in database_specific, or a GitHub malware advisory
 // (CWE-506 in database_specific.cwe_ids, or in an affected package's
 // database_specific.cwes as OpenSSF copies it). Aliasing such a record
-// is handled at the database level (Build).
+// is handled at the database level (build).
 func isMalicious(v *osvschema.Vulnerability) bool {
 	if strings.HasPrefix(v.GetId(), "MAL-") {
 		return true

@@ -352,7 +352,10 @@ var nuGetPattern = regexp.MustCompile(`^[vV]?[0-9]+(\.[0-9]+){0,3}(-[0-9A-Za-z-]
 
 func checkNuGet(s string) bool { return nuGetPattern.MatchString(strings.TrimSpace(s)) }
 
-// IsUnknownVersion reports versions that must never be matched.
+// IsUnknownVersion reports the versions that must never be matched: the
+// placeholders SBOM tools write for a version nobody recorded ("",
+// "UNKNOWN", "(devel)", "NOASSERTION", ...). (*DB).Match compares no such
+// version; it lists the records that name the package as unassessed.
 func IsUnknownVersion(v string) bool {
 	switch strings.TrimSpace(v) {
 	case "", "UNKNOWN", "unknown", "(devel)", "devel", "*", "latest", "NOASSERTION", "NONE":
