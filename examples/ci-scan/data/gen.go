@@ -66,7 +66,7 @@ func main() {
 			}
 		}
 	}
-	db, err := vulndb.LoadOSV(tmp)
+	db, err := vulndb.Load(tmp)
 	if err != nil {
 		log.Fatal(err)
 	}
