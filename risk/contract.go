@@ -22,6 +22,10 @@ type DB = vulndb.DB
 // (model.Score); this is an alias.
 type Score = model.Score
 
+// ContentReport is what ScanPackageArchive finds in a package archive.
+// It lives in package content (content.Report); this is an alias.
+type ContentReport = content.Report
+
 // LoadOSV loads an OSV database. The implementation lives in package
 // vulndb (vulndb.Load).
 func LoadOSV(path string, opts ...vulndb.Option) (*DB, error) { return vulndb.Load(path, opts...) }
@@ -39,6 +43,6 @@ func TyposquatScore(ecosystem, name string) (Score, error) {
 
 // ScanPackageArchive analyses a package archive's content. The
 // implementation lives in package content (content.ScanPackageArchive).
-func ScanPackageArchive(ctx context.Context, name string, r io.Reader) (*content.Report, error) {
+func ScanPackageArchive(ctx context.Context, name string, r io.Reader) (*ContentReport, error) {
 	return content.ScanPackageArchive(ctx, name, r)
 }

@@ -65,7 +65,8 @@ func TestContractForwarders(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	rep, err := risk.ScanPackageArchive(context.Background(), pkg, bytes.NewReader(data))
+	var rep *risk.ContentReport
+	rep, err = risk.ScanPackageArchive(context.Background(), pkg, bytes.NewReader(data))
 	if err != nil {
 		t.Fatal(err)
 	}
