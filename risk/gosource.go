@@ -20,6 +20,7 @@ import (
 	"golang.org/x/tools/go/packages"
 	"golang.org/x/tools/go/ssa"
 	"golang.org/x/tools/go/ssa/ssautil"
+	"golang.org/x/tools/go/types/typeutil"
 
 	"github.com/chaingate/chaingate/sbom"
 )
@@ -254,8 +255,12 @@ type goSourceCallGraph struct {
 // result has every call govulncheck's whole-program VTA finds, and may
 // have more: a vulnerable method of a type handed to a skipped package
 // as an interface counts as reachable even if that package never calls
-// it. Generic functions keep their bodies (their instances are built
-// where they are instantiated).
+// it. A value that goes through skipped code and comes back (a
+// context value, a sync.Map entry) is followed the same way: the methods
+// of a type converted to an interface in reachable code count as called
+// by the reachable invokes of interface methods it implements
+// (goSourceInvokes). Generic functions keep their bodies (their
+// instances are built where they are instantiated).
 func goSourceGraph(ctx context.Context, dir, mainPath string, affected map[string]bool) (*goSourceCallGraph, error) {
 	tmp, err := os.MkdirTemp("", "chaingate-gosrc-")
 	if err != nil {
@@ -352,6 +357,7 @@ func goSourceGraph(ctx context.Context, dir, mainPath string, affected map[strin
 			queue = append(queue, callee)
 		}
 	}
+	rta := &goSourceInvokes{prog: prog, skip: skip, types: map[string][]types.Type{}, invokes: map[string][]goSourceInvoke{}, seenInv: map[*types.Func]bool{}}
 	for _, fn := range entries {
 		visit(fn, nil)
 	}
@@ -389,6 +395,7 @@ func goSourceGraph(ctx context.Context, dir, mainPath string, affected map[strin
 			}
 		}
 		skip.callbacks(prog, fn, cg.Nodes[fn] == nil, func(callee *ssa.Function) { visit(callee, fn) })
+		rta.scan(fn, visit)
 	}
 	for _, names := range g.reachable {
 		slices.Sort(names)
@@ -775,4 +782,98 @@ func (n goSourceNames) of(fn *ssa.Function) string {
 		n[fn] = s
 	}
 	return s
+}
+
+// goSourceInvokes over-approximates, as RTA does, the interface method
+// calls of analysed code on values that went through skipped code and
+// came back (context.WithValue and Context.Value, sync.Map's Store and
+// Load): VTA follows a value through the fields of the code it has, so
+// without the skipped bodies the value given back has no type and the
+// call no callee, where govulncheck's whole-program VTA finds one. So a
+// method of a type converted to an interface in reachable code counts as
+// called by every reachable invoke of an interface method of that name
+// the type implements. The methods goSourceSkip.callbacks already
+// counts (named like a skipped interface's method, of a signature the
+// skipped code can name) are left out: they are visited anyway.
+type goSourceInvokes struct {
+	prog *ssa.Program
+	skip *goSourceSkip
+	// types are the concrete types converted to an interface in
+	// reachable code, by the names of their methods; seen dedups them.
+	types map[string][]types.Type
+	seen  typeutil.Map
+	// invokes are the interface methods invoked in reachable code, by
+	// name, with the first function invoking each.
+	invokes map[string][]goSourceInvoke
+	seenInv map[*types.Func]bool
+}
+
+// goSourceInvoke is an interface method invoked by fn.
+type goSourceInvoke struct {
+	method *types.Func
+	iface  *types.Interface
+	fn     *ssa.Function
+}
+
+// covered reports whether goSourceSkip.callbacks counts a method of this
+// name and signature of a type converted to an interface.
+func (r *goSourceInvokes) covered(m *types.Func) bool {
+	return r.skip.methods[m.Name()] && r.skip.nameable(m.Type())
+}
+
+// scan records the conversions to interfaces and the invokes of a
+// reachable function fn, and visits the methods they newly match.
+func (r *goSourceInvokes) scan(fn *ssa.Function, visit func(callee, caller *ssa.Function)) {
+	for _, b := range fn.Blocks {
+		for _, instr := range b.Instrs {
+			switch instr := instr.(type) {
+			case *ssa.MakeInterface:
+				t := instr.X.Type()
+				if types.IsInterface(t) || r.seen.At(t) != nil {
+					continue
+				}
+				r.seen.Set(t, true)
+				ms := r.prog.MethodSets.MethodSet(t)
+				for i := range ms.Len() {
+					m, ok := ms.At(i).Obj().(*types.Func)
+					if !ok || r.covered(m) {
+						continue
+					}
+					r.types[m.Name()] = append(r.types[m.Name()], t)
+					for _, inv := range r.invokes[m.Name()] {
+						r.match(t, inv, visit)
+					}
+				}
+			case ssa.CallInstruction:
+				c := instr.Common()
+				if !c.IsInvoke() || r.seenInv[c.Method] || r.covered(c.Method) {
+					continue
+				}
+				iface, ok := c.Value.Type().Underlying().(*types.Interface)
+				if !ok {
+					continue
+				}
+				r.seenInv[c.Method] = true
+				inv := goSourceInvoke{method: c.Method, iface: iface, fn: fn}
+				r.invokes[c.Method.Name()] = append(r.invokes[c.Method.Name()], inv)
+				for _, t := range r.types[c.Method.Name()] {
+					r.match(t, inv, visit)
+				}
+			}
+		}
+	}
+}
+
+// match visits t's method inv invokes when t implements its interface.
+func (r *goSourceInvokes) match(t types.Type, inv goSourceInvoke, visit func(callee, caller *ssa.Function)) {
+	if !types.Implements(t, inv.iface) {
+		return
+	}
+	sel := r.prog.MethodSets.MethodSet(t).Lookup(inv.method.Pkg(), inv.method.Name())
+	if sel == nil {
+		return
+	}
+	if m := r.prog.MethodValue(sel); m != nil {
+		visit(m, inv.fn)
+	}
 }
