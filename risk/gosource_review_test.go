@@ -41,7 +41,8 @@ func TestScanGoSourceRoundTrip(t *testing.T) {
 	// govulncheck finds the context and sync.Map calls; not the
 	// atomic.Value one (it stores through unsafe.Pointer, which VTA does
 	// not follow): chaingate may find more, never less.
-	gvcFinds := map[string]bool{"context": true, "sync.Map": true}
+	gvcFinds := map[string]bool{"context": true, "sync.Map": true, "func value sync.Map": true, "func value context": true,
+		"method value handler": true, "generic callback": true, "struct of funcs through skipped": true, "channel through goroutine": true}
 	cases := map[string]string{
 		"context": `ctx := context.WithValue(context.Background(), key{}, &vulnlib.T{})
 	if m, ok := ctx.Value(key{}).(methoder); ok {
@@ -54,6 +55,22 @@ func TestScanGoSourceRoundTrip(t *testing.T) {
 		"atomic.Value": `var v atomic.Value
 	v.Store(methoder(&vulnlib.T{}))
 	println(v.Load().(methoder).Method())`,
+		"func value sync.Map": `var m sync.Map
+	m.Store(key{}, func(t *vulnlib.T) string { return t.Method() })
+	f, _ := m.Load(key{})
+	println(f.(func(*vulnlib.T) string)(&vulnlib.T{}))`,
+		"func value context": `ctx := context.WithValue(context.Background(), key{}, (*vulnlib.T).Method)
+	println(ctx.Value(key{}).(func(*vulnlib.T) string)(&vulnlib.T{}))`,
+		"method value handler": `http.HandleFunc("/", (&handler{t: &vulnlib.T{}}).serve)
+	_ = http.ListenAndServe(":0", nil)`,
+		"generic callback": `xs := []*vulnlib.T{{}, {}}
+	slices.SortFunc(xs, func(a, b *vulnlib.T) int { return len(a.Method()) - len(b.Method()) })`,
+		"struct of funcs through skipped": `hs := holder{f: func(t *vulnlib.T) string { return t.Method() }}
+	ctx := context.WithValue(context.Background(), key{}, hs)
+	println(ctx.Value(key{}).(holder).f(&vulnlib.T{}))`,
+		"channel through goroutine": `ch := make(chan any, 1)
+	ch <- &vulnlib.T{}
+	go func() { println((<-ch).(methoder).Method()) }()`,
 	}
 	osvDir := goSourceReviewOSV(t)
 	db, err := LoadOSV(osvDir)
@@ -69,6 +86,8 @@ func TestScanGoSourceRoundTrip(t *testing.T) {
 
 import (
 	"context"
+	"net/http"
+	"slices"
 	"sync"
 	"sync/atomic"
 
@@ -79,7 +98,14 @@ type methoder interface{ Method() string }
 
 type key struct{}
 
+type handler struct{ t *vulnlib.T }
+
+func (h *handler) serve(w http.ResponseWriter, r *http.Request) { _, _ = w.Write([]byte(h.t.Method())) }
+
+type holder struct{ f func(*vulnlib.T) string }
+
 var (
+	_ = slices.Sort[[]int]
 	_ = context.Background
 	_ sync.Map
 	_ atomic.Value
