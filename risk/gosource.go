@@ -259,7 +259,8 @@ type goSourceCallGraph struct {
 // context value, a sync.Map entry) is followed the same way: the methods
 // of a type converted to an interface in reachable code count as called
 // by the reachable invokes of interface methods it implements
-// (goSourceInvokes). Generic functions keep their bodies (their
+// (goSourceInvokes), and so do function values of a signature converted
+// to an interface and called dynamically. Generic functions keep their bodies (their
 // instances are built where they are instantiated).
 func goSourceGraph(ctx context.Context, dir, mainPath string, affected map[string]bool) (*goSourceCallGraph, error) {
 	tmp, err := os.MkdirTemp("", "chaingate-gosrc-")
@@ -794,7 +795,12 @@ func (n goSourceNames) of(fn *ssa.Function) string {
 // called by every reachable invoke of an interface method of that name
 // the type implements. The methods goSourceSkip.callbacks already
 // counts (named like a skipped interface's method, of a signature the
-// skipped code can name) are left out: they are visited anyway.
+// skipped code can name) are left out: they are visited anyway. Function
+// values likewise (goSourceFuncs): one whose signature names an analysed
+// type counts as called once a value of that signature is converted to
+// an interface in reachable code (the only way skipped code can hold
+// it) and a reachable dynamic call has that signature; one the skipped
+// code can name counts as called anyway.
 type goSourceInvokes struct {
 	prog *ssa.Program
 	skip *goSourceSkip
@@ -806,6 +812,22 @@ type goSourceInvokes struct {
 	// name, with the first function invoking each.
 	invokes map[string][]goSourceInvoke
 	seenInv map[*types.Func]bool
+	// funcs are, by signature, the function values made in reachable
+	// code whose signature names an analysed type (the others count as
+	// called, see goSourceSkip.callbacks): a *goSourceFuncs.
+	funcs typeutil.Map
+}
+
+// goSourceFuncs are the function values of one signature made in
+// reachable code: they count as called once a value of the signature is
+// converted to an interface in reachable code (so it can go through
+// skipped code and come back: sync.Map, context values) and a reachable
+// dynamic call has the signature (caller).
+type goSourceFuncs struct {
+	escaped bool
+	caller  *ssa.Function
+	fns     []*ssa.Function
+	seen    map[*ssa.Function]bool
 }
 
 // goSourceInvoke is an interface method invoked by fn.
@@ -826,9 +848,16 @@ func (r *goSourceInvokes) covered(m *types.Func) bool {
 func (r *goSourceInvokes) scan(fn *ssa.Function, visit func(callee, caller *ssa.Function)) {
 	for _, b := range fn.Blocks {
 		for _, instr := range b.Instrs {
+			r.funcValues(instr, visit)
 			switch instr := instr.(type) {
 			case *ssa.MakeInterface:
 				t := instr.X.Type()
+				if sig, ok := t.Underlying().(*types.Signature); ok && !r.skip.nameable(sig) {
+					if fs := r.sig(sig); !fs.escaped {
+						fs.escaped = true
+						r.release(fs, visit)
+					}
+				}
 				if types.IsInterface(t) || r.seen.At(t) != nil {
 					continue
 				}
@@ -846,6 +875,12 @@ func (r *goSourceInvokes) scan(fn *ssa.Function, visit func(callee, caller *ssa.
 				}
 			case ssa.CallInstruction:
 				c := instr.Common()
+				if !c.IsInvoke() && c.StaticCallee() == nil {
+					if fs := r.sig(c.Signature()); fs.caller == nil {
+						fs.caller = fn
+						r.release(fs, visit)
+					}
+				}
 				if !c.IsInvoke() || r.seenInv[c.Method] || r.covered(c.Method) {
 					continue
 				}
@@ -861,6 +896,55 @@ func (r *goSourceInvokes) scan(fn *ssa.Function, visit func(callee, caller *ssa.
 				}
 			}
 		}
+	}
+}
+
+// funcValues records the function values instr makes (operands that
+// are functions, a call's callee aside) whose signature names an
+// analysed type.
+func (r *goSourceInvokes) funcValues(instr ssa.Instruction, visit func(callee, caller *ssa.Function)) {
+	var callee *ssa.Value
+	if call, ok := instr.(ssa.CallInstruction); ok {
+		callee = &call.Common().Value
+	}
+	var ops [8]*ssa.Value
+	for _, op := range instr.Operands(ops[:0]) {
+		if op == callee || op == nil {
+			continue
+		}
+		f, ok := (*op).(*ssa.Function)
+		if !ok || f.Signature.Recv() != nil || r.skip.nameable(f.Signature) {
+			continue
+		}
+		fs := r.sig(f.Signature)
+		if fs.seen[f] {
+			continue
+		}
+		fs.seen[f] = true
+		fs.fns = append(fs.fns, f)
+		if fs.escaped && fs.caller != nil {
+			visit(f, fs.caller)
+		}
+	}
+}
+
+// sig returns the function values of a signature.
+func (r *goSourceInvokes) sig(sig *types.Signature) *goSourceFuncs {
+	if fs, ok := r.funcs.At(sig).(*goSourceFuncs); ok {
+		return fs
+	}
+	fs := &goSourceFuncs{seen: map[*ssa.Function]bool{}}
+	r.funcs.Set(sig, fs)
+	return fs
+}
+
+// release visits the function values of fs once they count as called.
+func (r *goSourceInvokes) release(fs *goSourceFuncs, visit func(callee, caller *ssa.Function)) {
+	if !fs.escaped || fs.caller == nil {
+		return
+	}
+	for _, f := range fs.fns {
+		visit(f, fs.caller)
 	}
 }
 
