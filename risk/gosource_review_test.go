@@ -143,3 +143,114 @@ func main() {
 		})
 	}
 }
+
+// TestScanGoSourceUnreachedConversion: as in node_exporter v1.0.0 with
+// golang.org/x/net/http2 (configureTransport, which nothing calls, sets
+// Transport.TLSNextProto to a closure returning the http2 Transport as a
+// RoundTripper; net/http's Transport calls it and invokes RoundTrip), a
+// callback made in code no entry point reaches, handed to the standard
+// library there, and what it converts to an interface are reachable for
+// govulncheck: VTA propagates types through every function of the
+// program, reached or not, and the standard library's invoke is reached
+// (http.Get). ScanGoSource must find it too.
+func TestScanGoSourceUnreachedConversion(t *testing.T) {
+	dir, modcache := gobintest.Source(t, true)
+	t.Setenv("GOMODCACHE", modcache)
+	lib := filepath.Join(modcache, gobintest.Module+"@v1.0.0")
+	if err := os.Chmod(lib, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.MkdirAll(filepath.Join(lib, "rt"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	rt := `package rt
+
+import (
+	"crypto/tls"
+	"net/http"
+)
+
+type RT struct{}
+
+func (RT) RoundTrip(r *http.Request) (*http.Response, error) { return nil, http.ErrNotSupported }
+
+// C is never converted to an interface: C.Apply, and so Configure, are
+// called only in the class-hierarchy call graph govulncheck runs VTA
+// over (main's applier.Apply invoke).
+type C struct{}
+
+func (C) Apply(t *http.Transport) { Configure(t) }
+
+// Configure is never called by the program.
+func Configure(t *http.Transport) {
+	t.TLSNextProto = map[string]func(string, *tls.Conn) http.RoundTripper{
+		"h2": func(string, *tls.Conn) http.RoundTripper { return RT{} },
+	}
+}
+
+func Used() {}
+`
+	main := `package main
+
+import (
+	"net/http"
+
+	"example.com/vulnlib/rt"
+)
+
+type applier interface{ Apply(*http.Transport) }
+
+type other struct{}
+
+func (other) Apply(*http.Transport) {}
+
+func main() {
+	rt.Used()
+	var a applier = other{}
+	a.Apply(nil)
+	_, _ = http.Get("https://example.com")
+}
+`
+	if err := os.WriteFile(filepath.Join(lib, "rt", "rt.go"), []byte(rt), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "main.go"), []byte(main), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	osvDir := t.TempDir()
+	e := goBinTestEntry("GO-REVIEW-0002", "0", map[string]any{"path": gobintest.Module + "/rt", "symbols": []string{"RT.RoundTrip"}})
+	b, err := json.Marshal(e)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(osvDir, "GO-REVIEW-0002.json"), b, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	db, err := LoadOSV(osvDir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rep, err := ScanGoSource(context.Background(), dir, db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := gobintest.Module + "/rt.RT.RoundTrip"
+	if len(rep.Findings) != 1 {
+		t.Fatalf("%d findings, want 1", len(rep.Findings))
+	}
+	ev := rep.Findings[0].Evidence
+	if ev.Level != EvidenceSymbol || !slices.Equal(ev.Symbols, []string{want}) {
+		t.Errorf("%s %v (%s), want symbol [%s]", ev.Level, ev.Symbols, ev.Reason, want)
+	}
+	gvc, _ := exec.LookPath("govulncheck")
+	if gvc == "" {
+		return
+	}
+	cmd := exec.Command(gvc, "-scan", "symbol", "-db", "file://"+filepath.ToSlash(goVulnDBLayout(t, osvDir)), "-format", "json", "./...")
+	cmd.Dir = dir
+	cmd.Env = append(os.Environ(), "GOPROXY=off", "GOFLAGS=-mod=mod", "GOWORK=off", "GOTOOLCHAIN=local")
+	g := govulncheckRun(t, cmd)["GO-REVIEW-0002 "+gobintest.Module]
+	if g.level != EvidenceSymbol || !slices.Equal(g.symbols, []string{want}) {
+		t.Errorf("govulncheck: %s %v, want symbol [%s] (the expectation is wrong)", g.level, g.symbols, want)
+	}
+}
