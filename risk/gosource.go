@@ -348,55 +348,89 @@ func goSourceGraph(ctx context.Context, dir, mainPath string, affected map[strin
 	// paths, shortest with the first entry, are the same on every run.
 	names := goSourceNames{}
 	slices.SortFunc(entries, func(a, b *ssa.Function) int { return strings.Compare(names.of(a), names.of(b)) })
-	cg := vta.CallGraph(ssautil.AllFunctions(prog), nil)
+	all := ssautil.AllFunctions(prog)
+	cg := vta.CallGraph(all, nil)
 
 	g := &goSourceCallGraph{reachable: map[string][]string{}, parent: map[*ssa.Function]*ssa.Function{}, byName: map[string]*ssa.Function{}, first: map[string]string{}}
 	queue := []*ssa.Function{}
+	// anchor is the first function reached with no body of a skipped
+	// package: skipped code is entered there.
+	var anchor *ssa.Function
 	visit := func(callee, caller *ssa.Function) {
 		if _, seen := g.parent[callee]; !seen {
 			g.parent[callee] = caller
 			queue = append(queue, callee)
+			if anchor == nil && len(callee.Blocks) == 0 && callee.Pkg != nil && skip.pkgs[callee.Pkg.Pkg.Path()] {
+				anchor = callee
+			}
 		}
 	}
 	rta := &goSourceInvokes{prog: prog, skip: skip, types: map[string][]types.Type{}, invokes: map[string][]goSourceInvoke{}, seenInv: map[*types.Func]bool{}}
 	for _, fn := range entries {
 		visit(fn, nil)
 	}
-	for len(queue) > 0 {
-		fn := queue[0]
-		queue = queue[1:]
-		if pkg, name, ok := goSourceSymbol(fn); ok {
-			if _, dup := g.byName[pkg+"."+name]; !dup {
-				g.byName[pkg+"."+name] = fn
-				g.reachable[pkg] = append(g.reachable[pkg], name)
-				if g.first[pkg] == "" {
-					g.first[pkg] = pkg + "." + name
+	drain := func() {
+		for len(queue) > 0 {
+			fn := queue[0]
+			queue = queue[1:]
+			if pkg, name, ok := goSourceSymbol(fn); ok {
+				if _, dup := g.byName[pkg+"."+name]; !dup {
+					g.byName[pkg+"."+name] = fn
+					g.reachable[pkg] = append(g.reachable[pkg], name)
+					if g.first[pkg] == "" {
+						g.first[pkg] = pkg + "." + name
+					}
 				}
 			}
-		}
-		if n := cg.Nodes[fn]; n != nil {
-			// In call-site order, so the paths do not depend on the
-			// order of the graph's edges.
-			out := slices.Clone(n.Out)
-			slices.SortStableFunc(out, func(a, b *callgraph.Edge) int {
-				if c := cmp.Compare(a.Pos(), b.Pos()); c != 0 {
-					return c
-				}
-				if c := cmp.Compare(a.Callee.Func.Pos(), b.Callee.Func.Pos()); c != 0 {
-					return c
-				}
-				// Synthetic functions (wrappers, instances) share
-				// positions: their names, computed once.
-				return strings.Compare(names.of(a.Callee.Func), names.of(b.Callee.Func))
-			})
-			for _, e := range out {
-				if e.Callee.Func != nil {
-					visit(e.Callee.Func, fn)
+			if n := cg.Nodes[fn]; n != nil {
+				// In call-site order, so the paths do not depend on the
+				// order of the graph's edges.
+				out := slices.Clone(n.Out)
+				slices.SortStableFunc(out, func(a, b *callgraph.Edge) int {
+					if c := cmp.Compare(a.Pos(), b.Pos()); c != 0 {
+						return c
+					}
+					if c := cmp.Compare(a.Callee.Func.Pos(), b.Callee.Func.Pos()); c != 0 {
+						return c
+					}
+					// Synthetic functions (wrappers, instances) share
+					// positions: their names, computed once.
+					return strings.Compare(names.of(a.Callee.Func), names.of(b.Callee.Func))
+				})
+				for _, e := range out {
+					if e.Callee.Func != nil {
+						visit(e.Callee.Func, fn)
+					}
 				}
 			}
+			skip.callbacks(prog, fn, cg.Nodes[fn] == nil, func(callee *ssa.Function) { visit(callee, fn) })
+			rta.scan(fn, true, visit)
 		}
-		skip.callbacks(prog, fn, cg.Nodes[fn] == nil, func(callee *ssa.Function) { visit(callee, fn) })
-		rta.scan(fn, visit)
+	}
+	drain()
+	// govulncheck runs VTA over every function of the class-hierarchy
+	// call graph's forward slice from the entry points, reached by VTA or
+	// not: a callback made in code VTA never reaches (x/net/http2's
+	// configureTransport setting Transport.TLSNextProto) still flows
+	// into the standard library's fields, and is called once the
+	// standard library's call site is reached. So once skipped code is
+	// entered, the callbacks made anywhere in the code with bodies count
+	// as called from the skipped function entered first (a superset of
+	// that slice: the slice of the standard library's invokes, which
+	// CHA resolves to every method of the name, is not known here).
+	if anchor != nil {
+		var rest []*ssa.Function
+		for fn := range all {
+			if _, seen := g.parent[fn]; !seen && len(fn.Blocks) > 0 {
+				rest = append(rest, fn)
+			}
+		}
+		slices.SortFunc(rest, func(a, b *ssa.Function) int { return strings.Compare(names.of(a), names.of(b)) })
+		for _, fn := range rest {
+			skip.callbacks(prog, fn, false, func(callee *ssa.Function) { visit(callee, anchor) })
+			rta.scan(fn, false, visit)
+		}
+		drain()
 	}
 	for _, names := range g.reachable {
 		slices.Sort(names)
@@ -845,7 +879,10 @@ func (r *goSourceInvokes) covered(m *types.Func) bool {
 
 // scan records the conversions to interfaces and the invokes of a
 // reachable function fn, and visits the methods they newly match.
-func (r *goSourceInvokes) scan(fn *ssa.Function, visit func(callee, caller *ssa.Function)) {
+//
+// With reached false (fn is not reached, see goSourceGraph), only its
+// conversions and function values are recorded, not its calls.
+func (r *goSourceInvokes) scan(fn *ssa.Function, reached bool, visit func(callee, caller *ssa.Function)) {
 	for _, b := range fn.Blocks {
 		for _, instr := range b.Instrs {
 			r.funcValues(instr, visit)
@@ -875,6 +912,9 @@ func (r *goSourceInvokes) scan(fn *ssa.Function, visit func(callee, caller *ssa.
 				}
 			case ssa.CallInstruction:
 				c := instr.Common()
+				if !reached {
+					continue
+				}
 				if !c.IsInvoke() && c.StaticCallee() == nil {
 					if fs := r.sig(c.Signature()); fs.caller == nil {
 						fs.caller = fn
