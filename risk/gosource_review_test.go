@@ -42,7 +42,8 @@ func TestScanGoSourceRoundTrip(t *testing.T) {
 	// atomic.Value one (it stores through unsafe.Pointer, which VTA does
 	// not follow): chaingate may find more, never less.
 	gvcFinds := map[string]bool{"context": true, "sync.Map": true, "func value sync.Map": true, "func value context": true,
-		"method value handler": true, "generic callback": true, "struct of funcs through skipped": true, "channel through goroutine": true}
+		"method value handler": true, "generic callback": true, "struct of funcs through skipped": true, "channel through goroutine": true,
+		"init registration": true, "embedded interface context": true}
 	cases := map[string]string{
 		"context": `ctx := context.WithValue(context.Background(), key{}, &vulnlib.T{})
 	if m, ok := ctx.Value(key{}).(methoder); ok {
@@ -68,6 +69,20 @@ func TestScanGoSourceRoundTrip(t *testing.T) {
 		"struct of funcs through skipped": `hs := holder{f: func(t *vulnlib.T) string { return t.Method() }}
 	ctx := context.WithValue(context.Background(), key{}, hs)
 	println(ctx.Value(key{}).(holder).f(&vulnlib.T{}))`,
+		"init registration": `_ = http.ListenAndServe(":0", nil)
+}
+
+// registered is handed to net/http at init time only.
+type registered struct{ *vulnlib.T }
+
+func (r registered) ServeHTTP(w http.ResponseWriter, _ *http.Request) { _, _ = w.Write([]byte(r.Method())) }
+
+func init() {
+	http.Handle("/", registered{&vulnlib.T{}})`,
+		"embedded interface context": `ctx := context.WithValue(context.Background(), key{}, &vulnlib.T{})
+	if m, ok := ctx.Value(key{}).(both); ok {
+		println(m.Method())
+	}`,
 		"channel through goroutine": `ch := make(chan any, 1)
 	ch <- &vulnlib.T{}
 	go func() { println((<-ch).(methoder).Method()) }()`,
@@ -103,6 +118,9 @@ type handler struct{ t *vulnlib.T }
 func (h *handler) serve(w http.ResponseWriter, r *http.Request) { _, _ = w.Write([]byte(h.t.Method())) }
 
 type holder struct{ f func(*vulnlib.T) string }
+
+// both embeds methoder: Method is invoked through it.
+type both interface{ methoder }
 
 var (
 	_ = slices.Sort[[]int]
