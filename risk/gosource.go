@@ -77,7 +77,17 @@ var ErrGoSourceIncomplete = errors.New("risk: Go source incomplete")
 // vulnerable method of a value handed to such a package as an interface
 // is reachable here even when that package never calls it. The call
 // path then goes from the function that made the value to the value's
-// function, without the skipped frames.
+// function, without the skipped frames. A value that goes through such
+// a package and comes back (a context value, a sync.Map entry) counts
+// as called by the reachable calls it fits (an interface method it
+// implements, a dynamic call of its signature). And, as govulncheck runs
+// VTA over code no entry point reaches (the forward slice of the class
+// hierarchy call graph), so that a callback made there and stored in
+// the standard library is called once the standard library's call site
+// is (x/net/http2's configureTransport), the callbacks made anywhere in
+// the analysed packages count as called once a skipped package is
+// entered; their call path goes through the skipped function entered
+// first (fmt.Errorf, say), which stands for the skipped frames.
 func ScanGoSource(ctx context.Context, dir string, db *DB, opts ...ScanOption) (*Report, error) {
 	if db == nil {
 		return nil, errors.New("risk: scan Go source: nil database")

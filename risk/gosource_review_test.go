@@ -44,48 +44,52 @@ func TestScanGoSourceRoundTrip(t *testing.T) {
 	gvcFinds := map[string]bool{"context": true, "sync.Map": true, "func value sync.Map": true, "func value context": true,
 		"method value handler": true, "generic callback": true, "struct of funcs through skipped": true, "channel through goroutine": true,
 		"init registration": true, "embedded interface context": true}
-	cases := map[string]string{
-		"context": `ctx := context.WithValue(context.Background(), key{}, &vulnlib.T{})
+	type probe struct{ imports, decls, body string }
+	cases := map[string]probe{
+		"context": {`"context"`, "", `ctx := context.WithValue(context.Background(), key{}, &vulnlib.T{})
 	if m, ok := ctx.Value(key{}).(methoder); ok {
 		println(m.Method())
-	}`,
-		"sync.Map": `var m sync.Map
+	}`},
+		"sync.Map": {`"sync"`, "", `var m sync.Map
 	m.Store(key{}, &vulnlib.T{})
 	v, _ := m.Load(key{})
-	println(v.(methoder).Method())`,
-		"atomic.Value": `var v atomic.Value
+	println(v.(methoder).Method())`},
+		"atomic.Value": {`"sync/atomic"`, "", `var v atomic.Value
 	v.Store(methoder(&vulnlib.T{}))
-	println(v.Load().(methoder).Method())`,
-		"func value sync.Map": `var m sync.Map
+	println(v.Load().(methoder).Method())`},
+		"func value sync.Map": {`"sync"`, "", `var m sync.Map
 	m.Store(key{}, func(t *vulnlib.T) string { return t.Method() })
 	f, _ := m.Load(key{})
-	println(f.(func(*vulnlib.T) string)(&vulnlib.T{}))`,
-		"func value context": `ctx := context.WithValue(context.Background(), key{}, (*vulnlib.T).Method)
-	println(ctx.Value(key{}).(func(*vulnlib.T) string)(&vulnlib.T{}))`,
-		"method value handler": `http.HandleFunc("/", (&handler{t: &vulnlib.T{}}).serve)
-	_ = http.ListenAndServe(":0", nil)`,
-		"generic callback": `xs := []*vulnlib.T{{}, {}}
-	slices.SortFunc(xs, func(a, b *vulnlib.T) int { return len(a.Method()) - len(b.Method()) })`,
-		"struct of funcs through skipped": `hs := holder{f: func(t *vulnlib.T) string { return t.Method() }}
-	ctx := context.WithValue(context.Background(), key{}, hs)
-	println(ctx.Value(key{}).(holder).f(&vulnlib.T{}))`,
-		"init registration": `_ = http.ListenAndServe(":0", nil)
-}
+	println(f.(func(*vulnlib.T) string)(&vulnlib.T{}))`},
+		"func value context": {`"context"`, "", `ctx := context.WithValue(context.Background(), key{}, (*vulnlib.T).Method)
+	println(ctx.Value(key{}).(func(*vulnlib.T) string)(&vulnlib.T{}))`},
+		"method value handler": {`"net/http"`, `type handler struct{ t *vulnlib.T }
 
-// registered is handed to net/http at init time only.
+func (h *handler) serve(w http.ResponseWriter, r *http.Request) { _, _ = w.Write([]byte(h.t.Method())) }
+`, `http.HandleFunc("/", (&handler{t: &vulnlib.T{}}).serve)
+	_ = http.ListenAndServe(":0", nil)`},
+		"generic callback": {`"slices"`, "", `xs := []*vulnlib.T{{}, {}}
+	slices.SortFunc(xs, func(a, b *vulnlib.T) int { return len(a.Method()) - len(b.Method()) })`},
+		"struct of funcs through skipped": {`"context"`, `type holder struct{ f func(*vulnlib.T) string }
+`, `hs := holder{f: func(t *vulnlib.T) string { return t.Method() }}
+	ctx := context.WithValue(context.Background(), key{}, hs)
+	println(ctx.Value(key{}).(holder).f(&vulnlib.T{}))`},
+		"init registration": {`"net/http"`, `// registered is handed to net/http at init time only.
 type registered struct{ *vulnlib.T }
 
 func (r registered) ServeHTTP(w http.ResponseWriter, _ *http.Request) { _, _ = w.Write([]byte(r.Method())) }
 
-func init() {
-	http.Handle("/", registered{&vulnlib.T{}})`,
-		"embedded interface context": `ctx := context.WithValue(context.Background(), key{}, &vulnlib.T{})
+func init() { http.Handle("/", registered{&vulnlib.T{}}) }
+`, `_ = http.ListenAndServe(":0", nil)`},
+		"embedded interface context": {`"context"`, `// both embeds methoder: Method is invoked through it.
+type both interface{ methoder }
+`, `ctx := context.WithValue(context.Background(), key{}, &vulnlib.T{})
 	if m, ok := ctx.Value(key{}).(both); ok {
 		println(m.Method())
-	}`,
-		"channel through goroutine": `ch := make(chan any, 1)
+	}`},
+		"channel through goroutine": {"", "", `ch := make(chan any, 1)
 	ch <- &vulnlib.T{}
-	go func() { println((<-ch).(methoder).Method()) }()`,
+	go func() { println((<-ch).(methoder).Method()) }()`},
 	}
 	osvDir := goSourceReviewOSV(t)
 	db, err := LoadOSV(osvDir)
@@ -93,46 +97,12 @@ func init() {
 		t.Fatal(err)
 	}
 	gvc, _ := exec.LookPath("govulncheck")
-	for name, body := range cases {
+	for name, c := range cases {
 		t.Run(name, func(t *testing.T) {
 			dir, modcache := gobintest.Source(t, true)
 			t.Setenv("GOMODCACHE", modcache)
-			src := `package main
-
-import (
-	"context"
-	"net/http"
-	"slices"
-	"sync"
-	"sync/atomic"
-
-	"example.com/vulnlib"
-)
-
-type methoder interface{ Method() string }
-
-type key struct{}
-
-type handler struct{ t *vulnlib.T }
-
-func (h *handler) serve(w http.ResponseWriter, r *http.Request) { _, _ = w.Write([]byte(h.t.Method())) }
-
-type holder struct{ f func(*vulnlib.T) string }
-
-// both embeds methoder: Method is invoked through it.
-type both interface{ methoder }
-
-var (
-	_ = slices.Sort[[]int]
-	_ = context.Background
-	_ sync.Map
-	_ atomic.Value
-)
-
-func main() {
-	` + body + `
-}
-`
+			src := "package main\n\nimport (\n\t" + c.imports + "\n\n\t\"example.com/vulnlib\"\n)\n\n" +
+				"type methoder interface{ Method() string }\n\ntype key struct{}\n\n" + c.decls + "\nfunc main() {\n\t" + c.body + "\n}\n"
 			if err := os.WriteFile(filepath.Join(dir, "main.go"), []byte(src), 0o644); err != nil {
 				t.Fatal(err)
 			}
