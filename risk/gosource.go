@@ -20,6 +20,7 @@ import (
 	"golang.org/x/tools/go/packages"
 	"golang.org/x/tools/go/ssa"
 	"golang.org/x/tools/go/ssa/ssautil"
+	"golang.org/x/tools/go/types/typeutil"
 
 	"github.com/chaingate/chaingate/sbom"
 )
@@ -76,7 +77,17 @@ var ErrGoSourceIncomplete = errors.New("risk: Go source incomplete")
 // vulnerable method of a value handed to such a package as an interface
 // is reachable here even when that package never calls it. The call
 // path then goes from the function that made the value to the value's
-// function, without the skipped frames.
+// function, without the skipped frames. A value that goes through such
+// a package and comes back (a context value, a sync.Map entry) counts
+// as called by the reachable calls it fits (an interface method it
+// implements, a dynamic call of its signature). And, as govulncheck runs
+// VTA over code no entry point reaches (the forward slice of the class
+// hierarchy call graph), so that a callback made there and stored in
+// the standard library is called once the standard library's call site
+// is (x/net/http2's configureTransport), the callbacks made anywhere in
+// the analysed packages count as called once a skipped package is
+// entered; their call path goes through the skipped function entered
+// first (fmt.Errorf, say), which stands for the skipped frames.
 func ScanGoSource(ctx context.Context, dir string, db *DB, opts ...ScanOption) (*Report, error) {
 	if db == nil {
 		return nil, errors.New("risk: scan Go source: nil database")
@@ -254,8 +265,13 @@ type goSourceCallGraph struct {
 // result has every call govulncheck's whole-program VTA finds, and may
 // have more: a vulnerable method of a type handed to a skipped package
 // as an interface counts as reachable even if that package never calls
-// it. Generic functions keep their bodies (their instances are built
-// where they are instantiated).
+// it. A value that goes through skipped code and comes back (a
+// context value, a sync.Map entry) is followed the same way: the methods
+// of a type converted to an interface in reachable code count as called
+// by the reachable invokes of interface methods it implements
+// (goSourceInvokes), and so do function values of a signature converted
+// to an interface and called dynamically. Generic functions keep their bodies (their
+// instances are built where they are instantiated).
 func goSourceGraph(ctx context.Context, dir, mainPath string, affected map[string]bool) (*goSourceCallGraph, error) {
 	tmp, err := os.MkdirTemp("", "chaingate-gosrc-")
 	if err != nil {
@@ -342,53 +358,89 @@ func goSourceGraph(ctx context.Context, dir, mainPath string, affected map[strin
 	// paths, shortest with the first entry, are the same on every run.
 	names := goSourceNames{}
 	slices.SortFunc(entries, func(a, b *ssa.Function) int { return strings.Compare(names.of(a), names.of(b)) })
-	cg := vta.CallGraph(ssautil.AllFunctions(prog), nil)
+	all := ssautil.AllFunctions(prog)
+	cg := vta.CallGraph(all, nil)
 
 	g := &goSourceCallGraph{reachable: map[string][]string{}, parent: map[*ssa.Function]*ssa.Function{}, byName: map[string]*ssa.Function{}, first: map[string]string{}}
 	queue := []*ssa.Function{}
+	// anchor is the first function reached with no body of a skipped
+	// package: skipped code is entered there.
+	var anchor *ssa.Function
 	visit := func(callee, caller *ssa.Function) {
 		if _, seen := g.parent[callee]; !seen {
 			g.parent[callee] = caller
 			queue = append(queue, callee)
+			if anchor == nil && len(callee.Blocks) == 0 && callee.Pkg != nil && skip.pkgs[callee.Pkg.Pkg.Path()] {
+				anchor = callee
+			}
 		}
 	}
+	rta := &goSourceInvokes{prog: prog, skip: skip, types: map[string][]types.Type{}, invokes: map[string][]goSourceInvoke{}, seenInv: map[*types.Func]bool{}}
 	for _, fn := range entries {
 		visit(fn, nil)
 	}
-	for len(queue) > 0 {
-		fn := queue[0]
-		queue = queue[1:]
-		if pkg, name, ok := goSourceSymbol(fn); ok {
-			if _, dup := g.byName[pkg+"."+name]; !dup {
-				g.byName[pkg+"."+name] = fn
-				g.reachable[pkg] = append(g.reachable[pkg], name)
-				if g.first[pkg] == "" {
-					g.first[pkg] = pkg + "." + name
+	drain := func() {
+		for len(queue) > 0 {
+			fn := queue[0]
+			queue = queue[1:]
+			if pkg, name, ok := goSourceSymbol(fn); ok {
+				if _, dup := g.byName[pkg+"."+name]; !dup {
+					g.byName[pkg+"."+name] = fn
+					g.reachable[pkg] = append(g.reachable[pkg], name)
+					if g.first[pkg] == "" {
+						g.first[pkg] = pkg + "." + name
+					}
 				}
 			}
-		}
-		if n := cg.Nodes[fn]; n != nil {
-			// In call-site order, so the paths do not depend on the
-			// order of the graph's edges.
-			out := slices.Clone(n.Out)
-			slices.SortStableFunc(out, func(a, b *callgraph.Edge) int {
-				if c := cmp.Compare(a.Pos(), b.Pos()); c != 0 {
-					return c
-				}
-				if c := cmp.Compare(a.Callee.Func.Pos(), b.Callee.Func.Pos()); c != 0 {
-					return c
-				}
-				// Synthetic functions (wrappers, instances) share
-				// positions: their names, computed once.
-				return strings.Compare(names.of(a.Callee.Func), names.of(b.Callee.Func))
-			})
-			for _, e := range out {
-				if e.Callee.Func != nil {
-					visit(e.Callee.Func, fn)
+			if n := cg.Nodes[fn]; n != nil {
+				// In call-site order, so the paths do not depend on the
+				// order of the graph's edges.
+				out := slices.Clone(n.Out)
+				slices.SortStableFunc(out, func(a, b *callgraph.Edge) int {
+					if c := cmp.Compare(a.Pos(), b.Pos()); c != 0 {
+						return c
+					}
+					if c := cmp.Compare(a.Callee.Func.Pos(), b.Callee.Func.Pos()); c != 0 {
+						return c
+					}
+					// Synthetic functions (wrappers, instances) share
+					// positions: their names, computed once.
+					return strings.Compare(names.of(a.Callee.Func), names.of(b.Callee.Func))
+				})
+				for _, e := range out {
+					if e.Callee.Func != nil {
+						visit(e.Callee.Func, fn)
+					}
 				}
 			}
+			skip.callbacks(prog, fn, cg.Nodes[fn] == nil, func(callee *ssa.Function) { visit(callee, fn) })
+			rta.scan(fn, true, visit)
 		}
-		skip.callbacks(prog, fn, cg.Nodes[fn] == nil, func(callee *ssa.Function) { visit(callee, fn) })
+	}
+	drain()
+	// govulncheck runs VTA over every function of the class-hierarchy
+	// call graph's forward slice from the entry points, reached by VTA or
+	// not: a callback made in code VTA never reaches (x/net/http2's
+	// configureTransport setting Transport.TLSNextProto) still flows
+	// into the standard library's fields, and is called once the
+	// standard library's call site is reached. So once skipped code is
+	// entered, the callbacks made anywhere in the code with bodies count
+	// as called from the skipped function entered first (a superset of
+	// that slice: the slice of the standard library's invokes, which
+	// CHA resolves to every method of the name, is not known here).
+	if anchor != nil {
+		var rest []*ssa.Function
+		for fn := range all {
+			if _, seen := g.parent[fn]; !seen && len(fn.Blocks) > 0 {
+				rest = append(rest, fn)
+			}
+		}
+		slices.SortFunc(rest, func(a, b *ssa.Function) int { return strings.Compare(names.of(a), names.of(b)) })
+		for _, fn := range rest {
+			skip.callbacks(prog, fn, false, func(callee *ssa.Function) { visit(callee, anchor) })
+			rta.scan(fn, false, visit)
+		}
+		drain()
 	}
 	for _, names := range g.reachable {
 		slices.Sort(names)
@@ -775,4 +827,187 @@ func (n goSourceNames) of(fn *ssa.Function) string {
 		n[fn] = s
 	}
 	return s
+}
+
+// goSourceInvokes over-approximates, as RTA does, the interface method
+// calls of analysed code on values that went through skipped code and
+// came back (context.WithValue and Context.Value, sync.Map's Store and
+// Load): VTA follows a value through the fields of the code it has, so
+// without the skipped bodies the value given back has no type and the
+// call no callee, where govulncheck's whole-program VTA finds one. So a
+// method of a type converted to an interface in reachable code counts as
+// called by every reachable invoke of an interface method of that name
+// the type implements. The methods goSourceSkip.callbacks already
+// counts (named like a skipped interface's method, of a signature the
+// skipped code can name) are left out: they are visited anyway. Function
+// values likewise (goSourceFuncs): one whose signature names an analysed
+// type counts as called once a value of that signature is converted to
+// an interface in reachable code (the only way skipped code can hold
+// it) and a reachable dynamic call has that signature; one the skipped
+// code can name counts as called anyway.
+type goSourceInvokes struct {
+	prog *ssa.Program
+	skip *goSourceSkip
+	// types are the concrete types converted to an interface in
+	// reachable code, by the names of their methods; seen dedups them.
+	types map[string][]types.Type
+	seen  typeutil.Map
+	// invokes are the interface methods invoked in reachable code, by
+	// name, with the first function invoking each.
+	invokes map[string][]goSourceInvoke
+	seenInv map[*types.Func]bool
+	// funcs are, by signature, the function values made in reachable
+	// code whose signature names an analysed type (the others count as
+	// called, see goSourceSkip.callbacks): a *goSourceFuncs.
+	funcs typeutil.Map
+}
+
+// goSourceFuncs are the function values of one signature made in
+// reachable code: they count as called once a value of the signature is
+// converted to an interface in reachable code (so it can go through
+// skipped code and come back: sync.Map, context values) and a reachable
+// dynamic call has the signature (caller).
+type goSourceFuncs struct {
+	escaped bool
+	caller  *ssa.Function
+	fns     []*ssa.Function
+	seen    map[*ssa.Function]bool
+}
+
+// goSourceInvoke is an interface method invoked by fn.
+type goSourceInvoke struct {
+	method *types.Func
+	iface  *types.Interface
+	fn     *ssa.Function
+}
+
+// covered reports whether goSourceSkip.callbacks counts a method of this
+// name and signature of a type converted to an interface.
+func (r *goSourceInvokes) covered(m *types.Func) bool {
+	return r.skip.methods[m.Name()] && r.skip.nameable(m.Type())
+}
+
+// scan records the conversions to interfaces and the invokes of a
+// reachable function fn, and visits the methods they newly match.
+//
+// With reached false (fn is not reached, see goSourceGraph), only its
+// conversions and function values are recorded, not its calls.
+func (r *goSourceInvokes) scan(fn *ssa.Function, reached bool, visit func(callee, caller *ssa.Function)) {
+	for _, b := range fn.Blocks {
+		for _, instr := range b.Instrs {
+			r.funcValues(instr, visit)
+			switch instr := instr.(type) {
+			case *ssa.MakeInterface:
+				t := instr.X.Type()
+				if sig, ok := t.Underlying().(*types.Signature); ok && !r.skip.nameable(sig) {
+					if fs := r.sig(sig); !fs.escaped {
+						fs.escaped = true
+						r.release(fs, visit)
+					}
+				}
+				if types.IsInterface(t) || r.seen.At(t) != nil {
+					continue
+				}
+				r.seen.Set(t, true)
+				ms := r.prog.MethodSets.MethodSet(t)
+				for i := range ms.Len() {
+					m, ok := ms.At(i).Obj().(*types.Func)
+					if !ok || r.covered(m) {
+						continue
+					}
+					r.types[m.Name()] = append(r.types[m.Name()], t)
+					for _, inv := range r.invokes[m.Name()] {
+						r.match(t, inv, visit)
+					}
+				}
+			case ssa.CallInstruction:
+				c := instr.Common()
+				if !reached {
+					continue
+				}
+				if !c.IsInvoke() && c.StaticCallee() == nil {
+					if fs := r.sig(c.Signature()); fs.caller == nil {
+						fs.caller = fn
+						r.release(fs, visit)
+					}
+				}
+				if !c.IsInvoke() || r.seenInv[c.Method] || r.covered(c.Method) {
+					continue
+				}
+				iface, ok := c.Value.Type().Underlying().(*types.Interface)
+				if !ok {
+					continue
+				}
+				r.seenInv[c.Method] = true
+				inv := goSourceInvoke{method: c.Method, iface: iface, fn: fn}
+				r.invokes[c.Method.Name()] = append(r.invokes[c.Method.Name()], inv)
+				for _, t := range r.types[c.Method.Name()] {
+					r.match(t, inv, visit)
+				}
+			}
+		}
+	}
+}
+
+// funcValues records the function values instr makes (operands that
+// are functions, a call's callee aside) whose signature names an
+// analysed type.
+func (r *goSourceInvokes) funcValues(instr ssa.Instruction, visit func(callee, caller *ssa.Function)) {
+	var callee *ssa.Value
+	if call, ok := instr.(ssa.CallInstruction); ok {
+		callee = &call.Common().Value
+	}
+	var ops [8]*ssa.Value
+	for _, op := range instr.Operands(ops[:0]) {
+		if op == callee || op == nil {
+			continue
+		}
+		f, ok := (*op).(*ssa.Function)
+		if !ok || f.Signature.Recv() != nil || r.skip.nameable(f.Signature) {
+			continue
+		}
+		fs := r.sig(f.Signature)
+		if fs.seen[f] {
+			continue
+		}
+		fs.seen[f] = true
+		fs.fns = append(fs.fns, f)
+		if fs.escaped && fs.caller != nil {
+			visit(f, fs.caller)
+		}
+	}
+}
+
+// sig returns the function values of a signature.
+func (r *goSourceInvokes) sig(sig *types.Signature) *goSourceFuncs {
+	if fs, ok := r.funcs.At(sig).(*goSourceFuncs); ok {
+		return fs
+	}
+	fs := &goSourceFuncs{seen: map[*ssa.Function]bool{}}
+	r.funcs.Set(sig, fs)
+	return fs
+}
+
+// release visits the function values of fs once they count as called.
+func (r *goSourceInvokes) release(fs *goSourceFuncs, visit func(callee, caller *ssa.Function)) {
+	if !fs.escaped || fs.caller == nil {
+		return
+	}
+	for _, f := range fs.fns {
+		visit(f, fs.caller)
+	}
+}
+
+// match visits t's method inv invokes when t implements its interface.
+func (r *goSourceInvokes) match(t types.Type, inv goSourceInvoke, visit func(callee, caller *ssa.Function)) {
+	if !types.Implements(t, inv.iface) {
+		return
+	}
+	sel := r.prog.MethodSets.MethodSet(t).Lookup(inv.method.Pkg(), inv.method.Name())
+	if sel == nil {
+		return
+	}
+	if m := r.prog.MethodValue(sel); m != nil {
+		visit(m, inv.fn)
+	}
 }
