@@ -34,6 +34,7 @@ var allowedImports = map[string][]string{
 	"internal/catalog":  {},
 	"internal/lockfile": {},
 	"internal/gobin":    {},
+	"internal/errloc":   {},
 }
 
 // internal reports whether a floor is an internal/ package.

@@ -2,13 +2,11 @@ package sbom
 
 import (
 	"bytes"
-	"encoding/json"
-	"encoding/xml"
 	"errors"
 	"fmt"
 	"regexp"
-	"strconv"
 
+	"github.com/chaingate/chaingate/internal/errloc"
 	"github.com/chaingate/chaingate/internal/imagefs"
 )
 
@@ -61,24 +59,7 @@ func (e *ParseError) Error() string {
 // Unwrap returns the underlying error.
 func (e *ParseError) Unwrap() error { return e.Err }
 
-// decLineCol turns a byte offset into a 1-based line and column.
-func decLineCol(data []byte, off int64) (line, col int) {
-	if off < 0 {
-		return 0, 0
-	}
-	if off > int64(len(data)) {
-		off = int64(len(data))
-	}
-	prefix := data[:off]
-	line = bytes.Count(prefix, []byte{'\n'}) + 1
-	col = int(off) - (bytes.LastIndexByte(prefix, '\n') + 1) + 1
-	return line, col
-}
-
-var (
-	decLineRE = regexp.MustCompile(`\bline (\d+)\b`)
-	decTagRE  = regexp.MustCompile(`\btag ([A-Za-z][A-Za-z0-9]*)\b`)
-)
+var decTagRE = regexp.MustCompile(`\btag ([A-Za-z][A-Za-z0-9]*)\b`)
 
 // decParseError builds a *ParseError for err, finding the location from
 // the error types of encoding/json and encoding/xml when it can.
@@ -87,28 +68,12 @@ func decParseError(f Format, data []byte, err error) *ParseError {
 	if errors.As(err, &pe) {
 		return pe
 	}
-	e := &ParseError{Format: f, Offset: -1, Err: err}
-	var off int64 = -1
-	var syn *json.SyntaxError
-	var typ *json.UnmarshalTypeError
-	var xsyn *xml.SyntaxError
-	switch {
-	case errors.As(err, &syn):
-		off = syn.Offset
-	case errors.As(err, &typ):
-		off = typ.Offset
-		if typ.Field != "" {
-			e.Path = typ.Field
-		}
-	case errors.As(err, &xsyn):
-		e.Line = xsyn.Line
-	default:
-		// YAML and tag-value readers put the line in the message only.
-		if m := decLineRE.FindStringSubmatch(err.Error()); m != nil {
-			e.Line, _ = strconv.Atoi(m[1])
-		} else if m := decTagRE.FindStringSubmatch(err.Error()); m != nil && f == SPDXTagValue {
-			// tools-golang names the offending tag, not its line: find
-			// the first line with that tag.
+	loc := errloc.Of(data, err)
+	e := &ParseError{Format: f, Offset: loc.Offset, Line: loc.Line, Col: loc.Col, Path: loc.Path, Err: err}
+	if loc.Offset < 0 && loc.Line == 0 && f == SPDXTagValue {
+		// tools-golang names the offending tag, not its line: find the
+		// first line with that tag.
+		if m := decTagRE.FindStringSubmatch(err.Error()); m != nil {
 			tag := []byte(m[1] + ":")
 			for i, line := range bytes.Split(data, []byte{'\n'}) {
 				if bytes.HasPrefix(bytes.TrimSpace(line), tag) {
@@ -117,10 +82,6 @@ func decParseError(f Format, data []byte, err error) *ParseError {
 				}
 			}
 		}
-	}
-	if off >= 0 {
-		e.Offset = off
-		e.Line, e.Col = decLineCol(data, off)
 	}
 	return e
 }

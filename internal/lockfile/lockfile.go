@@ -2,16 +2,14 @@ package lockfile
 
 import (
 	"bytes"
-	"encoding/json"
-	"encoding/xml"
-	"errors"
 	"fmt"
-	"regexp"
 	"slices"
 	"strconv"
 	"strings"
 
 	"github.com/package-url/packageurl-go"
+
+	"github.com/chaingate/chaingate/internal/errloc"
 )
 
 // Scope says whether a package is needed at run time. Its values are
@@ -232,39 +230,9 @@ func newError(format, name string, line int, msg string, args ...any) error {
 	return &Error{Format: format, File: name, Line: line, Offset: -1, Err: fmt.Errorf(msg, args...)}
 }
 
-var lineRE = regexp.MustCompile(`\bline (\d+)\b`)
-
 // wrapError wraps a syntax library's error (encoding/json, encoding/xml,
-// BurntSushi/toml, yaml) as an *Error with its location, found from the
-// error types of encoding/json and encoding/xml, else from a "line N"
-// in the message (YAML and TOML). sbom's decParseError does the same
-// for the SBOM formats (and SPDX tag-value's tags); this package cannot
-// import sbom, and sbom's decoders have no business importing a
-// lockfile package, hence these few lines twice.
+// BurntSushi/toml, yaml) as an *Error with the location errloc finds.
 func wrapError(format, name string, data []byte, err error) error {
-	e := &Error{Format: format, File: name, Offset: -1, Err: err}
-	var off int64 = -1
-	var syn *json.SyntaxError
-	var typ *json.UnmarshalTypeError
-	var xsyn *xml.SyntaxError
-	switch {
-	case errors.As(err, &syn):
-		off = syn.Offset
-	case errors.As(err, &typ):
-		off = typ.Offset
-		e.Path = typ.Field
-	case errors.As(err, &xsyn):
-		e.Line = xsyn.Line
-	default:
-		if m := lineRE.FindStringSubmatch(err.Error()); m != nil {
-			e.Line, _ = strconv.Atoi(m[1])
-		}
-	}
-	if off >= 0 {
-		e.Offset = off
-		prefix := data[:min(off, int64(len(data)))]
-		e.Line = bytes.Count(prefix, []byte{'\n'}) + 1
-		e.Col = len(prefix) - (bytes.LastIndexByte(prefix, '\n') + 1) + 1
-	}
-	return e
+	loc := errloc.Of(data, err)
+	return &Error{Format: format, File: name, Offset: loc.Offset, Line: loc.Line, Col: loc.Col, Path: loc.Path, Err: err}
 }
