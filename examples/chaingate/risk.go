@@ -6,6 +6,7 @@ import (
 	"io"
 	"net/http"
 	"os"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -15,6 +16,7 @@ import (
 	"github.com/chaingate/chaingate/risk/model"
 	"github.com/chaingate/chaingate/risk/signal"
 	"github.com/chaingate/chaingate/risk/vulndb"
+	"github.com/chaingate/chaingate/sbom"
 )
 
 const typosquatSchema = "chaingate.dev/cli/typosquat/v1"
@@ -103,6 +105,7 @@ func (r *riskInputs) load(p *progress) (*vulndb.DB, []risk.ScanOption, error) {
 func (a *app) riskScanCmd() *cobra.Command {
 	var in riskInputs
 	var failOn string
+	var goBinary, goSource bool
 	cmd := &cobra.Command{
 		Use:   "scan SBOM",
 		Short: "Match an SBOM against an OSV database, with KEV, EPSS and VEX",
@@ -120,8 +123,18 @@ Output: a table (default), json (the risk report, schema
 chaingate.dev/risk/report/v1), sarif (SARIF 2.1.0 for code scanning), or
 markdown (a pull-request comment).
 
+With --go-binary the argument is a Go binary instead of an SBOM: its
+build information and symbol table say whether each finding's vulnerable
+code is linked (EVIDENCE: symbol, package, module, or symbol-absent and
+package-absent, which rank last). With --go-source it is a Go module's
+directory: a call graph from the module's own code says whether the
+vulnerable functions are reachable (dependencies from the module cache:
+run go mod download first); markdown shows one call path per finding.
+
   chaingate risk scan app.cdx.json --db osv/Go/all.zip --kev kev.json
   chaingate risk scan app.cdx.json --db vulndb.idx -o sarif > results.sarif
+  chaingate risk scan ./myapp --go-binary --db vulndb.idx
+  chaingate risk scan . --go-source --db osv/Go/all.zip -o markdown
 
 ` + exitCodesHelp,
 		Args: exactArgs(1),
@@ -133,17 +146,33 @@ markdown (a pull-request comment).
 			if !ok && failOn != "none" {
 				return usageErr("--fail-on %q: use act, attend, track*, track or none", failOn)
 			}
-			doc, err := decodeSBOMFile(args[0])
-			if err != nil {
-				return err
+			if goBinary && goSource {
+				return usageErr("--go-binary and --go-source exclude each other")
+			}
+			var doc *sbom.Document
+			if !goBinary && !goSource {
+				var err error
+				if doc, err = decodeSBOMFile(args[0]); err != nil {
+					return err
+				}
 			}
 			p := newProgress(a.stderr)
 			db, opts, err := in.load(p)
 			if err != nil {
 				return err
 			}
-			p.step("scanning %d components against %d entries", len(doc.Components), db.Len())
-			rep, err := risk.Scan(cmd.Context(), doc, db, opts...)
+			var rep *risk.Report
+			switch {
+			case goBinary:
+				p.step("reading the Go binary %s against %d entries", args[0], db.Len())
+				rep, err = risk.ScanGoBinary(cmd.Context(), args[0], db, opts...)
+			case goSource:
+				p.step("building the call graph of %s against %d entries", args[0], db.Len())
+				rep, err = risk.ScanGoSource(cmd.Context(), args[0], db, opts...)
+			default:
+				p.step("scanning %d components against %d entries", len(doc.Components), db.Len())
+				rep, err = risk.Scan(cmd.Context(), doc, db, opts...)
+			}
 			p.finish()
 			if err != nil {
 				return err
@@ -179,6 +208,8 @@ markdown (a pull-request comment).
 	}
 	in.flags(cmd, true)
 	cmd.Flags().StringVar(&failOn, "fail-on", "track", "exit 1 on an active finding at or above this decision: act, attend, track*, track, none")
+	cmd.Flags().BoolVar(&goBinary, "go-binary", false, "the argument is a Go binary: evidence from its build information and symbol table")
+	cmd.Flags().BoolVar(&goSource, "go-source", false, "the argument is a Go module directory: evidence from a call graph of its code (offline, module cache)")
 	return cmd
 }
 
@@ -190,7 +221,12 @@ func writeRiskTable(w io.Writer, rep *risk.Report) error {
 	if len(rep.Findings) == 0 {
 		return nil
 	}
-	t := newTable(w, "DECISION", "SCORE", "ID", "COMPONENT", "VERSION", "FIXED", "EXPLOIT", "SUMMARY")
+	evidence := slices.ContainsFunc(rep.Findings, func(f risk.Finding) bool { return f.Evidence.Level != "" })
+	head := []string{"DECISION", "SCORE", "ID", "COMPONENT", "VERSION", "FIXED", "EXPLOIT", "SUMMARY"}
+	if evidence {
+		head = slices.Insert(head, 7, "EVIDENCE")
+	}
+	t := newTable(w, head...)
 	for i := range rep.Findings {
 		f := &rep.Findings[i]
 		decision := string(f.Priority.Decision)
@@ -208,8 +244,12 @@ func writeRiskTable(w io.Writer, rep *risk.Report) error {
 		if pkg == "" {
 			pkg = f.Component.Name
 		}
-		t.row(decision, strconv.FormatFloat(f.Priority.Score, 'f', 0, 64), f.ID, pkg, f.Version,
-			strings.Join(f.Fixed, ","), strings.Join(exploit, ","), truncate(f.Summary, 60))
+		row := []string{decision, strconv.FormatFloat(f.Priority.Score, 'f', 0, 64), f.ID, pkg, f.Version,
+			strings.Join(f.Fixed, ","), strings.Join(exploit, ","), truncate(f.Summary, 60)}
+		if evidence {
+			row = slices.Insert(row, 7, string(f.Evidence.Level))
+		}
+		t.row(row...)
 	}
 	return t.flush()
 }

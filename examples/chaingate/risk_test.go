@@ -8,6 +8,7 @@ import (
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -235,4 +236,41 @@ func TestRiskDownload(t *testing.T) {
 	if res.Updated {
 		t.Errorf("second download %+v: want not updated", res)
 	}
+}
+
+// TestRiskScanGoBinary: --go-binary scans a real Go binary (the committed
+// test program of risk's Go evidence tests) and shows each finding's
+// evidence: the vulnerable function linked, or the code absent.
+func TestRiskScanGoBinary(t *testing.T) {
+	exe := filepath.Join("..", "..", "risk", "testdata", "gobinary", "vulnapp-linux-amd64")
+	db := filepath.Join("..", "..", "risk", "testdata", "gobinary", "osv")
+	r := cli(t, "risk", "scan", exe, "--go-binary", "--db", db, "-o", "json").want(t, exitDenied)
+	var rep risk.Report
+	r.decode(t, &rep)
+	levels := map[risk.EvidenceLevel]int{}
+	parse := false
+	for _, f := range rep.Findings {
+		levels[f.Evidence.Level]++
+		if f.Evidence.Level == risk.EvidenceSymbol && len(f.Evidence.Symbols) == 0 {
+			t.Errorf("%s: symbol level without symbols", f.ID)
+		}
+		parse = parse || slices.Contains(f.Evidence.Symbols, "example.com/vulnlib.Parse")
+	}
+	if !parse {
+		t.Errorf("no finding names the linked example.com/vulnlib.Parse: %+v", rep.Findings)
+	}
+	if levels[risk.EvidenceSymbol] == 0 || levels[risk.EvidenceSymbolAbsent] == 0 || levels[risk.EvidencePackageAbsent] == 0 {
+		t.Errorf("evidence levels %v, want symbol, symbol-absent and package-absent", levels)
+	}
+
+	table := cli(t, "risk", "scan", exe, "--go-binary", "--db", db, "--fail-on", "none").want(t, exitOK)
+	for _, want := range []string{"EVIDENCE", "symbol-absent", "package-absent"} {
+		if !strings.Contains(table.stdout, want) {
+			t.Errorf("table lacks %q:\n%s", want, table.stdout)
+		}
+	}
+	// An SBOM's scan is not a binary's: the flags exclude each other and
+	// a binary read as an SBOM is refused.
+	cli(t, "risk", "scan", exe, "--go-binary", "--go-source", "--db", db).want(t, exitFailure)
+	cli(t, "risk", "scan", exe, "--db", db).want(t, exitFailure)
 }
