@@ -129,6 +129,8 @@ func ScanJar(data []byte, name string, maxNested int64, depth int, budget *Infla
 	return out, nil
 }
 
+// IsJavaArchive reports whether p names a Java archive by its extension
+// (.jar, .war, .ear and Jenkins' .jpi and .hpi).
 func IsJavaArchive(p string) bool {
 	switch strings.ToLower(path.Ext(p)) {
 	case ".jar", ".war", ".ear", ".jpi", ".hpi":

@@ -69,6 +69,8 @@ type nodeKey struct {
 	name   string
 }
 
+// NewTree returns an empty squashed file tree holding only its root
+// directory.
 func NewTree() *Tree {
 	t := &Tree{kids: map[nodeKey]int32{}}
 	t.nodes = append(t.nodes, node{parent: 0, child: none, next: none, layer: 1 << 30,
