@@ -53,6 +53,7 @@ func Small(x int) int { return x + 1 }
 // Unused is never called.
 func Unused() string { return strings.Repeat("u", 3) }
 
+// T has a method that is called.
 type T struct{ s string }
 
 //go:noinline
@@ -77,6 +78,7 @@ func Bad() string { return "bad" }
 `,
 	"other/other.go": `package other
 
+// Other is a function of a second module.
 func Other() string { return "other" }
 `,
 }
